@@ -1,0 +1,109 @@
+"""The ``wegweiser`` command line."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from . import create_app, db
+from .search import rebuild_index, search_service
+from .services.importer import ImportReport
+from .services.setup import demo_files, has_offers, import_files, initialise_database
+
+
+@click.group(cls=FlaskGroup, create_app=create_app, add_version_option=False)
+def main() -> None:
+    """Wegweiser: a multilingual directory of support offers for refugees.
+
+    Settings come from environment variables (DATABASE_URL, WEGWEISER_INDEX_DIR, SECRET_KEY,
+    …) over the embedded defaults: SQLite in instance/ and the index in index/.
+    """
+
+
+def _progress(label: str):
+    state: dict = {}
+
+    def update(done: int, total: int) -> None:
+        if "bar" not in state:
+            state["bar"] = click.progressbar(length=total, label=label, file=sys.stderr)
+            state["bar"].__enter__()
+        state["bar"].update(done - state.get("done", 0))
+        state["done"] = done
+        if done >= total:
+            state["bar"].__exit__(None, None, None)
+
+    return update
+
+
+@main.command("init")
+@with_appcontext
+def init_command() -> None:
+    """Create or upgrade the database and load the reference data (safe to run again)."""
+    counts = initialise_database()
+    click.echo("Database ready: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+
+
+def _print_report(report: ImportReport) -> None:
+    for problem in report.problems:
+        click.echo(f"invalid: {problem}", err=True)
+    if report.problems:
+        click.echo(f"{len(report.problems)} problem(s) found; nothing was imported.", err=True)
+        return
+    verb = "would be" if report.dry_run else "were"
+    for kind in ("organisations", "offers"):
+        click.echo(f"{kind}: {report.created[kind]} new, {report.updated[kind]} changed, "
+                   f"{report.unchanged[kind]} unchanged" + (" (dry run)" if report.dry_run else ""))
+    if report.dry_run:
+        click.echo(f"All records are valid; nothing {verb} written.")
+
+
+@main.command("import")
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Only validate and report; change nothing.")
+@with_appcontext
+def import_command(files: tuple[Path, ...], dry_run: bool) -> None:
+    """Import organisations and offers from JSON FILES (all or nothing, idempotent by id).
+
+    Every invalid record is reported with its id, field and reason, and the command exits
+    with status 1 without changing anything.
+    """
+    actor = "import:" + ",".join(f.name for f in files)
+    report = import_files(list(files), actor, dry_run=dry_run, progress=_progress("Importing"))
+    _print_report(report)
+    if not report.ok:
+        sys.exit(1)
+    if not dry_run:
+        search_service().catch_up(db.session())
+
+
+@main.command("reindex")
+@with_appcontext
+def reindex_command() -> None:
+    """Rebuild the search index from the database and swap it in atomically."""
+    count = rebuild_index(db.session(), progress=_progress("Indexing"))
+    click.echo(f"Indexed {count} published offers in {current_app.config['WEGWEISER_INDEX_DIR']}")
+
+
+@main.command("demo")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
+@with_appcontext
+def demo_command(host: str, port: int) -> None:
+    """Create what is missing (database, reference data, demo data, index) and serve the site."""
+    initialise_database()
+    if not has_offers():
+        click.echo("Loading the demo data set …")
+        report = import_files(demo_files(), "import:demo", progress=_progress("Importing"))
+        _print_report(report)
+        if not report.ok:
+            sys.exit(1)
+    service = search_service()
+    if not service.store.exists():
+        rebuild_index(db.session(), progress=_progress("Indexing"))
+    service.catch_up(db.session())
+    click.echo(f"\n  Wegweiser is running at http://{host}:{port}/  (Ctrl+C stops it)\n")
+    current_app.run(host=host, port=port, debug=False, use_reloader=False)

@@ -1,0 +1,74 @@
+"""Settings: code defaults, then the instance folder's ``config.py``, then environment variables.
+
+Every setting is declared once in ``SETTINGS`` with its default and its documentation; the
+README lists them and a test keeps the two in step.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    doc: str
+    env: str | None = None
+    kind: type = str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("SQLALCHEMY_DATABASE_URI", None,
+            "Database URL. SQLite in the instance folder unless set; production uses PostgreSQL "
+            "(`postgresql+psycopg://user@host/db`).", env="DATABASE_URL"),
+    Setting("WEGWEISER_INDEX_DIR", str(PROJECT_ROOT / "index"),
+            "Directory of the derived Whoosh index (one per machine).", env="WEGWEISER_INDEX_DIR"),
+    Setting("SECRET_KEY", None,
+            "Key that signs cookies. Generated and kept in the instance folder when unset.",
+            env="SECRET_KEY"),
+    Setting("WEGWEISER_CITY", "leipzig", "Slug of the city whose areas are loaded.",
+            env="WEGWEISER_CITY"),
+    Setting("WEGWEISER_UI_LANGUAGES", "de,en",
+            "Comma-separated interface languages; the first is the default.",
+            env="WEGWEISER_UI_LANGUAGES"),
+    Setting("WEGWEISER_PER_PAGE", 20, "Results per page on the search page.",
+            env="WEGWEISER_PER_PAGE", kind=int),
+    Setting("WEGWEISER_STALE_AFTER_DAYS", 183,
+            "An offer not confirmed for this many days counts as stale.",
+            env="WEGWEISER_STALE_AFTER_DAYS", kind=int),
+    Setting("MAX_CONTENT_LENGTH", 2 * 1024 * 1024, "Largest accepted request body in bytes.",
+            env="WEGWEISER_MAX_CONTENT_LENGTH", kind=int),
+)
+
+
+def _convert(setting: Setting, raw: str) -> Any:
+    if setting.kind is int:
+        return int(raw)
+    return raw
+
+
+def load_settings(app) -> None:
+    """Apply defaults, then ``instance/config.py``, then environment variables to ``app``."""
+    for setting in SETTINGS:
+        app.config.setdefault(setting.name, setting.default)
+    app.config.from_pyfile("config.py", silent=True)
+    for setting in SETTINGS:
+        if setting.env and setting.env in os.environ:
+            app.config[setting.name] = _convert(setting, os.environ[setting.env])
+
+
+def ensure_secret_key(app) -> None:
+    """Keep a random key in the instance folder, so sessions survive restarts of the demo."""
+    if app.config.get("SECRET_KEY"):
+        return
+    key_file = Path(app.instance_path) / "secret_key"
+    if not key_file.exists():
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(os.urandom(32).hex())
+        key_file.chmod(0o600)
+    app.config["SECRET_KEY"] = key_file.read_text().strip()

@@ -1,0 +1,71 @@
+"""Engine and sessions: one engine per app, one session per application context."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import current_app, g
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from .models.changelog import install_change_tracking
+
+
+def default_database_url(app) -> str:
+    return f"sqlite:///{Path(app.instance_path) / 'wegweiser.sqlite3'}"
+
+
+def normalise_url(url: str) -> str:
+    """Accept the usual ``postgres://`` and ``postgresql://`` URLs and use psycopg 3 for them."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def make_engine(url: str) -> Engine:
+    url = normalise_url(url)
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def init_app(app) -> None:
+    url = app.config.get("SQLALCHEMY_DATABASE_URI") or default_database_url(app)
+    app.config["SQLALCHEMY_DATABASE_URI"] = url
+    if url.startswith("sqlite"):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    engine = make_engine(url)
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    install_change_tracking(factory)
+    app.extensions["wegweiser.engine"] = engine
+    app.extensions["wegweiser.sessionmaker"] = factory
+    app.teardown_appcontext(_close_session)
+
+
+def engine() -> Engine:
+    return current_app.extensions["wegweiser.engine"]
+
+
+def session() -> Session:
+    """The session of the current application context (created on first use)."""
+    if "db_session" not in g:
+        g.db_session = current_app.extensions["wegweiser.sessionmaker"]()
+    return g.db_session
+
+
+def _close_session(_exc) -> None:
+    db_session = g.pop("db_session", None)
+    if db_session is not None:
+        db_session.close()

@@ -1,0 +1,83 @@
+"""The change log: one row per changed offer, written in the same transaction as the change.
+
+The search index applies the log in sequence order and remembers the last entry it applied,
+so any index (another worker, another machine) can always catch up from the database.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Integer, event, insert, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from .base import Base, utcnow
+
+
+class ChangeLogEntry(Base):
+    __tablename__ = "change_log"
+
+    seq: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    offer_id: Mapped[int] = mapped_column(Integer, index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+def _affected_offer_ids(session: Session) -> tuple[set[int], dict[str, set[int]]]:
+    """Offer ids touched by this flush, and ids of other rows whose change reaches offers."""
+    from .area import Area
+    from .offer import Offer, OfferText, OpeningHours
+    from .organisation import Organisation
+    from .vocabulary import Category, Language, TargetGroup
+
+    offers: set[int] = set()
+    indirect: dict[str, set[int]] = {"organisation": set(), "category": set(),
+                                      "target_group": set(), "language": set(), "area": set()}
+    kinds = {Organisation: "organisation", Category: "category", TargetGroup: "target_group",
+             Language: "language", Area: "area"}
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if obj in session.dirty and not session.is_modified(obj):
+            continue
+        if isinstance(obj, Offer):
+            offers.add(obj.id)
+        elif isinstance(obj, OfferText | OpeningHours):
+            offer_id = obj.offer_id if obj.offer_id is not None else getattr(obj.offer, "id", None)
+            if offer_id is not None:
+                offers.add(offer_id)
+        elif type(obj) in kinds and obj not in session.new:
+            indirect[kinds[type(obj)]].add(obj.id)
+    offers.discard(None)
+    return offers, indirect
+
+
+def _offers_reached(session: Session, indirect: dict[str, set[int]]) -> set[int]:
+    from .offer import Offer, offer_areas, offer_categories, offer_languages, offer_target_groups
+
+    reached: set[int] = set()
+    links = {
+        "organisation": (Offer.__table__.c.organisation_id, Offer.__table__.c.id),
+        "category": (offer_categories.c.category_id, offer_categories.c.offer_id),
+        "target_group": (offer_target_groups.c.target_group_id, offer_target_groups.c.offer_id),
+        "language": (offer_languages.c.language_id, offer_languages.c.offer_id),
+        "area": (offer_areas.c.area_id, offer_areas.c.offer_id),
+    }
+    for kind, ids in indirect.items():
+        if ids:
+            key, offer_id = links[kind]
+            reached.update(session.connection().scalars(select(offer_id).where(key.in_(ids))))
+    return reached
+
+
+def _write_change_log(session: Session, _flush_context) -> None:
+    offers, indirect = _affected_offer_ids(session)
+    offers |= _offers_reached(session, indirect)
+    if offers:
+        session.connection().execute(
+            insert(ChangeLogEntry), [{"offer_id": i, "created_at": utcnow()} for i in sorted(offers)]
+        )
+        session.info["offers_changed"] = True
+
+
+def install_change_tracking(session_factory) -> None:
+    """Every flush that changes an offer (or what its index document shows) logs the offer."""
+    event.listen(session_factory, "after_flush", _write_change_log)

@@ -1,0 +1,35 @@
+"""Search: the only package that talks to Whoosh. It returns ids, totals and facet counts."""
+from __future__ import annotations
+
+from flask import current_app, g
+
+from .highlight import highlighted
+from .service import FACET_FIELDS, SearchQuery, SearchResult, SearchService
+from .store import IndexStore
+from .updater import IndexSettings, apply_changes, rebuild
+
+__all__ = ["FACET_FIELDS", "SearchQuery", "SearchResult", "SearchService", "highlighted",
+           "init_app", "rebuild_index", "search_service"]
+
+
+def init_app(app) -> None:
+    store = IndexStore(app.config["WEGWEISER_INDEX_DIR"])
+    app.extensions["wegweiser.search"] = SearchService(store, IndexSettings.from_config(app.config))
+    app.after_request(_apply_own_changes)
+
+
+def search_service() -> SearchService:
+    return current_app.extensions["wegweiser.search"]
+
+
+def rebuild_index(session, progress=None) -> int:
+    service = search_service()
+    return rebuild(service.store, session, service.settings, progress)
+
+
+def _apply_own_changes(response):
+    """After a request that changed offers, bring this process's index up to date at once."""
+    session = g.get("db_session")
+    if session is not None and session.info.pop("offers_changed", False):
+        search_service().catch_up(session)
+    return response

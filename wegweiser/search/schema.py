@@ -1,0 +1,45 @@
+"""The index schema: text fields per content language, keyword fields for the filters."""
+from __future__ import annotations
+
+from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+
+from .analysis import language_analyzer
+
+CONTENT_LANGUAGES = ("de", "en", "ar", "fa", "uk", "ru", "tr", "fr")
+OTHER = "xx"  # text in any other language: folded, not stemmed
+TEXT_KINDS = {"title": 3.0, "vocab": 2.0, "body": 1.0}
+ORGANISATION_BOOST = 1.5
+
+FILTER_FIELDS = ("area", "category", "target_group", "language")
+FLAGS = "flags"  # free, accessible, fresh
+CITYWIDE = "citywide"
+EVERYONE = "everyone"
+
+
+def text_field_name(kind: str, lang: str) -> str:
+    return f"{kind}_{lang}"
+
+
+def text_fields() -> dict[str, str | None]:
+    """Every text field with the content language of its analyzer (``None``: other languages)."""
+    fields: dict[str, str | None] = {}
+    for kind in TEXT_KINDS:
+        for lang in CONTENT_LANGUAGES:
+            fields[text_field_name(kind, lang)] = lang
+        if kind != "vocab":
+            fields[text_field_name(kind, OTHER)] = None
+    fields["organisation"] = "de"
+    return fields
+
+
+def build_schema() -> Schema:
+    schema = Schema(
+        id=ID(stored=True, unique=True),
+        sort_key=STORED,
+        **{name: KEYWORD(scorable=False) for name in (*FILTER_FIELDS, FLAGS)},
+    )
+    for name, lang in text_fields().items():
+        kind = name.split("_", 1)[0]
+        boost = TEXT_KINDS.get(kind, ORGANISATION_BOOST)
+        schema.add(name, TEXT(analyzer=language_analyzer(lang), phrase=False, field_boost=boost))
+    return schema

@@ -1,0 +1,275 @@
+"""The search service: plain words and filters in, offer ids, total, facets and terms out.
+
+Matching is done on cached per-term document sets (bitmaps); Whoosh scores only the documents
+that survive all filters, and only as many as the page shown needs. Facet counts for a filter
+are computed over the results of all *other* filters, so selecting a value yields its count.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+
+from whoosh import scoring
+from whoosh.query import AndMaybe, Or, Term
+
+from . import bitmaps
+from .analysis import language_analyzer, normalise, query_words, stopwords
+from .schema import CITYWIDE, CONTENT_LANGUAGES, EVERYONE, FILTER_FIELDS, FLAGS, text_fields
+from .store import IndexLocked, IndexStore
+from .updater import IndexSettings, apply_changes, pending_state, rebuild
+
+log = logging.getLogger(__name__)
+
+MAX_QUERY_CHARS = 200
+MAX_QUERY_WORDS = 8
+TERM_CACHE_SIZE = 4096
+READER_LANGUAGE_BOOST = 0.6
+FRESH_BOOST = 0.3
+FACET_FIELDS = (*FILTER_FIELDS, "free")
+# A value that matches every filter value of its field: citywide offers, offers for everyone.
+WILDCARD_VALUES = {"area": CITYWIDE, "target_group": EVERYONE}
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    text: str = ""
+    area: tuple[str, ...] = ()
+    category: tuple[str, ...] = ()
+    target_group: tuple[str, ...] = ()
+    language: tuple[str, ...] = ()
+    free: bool = False
+    page: int = 1
+    per_page: int = 20
+    locale: str = "de"
+
+    def selected(self, facet: str) -> tuple[str, ...]:
+        if facet == "free":
+            return ("free",) if self.free else ()
+        return getattr(self, facet)
+
+
+@dataclass
+class SearchResult:
+    offer_ids: list[int]
+    total: int
+    page: int
+    per_page: int
+    facets: dict[str, dict[str, int]]
+    terms: dict[str, set[str]] = field(default_factory=dict)  # field name → matched terms
+    all_words_matched: bool = True
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+class _Snapshot:
+    """One opened generation of the index and everything cached for it."""
+
+    def __init__(self, generation: str, index):
+        self.generation = generation
+        self.index = index
+        self.searcher = index.searcher(weighting=scoring.BM25F())
+        self.all_docs = bitmaps.from_docnums(self.searcher.reader().all_doc_ids())
+        self.values: dict[str, dict[str, int]] = {}
+        for name in (*FILTER_FIELDS, FLAGS):
+            self.values[name] = {
+                term.decode() if isinstance(term, bytes) else term:
+                    bitmaps.from_docnums(self._postings(name, term)) & self.all_docs
+                for term in self.searcher.reader().lexicon(name)
+            }
+        stored = [(self.searcher.stored_fields(d)["sort_key"], d)
+                  for d in bitmaps.docnums(self.all_docs)]
+        self.default_order = [d for _, d in sorted(stored)]
+        self.term_cache: dict[tuple[str, str], int] = {}
+
+    def _postings(self, fieldname: str, term) -> list[int]:
+        return list(self.searcher.reader().postings(fieldname, term).all_ids())
+
+    def term_bitmap(self, fieldname: str, term: str) -> int:
+        key = (fieldname, term)
+        cached = self.term_cache.get(key)
+        if cached is None:
+            reader = self.searcher.reader()
+            cached = (bitmaps.from_docnums(self._postings(fieldname, term)) & self.all_docs
+                      if key in reader else 0)
+            if len(self.term_cache) >= TERM_CACHE_SIZE:
+                self.term_cache.clear()
+            self.term_cache[key] = cached
+        return cached
+
+    def up_to_date(self) -> bool:
+        return self.searcher.up_to_date()
+
+    def close(self) -> None:
+        self.searcher.close()
+
+
+class SearchService:
+    def __init__(self, store: IndexStore, settings: IndexSettings):
+        self.store = store
+        self.settings = settings
+        self._snapshot: _Snapshot | None = None
+        self._lock = threading.RLock()
+        self._seen_pending: tuple | None = None
+        self._analyzers = {name: language_analyzer(lang) for name, lang in text_fields().items()}
+        self._stopwords = frozenset().union(*(stopwords(lang) for lang in CONTENT_LANGUAGES))
+
+    # -- keeping current ----------------------------------------------------------------
+
+    def catch_up(self, session) -> None:
+        """Apply what the change log has that this index lacks, without waiting for a lock."""
+        generation = self.store.current_generation()
+        if generation is None or not self.store.exists():
+            self._build_missing(session)
+            return
+        marker = self.store.applied_seq(generation)
+        pending = (generation, marker, *pending_state(session, marker))
+        if pending[2] == 0 or pending == self._seen_pending:
+            return
+        try:
+            with self.store.writing():
+                apply_changes(self.store, session, self.settings)
+        except IndexLocked:
+            return  # another process is applying it; its result shows on the next refresh
+        finally:
+            session.rollback()
+        self._seen_pending = pending
+
+    def _build_missing(self, session) -> None:
+        log.warning("no search index in %s: building it from the database", self.store.root)
+        rebuild(self.store, session, self.settings)
+
+    def _current(self) -> _Snapshot:
+        generation = self.store.current_generation()
+        snapshot = self._snapshot
+        if snapshot is None or snapshot.generation != generation or not snapshot.up_to_date():
+            _, index = self.store.open()
+            new = _Snapshot(self.store.current_generation(), index)
+            if snapshot is not None:
+                snapshot.close()
+            self._snapshot = snapshot = new
+        return snapshot
+
+    # -- searching ----------------------------------------------------------------------
+
+    def analyse(self, text: str) -> list[dict[str, set[str]]]:
+        """Per query word: the terms it becomes in each text field (empty fields left out)."""
+        words = query_words(text, MAX_QUERY_CHARS, MAX_QUERY_WORDS)
+        content = [w for w in words if normalise(w) not in self._stopwords] or words
+        analysed = []
+        for word in content:
+            per_field: dict[str, set[str]] = {}
+            for name, analyzer in self._analyzers.items():
+                tokens = {t.text for t in analyzer(word) if t.text}
+                if tokens:
+                    per_field[name] = tokens
+            if per_field:
+                analysed.append(per_field)
+        return analysed
+
+    def search(self, query: SearchQuery, session) -> SearchResult:
+        self.catch_up(session)
+        with self._lock:
+            return self._search(self._current(), query)
+
+    def _search(self, snap: _Snapshot, query: SearchQuery) -> SearchResult:
+        words = self.analyse(query.text)
+        matched, all_words = self._match(snap, words)
+        filters = {facet: self._filter_bitmap(snap, facet, query.selected(facet))
+                   for facet in FACET_FIELDS if query.selected(facet)}
+        final = matched
+        for bitmap in filters.values():
+            final &= bitmap
+        facets = {facet: self._facet_counts(snap, facet, matched, filters)
+                  for facet in FACET_FIELDS}
+        offset = (query.page - 1) * query.per_page
+        if words:
+            page_docs = self._ranked(snap, words, final, offset + query.per_page, query.locale)
+        else:
+            page_docs = self._in_default_order(snap, final, offset + query.per_page)
+        page_docs = page_docs[offset:]
+        ids = [int(snap.searcher.stored_fields(d)["id"]) for d in page_docs]
+        terms: dict[str, set[str]] = {}
+        for word in words:
+            for name, tokens in word.items():
+                terms.setdefault(name, set()).update(tokens)
+        return SearchResult(ids, bitmaps.count(final), query.page, query.per_page, facets,
+                            terms, all_words)
+
+    def _word_bitmap(self, snap: _Snapshot, word: dict[str, set[str]]) -> int:
+        bitmap = 0
+        for name, tokens in word.items():
+            for token in tokens:
+                bitmap |= snap.term_bitmap(name, token)
+        return bitmap
+
+    def _match(self, snap: _Snapshot, words) -> tuple[int, bool]:
+        """Documents with every word; if none, documents with any word."""
+        if not words:
+            return snap.all_docs, True
+        per_word = [self._word_bitmap(snap, w) for w in words]
+        every = snap.all_docs
+        for bitmap in per_word:
+            every &= bitmap
+        if every or len(per_word) == 1:
+            return every, True
+        anything = 0
+        for bitmap in per_word:
+            anything |= bitmap
+        return anything, False
+
+    def _value_bitmap(self, snap: _Snapshot, facet: str, value: str) -> int:
+        if facet == "free":
+            return snap.values[FLAGS].get("free", 0)
+        values = snap.values[facet]
+        bitmap = values.get(value, 0)
+        wildcard = WILDCARD_VALUES.get(facet)
+        if wildcard and value != wildcard:
+            bitmap |= values.get(wildcard, 0)
+        return bitmap
+
+    def _filter_bitmap(self, snap: _Snapshot, facet: str, selected) -> int:
+        bitmap = 0
+        for value in selected:
+            bitmap |= self._value_bitmap(snap, facet, value)
+        return bitmap
+
+    def _facet_counts(self, snap, facet, matched, filters) -> dict[str, int]:
+        base = matched
+        for other, bitmap in filters.items():
+            if other != facet:
+                base &= bitmap
+        values = ["free"] if facet == "free" else snap.values[facet]
+        counts = {}
+        for value in values:
+            n = bitmaps.count(base & self._value_bitmap(snap, facet, value))
+            if n:
+                counts[value] = n
+        return counts
+
+    def _ranked(self, snap, words, final: int, limit: int, locale: str) -> list[int]:
+        if not final or limit <= 0:
+            return []
+        clauses = [Term(name, token) for word in words
+                   for name, tokens in word.items() for token in tokens]
+        scored = Or(clauses)
+        boosts = [Term("language", locale, boost=READER_LANGUAGE_BOOST),
+                  Term(FLAGS, "fresh", boost=FRESH_BOOST)]
+        scored = AndMaybe(scored, Or(boosts))
+        allowed = set(bitmaps.docnums(final))
+        hits = snap.searcher.search(scored, filter=allowed, limit=limit)
+        return [hit.docnum for hit in hits]
+
+    @staticmethod
+    def _in_default_order(snap, final: int, limit: int) -> list[int]:
+        allowed = set(bitmaps.docnums(final))
+        page = []
+        for docnum in snap.default_order:
+            if docnum in allowed:
+                page.append(docnum)
+                if len(page) == limit:
+                    break
+        return page
+

@@ -1,0 +1,95 @@
+"""The index directory: generations of the Whoosh index, the active one behind a symlink.
+
+``current`` points at ``gen-<n>``; a rebuild writes a new generation beside it and replaces the
+link atomically, so readers always find a complete index. ``applied-seq`` in a generation is the
+last change-log entry that generation has applied. One writer at a time per directory.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+from whoosh import index as whoosh_index
+
+from .schema import build_schema
+
+CURRENT = "current"
+APPLIED_SEQ = "applied-seq"
+LOCK = "write.lock"
+
+
+class IndexLocked(Exception):
+    """Another process is writing to this index directory."""
+
+
+class IndexStore:
+    def __init__(self, root: str | os.PathLike):
+        self.root = Path(root)
+
+    @property
+    def link(self) -> Path:
+        return self.root / CURRENT
+
+    def current_generation(self) -> str | None:
+        try:
+            return os.readlink(self.link)
+        except (FileNotFoundError, OSError):
+            return None
+
+    def exists(self) -> bool:
+        generation = self.current_generation()
+        return generation is not None and whoosh_index.exists_in(self.root / generation)
+
+    def open(self) -> tuple[str, object]:
+        generation = self.current_generation()
+        if generation is None:
+            raise FileNotFoundError(f"no index in {self.root}")
+        return generation, whoosh_index.open_dir(str(self.root / generation))
+
+    def new_generation(self) -> tuple[Path, object]:
+        self.root.mkdir(parents=True, exist_ok=True)
+        path = self.root / f"gen-{time.time_ns()}"
+        path.mkdir()
+        return path, whoosh_index.create_in(str(path), build_schema())
+
+    def activate(self, path: Path) -> None:
+        """Point ``current`` at ``path`` atomically and remove older generations."""
+        tmp = self.root / f".{CURRENT}-{os.getpid()}"
+        if tmp.is_symlink():
+            tmp.unlink()
+        os.symlink(path.name, tmp)
+        os.replace(tmp, self.link)
+        for old in self.root.glob("gen-*"):
+            if old.name != path.name:
+                # Readers that still have the old files open keep reading them (POSIX).
+                shutil.rmtree(old, ignore_errors=True)
+
+    def applied_seq(self, generation: str) -> int:
+        try:
+            return int((self.root / generation / APPLIED_SEQ).read_text())
+        except (FileNotFoundError, ValueError):
+            return 0
+
+    def set_applied_seq(self, generation: str | Path, seq: int) -> None:
+        target = self.root / generation / APPLIED_SEQ
+        tmp = target.with_suffix(f".tmp{os.getpid()}")
+        tmp.write_text(str(seq))
+        os.replace(tmp, target)
+
+    @contextmanager
+    def writing(self, wait: bool = False):
+        """Hold this directory's writer lock; without ``wait``, raise IndexLocked if taken."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(self.root / LOCK), timeout=-1 if wait else 0)
+        try:
+            lock.acquire()
+        except Timeout as exc:
+            raise IndexLocked(str(self.root)) from exc
+        try:
+            yield
+        finally:
+            lock.release()

@@ -1,0 +1,128 @@
+"""Keeping the index derived from the database: apply the change log, or rebuild everything."""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from ..models import PUBLISHED, Area, ChangeLogEntry, Offer
+from .documents import offer_document
+from .store import IndexStore
+
+# A gap in the sequence may be a transaction that has not committed yet: wait this long for it
+# before passing over it (a rolled-back transaction leaves a gap for ever).
+GAP_GRACE = timedelta(minutes=5)
+BATCH = 500
+
+
+@dataclass(frozen=True)
+class IndexSettings:
+    stale_after_days: int = 183
+
+    @classmethod
+    def from_config(cls, config) -> IndexSettings:
+        return cls(stale_after_days=config.get("WEGWEISER_STALE_AFTER_DAYS", 183))
+
+
+def _offers_with_relations(session: Session):
+    return select(Offer).options(
+        selectinload(Offer.texts),
+        selectinload(Offer.categories),
+        selectinload(Offer.target_groups),
+        selectinload(Offer.languages),
+        selectinload(Offer.areas).selectinload(Area.parent).selectinload(Area.parent),
+        selectinload(Offer.organisation),
+    )
+
+
+def _write_offers(writer, session: Session, offer_ids: Iterable[int], settings: IndexSettings,
+                  replace: bool) -> None:
+    ids = list(offer_ids)
+    today = date.today()
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start:start + BATCH]
+        offers = {o.id: o for o in session.scalars(
+            _offers_with_relations(session).where(Offer.id.in_(chunk)))}
+        for offer_id in chunk:
+            offer = offers.get(offer_id)
+            if offer is not None and offer.status == PUBLISHED:
+                doc = offer_document(offer, today, settings.stale_after_days)
+                (writer.update_document if replace else writer.add_document)(**doc)
+            elif replace:
+                writer.delete_by_term("id", str(offer_id))
+        session.expunge_all()
+
+
+def pending_state(session: Session, after: int) -> tuple[int, int]:
+    """Count and newest sequence number of log entries after ``after`` (cheap "am I behind")."""
+    count, newest = session.execute(
+        select(func.count(), func.max(ChangeLogEntry.seq)).where(ChangeLogEntry.seq > after)
+    ).one()
+    return count, newest or 0
+
+
+def _next_marker(marker: int, entries: list[tuple[int, datetime]], now: datetime) -> int:
+    """The highest sequence number below which nothing can still arrive."""
+    for seq, created_at in entries:
+        if seq != marker + 1:
+            created = created_at if created_at.tzinfo else created_at.replace(tzinfo=UTC)
+            if now - created < GAP_GRACE:
+                break
+        marker = seq
+    return marker
+
+
+def apply_changes(store: IndexStore, session: Session, settings: IndexSettings) -> int:
+    """Apply the log entries after this index's marker; the caller holds the writer lock."""
+    generation, index = store.open()
+    marker = store.applied_seq(generation)
+    rows = session.execute(
+        select(ChangeLogEntry.seq, ChangeLogEntry.offer_id, ChangeLogEntry.created_at)
+        .where(ChangeLogEntry.seq > marker).order_by(ChangeLogEntry.seq)
+    ).all()
+    if not rows:
+        return 0
+    offer_ids = sorted({row.offer_id for row in rows})
+    writer = index.writer()
+    try:
+        _write_offers(writer, session, offer_ids, settings, replace=True)
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
+    new_marker = _next_marker(marker, [(r.seq, r.created_at) for r in rows], datetime.now(UTC))
+    store.set_applied_seq(generation, new_marker)
+    index.close()
+    return len(offer_ids)
+
+
+def rebuild(store: IndexStore, session: Session, settings: IndexSettings,
+            progress: Callable[[int, int], None] | None = None) -> int:
+    """Build a complete new generation from the database and make it current."""
+    with store.writing(wait=True):
+        # Changes of transactions still open when the rebuild started reach the new generation
+        # through the log: start from what is surely settled and re-apply the rest afterwards.
+        settled = datetime.now(UTC) - GAP_GRACE
+        start_seq = session.scalar(select(func.max(ChangeLogEntry.seq))
+                                   .where(ChangeLogEntry.created_at < settled)) or 0
+        ids = list(session.scalars(
+            select(Offer.id).where(Offer.status == PUBLISHED).order_by(Offer.id)))
+        path, index = store.new_generation()
+        writer = index.writer(procs=1, limitmb=256)
+        try:
+            for start in range(0, len(ids), BATCH):
+                _write_offers(writer, session, ids[start:start + BATCH], settings, replace=False)
+                if progress:
+                    progress(min(start + BATCH, len(ids)), len(ids))
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit(optimize=True)
+        index.close()
+        store.set_applied_seq(path.name, start_seq)
+        store.activate(path)
+        apply_changes(store, session, settings)
+    return len(ids)

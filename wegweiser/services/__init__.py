@@ -1,0 +1,1 @@
+"""Operations: the only code that changes data (reference data, imports). Callers commit."""

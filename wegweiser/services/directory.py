@@ -1,0 +1,96 @@
+"""Read-side query functions for pages and the API: vocabularies, offers, organisations."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from ..models import DISTRICT, PUBLISHED, QUARTER, Area, Category, Language, Offer, Organisation
+from ..models import TargetGroup
+
+
+@dataclass
+class Vocabularies:
+    categories: list[Category]
+    target_groups: list[TargetGroup]
+    languages: list[Language]
+    districts: list[Area]  # Stadtbezirke with their Ortsteile as ``children``
+
+    def slugs(self, facet: str) -> set[str]:
+        if facet == "area":
+            return {a.slug for d in self.districts for a in (d, *d.children)} | {"citywide"}
+        if facet == "language":
+            return {lang.code for lang in self.languages}
+        return {t.slug for t in getattr(self, {"category": "categories",
+                                                "target_group": "target_groups"}[facet])}
+
+    def area(self, slug: str) -> Area | None:
+        for district in self.districts:
+            for area in (district, *district.children):
+                if area.slug == slug:
+                    return area
+        return None
+
+    def by_slug(self, facet: str) -> dict:
+        if facet == "area":
+            return {a.slug: a for d in self.districts for a in (d, *d.children)}
+        if facet == "language":
+            return {lang.code: lang for lang in self.languages}
+        items = self.categories if facet == "category" else self.target_groups
+        return {t.slug: t for t in items}
+
+
+def load_vocabularies(session: Session) -> Vocabularies:
+    return Vocabularies(
+        categories=list(session.scalars(select(Category).order_by(Category.position))),
+        target_groups=list(session.scalars(select(TargetGroup).order_by(TargetGroup.position))),
+        languages=list(session.scalars(select(Language).order_by(Language.position))),
+        districts=list(session.scalars(
+            select(Area).where(Area.kind == DISTRICT).order_by(Area.code)
+            .options(selectinload(Area.children)))),
+    )
+
+
+def _offer_options():
+    return (
+        selectinload(Offer.texts),
+        selectinload(Offer.categories),
+        selectinload(Offer.target_groups),
+        selectinload(Offer.languages),
+        selectinload(Offer.areas).selectinload(Area.parent),
+        selectinload(Offer.opening_hours),
+        selectinload(Offer.organisation).selectinload(Organisation.texts),
+    )
+
+
+def offers_by_ids(session: Session, ids: list[int]) -> list[Offer]:
+    """Published offers in the order of ``ids`` (the search's rank order)."""
+    if not ids:
+        return []
+    found = {o.id: o for o in session.scalars(
+        select(Offer).where(Offer.id.in_(ids), Offer.status == PUBLISHED)
+        .options(*_offer_options()))}
+    return [found[i] for i in ids if i in found]
+
+
+def published_offer(session: Session, external_id: str) -> Offer | None:
+    return session.scalar(select(Offer).where(Offer.external_id == external_id,
+                                              Offer.status == PUBLISHED)
+                          .options(*_offer_options()))
+
+
+def organisation_with_offers(session: Session, external_id: str) -> tuple[Organisation | None,
+                                                                          list[Offer]]:
+    org = session.scalar(select(Organisation).where(Organisation.external_id == external_id)
+                         .options(selectinload(Organisation.texts)))
+    if org is None:
+        return None, []
+    offers = list(session.scalars(
+        select(Offer).where(Offer.organisation_id == org.id, Offer.status == PUBLISHED)
+        .options(*_offer_options())))
+    return org, offers
+
+
+def quarters_of(area: Area) -> list[Area]:
+    return list(area.children) if area.kind == DISTRICT else [area] if area.kind == QUARTER else []

@@ -1,0 +1,487 @@
+"""Import of the JSON exchange format: validate everything, then write all of it or nothing.
+
+Records are matched to existing rows by their external ``id``; a record equal to what is stored
+changes nothing, a changed record updates the row and writes a revision.
+"""
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, time, timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from ..models import (
+    COSTS,
+    PUBLISHED,
+    STATUSES,
+    TEXT_FIELDS,
+    Offer,
+    OfferText,
+    OpeningHours,
+    Organisation,
+    OrganisationText,
+    Revision,
+)
+from .lookups import Lookups
+from .records import (
+    ADDRESS_KEYS,
+    CONTACT_KEYS,
+    ORGANISATION_KEYS,
+    changed_fields,
+    offer_record,
+    organisation_record,
+)
+
+ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,119}$")
+TIME_PATTERN = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+URL_PATTERN = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+TEXT_LIMITS = {"title": 200, "summary": 1000, "description": 20000}
+OFFER_KEYS = {"id", "organisation", "original_language", *TEXT_FIELDS, "categories",
+              "target_groups", "languages", "areas", "citywide", "address", "contact",
+              "opening_hours", "cost", "accessible", "appointment_needed", "status",
+              "verified_at"}
+ORGANISATION_RECORD_KEYS = {"id", *ORGANISATION_KEYS, "description", "original_language"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    record: str
+    field: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.record}: {self.field}: {self.reason}"
+
+
+@dataclass
+class ImportReport:
+    problems: list[Problem] = field(default_factory=list)
+    created: dict[str, int] = field(default_factory=lambda: {"organisations": 0, "offers": 0})
+    updated: dict[str, int] = field(default_factory=lambda: {"organisations": 0, "offers": 0})
+    unchanged: dict[str, int] = field(default_factory=lambda: {"organisations": 0, "offers": 0})
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+class _Checker:
+    """Collects problems for one record while turning it into a canonical record."""
+
+    def __init__(self, record_id: str, problems: list[Problem]):
+        self.record_id = record_id
+        self.problems = problems
+        self.failed = False
+
+    def fail(self, field_name: str, reason: str) -> None:
+        self.failed = True
+        self.problems.append(Problem(self.record_id, field_name, reason))
+
+    def string(self, value, name: str, limit: int, required: bool = False) -> str | None:
+        if value is None or value == "":
+            if required:
+                self.fail(name, "is required")
+            return None
+        if not isinstance(value, str):
+            self.fail(name, "must be a text")
+            return None
+        value = value.strip()
+        if len(value) > limit:
+            self.fail(name, f"is longer than {limit} characters")
+        return value or None
+
+    def boolean(self, value, name: str) -> bool | None:
+        if value is None or isinstance(value, bool):
+            return value
+        self.fail(name, "must be true or false")
+        return None
+
+    def unknown_keys(self, record: dict, allowed: set[str]) -> None:
+        for key in sorted(set(record) - allowed):
+            self.fail(key, "is not a field of the import format")
+
+
+def read_files(paths: list[Path]) -> tuple[dict, list[Problem]]:
+    """Merge several import files; unreadable files become problems."""
+    merged: dict[str, list] = {"organisations": [], "offers": []}
+    problems: list[Problem] = []
+    for path in paths:
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            problems.append(Problem(str(path), "(file)", f"cannot be read as JSON: {exc}"))
+            continue
+        if not isinstance(data, dict):
+            problems.append(Problem(str(path), "(file)", "must be a JSON object"))
+            continue
+        for key in sorted(set(data) - set(merged)):
+            problems.append(Problem(str(path), key, "is not a section of the import format"))
+        for key in merged:
+            section = data.get(key, [])
+            if not isinstance(section, list):
+                problems.append(Problem(str(path), key, "must be a list"))
+            else:
+                merged[key].extend(section)
+    return merged, problems
+
+
+class Importer:
+    def __init__(self, session: Session, actor: str):
+        self.session = session
+        self.actor = actor
+        self.lookups = Lookups.load(session)
+        self.problems: list[Problem] = []
+
+    # -- validation ---------------------------------------------------------------------
+
+    def _record_id(self, record, kind: str, seen: set[str], index: int) -> str | None:
+        if not isinstance(record, dict):
+            self.problems.append(Problem(f"{kind}[{index}]", "(record)", "must be an object"))
+            return None
+        record_id = record.get("id")
+        if not isinstance(record_id, str) or not ID_PATTERN.match(record_id):
+            self.problems.append(Problem(f"{kind}[{index}]", "id",
+                                         "is required: letters, digits, . _ : - (max. 120)"))
+            return None
+        if record_id in seen:
+            self.problems.append(Problem(record_id, "id", f"appears twice in {kind}"))
+            return None
+        seen.add(record_id)
+        return record_id
+
+    def _translations(self, check: _Checker, value, name: str, required_locale: str | None):
+        if value is None:
+            value = {}
+        if not isinstance(value, dict):
+            check.fail(name, "must be an object of language code → text")
+            return {}
+        texts = {}
+        for locale, text in value.items():
+            if self.lookups.languages.find(locale) is None:
+                check.fail(f"{name}.{locale}", "is not a known language code")
+                continue
+            cleaned = check.string(text, f"{name}.{locale}", TEXT_LIMITS.get(name, 20000))
+            if cleaned:
+                texts[self.lookups.languages.find(locale).code] = cleaned
+        if required_locale and required_locale not in texts:
+            check.fail(name, f"needs a text in the original language ({required_locale})")
+        return texts
+
+    def _terms(self, check: _Checker, value, name: str, vocab) -> list:
+        if value is None:
+            return []
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            check.fail(name, "must be a list of texts")
+            return []
+        found = []
+        for item in value:
+            obj = vocab.find(item)
+            if obj is None:
+                check.fail(name, f"unknown value {item!r}")
+            elif obj not in found:
+                found.append(obj)
+        return found
+
+    def _address(self, check: _Checker, value) -> dict:
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            check.fail("address", "must be an object")
+            return {}
+        check.unknown_keys({f"address.{k}": v for k, v in value.items()},
+                           {f"address.{k}" for k in ADDRESS_KEYS})
+        address = {}
+        for key in ("street", "postal_code", "city"):
+            text = check.string(value.get(key), f"address.{key}", 300)
+            if text:
+                address[key] = text
+        for key, bound in (("lat", 90), ("lon", 180)):
+            number = value.get(key)
+            if number is None:
+                continue
+            if isinstance(number, bool) or not isinstance(number, int | float) \
+                    or not -bound <= number <= bound:
+                check.fail(f"address.{key}", f"must be a number between -{bound} and {bound}")
+            else:
+                address[key] = float(number)
+        if ("lat" in address) != ("lon" in address):
+            check.fail("address", "needs both lat and lon, or neither")
+        return address
+
+    def _contact(self, check: _Checker, value, prefix: str = "contact.") -> dict:
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            check.fail(prefix.rstrip("."), "must be an object")
+            return {}
+        check.unknown_keys({f"{prefix}{k}": v for k, v in value.items()},
+                           {f"{prefix}{k}" for k in CONTACT_KEYS})
+        return self._contact_fields(check, value, prefix)
+
+    def _contact_fields(self, check: _Checker, value: dict, prefix: str) -> dict:
+        contact = {}
+        phone = check.string(value.get("phone"), f"{prefix}phone", 60)
+        if phone:
+            if not re.fullmatch(r"[+0-9 ()/\-.]{3,60}", phone):
+                check.fail(f"{prefix}phone", "may only contain digits, spaces and + ( ) / - .")
+            contact["phone"] = phone
+        email = check.string(value.get("email"), f"{prefix}email", 320)
+        if email:
+            if not EMAIL_PATTERN.match(email):
+                check.fail(f"{prefix}email", "is not an e-mail address")
+            contact["email"] = email
+        website = check.string(value.get("website"), f"{prefix}website", 500)
+        if website:
+            if not URL_PATTERN.match(website):
+                check.fail(f"{prefix}website", "must be an http:// or https:// address")
+            contact["website"] = website
+        return contact
+
+    def _opening_hours(self, check: _Checker, value) -> list[dict]:
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            check.fail("opening_hours", "must be a list")
+            return []
+        slots = []
+        for i, slot in enumerate(value):
+            name = f"opening_hours[{i}]"
+            if not isinstance(slot, dict):
+                check.fail(name, "must be an object")
+                continue
+            check.unknown_keys({f"{name}.{k}": v for k, v in slot.items()},
+                               {f"{name}.{k}" for k in ("weekday", "opens", "closes", "note")})
+            weekday = slot.get("weekday")
+            if isinstance(weekday, bool) or weekday not in range(1, 8):
+                check.fail(f"{name}.weekday", "must be 1 (Monday) to 7 (Sunday)")
+            times = {}
+            for key in ("opens", "closes"):
+                text = slot.get(key)
+                if not isinstance(text, str) or not TIME_PATTERN.match(text):
+                    check.fail(f"{name}.{key}", "must be a time HH:MM")
+                else:
+                    times[key] = text
+            if times.get("opens") and times.get("opens") == times.get("closes"):
+                check.fail(f"{name}.closes", "must differ from opens")
+            note = check.string(slot.get("note"), f"{name}.note", 500)
+            slot_record = {"weekday": weekday, **times}
+            if note:
+                slot_record["note"] = note
+            slots.append(slot_record)
+        return sorted(slots, key=lambda s: (s.get("weekday") or 0, s.get("opens") or ""))
+
+    def _date(self, check: _Checker, value, name: str) -> str | None:
+        if value is None:
+            return None
+        try:
+            parsed = date.fromisoformat(value) if isinstance(value, str) else None
+        except ValueError:
+            parsed = None
+        if parsed is None:
+            check.fail(name, "must be a date YYYY-MM-DD")
+            return None
+        if parsed > date.today() + timedelta(days=1):
+            check.fail(name, "lies in the future")
+        return parsed.isoformat()
+
+    def check_organisation(self, record_id: str, record: dict) -> dict | None:
+        check = _Checker(record_id, self.problems)
+        check.unknown_keys(record, ORGANISATION_RECORD_KEYS)
+        original = self._language_code(check, record.get("original_language", "de"))
+        canonical = {"id": record_id,
+                     "name": check.string(record.get("name"), "name", 300, required=True)}
+        contact = self._contact_fields(check, record, "")
+        for key in ("street", "postal_code", "city"):
+            canonical[key] = check.string(record.get(key), key, 300)
+        canonical.update({k: contact.get(k) for k in CONTACT_KEYS})
+        canonical["description"] = self._translations(check, record.get("description"),
+                                                      "description", None)
+        canonical["original_language"] = original
+        return None if check.failed else canonical
+
+    def _language_code(self, check: _Checker, value) -> str:
+        language = self.lookups.languages.find(value) if isinstance(value, str) else None
+        if language is None:
+            check.fail("original_language", "is not a known language code")
+            return "de"
+        return language.code
+
+    def check_offer(self, record_id: str, record: dict, organisation_ids: set[str]) -> dict | None:
+        check = _Checker(record_id, self.problems)
+        check.unknown_keys(record, OFFER_KEYS)
+        org = record.get("organisation")
+        if not isinstance(org, str) or org not in organisation_ids:
+            check.fail("organisation", "must be the id of an organisation in this file or "
+                                       "already in the directory")
+        original = self._language_code(check, record.get("original_language", "de"))
+        texts = {name: self._translations(check, record.get(name), name,
+                                          original if name == "title" else None)
+                 for name in TEXT_FIELDS}
+        categories = self._terms(check, record.get("categories"), "categories",
+                                 self.lookups.categories)
+        if not categories and "categories" not in {p.field for p in self.problems
+                                                   if p.record == record_id}:
+            check.fail("categories", "needs at least one category")
+        target_groups = self._terms(check, record.get("target_groups"), "target_groups",
+                                    self.lookups.target_groups)
+        languages = self._terms(check, record.get("languages"), "languages",
+                                self.lookups.languages)
+        areas = self._terms(check, record.get("areas"), "areas", self.lookups.areas)
+        citywide = check.boolean(record.get("citywide", False), "citywide") or False
+        if not areas and not citywide:
+            check.fail("areas", "needs at least one area, or \"citywide\": true")
+        cost = record.get("cost", "free")
+        if cost not in COSTS:
+            check.fail("cost", f"must be one of {', '.join(COSTS)}")
+        status = record.get("status", PUBLISHED)
+        if status not in STATUSES:
+            check.fail("status", f"must be one of {', '.join(STATUSES)}")
+        canonical = {
+            "id": record_id, "organisation": org, "original_language": original, **texts,
+            "categories": [c.slug for c in sorted(categories, key=lambda c: c.position)],
+            "target_groups": [t.slug for t in sorted(target_groups, key=lambda t: t.position)],
+            "languages": [lang.code for lang in sorted(languages, key=lambda lang: lang.position)],
+            "areas": sorted(a.slug for a in areas),
+            "citywide": citywide,
+            "address": self._address(check, record.get("address")),
+            "contact": self._contact(check, record.get("contact")),
+            "opening_hours": self._opening_hours(check, record.get("opening_hours")),
+            "cost": cost,
+            "accessible": check.boolean(record.get("accessible"), "accessible"),
+            "appointment_needed": check.boolean(record.get("appointment_needed"),
+                                                "appointment_needed"),
+            "status": status,
+            "verified_at": self._date(check, record.get("verified_at"), "verified_at"),
+        }
+        return None if check.failed else canonical
+
+    # -- writing ------------------------------------------------------------------------
+
+    def run(self, data: dict, dry_run: bool = False,
+            progress: Callable[[int, int], None] | None = None) -> ImportReport:
+        report = ImportReport(dry_run=dry_run)
+        org_records, offer_records = self._validate(data)
+        report.problems = self.problems
+        if self.problems or dry_run:
+            return report
+        organisations = {o.external_id: o for o in self.session.scalars(
+            select(Organisation).options(selectinload(Organisation.texts)))}
+        for record in org_records:
+            org = organisations.get(record["id"])
+            organisations[record["id"]], changed = self._write_organisation(org, record)
+            self._count(report, "organisations", org is None, changed)
+        existing = self._existing_offers([r["id"] for r in offer_records])
+        for i, record in enumerate(offer_records, 1):
+            offer = existing.get(record["id"])
+            changed = self._write_offer(offer, record, organisations[record["organisation"]])
+            self._count(report, "offers", offer is None, changed)
+            if progress:
+                progress(i, len(offer_records))
+        self.session.flush()
+        return report
+
+    @staticmethod
+    def _count(report: ImportReport, kind: str, created: bool, changed: bool) -> None:
+        bucket = report.created if created else report.updated if changed else report.unchanged
+        bucket[kind] += 1
+
+    def _validate(self, data: dict) -> tuple[list[dict], list[dict]]:
+        org_ids_in_db = set(self.session.scalars(select(Organisation.external_id)))
+        seen_orgs: set[str] = set()
+        org_records = []
+        for i, record in enumerate(data.get("organisations", [])):
+            record_id = self._record_id(record, "organisations", seen_orgs, i)
+            if record_id:
+                checked = self.check_organisation(record_id, record)
+                if checked:
+                    org_records.append(checked)
+        seen_offers: set[str] = set()
+        offer_records = []
+        for i, record in enumerate(data.get("offers", [])):
+            record_id = self._record_id(record, "offers", seen_offers, i)
+            if record_id:
+                checked = self.check_offer(record_id, record, seen_orgs | org_ids_in_db)
+                if checked:
+                    offer_records.append(checked)
+        return org_records, offer_records
+
+    def _existing_offers(self, ids: list[str]) -> dict[str, Offer]:
+        found = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            for offer in self.session.scalars(select(Offer).where(Offer.external_id.in_(chunk))
+                                              .options(selectinload(Offer.texts),
+                                                       selectinload(Offer.opening_hours),
+                                                       selectinload(Offer.categories),
+                                                       selectinload(Offer.target_groups),
+                                                       selectinload(Offer.languages),
+                                                       selectinload(Offer.areas),
+                                                       selectinload(Offer.organisation))):
+                found[offer.external_id] = offer
+        return found
+
+    def _revision(self, entity_type: str, entity_id: int, changes: dict) -> None:
+        self.session.add(Revision(entity_type=entity_type, entity_id=entity_id,
+                                  actor=self.actor, changes=changes))
+
+    def _write_organisation(self, org: Organisation | None,
+                            record: dict) -> tuple[Organisation, bool]:
+        before = organisation_record(org) if org is not None else None
+        comparable = {k: v for k, v in record.items() if k != "original_language"}
+        if org is not None and not changed_fields(before, comparable):
+            return org, False
+        if org is None:
+            org = Organisation(external_id=record["id"], name=record["name"])
+            self.session.add(org)
+        org.original_language = record["original_language"]
+        for key in ORGANISATION_KEYS:
+            if getattr(org, key) != record[key]:
+                setattr(org, key, record[key])
+        org.set_translations("description", record["description"], OrganisationText)
+        self.session.flush()
+        self._revision("organisation", org.id, changed_fields(before, comparable))
+        return org, True
+
+    def _write_offer(self, offer: Offer | None, record: dict, org: Organisation) -> bool:
+        before = offer_record(offer) if offer is not None else None
+        changes = changed_fields(before, record)
+        if before is not None and not changes:
+            return False
+        if offer is None:
+            offer = Offer(external_id=record["id"])
+            self.session.add(offer)
+        lookups = self.lookups
+        offer.organisation = org
+        offer.original_language = record["original_language"]
+        for name in TEXT_FIELDS:
+            offer.set_translations(name, record[name], OfferText)
+        offer.categories = [lookups.categories.find(s) for s in record["categories"]]
+        offer.target_groups = [lookups.target_groups.find(s) for s in record["target_groups"]]
+        offer.languages = [lookups.languages.find(s) for s in record["languages"]]
+        offer.areas = [lookups.areas.find(s) for s in record["areas"]]
+        offer.citywide = record["citywide"]
+        for key in ADDRESS_KEYS:
+            setattr(offer, key, record["address"].get(key))
+        for key in CONTACT_KEYS:
+            setattr(offer, key, record["contact"].get(key))
+        if before is None or changes.get("opening_hours"):
+            offer.opening_hours = [
+                OpeningHours(weekday=s["weekday"], opens=time.fromisoformat(s["opens"]),
+                             closes=time.fromisoformat(s["closes"]), note=s.get("note"))
+                for s in record["opening_hours"]]
+        offer.cost = record["cost"]
+        offer.accessible = record["accessible"]
+        offer.appointment_needed = record["appointment_needed"]
+        offer.status = record["status"]
+        offer.verified_at = date.fromisoformat(record["verified_at"]) \
+            if record["verified_at"] else None
+        self.session.flush()
+        self._revision("offer", offer.id, changes)
+        return True

@@ -1,0 +1,57 @@
+"""Offers and organisations as plain records in the exchange format of DESIGN.md.
+
+The same shape serves import (what a record should be), export, the API's detail view and the
+revision history (which fields a change touched).
+"""
+from __future__ import annotations
+
+from ..models import Offer, Organisation
+
+ADDRESS_KEYS = ("street", "postal_code", "city", "lat", "lon")
+CONTACT_KEYS = ("phone", "email", "website")
+ORGANISATION_KEYS = ("name", "website", "email", "phone", "street", "postal_code", "city")
+
+
+def _compact(values: dict) -> dict:
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def organisation_record(org: Organisation) -> dict:
+    record = {"id": org.external_id, **{k: getattr(org, k) for k in ORGANISATION_KEYS}}
+    record["description"] = org.translations_of("description")
+    return record
+
+
+def offer_record(offer: Offer) -> dict:
+    return {
+        "id": offer.external_id,
+        "organisation": offer.organisation.external_id,
+        "original_language": offer.original_language,
+        "title": offer.translations_of("title"),
+        "summary": offer.translations_of("summary"),
+        "description": offer.translations_of("description"),
+        "categories": [c.slug for c in offer.categories],
+        "target_groups": [t.slug for t in offer.target_groups],
+        "languages": [lang.code for lang in offer.languages],
+        "areas": sorted(a.slug for a in offer.areas),
+        "citywide": offer.citywide,
+        "address": _compact({k: getattr(offer, k) for k in ADDRESS_KEYS}),
+        "contact": _compact({k: getattr(offer, k) for k in CONTACT_KEYS}),
+        "opening_hours": [
+            _compact({"weekday": h.weekday, "opens": h.opens.strftime("%H:%M"),
+                      "closes": h.closes.strftime("%H:%M"), "note": h.note})
+            for h in sorted(offer.opening_hours, key=lambda h: (h.weekday, h.opens))
+        ],
+        "cost": offer.cost,
+        "accessible": offer.accessible,
+        "appointment_needed": offer.appointment_needed,
+        "status": offer.status,
+        "verified_at": offer.verified_at.isoformat() if offer.verified_at else None,
+    }
+
+
+def changed_fields(before: dict | None, after: dict) -> dict[str, dict]:
+    """``{field: {"before": …, "after": …}}`` for every field that differs."""
+    before = before or {}
+    return {key: {"before": before.get(key), "after": value}
+            for key, value in after.items() if before.get(key) != value}
