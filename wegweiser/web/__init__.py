@@ -1,2 +1,100 @@
-def init_app(app):
-    pass
+"""The web layer: public pages, the JSON API, error pages."""
+from __future__ import annotations
+
+from flask import g, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from ..i18n import AUTONYMS, best_language_for_request, current_language, direction, ui_languages
+from . import api, public
+
+
+def init_app(app) -> None:
+    app.register_blueprint(public.bp)
+    app.register_blueprint(api.bp)
+    app.add_url_rule("/", "root", root)
+    app.add_url_rule("/health", "health", health)
+    app.register_error_handler(HTTPException, http_error)
+    app.register_error_handler(Exception, unexpected_error)
+    app.context_processor(template_globals)
+    app.add_template_filter(language_name, "language_name")
+
+
+def language_name(code: str) -> str:
+    """A language's name in the page's language (Babel's CLDR data)."""
+    return get_locale().languages.get(code) or code
+
+
+def root():
+    """A first visit follows the browser's languages."""
+    return redirect(url_for("public.index", lang=best_language_for_request()))
+
+
+def health():
+    public.database_ok()
+    return jsonify({"status": "ok"})
+
+
+def template_globals() -> dict:
+    lang = current_language()
+    return {
+        "page_lang": lang,
+        "page_dir": direction(lang),
+        "language_links": [
+            {"code": code, "name": AUTONYMS.get(code, code), "current": code == lang,
+             "url": _same_page_in(code)}
+            for code in ui_languages()
+        ],
+    }
+
+
+def _same_page_in(code: str) -> str:
+    """This page in another language, keeping the query and filters."""
+    if request.blueprint == "public" and request.endpoint:
+        args = dict(request.view_args or {})
+        args["lang"] = code
+        return url_for(request.endpoint, **args) + (
+            "?" + request.query_string.decode() if request.query_string else "")
+    return url_for("public.index", lang=code)
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def http_error(error: HTTPException):
+    if _wants_json():
+        response = jsonify({"error": {"code": error.name.lower().replace(" ", "_"),
+                                      "message": error.description}})
+        response.status_code = error.code
+        return response
+    if not g.get("lang"):
+        g.lang = best_language_for_request()
+    messages = {
+        404: _("This page does not exist (any more). Perhaps the offer was removed, or the "
+               "link is incomplete."),
+        405: _("This action is not possible here."),
+        413: _("What you sent is too large."),
+    }
+    return render_template("error.html", code=error.code,
+                           message=messages.get(error.code, _("The request could not be "
+                                                              "handled."))), error.code
+
+
+def unexpected_error(error: Exception):
+    if isinstance(error, HTTPException):
+        return http_error(error)
+    import logging
+
+    logging.getLogger(__name__).exception("unexpected error", exc_info=error)
+    if _wants_json():
+        response = jsonify({"error": {"code": "internal_error",
+                                      "message": "An unexpected error occurred."}})
+        response.status_code = 500
+        return response
+    if not g.get("lang"):
+        g.lang = best_language_for_request()
+    return render_template("error.html", code=500, message=_(
+        "Something went wrong on our side. Please try again in a moment.")), \
+        InternalServerError.code

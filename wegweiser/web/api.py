@@ -1,0 +1,101 @@
+"""The JSON API under ``/api/v1/`` (described by ``/api/v1/openapi.json``)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from flask import Blueprint, current_app, jsonify, request, url_for
+
+from .. import db
+from ..i18n import ui_languages
+from ..search import FACET_FIELDS, search_service
+from ..services.directory import load_vocabularies, offers_by_ids, published_offer
+from ..services.records import offer_record
+from .params import ParamError, parse_search_args
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+OPENAPI = Path(__file__).resolve().parent.parent / "openapi.json"
+DEFAULT_PER_PAGE = 20
+
+
+def _error(status: int, code: str, message: str, parameter: str | None = None):
+    body = {"error": {"code": code, "message": message}}
+    if parameter:
+        body["error"]["parameter"] = parameter
+    response = jsonify(body)
+    response.status_code = status
+    return response
+
+
+@bp.errorhandler(ParamError)
+def bad_parameter(error: ParamError):
+    return _error(400, "invalid_parameter", f"{error.parameter} {error.message}", error.parameter)
+
+
+def _locale() -> str:
+    lang = request.args.get("lang") or ui_languages()[0]
+    if lang not in ui_languages():
+        raise ParamError("lang", f"must be one of {', '.join(ui_languages())}")
+    return lang
+
+
+def _text(offer, field: str, lang: str) -> str | None:
+    found = offer.text_in(field, lang)
+    return found[0] if found else None
+
+
+def _offer_summary(offer, lang: str) -> dict:
+    title = offer.text_in("title", lang)
+    return {
+        "id": offer.external_id,
+        "title": title[0] if title else offer.external_id,
+        "summary": _text(offer, "summary", lang),
+        "text_language": title[1] if title else offer.original_language,
+        "organisation": {"id": offer.organisation.external_id, "name": offer.organisation.name},
+        "areas": sorted(a.slug for a in offer.areas),
+        "citywide": offer.citywide,
+        "categories": [c.slug for c in offer.categories],
+        "target_groups": [t.slug for t in offer.target_groups],
+        "languages": [lang_.code for lang_ in offer.languages],
+        "cost": offer.cost,
+        "url": url_for("public.offer", lang=lang, external_id=offer.external_id,
+                       _external=True),
+    }
+
+
+@bp.get("/offers")
+def offers():
+    lang = _locale()
+    session = db.session()
+    vocab = load_vocabularies(session)
+    query = parse_search_args(request.args, vocab, lang, DEFAULT_PER_PAGE, strict=True)
+    result = search_service().search(query, session)
+    return jsonify({
+        "total": result.total,
+        "page": result.page,
+        "per_page": result.per_page,
+        "results": [_offer_summary(o, lang) for o in offers_by_ids(session, result.offer_ids)],
+        "facets": {name: result.facets[name] for name in FACET_FIELDS},
+    })
+
+
+@bp.get("/offers/<external_id>")
+def offer(external_id: str):
+    lang = _locale()
+    found = published_offer(db.session(), external_id)
+    if found is None:
+        return _error(404, "not_found", f"no published offer with id {external_id!r}")
+    record = offer_record(found)
+    record["organisation"] = {"id": found.organisation.external_id,
+                              "name": found.organisation.name}
+    record["url"] = url_for("public.offer", lang=lang, external_id=found.external_id,
+                            _external=True)
+    return jsonify(record)
+
+
+@bp.get("/openapi.json")
+def openapi():
+    document = json.loads(OPENAPI.read_text(encoding="utf-8"))
+    document["servers"] = [{"url": request.host_url.rstrip("/") + "/api/v1"}]
+    return current_app.response_class(json.dumps(document, ensure_ascii=False),
+                                      mimetype="application/json")

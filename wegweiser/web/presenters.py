@@ -1,0 +1,228 @@
+"""Turning models and search results into plain data for templates and the API."""
+from __future__ import annotations
+
+from collections import OrderedDict
+from datetime import date
+
+from babel.dates import get_day_names
+from flask import url_for
+from flask_babel import format_date, format_time, get_locale
+from flask_babel import gettext as _
+from ..formatting import render_markdown
+from ..i18n import direction
+from ..models import Offer, Organisation
+from ..search import SearchQuery, SearchResult, highlighted
+from ..services.directory import Vocabularies
+from .params import query_args
+
+def cost_label(cost: str) -> str:
+    labels = {"free": _("free of charge"), "reduced": _("reduced price"), "paid": _("fee")}
+    return labels.get(cost, cost)
+
+
+def text_block(owner, field: str, locale: str, terms=None, kind: str = "body") -> dict | None:
+    """A translated text with its language, direction and whether it is in the reader's."""
+    found = owner.text_in(field, locale)
+    if found is None:
+        return None
+    text, lang = found
+    html = highlighted(text, lang, terms, kind=kind) if terms is not None else None
+    return {"text": text, "html": html, "lang": lang, "dir": direction(lang),
+            "translated": lang == locale}
+
+
+def area_label(offer: Offer) -> str:
+    if offer.citywide:
+        return _("citywide")
+    names = []
+    for area in offer.areas:
+        names.append(f"{area.name} ({area.parent.name})" if area.parent and area.parent.kind ==
+                     "district" else area.name)
+    return ", ".join(names)
+
+
+def offer_row(offer: Offer, locale: str, terms: dict | None = None) -> dict:
+    return {
+        "id": offer.external_id,
+        "url": url_for("public.offer", lang=locale, external_id=offer.external_id),
+        "title": text_block(offer, "title", locale, terms, kind="title"),
+        "summary": text_block(offer, "summary", locale, terms),
+        "organisation": offer.organisation.name,
+        "areas": area_label(offer),
+        "citywide": offer.citywide,
+        "categories": [c.label(locale) for c in offer.categories],
+        "languages": [lang.label(locale) for lang in offer.languages],
+        "cost": cost_label(offer.cost),
+        "free": offer.cost == "free",
+    }
+
+
+def opening_hours(offer: Offer) -> list[dict]:
+    """Slots grouped by weekday, with weekday names and times in the page's locale."""
+    day_names = get_day_names("wide", locale=get_locale())
+    days: OrderedDict[int, dict] = OrderedDict()
+    for slot in sorted(offer.opening_hours, key=lambda h: (h.weekday, h.opens)):
+        day = days.setdefault(slot.weekday, {"day": day_names[slot.weekday - 1], "slots": []})
+        day["slots"].append({
+            "opens": format_time(slot.opens, "short"),
+            "closes": format_time(slot.closes, "short"),
+            "note": slot.note,
+        })
+    return list(days.values())
+
+
+def osm_url(offer: Offer) -> str | None:
+    if offer.lat is None or offer.lon is None:
+        return None
+    return (f"https://www.openstreetmap.org/?mlat={offer.lat:.5f}&mlon={offer.lon:.5f}"
+            f"#map=17/{offer.lat:.5f}/{offer.lon:.5f}")
+
+
+def offer_detail(offer: Offer, locale: str, stale_after_days: int) -> dict:
+    row = offer_row(offer, locale)
+    description = text_block(offer, "description", locale)
+    if description:
+        description["html"] = render_markdown(description["text"])
+    verified = offer.verified_at
+    row.update({
+        "description": description,
+        "organisation_url": url_for("public.organisation", lang=locale,
+                                    external_id=offer.organisation.external_id),
+        "target_groups": [t.label(locale) for t in offer.target_groups],
+        "category_links": [{"label": c.label(locale), "icon": c.icon or c.slug,
+                            "url": url_for("public.search", lang=locale, category=c.slug)}
+                           for c in offer.categories],
+        "languages": [{"label": lang.label(locale), "autonym": lang.autonym, "code": lang.code}
+                      for lang in offer.languages],
+        "address": {"street": offer.street, "postal_code": offer.postal_code,
+                    "city": offer.city} if offer.street or offer.city else None,
+        "osm_url": osm_url(offer),
+        "opening_hours": opening_hours(offer),
+        "phone": offer.phone,
+        "email": offer.email,
+        "website": offer.website,
+        "accessible": offer.accessible,
+        "appointment_needed": offer.appointment_needed,
+        "verified_at": format_date(verified, "long") if verified else None,
+        "stale": verified is None or (date.today() - verified).days > stale_after_days,
+        "original_language": offer.original_language,
+    })
+    return row
+
+
+def organisation_detail(org: Organisation, offers: list[Offer], locale: str) -> dict:
+    description = text_block(org, "description", locale)
+    if description:
+        description["html"] = render_markdown(description["text"])
+    return {
+        "name": org.name,
+        "description": description,
+        "website": org.website,
+        "email": org.email,
+        "phone": org.phone,
+        "address": {"street": org.street, "postal_code": org.postal_code, "city": org.city}
+        if org.street or org.city else None,
+        "offers": [offer_row(o, locale) for o in offers],
+    }
+
+
+def _option(query: SearchQuery, facet: str, value: str, label: str, count: int,
+            lang: str, **extra) -> dict:
+    selected = value in query.selected(facet)
+    values = list(query.selected(facet))
+    values = [v for v in values if v != value] if selected else [*values, value]
+    return {"value": value, "label": label, "count": count, "selected": selected,
+            "url": url_for("public.search", lang=lang,
+                           **query_args(query, page=None, **{facet: values or None})),
+            **extra}
+
+
+def facet_groups(result: SearchResult, query: SearchQuery, vocab: Vocabularies,
+                 lang: str) -> list[dict]:
+    """The filter column: every facet with its options, counts and toggle links."""
+    counts = result.facets
+    groups = []
+
+    area_options = []
+    citywide_count = counts["area"].get("citywide", 0)
+    if citywide_count or "citywide" in query.area:
+        area_options.append(_option(query, "area", "citywide", _("Citywide offers only"),
+                                    citywide_count, lang))
+    for district in vocab.districts:
+        quarters = [_option(query, "area", q.slug, q.name, counts["area"].get(q.slug, 0), lang)
+                    for q in district.children]
+        quarters = [q for q in quarters if q["count"] or q["selected"]]
+        count = counts["area"].get(district.slug, 0)
+        if count or district.slug in query.area or quarters:
+            area_options.append(_option(query, "area", district.slug, district.name, count,
+                                        lang, children=quarters))
+    groups.append({"name": "area", "label": _("District"), "options": area_options,
+                   "note": _("Counts include offers for the whole city.")})
+
+    for facet, items, label in (
+        ("category", vocab.categories, _("Category")),
+        ("target_group", vocab.target_groups, _("For whom")),
+        ("language", vocab.languages, _("Staff speak")),
+    ):
+        options = []
+        for item in items:
+            slug = item.slug
+            count = counts[facet].get(slug, 0)
+            if count or slug in query.selected(facet):
+                text = item.label(lang)
+                if facet == "language" and item.autonym != text:
+                    text = f"{text} · {item.autonym}"
+                options.append(_option(query, facet, slug, text, count, lang))
+        groups.append({"name": facet, "label": label, "options": options})
+
+    groups.append({"name": "free", "label": _("Cost"), "options": [
+        {"value": "1", "label": _("Free of charge only"), "count": counts["free"].get("free", 0),
+         "selected": query.free,
+         "url": url_for("public.search", lang=lang,
+                        **query_args(query, page=None, free=None if query.free else "1"))}]})
+    return groups
+
+
+def active_filters(query: SearchQuery, vocab: Vocabularies, lang: str) -> list[dict]:
+    """Removable chips for every active filter value."""
+    chips = []
+    for facet in ("area", "category", "target_group", "language"):
+        by_slug = vocab.by_slug(facet)
+        for value in query.selected(facet):
+            if value == "citywide":
+                label = _("citywide")
+            else:
+                item = by_slug[value]
+                label = item.name if facet == "area" else item.label(lang)
+            remaining = [v for v in query.selected(facet) if v != value]
+            chips.append({"label": label, "url": url_for(
+                "public.search", lang=lang, **query_args(query, page=None,
+                                                         **{facet: remaining or None}))})
+    if query.free:
+        chips.append({"label": _("free of charge"), "url": url_for(
+            "public.search", lang=lang, **query_args(query, page=None, free=None))})
+    return chips
+
+
+def pagination(result: SearchResult, query: SearchQuery, lang: str) -> dict | None:
+    if result.pages <= 1:
+        return None
+    current = result.page
+
+    def page_url(number: int) -> str:
+        return url_for("public.search", lang=lang,
+                       **query_args(query, page=number if number > 1 else None))
+
+    window = sorted({1, result.pages, *range(max(1, current - 2),
+                                             min(result.pages, current + 2) + 1)})
+    links, previous = [], 0
+    for number in window:
+        if number - previous > 1:
+            links.append({"gap": True})
+        links.append({"number": number, "current": number == current, "url": page_url(number)})
+        previous = number
+    return {
+        "links": links,
+        "previous": page_url(current - 1) if current > 1 else None,
+        "next": page_url(current + 1) if current < result.pages else None,
+    }

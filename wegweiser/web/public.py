@@ -1,0 +1,86 @@
+"""The public pages, all under ``/<lang>/``."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, g, render_template, request
+from sqlalchemy import select
+
+from .. import db
+from ..i18n import ui_languages
+from ..search import SearchQuery, search_service
+from ..services.directory import (
+    load_vocabularies,
+    offers_by_ids,
+    organisation_with_offers,
+    published_offer,
+)
+from . import presenters
+from .params import parse_search_args
+
+bp = Blueprint("public", __name__, url_prefix="/<lang>")
+
+
+@bp.url_value_preprocessor
+def pull_language(_endpoint, values):
+    lang = values.pop("lang", None) if values else None
+    if lang not in ui_languages():
+        abort(404)
+    g.lang = lang
+
+
+@bp.url_defaults
+def add_language(_endpoint, values):
+    values.setdefault("lang", g.get("lang"))
+
+
+@bp.get("/")
+def index():
+    session = db.session()
+    vocab = load_vocabularies(session)
+    result = search_service().search(SearchQuery(per_page=1, locale=g.lang), session)
+    tiles = [{"slug": c.slug, "icon": c.icon or c.slug, "label": c.label(g.lang),
+              "count": result.facets["category"].get(c.slug, 0)} for c in vocab.categories]
+    return render_template("index.html", tiles=tiles, total=result.total,
+                           districts=[{"slug": d.slug, "name": d.name} for d in vocab.districts])
+
+
+@bp.get("/search")
+def search():
+    session = db.session()
+    vocab = load_vocabularies(session)
+    query = parse_search_args(request.args, vocab, g.lang,
+                              current_app.config["WEGWEISER_PER_PAGE"], strict=False)
+    result = search_service().search(query, session)
+    offers = offers_by_ids(session, result.offer_ids)
+    return render_template(
+        "search.html",
+        query=query,
+        result=result,
+        rows=[presenters.offer_row(o, g.lang, result.terms) for o in offers],
+        facets=presenters.facet_groups(result, query, vocab, g.lang),
+        chips=presenters.active_filters(query, vocab, g.lang),
+        pagination=presenters.pagination(result, query, g.lang),
+    )
+
+
+@bp.get("/offers/<external_id>")
+def offer(external_id: str):
+    found = published_offer(db.session(), external_id)
+    if found is None:
+        abort(404)
+    detail = presenters.offer_detail(found, g.lang,
+                                     current_app.config["WEGWEISER_STALE_AFTER_DAYS"])
+    return render_template("offer.html", offer=detail)
+
+
+@bp.get("/organisations/<external_id>")
+def organisation(external_id: str):
+    org, offers = organisation_with_offers(db.session(), external_id)
+    if org is None:
+        abort(404)
+    return render_template("organisation.html",
+                           organisation=presenters.organisation_detail(org, offers, g.lang))
+
+
+def database_ok() -> bool:
+    db.session().execute(select(1))
+    return True
