@@ -11,6 +11,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from . import create_app, db
 from .search import rebuild_index, search_service
 from .services.importer import ImportReport
+from .translations_cli import translations
 from .services.setup import demo_files, has_offers, import_files, initialise_database
 
 
@@ -21,6 +22,9 @@ def main() -> None:
     Settings come from environment variables (DATABASE_URL, WEGWEISER_INDEX_DIR, SECRET_KEY,
     …) over the embedded defaults: SQLite in instance/ and the index in index/.
     """
+
+
+main.add_command(translations)
 
 
 def _progress(label: str):

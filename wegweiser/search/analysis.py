@@ -8,7 +8,7 @@ from __future__ import annotations
 import unicodedata
 from functools import lru_cache
 
-from whoosh.analysis import Filter, RegexTokenizer, StopFilter
+from whoosh.analysis import Filter, RegexTokenizer
 from whoosh.lang import NoStopWords, stopwords_for_language
 
 # Word characters plus the marks that sit inside words (Arabic harakat, tatweel, combining
@@ -79,70 +79,73 @@ def fold(text: str) -> str:
     return "".join(_fold_char(c) for c in text)
 
 
-class NormaliseFilter(Filter):
-    def __init__(self, lang: str | None = None):
-        self.lang = lang
+class LanguageFilter(Filter):
+    """Normalise, drop stop words, stem and fold each token, in one cached step per word.
 
-    def __call__(self, tokens):
-        for token in tokens:
-            token.text = normalise(token.text, self.lang)
-            if token.text:
-                yield token
-
-
-class SnowballFilter(Filter):
-    """Stems with PyStemmer, repeating until the stem is stable (German ``kurse``/``kurs``)."""
+    One filter instead of a chain of four: indexing repeats the same words (vocabulary labels
+    and synonyms are in every offer of a category), so the word → term cache saves most work.
+    """
 
     is_morph = True
+    CACHE_SIZE = 200_000
 
-    def __init__(self, algorithm: str, passes: int = 1):
-        self.algorithm = algorithm
-        self.passes = passes
+    def __init__(self, lang: str | None):
+        self.lang = lang
 
     def __getstate__(self):
-        return {"algorithm": self.algorithm, "passes": self.passes}
+        return {"lang": self.lang}
 
     def __setstate__(self, state):
         self.__dict__.update(state)
 
-    def _stem(self, word: str) -> str:
-        stemmer = self.__dict__.get("_stemmer")
-        if stemmer is None:
-            import Stemmer
-
-            stemmer = self.__dict__["_stemmer"] = Stemmer.Stemmer(self.algorithm, 10000)
-        for _ in range(self.passes):
-            stemmed = stemmer.stemWord(word)
-            if stemmed == word:
-                break
-            word = stemmed
-        return word
-
     def __eq__(self, other):
-        return isinstance(other, SnowballFilter) and self.__getstate__() == other.__getstate__()
+        return isinstance(other, LanguageFilter) and other.lang == self.lang
+
+    def _term(self, word: str) -> str | None:
+        text = normalise(word, self.lang)
+        if not text or (self.lang and text in stopwords(self.lang)):
+            return None
+        algorithm = SNOWBALL.get(self.lang)
+        if algorithm:
+            text = _stem(algorithm, text, 2 if self.lang == "de" else 1)
+        return fold(text)
 
     def __call__(self, tokens):
+        cache = self.__dict__.setdefault("_cache", {})
         for token in tokens:
-            if not token.stopped:
-                token.text = self._stem(token.text)
-            yield token
+            word = token.text
+            if word in cache:
+                term = cache[word]
+            else:
+                if len(cache) >= self.CACHE_SIZE:
+                    cache.clear()
+                term = cache[word] = self._term(word)
+            if term:
+                token.text = term
+                yield token
 
 
-class FoldFilter(Filter):
-    def __call__(self, tokens):
-        for token in tokens:
-            token.text = fold(token.text)
-            yield token
+_STEMMERS: dict[str, object] = {}
+
+
+def _stem(algorithm: str, word: str, passes: int) -> str:
+    """Stem with PyStemmer, repeating until stable (German ``kurse`` → ``kurs`` → ``kur``)."""
+    stemmer = _STEMMERS.get(algorithm)
+    if stemmer is None:
+        import Stemmer
+
+        stemmer = _STEMMERS[algorithm] = Stemmer.Stemmer(algorithm)
+    for _ in range(passes):
+        stemmed = stemmer.stemWord(word)
+        if stemmed == word:
+            break
+        word = stemmed
+    return word
 
 
 def language_analyzer(lang: str | None):
     """The analyzer of one content language (``None``: any other language, folded only)."""
-    chain = RegexTokenizer(TOKEN_PATTERN) | NormaliseFilter(lang)
-    if lang:
-        chain = chain | StopFilter(stoplist=stopwords(lang), minsize=1)
-    if lang in SNOWBALL:
-        chain = chain | SnowballFilter(SNOWBALL[lang], passes=2 if lang == "de" else 1)
-    return chain | FoldFilter()
+    return RegexTokenizer(TOKEN_PATTERN) | LanguageFilter(lang)
 
 
 def query_words(text: str, max_chars: int, max_words: int) -> list[str]:

@@ -75,6 +75,17 @@ def _next_marker(marker: int, entries: list[tuple[int, datetime]], now: datetime
     return marker
 
 
+def _settled_seq(session: Session) -> int:
+    """The newest sequence number below which no change can still arrive."""
+    now = datetime.now(UTC)
+    settled = session.scalar(select(func.max(ChangeLogEntry.seq))
+                             .where(ChangeLogEntry.created_at < now - GAP_GRACE)) or 0
+    recent = session.execute(select(ChangeLogEntry.seq, ChangeLogEntry.created_at)
+                             .where(ChangeLogEntry.seq > settled)
+                             .order_by(ChangeLogEntry.seq)).all()
+    return _next_marker(settled, [tuple(row) for row in recent], now)
+
+
 def apply_changes(store: IndexStore, session: Session, settings: IndexSettings) -> int:
     """Apply the log entries after this index's marker; the caller holds the writer lock."""
     generation, index = store.open()
@@ -105,9 +116,7 @@ def rebuild(store: IndexStore, session: Session, settings: IndexSettings,
     with store.writing(wait=True):
         # Changes of transactions still open when the rebuild started reach the new generation
         # through the log: start from what is surely settled and re-apply the rest afterwards.
-        settled = datetime.now(UTC) - GAP_GRACE
-        start_seq = session.scalar(select(func.max(ChangeLogEntry.seq))
-                                   .where(ChangeLogEntry.created_at < settled)) or 0
+        start_seq = _settled_seq(session)
         ids = list(session.scalars(
             select(Offer.id).where(Offer.status == PUBLISHED).order_by(Offer.id)))
         path, index = store.new_generation()

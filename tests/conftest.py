@@ -1,0 +1,174 @@
+"""Fixtures: a fresh app, database and index per test, on SQLite and on PostgreSQL.
+
+PostgreSQL tests need the server at WEGWEISER_TEST_POSTGRES (default 127.0.0.1:5432, database
+``test``); without it they are skipped with the reason shown, unless WEGWEISER_REQUIRE_ALL=1
+(as in CI), where a missing service fails the run instead.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from wegweiser import create_app, db
+from wegweiser.search import rebuild_index
+from wegweiser.services.setup import demo_files, import_files, initialise_database
+
+REQUIRE_ALL = os.environ.get("WEGWEISER_REQUIRE_ALL") == "1"
+POSTGRES_ADMIN_URL = os.environ.get("WEGWEISER_TEST_POSTGRES",
+                                    "postgresql+psycopg://127.0.0.1:5432/test")
+DATA = Path(__file__).parent / "data"
+ARTIFACTS = Path(__file__).parent / "artifacts"
+
+
+def unavailable(reason: str):
+    if REQUIRE_ALL:
+        pytest.fail(f"{reason} (WEGWEISER_REQUIRE_ALL=1: nothing may be skipped)")
+    pytest.skip(reason)
+
+
+class SqliteDatabases:
+    def __init__(self, root: Path):
+        self.root = root
+        self.template = root / "template.sqlite3"
+
+    def new(self) -> str:
+        path = self.root / f"db-{uuid.uuid4().hex}.sqlite3"
+        shutil.copy(self.template, path)
+        return f"sqlite:///{path}"
+
+    def template_url(self) -> str:
+        return f"sqlite:///{self.template}"
+
+    def drop(self, url: str) -> None:
+        pass
+
+    def finish_template(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+class PostgresDatabases:
+    def __init__(self):
+        try:
+            self.admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+            with self.admin.connect() as conn:
+                conn.execute(text("select 1"))
+        except Exception as exc:  # noqa: BLE001 - any failure means: no server here
+            unavailable(f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}: {exc}")
+        self.prefix = f"ww_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+        self.template = f"{self.prefix}_template"
+        self.created: list[str] = []
+        self._create(self.template)
+
+    def _url(self, name: str) -> str:
+        return POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+
+    def _create(self, name: str, template: str | None = None) -> None:
+        with self.admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'
+                              + (f' TEMPLATE "{template}"' if template else "")))
+        self.created.append(name)
+
+    def template_url(self) -> str:
+        return self._url(self.template)
+
+    def finish_template(self) -> None:
+        # A template database must have no open connections when it is copied.
+        with self.admin.connect() as conn:
+            conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                              "WHERE datname = :name AND pid <> pg_backend_pid()"),
+                         {"name": self.template})
+
+    def new(self) -> str:
+        name = f"{self.prefix}_{uuid.uuid4().hex[:8]}"
+        self._create(name, self.template)
+        return self._url(name)
+
+    def drop(self, url: str) -> None:
+        name = url.rsplit("/", 1)[1]
+        with self.admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        if name in self.created:
+            self.created.remove(name)
+
+    def close(self) -> None:
+        for name in list(self.created):
+            self.drop(self._url(name))
+        self.admin.dispose()
+
+
+def _make_app(url: str, index_dir: Path, **extra):
+    config = {"SQLALCHEMY_DATABASE_URI": url, "WEGWEISER_INDEX_DIR": str(index_dir),
+              "SECRET_KEY": "test", "TESTING": True, **extra}
+    return create_app(config)
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def backend(request, tmp_path_factory):
+    if request.param == "sqlite":
+        databases = SqliteDatabases(tmp_path_factory.mktemp("sqlite"))
+    else:
+        databases = PostgresDatabases()
+    template_app = _make_app(databases.template_url(), tmp_path_factory.mktemp("tmpl-index"))
+    with template_app.app_context():
+        initialise_database()
+        db.engine().dispose()
+    databases.finish_template()
+    databases.name = request.param
+    yield databases
+    databases.close()
+
+
+@pytest.fixture
+def app(backend, tmp_path):
+    """A fresh app with the reference data, no offers, an empty index directory."""
+    url = backend.new()
+    application = _make_app(url, tmp_path / "index")
+    yield application
+    with application.app_context():
+        db.engine().dispose()
+    backend.drop(url)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def demo_app(backend, tmp_path_factory):
+    """One app per backend with the demo data and its index, for tests that only read."""
+    url = backend.new()
+    application = _make_app(url, tmp_path_factory.mktemp("demo-index"))
+    with application.app_context():
+        report = import_files(demo_files(), "import:demo")
+        assert report.ok, report.problems[:5]
+        rebuild_index(db.session())
+    yield application
+    with application.app_context():
+        db.engine().dispose()
+    backend.drop(url)
+
+
+@pytest.fixture
+def demo_client(demo_app):
+    return demo_app.test_client()
+
+
+@pytest.fixture
+def ctx(app):
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def demo_ctx(demo_app):
+    with demo_app.app_context():
+        yield demo_app

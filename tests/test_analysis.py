@@ -1,0 +1,52 @@
+"""Text analysis: folding per script, stemming, and what a query becomes."""
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+from wegweiser.search.analysis import language_analyzer, query_words
+
+
+def terms(lang, text):
+    return [t.text for t in language_analyzer(lang)(text)]
+
+
+@pytest.mark.parametrize("variants", [
+    ("Grünau", "Gruenau", "Grunau", "GRÜNAU"),
+    ("Straße", "Strasse", "STRASSE"),
+    ("Deutschkurs", "Deutschkurse", "deutschkurses"),
+])
+def test_german_variants_become_one_term(variants):
+    assert len({tuple(terms("de", v)) for v in variants}) == 1
+
+
+def test_arabic_diacritics_tatweel_and_alef_forms_are_folded():
+    assert terms("ar", "مَدْرَسَة") == terms("ar", "مدرسة") == terms("ar", "مدرســة")
+    assert terms("ar", "ألمانيا") == terms("ar", "المانيا") == terms("ar", "إلمانيا")
+
+
+def test_persian_typed_with_arabic_letters_matches():
+    assert terms("fa", "كلاس آلماني") == terms("fa", "کلاس آلمانی")
+    assert terms("fa", "می‌خواهم") == terms("fa", "میخواهم")
+
+
+def test_cyrillic_yo_and_turkish_dotless_i():
+    assert terms("ru", "ещё") == terms("ru", "еще")
+    assert terms("tr", "İstanbul") == terms("tr", "istanbul") == terms("tr", "ıstanbul")
+
+
+def test_stop_words_are_dropped():
+    assert terms("de", "für die Frauen") == terms("de", "Frauen")
+
+
+def test_analyzers_survive_pickling_as_whoosh_stores_them():
+    analyzer = pickle.loads(pickle.dumps(language_analyzer("de")))
+    assert [t.text for t in analyzer("Deutschkurse")] == terms("de", "Deutschkurse")
+
+
+def test_query_words_are_capped():
+    assert query_words("a " * 1000, 200, 8) == ["a"]
+    assert len(query_words(" ".join(f"w{i}" for i in range(50)), 200, 8)) == 8
+    assert query_words('"Deutsch" AND (kurs OR café)', 200, 8) == ["Deutsch", "AND", "kurs",
+                                                                  "OR", "café"]

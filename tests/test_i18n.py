@@ -1,0 +1,73 @@
+"""Every interface language has a complete, compiled catalog of every string in the code."""
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+from wegweiser.config import PROJECT_ROOT
+
+CATALOGS = PROJECT_ROOT / "translations"
+UI_LANGUAGES = sorted(p.name for p in CATALOGS.iterdir() if (p / "LC_MESSAGES").is_dir())
+
+
+def read_catalog(lang: str):
+    with open(CATALOGS / lang / "LC_MESSAGES" / "messages.po", "rb") as handle:
+        return read_po(handle, locale=lang)
+
+
+@pytest.fixture(scope="module")
+def current_msgids(tmp_path_factory) -> set:
+    """Extract the strings of the code as it is now."""
+    pot = tmp_path_factory.mktemp("pot") / "messages.pot"
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-q",
+                    "-F", str(PROJECT_ROOT / "babel.cfg"), "-k", "_l", "--no-location",
+                    "-o", str(pot), str(PROJECT_ROOT / "wegweiser"),
+                    str(PROJECT_ROOT / "templates")], check=True, cwd=PROJECT_ROOT)
+    with open(pot, "rb") as handle:
+        return {m.id if isinstance(m.id, str) else tuple(m.id) for m in read_po(handle) if m.id}
+
+
+def test_the_site_offers_at_least_german_and_english():
+    assert {"de", "en"} <= set(UI_LANGUAGES)
+
+
+@pytest.mark.parametrize("lang", UI_LANGUAGES)
+def test_catalog_is_complete_and_not_fuzzy(lang, current_msgids):
+    catalog = read_catalog(lang)
+    ids = {m.id if isinstance(m.id, str) else tuple(m.id) for m in catalog if m.id}
+    assert current_msgids <= ids, f"run `wegweiser translations update`: {current_msgids - ids}"
+    for message in catalog:
+        if not message.id:
+            continue
+        strings = [message.string] if isinstance(message.string, str) else list(message.string)
+        assert all(s.strip() for s in strings), f"{lang}: untranslated {message.id!r}"
+        assert not message.fuzzy, f"{lang}: fuzzy {message.id!r}"
+        if isinstance(message.id, str) and "%(" in message.id:
+            assert sorted(_placeholders(message.id)) == sorted(_placeholders(message.string))
+
+
+@pytest.mark.parametrize("lang", UI_LANGUAGES)
+def test_compiled_catalog_is_up_to_date(lang):
+    buffer = io.BytesIO()
+    write_mo(buffer, read_catalog(lang))
+    compiled = Path(CATALOGS / lang / "LC_MESSAGES" / "messages.mo").read_bytes()
+    assert compiled == buffer.getvalue(), "run `wegweiser translations compile`"
+
+
+def _placeholders(text: str) -> list[str]:
+    import re
+
+    return re.findall(r"%\((\w+)\)", text)
+
+
+def test_pages_are_translated(demo_client):
+    german = demo_client.get("/de/").get_data(as_text=True)
+    english = demo_client.get("/en/").get_data(as_text=True)
+    assert "Nach Themen suchen" in german and "Browse by topic" in english
+    assert "Gesundheit" in german and "Health" in english

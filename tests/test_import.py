@@ -1,0 +1,126 @@
+"""Import: valid files, idempotence, all-or-nothing with a report of every invalid record."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from wegweiser import db
+from wegweiser.cli import main
+from wegweiser.models import ChangeLogEntry, Offer, Organisation, Revision
+from wegweiser.services.setup import import_files
+
+from .conftest import DATA
+
+
+def _counts():
+    session = db.session()
+    return {model.__name__: session.scalar(select(func.count()).select_from(model))
+            for model in (Offer, Organisation, Revision, ChangeLogEntry)}
+
+
+def test_valid_file_is_imported_with_vocabulary_matched_by_label(ctx):
+    report = import_files([DATA / "valid.json"], "import:test")
+    assert report.ok, report.problems
+    assert report.created == {"organisations": 2, "offers": 3}
+    offer = db.session().scalar(select(Offer).where(Offer.external_id ==
+                                                    "sprachbruecke-deutschkurs"))
+    assert [c.slug for c in offer.categories] == ["language-courses"]
+    assert {t.slug for t in offer.target_groups} == {"women", "families"}
+    assert [lang.code for lang in offer.languages] == ["de", "ar", "fa"]
+    assert [a.slug for a in offer.areas] == ["connewitz"]
+    assert offer.translations_of("title")["ar"].startswith("دورة")
+    assert [(h.weekday, h.note) for h in offer.opening_hours] == [(1, None),
+                                                                  (3, "in den Ferien nicht")]
+    bike = db.session().scalar(select(Offer).where(Offer.external_id == "gruenau-fahrrad"))
+    assert bike.status == "draft" and [a.slug for a in bike.areas] == ["gruenau-mitte"]
+
+
+def test_importing_the_same_file_twice_changes_nothing(ctx):
+    assert import_files([DATA / "valid.json"], "import:test").ok
+    before = _counts()
+    report = import_files([DATA / "valid.json"], "import:test")
+    assert report.ok
+    assert report.unchanged == {"organisations": 2, "offers": 3}
+    assert report.created == report.updated == {"organisations": 0, "offers": 0}
+    assert _counts() == before
+
+
+def test_a_changed_record_updates_the_offer_and_writes_a_revision(ctx, tmp_path):
+    assert import_files([DATA / "valid.json"], "import:test").ok
+    data = json.loads((DATA / "valid.json").read_text())
+    data["offers"][1]["title"]["de"] = "Beratungstelefon für Geflüchtete (neu)"
+    data["offers"][1]["cost"] = "reduced"
+    changed = tmp_path / "changed.json"
+    changed.write_text(json.dumps(data))
+    log_before = _counts()["ChangeLogEntry"]
+    report = import_files([changed], "import:changed")
+    assert report.updated == {"organisations": 0, "offers": 1}
+    offer = db.session().scalar(select(Offer).where(Offer.external_id == "telefon-hotline"))
+    assert offer.cost == "reduced"
+    revision = db.session().scalars(select(Revision).where(Revision.entity_id == offer.id)
+                                    .order_by(Revision.id.desc())).first()
+    assert revision.actor == "import:changed"
+    assert set(revision.changes) == {"title", "cost"}
+    assert revision.changes["cost"] == {"before": "free", "after": "reduced"}
+    assert _counts()["ChangeLogEntry"] > log_before
+
+
+EXPECTED_PROBLEMS = {
+    ("no-name-org", "name"),
+    ("bad-category", "categories"),
+    ("bad-area", "areas"),
+    ("no-org", "organisation"),
+    ("bad-hours", "opening_hours[0].weekday"),
+    ("bad-hours", "opening_hours[0].opens"),
+    ("no-title", "title"),
+    ("bad-cost", "cost"),
+    ("bad-website", "contact.website"),
+    ("typo-field", "catgories"),
+    ("fine-offer", "id"),
+    ("offers[10]", "id"),
+}
+
+
+def test_a_file_with_invalid_records_changes_nothing_and_reports_each(ctx):
+    assert import_files([DATA / "valid.json"], "import:test").ok
+    before = _counts()
+    report = import_files([DATA / "invalid.json"], "import:bad")
+    assert not report.ok
+    assert {(p.record, p.field) for p in report.problems} == EXPECTED_PROBLEMS
+    assert all(p.reason for p in report.problems)
+    assert _counts() == before
+    assert db.session().scalar(select(Organisation).where(Organisation.external_id == "ok-org")) \
+        is None
+
+
+def test_dry_run_validates_without_writing(ctx):
+    report = import_files([DATA / "valid.json"], "import:test", dry_run=True)
+    assert report.ok and report.dry_run
+    assert _counts()["Offer"] == 0
+
+
+@pytest.mark.parametrize("content, reason", [
+    ("{not json", "cannot be read as JSON"),
+    ("[1, 2]", "must be a JSON object"),
+    ('{"offers": {}}', "must be a list"),
+])
+def test_unreadable_files_are_reported(ctx, tmp_path, content, reason):
+    path = tmp_path / "broken.json"
+    path.write_text(content)
+    report = import_files([path], "import:broken")
+    assert not report.ok and reason in report.problems[0].reason
+    assert _counts()["Offer"] == 0
+
+
+def test_cli_import_reports_and_exits_non_zero(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(main, args=["import", str(DATA / "invalid.json")])
+    assert result.exit_code == 1
+    assert "bad-area: areas: unknown value 'Atlantis'" in result.output
+    assert "nothing was imported" in result.output
+    ok = runner.invoke(main, args=["import", "--dry-run", str(DATA / "valid.json")])
+    assert ok.exit_code == 0 and "dry run" in ok.output
+    done = runner.invoke(main, args=["import", str(DATA / "valid.json")])
+    assert done.exit_code == 0 and "offers: 3 new" in done.output

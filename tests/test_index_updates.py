@@ -1,0 +1,143 @@
+"""The index is derived: the change log brings every change into it, in every process."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from wegweiser import db
+from wegweiser.models import ARCHIVED, PUBLISHED, ChangeLogEntry, Offer
+from wegweiser.search import SearchQuery, SearchService, rebuild_index, search_service
+from wegweiser.search.updater import GAP_GRACE, _next_marker
+from wegweiser.services.setup import import_files
+
+from .conftest import DATA
+
+
+def found(text: str, service: SearchService | None = None) -> list[int]:
+    service = service or search_service()
+    return service.search(SearchQuery(text=text), db.session()).offer_ids
+
+
+def hotline() -> Offer:
+    return db.session().scalar(select(Offer).where(Offer.external_id == "telefon-hotline"))
+
+
+def set_status(status: str) -> None:
+    offer = hotline()
+    offer.status = status
+    db.session().commit()
+
+
+def test_every_offer_change_writes_the_change_log_in_its_transaction(ctx):
+    assert import_files([DATA / "valid.json"], "import:test").ok
+    session = db.session()
+    before = session.scalar(select(ChangeLogEntry.seq).order_by(ChangeLogEntry.seq.desc()))
+    offer = hotline()
+    offer.phone = "+49 341 999999"
+    session.rollback()
+    assert session.scalar(select(ChangeLogEntry.seq).order_by(ChangeLogEntry.seq.desc())) \
+        == before
+    offer = hotline()
+    offer.texts[0].text = "Neuer Titel"
+    session.commit()
+    newest = session.scalars(select(ChangeLogEntry).order_by(ChangeLogEntry.seq.desc())).first()
+    assert newest.seq > before and newest.offer_id == offer.id
+
+
+def test_archiving_and_restoring_show_in_search_at_once(ctx):
+    assert import_files([DATA / "valid.json"], "import:test").ok
+    rebuild_index(db.session())
+    assert found("Beratungstelefon")
+    set_status(ARCHIVED)
+    assert found("Beratungstelefon") == []
+    set_status(PUBLISHED)
+    assert found("Beratungstelefon")
+
+
+def test_another_worker_on_the_same_index_catches_up(ctx):
+    assert import_files([DATA / "valid.json"], "import:test").ok
+    rebuild_index(db.session())
+    other = SearchService(search_service().store, search_service().settings)
+    assert found("Beratungstelefon", other)
+    set_status(ARCHIVED)
+    assert found("Beratungstelefon", other) == []
+
+
+def test_searches_never_wait_for_the_index_lock(ctx):
+    assert import_files([DATA / "valid.json"], "import:test").ok
+    rebuild_index(db.session())
+    service = search_service()
+    assert found("Beratungstelefon")
+    with service.store.writing():  # another process is writing
+        set_status(ARCHIVED)
+        started = datetime.now(UTC)
+        assert found("Beratungstelefon"), "served from the index as it is"
+        assert datetime.now(UTC) - started < timedelta(seconds=2)
+    assert found("Beratungstelefon") == [], "caught up once the lock is free"
+
+
+def test_a_lost_marker_is_repaired_by_applying_the_log_again(ctx):
+    assert import_files([DATA / "valid.json"], "import:test").ok
+    rebuild_index(db.session())
+    store = search_service().store
+    store.set_applied_seq(store.current_generation(), 0)  # as if killed before writing it
+    result = search_service().search(SearchQuery(), db.session())
+    assert result.total == 2 and len(set(result.offer_ids)) == 2
+
+
+def test_a_missing_index_is_rebuilt_from_the_database(ctx):
+    assert import_files([DATA / "valid.json"], "import:test").ok
+    assert not search_service().store.exists()
+    assert search_service().search(SearchQuery(), db.session()).total == 2
+
+
+def test_reindex_swaps_in_a_new_generation_while_readers_keep_working(ctx):
+    assert import_files([DATA / "valid.json"], "import:test").ok
+    rebuild_index(db.session())
+    store = search_service().store
+    first = store.current_generation()
+    assert found("Deutschkurs")
+    rebuild_index(db.session())
+    assert store.current_generation() != first
+    assert not (store.root / first).exists()
+    assert found("Deutschkurs")
+
+
+def test_gaps_in_the_sequence_hold_the_marker_until_they_are_settled():
+    now = datetime.now(UTC)
+    recent, old = now - timedelta(seconds=1), now - GAP_GRACE - timedelta(seconds=1)
+    assert _next_marker(10, [(11, recent), (12, recent)], now) == 12
+    assert _next_marker(10, [(11, recent), (13, recent)], now) == 11
+    assert _next_marker(10, [(11, recent), (13, old), (14, old)], now) == 14
+
+
+def test_a_separate_process_sees_a_change_from_this_one(app, tmp_path):
+    """Two real processes on one database and one index directory."""
+    with app.app_context():
+        assert import_files([DATA / "valid.json"], "import:test").ok
+        rebuild_index(db.session())
+    config = {k: app.config[k] for k in ("SQLALCHEMY_DATABASE_URI", "WEGWEISER_INDEX_DIR")}
+    script = textwrap.dedent(f"""
+        import json, sys
+        from wegweiser import create_app, db
+        from wegweiser.search import SearchQuery, search_service
+        app = create_app({{**json.loads({json.dumps(json.dumps(config))}), "SECRET_KEY": "x"}})
+        with app.app_context():
+            result = search_service().search(SearchQuery(text="Beratungstelefon"), db.session())
+            print(json.dumps(result.offer_ids))
+    """)
+
+    def other_process() -> list[int]:
+        done = subprocess.run([sys.executable, "-W", "error", "-c", script], capture_output=True,
+                              text=True, timeout=120, check=True)
+        return json.loads(done.stdout.strip().splitlines()[-1])
+
+    assert other_process()
+    with app.app_context():
+        set_status(ARCHIVED)  # this process does not search afterwards: the other catches up
+    assert other_process() == []

@@ -1,0 +1,125 @@
+"""The public pages through the Flask test client."""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from wegweiser import db
+from wegweiser.models import PUBLISHED, Offer
+
+
+def text_of(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def test_root_follows_the_browsers_language(demo_client):
+    assert demo_client.get("/", headers={"Accept-Language": "en-GB,en;q=0.8"}) \
+        .headers["Location"].endswith("/en/")
+    assert demo_client.get("/", headers={"Accept-Language": "de-DE"}).headers["Location"] \
+        .endswith("/de/")
+    assert demo_client.get("/", headers={"Accept-Language": "sw"}).headers["Location"] \
+        .endswith("/de/")
+
+
+def test_start_page_has_search_box_and_category_tiles(demo_client):
+    page = text_of(demo_client.get("/de/"))
+    assert '<html lang="de" dir="ltr">' in page
+    assert 'role="search"' in page and 'name="q"' in page
+    assert page.count('class="tile"') == 17
+    assert "Deutschkurse &amp; Sprachcafés" in page
+    assert 'hreflang="en"' in page
+
+
+def test_search_filter_and_open_an_offer(demo_client, demo_app):
+    page = text_of(demo_client.get("/de/search?q=Deutschkurs&area=connewitz"))
+    assert "Connewitz" in page
+    links = re.findall(r'href="(/de/offers/[^"]+)"', page)
+    assert links, "Deutschkurs in Connewitz finds offers"
+    offer_page = demo_client.get(links[0])
+    assert offer_page.status_code == 200
+
+
+def test_result_rows_highlight_the_words_found(demo_client):
+    page = text_of(demo_client.get("/de/search?q=Deutschkurs"))
+    assert "<mark" in page
+
+
+def test_active_filters_are_removable_chips(demo_client):
+    page = text_of(demo_client.get("/de/search?category=health&free=1"))
+    chips = re.findall(r'<a class="chip" href="([^"]+)"', page)
+    assert len(chips) == 2
+    assert any("category" not in c and "free=1" in c for c in chips)
+    assert any("free" not in c and "category=health" in c for c in chips)
+
+
+def test_nothing_found_suggests_removing_a_filter(demo_client):
+    page = text_of(demo_client.get("/de/search?q=zzzqqqxxyy&category=health"))
+    assert "Nichts gefunden" in page
+    assert re.search(r'<a class="chip" href="/de/search\?q=zzzqqqxxyy"', page)
+
+
+def test_unknown_filter_values_in_a_stale_link_are_ignored(demo_client):
+    response = demo_client.get("/de/search?category=gone&page=abc&free=maybe")
+    assert response.status_code == 200
+
+
+def test_offer_page_has_everything_needed_to_go_there(demo_client, demo_app):
+    with demo_app.app_context():
+        offer = db.session().scalars(select(Offer).where(
+            Offer.status == PUBLISHED, Offer.street.is_not(None), Offer.lat.is_not(None),
+            Offer.phone.is_not(None))).first()
+        external_id, street, phone = offer.external_id, offer.street, offer.phone
+        has_hours = bool(offer.opening_hours)
+    page = text_of(demo_client.get(f"/de/offers/{external_id}"))
+    assert street in page
+    assert "openstreetmap.org/?mlat=" in page
+    assert f'href="tel:{phone.replace(" ", "")}"' in page
+    if has_hours:
+        assert re.search(r"(Montag|Dienstag|Mittwoch|Donnerstag|Freitag|Samstag|Sonntag)", page)
+    for heading in ("Für wen", "Wo", "Wann", "Kosten", "Barrierefreiheit", "Kontakt"):
+        assert f"<dt>{heading}</dt>" in page
+    assert re.search(r"\d{1,2}\. \w+ 20\d\d", page), "last verified date, formatted for de"
+
+
+def test_organisation_page_lists_its_offers(demo_client, demo_app):
+    with demo_app.app_context():
+        offer = db.session().scalars(select(Offer).where(Offer.status == PUBLISHED)).first()
+        org_id = offer.organisation.external_id
+        title = offer.translations_of("title")["de"]
+    page = text_of(demo_client.get(f"/de/organisations/{org_id}"))
+    assert title.replace("&", "&amp;") in page
+
+
+def test_unknown_pages_get_a_friendly_404(demo_client):
+    for url in ("/de/offers/does-not-exist", "/de/nowhere", "/xx/", "/de/organisations/nope"):
+        response = demo_client.get(url)
+        assert response.status_code == 404
+        assert 'href="/de/"' in text_of(response)
+
+
+def test_an_unexpected_error_gets_a_friendly_500_page(app):
+    @app.get("/de/boom")
+    def boom():
+        raise RuntimeError("boom")
+
+    response = app.test_client().get("/de/boom")
+    assert response.status_code == 500
+    assert "<html" in text_of(response) and "boom" not in text_of(response)
+
+
+def test_language_switcher_keeps_the_page_and_the_query(demo_client):
+    page = text_of(demo_client.get("/de/search?q=Kurs&category=health"))
+    assert 'href="/en/search?q=Kurs&amp;category=health"' in page
+
+
+def test_health_endpoint(demo_client):
+    assert demo_client.get("/health").get_json() == {"status": "ok"}
+
+
+def test_pages_reference_nothing_on_other_sites(demo_client):
+    page = text_of(demo_client.get("/de/search?q=Deutsch"))
+    for match in re.findall(r'(?:src|href)="([^"]+)"', page):
+        if match.startswith(("http://", "https://")):
+            assert "openstreetmap.org" in match or match.startswith("http://localhost/")
+    assert "<script" not in page
