@@ -147,11 +147,15 @@ def main() -> None:
                         help="number of synthetic offers (repeatable; default 1000 and 10000)")
     parser.add_argument("--database-url", help="database to fill (default: a temporary SQLite)")
     parser.add_argument("--json", type=Path, help="also write the results to this file")
+    parser.add_argument("--workdir", type=Path,
+                        help="keep databases and indexes here (default: a temporary directory)")
     args = parser.parse_args()
     results = []
     with tempfile.TemporaryDirectory(prefix="wegweiser-bench-") as tmp:
+        workdir = args.workdir or Path(tmp)
+        workdir.mkdir(parents=True, exist_ok=True)
         for count in args.offers or [1000, 10000]:
-            result = run(count, Path(tmp), args.database_url)
+            result = run(count, workdir, args.database_url)
             results.append(result)
             print(f"N={count:>6}  import {result['import_s']:>6.1f} s  "
                   f"reindex {result['reindex_s']:>5.1f} s  "

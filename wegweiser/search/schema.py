@@ -20,6 +20,11 @@ def text_field_name(kind: str, lang: str) -> str:
     return f"{kind}_{lang}"
 
 
+def field_kind(name: str) -> str:
+    """``title``, ``vocab``, ``body`` or ``organisation``."""
+    return name.split("_", 1)[0]
+
+
 def text_fields() -> dict[str, str | None]:
     """Every text field with the content language of its analyzer (``None``: other languages)."""
     fields: dict[str, str | None] = {}
@@ -39,7 +44,6 @@ def build_schema() -> Schema:
         **{name: KEYWORD(scorable=False) for name in (*FILTER_FIELDS, FLAGS)},
     )
     for name, lang in text_fields().items():
-        kind = name.split("_", 1)[0]
-        boost = TEXT_KINDS.get(kind, ORGANISATION_BOOST)
+        boost = TEXT_KINDS.get(field_kind(name), ORGANISATION_BOOST)
         schema.add(name, TEXT(analyzer=language_analyzer(lang), phrase=False, field_boost=boost))
     return schema

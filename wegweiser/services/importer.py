@@ -72,6 +72,11 @@ class ImportReport:
         return not self.problems
 
 
+def _organisation_changes(org: Organisation | None, record: dict) -> dict:
+    before = organisation_record(org) if org is not None else None
+    return changed_fields(before, {k: v for k, v in record.items() if k != "original_language"})
+
+
 class _Checker:
     """Collects problems for one record while turning it into a canonical record."""
 
@@ -369,18 +374,24 @@ class Importer:
         report = ImportReport(dry_run=dry_run)
         org_records, offer_records = self._validate(data)
         report.problems = self.problems
-        if self.problems or dry_run:
+        if self.problems:
             return report
         organisations = {o.external_id: o for o in self.session.scalars(
             select(Organisation).options(selectinload(Organisation.texts)))}
         for record in org_records:
             org = organisations.get(record["id"])
-            organisations[record["id"]], changed = self._write_organisation(org, record)
+            if dry_run:
+                changed = org is None or bool(_organisation_changes(org, record))
+            else:
+                organisations[record["id"]], changed = self._write_organisation(org, record)
             self._count(report, "organisations", org is None, changed)
         existing = self._existing_offers([r["id"] for r in offer_records])
         for i, record in enumerate(offer_records, 1):
             offer = existing.get(record["id"])
-            changed = self._write_offer(offer, record, organisations[record["organisation"]])
+            if dry_run:
+                changed = offer is None or bool(changed_fields(offer_record(offer), record))
+            else:
+                changed = self._write_offer(offer, record, organisations[record["organisation"]])
             self._count(report, "offers", offer is None, changed)
             if progress:
                 progress(i, len(offer_records))
@@ -433,9 +444,8 @@ class Importer:
 
     def _write_organisation(self, org: Organisation | None,
                             record: dict) -> tuple[Organisation, bool]:
-        before = organisation_record(org) if org is not None else None
-        comparable = {k: v for k, v in record.items() if k != "original_language"}
-        if org is not None and not changed_fields(before, comparable):
+        changes = _organisation_changes(org, record)
+        if org is not None and not changes:
             return org, False
         if org is None:
             org = Organisation(external_id=record["id"], name=record["name"])
@@ -446,7 +456,7 @@ class Importer:
                 setattr(org, key, record[key])
         org.set_translations("description", record["description"], OrganisationText)
         self.session.flush()
-        self._revision("organisation", org.id, changed_fields(before, comparable))
+        self._revision("organisation", org.id, changes)
         return org, True
 
     def _write_offer(self, offer: Offer | None, record: dict, org: Organisation) -> bool:
