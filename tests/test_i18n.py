@@ -25,7 +25,7 @@ def read_catalog(lang: str):
 def current_msgids(tmp_path_factory) -> set:
     """Extract the strings of the code as it is now."""
     pot = tmp_path_factory.mktemp("pot") / "messages.pot"
-    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-q",
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "-q", "extract",
                     "-F", str(PROJECT_ROOT / "babel.cfg"), "-k", "_l", "--no-location",
                     "-o", str(pot), str(PROJECT_ROOT / "wegweiser"),
                     str(PROJECT_ROOT / "templates")], check=True, cwd=PROJECT_ROOT)

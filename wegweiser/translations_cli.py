@@ -23,7 +23,8 @@ def translations() -> None:
 def extract() -> None:
     """Collect every translatable string of code and templates into messages.pot."""
     _pybabel("extract", "-F", str(PROJECT_ROOT / "babel.cfg"), "-k", "_l", "--no-location",
-             "--sort-output", "--project", "Wegweiser", "-o", str(TEMPLATE), str(PROJECT_ROOT))
+             "--sort-output", "--project", "Wegweiser", "-o", str(TEMPLATE),
+             str(PROJECT_ROOT / "wegweiser"), str(PROJECT_ROOT / "templates"))
 
 
 @translations.command("update")

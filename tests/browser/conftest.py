@@ -43,7 +43,8 @@ def live_server(demo_app):
 @pytest.fixture
 def page(chromium, live_server):
     """A page without JavaScript that records every request it makes."""
-    context = chromium.new_context(java_script_enabled=False, viewport={"width": 390,
+    context = chromium.new_context(java_script_enabled=False, locale="de-DE",
+                                   viewport={"width": 390,
                                                                           "height": 844})
     page = context.new_page()
     page.requests = []

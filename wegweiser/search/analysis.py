@@ -105,6 +105,9 @@ class LanguageFilter(Filter):
         text = normalise(word, self.lang)
         if not text or (self.lang and text in stopwords(self.lang)):
             return None
+        if self.lang != "tr":
+            # "café" and "cafe" must stem alike; Turkish suffixes need their letters (ş, ğ…).
+            text = fold(text)
         algorithm = SNOWBALL.get(self.lang)
         if algorithm:
             text = _stem(algorithm, text, 2 if self.lang == "de" else 1)
