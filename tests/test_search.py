@@ -81,7 +81,7 @@ def expected_facets(candidates, query: SearchQuery, vocabulary) -> dict[str, dic
                          if f != facet)]
         counts = {}
         for value in vocabulary[facet]:
-            n = sum(1 for i in others if passes(candidates[i], facet, (value,)))
+            n = sum(1 for i in others if value in candidates[i][facet])
             if n:
                 counts[value] = n
         facets[facet] = counts

@@ -2,7 +2,7 @@
 
 Matching is done on cached per-term document sets (bitmaps); Whoosh scores only the documents
 that survive all filters, and only as many as the page shown needs. Facet counts for a filter
-are computed over the results of all *other* filters, so selecting a value yields its count.
+are computed over the results of all *other* filters.
 """
 from __future__ import annotations
 
@@ -249,15 +249,24 @@ class SearchService:
             bitmap |= self._value_bitmap(snap, facet, value)
         return bitmap
 
-    def _facet_counts(self, snap, facet, matched, filters) -> dict[str, int]:
+    @staticmethod
+    def _facet_counts(snap, facet, matched, filters) -> dict[str, int]:
+        """Offers carrying each value, among the results of the other filters.
+
+        Citywide offers and offers for everyone are counted under their own keys
+        (``citywide``, ``everyone``), not once more under every area or target group.
+        """
         base = matched
         for other, bitmap in filters.items():
             if other != facet:
                 base &= bitmap
-        values = ["free"] if facet == "free" else snap.values[facet]
+        if facet == "free":
+            values = {"free": snap.values[FLAGS].get("free", 0)}
+        else:
+            values = snap.values[facet]
         counts = {}
-        for value in values:
-            n = bitmaps.count(base & self._value_bitmap(snap, facet, value))
+        for value, bitmap in values.items():
+            n = bitmaps.count(base & bitmap)
             if n:
                 counts[value] = n
         return counts

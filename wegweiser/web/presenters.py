@@ -8,6 +8,7 @@ from babel.dates import get_day_names
 from flask import url_for
 from flask_babel import format_date, format_time, get_locale
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from ..formatting import render_markdown
 from ..i18n import direction
 from ..models import Offer, Organisation
@@ -156,8 +157,13 @@ def facet_groups(result: SearchResult, query: SearchQuery, vocab: Vocabularies,
         if count or district.slug in query.area or quarters:
             area_options.append(_option(query, "area", district.slug, district.name, count,
                                         lang, children=quarters))
+    note = None
+    if citywide_count:
+        note = ngettext("Plus %(num)d offer for the whole city, found in every district.",
+                        "Plus %(num)d offers for the whole city, found in every district.",
+                        citywide_count)
     groups.append({"name": "area", "label": _("District"), "options": area_options,
-                   "note": _("Counts include offers for the whole city.")})
+                   "note": note})
 
     for facet, items, label in (
         ("category", vocab.categories, _("Category")),
@@ -173,7 +179,11 @@ def facet_groups(result: SearchResult, query: SearchQuery, vocab: Vocabularies,
                 if facet == "language" and item.autonym != text:
                     text = f"{text} · {item.autonym}"
                 options.append(_option(query, facet, slug, text, count, lang))
-        groups.append({"name": facet, "label": label, "options": options})
+        note = None
+        everyone = counts["target_group"].get("everyone", 0)
+        if facet == "target_group" and everyone:
+            note = _("Offers for everyone (%(num)d) are found with every group.", num=everyone)
+        groups.append({"name": facet, "label": label, "options": options, "note": note})
 
     groups.append({"name": "free", "label": _("Cost"), "options": [
         {"value": "1", "label": _("Free of charge only"), "count": counts["free"].get("free", 0),
