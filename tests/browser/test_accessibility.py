@@ -1,0 +1,42 @@
+"""axe-core (WCAG 2.x A/AA rules) finds no violation on the public pages."""
+from __future__ import annotations
+
+import pytest
+
+pytestmark = [pytest.mark.browser,
+              pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+PAGES = ["/de/", "/en/", "/de/search?q=Deutschkurs&area=sued", "/de/search?q=zzzqqq",
+         "/en/search?category=health&free=1&page=1", "/de/nowhere"]
+
+
+@pytest.fixture(scope="module")
+def axe():
+    from axe_playwright_python.sync_playwright import Axe
+
+    return Axe()
+
+
+def test_public_pages_have_no_accessibility_violations(chromium, live_server, demo_app, axe):
+    from sqlalchemy import select
+
+    from wegweiser import db
+    from wegweiser.models import PUBLISHED, Offer
+
+    with demo_app.app_context():
+        offer = db.session().scalars(select(Offer).where(Offer.status == PUBLISHED)).first()
+        pages = [*PAGES, f"/de/offers/{offer.external_id}",
+                 f"/en/organisations/{offer.organisation.external_id}"]
+    context = chromium.new_context()
+    page = context.new_page()
+    problems = {}
+    for path in pages:
+        page.goto(live_server + path)
+        result = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+        violations = result.response["violations"]
+        if violations:
+            problems[path] = [(v["id"], v["help"], [n["target"] for n in v["nodes"][:3]])
+                              for v in violations]
+    context.close()
+    assert not problems, problems
