@@ -113,7 +113,7 @@ def run(count: int, workdir: Path, database_url: str | None) -> dict:
         session.commit()
         import_seconds = time.perf_counter() - started
         started = time.perf_counter()
-        rebuild_index(session)
+        rebuild_index(session, processes=2)  # as `wegweiser reindex` on 2 cores
         index_seconds = time.perf_counter() - started
         mix = query_mix(vocab, rng)
         service = search_service()

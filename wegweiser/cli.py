@@ -1,12 +1,14 @@
 """The ``wegweiser`` command line."""
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
+from werkzeug.serving import run_simple
 
 from . import create_app, db
 from .search import rebuild_index, search_service
@@ -40,6 +42,10 @@ def _progress(label: str):
             state["bar"].__exit__(None, None, None)
 
     return update
+
+
+def _processes() -> int:
+    return max(1, min(4, os.cpu_count() or 1))
 
 
 @main.command("init")
@@ -88,7 +94,7 @@ def import_command(files: tuple[Path, ...], dry_run: bool) -> None:
 @with_appcontext
 def reindex_command() -> None:
     """Rebuild the search index from the database and swap it in atomically."""
-    count = rebuild_index(db.session(), progress=_progress("Indexing"))
+    count = rebuild_index(db.session(), progress=_progress("Indexing"), processes=_processes())
     click.echo(f"Indexed {count} published offers in {current_app.config['WEGWEISER_INDEX_DIR']}")
 
 
@@ -107,7 +113,7 @@ def demo_command(host: str, port: int) -> None:
             sys.exit(1)
     service = search_service()
     if not service.store.exists():
-        rebuild_index(db.session(), progress=_progress("Indexing"))
+        rebuild_index(db.session(), progress=_progress("Indexing"), processes=_processes())
     service.catch_up(db.session())
     click.echo(f"\n  Wegweiser is running at http://{host}:{port}/  (Ctrl+C stops it)\n")
-    current_app.run(host=host, port=port, debug=False, use_reloader=False)
+    run_simple(host, port, current_app._get_current_object(), threaded=True)

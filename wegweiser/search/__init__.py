@@ -22,9 +22,9 @@ def search_service() -> SearchService:
     return current_app.extensions["wegweiser.search"]
 
 
-def rebuild_index(session, progress=None) -> int:
+def rebuild_index(session, progress=None, processes: int = 1) -> int:
     service = search_service()
-    return rebuild(service.store, session, service.settings, progress)
+    return rebuild(service.store, session, service.settings, progress, processes)
 
 
 def _apply_own_changes(response):

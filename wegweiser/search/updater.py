@@ -111,8 +111,12 @@ def apply_changes(store: IndexStore, session: Session, settings: IndexSettings) 
 
 
 def rebuild(store: IndexStore, session: Session, settings: IndexSettings,
-            progress: Callable[[int, int], None] | None = None) -> int:
-    """Build a complete new generation from the database and make it current."""
+            progress: Callable[[int, int], None] | None = None, processes: int = 1) -> int:
+    """Build a complete new generation from the database and make it current.
+
+    ``processes`` > 1 lets Whoosh analyse in worker processes (fork): for the command line,
+    not inside a threaded web server.
+    """
     with store.writing(wait=True):
         # Changes of transactions still open when the rebuild started reach the new generation
         # through the log: start from what is surely settled and re-apply the rest afterwards.
@@ -120,7 +124,7 @@ def rebuild(store: IndexStore, session: Session, settings: IndexSettings,
         ids = list(session.scalars(
             select(Offer.id).where(Offer.status == PUBLISHED).order_by(Offer.id)))
         path, index = store.new_generation()
-        writer = index.writer(procs=1, limitmb=256)
+        writer = index.writer(procs=processes, limitmb=128, multisegment=processes > 1)
         try:
             for start in range(0, len(ids), BATCH):
                 _write_offers(writer, session, ids[start:start + BATCH], settings, replace=False)

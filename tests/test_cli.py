@@ -1,0 +1,41 @@
+"""The command line: init, reindex and demo on a fresh database."""
+from __future__ import annotations
+
+from wegweiser import cli, db
+from wegweiser.search import SearchQuery, search_service
+
+
+def test_init_is_idempotent(app):
+    runner = app.test_cli_runner()
+    first = runner.invoke(cli.main, ["init"])
+    second = runner.invoke(cli.main, ["init"])
+    assert first.exit_code == second.exit_code == 0
+    assert "63 areas, 17 categories, 14 target_groups, 22 languages" in second.output
+
+
+def test_demo_creates_everything_then_serves(app, monkeypatch):
+    served = {}
+    monkeypatch.setattr(cli, "run_simple", lambda host, port, application, **kw:
+                        served.update(host=host, port=port))
+    result = app.test_cli_runner().invoke(cli.main, ["demo", "--port", "5099"])
+    assert result.exit_code == 0, result.output
+    assert "http://127.0.0.1:5099/" in result.output
+    assert served == {"host": "127.0.0.1", "port": 5099}
+    with app.app_context():
+        assert search_service().search(SearchQuery(text="Deutschkurs"), db.session()).total > 0
+    again = app.test_cli_runner().invoke(cli.main, ["demo", "--port", "5099"])
+    assert again.exit_code == 0 and "Loading the demo data" not in again.output
+
+
+def test_reindex_reports_what_it_indexed(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(cli.main, ["reindex"])
+    assert result.exit_code == 0 and "Indexed 0 published offers" in result.output
+
+
+def test_help_explains_every_command():
+    from click.testing import CliRunner
+
+    output = CliRunner().invoke(cli.main, ["--help"]).output
+    for command in ("init", "import", "reindex", "demo", "translations"):
+        assert command in output
