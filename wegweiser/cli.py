@@ -13,8 +13,8 @@ from werkzeug.serving import run_simple
 from . import create_app, db
 from .search import rebuild_index, search_service
 from .services.importer import ImportReport
-from .translations_cli import translations
 from .services.setup import demo_files, has_offers, import_files, initialise_database
+from .translations_cli import translations
 
 
 @click.group(cls=FlaskGroup, create_app=create_app, add_version_option=False)

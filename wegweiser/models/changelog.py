@@ -73,7 +73,8 @@ def _write_change_log(session: Session, _flush_context) -> None:
     offers |= _offers_reached(session, indirect)
     if offers:
         session.connection().execute(
-            insert(ChangeLogEntry), [{"offer_id": i, "created_at": utcnow()} for i in sorted(offers)]
+            insert(ChangeLogEntry),
+            [{"offer_id": i, "created_at": utcnow()} for i in sorted(offers)],
         )
         session.info["offers_changed"] = True
 

@@ -6,7 +6,7 @@ from flask import current_app, g
 from .highlight import highlighted
 from .service import FACET_FIELDS, SearchQuery, SearchResult, SearchService
 from .store import IndexStore
-from .updater import IndexSettings, apply_changes, rebuild
+from .updater import IndexSettings, rebuild
 
 __all__ = ["FACET_FIELDS", "SearchQuery", "SearchResult", "SearchService", "highlighted",
            "init_app", "rebuild_index", "search_service"]

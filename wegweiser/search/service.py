@@ -6,13 +6,11 @@ are computed over the results of all *other* filters.
 """
 from __future__ import annotations
 
+import heapq
 import logging
+import math
 import threading
 from dataclasses import dataclass, field
-
-import heapq
-import math
-
 
 from . import bitmaps
 from .analysis import language_analyzer, normalise, query_words, stopwords

@@ -6,8 +6,17 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from ..models import DISTRICT, PUBLISHED, QUARTER, Area, Category, Language, Offer, Organisation
-from ..models import TargetGroup
+from ..models import (
+    DISTRICT,
+    PUBLISHED,
+    QUARTER,
+    Area,
+    Category,
+    Language,
+    Offer,
+    Organisation,
+    TargetGroup,
+)
 
 
 @dataclass

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from .. import db, migrate
 from ..models import Offer
-from .importer import ImportReport, Importer, read_files
+from .importer import Importer, ImportReport, read_files
 from .reference import load_reference_data
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "data" / "demo"

@@ -6,15 +6,16 @@ from datetime import date
 
 from babel.dates import get_day_names
 from flask import url_for
-from flask_babel import format_date, format_time, get_locale
+from flask_babel import format_date, format_time, get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
+
 from ..formatting import render_markdown
 from ..i18n import direction
 from ..models import Offer, Organisation
 from ..search import SearchQuery, SearchResult, highlighted
 from ..services.directory import Vocabularies
 from .params import query_args
+
 
 def cost_label(cost: str) -> str:
     labels = {"free": _("free of charge"), "reduced": _("reduced price"), "paid": _("fee")}
