@@ -13,11 +13,14 @@ from whoosh.lang import NoStopWords, stopwords_for_language
 
 # Word characters plus the marks that sit inside words (Arabic harakat, tatweel, combining
 # accents, zero-width (non-)joiners), so "مَدْرَسَة" or "می‌خواهم" stay one token.
-TOKEN_PATTERN = (
-    r"[\w\u0300-\u036f\u0610-\u061a\u0640\u064b-\u065f\u0670\u06d6-\u06ed\u200c\u200d]+"
-)
+_WORD = r"[\w\u0300-\u036f\u0610-\u061a\u0640\u064b-\u065f\u0670\u06d6-\u06ed\u200c\u200d]+"
+# An apostrophe inside a word keeps it whole: "сім'я", "d'allemand", "Almanya'da".
+TOKEN_PATTERN = rf"{_WORD}(?:['’ʼ]{_WORD})*"
+APOSTROPHES = "'’ʼ"
+FRENCH_ELISIONS = ("l", "d", "j", "qu", "n", "s", "c", "m", "t", "jusqu", "lorsqu", "puisqu")
 
-# Snowball algorithms for our content languages (PyStemmer names); others are only folded.
+# Snowball algorithms for our content languages (PyStemmer names); Ukrainian is lemmatised
+# with pymorphy3; other languages are only folded.
 SNOWBALL = {"de": "german", "en": "english", "ar": "arabic", "fa": "persian", "ru": "russian",
             "tr": "turkish", "fr": "french"}
 
@@ -27,6 +30,7 @@ _COMMON = {
     "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ؤ": "و",
     "ё": "е",
     "ı": "i",  # Turkish dotless i: users type either
+    "’": "'", "ʼ": "'",
 }
 # Yeh and kaf have an Arabic and a Persian form; people type either on either keyboard. Each
 # field folds them to its own language's form (Persian forms elsewhere), so both match.
@@ -102,9 +106,11 @@ class LanguageFilter(Filter):
         return isinstance(other, LanguageFilter) and other.lang == self.lang
 
     def _term(self, word: str) -> str | None:
-        text = normalise(word, self.lang)
+        text = _apostrophes(normalise(word, self.lang), self.lang)
         if not text or (self.lang and text in stopwords(self.lang)):
             return None
+        if self.lang == "uk":
+            return fold(_ukrainian_lemma(text))
         if self.lang != "tr":
             # "café" and "cafe" must stem alike; Turkish suffixes need their letters (ş, ğ…).
             text = fold(text)
@@ -128,7 +134,30 @@ class LanguageFilter(Filter):
                 yield token
 
 
+def _apostrophes(text: str, lang: str | None) -> str:
+    if "'" not in text:
+        return text
+    head, _, tail = text.partition("'")
+    if lang == "fr" and head in FRENCH_ELISIONS:
+        return tail.replace("'", "")
+    if lang == "tr":
+        return head  # a suffix after a proper name: Almanya'da → almanya
+    if lang == "uk":
+        return text  # part of the word: сім'я
+    return text.replace("'", "")
+
+
 _STEMMERS: dict[str, object] = {}
+_MORPHOLOGY: list = []
+
+
+def _ukrainian_lemma(word: str) -> str:
+    """Ukrainian has no Snowball stemmer: pymorphy3's dictionary gives the lemma."""
+    if not _MORPHOLOGY:
+        import pymorphy3
+
+        _MORPHOLOGY.append(pymorphy3.MorphAnalyzer(lang="uk"))
+    return _MORPHOLOGY[0].parse(word)[0].normal_form
 
 
 def _stem(algorithm: str, word: str, passes: int) -> str:
@@ -149,6 +178,23 @@ def _stem(algorithm: str, word: str, passes: int) -> str:
 def language_analyzer(lang: str | None):
     """The analyzer of one content language (``None``: any other language, folded only)."""
     return RegexTokenizer(TOKEN_PATTERN) | LanguageFilter(lang)
+
+
+def spelling_key(word: str) -> str:
+    """A word as the spelling vocabulary holds it: normalised, not stemmed, not folded."""
+    return normalise(word).replace("'", "")
+
+
+class SpellingFilter(Filter):
+    def __call__(self, tokens):
+        for token in tokens:
+            token.text = spelling_key(token.text)
+            if len(token.text) >= 3:
+                yield token
+
+
+def spelling_analyzer():
+    return RegexTokenizer(TOKEN_PATTERN) | SpellingFilter()
 
 
 def query_words(text: str, max_chars: int, max_words: int) -> list[str]:

@@ -9,6 +9,7 @@ from .schema import (
     CONTENT_LANGUAGES,
     FLAGS,
     OTHER,
+    SPELLING,
     text_field_name,
 )
 
@@ -68,9 +69,13 @@ def offer_document(offer: Offer, today: date, stale_after_days: int) -> dict:
             bodies.setdefault(lang, []).append(text.text)
     for lang, parts in bodies.items():
         doc[text_field_name("body", lang)] = "\n".join(parts)
+    spelling = [offer.organisation.name]
+    spelling.extend(t.text for t in offer.texts if t.field in ("title", "summary"))
     for lang, words in _vocabulary_text(offer).items():
         if words:
             doc[text_field_name("vocab", lang)] = " ; ".join(words)
+            spelling.extend(words)
+    doc[SPELLING] = " ".join(spelling)
     return doc
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
-from .analysis import language_analyzer
+from .analysis import language_analyzer, spelling_analyzer
 
 CONTENT_LANGUAGES = ("de", "en", "ar", "fa", "uk", "ru", "tr", "fr")
 OTHER = "xx"  # text in any other language: folded, not stemmed
@@ -12,6 +12,7 @@ ORGANISATION_BOOST = 1.5
 
 FILTER_FIELDS = ("area", "category", "target_group", "language")
 FLAGS = "flags"  # free, accessible, fresh
+SPELLING = "spelling"  # the words of titles, summaries, names and vocabularies, for "did you mean"
 CITYWIDE = "citywide"
 EVERYONE = "everyone"
 
@@ -43,6 +44,7 @@ def build_schema() -> Schema:
         sort_key=STORED,
         **{name: KEYWORD(scorable=False) for name in (*FILTER_FIELDS, FLAGS)},
     )
+    schema.add(SPELLING, TEXT(analyzer=spelling_analyzer(), phrase=False))
     for name, lang in text_fields().items():
         boost = TEXT_KINDS.get(field_kind(name), ORGANISATION_BOOST)
         schema.add(name, TEXT(analyzer=language_analyzer(lang), phrase=False, field_boost=boost))

@@ -1,8 +1,8 @@
 """The search service: plain words and filters in, offer ids, total, facets and terms out.
 
-Matching is done on cached per-term document sets (bitmaps); Whoosh scores only the documents
-that survive all filters, and only as many as the page shown needs. Facet counts for a filter
-are computed over the results of all *other* filters.
+Matching, facet counting and ranking work on cached per-term document sets (bitmaps) read from
+Whoosh's postings, so no request looks at every matching document one by one. Facet counts for a
+filter are computed over the results of all *other* filters.
 """
 from __future__ import annotations
 
@@ -11,15 +11,19 @@ import logging
 import math
 import threading
 from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from whoosh.support.levenshtein import distance
 
 from . import bitmaps
-from .analysis import language_analyzer, normalise, query_words, stopwords
+from .analysis import language_analyzer, normalise, query_words, spelling_key, stopwords
 from .schema import (
     CITYWIDE,
     CONTENT_LANGUAGES,
     EVERYONE,
     FILTER_FIELDS,
     FLAGS,
+    SPELLING,
     field_kind,
     text_fields,
 )
@@ -32,9 +36,14 @@ MAX_QUERY_CHARS = 200
 MAX_QUERY_WORDS = 8
 TERM_CACHE_SIZE = 4096
 KIND_WEIGHTS = (("title", 3.0), ("vocab", 2.0), ("organisation", 1.5), ("body", 1.0))
-READER_LANGUAGE_BOOST = 0.5
+OWN_LANGUAGE_FIELD = 1.25  # a match in the reader's language weighs this much more
+READER_LANGUAGE_BOOST = 0.5  # staff speak the reader's language
 FRESH_BOOST = 0.25
 MAX_SCORE_CLASSES = 4000
+FEW_RESULTS = 3  # fewer exact results than this: also match near spellings
+MIN_FUZZY_LENGTH = 4
+LONG_WORD = 7  # from this length two edits are forgiven, below one
+MAX_FUZZY_CANDIDATES = 3
 FACET_FIELDS = (*FILTER_FIELDS, "free")
 # A value that matches every filter value of its field: citywide offers, offers for everyone.
 WILDCARD_VALUES = {"area": CITYWIDE, "target_group": EVERYONE}
@@ -67,10 +76,17 @@ class SearchResult:
     facets: dict[str, dict[str, int]]
     terms: dict[str, set[str]] = field(default_factory=dict)  # field name → matched terms
     all_words_matched: bool = True
+    suggestion: str | None = None  # the query with misspelt words corrected
+    fuzzy: bool = False  # results include near spellings of the words typed
 
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.per_page))
+
+
+class QueryWord(NamedTuple):
+    text: str
+    terms: dict[str, set[str]]  # field name → terms
 
 
 class _Snapshot:
@@ -94,6 +110,7 @@ class _Snapshot:
         for position, (_, docnum) in enumerate(sorted(stored)):
             self.rank[docnum] = position
         self.term_cache: dict[tuple[str, str], int] = {}
+        self.spelling_cache: dict[str, list[str]] = {}
 
     def _postings(self, fieldname: str, term) -> list[int]:
         return list(self.searcher.reader().postings(fieldname, term).all_ids())
@@ -108,6 +125,23 @@ class _Snapshot:
             if len(self.term_cache) >= TERM_CACHE_SIZE:
                 self.term_cache.clear()
             self.term_cache[key] = cached
+        return cached
+
+    def spelling_candidates(self, key: str) -> list[str]:
+        """Known words near an unknown ``key``: nearest first, then the most frequent."""
+        if len(key) < MIN_FUZZY_LENGTH or (SPELLING, key) in self.searcher.reader():
+            return []
+        cached = self.spelling_cache.get(key)
+        if cached is None:
+            maxdist = 1 if len(key) < LONG_WORD else 2
+            reader = self.searcher.reader()
+            found = [(distance(key, term, limit=maxdist), -reader.doc_frequency(SPELLING, term),
+                      term)
+                     for term in reader.terms_within(SPELLING, key, maxdist, prefix=1)]
+            cached = [term for *_, term in sorted(found)[:MAX_FUZZY_CANDIDATES]]
+            if len(self.spelling_cache) >= TERM_CACHE_SIZE:
+                self.spelling_cache.clear()
+            self.spelling_cache[key] = cached
         return cached
 
     def up_to_date(self) -> bool:
@@ -125,6 +159,7 @@ class SearchService:
         self._lock = threading.RLock()
         self._seen_pending: tuple | None = None
         self._analyzers = {name: language_analyzer(lang) for name, lang in text_fields().items()}
+        self._field_language = text_fields()
         self._stopwords = frozenset().union(*(stopwords(lang) for lang in CONTENT_LANGUAGES))
 
     # -- keeping current ----------------------------------------------------------------
@@ -165,20 +200,40 @@ class SearchService:
 
     # -- searching ----------------------------------------------------------------------
 
-    def analyse(self, text: str) -> list[dict[str, set[str]]]:
-        """Per query word: the terms it becomes in each text field (empty fields left out)."""
+    def analyse(self, text: str) -> list[QueryWord]:
+        """The query's words, each with the terms it becomes in each text field."""
         words = query_words(text, MAX_QUERY_CHARS, MAX_QUERY_WORDS)
         content = [w for w in words if normalise(w) not in self._stopwords] or words
-        analysed = []
-        for word in content:
-            per_field: dict[str, set[str]] = {}
-            for name, analyzer in self._analyzers.items():
-                tokens = {t.text for t in analyzer(word) if t.text}
-                if tokens:
-                    per_field[name] = tokens
-            if per_field:
-                analysed.append(per_field)
-        return analysed
+        analysed = [QueryWord(word, self._terms_of(word)) for word in content]
+        return [word for word in analysed if word.terms]
+
+    def _terms_of(self, word: str) -> dict[str, set[str]]:
+        per_field: dict[str, set[str]] = {}
+        for name, analyzer in self._analyzers.items():
+            tokens = {t.text for t in analyzer(word) if t.text}
+            if tokens:
+                per_field[name] = tokens
+        return per_field
+
+    def _widen(self, snap: _Snapshot, words: list[QueryWord]) -> tuple[list[QueryWord], str]:
+        """Words unknown to the index also match their nearest known spellings.
+
+        Returns the widened words and the corrected query ("did you mean").
+        """
+        widened, corrected = [], []
+        for word in words:
+            candidates = snap.spelling_candidates(spelling_key(word.text))
+            if not candidates:
+                widened.append(word)
+                corrected.append(word.text)
+                continue
+            terms = {name: set(tokens) for name, tokens in word.terms.items()}
+            for candidate in candidates:
+                for name, tokens in self._terms_of(candidate).items():
+                    terms.setdefault(name, set()).update(tokens)
+            widened.append(QueryWord(word.text, terms))
+            corrected.append(candidates[0])
+        return widened, " ".join(corrected)
 
     def search(self, query: SearchQuery, session) -> SearchResult:
         self.catch_up(session)
@@ -190,9 +245,22 @@ class SearchService:
         matched, all_words = self._match(snap, words)
         filters = {facet: self._filter_bitmap(snap, facet, query.selected(facet))
                    for facet in FACET_FIELDS if query.selected(facet)}
-        final = matched
-        for bitmap in filters.values():
-            final &= bitmap
+
+        def filtered(bitmap: int) -> int:
+            for other in filters.values():
+                bitmap &= other
+            return bitmap
+
+        final = filtered(matched)
+        suggestion, fuzzy = None, False
+        if words and bitmaps.count(final) < FEW_RESULTS:
+            widened, corrected = self._widen(snap, words)
+            if corrected.casefold() != " ".join(w.text for w in words).casefold():
+                wider, wider_all = self._match(snap, widened)
+                if bitmaps.count(filtered(wider)) > bitmaps.count(final):
+                    words, matched, all_words, fuzzy = widened, wider, wider_all, True
+                    final = filtered(matched)
+                    suggestion = corrected
         facets = {facet: self._facet_counts(snap, facet, matched, filters)
                   for facet in FACET_FIELDS}
         offset = (query.page - 1) * query.per_page
@@ -204,14 +272,14 @@ class SearchService:
         ids = [int(snap.searcher.stored_fields(d)["id"]) for d in page_docs]
         terms: dict[str, set[str]] = {}
         for word in words:
-            for name, tokens in word.items():
+            for name, tokens in word.terms.items():
                 terms.setdefault(name, set()).update(tokens)
         return SearchResult(ids, bitmaps.count(final), query.page, query.per_page, facets,
-                            terms, all_words)
+                            terms, all_words, suggestion, fuzzy)
 
-    def _word_bitmap(self, snap: _Snapshot, word: dict[str, set[str]]) -> int:
+    def _word_bitmap(self, snap: _Snapshot, word: QueryWord) -> int:
         bitmap = 0
-        for name, tokens in word.items():
+        for name, tokens in word.terms.items():
             for token in tokens:
                 bitmap |= snap.term_bitmap(name, token)
         return bitmap
@@ -278,7 +346,7 @@ class SearchService:
         classes are visited best first as intersections of bitmaps, so only the documents
         on the page are ever looked at one by one.
         """
-        dimensions = [self._word_classes(snap, word) for word in words]
+        dimensions = [self._word_classes(snap, word, locale) for word in words]
         for bonus, bitmap in ((READER_LANGUAGE_BOOST, snap.values["language"].get(locale, 0)),
                               (FRESH_BOOST, snap.values[FLAGS].get("fresh", 0))):
             dimensions.append([(bonus, bitmap), (0.0, snap.all_docs & ~bitmap)])
@@ -310,20 +378,27 @@ class SearchService:
             ranked.extend(self._by_default_order(snap, remaining, limit - len(ranked)))
         return ranked
 
-    @staticmethod
-    def _word_classes(snap: _Snapshot, word: dict[str, set[str]]) -> list[tuple[float, int]]:
-        """Disjoint (weight, documents) classes of one word, best kind of field first."""
+    def _word_classes(self, snap: _Snapshot, word: QueryWord,
+                      locale: str) -> list[tuple[float, int]]:
+        """Disjoint (weight, documents) classes of one word, best kind of field first.
+
+        A match in a field of the reader's language weighs a little more than the same kind
+        of match in another language.
+        """
         found, classes = 0, []
         for kind, weight in KIND_WEIGHTS:
-            bitmap = 0
-            for name, tokens in word.items():
-                if field_kind(name) == kind:
-                    for token in tokens:
-                        bitmap |= snap.term_bitmap(name, token)
-            bitmap &= ~found
-            if bitmap:
-                classes.append((weight, bitmap))
-                found |= bitmap
+            for own_language in (True, False):
+                bitmap = 0
+                for name, tokens in word.terms.items():
+                    if field_kind(name) == kind and \
+                            (self._field_language[name] == locale) == own_language:
+                        for token in tokens:
+                            bitmap |= snap.term_bitmap(name, token)
+                bitmap &= ~found
+                if bitmap:
+                    classes.append((weight * (OWN_LANGUAGE_FIELD if own_language else 1.0),
+                                    bitmap))
+                    found |= bitmap
         if found:
             idf = math.log(1 + bitmaps.count(snap.all_docs) / bitmaps.count(found))
             classes = [(weight * idf, bitmap) for weight, bitmap in classes]

@@ -33,6 +33,30 @@ def text_block(owner, field: str, locale: str, terms=None, kind: str = "body") -
             "translated": lang == locale}
 
 
+def translation_note(owner, locale: str) -> str | None:
+    """Where the reader's translation came from, and whether the original changed since."""
+    if locale == owner.original_language:
+        return None
+    rows = {(t.field, t.locale): t for t in owner.texts}
+    translation = rows.get(("title", locale))
+    if translation is None:
+        return None
+    if translation.origin == "machine":
+        note = _("Machine translation.")
+    elif translation.reviewed:
+        note = _("Translation checked by a reviewer.")
+    else:
+        note = _("Translated by the organisation.")
+    outdated = any(
+        (original := rows.get((field, owner.original_language))) is not None
+        and (mine := rows.get((field, locale))) is not None
+        and original.updated_at and mine.updated_at and original.updated_at > mine.updated_at
+        for field in ("title", "summary", "description"))
+    if outdated:
+        note += " " + _("The original has changed since; the translation may be out of date.")
+    return note
+
+
 def area_label(offer: Offer) -> str:
     if offer.citywide:
         return _("citywide")
@@ -108,6 +132,7 @@ def offer_detail(offer: Offer, locale: str, stale_after_days: int) -> dict:
         "verified_at": format_date(verified, "long") if verified else None,
         "stale": verified is None or (date.today() - verified).days > stale_after_days,
         "original_language": offer.original_language,
+        "translation_note": translation_note(offer, locale),
     })
     return row
 
@@ -213,6 +238,24 @@ def active_filters(query: SearchQuery, vocab: Vocabularies, lang: str) -> list[d
         chips.append({"label": _("free of charge"), "url": url_for(
             "public.search", lang=lang, **query_args(query, page=None, free=None))})
     return chips
+
+
+def suggestion_link(result: SearchResult, query: SearchQuery, lang: str) -> dict | None:
+    """"Did you mean …": the query with misspelt words corrected, filters kept."""
+    if not result.suggestion:
+        return None
+    return {"text": result.suggestion, "url": url_for(
+        "public.search", lang=lang, **query_args(query, q=result.suggestion, page=None))}
+
+
+def own_language_link(query: SearchQuery, vocab: Vocabularies, lang: str,
+                      counts: dict[str, int]) -> dict | None:
+    """One click to "offers where staff speak my language" (not for German pages)."""
+    if lang == "de" or lang in query.language or lang not in vocab.by_slug("language"):
+        return None
+    return {"count": counts.get(lang, 0), "url": url_for(
+        "public.search", lang=lang,
+        **query_args(query, page=None, language=[*query.language, lang]))}
 
 
 def pagination(result: SearchResult, query: SearchQuery, lang: str) -> dict | None:

@@ -59,6 +59,9 @@ def search():
         facets=presenters.facet_groups(result, query, vocab, g.lang),
         chips=presenters.active_filters(query, vocab, g.lang),
         pagination=presenters.pagination(result, query, g.lang),
+        suggestion=presenters.suggestion_link(result, query, g.lang),
+        own_language=presenters.own_language_link(query, vocab, g.lang,
+                                                  result.facets["language"]),
     )
 
 
