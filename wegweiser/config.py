@@ -33,7 +33,7 @@ SETTINGS: tuple[Setting, ...] = (
             env="SECRET_KEY"),
     Setting("WEGWEISER_CITY", "leipzig", "Slug of the city whose areas are loaded.",
             env="WEGWEISER_CITY"),
-    Setting("WEGWEISER_UI_LANGUAGES", "de,en",
+    Setting("WEGWEISER_UI_LANGUAGES", "de,en,ar,fa,uk,ru,tr,fr",
             "Comma-separated interface languages; the first is the default.",
             env="WEGWEISER_UI_LANGUAGES"),
     Setting("WEGWEISER_PER_PAGE", 20, "Results per page on the search page.",
