@@ -5,6 +5,7 @@ the PyStemmer stemmer (not picklable) is created lazily and left out of the pick
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 
@@ -17,6 +18,12 @@ _WORD = r"[\w\u0300-\u036f\u0610-\u061a\u0640\u064b-\u065f\u0670\u06d6-\u06ed\u2
 # An apostrophe inside a word keeps it whole: "сім'я", "d'allemand", "Almanya'da".
 TOKEN_PATTERN = rf"{_WORD}(?:['’ʼ]{_WORD})*"
 APOSTROPHES = "'’ʼ"
+# German compounds: the parts of a long word (split where it may be hyphenated) are indexed
+# too, marked, so "Beratung" finds "Asylberatung" and "Fußball" finds "Fußballtraining".
+COMPOUND_LANGUAGES = {"de"}
+COMPOUND_PART = "~"
+MIN_COMPOUND_LENGTH = 8
+MIN_PART_LENGTH = 4
 FRENCH_ELISIONS = ("l", "d", "j", "qu", "n", "s", "c", "m", "t", "jusqu", "lorsqu", "puisqu")
 
 # Snowball algorithms for our content languages (PyStemmer names); Ukrainian is lemmatised
@@ -119,17 +126,30 @@ class LanguageFilter(Filter):
             text = _stem(algorithm, text, 2 if self.lang == "de" else 1)
         return fold(text)
 
+    def _terms(self, word: str) -> tuple[str, ...]:
+        term = self._term(word)
+        if not term:
+            return ()
+        if self.lang not in COMPOUND_LANGUAGES or len(word) < MIN_COMPOUND_LENGTH:
+            return (term,)
+        parts = []
+        for part in compound_parts(normalise(word, self.lang)):
+            part_term = self._term(part)
+            if part_term and part_term != term:
+                parts.append(COMPOUND_PART + part_term)
+        return (term, *dict.fromkeys(parts))
+
     def __call__(self, tokens):
         cache = self.__dict__.setdefault("_cache", {})
         for token in tokens:
             word = token.text
             if word in cache:
-                term = cache[word]
+                terms = cache[word]
             else:
                 if len(cache) >= self.CACHE_SIZE:
                     cache.clear()
-                term = cache[word] = self._term(word)
-            if term:
+                terms = cache[word] = self._terms(word)
+            for term in terms:
                 token.text = term
                 yield token
 
@@ -147,12 +167,32 @@ def _apostrophes(text: str, lang: str | None) -> str:
     return text.replace("'", "")
 
 
+_HYPHENATORS: list = []
+
+
+def compound_parts(word: str) -> list[str]:
+    """Leading and trailing parts of a German word at its hyphenation points."""
+    if not _HYPHENATORS:
+        import pyphen
+
+        _HYPHENATORS.append(pyphen.Pyphen(lang="de_DE"))
+    parts = []
+    for position in _HYPHENATORS[0].positions(word):
+        for part in (word[:position], word[position:]):
+            if len(part) >= MIN_PART_LENGTH:
+                parts.append(part)
+    return parts
+
+
 _STEMMERS: dict[str, object] = {}
 _MORPHOLOGY: list = []
+_CYRILLIC_WORD = re.compile(r"[\u0400-\u04ff']+")
 
 
 def _ukrainian_lemma(word: str) -> str:
     """Ukrainian has no Snowball stemmer: pymorphy3's dictionary gives the lemma."""
+    if not _CYRILLIC_WORD.fullmatch(word):
+        return word
     if not _MORPHOLOGY:
         import pymorphy3
 

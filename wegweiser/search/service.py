@@ -16,7 +16,17 @@ from typing import NamedTuple
 from whoosh.support.levenshtein import distance
 
 from . import bitmaps
-from .analysis import language_analyzer, normalise, query_words, spelling_key, stopwords
+from .analysis import (
+    COMPOUND_LANGUAGES,
+    COMPOUND_PART,
+    MIN_COMPOUND_LENGTH,
+    compound_parts,
+    language_analyzer,
+    normalise,
+    query_words,
+    spelling_key,
+    stopwords,
+)
 from .schema import (
     CITYWIDE,
     CONTENT_LANGUAGES,
@@ -28,6 +38,7 @@ from .schema import (
     text_fields,
 )
 from .store import IndexLocked, IndexStore
+from .thesaurus import Thesaurus
 from .updater import IndexSettings, apply_changes, pending_state, rebuild
 
 log = logging.getLogger(__name__)
@@ -40,10 +51,15 @@ OWN_LANGUAGE_FIELD = 1.25  # a match in the reader's language weighs this much m
 READER_LANGUAGE_BOOST = 0.5  # staff speak the reader's language
 FRESH_BOOST = 0.25
 MAX_SCORE_CLASSES = 4000
+SCORE_ALL_LIMIT = 3000  # up to this many candidates, each is scored
+COMPOUND_PART_BONUS = 0.4  # a result that also has a part of a compound query word
+MAX_COMPOUND_PARTS = 3
+COMPOUND_PART_FACTOR = 0.6  # a word found inside a German compound ("Beratung" in "Asylberatung")
 FEW_RESULTS = 3  # fewer exact results than this: also match near spellings
 MIN_FUZZY_LENGTH = 4
 LONG_WORD = 7  # from this length two edits are forgiven, below one
 MAX_FUZZY_CANDIDATES = 3
+MAX_EXPANSIONS = 24  # words of the same concept in other languages, per query word
 FACET_FIELDS = (*FILTER_FIELDS, "free")
 # A value that matches every filter value of its field: citywide offers, offers for everyone.
 WILDCARD_VALUES = {"area": CITYWIDE, "target_group": EVERYONE}
@@ -87,6 +103,7 @@ class SearchResult:
 class QueryWord(NamedTuple):
     text: str
     terms: dict[str, set[str]]  # field name → terms
+    parts: tuple[str, ...] = ()  # a German compound's parts ("trauma", "beratung"): ranking only
 
 
 class _Snapshot:
@@ -127,6 +144,9 @@ class _Snapshot:
             self.term_cache[key] = cached
         return cached
 
+    def is_known_word(self, key: str) -> bool:
+        return (SPELLING, key) in self.searcher.reader()
+
     def spelling_candidates(self, key: str) -> list[str]:
         """Known words near an unknown ``key``: nearest first, then the most frequent."""
         if len(key) < MIN_FUZZY_LENGTH or (SPELLING, key) in self.searcher.reader():
@@ -160,6 +180,7 @@ class SearchService:
         self._seen_pending: tuple | None = None
         self._analyzers = {name: language_analyzer(lang) for name, lang in text_fields().items()}
         self._field_language = text_fields()
+        self._thesaurus = Thesaurus.load()
         self._stopwords = frozenset().union(*(stopwords(lang) for lang in CONTENT_LANGUAGES))
 
     # -- keeping current ----------------------------------------------------------------
@@ -203,14 +224,62 @@ class SearchService:
     def analyse(self, text: str) -> list[QueryWord]:
         """The query's words, each with the terms it becomes in each text field."""
         words = query_words(text, MAX_QUERY_CHARS, MAX_QUERY_WORDS)
-        content = [w for w in words if normalise(w) not in self._stopwords] or words
-        analysed = [QueryWord(word, self._terms_of(word)) for word in content]
-        return [word for word in analysed if word.terms]
+        analysed = []
+        for phrase, expansions in self._thesaurus.group(words):
+            if " " not in phrase and normalise(phrase) in self._stopwords and len(words) > 1:
+                continue
+            terms = self._terms_of_phrase(phrase)
+            for word in expansions[:MAX_EXPANSIONS]:
+                for name, tokens in self._terms_of(word).items():
+                    terms.setdefault(name, set()).update(tokens)
+            if terms:
+                analysed.append(QueryWord(phrase, terms, self._parts_of(phrase)))
+        return analysed
+
+    @staticmethod
+    def _parts_of(word: str) -> tuple[str, ...]:
+        """The parts of a German compound query word, longest first."""
+        if " " in word or len(word) < MIN_COMPOUND_LENGTH:
+            return ()
+        parts = {spelling_key(p) for p in compound_parts(normalise(word, "de"))}
+        return tuple(sorted(parts, key=len, reverse=True))
+
+    def _part_bonuses(self, snap: _Snapshot, words: list[QueryWord]) -> list[tuple[float, int]]:
+        """A bonus for each real word inside a compound query word that a result also has."""
+        bonuses = []
+        for word in words:
+            known = [p for p in word.parts if snap.is_known_word(p)][:MAX_COMPOUND_PARTS]
+            for part in known:
+                bitmap = 0
+                for name, tokens in self._terms_of(part).items():
+                    if self._field_language[name] in COMPOUND_LANGUAGES:
+                        for token in tokens:
+                            bitmap |= snap.term_bitmap(name, token)
+                if bitmap:
+                    bonuses.append((COMPOUND_PART_BONUS, bitmap))
+        return bonuses
+
+    def _terms_of_phrase(self, phrase: str) -> dict[str, set[str]]:
+        """The terms of a word, or of a known phrase ("كرة القدم"), which counts as one word
+        that any of its words (or the concept's words in other languages) can match."""
+        if " " not in phrase:
+            return self._terms_of(phrase)
+        terms: dict[str, set[str]] = {}
+        for word in phrase.split(" "):
+            for name, tokens in self._terms_of(word).items():
+                terms.setdefault(name, set()).update(tokens)
+        return terms
 
     def _terms_of(self, word: str) -> dict[str, set[str]]:
+        """The terms of one query word per field; in German fields the word also matches
+        where it is part of a compound (its own parts are not searched alone: "Kitaplatz"
+        must not find every "Arbeitsplatz")."""
         per_field: dict[str, set[str]] = {}
         for name, analyzer in self._analyzers.items():
-            tokens = {t.text for t in analyzer(word) if t.text}
+            tokens = {t.text for t in analyzer(word)
+                      if t.text and not t.text.startswith(COMPOUND_PART)}
+            if tokens and self._field_language[name] in COMPOUND_LANGUAGES:
+                tokens |= {COMPOUND_PART + t for t in tokens}
             if tokens:
                 per_field[name] = tokens
         return per_field
@@ -253,11 +322,12 @@ class SearchService:
 
         final = filtered(matched)
         suggestion, fuzzy = None, False
-        if words and bitmaps.count(final) < FEW_RESULTS:
+        if words and (bitmaps.count(final) < FEW_RESULTS or not all_words):
             widened, corrected = self._widen(snap, words)
             if corrected.casefold() != " ".join(w.text for w in words).casefold():
                 wider, wider_all = self._match(snap, widened)
-                if bitmaps.count(filtered(wider)) > bitmaps.count(final):
+                if (wider_all and not all_words and filtered(wider)) or \
+                        bitmaps.count(filtered(wider)) > bitmaps.count(final):
                     words, matched, all_words, fuzzy = widened, wider, wider_all, True
                     final = filtered(matched)
                     suggestion = corrected
@@ -340,15 +410,53 @@ class SearchService:
     def _ranked(self, snap, words, final: int, limit: int, locale: str) -> list[int]:
         """The first ``limit`` documents of ``final`` in order of relevance.
 
-        A document's score is the sum over query words of the weight of the best kind of
-        field the word occurs in (title > vocabulary > organisation > body) times the word's
-        idf, plus small bonuses for the reader's language and a recent confirmation. Score
-        classes are visited best first as intersections of bitmaps, so only the documents
-        on the page are ever looked at one by one.
+        Each query word adds, for every kind of field it occurs in (title > vocabulary >
+        organisation > body), that kind's weight times the word's idf; a match in the
+        reader's language counts a little more, a match inside a German compound a little
+        less. Offers whose staff speak the reader's language and recently confirmed offers get
+        a small bonus. Up to SCORE_ALL_LIMIT candidates are scored one by one; beyond that
+        score classes (best kind per word) are visited best first as bitmap intersections, so
+        only the documents on the page are ever looked at.
         """
-        dimensions = [self._word_classes(snap, word, locale) for word in words]
-        for bonus, bitmap in ((READER_LANGUAGE_BOOST, snap.values["language"].get(locale, 0)),
-                              (FRESH_BOOST, snap.values[FLAGS].get("fresh", 0))):
+        if limit <= 0 or not final:
+            return []
+        words_classes = [self._word_classes(snap, word, locale) for word in words]
+        bonuses = [(READER_LANGUAGE_BOOST, snap.values["language"].get(locale, 0)),
+                   (FRESH_BOOST, snap.values[FLAGS].get("fresh", 0))]
+        bonuses.extend(b for b in self._part_bonuses(snap, words) if b[1] & final)
+        if bitmaps.count(final) <= SCORE_ALL_LIMIT:
+            return self._score_each(snap, words_classes, bonuses, final, limit)
+        return self._score_by_class(snap, words_classes, bonuses, final, limit)
+
+    def _score_each(self, snap, words_classes, bonuses, final: int, limit: int) -> list[int]:
+        scores: dict[int, float] = dict.fromkeys(bitmaps.docnums(final), 0.0)
+        for per_kind in words_classes:
+            for classes in per_kind.values():
+                for weight, bitmap in classes:
+                    for docnum in bitmaps.docnums(bitmap & final):
+                        scores[docnum] += weight
+        for bonus, bitmap in bonuses:
+            for docnum in bitmaps.docnums(bitmap & final):
+                scores[docnum] += bonus
+        rank = snap.rank
+        return heapq.nsmallest(limit, scores, key=lambda d: (-scores[d], rank[d]))
+
+    def _score_by_class(self, snap, words_classes, bonuses, final: int,
+                        limit: int) -> list[int]:
+        dimensions = []
+        for per_kind in words_classes:
+            # The best kind a document has the word in decides its class for that word.
+            ordered = sorted((c for classes in per_kind.values() for c in classes),
+                             key=lambda c: -c[0])
+            found, exclusive = 0, []
+            for weight, bitmap in ordered:
+                bitmap &= ~found
+                if bitmap:
+                    exclusive.append((weight, bitmap))
+                    found |= bitmap
+            exclusive.append((0.0, snap.all_docs & ~found))
+            dimensions.append(exclusive)
+        for bonus, bitmap in bonuses:
             dimensions.append([(bonus, bitmap), (0.0, snap.all_docs & ~bitmap)])
 
         def score(combo):
@@ -379,31 +487,36 @@ class SearchService:
         return ranked
 
     def _word_classes(self, snap: _Snapshot, word: QueryWord,
-                      locale: str) -> list[tuple[float, int]]:
-        """Disjoint (weight, documents) classes of one word, best kind of field first.
-
-        A match in a field of the reader's language weighs a little more than the same kind
-        of match in another language.
-        """
-        found, classes = 0, []
-        for kind, weight in KIND_WEIGHTS:
-            for own_language in (True, False):
+                      locale: str) -> dict[str, list[tuple[float, int]]]:
+        """Per kind of field: disjoint (weight, documents) classes of one query word."""
+        per_kind: dict[str, list[tuple[float, int]]] = {}
+        anywhere = 0
+        for kind, kind_weight in KIND_WEIGHTS:
+            found, classes = 0, []
+            for own_language, part in ((True, False), (False, False), (True, True),
+                                       (False, True)):
                 bitmap = 0
                 for name, tokens in word.terms.items():
-                    if field_kind(name) == kind and \
-                            (self._field_language[name] == locale) == own_language:
-                        for token in tokens:
+                    if field_kind(name) != kind or \
+                            (self._field_language[name] == locale) != own_language:
+                        continue
+                    for token in tokens:
+                        if token.startswith(COMPOUND_PART) == part:
                             bitmap |= snap.term_bitmap(name, token)
                 bitmap &= ~found
                 if bitmap:
-                    classes.append((weight * (OWN_LANGUAGE_FIELD if own_language else 1.0),
-                                    bitmap))
+                    factor = (OWN_LANGUAGE_FIELD if own_language else 1.0) * \
+                        (COMPOUND_PART_FACTOR if part else 1.0)
+                    classes.append((kind_weight * factor, bitmap))
                     found |= bitmap
-        if found:
-            idf = math.log(1 + bitmaps.count(snap.all_docs) / bitmaps.count(found))
-            classes = [(weight * idf, bitmap) for weight, bitmap in classes]
-        classes.append((0.0, snap.all_docs & ~found))
-        return classes
+            if classes:
+                per_kind[kind] = classes
+                anywhere |= found
+        if anywhere:
+            idf = math.log(1 + bitmaps.count(snap.all_docs) / bitmaps.count(anywhere))
+            per_kind = {kind: [(weight * idf, bitmap) for weight, bitmap in classes]
+                        for kind, classes in per_kind.items()}
+        return per_kind
 
     @staticmethod
     def _by_default_order(snap: _Snapshot, bitmap: int, limit: int) -> list[int]:

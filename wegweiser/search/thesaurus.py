@@ -1,0 +1,53 @@
+"""Concepts in many languages: a query word in one language also finds the concept written in
+another ("futbol" → "Fußball", "تروما" → "Trauma"). Query-time only; the index is unchanged."""
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+from .analysis import TOKEN_PATTERN, fold, normalise
+
+THESAURUS = Path(__file__).resolve().parent.parent / "data" / "reference" / "concepts.toml"
+MAX_PHRASE_WORDS = 3
+
+
+def concept_key(text: str) -> str:
+    words = re.findall(TOKEN_PATTERN, text)
+    return " ".join(fold(normalise(w)).replace("'", "") for w in words)
+
+
+class Thesaurus:
+    def __init__(self, concepts: list[dict]):
+        self._by_key: dict[str, list[int]] = {}
+        self._expansions: list[list[str]] = []
+        for index, concept in enumerate(concepts):
+            words = [w for key, values in concept.items() if key != "id" for w in values]
+            # Expansions are single words: a phrase would match its words one by one.
+            self._expansions.append(sorted({w for w in words
+                                            if len(re.findall(TOKEN_PATTERN, w)) == 1}))
+            for word in words:
+                key = concept_key(word)
+                if key:
+                    self._by_key.setdefault(key, []).append(index)
+
+    @classmethod
+    def load(cls, path: Path = THESAURUS) -> Thesaurus:
+        if not path.exists():
+            return cls([])
+        with open(path, "rb") as handle:
+            return cls(tomllib.load(handle).get("concept", []))
+
+    def group(self, words: list[str]) -> list[tuple[str, list[str]]]:
+        """Join words that form a known phrase; each item: (text, words of the same concepts)."""
+        grouped, i = [], 0
+        while i < len(words):
+            for size in range(min(MAX_PHRASE_WORDS, len(words) - i), 0, -1):
+                text = " ".join(words[i:i + size])
+                concepts = self._by_key.get(concept_key(text))
+                if concepts or size == 1:
+                    expansions = sorted({w for c in concepts or () for w in self._expansions[c]})
+                    grouped.append((text, expansions))
+                    i += size
+                    break
+        return grouped
