@@ -1,6 +1,7 @@
 """Search benchmark: N synthetic offers, index build time, and latency of a fixed query mix.
 
     python benchmarks/search_benchmark.py --offers 1000 --offers 10000
+    WEGWEISER_INDEX_LANGUAGES=de python benchmarks/search_benchmark.py   # German-only fields
 
 Generates N offers (through the importer, like any other data), rebuilds the index (seconds),
 then runs a fixed mix of 200 queries (text only, text with filters, filters only) through the
@@ -24,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from wegweiser import create_app, db  # noqa: E402
 from wegweiser.search import SearchQuery, rebuild_index, search_service  # noqa: E402
+from wegweiser.search.schema import CONTENT_LANGUAGES  # noqa: E402
 from wegweiser.services.directory import load_vocabularies  # noqa: E402
 from wegweiser.services.importer import Importer  # noqa: E402
 from wegweiser.services.setup import initialise_database  # noqa: E402
@@ -157,7 +159,7 @@ def main() -> None:
         for count in args.offers or [1000, 10000]:
             result = run(count, workdir, args.database_url)
             results.append(result)
-            print(f"N={count:>6}  import {result['import_s']:>6.1f} s  "
+            print(f"languages={','.join(CONTENT_LANGUAGES)}  N={count:>6}  import {result['import_s']:>6.1f} s  "
                   f"reindex {result['reindex_s']:>5.1f} s  "
                   f"service p50/p95/p99 {result['service_ms']['p50']}/"
                   f"{result['service_ms']['p95']}/{result['service_ms']['p99']} ms  "

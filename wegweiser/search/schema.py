@@ -1,11 +1,15 @@
 """The index schema: text fields per content language, keyword fields for the filters."""
 from __future__ import annotations
 
+import os
+
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
 from .analysis import language_analyzer, spelling_analyzer
 
-CONTENT_LANGUAGES = ("de", "en", "ar", "fa", "uk", "ru", "tr", "fr")
+# One set of text fields per content language (changing it needs `wegweiser reindex`).
+CONTENT_LANGUAGES = tuple(
+    os.environ.get("WEGWEISER_INDEX_LANGUAGES", "de,en,ar,fa,uk,ru,tr,fr").split(","))
 OTHER = "xx"  # text in any other language: folded, not stemmed
 TEXT_KINDS = {"title": 3.0, "vocab": 2.0, "body": 1.0}
 ORGANISATION_BOOST = 1.5
