@@ -159,7 +159,8 @@ def main() -> None:
         for count in args.offers or [1000, 10000]:
             result = run(count, workdir, args.database_url)
             results.append(result)
-            print(f"languages={','.join(CONTENT_LANGUAGES)}  N={count:>6}  import {result['import_s']:>6.1f} s  "
+            languages = ",".join(CONTENT_LANGUAGES)
+            print(f"languages={languages}  N={count:>6}  import {result['import_s']:>6.1f} s  "
                   f"reindex {result['reindex_s']:>5.1f} s  "
                   f"service p50/p95/p99 {result['service_ms']['p50']}/"
                   f"{result['service_ms']['p95']}/{result['service_ms']['p99']} ms  "
