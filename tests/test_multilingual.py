@@ -1,0 +1,102 @@
+"""Reading and searching across languages: fallbacks, provenance, typos, thesaurus."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from wegweiser import db
+from wegweiser.models import Offer
+from wegweiser.search import SearchQuery, rebuild_index, search_service
+from wegweiser.search.thesaurus import Thesaurus
+from wegweiser.services.setup import import_files
+
+from .conftest import DATA
+
+UI_LANGUAGES = ("de", "en", "ar", "fa", "uk", "ru", "tr", "fr")
+
+
+@pytest.mark.parametrize("lang", UI_LANGUAGES)
+def test_every_page_language_has_its_direction_and_switcher(demo_client, lang):
+    page = demo_client.get(f"/{lang}/search?q=Deutsch").get_data(as_text=True)
+    direction = "rtl" if lang in ("ar", "fa") else "ltr"
+    assert f'<html lang="{lang}" dir="{direction}">' in page
+    for name in ("Deutsch", "العربية", "فارسی", "Українська", "Русский", "Türkçe", "Français"):
+        assert name in page
+    assert page.count('rel="alternate" hreflang=') == len(UI_LANGUAGES)
+
+
+def test_offer_in_the_readers_language_and_fallback_with_notice(client, app):
+    with app.app_context():
+        assert import_files([DATA / "valid.json"], "import:test").ok
+        rebuild_index(db.session())
+    arabic = client.get("/ar/offers/sprachbruecke-deutschkurs").get_data(as_text=True)
+    assert "دورة لغة ألمانية للنساء" in arabic
+    assert 'class="notice" role="note"' not in arabic
+    assert "translation-note" in arabic
+    farsi = client.get("/fa/offers/sprachbruecke-deutschkurs").get_data(as_text=True)
+    assert 'class="notice" role="note"' in farsi and "آلمانی" in farsi
+    assert re.search(r'<h1 lang="de" dir="ltr">Deutschkurs für Frauen', farsi)
+
+
+def test_a_translation_older_than_its_original_says_so(client, app):
+    with app.app_context():
+        assert import_files([DATA / "valid.json"], "import:test").ok
+        offer = db.session().scalar(select(Offer).where(
+            Offer.external_id == "sprachbruecke-deutschkurs"))
+        german = next(t for t in offer.texts if t.field == "title" and t.locale == "de")
+        german.text = "Deutschkurs für Frauen (neue Zeiten)"
+        db.session().commit()
+    page = client.get("/ar/offers/sprachbruecke-deutschkurs").get_data(as_text=True)
+    note = re.search(r'<p class="translation-note[^"]*">([^<]+)</p>', page).group(1)
+    assert "الأصل" in note or "original" in note.lower()
+
+
+def test_misspelt_words_find_offers_and_the_page_offers_a_correction(demo_client, demo_ctx):
+    result = search_service().search(SearchQuery(text="Fahradwerkstatt"), db.session())
+    assert result.total > 0 and result.fuzzy and result.suggestion == "fahrradwerkstatt"
+    page = demo_client.get("/de/search?q=Fahradwerkstatt&free=1").get_data(as_text=True)
+    assert re.search(r'href="/de/search\?q=fahrradwerkstatt&amp;free=1"', page)
+
+
+def test_correct_words_are_not_corrected(demo_ctx):
+    result = search_service().search(SearchQuery(text="Deutschkurs"), db.session())
+    assert result.suggestion is None and not result.fuzzy
+
+
+def test_offers_in_my_language_link_on_non_german_pages(demo_client):
+    page = demo_client.get("/ar/search?q=Beratung").get_data(as_text=True)
+    link = re.search(r'<p class="own-language"><a class="button" href="([^"]+)"', page)
+    assert link and "language=ar" in link.group(1)
+    assert 'class="own-language"' not in demo_client.get("/de/search?q=Beratung") \
+        .get_data(as_text=True)
+
+
+def test_reader_language_ranks_offers_whose_staff_speak_it_higher(demo_ctx):
+    session = db.session()
+    for lang in ("ar", "uk"):
+        result = search_service().search(SearchQuery(text="Beratung", locale=lang), session)
+        offers = {o.id: o for o in session.scalars(select(Offer).where(
+            Offer.id.in_(result.offer_ids)))}
+        speaks = [lang in {x.code for x in offers[i].languages} for i in result.offer_ids]
+        assert sum(speaks[:5]) >= sum(speaks[-5:])
+
+
+def test_thesaurus_groups_phrases_and_expands_across_languages(tmp_path):
+    path = Path(tmp_path) / "concepts.toml"
+    path.write_text('[[concept]]\nid = "football"\nde = ["Fußball"]\ntr = ["futbol"]\n'
+                    'ar = ["كرة القدم"]\n', encoding="utf-8")
+    thesaurus = Thesaurus.load(path)
+    assert thesaurus.group(["futbol"]) == [("futbol", ["Fußball", "futbol"])]
+    assert thesaurus.group(["كرة", "القدم", "Leipzig"]) == [
+        ("كرة القدم", ["Fußball", "futbol"]), ("Leipzig", [])]
+    assert thesaurus.group(["FUSSBALL"])[0][1] == ["Fußball", "futbol"]
+
+
+@pytest.mark.parametrize("query", ["تعلم اللغة الألمانية", "юридична консультація",
+                                   "bike repair", "cours d'allemand", "Almanca kursu",
+                                   "کلاس زبان آلمانی"])
+def test_cross_language_queries_find_offers(demo_ctx, query):
+    assert search_service().search(SearchQuery(text=query), db.session()).total > 0
