@@ -227,10 +227,25 @@ def spelling_key(word: str) -> str:
 
 class SpellingFilter(Filter):
     def __call__(self, tokens):
+        cache = self.__dict__.setdefault("_cache", {})
         for token in tokens:
-            token.text = spelling_key(token.text)
-            if len(token.text) >= 3:
+            key = cache.get(token.text)
+            if key is None:
+                if len(cache) >= LanguageFilter.CACHE_SIZE:
+                    cache.clear()
+                key = cache[token.text] = spelling_key(token.text)
+            if len(key) >= 3:
+                token.text = key
                 yield token
+
+    def __getstate__(self):
+        return {}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+
+    def __eq__(self, other):
+        return isinstance(other, SpellingFilter)
 
 
 def spelling_analyzer():

@@ -1,9 +1,14 @@
 """The one place that turns an offer from the database into its index document."""
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
-from ..models import Offer
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import Area, Category, Language, Offer, TargetGroup
+from .analysis import TOKEN_PATTERN, spelling_key
 from .schema import (
     CITYWIDE,
     CONTENT_LANGUAGES,
@@ -69,14 +74,28 @@ def offer_document(offer: Offer, today: date, stale_after_days: int) -> dict:
             bodies.setdefault(lang, []).append(text.text)
     for lang, parts in bodies.items():
         doc[text_field_name("body", lang)] = "\n".join(parts)
-    spelling = [offer.organisation.name]
-    spelling.extend(t.text for t in offer.texts if t.field in ("title", "summary"))
     for lang, words in _vocabulary_text(offer).items():
         if words:
             doc[text_field_name("vocab", lang)] = " ; ".join(words)
-            spelling.extend(words)
-    doc[SPELLING] = " ".join(spelling)
+    # Words of titles, summaries and names for "did you mean"; the vocabularies' words are
+    # the same in every offer and come from vocabulary_spelling_words() instead.
+    spelling = [offer.organisation.name]
+    spelling.extend(t.text for t in offer.texts if t.field in ("title", "summary"))
+    doc[SPELLING] = " ".join(dict.fromkeys(w for text in spelling for w in text.split()))
     return doc
+
+
+def vocabulary_spelling_words(session: Session) -> frozenset[str]:
+    """Every word of every label and synonym, and area names, as spelling keys."""
+    texts: list[str] = []
+    for model in (Category, TargetGroup, Language):
+        for term in session.scalars(select(model)):
+            texts.extend(term.labels.values())
+            for words in (getattr(term, "synonyms", None) or {}).values():
+                texts.extend(words)
+    texts.extend(session.scalars(select(Area.name)))
+    keys = {spelling_key(word) for text in texts for word in re.findall(TOKEN_PATTERN, text)}
+    return frozenset(k for k in keys if len(k) >= 3)
 
 
 def _sort_key(offer: Offer) -> str:

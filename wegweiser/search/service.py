@@ -27,6 +27,7 @@ from .analysis import (
     spelling_key,
     stopwords,
 )
+from .documents import vocabulary_spelling_words
 from .schema import (
     CITYWIDE,
     CONTENT_LANGUAGES,
@@ -59,6 +60,7 @@ FEW_RESULTS = 3  # fewer exact results than this: also match near spellings
 MIN_FUZZY_LENGTH = 4
 LONG_WORD = 7  # from this length two edits are forgiven, below one
 MAX_FUZZY_CANDIDATES = 3
+VOCABULARY_FREQUENCY = 1_000_000  # vocabulary words come before words of single offers
 MAX_EXPANSIONS = 24  # words of the same concept in other languages, per query word
 FACET_FIELDS = (*FILTER_FIELDS, "free")
 # A value that matches every filter value of its field: citywide offers, offers for everyone.
@@ -109,8 +111,9 @@ class QueryWord(NamedTuple):
 class _Snapshot:
     """One opened generation of the index and everything cached for it."""
 
-    def __init__(self, generation: str, index):
+    def __init__(self, generation: str, index, vocabulary_words: frozenset[str]):
         self.generation = generation
+        self.vocabulary_words = vocabulary_words  # labels and synonyms, as spelling keys
         self.index = index
         self.searcher = index.searcher()
         self.all_docs = bitmaps.from_docnums(self.searcher.reader().all_doc_ids())
@@ -145,11 +148,12 @@ class _Snapshot:
         return cached
 
     def is_known_word(self, key: str) -> bool:
-        return (SPELLING, key) in self.searcher.reader()
+        return key in self.vocabulary_words or (SPELLING, key) in self.searcher.reader()
 
     def spelling_candidates(self, key: str) -> list[str]:
-        """Known words near an unknown ``key``: nearest first, then the most frequent."""
-        if len(key) < MIN_FUZZY_LENGTH or (SPELLING, key) in self.searcher.reader():
+        """Known words near an unknown ``key``: nearest first, vocabulary words, then the
+        most frequent."""
+        if len(key) < MIN_FUZZY_LENGTH or self.is_known_word(key):
             return []
         cached = self.spelling_cache.get(key)
         if cached is None:
@@ -158,7 +162,11 @@ class _Snapshot:
             found = [(distance(key, term, limit=maxdist), -reader.doc_frequency(SPELLING, term),
                       term)
                      for term in reader.terms_within(SPELLING, key, maxdist, prefix=1)]
-            cached = [term for *_, term in sorted(found)[:MAX_FUZZY_CANDIDATES]]
+            found.extend((d, -VOCABULARY_FREQUENCY, word) for word in self.vocabulary_words
+                         if word[:1] == key[:1] and abs(len(word) - len(key)) <= maxdist
+                         and (d := distance(key, word, limit=maxdist)) <= maxdist)
+            cached = list(dict.fromkeys(term for *_, term in sorted(found)))
+            cached = cached[:MAX_FUZZY_CANDIDATES]
             if len(self.spelling_cache) >= TERM_CACHE_SIZE:
                 self.spelling_cache.clear()
             self.spelling_cache[key] = cached
@@ -181,6 +189,7 @@ class SearchService:
         self._analyzers = {name: language_analyzer(lang) for name, lang in text_fields().items()}
         self._field_language = text_fields()
         self._thesaurus = Thesaurus.load()
+        self._vocabulary_words: frozenset[str] | None = None
         self._stopwords = frozenset().union(*(stopwords(lang) for lang in CONTENT_LANGUAGES))
 
     # -- keeping current ----------------------------------------------------------------
@@ -213,7 +222,7 @@ class SearchService:
         snapshot = self._snapshot
         if snapshot is None or snapshot.generation != generation or not snapshot.up_to_date():
             _, index = self.store.open()
-            new = _Snapshot(self.store.current_generation(), index)
+            new = _Snapshot(self.store.current_generation(), index, self._vocabulary_words)
             if snapshot is not None:
                 snapshot.close()
             self._snapshot = snapshot = new
@@ -306,6 +315,8 @@ class SearchService:
 
     def search(self, query: SearchQuery, session) -> SearchResult:
         self.catch_up(session)
+        if self._vocabulary_words is None:
+            self._vocabulary_words = vocabulary_spelling_words(session)
         with self._lock:
             return self._search(self._current(), query)
 
