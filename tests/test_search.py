@@ -2,6 +2,8 @@
 checked against counts computed independently from the database, and hostile queries."""
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -10,9 +12,13 @@ from sqlalchemy.orm import selectinload
 
 from wegweiser import db
 from wegweiser.models import PUBLISHED, Area, Offer
+from wegweiser.opening import Slot, current_block, week_blocks
 from wegweiser.search import FACET_FIELDS, SearchQuery, search_service
 
 FILTERS = ("area", "category", "target_group", "language")
+
+
+NOW = datetime(2026, 11, 24, 10, 20)  # a Tuesday morning, when many offers are open
 
 
 def offer_values(offer: Offer) -> dict[str, set[str]]:
@@ -28,6 +34,8 @@ def offer_values(offer: Offer) -> dict[str, set[str]]:
         "target_group": {t.slug for t in offer.target_groups},
         "language": {lang.code for lang in offer.languages},
         "free": {"free"} if offer.cost == "free" else set(),
+        "open_now": {"open"} if current_block(NOW) in week_blocks(
+            Slot(h.weekday, h.opens, h.closes) for h in offer.opening_hours) else set(),
     }
 
 
@@ -49,14 +57,14 @@ def published(demo_app):
             select(Offer).where(Offer.status == PUBLISHED).options(
                 selectinload(Offer.areas).selectinload(Area.parent),
                 selectinload(Offer.categories), selectinload(Offer.target_groups),
-                selectinload(Offer.languages))).all()
+                selectinload(Offer.languages), selectinload(Offer.opening_hours))).all()
         return {o.id: offer_values(o) for o in offers}
 
 
 @pytest.fixture(scope="module")
 def vocabulary(published):
     values = {facet: sorted({v for vals in published.values() for v in vals[facet]})
-              for facet in (*FILTERS, "free")}
+              for facet in (*FILTERS, "free", "open_now")}
     values["area"] = sorted(set(values["area"]) | {"mitte", "sued", "connewitz", "thekla"})
     return values
 
@@ -95,7 +103,7 @@ def filter_queries(vocabulary):
         SearchQuery,
         text=st.sampled_from(["", "", "Deutsch", "Beratung", "Kinder", "Frauen Café"]),
         area=pick("area"), category=pick("category"), target_group=pick("target_group"),
-        language=pick("language"), free=st.booleans(),
+        language=pick("language"), free=st.booleans(), open_now=st.booleans(), now=st.just(NOW),
     )
 
 
@@ -104,7 +112,7 @@ def test_facets_and_totals_match_counts_computed_from_the_database(demo_ctx, pub
     @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
     @given(filter_queries(vocabulary))
     def check(query):
-        text_only = SearchQuery(text=query.text)
+        text_only = SearchQuery(text=query.text, now=NOW)
         matched = set(all_ids(text_only))
         candidates = {i: published[i] for i in matched}
         result = search_service().search(query, db.session())

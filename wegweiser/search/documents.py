@@ -8,11 +8,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import Area, Category, Language, Offer, TargetGroup
+from ..opening import Slot, week_blocks
 from .analysis import TOKEN_PATTERN, spelling_key
 from .schema import (
     CITYWIDE,
     CONTENT_LANGUAGES,
     FLAGS,
+    OPEN_BLOCKS,
     OTHER,
     SPELLING,
     text_field_name,
@@ -63,6 +65,8 @@ def offer_document(offer: Offer, today: date, stale_after_days: int) -> dict:
     if offer.verified_at and offer.verified_at >= today - timedelta(days=stale_after_days):
         flags.append("fresh")
     doc[FLAGS] = " ".join(flags)
+    doc[OPEN_BLOCKS] = " ".join(sorted(week_blocks(
+        Slot(h.weekday, h.opens, h.closes) for h in offer.opening_hours)))
 
     bodies: dict[str, list[str]] = {}
     for text in offer.texts:

@@ -11,10 +11,13 @@ import logging
 import math
 import threading
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import NamedTuple
+from zoneinfo import ZoneInfo
 
 from whoosh.support.levenshtein import distance
 
+from ..opening import current_block
 from . import bitmaps
 from .analysis import (
     COMPOUND_LANGUAGES,
@@ -34,6 +37,7 @@ from .schema import (
     EVERYONE,
     FILTER_FIELDS,
     FLAGS,
+    OPEN_BLOCKS,
     SPELLING,
     field_kind,
     text_fields,
@@ -62,7 +66,7 @@ LONG_WORD = 7  # from this length two edits are forgiven, below one
 MAX_FUZZY_CANDIDATES = 3
 VOCABULARY_FREQUENCY = 1_000_000  # vocabulary words come before words of single offers
 MAX_EXPANSIONS = 24  # words of the same concept in other languages, per query word
-FACET_FIELDS = (*FILTER_FIELDS, "free")
+FACET_FIELDS = (*FILTER_FIELDS, "free", "open_now")
 # A value that matches every filter value of its field: citywide offers, offers for everyone.
 WILDCARD_VALUES = {"area": CITYWIDE, "target_group": EVERYONE}
 
@@ -75,6 +79,8 @@ class SearchQuery:
     target_group: tuple[str, ...] = ()
     language: tuple[str, ...] = ()
     free: bool = False
+    open_now: bool = False
+    now: datetime | None = None  # the moment "open now" means (default: the current time)
     page: int = 1
     per_page: int = 20
     locale: str = "de"
@@ -82,6 +88,8 @@ class SearchQuery:
     def selected(self, facet: str) -> tuple[str, ...]:
         if facet == "free":
             return ("free",) if self.free else ()
+        if facet == "open_now":
+            return ("open",) if self.open_now else ()
         return getattr(self, facet)
 
 
@@ -118,7 +126,7 @@ class _Snapshot:
         self.searcher = index.searcher()
         self.all_docs = bitmaps.from_docnums(self.searcher.reader().all_doc_ids())
         self.values: dict[str, dict[str, int]] = {}
-        for name in (*FILTER_FIELDS, FLAGS):
+        for name in (*FILTER_FIELDS, FLAGS, OPEN_BLOCKS):
             self.values[name] = {
                 term.decode() if isinstance(term, bytes) else term:
                     bitmaps.from_docnums(self._postings(name, term)) & self.all_docs
@@ -323,7 +331,7 @@ class SearchService:
     def _search(self, snap: _Snapshot, query: SearchQuery) -> SearchResult:
         words = self.analyse(query.text)
         matched, all_words = self._match(snap, words)
-        filters = {facet: self._filter_bitmap(snap, facet, query.selected(facet))
+        filters = {facet: self._filter_bitmap(snap, facet, query.selected(facet), query.now)
                    for facet in FACET_FIELDS if query.selected(facet)}
 
         def filtered(bitmap: int) -> int:
@@ -342,7 +350,7 @@ class SearchService:
                     words, matched, all_words, fuzzy = widened, wider, wider_all, True
                     final = filtered(matched)
                     suggestion = corrected
-        facets = {facet: self._facet_counts(snap, facet, matched, filters)
+        facets = {facet: self._facet_counts(snap, facet, matched, filters, query.now)
                   for facet in FACET_FIELDS}
         offset = (query.page - 1) * query.per_page
         if words:
@@ -380,9 +388,12 @@ class SearchService:
             anything |= bitmap
         return anything, False
 
-    def _value_bitmap(self, snap: _Snapshot, facet: str, value: str) -> int:
+    def _value_bitmap(self, snap: _Snapshot, facet: str, value: str,
+                      now: datetime | None = None) -> int:
         if facet == "free":
             return snap.values[FLAGS].get("free", 0)
+        if facet == "open_now":
+            return self._open_now(snap, now)
         values = snap.values[facet]
         bitmap = values.get(value, 0)
         wildcard = WILDCARD_VALUES.get(facet)
@@ -390,14 +401,18 @@ class SearchService:
             bitmap |= values.get(wildcard, 0)
         return bitmap
 
-    def _filter_bitmap(self, snap: _Snapshot, facet: str, selected) -> int:
+    def _filter_bitmap(self, snap: _Snapshot, facet: str, selected,
+                       now: datetime | None) -> int:
         bitmap = 0
         for value in selected:
-            bitmap |= self._value_bitmap(snap, facet, value)
+            bitmap |= self._value_bitmap(snap, facet, value, now)
         return bitmap
 
-    @staticmethod
-    def _facet_counts(snap, facet, matched, filters) -> dict[str, int]:
+    def _open_now(self, snap: _Snapshot, now: datetime | None) -> int:
+        now = now or datetime.now(ZoneInfo(self.settings.timezone))
+        return snap.values[OPEN_BLOCKS].get(current_block(now), 0)
+
+    def _facet_counts(self, snap, facet, matched, filters, now) -> dict[str, int]:
         """Offers carrying each value, among the results of the other filters.
 
         Citywide offers and offers for everyone are counted under their own keys
@@ -409,6 +424,8 @@ class SearchService:
                 base &= bitmap
         if facet == "free":
             values = {"free": snap.values[FLAGS].get("free", 0)}
+        elif facet == "open_now":
+            values = {"open": self._open_now(snap, now)}
         else:
             values = snap.values[facet]
         counts = {}

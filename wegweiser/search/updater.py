@@ -21,10 +21,12 @@ BATCH = 500
 @dataclass(frozen=True)
 class IndexSettings:
     stale_after_days: int = 183
+    timezone: str = "Europe/Berlin"
 
     @classmethod
     def from_config(cls, config) -> IndexSettings:
-        return cls(stale_after_days=config.get("WEGWEISER_STALE_AFTER_DAYS", 183))
+        return cls(stale_after_days=config.get("WEGWEISER_STALE_AFTER_DAYS", 183),
+                   timezone=config.get("BABEL_DEFAULT_TIMEZONE", "Europe/Berlin"))
 
 
 def _offers_with_relations(session: Session):

@@ -83,6 +83,16 @@ def offers_by_ids(session: Session, ids: list[int]) -> list[Offer]:
     return [found[i] for i in ids if i in found]
 
 
+def published_offers_by_external_ids(session: Session, ids: list[str]) -> list[Offer]:
+    """Published offers in the order of ``ids``; ids of removed offers are skipped."""
+    if not ids:
+        return []
+    found = {o.external_id: o for o in session.scalars(
+        select(Offer).where(Offer.external_id.in_(ids), Offer.status == PUBLISHED)
+        .options(*_offer_options()))}
+    return [found[i] for i in ids if i in found]
+
+
 def published_offer(session: Session, external_id: str) -> Offer | None:
     return session.scalar(select(Offer).where(Offer.external_id == external_id,
                                               Offer.status == PUBLISHED)

@@ -4,14 +4,19 @@ from __future__ import annotations
 from flask import g, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from ..i18n import AUTONYMS, best_language_for_request, current_language, direction, ui_languages
-from . import api, public
+from . import api, public, shortlist
+
+csrf = CSRFProtect()
 
 
 def init_app(app) -> None:
+    csrf.init_app(app)
     app.register_blueprint(public.bp)
+    app.register_blueprint(shortlist.bp)
     app.register_blueprint(api.bp)
     app.add_url_rule("/", "root", root)
     app.add_url_rule("/health", "health", health)
@@ -39,6 +44,7 @@ def health():
 def template_globals() -> dict:
     lang = current_language()
     return {
+        "shortlist_ids": shortlist.current_list().ids,
         "page_lang": lang,
         "page_dir": direction(lang),
         "language_links": [
@@ -51,7 +57,7 @@ def template_globals() -> dict:
 
 def _same_page_in(code: str) -> str:
     """This page in another language, keeping the query and filters."""
-    if request.blueprint == "public" and request.endpoint:
+    if request.blueprint in ("public", "shortlist") and request.endpoint:
         args = dict(request.view_args or {})
         args["lang"] = code
         return url_for(request.endpoint, **args) + (
@@ -72,6 +78,8 @@ def http_error(error: HTTPException):
     if not g.get("lang"):
         g.lang = best_language_for_request()
     messages = {
+        400: _("The form was out of date or incomplete, so nothing was changed. Please go back, "
+               "reload the page and try again."),
         404: _("This page does not exist (any more). Perhaps the offer was removed, or the "
                "link is incomplete."),
         405: _("This action is not possible here."),

@@ -61,9 +61,15 @@ def parse_search_args(args: MultiDict, vocab: Vocabularies, locale: str, per_pag
         if strict:
             raise ParamError("free", "must be true or false")
         free_raw = ""
+    open_raw = args.get("open_now", "").strip().lower()
+    if open_raw not in TRUE_VALUES | FALSE_VALUES:
+        if strict:
+            raise ParamError("open_now", "must be true or false")
+        open_raw = ""
     return SearchQuery(
         text=text,
         free=free_raw in TRUE_VALUES,
+        open_now=open_raw in TRUE_VALUES,
         page=_integer(args, "page", 1, MAX_PAGE, strict),
         per_page=_integer(args, "per_page", per_page, MAX_PER_PAGE, strict),
         locale=locale,
@@ -74,6 +80,7 @@ def parse_search_args(args: MultiDict, vocab: Vocabularies, locale: str, per_pag
 def query_args(query: SearchQuery, **changes) -> dict:
     """The query string of ``query`` (with ``changes``), for links that keep the search."""
     args: dict = {"q": query.text or None, "free": "1" if query.free else None,
+                  "open_now": "1" if query.open_now else None,
                   "page": query.page if query.page > 1 else None}
     for name in FILTERS:
         args[name] = list(query.selected(name)) or None

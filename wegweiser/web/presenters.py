@@ -2,16 +2,18 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from babel.dates import get_day_names
 from flask import url_for
-from flask_babel import format_date, format_time, get_locale, ngettext
+from flask_babel import force_locale, format_date, format_time, get_locale, ngettext
 from flask_babel import gettext as _
 
 from ..formatting import render_markdown
 from ..i18n import direction
 from ..models import Offer, Organisation
+from ..opening import Slot, open_state
 from ..search import SearchQuery, SearchResult, highlighted
 from ..services.directory import Vocabularies
 from .params import query_args
@@ -97,6 +99,27 @@ def opening_hours(offer: Offer) -> list[dict]:
     return list(days.values())
 
 
+def open_now_text(offer: Offer, timezone: str) -> dict | None:
+    """"Open now, until 12:00" or "Closed · opens Monday at 10:00", in the page's language."""
+    if not offer.opening_hours:
+        return None
+    now = datetime.now(ZoneInfo(timezone)).replace(tzinfo=None)
+    state = open_state((Slot(h.weekday, h.opens, h.closes) for h in offer.opening_hours), now)
+    if state.is_open:
+        return {"open": True, "text": _("Open now, until %(time)s",
+                                        time=format_time(state.closes_at.time(), "short"))}
+    if state.next_opening is None:
+        return None
+    when = state.next_opening
+    if when.date() == now.date():
+        text = _("Closed now · opens today at %(time)s", time=format_time(when.time(), "short"))
+    else:
+        day = get_day_names("wide", locale=get_locale())[when.weekday()]
+        text = _("Closed now · opens %(day)s at %(time)s", day=day,
+                 time=format_time(when.time(), "short"))
+    return {"open": False, "text": text}
+
+
 def osm_url(offer: Offer) -> str | None:
     if offer.lat is None or offer.lon is None:
         return None
@@ -104,7 +127,7 @@ def osm_url(offer: Offer) -> str | None:
             f"#map=17/{offer.lat:.5f}/{offer.lon:.5f}")
 
 
-def offer_detail(offer: Offer, locale: str, stale_after_days: int) -> dict:
+def offer_detail(offer: Offer, locale: str, stale_after_days: int, timezone: str) -> dict:
     row = offer_row(offer, locale)
     description = text_block(offer, "description", locale)
     if description:
@@ -124,6 +147,7 @@ def offer_detail(offer: Offer, locale: str, stale_after_days: int) -> dict:
                     "city": offer.city} if offer.street or offer.city else None,
         "osm_url": osm_url(offer),
         "opening_hours": opening_hours(offer),
+        "open_now": open_now_text(offer, timezone),
         "phone": offer.phone,
         "email": offer.email,
         "website": offer.website,
@@ -211,6 +235,12 @@ def facet_groups(result: SearchResult, query: SearchQuery, vocab: Vocabularies,
             note = _("Offers for everyone (%(num)d) are found with every group.", num=everyone)
         groups.append({"name": facet, "label": label, "options": options, "note": note})
 
+    groups.append({"name": "open_now", "label": _("Opening hours"), "options": [
+        {"value": "1", "label": _("Open now"), "count": counts["open_now"].get("open", 0),
+         "selected": query.open_now,
+         "url": url_for("public.search", lang=lang,
+                        **query_args(query, page=None,
+                                     open_now=None if query.open_now else "1"))}]})
     groups.append({"name": "free", "label": _("Cost"), "options": [
         {"value": "1", "label": _("Free of charge only"), "count": counts["free"].get("free", 0),
          "selected": query.free,
@@ -234,6 +264,9 @@ def active_filters(query: SearchQuery, vocab: Vocabularies, lang: str) -> list[d
             chips.append({"label": label, "url": url_for(
                 "public.search", lang=lang, **query_args(query, page=None,
                                                          **{facet: remaining or None}))})
+    if query.open_now:
+        chips.append({"label": _("open now"), "url": url_for(
+            "public.search", lang=lang, **query_args(query, page=None, open_now=None))})
     if query.free:
         chips.append({"label": _("free of charge"), "url": url_for(
             "public.search", lang=lang, **query_args(query, page=None, free=None))})
@@ -280,3 +313,56 @@ def pagination(result: SearchResult, query: SearchQuery, lang: str) -> dict | No
         "previous": page_url(current - 1) if current > 1 else None,
         "next": page_url(current + 1) if current < result.pages else None,
     }
+
+
+def sheet_column(offer: Offer, lang: str) -> dict:
+    """One offer's essentials with every label in ``lang``: a column of the referral sheet."""
+    with force_locale(lang):
+        title = text_block(offer, "title", lang)
+        summary = text_block(offer, "summary", lang)
+        return {
+            "lang": lang,
+            "dir": direction(lang),
+            "title": title,
+            "summary": summary,
+            "organisation": offer.organisation.name,
+            "labels": {
+                "for_whom": _("For whom"), "where": _("Where"), "when": _("When"),
+                "phone": _("Phone"), "cost": _("Cost"), "staff_speak": _("Staff speak"),
+                "scan": _("Scan for the current details"),
+            },
+            "target_groups": ", ".join(t.label(lang) for t in offer.target_groups)
+            or _("Everyone"),
+            "languages": ", ".join(x.label(lang) for x in offer.languages),
+            "address": ", ".join(p for p in (offer.street, " ".join(
+                x for x in (offer.postal_code, offer.city) if x)) if p) or None,
+            "citywide": _("For people from the whole city") if offer.citywide else None,
+            "hours": opening_hours(offer),
+            "no_hours": _("No fixed opening hours."),
+            "appointment": _("Please make an appointment first.")
+            if offer.appointment_needed else None,
+            "phone": offer.phone,
+            "cost": cost_label(offer.cost),
+        }
+
+
+def list_as_text(offers: list[Offer], lang: str) -> str:
+    """The list as plain text for a messenger or an SMS, in ``lang``."""
+    blocks = []
+    with force_locale(lang):
+        for number, offer in enumerate(offers, 1):
+            column = sheet_column(offer, lang)
+            lines = [f"{number}. {column['title']['text']}"]
+            if column["address"]:
+                lines.append(f"{column['labels']['where']}: {column['address']}")
+            for day in column["hours"]:
+                slots = ", ".join(f"{s['opens']}–{s['closes']}" for s in day["slots"])
+                lines.append(f"{day['day']}: {slots}")
+            if column["appointment"]:
+                lines.append(column["appointment"])
+            if column["phone"]:
+                lines.append(f"{column['labels']['phone']}: {column['phone']}")
+            lines.append(url_for("public.offer", lang=lang, external_id=offer.external_id,
+                                 _external=True))
+            blocks.append("\n".join(lines))
+    return "\n\n".join(blocks) + "\n"

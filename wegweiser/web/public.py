@@ -16,20 +16,26 @@ from ..services.directory import (
 from . import presenters
 from .params import parse_search_args
 
-bp = Blueprint("public", __name__, url_prefix="/<lang>")
+
+def language_blueprint(name: str, import_name: str) -> Blueprint:
+    """A blueprint under ``/<lang>/`` whose views find the page language in ``g.lang``."""
+    blueprint = Blueprint(name, import_name, url_prefix="/<lang>")
+
+    @blueprint.url_value_preprocessor
+    def pull_language(_endpoint, values):
+        lang = values.pop("lang", None) if values else None
+        if lang not in ui_languages():
+            abort(404)
+        g.lang = lang
+
+    @blueprint.url_defaults
+    def add_language(_endpoint, values):
+        values.setdefault("lang", g.get("lang"))
+
+    return blueprint
 
 
-@bp.url_value_preprocessor
-def pull_language(_endpoint, values):
-    lang = values.pop("lang", None) if values else None
-    if lang not in ui_languages():
-        abort(404)
-    g.lang = lang
-
-
-@bp.url_defaults
-def add_language(_endpoint, values):
-    values.setdefault("lang", g.get("lang"))
+bp = language_blueprint("public", __name__)
 
 
 @bp.get("/")
@@ -71,7 +77,8 @@ def offer(external_id: str):
     if found is None:
         abort(404)
     detail = presenters.offer_detail(found, g.lang,
-                                     current_app.config["WEGWEISER_STALE_AFTER_DAYS"])
+                                     current_app.config["WEGWEISER_STALE_AFTER_DAYS"],
+                                     current_app.config["BABEL_DEFAULT_TIMEZONE"])
     return render_template("offer.html", offer=detail)
 
 

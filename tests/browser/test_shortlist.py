@@ -1,0 +1,55 @@
+"""A social worker's flow in a real browser without JavaScript: collect three offers, switch
+language, print the Arabic–German referral sheet to PDF, and share the list."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+pytestmark = [pytest.mark.browser,
+              pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
+
+
+def test_collect_print_and_share_a_list(chromium, page, live_server, artifacts):
+    page.goto(live_server + "/de/search?q=Beratung")
+    titles = []
+    for index in range(3):
+        card = page.locator(".offer-card").nth(index)
+        titles.append(card.locator(".offer-card-title").inner_text())
+        card.get_by_role("button", name="Zu meiner Liste").click()
+        page.wait_for_url("**/de/search?q=Beratung")
+    assert page.locator(".my-list .badge").inner_text() == "3"
+
+    page.locator(".languages a[hreflang='ar']").click()
+    page.wait_for_url("**/ar/search?q=Beratung")
+    assert page.locator(".my-list .badge").inner_text() == "3", "the list survives the switch"
+    page.goto(live_server + "/ar/list")
+    assert page.locator(".shortlist .offer-card").count() == 3
+
+    page.select_option("#client", "ar")
+    page.locator("form[action$='/list/sheet'] button").click()
+    page.wait_for_url("**/list/sheet?client=ar")
+    entries = page.locator(".sheet-entry")
+    assert entries.count() == 3
+    first = entries.first
+    assert first.locator(".sheet-column[lang=ar][dir=rtl]").count() == 1
+    assert first.locator(".sheet-column[lang=de][dir=ltr]").count() == 1
+    assert first.locator(".sheet-qr svg").count() == 1
+    page.emulate_media(media="print")
+    assert not page.locator(".site-header").is_visible()
+    page.screenshot(path=str(artifacts / "sheet-ar-de-print.png"), full_page=False)
+    pdf = page.pdf(path=str(artifacts / "sheet-ar-de.pdf"), format="A4",
+                   print_background=True)
+    assert pdf.startswith(b"%PDF")
+
+    page.emulate_media(media="screen")
+    page.goto(live_server + "/ar/list")
+    share_url = page.locator("input.share-url").input_value()
+    assert re.search(r"/ar/list/shared\?ids=", share_url)
+    other = chromium.new_context(java_script_enabled=False, locale="uk")
+    stranger = other.new_page()
+    assert other.cookies() == []
+    stranger.goto(share_url.replace("/ar/", "/uk/"))
+    assert stranger.locator(".offer-card").count() == 3
+    assert stranger.locator("html").get_attribute("lang") == "uk"
+    other.close()

@@ -1,0 +1,63 @@
+"""A social worker's list of offers for one client, kept only in the browser (signed cookie).
+
+Nothing about the client is stored on the server: the list holds offer ids and a short note.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+MAX_OFFERS = 30
+MAX_NOTE = 500
+ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,119}$")
+SHARE_SEPARATOR = "~"
+
+
+@dataclass
+class Shortlist:
+    ids: list[str] = field(default_factory=list)
+    note: str = ""
+
+    @classmethod
+    def from_cookie(cls, data) -> Shortlist:
+        """Whatever the cookie holds, only valid ids and a bounded note come out."""
+        if not isinstance(data, dict):
+            return cls()
+        ids = [i for i in data.get("ids", []) if isinstance(i, str) and ID_PATTERN.match(i)]
+        note = data.get("note", "")
+        return cls(list(dict.fromkeys(ids))[:MAX_OFFERS],
+                   note[:MAX_NOTE] if isinstance(note, str) else "")
+
+    def to_cookie(self) -> dict:
+        return {"ids": self.ids, "note": self.note}
+
+    @property
+    def full(self) -> bool:
+        return len(self.ids) >= MAX_OFFERS
+
+    def add(self, offer_id: str) -> bool:
+        if offer_id in self.ids or self.full or not ID_PATTERN.match(offer_id):
+            return False
+        self.ids.append(offer_id)
+        return True
+
+    def remove(self, offer_id: str) -> None:
+        if offer_id in self.ids:
+            self.ids.remove(offer_id)
+
+    def move(self, offer_id: str, step: int) -> None:
+        if offer_id not in self.ids:
+            return
+        index = self.ids.index(offer_id)
+        target = min(max(index + step, 0), len(self.ids) - 1)
+        self.ids.insert(target, self.ids.pop(index))
+
+    def set_note(self, note: str) -> None:
+        self.note = note.strip()[:MAX_NOTE]
+
+    def share_token(self) -> str:
+        return SHARE_SEPARATOR.join(self.ids)
+
+    @classmethod
+    def from_share_token(cls, token: str) -> Shortlist:
+        return cls.from_cookie({"ids": token.split(SHARE_SEPARATOR)})

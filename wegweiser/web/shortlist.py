@@ -1,0 +1,187 @@
+"""The shortlist: collect offers for one client, print a bilingual referral sheet, share it."""
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import quote, urlsplit
+from zoneinfo import ZoneInfo
+
+import segno
+from flask import (
+    Response,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import force_locale, format_date
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from .. import db
+from ..i18n import AUTONYMS, direction, ui_languages
+from ..services.directory import published_offer, published_offers_by_external_ids
+from ..services.shortlist import Shortlist
+from . import presenters
+from .public import language_blueprint
+
+bp = language_blueprint("shortlist", __name__)
+COOKIE_KEY = "shortlist"
+SHEET_PARTNER = "de"  # the sheet shows German beside the client's language
+
+
+def current_list() -> Shortlist:
+    return Shortlist.from_cookie(session.get(COOKIE_KEY))
+
+
+def _save(shortlist: Shortlist) -> None:
+    session[COOKIE_KEY] = shortlist.to_cookie()
+    session.permanent = True
+
+
+def _back(default: str):
+    """Return to the page the form was on (only a path on this site)."""
+    target = request.form.get("next", "")
+    parts = urlsplit(target)
+    if not target.startswith("/") or target.startswith("//") or parts.scheme or parts.netloc:
+        target = default
+    return redirect(target, code=303)
+
+
+def qr_svg(url: str) -> Markup:
+    return Markup(segno.make(url, error="m").svg_inline(scale=3, border=2, dark="#000"))
+
+
+@bp.post("/list/add")
+def add():
+    shortlist = current_list()
+    offer_id = request.form.get("offer", "")
+    if published_offer(db.session(), offer_id) is None:
+        abort(404)
+    shortlist.add(offer_id)
+    _save(shortlist)
+    return _back(url_for("shortlist.show"))
+
+
+@bp.post("/list/remove")
+def remove():
+    shortlist = current_list()
+    shortlist.remove(request.form.get("offer", ""))
+    _save(shortlist)
+    return _back(url_for("shortlist.show"))
+
+
+@bp.post("/list/move")
+def move():
+    shortlist = current_list()
+    shortlist.move(request.form.get("offer", ""), -1 if request.form.get("to") == "up" else 1)
+    _save(shortlist)
+    return _back(url_for("shortlist.show"))
+
+
+@bp.post("/list/note")
+def note():
+    shortlist = current_list()
+    shortlist.set_note(request.form.get("note", ""))
+    _save(shortlist)
+    return _back(url_for("shortlist.show"))
+
+
+@bp.post("/list/clear")
+def clear():
+    _save(Shortlist())
+    return _back(url_for("shortlist.show"))
+
+
+@bp.post("/list/adopt")
+def adopt():
+    """Take a shared list as one's own list."""
+    _save(Shortlist.from_share_token(request.form.get("ids", "")))
+    return redirect(url_for("shortlist.show"), code=303)
+
+
+def _offers(shortlist: Shortlist):
+    return published_offers_by_external_ids(db.session(), shortlist.ids)
+
+
+def _client_language() -> str:
+    client = request.args.get("client", g.lang)
+    return client if client in ui_languages() else g.lang
+
+
+def _share_url(shortlist: Shortlist, lang: str) -> str:
+    return url_for("shortlist.shared", lang=lang, ids=shortlist.share_token(), _external=True)
+
+
+@bp.get("/list")
+def show():
+    shortlist = current_list()
+    offers = _offers(shortlist)
+    client = _client_language()
+    share_url = _share_url(shortlist, client) if offers else None
+    text = presenters.list_as_text(offers, client) if offers else ""
+    return render_template(
+        "shortlist.html",
+        rows=[presenters.offer_row(o, g.lang) for o in offers],
+        note=shortlist.note,
+        client=client,
+        client_languages=[(code, AUTONYMS.get(code, code)) for code in ui_languages()],
+        share_url=share_url,
+        share_qr=qr_svg(share_url) if share_url else None,
+        mailto=f"mailto:?body={quote(text)}" if text else None,
+        sms=f"sms:?&body={quote(text)}" if text else None,
+        missing=len(shortlist.ids) - len(offers),
+    )
+
+
+@bp.get("/list/shared")
+def shared():
+    shortlist = Shortlist.from_share_token(request.args.get("ids", ""))
+    offers = _offers(shortlist)
+    return render_template("shortlist_shared.html", ids=shortlist.share_token(),
+                           rows=[presenters.offer_row(o, g.lang) for o in offers])
+
+
+@bp.get("/list/text")
+def as_text():
+    offers = _offers(current_list())
+    return Response(presenters.list_as_text(offers, _client_language()),
+                    mimetype="text/plain")
+
+
+@bp.get("/list/sheet")
+def sheet():
+    shortlist = current_list()
+    client = _client_language()
+    columns = [client] if client == SHEET_PARTNER else [client, SHEET_PARTNER]
+    entries = []
+    for offer in _offers(shortlist):
+        url = url_for("public.offer", lang=client, external_id=offer.external_id,
+                      _external=True)
+        entries.append({"qr": qr_svg(url), "url": url, "columns": [
+            presenters.sheet_column(offer, lang) for lang in columns]})
+    today = datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+    printed, footer = [], []
+    for lang in columns:
+        with force_locale(lang):
+            site = url_for("public.index", lang=lang, _external=True)
+            printed.append({"lang": lang, "dir": direction(lang),
+                            "text": _("Printed on %(date)s", date=format_date(today, "long"))})
+            footer.append({"lang": lang, "dir": direction(lang),
+                           "text": _("Please check the current details at %(url)s", url=site)})
+    return render_template("sheet.html", entries=entries, note=shortlist.note,
+                           printed=printed, footer=footer)
+
+
+@bp.get("/offers/<external_id>/show")
+def show_card(external_id: str):
+    """A large card with address and phone, to show a driver or at a counter."""
+    offer = published_offer(db.session(), external_id)
+    if offer is None:
+        abort(404)
+    columns = [g.lang] if g.lang == SHEET_PARTNER else [g.lang, SHEET_PARTNER]
+    return render_template("show_card.html", offer_id=external_id, columns=[
+        presenters.sheet_column(offer, lang) for lang in columns])
