@@ -111,5 +111,15 @@ def organisation_with_offers(session: Session, external_id: str) -> tuple[Organi
     return org, offers
 
 
+def sitemap_entries(session: Session) -> dict[str, list[str]]:
+    """External ids of published offers and of organisations that have any."""
+    offers = list(session.scalars(select(Offer.external_id).where(Offer.status == PUBLISHED)
+                                  .order_by(Offer.external_id)))
+    organisations = list(session.scalars(
+        select(Organisation.external_id).join(Offer).where(Offer.status == PUBLISHED)
+        .distinct().order_by(Organisation.external_id)))
+    return {"offers": offers, "organisations": organisations}
+
+
 def quarters_of(area: Area) -> list[Area]:
     return list(area.children) if area.kind == DISTRICT else [area] if area.kind == QUARTER else []

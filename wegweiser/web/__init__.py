@@ -8,7 +8,7 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from ..i18n import AUTONYMS, best_language_for_request, current_language, direction, ui_languages
-from . import api, public, shortlist
+from . import api, discovery, public, shortlist
 
 csrf = CSRFProtect()
 
@@ -17,6 +17,8 @@ def init_app(app) -> None:
     csrf.init_app(app)
     app.register_blueprint(public.bp)
     app.register_blueprint(shortlist.bp)
+    app.register_blueprint(discovery.bp)
+    app.register_blueprint(discovery.localised)
     app.register_blueprint(api.bp)
     app.add_url_rule("/", "root", root)
     app.add_url_rule("/health", "health", health)
@@ -57,7 +59,8 @@ def template_globals() -> dict:
 
 def _same_page_in(code: str) -> str:
     """This page in another language, keeping the query and filters."""
-    if request.blueprint in ("public", "shortlist") and request.endpoint:
+    if request.blueprint in ("public", "shortlist", "discovery_localised") \
+            and request.endpoint:
         args = dict(request.view_args or {})
         args["lang"] = code
         return url_for(request.endpoint, **args) + (

@@ -1,11 +1,10 @@
 """The public pages, all under ``/<lang>/``."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, g, render_template, request
+from flask import abort, current_app, g, render_template, request
 from sqlalchemy import select
 
 from .. import db
-from ..i18n import ui_languages
 from ..search import SearchQuery, search_service
 from ..services.directory import (
     load_vocabularies,
@@ -13,27 +12,9 @@ from ..services.directory import (
     organisation_with_offers,
     published_offer,
 )
-from . import presenters
+from . import discovery, presenters
+from .language import language_blueprint
 from .params import parse_search_args
-
-
-def language_blueprint(name: str, import_name: str) -> Blueprint:
-    """A blueprint under ``/<lang>/`` whose views find the page language in ``g.lang``."""
-    blueprint = Blueprint(name, import_name, url_prefix="/<lang>")
-
-    @blueprint.url_value_preprocessor
-    def pull_language(_endpoint, values):
-        lang = values.pop("lang", None) if values else None
-        if lang not in ui_languages():
-            abort(404)
-        g.lang = lang
-
-    @blueprint.url_defaults
-    def add_language(_endpoint, values):
-        values.setdefault("lang", g.get("lang"))
-
-    return blueprint
-
 
 bp = language_blueprint("public", __name__)
 
@@ -79,7 +60,8 @@ def offer(external_id: str):
     detail = presenters.offer_detail(found, g.lang,
                                      current_app.config["WEGWEISER_STALE_AFTER_DAYS"],
                                      current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    return render_template("offer.html", offer=detail)
+    return render_template("offer.html", offer=detail,
+                           json_ld=discovery.offer_json_ld(found, g.lang))
 
 
 @bp.get("/organisations/<external_id>")
@@ -88,7 +70,8 @@ def organisation(external_id: str):
     if org is None:
         abort(404)
     return render_template("organisation.html",
-                           organisation=presenters.organisation_detail(org, offers, g.lang))
+                           organisation=presenters.organisation_detail(org, offers, g.lang),
+                           json_ld=discovery.organisation_json_ld(org, g.lang))
 
 
 def database_ok() -> bool:

@@ -26,7 +26,7 @@ from ..i18n import AUTONYMS, direction, ui_languages
 from ..services.directory import published_offer, published_offers_by_external_ids
 from ..services.shortlist import Shortlist
 from . import presenters
-from .public import language_blueprint
+from .language import language_blueprint
 
 bp = language_blueprint("shortlist", __name__)
 COOKIE_KEY = "shortlist"

@@ -1,0 +1,107 @@
+"""The shortlist through the test client, with CSRF protection on: add, reorder, remove,
+note, the referral sheet, text and share links, stale forms."""
+from __future__ import annotations
+
+import json
+import re
+
+from wegweiser.services.shortlist import MAX_OFFERS, Shortlist
+
+
+def token(client, path="/de/search?q=Beratung") -> str:
+    page = client.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+def offer_ids(client, query="Beratung", count=3) -> list[str]:
+    page = client.get(f"/de/search?q={query}").get_data(as_text=True)
+    return re.findall(r'name="offer" value="([^"]+)"', page)[:count]
+
+
+def add(client, offer_id, csrf) -> None:
+    response = client.post("/de/list/add", data={"csrf_token": csrf, "offer": offer_id,
+                                                 "next": "/de/search?q=Beratung"})
+    assert response.status_code == 303 and response.headers["Location"] == \
+        "/de/search?q=Beratung"
+
+
+def test_collect_reorder_remove_and_annotate(demo_client):
+    csrf = token(demo_client, "/de/search?q=Beratung")
+    ids = offer_ids(demo_client)
+    for offer_id in ids:
+        add(demo_client, offer_id, csrf)
+    page = demo_client.get("/en/list").get_data(as_text=True)
+    assert [i for i in re.findall(r'/en/offers/([^"]+)"', page) if i in ids][:3] == ids
+    assert '<span class="badge">3</span>' in page
+    demo_client.post("/de/list/move", data={"csrf_token": csrf, "offer": ids[2], "to": "up"})
+    demo_client.post("/de/list/remove", data={"csrf_token": csrf, "offer": ids[0]})
+    demo_client.post("/de/list/note", data={"csrf_token": csrf, "note": "Termin Mittwoch"})
+    page = demo_client.get("/de/list").get_data(as_text=True)
+    listed = [i for i in dict.fromkeys(re.findall(r'/de/offers/([^"/]+)"', page)) if i in ids]
+    assert listed == [ids[2], ids[1]]
+    assert "Termin Mittwoch" in page
+
+
+def test_a_stale_form_changes_nothing_and_says_so(demo_client):
+    ids = offer_ids(demo_client, count=1)
+    response = demo_client.post("/de/list/add", data={"csrf_token": "stale", "offer": ids[0]})
+    assert response.status_code == 400
+    assert "nichts geändert" in response.get_data(as_text=True)
+    assert '<span class="badge">0</span>' in demo_client.get("/de/list").get_data(as_text=True)
+
+
+def test_unknown_offers_and_foreign_redirects_are_refused(demo_client):
+    csrf = token(demo_client)
+    assert demo_client.post("/de/list/add", data={"csrf_token": csrf,
+                                                  "offer": "nope"}).status_code == 404
+    ids = offer_ids(demo_client, count=1)
+    response = demo_client.post("/de/list/add", data={"csrf_token": csrf, "offer": ids[0],
+                                                      "next": "https://evil.example/"})
+    assert response.headers["Location"] == "/de/list"
+
+
+def test_referral_sheet_shows_both_languages_with_qr_codes(demo_client):
+    csrf = token(demo_client)
+    for offer_id in offer_ids(demo_client, "Deutschkurs", 2):
+        add(demo_client, offer_id, csrf)
+    sheet = demo_client.get("/de/list/sheet?client=fa").get_data(as_text=True)
+    assert sheet.count('class="sheet-entry"') == 2
+    assert sheet.count('<div class="sheet-column" lang="fa" dir="rtl">') == 2
+    assert sheet.count('<div class="sheet-column" lang="de" dir="ltr">') == 2
+    assert sheet.count('<svg') >= 2 and "Gedruckt am" in sheet
+    assert "http://localhost/fa/" in sheet
+
+
+def test_text_mail_and_sms_in_the_clients_language(demo_client):
+    csrf = token(demo_client)
+    ids = offer_ids(demo_client, "Deutschkurs", 2)
+    for offer_id in ids:
+        add(demo_client, offer_id, csrf)
+    text = demo_client.get("/de/list/text?client=uk").get_data(as_text=True)
+    assert text.startswith("1. ") and f"/uk/offers/{ids[0]}" in text
+    assert "Телефон" in text
+    page = demo_client.get("/de/list?client=uk").get_data(as_text=True)
+    assert 'href="mailto:?body=1.' in page and 'href="sms:?&amp;body=1.' in page
+
+
+def test_share_link_carries_only_ids_and_opens_for_anyone(demo_client, demo_app):
+    csrf = token(demo_client)
+    ids = offer_ids(demo_client, count=2)
+    for offer_id in ids:
+        add(demo_client, offer_id, csrf)
+    page = demo_client.get("/de/list?client=ar").get_data(as_text=True)
+    share = re.search(r'class="share-url" type="text" readonly value="([^"]+)"', page).group(1)
+    assert share.endswith("/ar/list/shared?ids=" + "~".join(ids))
+    stranger = demo_app.test_client()
+    shared = stranger.get(share.replace("http://localhost", "")).get_data(as_text=True)
+    assert all(f"/ar/offers/{i}" in shared for i in ids)
+
+
+def test_the_list_is_bounded_and_cleans_what_a_cookie_holds():
+    shortlist = Shortlist.from_cookie({"ids": ["a", "a", "<script>", *map(str, range(40))],
+                                       "note": "x" * 900})
+    assert shortlist.ids[:2] == ["a", "0"] and len(shortlist.ids) == MAX_OFFERS
+    assert len(shortlist.note) == 500
+    assert not shortlist.add("another") and shortlist.full
+    assert Shortlist.from_cookie("garbage").ids == []
+    assert json.dumps(shortlist.to_cookie())

@@ -1,0 +1,104 @@
+"""For search engines and browsers: schema.org JSON-LD, the sitemap, OpenSearch, robots.txt."""
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Response, render_template, url_for
+from markupsafe import Markup
+
+from .. import db
+from ..i18n import ui_languages
+from ..models import Offer, Organisation
+from ..services.directory import sitemap_entries
+from .language import language_blueprint
+
+bp = Blueprint("discovery", __name__)
+localised = language_blueprint("discovery_localised", __name__)
+SCHEMA_DAYS = {1: "Monday", 2: "Tuesday", 3: "Wednesday", 4: "Thursday", 5: "Friday",
+               6: "Saturday", 7: "Sunday"}
+
+
+def _script(data: dict) -> Markup:
+    text = json.dumps(data, ensure_ascii=False)
+    # "</" inside a script element would end it early.
+    return Markup('<script type="application/ld+json">{}</script>').format(
+        Markup(text.replace("</", "<\\/")))
+
+
+def _address(item) -> dict | None:
+    if not (item.street or item.city):
+        return None
+    return {"@type": "PostalAddress", "streetAddress": item.street,
+            "postalCode": item.postal_code, "addressLocality": item.city,
+            "addressCountry": "DE"}
+
+
+def offer_json_ld(offer: Offer, lang: str) -> Markup:
+    title = offer.text_in("title", lang)
+    summary = offer.text_in("summary", lang)
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Service",
+        "name": title[0] if title else offer.external_id,
+        "url": url_for("public.offer", lang=lang, external_id=offer.external_id,
+                       _external=True),
+        "provider": {"@type": "Organization", "name": offer.organisation.name,
+                     "url": url_for("public.organisation", lang=lang,
+                                    external_id=offer.organisation.external_id,
+                                    _external=True)},
+        "availableLanguage": [language.code for language in offer.languages],
+        "isAccessibleForFree": offer.cost == "free",
+        "areaServed": "Leipzig" if offer.citywide else [a.name for a in offer.areas],
+        "hoursAvailable": [{"@type": "OpeningHoursSpecification",
+                            "dayOfWeek": SCHEMA_DAYS[h.weekday],
+                            "opens": h.opens.strftime("%H:%M"),
+                            "closes": h.closes.strftime("%H:%M")}
+                           for h in offer.opening_hours],
+    }
+    if summary:
+        data["description"] = summary[0]
+    place = {"@type": "Place"}
+    if _address(offer):
+        place["address"] = _address(offer)
+    if offer.lat is not None and offer.lon is not None:
+        place["geo"] = {"@type": "GeoCoordinates", "latitude": offer.lat,
+                        "longitude": offer.lon}
+    if len(place) > 1 or offer.phone:
+        data["availableChannel"] = {"@type": "ServiceChannel", "serviceLocation": place,
+                                    "servicePhone": offer.phone}
+    return _script({k: v for k, v in data.items() if v not in (None, [], "")})
+
+
+def organisation_json_ld(org: Organisation, lang: str) -> Markup:
+    data = {"@context": "https://schema.org", "@type": "Organization", "name": org.name,
+            "url": org.website or url_for("public.organisation", lang=lang,
+                                          external_id=org.external_id, _external=True),
+            "email": org.email, "telephone": org.phone, "address": _address(org)}
+    return _script({k: v for k, v in data.items() if v})
+
+
+@bp.get("/sitemap.xml")
+def sitemap():
+    pages = [("public.index", {})]
+    pages += [("public.offer", {"external_id": i}) for i in
+              sitemap_entries(db.session())["offers"]]
+    pages += [("public.organisation", {"external_id": i}) for i in
+              sitemap_entries(db.session())["organisations"]]
+    urls = []
+    for endpoint, args in pages:
+        versions = {lang: url_for(endpoint, lang=lang, _external=True, **args)
+                    for lang in ui_languages()}
+        urls.extend({"loc": loc, "versions": versions} for loc in versions.values())
+    return Response(render_template("sitemap.xml", urls=urls), mimetype="application/xml")
+
+
+@bp.get("/robots.txt")
+def robots():
+    return Response(f"User-agent: *\nDisallow: /*/list\nSitemap: "
+                    f"{url_for('discovery.sitemap', _external=True)}\n", mimetype="text/plain")
+
+
+@localised.get("/opensearch.xml")
+def opensearch():
+    return Response(render_template("opensearch.xml"),
+                    mimetype="application/opensearchdescription+xml")
