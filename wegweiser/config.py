@@ -43,19 +43,26 @@ SETTINGS: tuple[Setting, ...] = (
             env="WEGWEISER_STALE_AFTER_DAYS", kind=int),
     Setting("MAX_CONTENT_LENGTH", 2 * 1024 * 1024, "Largest accepted request body in bytes.",
             env="WEGWEISER_MAX_CONTENT_LENGTH", kind=int),
+    Setting("SESSION_COOKIE_SECURE", False,
+            "Send the cookie over HTTPS only (set 1 in production behind HTTPS).",
+            env="WEGWEISER_SECURE_COOKIES", kind=bool),
 )
 
 
 def _convert(setting: Setting, raw: str) -> Any:
     if setting.kind is int:
         return int(raw)
+    if setting.kind is bool:
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
     return raw
 
 
 def load_settings(app) -> None:
     """Apply defaults, then ``instance/config.py``, then environment variables to ``app``."""
     for setting in SETTINGS:
-        app.config.setdefault(setting.name, setting.default)
+        # Flask pre-populates some keys (MAX_CONTENT_LENGTH = None): only None is "unset".
+        if app.config.get(setting.name) is None:
+            app.config[setting.name] = setting.default
     app.config.from_pyfile("config.py", silent=True)
     for setting in SETTINGS:
         if setting.env and setting.env in os.environ:

@@ -8,12 +8,13 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from ..i18n import AUTONYMS, best_language_for_request, current_language, direction, ui_languages
-from . import api, discovery, public, shortlist
+from . import api, discovery, public, security, shortlist
 
 csrf = CSRFProtect()
 
 
 def init_app(app) -> None:
+    security.init_app(app)  # first: its size check runs before the CSRF check reads a body
     csrf.init_app(app)
     app.register_blueprint(public.bp)
     app.register_blueprint(shortlist.bp)
