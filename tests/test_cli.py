@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from wegweiser import cli, db
 from wegweiser.search import SearchQuery, search_service
+from wegweiser.services.setup import demo_files, import_files
 
 
 def test_init_is_idempotent(app):
@@ -39,3 +40,28 @@ def test_help_explains_every_command():
     output = CliRunner().invoke(cli.main, ["--help"]).output
     for command in ("init", "import", "reindex", "demo", "translations"):
         assert command in output
+
+
+def test_booklet_groups_the_areas_offers_by_category_with_qr_codes(app, tmp_path):
+    runner = app.test_cli_runner()
+    with app.app_context():
+        assert import_files(demo_files(), "import:demo").ok
+    output = tmp_path / "booklet.html"
+    result = runner.invoke(cli.main, ["booklet", "--area", "ost", "--lang", "ar",
+                                      "--output", str(output), "--base-url",
+                                      "https://wegweiser.example"])
+    assert result.exit_code == 0, result.output
+    html = output.read_text(encoding="utf-8")
+    assert '<html lang="ar" dir="rtl">' in html
+    assert "المحتويات" in html and "فهرس المنظمات" in html
+    entries = html.count('class="sheet-entry"')
+    assert entries > 5 and html.count("<svg") >= entries
+    assert "https://wegweiser.example/ar/" in html
+    assert '<div class="sheet-column" lang="de" dir="ltr">' in html
+    assert "<link" not in html, "the file stands alone: the stylesheet is inside it"
+
+
+def test_booklet_refuses_unknown_areas(app):
+    result = app.test_cli_runner().invoke(cli.main, ["booklet", "--area", "atlantis",
+                                                     "--lang", "de"])
+    assert result.exit_code == 2 and "unknown area 'atlantis'" in result.output

@@ -98,6 +98,36 @@ def reindex_command() -> None:
     click.echo(f"Indexed {count} published offers in {current_app.config['WEGWEISER_INDEX_DIR']}")
 
 
+@main.command("booklet")
+@click.option("--area", required=True, help="Slug of a Stadtbezirk or Ortsteil (or citywide).")
+@click.option("--lang", "lang", required=True, help="Language of the booklet (German beside it).")
+@click.option("--target-group", help="Only offers for this target group (slug).")
+@click.option("--category", help="Only offers of this category (slug).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write (default: booklet-AREA-LANG.html).")
+@click.option("--base-url", default="http://127.0.0.1:5000", show_default=True,
+              help="Address of the site, for the links and QR codes.")
+@with_appcontext
+def booklet_command(area, lang, target_group, category, output, base_url) -> None:
+    """Write a printable booklet of all published offers for an area, grouped by category.
+
+    Open the HTML file in a browser and print it (A4); every offer has a QR code.
+    """
+    from .i18n import ui_languages
+    from .web.booklet import BookletError, render_booklet
+
+    if lang not in ui_languages():
+        raise click.BadParameter(f"must be one of {', '.join(ui_languages())}", param_hint="--lang")
+    with current_app.test_request_context("/", base_url=base_url):
+        try:
+            html = render_booklet(area, lang, target_group, category)
+        except BookletError as exc:
+            raise click.UsageError(str(exc)) from exc
+    output = output or Path(f"booklet-{area}-{lang}.html")
+    output.write_text(html, encoding="utf-8")
+    click.echo(f"Wrote {output}")
+
+
 @main.command("demo")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")

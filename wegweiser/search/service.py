@@ -66,6 +66,7 @@ LONG_WORD = 7  # from this length two edits are forgiven, below one
 MAX_FUZZY_CANDIDATES = 3
 VOCABULARY_FREQUENCY = 1_000_000  # vocabulary words come before words of single offers
 MAX_EXPANSIONS = 24  # words of the same concept in other languages, per query word
+RELATED_FACTOR = 0.85  # a match through the thesaurus or a near spelling
 FACET_FIELDS = (*FILTER_FIELDS, "free", "open_now")
 # A value that matches every filter value of its field: citywide offers, offers for everyone.
 WILDCARD_VALUES = {"area": CITYWIDE, "target_group": EVERYONE}
@@ -112,8 +113,17 @@ class SearchResult:
 
 class QueryWord(NamedTuple):
     text: str
-    terms: dict[str, set[str]]  # field name → terms
+    terms: dict[str, set[str]]  # field name → terms of the word as typed
     parts: tuple[str, ...] = ()  # a German compound's parts ("trauma", "beratung"): ranking only
+    related: dict[str, set[str]] | None = None  # same concept in other languages, near spellings
+
+    def all_terms(self) -> dict[str, set[str]]:
+        if not self.related:
+            return self.terms
+        merged = {name: set(tokens) for name, tokens in self.terms.items()}
+        for name, tokens in self.related.items():
+            merged.setdefault(name, set()).update(tokens)
+        return merged
 
 
 class _Snapshot:
@@ -198,6 +208,7 @@ class SearchService:
         self._field_language = text_fields()
         self._thesaurus = Thesaurus.load()
         self._vocabulary_words: frozenset[str] | None = None
+        self._checked_generation: str | None = None
         self._stopwords = frozenset().union(*(stopwords(lang) for lang in CONTENT_LANGUAGES))
 
     # -- keeping current ----------------------------------------------------------------
@@ -205,9 +216,11 @@ class SearchService:
     def catch_up(self, session) -> None:
         """Apply what the change log has that this index lacks, without waiting for a lock."""
         generation = self.store.current_generation()
-        if generation is None:
+        if generation is None or (generation != self._checked_generation
+                                  and not self.store.schema_is_current()):
             self._build_missing(session)
             return
+        self._checked_generation = generation
         marker = self.store.applied_seq(generation)
         pending = (generation, marker, *pending_state(session, marker))
         if pending[2] == 0 or pending == self._seen_pending:
@@ -222,7 +235,8 @@ class SearchService:
         self._seen_pending = pending
 
     def _build_missing(self, session) -> None:
-        log.warning("no search index in %s: building it from the database", self.store.root)
+        log.warning("no current search index in %s: building it from the database",
+                    self.store.root)
         rebuild(self.store, session, self.settings)
 
     def _current(self) -> _Snapshot:
@@ -246,11 +260,12 @@ class SearchService:
             if " " not in phrase and normalise(phrase) in self._stopwords and len(words) > 1:
                 continue
             terms = self._terms_of_phrase(phrase)
+            related: dict[str, set[str]] = {}
             for word in expansions[:MAX_EXPANSIONS]:
-                for name, tokens in self._terms_of(word).items():
-                    terms.setdefault(name, set()).update(tokens)
-            if terms:
-                analysed.append(QueryWord(phrase, terms, self._parts_of(phrase)))
+                for name, tokens in self._terms_of(word, inside_compounds=False).items():
+                    related.setdefault(name, set()).update(tokens - terms.get(name, set()))
+            if terms or related:
+                analysed.append(QueryWord(phrase, terms, self._parts_of(phrase), related))
         return analysed
 
     @staticmethod
@@ -287,15 +302,16 @@ class SearchService:
                 terms.setdefault(name, set()).update(tokens)
         return terms
 
-    def _terms_of(self, word: str) -> dict[str, set[str]]:
+    def _terms_of(self, word: str, inside_compounds: bool = True) -> dict[str, set[str]]:
         """The terms of one query word per field; in German fields the word also matches
         where it is part of a compound (its own parts are not searched alone: "Kitaplatz"
-        must not find every "Arbeitsplatz")."""
+        must not find every "Arbeitsplatz"). A concept's words from the thesaurus match
+        whole words only ("Garten" must not find "Kindergarten")."""
         per_field: dict[str, set[str]] = {}
         for name, analyzer in self._analyzers.items():
             tokens = {t.text for t in analyzer(word)
                       if t.text and not t.text.startswith(COMPOUND_PART)}
-            if tokens and self._field_language[name] in COMPOUND_LANGUAGES:
+            if tokens and inside_compounds and self._field_language[name] in COMPOUND_LANGUAGES:
                 tokens |= {COMPOUND_PART + t for t in tokens}
             if tokens:
                 per_field[name] = tokens
@@ -313,11 +329,11 @@ class SearchService:
                 widened.append(word)
                 corrected.append(word.text)
                 continue
-            terms = {name: set(tokens) for name, tokens in word.terms.items()}
+            related = {name: set(tokens) for name, tokens in (word.related or {}).items()}
             for candidate in candidates:
                 for name, tokens in self._terms_of(candidate).items():
-                    terms.setdefault(name, set()).update(tokens)
-            widened.append(QueryWord(word.text, terms))
+                    related.setdefault(name, set()).update(tokens)
+            widened.append(word._replace(related=related))
             corrected.append(candidates[0])
         return widened, " ".join(corrected)
 
@@ -361,14 +377,14 @@ class SearchService:
         ids = [int(snap.searcher.stored_fields(d)["id"]) for d in page_docs]
         terms: dict[str, set[str]] = {}
         for word in words:
-            for name, tokens in word.terms.items():
+            for name, tokens in word.all_terms().items():
                 terms.setdefault(name, set()).update(tokens)
         return SearchResult(ids, bitmaps.count(final), query.page, query.per_page, facets,
                             terms, all_words, suggestion, fuzzy)
 
     def _word_bitmap(self, snap: _Snapshot, word: QueryWord) -> int:
         bitmap = 0
-        for name, tokens in word.terms.items():
+        for name, tokens in word.all_terms().items():
             for token in tokens:
                 bitmap |= snap.term_bitmap(name, token)
         return bitmap
@@ -519,24 +535,27 @@ class SearchService:
         """Per kind of field: disjoint (weight, documents) classes of one query word."""
         per_kind: dict[str, list[tuple[float, int]]] = {}
         anywhere = 0
+        sources = ((word.terms, 1.0), (word.related or {}, RELATED_FACTOR))
         for kind, kind_weight in KIND_WEIGHTS:
             found, classes = 0, []
-            for own_language, part in ((True, False), (False, False), (True, True),
-                                       (False, True)):
-                bitmap = 0
-                for name, tokens in word.terms.items():
-                    if field_kind(name) != kind or \
-                            (self._field_language[name] == locale) != own_language:
-                        continue
-                    for token in tokens:
-                        if token.startswith(COMPOUND_PART) == part:
-                            bitmap |= snap.term_bitmap(name, token)
-                bitmap &= ~found
-                if bitmap:
-                    factor = (OWN_LANGUAGE_FIELD if own_language else 1.0) * \
-                        (COMPOUND_PART_FACTOR if part else 1.0)
-                    classes.append((kind_weight * factor, bitmap))
-                    found |= bitmap
+            for terms, source_factor in sources:
+                for own_language, part in ((True, False), (False, False), (True, True),
+                                           (False, True)):
+                    bitmap = 0
+                    for name, tokens in terms.items():
+                        if field_kind(name) != kind or \
+                                (self._field_language[name] == locale) != own_language:
+                            continue
+                        for token in tokens:
+                            if token.startswith(COMPOUND_PART) == part:
+                                bitmap |= snap.term_bitmap(name, token)
+                    bitmap &= ~found
+                    if bitmap:
+                        factor = source_factor * \
+                            (OWN_LANGUAGE_FIELD if own_language else 1.0) * \
+                            (COMPOUND_PART_FACTOR if part else 1.0)
+                        classes.append((kind_weight * factor, bitmap))
+                        found |= bitmap
             if classes:
                 per_kind[kind] = classes
                 anywhere |= found

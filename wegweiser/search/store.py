@@ -44,6 +44,17 @@ class IndexStore:
         generation = self.current_generation()
         return generation is not None and whoosh_index.exists_in(self.root / generation)
 
+    def schema_is_current(self) -> bool:
+        """False when the index was built by an older version with other fields."""
+        generation = self.current_generation()
+        if generation is None:
+            return False
+        stored = whoosh_index.open_dir(str(self.root / generation))
+        try:
+            return set(stored.schema.names()) == set(build_schema().names())
+        finally:
+            stored.close()
+
     def open(self) -> tuple[str, object]:
         generation = self.current_generation()
         if generation is None:

@@ -5,10 +5,12 @@ from collections import OrderedDict
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+import segno
 from babel.dates import get_day_names
 from flask import url_for
 from flask_babel import force_locale, format_date, format_time, get_locale, ngettext
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 from ..formatting import render_markdown
 from ..i18n import direction
@@ -313,6 +315,12 @@ def pagination(result: SearchResult, query: SearchQuery, lang: str) -> dict | No
         "previous": page_url(current - 1) if current > 1 else None,
         "next": page_url(current + 1) if current < result.pages else None,
     }
+
+
+def qr_svg(url: str) -> Markup:
+    """A QR code of ``url`` as inline SVG (nothing is fetched from elsewhere)."""
+    svg = segno.make(url, error="m").svg_inline(scale=3, border=2, dark="#000")
+    return Markup(svg.replace("<svg ", '<svg aria-hidden="true" ', 1))
 
 
 def sheet_column(offer: Offer, lang: str) -> dict:

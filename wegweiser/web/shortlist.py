@@ -5,7 +5,6 @@ from datetime import datetime
 from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
-import segno
 from flask import (
     Response,
     abort,
@@ -19,7 +18,6 @@ from flask import (
 )
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
-from markupsafe import Markup
 
 from .. import db
 from ..i18n import AUTONYMS, direction, ui_languages
@@ -49,10 +47,6 @@ def _back(default: str):
     if not target.startswith("/") or target.startswith("//") or parts.scheme or parts.netloc:
         target = default
     return redirect(target, code=303)
-
-
-def qr_svg(url: str) -> Markup:
-    return Markup(segno.make(url, error="m").svg_inline(scale=3, border=2, dark="#000"))
 
 
 @bp.post("/list/add")
@@ -130,7 +124,7 @@ def show():
         client=client,
         client_languages=[(code, AUTONYMS.get(code, code)) for code in ui_languages()],
         share_url=share_url,
-        share_qr=qr_svg(share_url) if share_url else None,
+        share_qr=presenters.qr_svg(share_url) if share_url else None,
         mailto=f"mailto:?body={quote(text)}" if text else None,
         sms=f"sms:?&body={quote(text)}" if text else None,
         missing=len(shortlist.ids) - len(offers),
@@ -161,7 +155,7 @@ def sheet():
     for offer in _offers(shortlist):
         url = url_for("public.offer", lang=client, external_id=offer.external_id,
                       _external=True)
-        entries.append({"qr": qr_svg(url), "url": url, "columns": [
+        entries.append({"qr": presenters.qr_svg(url), "url": url, "columns": [
             presenters.sheet_column(offer, lang) for lang in columns]})
     today = datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
     printed, footer = [], []
