@@ -57,7 +57,7 @@ READER_LANGUAGE_BOOST = 0.5  # staff speak the reader's language
 FRESH_BOOST = 0.25
 MAX_SCORE_CLASSES = 4000
 SCORE_ALL_LIMIT = 3000  # up to this many candidates, each is scored
-COMPOUND_PART_BONUS = 0.4  # a result that also has a part of a compound query word
+COMPOUND_PART_BONUS = 0.3  # × idf: a result that also has a part of a compound query word
 MAX_COMPOUND_PARTS = 3
 COMPOUND_PART_FACTOR = 0.6  # a word found inside a German compound ("Beratung" in "Asylberatung")
 FEW_RESULTS = 3  # fewer exact results than this: also match near spellings
@@ -288,7 +288,9 @@ class SearchService:
                         for token in tokens:
                             bitmap |= snap.term_bitmap(name, token)
                 if bitmap:
-                    bonuses.append((COMPOUND_PART_BONUS, bitmap))
+                    # A rare part ("trauma") says more than a common one ("beratung").
+                    idf = math.log(1 + bitmaps.count(snap.all_docs) / bitmaps.count(bitmap))
+                    bonuses.append((COMPOUND_PART_BONUS * idf, bitmap))
         return bonuses
 
     def _terms_of_phrase(self, phrase: str) -> dict[str, set[str]]:
