@@ -130,7 +130,7 @@ def backend(request, tmp_path_factory):
 def app(backend, tmp_path):
     """A fresh app with the reference data, no offers, an empty index directory."""
     url = backend.new()
-    application = _make_app(url, tmp_path / "index")
+    application = _make_app(url, tmp_path / "index", WEGWEISER_OUTBOX=str(tmp_path / "outbox"))
     yield application
     with application.app_context():
         db.engine().dispose()

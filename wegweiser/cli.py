@@ -98,6 +98,37 @@ def reindex_command() -> None:
     click.echo(f"Indexed {count} published offers in {current_app.config['WEGWEISER_INDEX_DIR']}")
 
 
+@main.group("user")
+def user_group() -> None:
+    """Accounts of administrators, moderators and editors."""
+
+
+@user_group.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice(["admin", "moderator", "editor"]), required=True)
+@click.option("--organisation", help="External id of the editor's organisation.")
+@click.option("--base-url", default="http://127.0.0.1:5000", show_default=True,
+              help="Address of the site, for the invitation link.")
+@with_appcontext
+def user_create_command(email, role, organisation, base_url) -> None:
+    """Create a user (or invite again) and print the invitation link, also sent by mail."""
+    from .services.accounts import AccountError, create_user, invitation_token
+    from .web.auth import send_invitation
+
+    session = db.session()
+    try:
+        user = create_user(session, email, role, organisation)
+    except AccountError as error:
+        session.rollback()
+        reasons = {"email": "is not an e-mail address", "role": "is not a role",
+                   "organisation": "needs --organisation with the id of an organisation"}
+        raise click.UsageError(f"{email}: {reasons.get(error.code, error.code)}") from error
+    session.commit()
+    with current_app.test_request_context("/", base_url=base_url):
+        link = send_invitation(user, invitation_token(user))
+    click.echo(f"Invitation for {user.email} ({role}): {link}")
+
+
 @main.command("booklet")
 @click.option("--area", required=True, help="Slug of a Stadtbezirk or Ortsteil (or citywide).")
 @click.option("--lang", "lang", required=True, help="Language of the booklet (German beside it).")

@@ -1,6 +1,6 @@
 """The data model. Search imports models, never the reverse."""
 from .area import CITY, DISTRICT, QUARTER, Area
-from .base import Base
+from .base import Base, utcnow
 from .changelog import ChangeLogEntry
 from .offer import (
     ARCHIVED,
@@ -16,10 +16,12 @@ from .offer import (
 )
 from .organisation import Organisation, OrganisationText
 from .revision import Revision
+from .user import ADMIN, EDITOR, MODERATOR, ROLES, Membership, User
 from .vocabulary import Category, Language, TargetGroup
 
 __all__ = [
-    "ARCHIVED", "CITY", "COSTS", "DISTRICT", "DRAFT", "IN_REVIEW", "PUBLISHED", "QUARTER",
-    "STATUSES", "TEXT_FIELDS", "Area", "Base", "Category", "ChangeLogEntry", "Language", "Offer",
-    "OfferText", "OpeningHours", "Organisation", "OrganisationText", "Revision", "TargetGroup",
+    "ADMIN", "ARCHIVED", "CITY", "COSTS", "DISTRICT", "DRAFT", "EDITOR", "IN_REVIEW", "MODERATOR",
+    "PUBLISHED", "QUARTER", "ROLES", "STATUSES", "TEXT_FIELDS", "Area", "Base", "Category",
+    "ChangeLogEntry", "Language", "Membership", "Offer", "OfferText", "OpeningHours",
+    "Organisation", "OrganisationText", "Revision", "TargetGroup", "User", "utcnow",
 ]

@@ -8,9 +8,12 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from ..i18n import AUTONYMS, best_language_for_request, current_language, direction, ui_languages
-from . import api, discovery, public, security, shortlist
+from . import api, auth, discovery, manage, public, security, shortlist
 
 csrf = CSRFProtect()
+
+
+LANGUAGE_BLUEPRINTS = ("public", "shortlist", "discovery_localised", "auth", "manage")
 
 
 def init_app(app) -> None:
@@ -18,6 +21,9 @@ def init_app(app) -> None:
     csrf.init_app(app)
     app.register_blueprint(public.bp)
     app.register_blueprint(shortlist.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(manage.bp)
+    auth.init_app(app)
     app.register_blueprint(discovery.bp)
     app.register_blueprint(discovery.localised)
     app.register_blueprint(api.bp)
@@ -60,8 +66,7 @@ def template_globals() -> dict:
 
 def _same_page_in(code: str) -> str:
     """This page in another language, keeping the query and filters."""
-    if request.blueprint in ("public", "shortlist", "discovery_localised") \
-            and request.endpoint:
+    if request.blueprint in LANGUAGE_BLUEPRINTS and request.endpoint:
         args = dict(request.view_args or {})
         args["lang"] = code
         return url_for(request.endpoint, **args) + (
@@ -88,6 +93,8 @@ def http_error(error: HTTPException):
                "link is incomplete."),
         405: _("This action is not possible here."),
         413: _("What you sent is too large."),
+        403: _("You may not do this. Sign in with an account that may, or ask a moderator."),
+        429: _("Too many attempts. Please wait a few minutes and try again."),
     }
     return render_template("error.html", code=error.code,
                            message=messages.get(error.code, _("The request could not be "

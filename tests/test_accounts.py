@@ -1,0 +1,128 @@
+"""Accounts: invitation by CLI and mail, password rules, sign-in with the same answer for
+unknown addresses, rate limits, session versions and timeouts, the central permission check."""
+from __future__ import annotations
+
+import email
+import email.policy
+import re
+
+import pytest
+
+from wegweiser import cli, db
+from wegweiser.mail import outbox_dir
+from wegweiser.services.setup import demo_files, import_files
+from wegweiser.web import manage
+
+PASSWORD = "correct horse battery"
+
+
+def csrf(client, path) -> str:
+    return re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"',
+                     client.get(path).get_data(as_text=True)).group(1)
+
+
+@pytest.fixture
+def invited(app):
+    with app.app_context():
+        assert import_files(demo_files(), "import:demo").ok
+    result = app.test_cli_runner().invoke(cli.main, [
+        "user", "create", "Editor@Example.org", "--role", "editor",
+        "--organisation", "a-sprachwerk-ost", "--base-url", "http://localhost"])
+    assert result.exit_code == 0, result.output
+    link = re.search(r"(http://localhost/de/invitation/\S+)", result.output).group(1)
+    with app.app_context():
+        mails = list(outbox_dir().glob("*.eml"))
+        assert len(mails) == 1
+        mail = email.message_from_bytes(mails[0].read_bytes(), policy=email.policy.default)
+        assert mail["To"] == "editor@example.org" and link in mail.get_content()
+    return link.replace("http://localhost", "")
+
+
+def set_password(client, path, password=PASSWORD, confirm=None):
+    return client.post(path, data={"csrf_token": csrf(client, path), "password": password,
+                                   "confirm": confirm or password})
+
+
+def sign_in(client, email="editor@example.org", password=PASSWORD):
+    return client.post("/de/login", data={"csrf_token": csrf(client, "/de/login"),
+                                          "email": email, "password": password})
+
+
+def test_invitation_sets_a_password_once(client, invited):
+    assert "editor@example.org" in client.get(invited).get_data(as_text=True)
+    short = set_password(client, invited, "short")
+    assert short.status_code == 200 and 'aria-invalid="true"' in short.get_data(as_text=True)
+    differ = set_password(client, invited, PASSWORD, "something else entirely")
+    assert "field-error" in differ.get_data(as_text=True)
+    done = set_password(client, invited)
+    assert done.status_code == 303 and "/de/login?welcome=1" in done.headers["Location"]
+    again = client.get(invited)
+    assert again.status_code == 400 and "bereits verwendet" in again.get_data(as_text=True)
+
+
+def test_expired_and_forged_invitations_are_refused(app, client, invited):
+    app.config["WEGWEISER_INVITATION_DAYS"] = -1
+    assert "abgelaufen" in client.get(invited).get_data(as_text=True)
+    app.config["WEGWEISER_INVITATION_DAYS"] = 7
+    assert client.get(invited[:-3] + "xyz").status_code == 400
+
+
+def test_sign_in_answers_alike_for_wrong_passwords_and_unknown_addresses(client, invited):
+    set_password(client, invited)
+    wrong = sign_in(client, password="not the password")
+    unknown = sign_in(client, email="nobody@example.org")
+    assert wrong.status_code == unknown.status_code == 400
+    assert wrong.get_data(as_text=True).count("role=\"alert\"") == 1
+    assert re.sub(r'value="[^"]*"', "", wrong.get_data(as_text=True)) == \
+        re.sub(r'value="[^"]*"', "", unknown.get_data(as_text=True))
+
+
+def test_editor_sees_only_their_organisations_entries(client, invited):
+    set_password(client, invited)
+    response = sign_in(client, email="EDITOR@example.org ")
+    assert response.status_code == 303 and response.headers["Location"] == "/de/manage/"
+    page = client.get("/de/manage/").get_data(as_text=True)
+    assert "Sprachwerk" in page and "a-sprachwerk" in page
+    assert "/de/offers/b-" not in page and "/de/offers/c-" not in page
+
+
+def test_logout_ends_the_session_and_copies_of_its_cookie(client, app, invited):
+    set_password(client, invited)
+    sign_in(client)
+    stolen = client.get_cookie("session").value
+    client.post("/de/logout", data={"csrf_token": csrf(client, "/de/manage/")})
+    assert client.get("/de/manage/").status_code == 303
+    replay = app.test_client()
+    replay.set_cookie("session", stolen)
+    assert replay.get("/de/manage/").status_code == 303
+
+
+def test_idle_sessions_end(client, app, invited):
+    set_password(client, invited)
+    sign_in(client)
+    assert client.get("/de/manage/").status_code == 200
+    app.config["WEGWEISER_IDLE_MINUTES"] = -1
+    assert client.get("/de/manage/").status_code == 303
+
+
+def test_sign_in_is_rate_limited_per_account(client, invited):
+    statuses = [sign_in(client, password=f"wrong-{i}").status_code for i in range(6)]
+    assert statuses[:5] == [400] * 5 and statuses[5] == 429
+
+
+def test_manage_requires_sign_in_and_every_view_has_a_permission_rule(app, client):
+    response = client.get("/de/manage/")
+    assert response.status_code == 303 and "/de/login?next=" in response.headers["Location"]
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()
+                 if rule.endpoint.startswith("manage.")}
+    assert endpoints and endpoints <= set(manage.PERMISSIONS)
+
+
+def test_user_create_explains_bad_input(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(cli.main, ["user", "create", "x@example.org", "--role", "editor"])
+    assert result.exit_code == 2 and "needs --organisation" in result.output
+    admin = runner.invoke(cli.main, ["user", "create", "boss@example.org", "--role", "admin"])
+    assert admin.exit_code == 0 and "/de/invitation/" in admin.output
+    with app.app_context():
+        assert db.session() is not None

@@ -1,0 +1,131 @@
+"""Accounts: invitations, passwords (Argon2id), sign-in, and who may edit what."""
+from __future__ import annotations
+
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..models import ADMIN, EDITOR, MODERATOR, ROLES, Membership, Organisation, User, utcnow
+
+PASSWORD_MIN, PASSWORD_MAX = 8, 128
+INVITATION_SALT = "wegweiser-invitation"
+_hasher = PasswordHasher()
+# Compared against when an address is unknown, so both cases take the same time.
+_DUMMY_HASH = _hasher.hash("not a real password")
+
+
+class AccountError(ValueError):
+    """A problem a user can fix; ``code`` names it for a translated message."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def check_password_rules(password: str) -> None:
+    if not PASSWORD_MIN <= len(password) <= PASSWORD_MAX:
+        raise AccountError("password_length")
+
+
+def create_user(session: Session, email: str, role: str,
+                organisation_id: str | None = None) -> User:
+    """Create (or re-invite) a user; editors belong to an organisation."""
+    email = normalise_email(email)
+    if "@" not in email or len(email) > 320:
+        raise AccountError("email")
+    if role not in ROLES:
+        raise AccountError("role")
+    organisation = None
+    if role == EDITOR:
+        organisation = session.scalar(select(Organisation).where(
+            Organisation.external_id == (organisation_id or "")))
+        if organisation is None:
+            raise AccountError("organisation")
+    user = session.scalar(select(User).where(User.email == email))
+    if user is None:
+        user = User(email=email, role=role)
+        session.add(user)
+    user.role = role
+    user.invitation_nonce = secrets.token_urlsafe(24)
+    session.flush()
+    if organisation is not None and not any(
+            m.organisation_id == organisation.id for m in user.memberships):
+        user.memberships.append(Membership(organisation_id=organisation.id, role=EDITOR))
+    session.flush()
+    return user
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=INVITATION_SALT)
+
+
+def invitation_token(user: User) -> str:
+    return _serializer().dumps({"user": user.id, "nonce": user.invitation_nonce})
+
+
+def user_for_invitation(session: Session, token: str) -> User:
+    max_age = current_app.config["WEGWEISER_INVITATION_DAYS"] * 86400
+    try:
+        data = _serializer().loads(token, max_age=max_age)
+    except SignatureExpired as exc:
+        raise AccountError("invitation_expired") from exc
+    except BadSignature as exc:
+        raise AccountError("invitation_invalid") from exc
+    user = session.get(User, data.get("user"))
+    if user is None or not user.invitation_nonce or \
+            not secrets.compare_digest(user.invitation_nonce, str(data.get("nonce"))):
+        raise AccountError("invitation_used")
+    return user
+
+
+def accept_invitation(session: Session, token: str, password: str) -> User:
+    user = user_for_invitation(session, token)
+    check_password_rules(password)
+    set_password(user, password)
+    user.invitation_nonce = None
+    return user
+
+
+def set_password(user: User, password: str) -> None:
+    check_password_rules(password)
+    user.password_hash = _hasher.hash(password)
+    user.session_version += 1  # every other session of this user ends
+
+
+def authenticate(session: Session, email: str, password: str) -> User | None:
+    user = session.scalar(select(User).where(func.lower(User.email) ==
+                                             normalise_email(email)))
+    stored = user.password_hash if user is not None and user.password_hash else _DUMMY_HASH
+    try:
+        _hasher.verify(stored, password[:PASSWORD_MAX])
+    except (VerificationError, InvalidHashError):
+        return None
+    if user is None or not user.password_hash:
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    user.last_login_at = utcnow()
+    return user
+
+
+def organisations_of(session: Session, user: User) -> list[Organisation]:
+    """The organisations a user may edit: all for staff, their memberships for editors."""
+    query = select(Organisation).order_by(Organisation.name)
+    if not user.is_staff:
+        query = query.join(Membership).where(Membership.user_id == user.id)
+    return list(session.scalars(query))
+
+
+def may_edit_organisation(user: User, organisation_id: int) -> bool:
+    if user.role in (ADMIN, MODERATOR):
+        return True
+    return any(m.organisation_id == organisation_id for m in user.memberships)

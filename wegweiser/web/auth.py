@@ -1,0 +1,164 @@
+"""Signing in and out, and accepting an invitation: for the people who keep the entries."""
+from __future__ import annotations
+
+import time
+from urllib.parse import urlsplit
+
+from flask import current_app, redirect, render_template, request, session, url_for
+from flask_babel import lazy_gettext as _l
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager, current_user, login_user, logout_user
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from .. import db
+from ..mail import send_mail
+from ..models import User
+from ..services.accounts import (
+    PASSWORD_MAX,
+    PASSWORD_MIN,
+    AccountError,
+    accept_invitation,
+    authenticate,
+    normalise_email,
+    user_for_invitation,
+)
+from .language import language_blueprint
+
+bp = language_blueprint("auth", __name__)
+login_manager = LoginManager()
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Length(max=320)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(),
+                                                        Length(max=PASSWORD_MAX)])
+
+
+class SetPasswordForm(FlaskForm):
+    password = PasswordField(_l("New password"), validators=[
+        DataRequired(), Length(min=PASSWORD_MIN, max=PASSWORD_MAX)])
+    confirm = PasswordField(_l("Repeat the password"), validators=[
+        DataRequired(), EqualTo("password", message=_l("The two passwords differ."))])
+
+
+class SessionUser:
+    """What Flask-Login keeps: the user and the session version the session was made with."""
+
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+
+    def __init__(self, user: User):
+        self.user = user
+
+    def get_id(self) -> str:
+        return f"{self.user.id}:{self.user.session_version}"
+
+    def __getattr__(self, name):
+        return getattr(self.user, name)
+
+
+def init_app(app) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.user_loader(load_user)
+    limiter.init_app(app)
+    app.before_request(enforce_session_timeouts)
+
+
+def load_user(session_id: str) -> SessionUser | None:
+    user_id, _, version = session_id.partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = db.session().get(User, int(user_id))
+    if user is None or user.session_version != int(version):
+        return None  # logged out elsewhere, or the password changed
+    return SessionUser(user)
+
+
+def send_invitation(user: User, token: str) -> str:
+    """Mail the invitation link (in German and English) and return it."""
+    link = url_for("auth.invitation", lang="de", token=token, _external=True)
+    days = current_app.config["WEGWEISER_INVITATION_DAYS"]
+    send_mail(user.email, "Einladung zum Wegweiser Leipzig / Invitation to Wegweiser Leipzig",
+              f"Sie wurden zum Wegweiser Leipzig eingeladen. Legen Sie hier Ihr Passwort fest "
+              f"(gültig {days} Tage, nur einmal):\n\n{link}\n\n"
+              f"You have been invited to Wegweiser Leipzig. Set your password here (valid for "
+              f"{days} days, once):\n\n{link}\n")
+    return link
+
+
+def enforce_session_timeouts():
+    if not current_user.is_authenticated:
+        return None
+    now = time.time()
+    config = current_app.config
+    if now - session.get("signed_in_at", 0) > config["WEGWEISER_SESSION_HOURS"] * 3600 or \
+            now - session.get("seen_at", 0) > config["WEGWEISER_IDLE_MINUTES"] * 60:
+        logout_user()
+        session.clear()
+        return None
+    session["seen_at"] = now
+    return None
+
+
+def _safe_next(default: str) -> str:
+    target = request.args.get("next", "")
+    parts = urlsplit(target)
+    if target.startswith("/") and not target.startswith("//") and not parts.netloc:
+        return target
+    return default
+
+
+def _account_key() -> str:
+    return "account:" + normalise_email(request.form.get("email", ""))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("20 per hour", methods=["POST"])
+@limiter.limit("5 per 15 minutes", methods=["POST"], key_func=_account_key)
+def login():
+    form = LoginForm()
+    failed = False
+    if form.validate_on_submit():
+        user = authenticate(db.session(), form.email.data, form.password.data)
+        if user is not None:
+            db.session().commit()
+            session.clear()  # a new session on every sign-in
+            login_user(SessionUser(user))
+            session["signed_in_at"] = session["seen_at"] = time.time()
+            return redirect(_safe_next(url_for("manage.dashboard")), code=303)
+        failed = True
+    return render_template("auth/login.html", form=form, failed=failed), \
+        (400 if request.method == "POST" else 200)
+
+
+@bp.post("/logout")
+def logout():
+    if current_user.is_authenticated:
+        user = db.session().get(User, current_user.id)
+        user.session_version += 1  # this session, and copies of its cookie, end
+        db.session().commit()
+    logout_user()
+    session.clear()
+    return redirect(url_for("public.index"), code=303)
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+def invitation(token: str):
+    session_ = db.session()
+    try:
+        user = user_for_invitation(session_, token)
+    except AccountError as error:
+        return render_template("auth/invitation.html", error=error.code, form=None), 400
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        accept_invitation(session_, token, form.password.data)
+        session_.commit()
+        return redirect(url_for("auth.login", welcome=1), code=303)
+    return render_template("auth/invitation.html", form=form, email=user.email, error=None)
+
