@@ -40,7 +40,7 @@ def _offers_with_relations(session: Session):
     )
 
 
-def _write_offers(writer, session: Session, offer_ids: Iterable[int], settings: IndexSettings,
+def write_offers(writer, session: Session, offer_ids: Iterable[int], settings: IndexSettings,
                   replace: bool) -> None:
     ids = list(offer_ids)
     today = date.today()
@@ -101,7 +101,7 @@ def apply_changes(store: IndexStore, session: Session, settings: IndexSettings) 
     offer_ids = sorted({row.offer_id for row in rows})
     writer = index.writer()
     try:
-        _write_offers(writer, session, offer_ids, settings, replace=True)
+        write_offers(writer, session, offer_ids, settings, replace=True)
     except BaseException:
         writer.cancel()
         raise
@@ -129,7 +129,7 @@ def rebuild(store: IndexStore, session: Session, settings: IndexSettings,
         writer = index.writer(procs=processes, limitmb=128, multisegment=processes > 1)
         try:
             for start in range(0, len(ids), BATCH):
-                _write_offers(writer, session, ids[start:start + BATCH], settings, replace=False)
+                write_offers(writer, session, ids[start:start + BATCH], settings, replace=False)
                 if progress:
                     progress(min(start + BATCH, len(ids)), len(ids))
         except BaseException:

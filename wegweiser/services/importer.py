@@ -391,7 +391,7 @@ class Importer:
             if dry_run:
                 changed = offer is None or bool(changed_fields(offer_record(offer), record))
             else:
-                changed = self._write_offer(offer, record, organisations[record["organisation"]])
+                changed = self.write_offer(offer, record, organisations[record["organisation"]])
             self._count(report, "offers", offer is None, changed)
             if progress:
                 progress(i, len(offer_records))
@@ -459,7 +459,7 @@ class Importer:
         self._revision("organisation", org.id, changes)
         return org, True
 
-    def _write_offer(self, offer: Offer | None, record: dict, org: Organisation) -> bool:
+    def write_offer(self, offer: Offer | None, record: dict, org: Organisation) -> bool:
         before = offer_record(offer) if offer is not None else None
         changes = changed_fields(before, record)
         if before is not None and not changes:

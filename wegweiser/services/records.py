@@ -9,6 +9,7 @@ from ..models import Offer, Organisation
 
 ADDRESS_KEYS = ("street", "postal_code", "city", "lat", "lon")
 CONTACT_KEYS = ("phone", "email", "website")
+TRANSLATED = ("title", "summary", "description")
 ORGANISATION_KEYS = ("name", "website", "email", "phone", "street", "postal_code", "city")
 
 
@@ -51,7 +52,18 @@ def offer_record(offer: Offer) -> dict:
 
 
 def changed_fields(before: dict | None, after: dict) -> dict[str, dict]:
-    """``{field: {"before": …, "after": …}}`` for every field that differs."""
+    """``{field: {"before": …, "after": …}}`` for every field that differs; of translated
+    texts (dicts by language) only the languages that differ."""
     before = before or {}
-    return {key: {"before": before.get(key), "after": value}
-            for key, value in after.items() if before.get(key) != value}
+    changes = {}
+    for key, value in after.items():
+        old = before.get(key)
+        if old == value:
+            continue
+        if isinstance(old, dict) and isinstance(value, dict) and key in TRANSLATED:
+            languages = sorted(k for k in {*old, *value} if old.get(k) != value.get(k))
+            changes[key] = {"before": {k: old[k] for k in languages if k in old},
+                            "after": {k: value[k] for k in languages if k in value}}
+        else:
+            changes[key] = {"before": old, "after": value}
+    return changes

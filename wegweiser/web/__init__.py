@@ -33,6 +33,18 @@ def init_app(app) -> None:
     app.register_error_handler(Exception, unexpected_error)
     app.context_processor(template_globals)
     app.add_template_filter(language_name, "language_name")
+    app.add_template_filter(change_value, "change_value")
+
+
+def change_value(value) -> str:
+    """A field's value in a revision or review, readable for people."""
+    if value is None or value in ("", [], {}):
+        return "—"
+    if isinstance(value, dict):
+        return "; ".join(f"{key}: {change_value(item)}" for key, item in value.items())
+    if isinstance(value, list):
+        return ", ".join(change_value(item) for item in value)
+    return str(value)
 
 
 def language_name(code: str) -> str:

@@ -20,9 +20,10 @@ SCHEMA_DAYS = {1: "Monday", 2: "Tuesday", 3: "Wednesday", 4: "Thursday", 5: "Fri
 
 def _script(data: dict) -> Markup:
     text = json.dumps(data, ensure_ascii=False)
-    # "</" inside a script element would end it early.
-    return Markup('<script type="application/ld+json">{}</script>').format(
-        Markup(text.replace("</", "<\\/")))
+    # Inside a script element no "<" may open a tag: JSON allows it written as \u003c.
+    for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
+        text = text.replace(char, escaped)
+    return Markup('<script type="application/ld+json">{}</script>').format(Markup(text))
 
 
 def _address(item) -> dict | None:

@@ -8,12 +8,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, timedelta
 
+from babel.dates import get_day_names
 from flask import abort, current_app, g, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_login import current_user
+from sqlalchemy import func, select
 
 from .. import db
-from ..models import TEXT_FIELDS
-from ..services.accounts import organisations_of
+from ..models import PENDING, TEXT_FIELDS, Offer, Proposal
+from ..services import editing
+from ..services.accounts import may_edit_organisation, organisations_of
+from ..services.directory import load_vocabularies
+from ..services.records import offer_record
 from .language import language_blueprint
 
 bp = language_blueprint("manage", __name__)
@@ -59,4 +65,126 @@ def dashboard():
                 "url": url_for("public.offer", external_id=offer.external_id),
             })
         organisations.append({"name": org.name, "offers": offers})
-    return render_template("manage/dashboard.html", organisations=organisations)
+    pending = db.session().scalar(select(func.count()).select_from(Proposal).where(
+        Proposal.status == PENDING)) if current_user.user.is_staff else None
+    return render_template("manage/dashboard.html", organisations=organisations,
+                           pending_reviews=pending)
+
+
+# -- editing offers -------------------------------------------------------------------------
+
+def _offer_or_404(external_id: str):
+    offer = db.session().scalar(select(Offer).where(Offer.external_id == external_id))
+    if offer is None:
+        abort(404)
+    return offer
+
+
+def may_edit_offer(user, args) -> bool:
+    offer = db.session().scalar(select(Offer).where(
+        Offer.external_id == args.get("external_id", "")))
+    return offer is None or may_edit_organisation(user.user, offer.organisation_id)
+
+
+def is_staff(user, _args) -> bool:
+    return user.user.is_staff
+
+
+PERMISSIONS.update({
+    "manage.edit_offer": may_edit_offer,
+    "manage.confirm_offer": may_edit_offer,
+    "manage.offer_history": may_edit_offer,
+    "manage.review_queue": is_staff,
+    "manage.review": is_staff,
+})
+
+
+def _form_data(offer, vocab, record: dict) -> dict:
+    """What the edit form shows: the record, choices, labels; typed values survive errors."""
+    lang = offer.original_language
+    hours = list(record.get("opening_hours", [])) + [{}] * editing.HOUR_ROWS_EXTRA
+    return {
+        "texts": {name: record.get(name, {}).get(lang, "") for name in TEXT_FIELDS},
+        "record": record,
+        "hours": hours,
+        "weekdays": list(enumerate(get_day_names("wide", locale=get_locale()).values(), 1)),
+        "choices": {
+            "categories": [(c.slug, c.label(g.lang)) for c in vocab.categories],
+            "target_groups": [(t.slug, t.label(g.lang)) for t in vocab.target_groups],
+            "languages": [(x.code, f"{x.label(g.lang)} · {x.autonym}") for x in vocab.languages],
+        },
+        "districts": [{"name": d.name, "quarters": [(q.slug, q.name) for q in d.children]}
+                      for d in vocab.districts],
+    }
+
+
+@bp.route("/manage/offers/<external_id>/edit", methods=["GET", "POST"])
+def edit_offer(external_id: str):
+    session = db.session()
+    offer = _offer_or_404(external_id)
+    vocab = load_vocabularies(session)
+    proposal = editing.pending_proposal(session, offer)
+    record = proposal.record if proposal is not None else offer_record(offer)
+    problems, status = [], 200
+    if request.method == "POST":
+        record = editing.record_from_form(request.form, offer)
+        checked, problems = editing.validate(session, offer, record)
+        if checked is not None:
+            try:
+                outcome = editing.save(session, current_user.user, offer, checked,
+                                       int(request.form.get("version", "0") or 0))
+            except editing.EditConflict:
+                session.rollback()
+                theirs = offer_record(_offer_or_404(external_id))
+                return render_template("manage/conflict.html", offer_id=external_id,
+                                       mine=record, theirs=theirs, lang=offer.original_language,
+                                       form=_form_data(offer, vocab, record),
+                                       version=offer.version), 409
+            session.commit()
+            return redirect(url_for("manage.dashboard", saved=outcome), code=303)
+        status = 400
+    return render_template(
+        "manage/edit_offer.html", offer_id=external_id, version=offer.version,
+        original_language=offer.original_language, form=_form_data(offer, vocab, record),
+        problems={p.field.split("[")[0].split(".")[0]: p.reason for p in problems},
+        proposal=proposal), status
+
+
+@bp.post("/manage/offers/<external_id>/confirm")
+def confirm_offer(external_id: str):
+    offer = _offer_or_404(external_id)
+    editing.confirm_still_correct(db.session(), current_user.user, offer)
+    db.session().commit()
+    return redirect(url_for("manage.dashboard", confirmed=external_id), code=303)
+
+
+@bp.get("/manage/offers/<external_id>/history")
+def offer_history(external_id: str):
+    offer = _offer_or_404(external_id)
+    return render_template("manage/history.html", offer_id=external_id,
+                           revisions=editing.history(db.session(), offer))
+
+
+@bp.get("/manage/review/")
+def review_queue():
+    proposals = db.session().scalars(select(Proposal).where(Proposal.status == PENDING)
+                                     .order_by(Proposal.created_at)).all()
+    return render_template("manage/review_queue.html", proposals=proposals)
+
+
+@bp.route("/manage/review/<int:proposal_id>", methods=["GET", "POST"])
+def review(proposal_id: int):
+    session = db.session()
+    proposal = session.get(Proposal, proposal_id)
+    if proposal is None or proposal.status != PENDING:
+        abort(404)
+    if request.method == "POST":
+        if request.form.get("decision") == "approve":
+            editing.approve(session, current_user.user, proposal)
+        else:
+            editing.return_proposal(session, current_user.user, proposal,
+                                    request.form.get("comment", ""))
+        session.commit()
+        return redirect(url_for("manage.review_queue"), code=303)
+    return render_template("manage/review.html", proposal=proposal,
+                           changes=editing.proposal_changes(proposal))

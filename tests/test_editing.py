@@ -1,0 +1,205 @@
+"""Editing offers: trusted organisations publish at once, others wait for a moderator;
+optimistic locking; validation next to the fields; nobody edits another organisation's
+offers or publishes by adding form fields; attack strings come back escaped."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from wegweiser import cli, db
+from wegweiser.models import Offer, Organisation, Proposal
+from wegweiser.search import SearchQuery, search_service
+from wegweiser.services.setup import demo_files, import_files
+
+PASSWORD = "correct horse battery"
+OWN = "a-sprachwerk-deutsch-eltern"  # an offer of a-sprachwerk-ost
+
+
+def csrf(client, path) -> str:
+    return re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"',
+                     client.get(path).get_data(as_text=True)).group(1)
+
+
+def account(app, email, role, organisation=None):
+    args = ["user", "create", email, "--role", role, "--base-url", "http://localhost"]
+    if organisation:
+        args += ["--organisation", organisation]
+    result = app.test_cli_runner().invoke(cli.main, args)
+    path = re.search(r"http://localhost(/de/invitation/\S+)", result.output).group(1)
+    client = app.test_client()
+    client.post(path, data={"csrf_token": csrf(client, path), "password": PASSWORD,
+                            "confirm": PASSWORD})
+    client.post("/de/login", data={"csrf_token": csrf(client, "/de/login"), "email": email,
+                                   "password": PASSWORD})
+    return client
+
+
+@pytest.fixture
+def directory(app):
+    with app.app_context():
+        assert import_files(demo_files(), "import:demo").ok
+    return app
+
+
+def form_of(client, external_id) -> dict:
+    """The edit form's current values, as a browser would submit them."""
+    page = client.get(f"/de/manage/offers/{external_id}/edit").get_data(as_text=True)
+    data: dict = {}
+    for name, value in re.findall(r'<input (?:type="(?:hidden|time|tel|email|url)" )?'
+                                  r'(?:id="[^"]*" )?name="([^"]+)" (?:maxlength="\d+" )?'
+                                  r'value="([^"]*)"', page):
+        data[name] = value
+    for name, value in re.findall(r'<input type="(?:checkbox|radio)" name="([^"]+)" '
+                                  r'value="([^"]*)" checked', page):
+        data.setdefault(name, [])
+        if isinstance(data[name], list):
+            data[name].append(value)
+    for name in ("summary", "description"):
+        match = re.search(rf'name="{name}"[^>]*>([^<]*)</textarea>', page, re.S)
+        data[name] = match.group(1) if match else ""
+    for name, value in re.findall(r'<select name="([^"]+)"[^>]*>.*?<option value="(\d+)" '
+                                  r'selected', page, re.S):
+        data[name] = value
+    return {k: (v if not isinstance(v, list) or len(v) != 1 or k in
+                ("categories", "target_groups", "languages", "areas") else v[0])
+            for k, v in data.items()}
+
+
+def public_title(client, external_id) -> str:
+    page = client.get(f"/de/offers/{external_id}").get_data(as_text=True)
+    return re.search(r"<h1[^>]*>([^<]+)</h1>", page).group(1)
+
+
+def test_trusted_organisation_publishes_at_once_and_search_finds_it(directory):
+    with directory.app_context():
+        org = db.session().scalar(select(Organisation).where(
+            Organisation.external_id == "a-sprachwerk-ost"))
+        org.trusted = True
+        db.session().commit()
+    editor = account(directory, "ed@example.org", "editor", "a-sprachwerk-ost")
+    data = form_of(editor, OWN)
+    data["title"] = "Elternkurs Zauberwortschatz"
+    response = editor.post(f"/de/manage/offers/{OWN}/edit", data=data)
+    assert response.status_code == 303 and "saved=published" in response.headers["Location"]
+    assert public_title(editor, OWN) == "Elternkurs Zauberwortschatz"
+    with directory.app_context():
+        result = search_service().search(SearchQuery(text="Zauberwortschatz"), db.session())
+        assert result.total == 1
+
+
+def test_untrusted_changes_wait_for_a_moderator(directory):
+    editor = account(directory, "ed@example.org", "editor", "a-sprachwerk-ost")
+    before = public_title(editor, OWN)
+    data = form_of(editor, OWN)
+    data["title"] = "Neuer Titel zur Prüfung"
+    assert editor.post(f"/de/manage/offers/{OWN}/edit", data=data).status_code == 303
+    assert public_title(editor, OWN) == before, "the public page keeps the approved version"
+    moderator = account(directory, "mod@example.org", "moderator")
+    queue = moderator.get("/de/manage/review/").get_data(as_text=True)
+    review_path = re.search(r'href="(/de/manage/review/\d+)"', queue).group(1)
+    review = moderator.get(review_path).get_data(as_text=True)
+    assert "Neuer Titel zur Prüfung" in review and "<del>" in review
+    moderator.post(review_path, data={"csrf_token": csrf(moderator, review_path),
+                                      "decision": "approve"})
+    assert public_title(editor, OWN) == "Neuer Titel zur Prüfung"
+    history = editor.get(f"/de/manage/offers/{OWN}/history").get_data(as_text=True)
+    assert "proposed by ed@example.org" in history
+
+
+def test_a_returned_change_shows_the_moderators_comment(directory):
+    editor = account(directory, "ed@example.org", "editor", "a-sprachwerk-ost")
+    data = form_of(editor, OWN)
+    data["title"] = "Bitte prüfen"
+    editor.post(f"/de/manage/offers/{OWN}/edit", data=data)
+    moderator = account(directory, "mod@example.org", "moderator")
+    path = re.search(r'href="(/de/manage/review/\d+)"',
+                     moderator.get("/de/manage/review/").get_data(as_text=True)).group(1)
+    moderator.post(path, data={"csrf_token": csrf(moderator, path), "decision": "return",
+                               "comment": "Bitte Adresse ergänzen"})
+    page = editor.get(f"/de/manage/offers/{OWN}/edit").get_data(as_text=True)
+    assert "Bitte Adresse ergänzen" in page and 'value="Bitte prüfen"' in page
+
+
+def test_the_second_of_two_saves_is_refused_and_keeps_what_was_typed(directory):
+    with directory.app_context():
+        org = db.session().scalar(select(Organisation).where(
+            Organisation.external_id == "a-sprachwerk-ost"))
+        org.trusted = True
+        db.session().commit()
+    first = account(directory, "one@example.org", "editor", "a-sprachwerk-ost")
+    second = account(directory, "two@example.org", "editor", "a-sprachwerk-ost")
+    form_one, form_two = form_of(first, OWN), form_of(second, OWN)
+    form_one["title"], form_two["title"] = "Fassung eins", "Fassung zwei"
+    assert first.post(f"/de/manage/offers/{OWN}/edit", data=form_one).status_code == 303
+    conflict = second.post(f"/de/manage/offers/{OWN}/edit", data=form_two)
+    assert conflict.status_code == 409
+    page = conflict.get_data(as_text=True)
+    assert "Fassung eins" in page and "Fassung zwei" in page
+    assert public_title(second, OWN) == "Fassung eins"
+
+
+def test_invalid_input_is_reported_next_to_the_field_and_kept(directory):
+    editor = account(directory, "ed@example.org", "editor", "a-sprachwerk-ost")
+    data = form_of(editor, OWN)
+    data.update({"title": "", "contact_website": "javascript:alert(1)",
+                 "summary": "Mein getippter Text"})
+    response = editor.post(f"/de/manage/offers/{OWN}/edit", data=data)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert page.count('class="field-error"') >= 2
+    assert "Mein getippter Text" in page and 'value="javascript:alert(1)"' in page
+
+
+def test_editors_cannot_touch_other_organisations_or_publish_by_adding_fields(directory):
+    editor = account(directory, "ed@example.org", "editor", "a-sprachwerk-ost")
+    other = "b-stoetteritz-elterncafe"
+    assert editor.get(f"/de/manage/offers/{other}/edit").status_code == 403
+    assert editor.post(f"/de/manage/offers/{other}/edit",
+                       data={"csrf_token": csrf(editor, "/de/manage/"),
+                             "title": "gekapert"}).status_code == 403
+    assert editor.post(f"/de/manage/offers/{other}/confirm",
+                       data={"csrf_token": csrf(editor, "/de/manage/")}).status_code == 403
+    assert editor.get("/de/manage/review/").status_code == 403
+    data = form_of(editor, OWN)
+    data.update({"status": "archived", "organisation": "b-kompass"})
+    editor.post(f"/de/manage/offers/{OWN}/edit", data=data)
+    with directory.app_context():
+        offer = db.session().scalar(select(Offer).where(Offer.external_id == OWN))
+        assert offer.status == "published"
+        assert offer.organisation.external_id == "a-sprachwerk-ost"
+        proposal = db.session().scalars(select(Proposal)).first()
+        assert proposal.record["status"] == "published"
+
+
+@pytest.mark.parametrize("attack", ['<script>alert("x")</script>', '"><img src=x onerror=1>',
+                                    "{{ 7*7 }}"])
+def test_attack_strings_come_back_escaped(directory, attack):
+    with directory.app_context():
+        org = db.session().scalar(select(Organisation).where(
+            Organisation.external_id == "a-sprachwerk-ost"))
+        org.trusted = True
+        db.session().commit()
+    editor = account(directory, "ed@example.org", "editor", "a-sprachwerk-ost")
+    data = form_of(editor, OWN)
+    data.update({"title": f"Kurs {attack}", "summary": attack, "description": attack})
+    assert editor.post(f"/de/manage/offers/{OWN}/edit", data=data).status_code == 303
+    for path in (f"/de/offers/{OWN}", f"/ar/offers/{OWN}", "/de/search?q=Kurs",
+                 f"/de/manage/offers/{OWN}/edit", f"/de/manage/offers/{OWN}/history"):
+        page = editor.get(path).get_data(as_text=True)
+        assert attack not in page or attack == "{{ 7*7 }}", path
+        assert "<script>alert" not in page and "<img src=x" not in page
+        assert "49" not in re.findall(r"Kurs ([^<]*)", page)
+
+
+def test_still_correct_is_one_click(directory):
+    editor = account(directory, "ed@example.org", "editor", "a-sprachwerk-ost")
+    response = editor.post(f"/de/manage/offers/{OWN}/confirm",
+                           data={"csrf_token": csrf(editor, "/de/manage/")})
+    assert response.status_code == 303
+    with directory.app_context():
+        from datetime import date
+
+        offer = db.session().scalar(select(Offer).where(Offer.external_id == OWN))
+        assert offer.verified_at == date.today()

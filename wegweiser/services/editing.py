@@ -1,0 +1,154 @@
+"""Editing offers from forms: the same validation and writing as imports, with optimistic
+locking, moderation for organisations that are not trusted, and "still correct"."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.datastructures import MultiDict
+
+from ..models import (
+    PENDING,
+    PUBLISHED,
+    RETURNED,
+    TEXT_FIELDS,
+    Offer,
+    Proposal,
+    Revision,
+    User,
+    utcnow,
+)
+from .importer import Importer, Problem
+from .records import changed_fields, offer_record
+
+HOUR_ROWS_EXTRA = 3
+EDITABLE_BY_FORM = ("categories", "target_groups", "languages", "areas", "citywide", "address",
+                    "contact", "opening_hours", "cost", "accessible", "appointment_needed",
+                    *TEXT_FIELDS)
+
+
+class EditConflict(Exception):
+    """Someone else saved the offer after this form was opened."""
+
+
+def _tri_state(value: str | None) -> bool | None:
+    return {"yes": True, "no": False}.get(value or "")
+
+
+def record_from_form(form: MultiDict, offer: Offer) -> dict:
+    """The form's fields as an import record; what an editor may not change is kept."""
+    lang = offer.original_language
+    record = offer_record(offer)
+    for name in TEXT_FIELDS:
+        texts = dict(record[name])
+        value = form.get(name, "").replace("\r\n", "\n").strip()
+        if value:
+            texts[lang] = value
+        else:
+            texts.pop(lang, None)
+        record[name] = texts
+    for name in ("categories", "target_groups", "languages", "areas"):
+        record[name] = form.getlist(name)
+    record["citywide"] = form.get("citywide") == "1"
+    address = {k: form.get(f"address_{k}", "").strip() for k in ("street", "postal_code", "city")}
+    for key in ("lat", "lon"):
+        raw = form.get(f"address_{key}", "").strip().replace(",", ".")
+        if raw:
+            try:
+                address[key] = float(raw)
+            except ValueError:
+                address[key] = raw  # reported by the validation as not a number
+    record["address"] = {k: v for k, v in address.items() if v != ""}
+    record["contact"] = {k: form.get(f"contact_{k}", "").strip() for k in
+                         ("phone", "email", "website") if form.get(f"contact_{k}", "").strip()}
+    hours = []
+    for index in range(int(form.get("hour_rows", "0") or 0)):
+        weekday = form.get(f"hours-{index}-weekday", "")
+        opens, closes = form.get(f"hours-{index}-opens", ""), form.get(f"hours-{index}-closes", "")
+        if not (weekday or opens or closes):
+            continue
+        slot = {"weekday": int(weekday) if weekday.isdigit() else weekday,
+                "opens": opens, "closes": closes}
+        note = form.get(f"hours-{index}-note", "").strip()
+        if note:
+            slot["note"] = note
+        hours.append(slot)
+    record["opening_hours"] = hours
+    record["cost"] = form.get("cost", "")
+    record["accessible"] = _tri_state(form.get("accessible"))
+    record["appointment_needed"] = _tri_state(form.get("appointment_needed"))
+    return record
+
+
+def validate(session: Session, offer: Offer, record: dict) -> tuple[dict | None, list[Problem]]:
+    importer = Importer(session, "form")
+    checked = importer.check_offer(offer.external_id, record,
+                                   {offer.organisation.external_id})
+    return checked, importer.problems
+
+
+def save(session: Session, user: User, offer: Offer, record: dict,
+         expected_version: int) -> str:
+    """Publish at once (trusted organisation or staff) or file a proposal; returns which."""
+    if offer.version != expected_version:
+        raise EditConflict()
+    record = {**record, "status": offer.status,
+              "organisation": offer.organisation.external_id}
+    if offer.organisation.trusted or user.is_staff:
+        Importer(session, f"user:{user.email}").write_offer(offer, record, offer.organisation)
+        return PUBLISHED
+    pending = session.scalar(select(Proposal).where(Proposal.offer_id == offer.id,
+                                                    Proposal.status == PENDING))
+    if pending is None:
+        pending = Proposal(offer_id=offer.id, author_id=user.id)
+        session.add(pending)
+    pending.base_version, pending.record, pending.author_id = offer.version, record, user.id
+    pending.created_at = utcnow()
+    session.flush()
+    return PENDING
+
+
+def pending_proposal(session: Session, offer: Offer) -> Proposal | None:
+    return session.scalar(select(Proposal).where(Proposal.offer_id == offer.id,
+                                                 Proposal.status.in_((PENDING, RETURNED)))
+                          .order_by(Proposal.created_at.desc()))
+
+
+def proposal_changes(proposal: Proposal) -> dict:
+    return changed_fields(offer_record(proposal.offer), proposal.record)
+
+
+def approve(session: Session, moderator: User, proposal: Proposal) -> None:
+    offer = proposal.offer
+    author = proposal.author.email if proposal.author else "?"
+    Importer(session, f"user:{moderator.email} (proposed by {author})").write_offer(
+        offer, {**proposal.record, "status": offer.status}, offer.organisation)
+    proposal.status, proposal.decided_at, proposal.decided_by_id = "approved", utcnow(), \
+        moderator.id
+
+
+def return_proposal(session: Session, moderator: User, proposal: Proposal,
+                    comment: str) -> None:
+    proposal.status, proposal.comment = RETURNED, comment.strip()[:2000]
+    proposal.decided_at, proposal.decided_by_id = utcnow(), moderator.id
+
+
+def confirm_still_correct(session: Session, user: User, offer: Offer) -> None:
+    before = offer.verified_at.isoformat() if offer.verified_at else None
+    offer.verified_at = date.today()
+    session.add(Revision(entity_type="offer", entity_id=offer.id, actor=f"user:{user.email}",
+                         changes={"verified_at": {"before": before,
+                                                  "after": offer.verified_at.isoformat()}}))
+    session.flush()
+
+
+def history(session: Session, offer: Offer) -> list[Revision]:
+    return list(session.scalars(select(Revision).where(
+        Revision.entity_type == "offer", Revision.entity_id == offer.id)
+        .order_by(Revision.created_at.desc(), Revision.id.desc())))
+
+
+__all__ = ["EDITABLE_BY_FORM", "HOUR_ROWS_EXTRA", "EditConflict", "approve",
+           "confirm_still_correct", "history", "pending_proposal", "proposal_changes",
+           "record_from_form", "return_proposal", "save", "validate"]
