@@ -203,3 +203,38 @@ def test_still_correct_is_one_click(directory):
 
         offer = db.session().scalar(select(Offer).where(Offer.external_id == OWN))
         assert offer.verified_at == date.today()
+
+
+def test_translation_view_shows_the_original_and_marks_missing_fields(directory):
+    editor = account(directory, "ed@example.org", "editor", "a-sprachwerk-ost")
+    page = editor.get(f"/de/manage/offers/{OWN}/translate/ru").get_data(as_text=True)
+    assert "Deutschkurs für Eltern" in page and 'dir="ltr"' in page
+    arabic = editor.get(f"/de/manage/offers/{OWN}/translate/ar").get_data(as_text=True)
+    assert 'lang="ar" dir="rtl"' in arabic
+    assert editor.get(f"/de/manage/offers/{OWN}/translate/de").status_code == 404
+    version = re.search(r'name="version" value="(\d+)"', page).group(1)
+    response = editor.post(f"/de/manage/offers/{OWN}/translate/tr", data={
+        "csrf_token": csrf(editor, "/de/manage/"), "version": version,
+        "title": "Ebeveynler için Almanca kursu", "summary": "", "description": ""})
+    assert response.status_code == 303
+    with directory.app_context():
+        proposal = db.session().scalars(select(Proposal)).first()
+        assert proposal.record["title"]["tr"] == "Ebeveynler için Almanca kursu"
+
+
+def test_only_administrators_invite_and_bad_addresses_are_explained(directory):
+    editor = account(directory, "ed@example.org", "editor", "a-sprachwerk-ost")
+    assert editor.get("/de/manage/users").status_code == 403
+    admin = account(directory, "boss@example.org", "admin")
+    token = csrf(admin, "/de/manage/users")
+    bad = admin.post("/de/manage/users", data={"csrf_token": token, "email": "not-an-address",
+                                               "role": "editor"})
+    assert bad.status_code == 400 and "gültige E-Mail-Adresse" in bad.get_data(as_text=True)
+    good = admin.post("/de/manage/users", data={"csrf_token": token, "email": "new@example.org",
+                                                "role": "editor",
+                                                "organisation": "a-sprachwerk-ost"})
+    assert good.status_code == 200 and "new@example.org" in good.get_data(as_text=True)
+    with directory.app_context():
+        from wegweiser.mail import outbox_dir
+
+        assert any("new_at_example.org" in p.name for p in outbox_dir().glob("*.eml"))

@@ -149,6 +149,35 @@ def history(session: Session, offer: Offer) -> list[Revision]:
         .order_by(Revision.created_at.desc(), Revision.id.desc())))
 
 
-__all__ = ["EDITABLE_BY_FORM", "HOUR_ROWS_EXTRA", "EditConflict", "approve",
-           "confirm_still_correct", "history", "pending_proposal", "proposal_changes",
-           "record_from_form", "return_proposal", "save", "validate"]
+
+
+def record_with_translation(offer: Offer, base: dict, lang: str, form: MultiDict) -> dict:
+    """``base`` (the offer or its pending proposal) with the texts of ``lang`` from a form."""
+    record = {**base}
+    for name in TEXT_FIELDS:
+        texts = dict(record.get(name, {}))
+        value = form.get(name, "").replace("\r\n", "\n").strip()
+        if value:
+            texts[lang] = value
+        else:
+            texts.pop(lang, None)
+        record[name] = texts
+    return record
+
+
+def translation_state(offer: Offer, lang: str) -> dict[str, str]:
+    """Per text field: "missing", "outdated" (the original changed after it) or "ok"."""
+    rows = {(t.field, t.locale): t for t in offer.texts}
+    state = {}
+    for name in TEXT_FIELDS:
+        original = rows.get((name, offer.original_language))
+        mine = rows.get((name, lang))
+        if original is None:
+            state[name] = "ok"
+        elif mine is None:
+            state[name] = "missing"
+        elif original.updated_at and mine.updated_at and original.updated_at > mine.updated_at:
+            state[name] = "outdated"
+        else:
+            state[name] = "ok"
+    return state

@@ -15,11 +15,18 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from .. import db
-from ..models import PENDING, TEXT_FIELDS, Offer, Proposal
+from ..models import ADMIN, PENDING, TEXT_FIELDS, Offer, Organisation, Proposal, User
 from ..services import editing
-from ..services.accounts import may_edit_organisation, organisations_of
+from ..services.accounts import (
+    AccountError,
+    create_user,
+    invitation_token,
+    may_edit_organisation,
+    organisations_of,
+)
 from ..services.directory import load_vocabularies
 from ..services.records import offer_record
+from .auth import send_invitation
 from .language import language_blueprint
 
 bp = language_blueprint("manage", __name__)
@@ -188,3 +195,72 @@ def review(proposal_id: int):
         return redirect(url_for("manage.review_queue"), code=303)
     return render_template("manage/review.html", proposal=proposal,
                            changes=editing.proposal_changes(proposal))
+
+
+@bp.route("/manage/offers/<external_id>/translate/<target>", methods=["GET", "POST"])
+def translate_offer(external_id: str, target: str):
+    """The original beside one other language, field by field; missing and outdated marked."""
+    session = db.session()
+    offer = _offer_or_404(external_id)
+    if target not in UI_TEXT_LANGUAGES or target == offer.original_language:
+        abort(404)
+    proposal = editing.pending_proposal(session, offer)
+    base = proposal.record if proposal is not None else offer_record(offer)
+    problems, status = [], 200
+    if request.method == "POST":
+        record = editing.record_with_translation(offer, base, target, request.form)
+        checked, problems = editing.validate(session, offer, record)
+        if checked is not None:
+            try:
+                outcome = editing.save(session, current_user.user, offer, checked,
+                                       int(request.form.get("version", "0") or 0))
+            except editing.EditConflict:
+                session.rollback()
+                abort(409)
+            session.commit()
+            return redirect(url_for("manage.dashboard", saved=outcome), code=303)
+        base, status = record, 400
+    fields = [{"name": name,
+               "original": base.get(name, {}).get(offer.original_language, ""),
+               "value": base.get(name, {}).get(target, ""),
+               "state": state}
+              for name, state in editing.translation_state(offer, target).items()]
+    return render_template("manage/translate.html", offer_id=external_id, target=target,
+                           original_language=offer.original_language, fields=fields,
+                           version=offer.version, problems={p.field.split(".")[0]: p.reason
+                                                            for p in problems},
+                           target_dir="rtl" if target in ("ar", "fa") else "ltr"), status
+
+
+PERMISSIONS["manage.translate_offer"] = may_edit_offer
+
+
+def is_admin(user, _args) -> bool:
+    return user.user.role == ADMIN
+
+
+@bp.route("/manage/users", methods=["GET", "POST"])
+def users():
+    """Administrators invite moderators and editors; the invitation goes out by mail."""
+    session = db.session()
+    message, error, status = None, None, 200
+    if request.method == "POST":
+        try:
+            user = create_user(session, request.form.get("email", ""),
+                               request.form.get("role", ""),
+                               request.form.get("organisation") or None)
+        except AccountError as problem:
+            session.rollback()
+            error, status = problem.code, 400
+        else:
+            session.commit()
+            send_invitation(user, invitation_token(user))
+            message = user.email
+    return render_template(
+        "manage/users.html", message=message, error=error, form=request.form,
+        users=session.scalars(select(User).order_by(User.email)).all(),
+        organisations=session.scalars(select(Organisation).order_by(Organisation.name)).all(),
+    ), status
+
+
+PERMISSIONS["manage.users"] = is_admin

@@ -1,0 +1,113 @@
+"""The whole editing flow in Chromium: an administrator invites an editor; the editor sets a
+password from the outbox mail, signs in, edits an offer in German, adds an Arabic translation
+and submits; a moderator approves; the Arabic public search finds the new text."""
+from __future__ import annotations
+
+import email
+import email.policy
+import re
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from wegweiser import cli, db
+from wegweiser.mail import outbox_dir
+from wegweiser.search import rebuild_index
+from wegweiser.services.setup import demo_files, import_files
+
+pytestmark = [pytest.mark.browser,
+              pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
+PASSWORD = "a long enough password"
+OFFER = "a-sprachwerk-deutsch-eltern"
+
+
+@pytest.fixture
+def server(app):
+    with app.app_context():
+        assert import_files(demo_files(), "import:demo").ok
+        rebuild_index(db.session())
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+
+
+def latest_invitation(app, to: str) -> str:
+    with app.app_context():
+        for path in sorted(outbox_dir().glob("*.eml"), reverse=True):
+            mail = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+            if mail["To"] == to:
+                return re.search(r"(http://\S+/de/invitation/\S+)", mail.get_content()).group(1)
+    raise AssertionError(f"no mail to {to}")
+
+
+def accept(page, link: str, base: str) -> None:
+    page.goto(base + link[link.index("/de/invitation/"):])
+    page.fill("#password", PASSWORD)
+    page.fill("#confirm", PASSWORD)
+    page.click("form button[type=submit]")
+    page.wait_for_url("**/de/login?welcome=1")
+
+
+def sign_in(page, base: str, address: str) -> None:
+    page.goto(base + "/de/login")
+    page.fill("#email", address)
+    page.fill("#password", PASSWORD)
+    page.click("main form button[type=submit]")
+    page.wait_for_url("**/de/manage/")
+
+
+def test_invite_edit_translate_approve_and_find(app, server, chromium, artifacts):
+    runner = app.test_cli_runner()
+    for address, role in (("admin@example.org", "admin"), ("mod@example.org", "moderator")):
+        assert runner.invoke(cli.main, ["user", "create", address, "--role", role]).exit_code == 0
+
+    def new_page():
+        context = chromium.new_context(java_script_enabled=False, locale="de-DE",
+                                       viewport={"width": 1000, "height": 900})
+        return context.new_page()
+
+    admin = new_page()
+    accept(admin, latest_invitation(app, "admin@example.org"), server)
+    sign_in(admin, server, "admin@example.org")
+    admin.goto(server + "/de/manage/users")
+    admin.fill("#invite-email", "editor@example.org")
+    admin.select_option("#invite-org", "a-sprachwerk-ost")
+    admin.click("form.edit-form button[type=submit]")
+    assert "editor@example.org" in admin.locator("p.notice").inner_text()
+    admin.screenshot(path=str(artifacts / "flow-1-admin-invites.png"), full_page=True)
+
+    editor = new_page()
+    accept(editor, latest_invitation(app, "editor@example.org"), server)
+    sign_in(editor, server, "editor@example.org")
+    editor.goto(server + f"/de/manage/offers/{OFFER}/edit")
+    editor.fill("#f-title", "Elternkurs mit Kinderbetreuung und Spielecke")
+    editor.click("form.edit-form button[type=submit]")
+    editor.wait_for_url("**/de/manage/?saved=pending")
+    editor.goto(server + f"/de/manage/offers/{OFFER}/translate/ar")
+    editor.fill("#t-title", "دورة للأهالي مع ركن ألعاب مريح")
+    editor.screenshot(path=str(artifacts / "flow-2-editor-translates.png"), full_page=True)
+    editor.click("form.translate-form button[type=submit]")
+    editor.wait_for_url("**/de/manage/?saved=pending")
+
+    public = new_page()
+    public.goto(server + "/ar/search?q=ركن ألعاب")
+    assert OFFER not in public.content(), "nothing is public before approval"
+
+    moderator = new_page()
+    accept(moderator, latest_invitation(app, "mod@example.org"), server)
+    sign_in(moderator, server, "mod@example.org")
+    moderator.goto(server + "/de/manage/review/")
+    moderator.locator(".result-list a").first.click()
+    assert "ركن ألعاب" in moderator.locator("table.diff").inner_text()
+    moderator.screenshot(path=str(artifacts / "flow-3-moderator-reviews.png"), full_page=True)
+    moderator.get_by_role("button", name="Freigeben und veröffentlichen").click()
+    moderator.wait_for_url("**/de/manage/review/")
+
+    public.goto(server + "/ar/search?q=ركن ألعاب")
+    card = public.locator(".offer-card").first
+    assert "دورة للأهالي مع ركن ألعاب مريح" in card.inner_text()
+    public.screenshot(path=str(artifacts / "flow-4-arabic-search-finds-it.png"), full_page=True)
+    public.goto(server + f"/de/offers/{OFFER}")
+    assert public.locator("h1").inner_text() == "Elternkurs mit Kinderbetreuung und Spielecke"
