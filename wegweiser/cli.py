@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 import click
-from flask import current_app
+from flask import current_app, url_for
 from flask.cli import FlaskGroup, with_appcontext
 from werkzeug.serving import run_simple
 
@@ -127,6 +127,40 @@ def user_create_command(email, role, organisation, base_url) -> None:
     with current_app.test_request_context("/", base_url=base_url):
         link = send_invitation(user, invitation_token(user))
     click.echo(f"Invitation for {user.email} ({role}): {link}")
+
+
+@main.command("remind")
+@click.option("--base-url", default="http://127.0.0.1:5000", show_default=True,
+              help="Address of the site, for the links in the mails.")
+@with_appcontext
+def remind_command(base_url) -> None:
+    """Mail every organisation the list of its stale offers, with one-click links (for cron)."""
+    from .mail import send_mail
+    from .services.freshness import LINK_DAYS, action_token, reminders
+
+    sent = 0
+    with current_app.test_request_context("/", base_url=base_url):
+        for reminder in reminders(db.session()):
+            lines = [f"Guten Tag / Hello {reminder.organisation.name},", "",
+                     "diese Angebote wurden lange nicht bestätigt. Bitte prüfen Sie sie "
+                     f"(die Links gelten {LINK_DAYS} Tage):",
+                     "these offers have not been confirmed for a long time. Please check them "
+                     f"(the links work for {LINK_DAYS} days):", ""]
+            for offer in reminder.offers:
+                title = offer.text_in("title", "de")
+                lines.append(f"* {title[0] if title else offer.external_id}")
+                for label, action in (("Noch aktuell / Still correct", "confirm"),
+                                      ("Bearbeiten / Edit", "edit"),
+                                      ("Gibt es nicht mehr / No longer offered", "withdraw")):
+                    link = url_for("freshness.act", lang="de", token=action_token(offer, action),
+                                   _external=True)
+                    lines.append(f"  {label}: {link}")
+                lines.append("")
+            for recipient in reminder.recipients:
+                send_mail(recipient, "Wegweiser: Bitte prüfen Sie Ihre Angebote / "
+                                     "Please check your offers", "\n".join(lines))
+                sent += 1
+    click.echo(f"Sent {sent} reminder(s).")
 
 
 @main.command("booklet")

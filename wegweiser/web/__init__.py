@@ -8,12 +8,13 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from ..i18n import AUTONYMS, best_language_for_request, current_language, direction, ui_languages
-from . import api, auth, discovery, manage, public, security, shortlist
+from . import api, auth, discovery, freshness, manage, public, security, shortlist
 
 csrf = CSRFProtect()
 
 
-LANGUAGE_BLUEPRINTS = ("public", "shortlist", "discovery_localised", "auth", "manage")
+LANGUAGE_BLUEPRINTS = ("public", "shortlist", "discovery_localised", "auth", "manage",
+                       "freshness")
 
 
 def init_app(app) -> None:
@@ -23,6 +24,7 @@ def init_app(app) -> None:
     app.register_blueprint(shortlist.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(manage.bp)
+    app.register_blueprint(freshness.bp)
     auth.init_app(app)
     app.register_blueprint(discovery.bp)
     app.register_blueprint(discovery.localised)

@@ -25,6 +25,7 @@ from ..services.accounts import (
     organisations_of,
 )
 from ..services.directory import load_vocabularies
+from ..services.freshness import stale_offers
 from ..services.records import offer_record
 from .auth import send_invitation
 from .language import language_blueprint
@@ -264,3 +265,15 @@ def users():
 
 
 PERMISSIONS["manage.users"] = is_admin
+
+
+@bp.get("/manage/stale")
+def stale():
+    """Offers not confirmed for longer than the configured period, oldest first."""
+    offers = [{"id": o.external_id, "organisation": o.organisation.name,
+               "title": (o.text_in("title", g.lang) or (o.external_id,))[0],
+               "verified_at": o.verified_at} for o in stale_offers(db.session())]
+    return render_template("manage/stale.html", offers=offers)
+
+
+PERMISSIONS["manage.stale"] = is_staff

@@ -1,0 +1,92 @@
+"""Keeping entries fresh: which offers are stale, reminder mails with signed links that work
+without signing in, and what those links do."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from ..models import ARCHIVED, PUBLISHED, Membership, Offer, Organisation, Revision, User
+from .accounts import AccountError
+
+SALT = "wegweiser-freshness"
+ACTIONS = ("confirm", "edit", "withdraw")
+LINK_DAYS = 30
+
+
+def stale_before(today: date | None = None) -> date:
+    days = current_app.config["WEGWEISER_STALE_AFTER_DAYS"]
+    return (today or date.today()) - timedelta(days=days)
+
+
+def stale_offers(session: Session, today: date | None = None) -> list[Offer]:
+    return list(session.scalars(
+        select(Offer).where(Offer.status == PUBLISHED,
+                            or_(Offer.verified_at.is_(None),
+                                Offer.verified_at < stale_before(today)))
+        .options(selectinload(Offer.organisation), selectinload(Offer.texts))
+        .order_by(Offer.verified_at.is_(None).desc(), Offer.verified_at)))
+
+
+@dataclass
+class Reminder:
+    organisation: Organisation
+    recipients: list[str]
+    offers: list[Offer]
+
+
+def reminders(session: Session, today: date | None = None) -> list[Reminder]:
+    """One reminder per organisation with stale offers: to its editors, else its address."""
+    by_org: dict[int, list[Offer]] = {}
+    for offer in stale_offers(session, today):
+        by_org.setdefault(offer.organisation_id, []).append(offer)
+    result = []
+    for offers in by_org.values():
+        org = offers[0].organisation
+        editors = list(session.scalars(select(User.email).join(Membership).where(
+            Membership.organisation_id == org.id)))
+        recipients = editors or ([org.email] if org.email else [])
+        if recipients:
+            result.append(Reminder(org, recipients, offers))
+    return result
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+
+
+def action_token(offer: Offer, action: str) -> str:
+    return _serializer().dumps({"offer": offer.external_id, "action": action})
+
+
+def read_token(session: Session, token: str) -> tuple[Offer, str]:
+    try:
+        data = _serializer().loads(token, max_age=LINK_DAYS * 86400)
+    except SignatureExpired as exc:
+        raise AccountError("link_expired") from exc
+    except BadSignature as exc:
+        raise AccountError("link_invalid") from exc
+    offer = session.scalar(select(Offer).where(Offer.external_id == data.get("offer")))
+    if offer is None or data.get("action") not in ACTIONS:
+        raise AccountError("link_invalid")
+    return offer, data["action"]
+
+
+def apply_action(session: Session, offer: Offer, action: str) -> None:
+    """What a reminder link does once its page's button is pressed (never on GET)."""
+    if action == "confirm":
+        before = offer.verified_at.isoformat() if offer.verified_at else None
+        offer.verified_at = date.today()
+        changes = {"verified_at": {"before": before, "after": offer.verified_at.isoformat()}}
+    elif action == "withdraw":
+        changes = {"status": {"before": offer.status, "after": ARCHIVED}}
+        offer.status = ARCHIVED
+    else:
+        return
+    session.add(Revision(entity_type="offer", entity_id=offer.id, actor="reminder link",
+                         changes=changes))
+    session.flush()
