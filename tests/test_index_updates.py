@@ -7,6 +7,7 @@ import sys
 import textwrap
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from wegweiser import db
@@ -116,12 +117,16 @@ def test_gaps_in_the_sequence_hold_the_marker_until_they_are_settled():
     assert _next_marker(10, [(11, recent), (13, old), (14, old)], now) == 14
 
 
-def test_a_separate_process_sees_a_change_from_this_one(app, tmp_path):
-    """Two real processes on one database and one index directory."""
+@pytest.mark.parametrize("own_index", [False, True], ids=["shared-index", "own-index"])
+def test_a_separate_process_sees_a_change_from_this_one(app, tmp_path, own_index):
+    """Two real processes on one database: one index directory (workers of one machine) or
+    one each (machines)."""
     with app.app_context():
         assert import_files([DATA / "valid.json"], "import:test").ok
         rebuild_index(db.session())
     config = {k: app.config[k] for k in ("SQLALCHEMY_DATABASE_URI", "WEGWEISER_INDEX_DIR")}
+    if own_index:
+        config["WEGWEISER_INDEX_DIR"] = str(tmp_path / "second-machine-index")
     script = textwrap.dedent(f"""
         import json, sys
         from wegweiser import create_app, db
