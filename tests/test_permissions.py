@@ -1,0 +1,84 @@
+"""Every route of the manage area × every role: signed out, editor of the offer's
+organisation, editor of another organisation, moderator, administrator."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from sqlalchemy import select
+
+from wegweiser import cli, db
+from wegweiser.models import Offer, Proposal
+from wegweiser.services.records import offer_record
+from wegweiser.services.setup import demo_files, import_files
+
+PASSWORD = "correct horse battery"
+OWN = "a-sprachwerk-deutsch-eltern"
+ROLES = ("anonymous", "editor", "other_editor", "moderator", "admin")
+# route → expected status per role (303: sent to the sign-in page)
+MATRIX = {
+    "/de/manage/": (303, 200, 200, 200, 200),
+    f"/de/manage/offers/{OWN}/edit": (303, 200, 403, 200, 200),
+    f"/de/manage/offers/{OWN}/history": (303, 200, 403, 200, 200),
+    f"/de/manage/offers/{OWN}/translate/ru": (303, 200, 403, 200, 200),
+    "/de/manage/review/": (303, 403, 403, 200, 200),
+    "/de/manage/stale": (303, 403, 403, 200, 200),
+    "/de/manage/users": (303, 403, 403, 403, 200),
+    "/de/manage/review/1": (303, 403, 403, 200, 200),
+}
+POSTS = {
+    f"/de/manage/offers/{OWN}/confirm": (303, 303, 403, 303, 303),
+}
+
+
+def csrf(client, path) -> str:
+    return re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"',
+                     client.get(path).get_data(as_text=True)).group(1)
+
+
+@pytest.fixture
+def clients(app):
+    with app.app_context():
+        assert import_files(demo_files(), "import:demo").ok
+    people = {"editor": ("ed@example.org", "editor", "a-sprachwerk-ost"),
+              "other_editor": ("other@example.org", "editor", "b-portitzer-winkel"),
+              "moderator": ("mod@example.org", "moderator", None),
+              "admin": ("admin@example.org", "admin", None)}
+    result = {"anonymous": app.test_client()}
+    for role, (address, kind, organisation) in people.items():
+        args = ["user", "create", address, "--role", kind, "--base-url", "http://localhost"]
+        if organisation:
+            args += ["--organisation", organisation]
+        output = app.test_cli_runner().invoke(cli.main, args).output
+        assert "/de/invitation/" in output, output
+        path = re.search(r"http://localhost(/de/invitation/\S+)", output).group(1)
+        client = app.test_client()
+        client.post(path, data={"csrf_token": csrf(client, path), "password": PASSWORD,
+                                "confirm": PASSWORD})
+        client.post("/de/login", data={"csrf_token": csrf(client, "/de/login"),
+                                       "email": address, "password": PASSWORD})
+        result[role] = client
+    return result
+
+
+def test_every_manage_route_for_every_role(app, clients):
+    with app.app_context():
+        offer = db.session().scalar(select(Offer).where(Offer.external_id == OWN))
+        db.session().add(Proposal(offer_id=offer.id, base_version=offer.version,
+                                  record=offer_record(offer)))
+        db.session().commit()
+    routes = {rule.rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith(
+        "manage.")}
+    covered = {path for path in (*MATRIX, *POSTS)}
+    assert len(routes) == len(covered), (routes, covered)
+    for path, expected in MATRIX.items():
+        got = tuple(clients[role].get(path).status_code for role in ROLES)
+        assert got == expected, (path, got)
+    for path, expected in POSTS.items():
+        got = []
+        for role in ROLES:
+            client = clients[role]
+            token = csrf(client, "/de/search?q=Beratung")
+            got.append(client.post(path, data={"csrf_token": token}).status_code)
+        assert tuple(got) == expected, (path, got)
