@@ -25,6 +25,7 @@ MATRIX = {
     "/de/manage/stale": (303, 403, 403, 200, 200),
     "/de/manage/users": (303, 403, 403, 403, 200),
     "/de/manage/review/1": (303, 403, 403, 200, 200),
+    "/de/manage/reports": (303, 403, 403, 200, 200),
 }
 POSTS = {
     f"/de/manage/offers/{OWN}/confirm": (303, 303, 403, 303, 303),

@@ -16,11 +16,13 @@ from .offer import (
 )
 from .organisation import Organisation, OrganisationText
 from .proposal import APPROVED, PENDING, RETURNED, Proposal
+from .report import OPEN, RESOLVED, ProblemReport
 from .revision import Revision
 from .user import ADMIN, EDITOR, MODERATOR, ROLES, Membership, User
 from .vocabulary import Category, Language, TargetGroup
 
 __all__ = [
+    "OPEN", "RESOLVED", "ProblemReport",
     "APPROVED", "PENDING", "RETURNED", "Proposal",
     "ADMIN", "ARCHIVED", "CITY", "COSTS", "DISTRICT", "DRAFT", "EDITOR", "IN_REVIEW", "MODERATOR",
     "PUBLISHED", "QUARTER", "ROLES", "STATUSES", "TEXT_FIELDS", "Area", "Base", "Category",

@@ -27,6 +27,7 @@ from ..services.accounts import (
 from ..services.directory import load_vocabularies
 from ..services.freshness import stale_offers
 from ..services.records import offer_record
+from ..services.reports import open_reports, resolve
 from .auth import send_invitation
 from .language import language_blueprint
 
@@ -277,3 +278,17 @@ def stale():
 
 
 PERMISSIONS["manage.stale"] = is_staff
+
+
+@bp.route("/manage/reports", methods=["GET", "POST"])
+def reports():
+    """Problem reports from the public, for moderators."""
+    session = db.session()
+    if request.method == "POST":
+        resolve(session, int(request.form.get("report", "0") or 0))
+        session.commit()
+        return redirect(url_for("manage.reports"), code=303)
+    return render_template("manage/reports.html", reports=open_reports(session))
+
+
+PERMISSIONS["manage.reports"] = is_staff

@@ -1,18 +1,22 @@
 """The public pages, all under ``/<lang>/``."""
 from __future__ import annotations
 
-from flask import abort, current_app, g, render_template, request
+from flask import abort, current_app, g, render_template, request, url_for
 from sqlalchemy import select
 
 from .. import db
+from ..mail import send_mail
 from ..search import SearchQuery, search_service
+from ..services.accounts import AccountError
 from ..services.directory import (
     load_vocabularies,
     offers_by_ids,
     organisation_with_offers,
     published_offer,
 )
+from ..services.reports import file_report, organisation_addresses
 from . import discovery, presenters
+from .auth import limiter
 from .language import language_blueprint
 from .params import parse_search_args
 
@@ -62,6 +66,35 @@ def offer(external_id: str):
                                      current_app.config["BABEL_DEFAULT_TIMEZONE"])
     return render_template("offer.html", offer=detail,
                            json_ld=discovery.offer_json_ld(found, g.lang))
+
+
+@bp.route("/offers/<external_id>/report", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+def report_problem(external_id: str):
+    """"Report a problem with this entry": no account needed; moderators and the
+    organisation are told."""
+    session = db.session()
+    found = published_offer(session, external_id)
+    if found is None:
+        abort(404)
+    title = found.text_in("title", g.lang)
+    if request.method == "POST":
+        try:
+            file_report(session, found, request.form.get("message", ""),
+                        request.form.get("contact", ""))
+        except AccountError:
+            return render_template("report.html", offer_id=external_id,
+                                   title=title[0] if title else "", error=True,
+                                   form=request.form), 400
+        session.commit()
+        link = url_for("public.offer", lang="de", external_id=external_id, _external=True)
+        for address in organisation_addresses(session, found):
+            send_mail(address, "Wegweiser: Hinweis zu Ihrem Eintrag / A note about your entry",
+                      f"{link}\n\n{request.form.get('message', '').strip()}\n")
+        return render_template("report.html", offer_id=external_id, done=True,
+                               title=title[0] if title else "")
+    return render_template("report.html", offer_id=external_id, title=title[0] if title else "",
+                           form={})
 
 
 @bp.get("/organisations/<external_id>")

@@ -1,0 +1,46 @@
+"""'Report a problem with this entry': no account, rate-limited, reaches the organisation and
+the moderators' list."""
+from __future__ import annotations
+
+import re
+
+from wegweiser import db
+from wegweiser.mail import outbox_dir
+from wegweiser.services.reports import open_reports
+from wegweiser.services.setup import demo_files, import_files
+
+OFFER = "a-sprachwerk-deutsch-eltern"
+
+
+def csrf(client, path) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"',
+                     client.get(path).get_data(as_text=True)).group(1)
+
+
+def test_anyone_can_report_and_the_organisation_hears_of_it(app, client):
+    with app.app_context():
+        assert import_files(demo_files(), "import:demo").ok
+    page = client.get(f"/ar/offers/{OFFER}").get_data(as_text=True)
+    assert f'href="/ar/offers/{OFFER}/report"' in page
+    path = f"/de/offers/{OFFER}/report"
+    empty = client.post(path, data={"csrf_token": csrf(client, path), "message": " "})
+    assert empty.status_code == 400
+    sent = client.post(path, data={"csrf_token": csrf(client, path),
+                                   "message": "Die Telefonnummer stimmt nicht mehr.",
+                                   "contact": ""})
+    assert sent.status_code == 200 and 'role="status"' in sent.get_data(as_text=True)
+    with app.app_context():
+        reports = open_reports(db.session())
+        assert [r.message for r in reports] == ["Die Telefonnummer stimmt nicht mehr."]
+        assert reports[0].contact is None
+        assert list(outbox_dir().glob("*.eml")), "the organisation gets a mail"
+
+
+def test_reports_are_rate_limited(app, client):
+    with app.app_context():
+        assert import_files(demo_files(), "import:demo").ok
+    path = f"/de/offers/{OFFER}/report"
+    token = csrf(client, path)
+    codes = [client.post(path, data={"csrf_token": token, "message": f"Hinweis {i}"})
+             .status_code for i in range(11)]
+    assert codes[:10] == [200] * 10 and codes[10] == 429
