@@ -26,6 +26,7 @@ MATRIX = {
     "/de/manage/users": (303, 403, 403, 403, 200),
     "/de/manage/review/1": (303, 403, 403, 200, 200),
     "/de/manage/reports": (303, 403, 403, 200, 200),
+    "/de/manage/booklet": (303, 403, 403, 200, 200),
 }
 POSTS = {
     f"/de/manage/offers/{OWN}/confirm": (303, 303, 403, 303, 303),
@@ -82,3 +83,11 @@ def test_every_manage_route_for_every_role(app, clients):
             token = csrf(client, "/de/search?q=Beratung")
             got.append(client.post(path, data={"csrf_token": token}).status_code)
         assert tuple(got) == expected, (path, got)
+
+
+def test_moderators_print_a_booklet_from_the_page(clients):
+    page = clients["moderator"].get("/de/manage/booklet?area=ost&booklet_lang=fa")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert '<html lang="fa" dir="rtl">' in html and 'class="sheet-entry"' in html
+    assert clients["moderator"].get("/de/manage/booklet?area=atlantis").status_code == 400

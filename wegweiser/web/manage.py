@@ -292,3 +292,27 @@ def reports():
 
 
 PERMISSIONS["manage.reports"] = is_staff
+
+
+@bp.get("/manage/booklet")
+def booklet():
+    """Moderators choose an area and a language and get the printable booklet."""
+    from ..i18n import ui_languages
+    from .booklet import BookletError, render_booklet
+
+    vocab = load_vocabularies(db.session())
+    area = request.args.get("area")
+    if area:
+        try:
+            return render_booklet(area, request.args.get("booklet_lang") or g.lang,
+                                  request.args.get("target_group") or None,
+                                  request.args.get("category") or None)
+        except BookletError:
+            abort(400)
+    return render_template(
+        "manage/booklet.html", districts=vocab.districts, languages=ui_languages(),
+        categories=[(c.slug, c.label(g.lang)) for c in vocab.categories],
+        target_groups=[(t.slug, t.label(g.lang)) for t in vocab.target_groups])
+
+
+PERMISSIONS["manage.booklet"] = is_staff
