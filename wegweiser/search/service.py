@@ -57,7 +57,7 @@ READER_LANGUAGE_BOOST = 0.5  # staff speak the reader's language
 FRESH_BOOST = 0.25
 MAX_SCORE_CLASSES = 4000
 SCORE_ALL_LIMIT = 3000  # up to this many candidates, each is scored
-COMPOUND_PART_BONUS = 0.3  # × idf: a result that also has a part of a compound query word
+COMPOUND_PART_SHARE = 0.4  # weight of a word inside a compound query word, for ranking
 MAX_COMPOUND_PARTS = 3
 COMPOUND_PART_FACTOR = 0.6  # a word found inside a German compound ("Beratung" in "Asylberatung")
 FEW_RESULTS = 3  # fewer exact results than this: also match near spellings
@@ -116,6 +116,8 @@ class QueryWord(NamedTuple):
     terms: dict[str, set[str]]  # field name → terms of the word as typed
     parts: tuple[str, ...] = ()  # a German compound's parts ("trauma", "beratung"): ranking only
     related: dict[str, set[str]] | None = None  # same concept in other languages, near spellings
+    # A known phrase ("dikiş kursu") matches where all its words are, or through ``related``.
+    required: tuple[dict[str, set[str]], ...] = ()
 
     def all_terms(self) -> dict[str, set[str]]:
         if not self.related:
@@ -264,8 +266,11 @@ class SearchService:
             for word in expansions[:MAX_EXPANSIONS]:
                 for name, tokens in self._terms_of(word, inside_compounds=False).items():
                     related.setdefault(name, set()).update(tokens - terms.get(name, set()))
+            required = tuple(self._terms_of(w) for w in phrase.split(" ")) \
+                if " " in phrase else ()
             if terms or related:
-                analysed.append(QueryWord(phrase, terms, self._parts_of(phrase), related))
+                analysed.append(QueryWord(phrase, terms, self._parts_of(phrase), related,
+                                          required))
         return analysed
 
     @staticmethod
@@ -276,22 +281,19 @@ class SearchService:
         parts = {spelling_key(p) for p in compound_parts(normalise(word, "de"))}
         return tuple(sorted(parts, key=len, reverse=True))
 
-    def _part_bonuses(self, snap: _Snapshot, words: list[QueryWord]) -> list[tuple[float, int]]:
-        """A bonus for each real word inside a compound query word that a result also has."""
-        bonuses = []
+    def _part_classes(self, snap: _Snapshot, words: list[QueryWord], locale: str) -> list:
+        """Real words inside a compound query word ("Kitaplatz": kita, platz) count for the
+        ranking like query words of their own, at a fraction of the weight; they never
+        decide what matches."""
+        scored = []
         for word in words:
             known = [p for p in word.parts if snap.is_known_word(p)][:MAX_COMPOUND_PARTS]
             for part in known:
-                bitmap = 0
-                for name, tokens in self._terms_of(part).items():
-                    if self._field_language[name] in COMPOUND_LANGUAGES:
-                        for token in tokens:
-                            bitmap |= snap.term_bitmap(name, token)
-                if bitmap:
-                    # A rare part ("trauma") says more than a common one ("beratung").
-                    idf = math.log(1 + bitmaps.count(snap.all_docs) / bitmaps.count(bitmap))
-                    bonuses.append((COMPOUND_PART_BONUS * idf, bitmap))
-        return bonuses
+                classes = self._word_classes(snap, QueryWord(part, self._terms_of(part)), locale)
+                scored.append({kind: [(weight * COMPOUND_PART_SHARE, bitmap)
+                                      for weight, bitmap in entries]
+                               for kind, entries in classes.items()})
+        return scored
 
     def _terms_of_phrase(self, phrase: str) -> dict[str, set[str]]:
         """The terms of a word, or of a known phrase ("كرة القدم"), which counts as one word
@@ -385,8 +387,17 @@ class SearchService:
                             terms, all_words, suggestion, fuzzy)
 
     def _word_bitmap(self, snap: _Snapshot, word: QueryWord) -> int:
+        if not word.required:
+            return self._terms_bitmap(snap, word.all_terms())
+        every = snap.all_docs
+        for terms in word.required:
+            every &= self._terms_bitmap(snap, terms)
+        return every | self._terms_bitmap(snap, word.related or {})
+
+    @staticmethod
+    def _terms_bitmap(snap: _Snapshot, terms: dict[str, set[str]]) -> int:
         bitmap = 0
-        for name, tokens in word.all_terms().items():
+        for name, tokens in terms.items():
             for token in tokens:
                 bitmap |= snap.term_bitmap(name, token)
         return bitmap
@@ -469,7 +480,7 @@ class SearchService:
         words_classes = [self._word_classes(snap, word, locale) for word in words]
         bonuses = [(READER_LANGUAGE_BOOST, snap.values["language"].get(locale, 0)),
                    (FRESH_BOOST, snap.values[FLAGS].get("fresh", 0))]
-        bonuses.extend(b for b in self._part_bonuses(snap, words) if b[1] & final)
+        words_classes += [c for c in self._part_classes(snap, words, locale) if c]
         if bitmaps.count(final) <= SCORE_ALL_LIMIT:
             return self._score_each(snap, words_classes, bonuses, final, limit)
         return self._score_by_class(snap, words_classes, bonuses, final, limit)
