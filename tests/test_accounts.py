@@ -126,3 +126,29 @@ def test_user_create_explains_bad_input(app):
     assert admin.exit_code == 0 and "/de/invitation/" in admin.output
     with app.app_context():
         assert db.session() is not None
+
+
+def test_password_reset_answers_alike_and_sets_a_new_password_once(app, client, invited):
+    set_password(client, invited)
+    sign_in(client)
+    signed_in_elsewhere = client.get_cookie("session").value
+    stranger = app.test_client()
+    token = csrf(stranger, "/de/reset")
+    unknown = stranger.post("/de/reset", data={"csrf_token": token,
+                                               "email": "nobody@example.org"})
+    known = stranger.post("/de/reset", data={"csrf_token": token,
+                                             "email": "Editor@example.org"})
+    strip = re.compile(r'value="[^"]*"')
+    assert strip.sub("", unknown.get_data(as_text=True)) == \
+        strip.sub("", known.get_data(as_text=True))
+    with app.app_context():
+        newest = sorted(outbox_dir().glob("*.eml"))[-1]
+        body = email.message_from_bytes(newest.read_bytes(), policy=email.policy.default)
+        link = re.search(r"http://localhost(/de/invitation/\S+)", body.get_content()).group(1)
+    assert set_password(stranger, link, "a brand new password").status_code == 303
+    assert stranger.get(link).status_code == 400, "single use"
+    assert sign_in(stranger, password=PASSWORD).status_code == 400
+    assert sign_in(stranger, password="a brand new password").status_code == 303
+    old = app.test_client()
+    old.set_cookie("session", signed_in_elsewhere)
+    assert old.get("/de/manage/").status_code == 303, "a password change ends other sessions"

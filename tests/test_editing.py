@@ -238,3 +238,48 @@ def test_only_administrators_invite_and_bad_addresses_are_explained(directory):
         from wegweiser.mail import outbox_dir
 
         assert any("new_at_example.org" in p.name for p in outbox_dir().glob("*.eml"))
+
+
+def new_offer_form(client, org="a-sprachwerk-ost") -> tuple[str, dict]:
+    path = f"/de/manage/organisations/{org}/offers/new"
+    return path, {"csrf_token": csrf(client, path), "version": "0", "hour_rows": "3",
+                  "title": "Nähcafé am Samstag", "summary": "Gemeinsam nähen und reparieren.",
+                  "categories": ["leisure-sports-culture"], "target_groups": ["women"],
+                  "languages": ["de", "fa"], "areas": ["volkmarsdorf"], "cost": "free",
+                  "hours-0-weekday": "6", "hours-0-opens": "10:00", "hours-0-closes": "13:00"}
+
+
+def test_a_new_offer_of_an_untrusted_organisation_waits_then_is_published(directory):
+    editor = account(directory, "ed@example.org", "editor", "a-sprachwerk-ost")
+    path, data = new_offer_form(editor)
+    assert editor.post(path, data=data).status_code == 303
+    with directory.app_context():
+        offer = db.session().scalar(select(Offer).where(
+            Offer.external_id.like("%cafe-am-samstag%")))
+        assert offer.status == "in_review"
+        external_id = offer.external_id
+    assert editor.get(f"/de/offers/{external_id}").status_code == 404
+    moderator = account(directory, "mod@example.org", "moderator")
+    review = re.search(r'href="(/de/manage/review/\d+)"',
+                       moderator.get("/de/manage/review/").get_data(as_text=True)).group(1)
+    moderator.post(review, data={"csrf_token": csrf(moderator, review), "decision": "approve"})
+    assert editor.get(f"/de/offers/{external_id}").status_code == 200
+    with directory.app_context():
+        assert search_service().search(SearchQuery(text="Nähcafé"), db.session()).total >= 1
+
+
+def test_a_new_offer_needs_a_title_and_keeps_what_was_typed(directory):
+    editor = account(directory, "ed@example.org", "editor", "a-sprachwerk-ost")
+    path, data = new_offer_form(editor)
+    data["title"] = ""
+    response = editor.post(path, data=data)
+    assert response.status_code == 400
+    assert "Gemeinsam nähen und reparieren." in response.get_data(as_text=True)
+
+
+def test_no_longer_offered_archives_and_hides_the_offer(directory):
+    editor = account(directory, "ed@example.org", "editor", "a-sprachwerk-ost")
+    response = editor.post(f"/de/manage/offers/{OWN}/archive",
+                           data={"csrf_token": csrf(editor, "/de/manage/")})
+    assert response.status_code == 303
+    assert editor.get(f"/de/offers/{OWN}").status_code == 404

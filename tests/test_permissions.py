@@ -27,9 +27,11 @@ MATRIX = {
     "/de/manage/review/1": (303, 403, 403, 200, 200),
     "/de/manage/reports": (303, 403, 403, 200, 200),
     "/de/manage/booklet": (303, 403, 403, 200, 200),
+    "/de/manage/organisations/a-sprachwerk-ost/offers/new": (303, 200, 403, 200, 200),
 }
 POSTS = {
     f"/de/manage/offers/{OWN}/confirm": (303, 303, 403, 303, 303),
+    f"/de/manage/offers/{OWN}/archive": (303, 303, 403, 303, 303),
 }
 
 

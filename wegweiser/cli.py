@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 from flask import current_app, url_for
 from flask.cli import FlaskGroup, with_appcontext
+from flask_babel import force_locale
 from werkzeug.serving import run_simple
 
 from . import create_app, db
@@ -57,8 +58,9 @@ def init_command() -> None:
 
 
 def _print_report(report: ImportReport) -> None:
-    for problem in report.problems:
-        click.echo(f"invalid: {problem}", err=True)
+    with force_locale("en"):  # the command line speaks English
+        for problem in report.problems:
+            click.echo(f"invalid: {problem}", err=True)
     if report.problems:
         click.echo(f"{len(report.problems)} problem(s) found; nothing was imported.", err=True)
         return

@@ -50,7 +50,10 @@ log = logging.getLogger(__name__)
 
 MAX_QUERY_CHARS = 200
 MAX_QUERY_WORDS = 8
-TERM_CACHE_SIZE = 4096
+# Per-term document sets kept per index generation. Thesaurus expansions make a query touch
+# hundreds of (field, term) pairs, most absent (cached as 0, cheap); a bitmap of 10,000
+# documents is at most 1.3 kB, so even a full cache stays well under 100 MB.
+TERM_CACHE_SIZE = 100_000
 KIND_WEIGHTS = (("title", 3.0), ("vocab", 2.0), ("organisation", 1.5), ("body", 1.0))
 OWN_LANGUAGE_FIELD = 1.25  # a match in the reader's language weighs this much more
 READER_LANGUAGE_BOOST = 0.5  # staff speak the reader's language

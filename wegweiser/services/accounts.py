@@ -64,6 +64,16 @@ def create_user(session: Session, email: str, role: str,
     return user
 
 
+def start_password_reset(session: Session, email: str) -> User | None:
+    """Open a single-use link for a known, active account (None for unknown addresses)."""
+    user = session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
+    if user is None or not user.password_hash:
+        return None
+    user.invitation_nonce = secrets.token_urlsafe(24)
+    session.flush()
+    return user
+
+
 def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=INVITATION_SALT)
 

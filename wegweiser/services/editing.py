@@ -2,6 +2,8 @@
 locking, moderation for organisations that are not trusted, and "still correct"."""
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import date
 
 from sqlalchemy import select
@@ -9,11 +11,15 @@ from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
 from ..models import (
+    ARCHIVED,
+    DRAFT,
+    IN_REVIEW,
     PENDING,
     PUBLISHED,
     RETURNED,
     TEXT_FIELDS,
     Offer,
+    Organisation,
     Proposal,
     Revision,
     User,
@@ -36,10 +42,11 @@ def _tri_state(value: str | None) -> bool | None:
     return {"yes": True, "no": False}.get(value or "")
 
 
-def record_from_form(form: MultiDict, offer: Offer) -> dict:
-    """The form's fields as an import record; what an editor may not change is kept."""
-    lang = offer.original_language
-    record = offer_record(offer)
+def record_from_form(form: MultiDict, base: dict) -> dict:
+    """The form's fields as an import record over ``base`` (the offer as it is, or a blank
+    record); what an editor may not change is kept."""
+    lang = base["original_language"]
+    record = {**base}
     for name in TEXT_FIELDS:
         texts = dict(record[name])
         value = form.get(name, "").replace("\r\n", "\n").strip()
@@ -81,10 +88,11 @@ def record_from_form(form: MultiDict, offer: Offer) -> dict:
     return record
 
 
-def validate(session: Session, offer: Offer, record: dict) -> tuple[dict | None, list[Problem]]:
+def validate(session: Session, organisation: Organisation,
+             record: dict) -> tuple[dict | None, list[Problem]]:
     importer = Importer(session, "form")
-    checked = importer.check_offer(offer.external_id, record,
-                                   {offer.organisation.external_id})
+    checked = importer.check_offer(record.get("id") or "new", record,
+                                   {organisation.external_id})
     return checked, importer.problems
 
 
@@ -122,8 +130,10 @@ def proposal_changes(proposal: Proposal) -> dict:
 def approve(session: Session, moderator: User, proposal: Proposal) -> None:
     offer = proposal.offer
     author = proposal.author.email if proposal.author else "?"
+    # A new offer waiting for its first approval is published by it.
+    status = PUBLISHED if offer.status in (DRAFT, IN_REVIEW) else offer.status
     Importer(session, f"user:{moderator.email} (proposed by {author})").write_offer(
-        offer, {**proposal.record, "status": offer.status}, offer.organisation)
+        offer, {**proposal.record, "status": status}, offer.organisation)
     proposal.status, proposal.decided_at, proposal.decided_by_id = "approved", utcnow(), \
         moderator.id
 
@@ -181,3 +191,46 @@ def translation_state(offer: Offer, lang: str) -> dict[str, str]:
         else:
             state[name] = "ok"
     return state
+
+
+def blank_record(organisation: Organisation, original_language: str = "de") -> dict:
+    """What the edit form starts from for a new offer."""
+    return {"id": "", "organisation": organisation.external_id,
+            "original_language": original_language, "title": {}, "summary": {},
+            "description": {}, "categories": [], "target_groups": [], "languages": [],
+            "areas": [], "citywide": False, "address": {}, "contact": {}, "opening_hours": [],
+            "cost": "free", "accessible": None, "appointment_needed": None, "status": DRAFT,
+            "verified_at": date.today().isoformat()}
+
+
+def create(session: Session, user: User, organisation: Organisation, record: dict) -> Offer:
+    """Create an offer: published at once for trusted organisations and staff, otherwise it
+    waits, unpublished, for a moderator's approval."""
+    base = slugify(record["title"].get(record["original_language"], "angebot"))
+    external_id, n = f"{organisation.external_id}-{base}"[:110], 1
+    while session.scalar(select(Offer.id).where(Offer.external_id == external_id)):
+        n += 1
+        external_id = f"{organisation.external_id}-{base}-{n}"[:120]
+    trusted = organisation.trusted or user.is_staff
+    record = {**record, "id": external_id, "organisation": organisation.external_id,
+              "status": PUBLISHED if trusted else IN_REVIEW}
+    Importer(session, f"user:{user.email}").write_offer(None, record, organisation)
+    offer = session.scalar(select(Offer).where(Offer.external_id == external_id))
+    if not trusted:
+        session.add(Proposal(offer_id=offer.id, author_id=user.id, base_version=offer.version,
+                             record={**record, "status": PUBLISHED}))
+        session.flush()
+    return offer
+
+
+def archive(session: Session, user: User, offer: Offer) -> None:
+    session.add(Revision(entity_type="offer", entity_id=offer.id, actor=f"user:{user.email}",
+                         changes={"status": {"before": offer.status, "after": ARCHIVED}}))
+    offer.status = ARCHIVED
+    session.flush()
+
+
+def slugify(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text.replace("ß", "ss")).encode(
+        "ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60] or "angebot"

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from pathlib import Path
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -53,7 +54,7 @@ ORGANISATION_RECORD_KEYS = {"id", *ORGANISATION_KEYS, "description", "original_l
 class Problem:
     record: str
     field: str
-    reason: str
+    reason: object  # text, or a lazy translation shown in the reader's language
 
     def __str__(self) -> str:
         return f"{self.record}: {self.field}: {self.reason}"
@@ -92,25 +93,25 @@ class _Checker:
     def string(self, value, name: str, limit: int, required: bool = False) -> str | None:
         if value is None or value == "":
             if required:
-                self.fail(name, "is required")
+                self.fail(name, _l("is required"))
             return None
         if not isinstance(value, str):
-            self.fail(name, "must be a text")
+            self.fail(name, _l("must be a text"))
             return None
         value = value.strip()
         if len(value) > limit:
-            self.fail(name, f"is longer than {limit} characters")
+            self.fail(name, _l("is longer than %(limit)d characters", limit=limit))
         return value or None
 
     def boolean(self, value, name: str) -> bool | None:
         if value is None or isinstance(value, bool):
             return value
-        self.fail(name, "must be true or false")
+        self.fail(name, _l("must be true or false"))
         return None
 
     def unknown_keys(self, record: dict, allowed: set[str]) -> None:
         for key in sorted(set(record) - allowed):
-            self.fail(key, "is not a field of the import format")
+            self.fail(key, _l("is not a field of the import format"))
 
 
 def read_files(paths: list[Path]) -> tuple[dict, list[Problem]]:
@@ -165,31 +166,32 @@ class Importer:
         if value is None:
             value = {}
         if not isinstance(value, dict):
-            check.fail(name, "must be an object of language code → text")
+            check.fail(name, _l("must be an object of language code → text"))
             return {}
         texts = {}
         for locale, text in value.items():
             if self.lookups.languages.find(locale) is None:
-                check.fail(f"{name}.{locale}", "is not a known language code")
+                check.fail(f"{name}.{locale}", _l("is not a known language code"))
                 continue
             cleaned = check.string(text, f"{name}.{locale}", TEXT_LIMITS.get(name, 20000))
             if cleaned:
                 texts[self.lookups.languages.find(locale).code] = cleaned
         if required_locale and required_locale not in texts:
-            check.fail(name, f"needs a text in the original language ({required_locale})")
+            check.fail(name, _l("needs a text in the original language (%(language)s)",
+                                  language=required_locale))
         return texts
 
     def _terms(self, check: _Checker, value, name: str, vocab) -> list:
         if value is None:
             return []
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            check.fail(name, "must be a list of texts")
+            check.fail(name, _l("must be a list of texts"))
             return []
         found = []
         for item in value:
             obj = vocab.find(item)
             if obj is None:
-                check.fail(name, f"unknown value {item!r}")
+                check.fail(name, _l("unknown value %(value)s", value=repr(item)))
             elif obj not in found:
                 found.append(obj)
         return found
@@ -198,7 +200,7 @@ class Importer:
         if value is None:
             return {}
         if not isinstance(value, dict):
-            check.fail("address", "must be an object")
+            check.fail("address", _l("must be an object"))
             return {}
         check.unknown_keys({f"address.{k}": v for k, v in value.items()},
                            {f"address.{k}" for k in ADDRESS_KEYS})
@@ -213,18 +215,19 @@ class Importer:
                 continue
             if isinstance(number, bool) or not isinstance(number, int | float) \
                     or not -bound <= number <= bound:
-                check.fail(f"address.{key}", f"must be a number between -{bound} and {bound}")
+                check.fail(f"address.{key}", _l("must be a number between %(low)d and %(high)d",
+                                                 low=-bound, high=bound))
             else:
                 address[key] = float(number)
         if ("lat" in address) != ("lon" in address):
-            check.fail("address", "needs both lat and lon, or neither")
+            check.fail("address", _l("needs both lat and lon, or neither"))
         return address
 
     def _contact(self, check: _Checker, value, prefix: str = "contact.") -> dict:
         if value is None:
             return {}
         if not isinstance(value, dict):
-            check.fail(prefix.rstrip("."), "must be an object")
+            check.fail(prefix.rstrip("."), _l("must be an object"))
             return {}
         check.unknown_keys({f"{prefix}{k}": v for k, v in value.items()},
                            {f"{prefix}{k}" for k in CONTACT_KEYS})
@@ -235,17 +238,17 @@ class Importer:
         phone = check.string(value.get("phone"), f"{prefix}phone", 60)
         if phone:
             if not re.fullmatch(r"[+0-9 ()/\-.]{3,60}", phone):
-                check.fail(f"{prefix}phone", "may only contain digits, spaces and + ( ) / - .")
+                check.fail(f"{prefix}phone", _l("may only contain digits, spaces and + ( ) / - ."))
             contact["phone"] = phone
         email = check.string(value.get("email"), f"{prefix}email", 320)
         if email:
             if not EMAIL_PATTERN.match(email):
-                check.fail(f"{prefix}email", "is not an e-mail address")
+                check.fail(f"{prefix}email", _l("is not an e-mail address"))
             contact["email"] = email
         website = check.string(value.get("website"), f"{prefix}website", 500)
         if website:
             if not URL_PATTERN.match(website):
-                check.fail(f"{prefix}website", "must be an http:// or https:// address")
+                check.fail(f"{prefix}website", _l("must be an http:// or https:// address"))
             contact["website"] = website
         return contact
 
@@ -253,28 +256,28 @@ class Importer:
         if value is None:
             return []
         if not isinstance(value, list):
-            check.fail("opening_hours", "must be a list")
+            check.fail("opening_hours", _l("must be a list"))
             return []
         slots = []
         for i, slot in enumerate(value):
             name = f"opening_hours[{i}]"
             if not isinstance(slot, dict):
-                check.fail(name, "must be an object")
+                check.fail(name, _l("must be an object"))
                 continue
             check.unknown_keys({f"{name}.{k}": v for k, v in slot.items()},
                                {f"{name}.{k}" for k in ("weekday", "opens", "closes", "note")})
             weekday = slot.get("weekday")
             if isinstance(weekday, bool) or weekday not in range(1, 8):
-                check.fail(f"{name}.weekday", "must be 1 (Monday) to 7 (Sunday)")
+                check.fail(f"{name}.weekday", _l("must be 1 (Monday) to 7 (Sunday)"))
             times = {}
             for key in ("opens", "closes"):
                 text = slot.get(key)
                 if not isinstance(text, str) or not TIME_PATTERN.match(text):
-                    check.fail(f"{name}.{key}", "must be a time HH:MM")
+                    check.fail(f"{name}.{key}", _l("must be a time HH:MM"))
                 else:
                     times[key] = text
             if times.get("opens") and times.get("opens") == times.get("closes"):
-                check.fail(f"{name}.closes", "must differ from opens")
+                check.fail(f"{name}.closes", _l("must differ from opens"))
             note = check.string(slot.get("note"), f"{name}.note", 500)
             slot_record = {"weekday": weekday, **times}
             if note:
@@ -290,10 +293,10 @@ class Importer:
         except ValueError:
             parsed = None
         if parsed is None:
-            check.fail(name, "must be a date YYYY-MM-DD")
+            check.fail(name, _l("must be a date YYYY-MM-DD"))
             return None
         if parsed > date.today() + timedelta(days=1):
-            check.fail(name, "lies in the future")
+            check.fail(name, _l("lies in the future"))
         return parsed.isoformat()
 
     def check_organisation(self, record_id: str, record: dict) -> dict | None:
@@ -314,7 +317,7 @@ class Importer:
     def _language_code(self, check: _Checker, value) -> str:
         language = self.lookups.languages.find(value) if isinstance(value, str) else None
         if language is None:
-            check.fail("original_language", "is not a known language code")
+            check.fail("original_language", _l("is not a known language code"))
             return "de"
         return language.code
 
@@ -323,8 +326,8 @@ class Importer:
         check.unknown_keys(record, OFFER_KEYS)
         org = record.get("organisation")
         if not isinstance(org, str) or org not in organisation_ids:
-            check.fail("organisation", "must be the id of an organisation in this file or "
-                                       "already in the directory")
+            check.fail("organisation", _l("must be the id of an organisation in this file or "
+                                          "already in the directory"))
         original = self._language_code(check, record.get("original_language", "de"))
         texts = {name: self._translations(check, record.get(name), name,
                                           original if name == "title" else None)
@@ -333,7 +336,7 @@ class Importer:
                                  self.lookups.categories)
         if not categories and "categories" not in {p.field for p in self.problems
                                                    if p.record == record_id}:
-            check.fail("categories", "needs at least one category")
+            check.fail("categories", _l("needs at least one category"))
         target_groups = self._terms(check, record.get("target_groups"), "target_groups",
                                     self.lookups.target_groups)
         languages = self._terms(check, record.get("languages"), "languages",
@@ -341,13 +344,13 @@ class Importer:
         areas = self._terms(check, record.get("areas"), "areas", self.lookups.areas)
         citywide = check.boolean(record.get("citywide", False), "citywide") or False
         if not areas and not citywide:
-            check.fail("areas", "needs at least one area, or \"citywide\": true")
+            check.fail("areas", _l("needs at least one area, or citywide"))
         cost = record.get("cost", "free")
         if cost not in COSTS:
-            check.fail("cost", f"must be one of {', '.join(COSTS)}")
+            check.fail("cost", _l("must be one of %(values)s", values=", ".join(COSTS)))
         status = record.get("status", PUBLISHED)
         if status not in STATUSES:
-            check.fail("status", f"must be one of {', '.join(STATUSES)}")
+            check.fail("status", _l("must be one of %(values)s", values=", ".join(STATUSES)))
         canonical = {
             "id": record_id, "organisation": org, "original_language": original, **texts,
             "categories": [c.slug for c in sorted(categories, key=lambda c: c.position)],

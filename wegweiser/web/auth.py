@@ -4,7 +4,7 @@ from __future__ import annotations
 import time
 from urllib.parse import urlsplit
 
-from flask import current_app, redirect, render_template, request, session, url_for
+from flask import current_app, g, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -22,7 +22,9 @@ from ..services.accounts import (
     AccountError,
     accept_invitation,
     authenticate,
+    invitation_token,
     normalise_email,
+    start_password_reset,
     user_for_invitation,
 )
 from .language import language_blueprint
@@ -36,6 +38,10 @@ class LoginForm(FlaskForm):
     email = EmailField(_l("E-mail address"), validators=[DataRequired(), Length(max=320)])
     password = PasswordField(_l("Password"), validators=[DataRequired(),
                                                         Length(max=PASSWORD_MAX)])
+
+
+class ResetForm(FlaskForm):
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Length(max=320)])
 
 
 class SetPasswordForm(FlaskForm):
@@ -146,6 +152,28 @@ def logout():
     logout_user()
     session.clear()
     return redirect(url_for("public.index"), code=303)
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@limiter.limit("20 per hour", methods=["POST"])
+@limiter.limit("3 per hour", methods=["POST"], key_func=_account_key)
+def reset():
+    """Forgotten password: the same answer whether or not the address has an account."""
+    form = ResetForm()
+    if form.validate_on_submit():
+        user = start_password_reset(db.session(), form.email.data)
+        if user is not None:
+            db.session().commit()
+            link = url_for("auth.invitation", lang=g.lang,
+                           token=invitation_token(user), _external=True)
+            days = current_app.config["WEGWEISER_INVITATION_DAYS"]
+            send_mail(user.email, "Wegweiser: Passwort zurücksetzen / Reset your password",
+                      f"Neues Passwort festlegen (gültig {days} Tage, nur einmal):\n{link}\n\n"
+                      f"Set a new password (valid for {days} days, once):\n{link}\n\n"
+                      "Wenn Sie das nicht waren, können Sie diese Mail ignorieren. / "
+                      "If this was not you, ignore this mail.\n")
+        return render_template("auth/reset.html", form=form, sent=True)
+    return render_template("auth/reset.html", form=form, sent=False)
 
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])

@@ -73,7 +73,7 @@ def dashboard():
                 date.today() - offer.verified_at > stale_after,
                 "url": url_for("public.offer", external_id=offer.external_id),
             })
-        organisations.append({"name": org.name, "offers": offers})
+        organisations.append({"id": org.external_id, "name": org.name, "offers": offers})
     pending = db.session().scalar(select(func.count()).select_from(Proposal).where(
         Proposal.status == PENDING)) if current_user.user.is_staff else None
     return render_template("manage/dashboard.html", organisations=organisations,
@@ -108,9 +108,9 @@ PERMISSIONS.update({
 })
 
 
-def _form_data(offer, vocab, record: dict) -> dict:
+def _form_data(vocab, record: dict) -> dict:
     """What the edit form shows: the record, choices, labels; typed values survive errors."""
-    lang = offer.original_language
+    lang = record["original_language"]
     hours = list(record.get("opening_hours", [])) + [{}] * editing.HOUR_ROWS_EXTRA
     return {
         "texts": {name: record.get(name, {}).get(lang, "") for name in TEXT_FIELDS},
@@ -136,8 +136,8 @@ def edit_offer(external_id: str):
     record = proposal.record if proposal is not None else offer_record(offer)
     problems, status = [], 200
     if request.method == "POST":
-        record = editing.record_from_form(request.form, offer)
-        checked, problems = editing.validate(session, offer, record)
+        record = editing.record_from_form(request.form, offer_record(offer))
+        checked, problems = editing.validate(session, offer.organisation, record)
         if checked is not None:
             try:
                 outcome = editing.save(session, current_user.user, offer, checked,
@@ -146,17 +146,63 @@ def edit_offer(external_id: str):
                 session.rollback()
                 theirs = offer_record(_offer_or_404(external_id))
                 return render_template("manage/conflict.html", offer_id=external_id,
-                                       mine=record, theirs=theirs, lang=offer.original_language,
-                                       form=_form_data(offer, vocab, record),
-                                       version=offer.version), 409
+                                       mine=record, theirs=theirs,
+                                       lang=offer.original_language), 409
             session.commit()
             return redirect(url_for("manage.dashboard", saved=outcome), code=303)
         status = 400
     return render_template(
         "manage/edit_offer.html", offer_id=external_id, version=offer.version,
-        original_language=offer.original_language, form=_form_data(offer, vocab, record),
-        problems={p.field.split("[")[0].split(".")[0]: p.reason for p in problems},
-        proposal=proposal), status
+        original_language=offer.original_language, form=_form_data(vocab, record),
+        problems=_problems_by_field(problems), proposal=proposal,
+        action=url_for("manage.edit_offer", external_id=external_id)), status
+
+
+def _problems_by_field(problems) -> dict:
+    return {p.field.split("[")[0].split(".")[0]: p.reason for p in problems}
+
+
+def may_edit_this_organisation(user, args) -> bool:
+    org = db.session().scalar(select(Organisation).where(
+        Organisation.external_id == args.get("organisation_id", "")))
+    return org is None or may_edit_organisation(user.user, org.id)
+
+
+@bp.route("/manage/organisations/<organisation_id>/offers/new", methods=["GET", "POST"])
+def new_offer(organisation_id: str):
+    session = db.session()
+    org = session.scalar(select(Organisation).where(Organisation.external_id ==
+                                                    organisation_id))
+    if org is None:
+        abort(404)
+    vocab = load_vocabularies(session)
+    record, problems, status = editing.blank_record(org), [], 200
+    if request.method == "POST":
+        record = editing.record_from_form(request.form, record)
+        checked, problems = editing.validate(session, org, record)
+        if checked is not None:
+            offer = editing.create(session, current_user.user, org, checked)
+            session.commit()
+            return redirect(url_for("manage.dashboard",
+                                    saved="published" if offer.status == "published"
+                                    else "pending"), code=303)
+        status = 400
+    return render_template(
+        "manage/edit_offer.html", offer_id=None, version=0, original_language="de",
+        form=_form_data(vocab, record), problems=_problems_by_field(problems), proposal=None,
+        action=url_for("manage.new_offer", organisation_id=organisation_id)), status
+
+
+@bp.post("/manage/offers/<external_id>/archive")
+def archive_offer(external_id: str):
+    offer = _offer_or_404(external_id)
+    editing.archive(db.session(), current_user.user, offer)
+    db.session().commit()
+    return redirect(url_for("manage.dashboard"), code=303)
+
+
+PERMISSIONS["manage.new_offer"] = may_edit_this_organisation
+PERMISSIONS["manage.archive_offer"] = may_edit_offer
 
 
 @bp.post("/manage/offers/<external_id>/confirm")
@@ -211,7 +257,7 @@ def translate_offer(external_id: str, target: str):
     problems, status = [], 200
     if request.method == "POST":
         record = editing.record_with_translation(offer, base, target, request.form)
-        checked, problems = editing.validate(session, offer, record)
+        checked, problems = editing.validate(session, offer.organisation, record)
         if checked is not None:
             try:
                 outcome = editing.save(session, current_user.user, offer, checked,
