@@ -89,10 +89,10 @@ def test_thesaurus_groups_phrases_and_expands_across_languages(tmp_path):
     path.write_text('[[concept]]\nid = "football"\nde = ["Fußball"]\ntr = ["futbol"]\n'
                     'ar = ["كرة القدم"]\n', encoding="utf-8")
     thesaurus = Thesaurus.load(path)
-    assert thesaurus.group(["futbol"]) == [("futbol", ["Fußball", "futbol"])]
+    assert thesaurus.group(["futbol"]) == [("futbol", [("de", "Fußball"), ("tr", "futbol")])]
     assert thesaurus.group(["كرة", "القدم", "Leipzig"]) == [
-        ("كرة القدم", ["Fußball", "futbol"]), ("Leipzig", [])]
-    assert thesaurus.group(["FUSSBALL"])[0][1] == ["Fußball", "futbol"]
+        ("كرة القدم", [("de", "Fußball"), ("tr", "futbol")]), ("Leipzig", [])]
+    assert thesaurus.group(["FUSSBALL"])[0][1] == [("de", "Fußball"), ("tr", "futbol")]
 
 
 @pytest.mark.parametrize("query", ["تعلم اللغة الألمانية", "юридична консультація",

@@ -183,3 +183,22 @@ def test_any_query_string_is_plain_words_and_never_raises(demo_ctx, text):
     result = search_service().search(SearchQuery(text=text), db.session())
     assert result.total >= 0
     assert len(result.offer_ids) <= result.per_page
+
+
+def test_vocabulary_fields_are_computed_from_filter_values_exactly(demo_ctx):
+    """The shortcut for vocabulary fields gives the same documents as the index postings."""
+    from wegweiser.search import bitmaps
+
+    service = search_service()
+    service.search(SearchQuery(), db.session())
+    snap = service._snapshot
+    reader = snap.searcher.reader()
+    checked = 0
+    for name in [n for n in reader.schema.names() if n.startswith("vocab_")]:
+        for term in reader.lexicon(name):
+            term = term.decode() if isinstance(term, bytes) else term
+            from_postings = bitmaps.from_docnums(snap._postings(name, term)) & snap.all_docs
+            snap.term_cache.pop((name, term), None)
+            assert snap.term_bitmap(name, term) == from_postings, (name, term)
+            checked += 1
+    assert checked > 1000

@@ -105,3 +105,25 @@ def vocabulary_spelling_words(session: Session) -> frozenset[str]:
 def _sort_key(offer: Offer) -> str:
     found = offer.text_in("title", offer.original_language)
     return (found[0] if found else offer.external_id).casefold()
+
+
+def vocabulary_sources(session: Session) -> dict[str, list[tuple[str, str, str]]]:
+    """Per content language: (filter field, value, text) for every label and synonym that an
+    offer's vocabulary field carries when it has that value, as offer_document() writes it."""
+    sources: dict[str, list[tuple[str, str, str]]] = {lang: [] for lang in CONTENT_LANGUAGES}
+    for facet, model in (("category", Category), ("target_group", TargetGroup)):
+        for term in session.scalars(select(model)):
+            for lang, label in term.labels.items():
+                if lang in sources:
+                    sources[lang].append((facet, term.slug, label))
+            for lang, words in (term.synonyms or {}).items():
+                if lang in sources:
+                    sources[lang].extend((facet, term.slug, word) for word in words)
+    for language in session.scalars(select(Language)):
+        for lang, label in language.labels.items():
+            if lang in sources:
+                sources[lang].append(("language", language.code, label))
+    if "de" in sources:
+        sources["de"].extend(("area", area.slug, area.name)
+                             for area in session.scalars(select(Area)))
+    return sources

@@ -30,7 +30,7 @@ from .analysis import (
     spelling_key,
     stopwords,
 )
-from .documents import vocabulary_spelling_words
+from .documents import vocabulary_sources, vocabulary_spelling_words
 from .schema import (
     CITYWIDE,
     CONTENT_LANGUAGES,
@@ -40,6 +40,7 @@ from .schema import (
     OPEN_BLOCKS,
     SPELLING,
     field_kind,
+    text_field_name,
     text_fields,
 )
 from .store import IndexLocked, IndexStore
@@ -68,7 +69,7 @@ MIN_FUZZY_LENGTH = 4
 LONG_WORD = 7  # from this length two edits are forgiven, below one
 MAX_FUZZY_CANDIDATES = 3
 VOCABULARY_FREQUENCY = 1_000_000  # vocabulary words come before words of single offers
-MAX_EXPANSIONS = 24  # words of the same concept in other languages, per query word
+MAX_EXPANSIONS = 48  # words of the same concept in other languages, per query word
 RELATED_FACTOR = 0.85  # a match through the thesaurus or a near spelling
 FACET_FIELDS = (*FILTER_FIELDS, "free", "open_now")
 # A value that matches every filter value of its field: citywide offers, offers for everyone.
@@ -134,9 +135,11 @@ class QueryWord(NamedTuple):
 class _Snapshot:
     """One opened generation of the index and everything cached for it."""
 
-    def __init__(self, generation: str, index, vocabulary_words: frozenset[str]):
+    def __init__(self, generation: str, index, vocabulary_words: frozenset[str],
+                 vocabulary_terms: dict[tuple[str, str], set[tuple[str, str]]]):
         self.generation = generation
         self.vocabulary_words = vocabulary_words  # labels and synonyms, as spelling keys
+        self.vocabulary_terms = vocabulary_terms  # (vocab field, term) → (filter field, value)
         self.index = index
         self.searcher = index.searcher()
         self.all_docs = bitmaps.from_docnums(self.searcher.reader().all_doc_ids())
@@ -163,8 +166,15 @@ class _Snapshot:
         cached = self.term_cache.get(key)
         if cached is None:
             reader = self.searcher.reader()
-            cached = (bitmaps.from_docnums(self._postings(fieldname, term)) & self.all_docs
-                      if key in reader else 0)
+            if field_kind(fieldname) == "vocab" and self.vocabulary_terms:
+                # The vocabulary fields hold the labels and synonyms of an offer's values:
+                # their documents are unions of the (cached) filter-value sets, no postings.
+                cached = 0
+                for facet, value in self.vocabulary_terms.get(key, ()):
+                    cached |= self.values[facet].get(value, 0)
+            else:
+                cached = (bitmaps.from_docnums(self._postings(fieldname, term)) &
+                          self.all_docs if key in reader else 0)
             if len(self.term_cache) >= TERM_CACHE_SIZE:
                 self.term_cache.clear()
             self.term_cache[key] = cached
@@ -213,6 +223,7 @@ class SearchService:
         self._field_language = text_fields()
         self._thesaurus = Thesaurus.load()
         self._vocabulary_words: frozenset[str] | None = None
+        self._vocabulary_terms: dict = {}
         self._checked_generation: str | None = None
         self._stopwords = frozenset().union(*(stopwords(lang) for lang in CONTENT_LANGUAGES))
 
@@ -244,12 +255,23 @@ class SearchService:
                     self.store.root)
         rebuild(self.store, session, self.settings)
 
+    def _vocabulary_term_sources(self, session) -> dict[tuple[str, str], set[tuple[str, str]]]:
+        terms: dict[tuple[str, str], set[tuple[str, str]]] = {}
+        for lang, sources in vocabulary_sources(session).items():
+            name = text_field_name("vocab", lang)
+            analyzer = self._analyzers[name]
+            for facet, value, text in sources:
+                for token in analyzer(text):
+                    terms.setdefault((name, token.text), set()).add((facet, value))
+        return terms
+
     def _current(self) -> _Snapshot:
         generation = self.store.current_generation()
         snapshot = self._snapshot
         if snapshot is None or snapshot.generation != generation or not snapshot.up_to_date():
             _, index = self.store.open()
-            new = _Snapshot(self.store.current_generation(), index, self._vocabulary_words)
+            new = _Snapshot(self.store.current_generation(), index, self._vocabulary_words,
+                            self._vocabulary_terms)
             if snapshot is not None:
                 snapshot.close()
             self._snapshot = snapshot = new
@@ -266,8 +288,10 @@ class SearchService:
                 continue
             terms = self._terms_of_phrase(phrase)
             related: dict[str, set[str]] = {}
-            for word in expansions[:MAX_EXPANSIONS]:
-                for name, tokens in self._terms_of(word, inside_compounds=False).items():
+            for lang, word in expansions[:MAX_EXPANSIONS]:
+                # A concept's word in language L is looked for in the fields of L only.
+                for name, tokens in self._terms_of(word, inside_compounds=False,
+                                                   language=lang).items():
                     related.setdefault(name, set()).update(tokens - terms.get(name, set()))
             required = tuple(self._terms_of(w) for w in phrase.split(" ")) \
                 if " " in phrase else ()
@@ -309,13 +333,16 @@ class SearchService:
                 terms.setdefault(name, set()).update(tokens)
         return terms
 
-    def _terms_of(self, word: str, inside_compounds: bool = True) -> dict[str, set[str]]:
+    def _terms_of(self, word: str, inside_compounds: bool = True,
+                  language: str | None = None) -> dict[str, set[str]]:
         """The terms of one query word per field; in German fields the word also matches
         where it is part of a compound (its own parts are not searched alone: "Kitaplatz"
         must not find every "Arbeitsplatz"). A concept's words from the thesaurus match
         whole words only ("Garten" must not find "Kindergarten")."""
         per_field: dict[str, set[str]] = {}
         for name, analyzer in self._analyzers.items():
+            if language is not None and self._field_language[name] != language:
+                continue
             tokens = {t.text for t in analyzer(word)
                       if t.text and not t.text.startswith(COMPOUND_PART)}
             if tokens and inside_compounds and self._field_language[name] in COMPOUND_LANGUAGES:
@@ -348,6 +375,7 @@ class SearchService:
         self.catch_up(session)
         if self._vocabulary_words is None:
             self._vocabulary_words = vocabulary_spelling_words(session)
+            self._vocabulary_terms = self._vocabulary_term_sources(session)
         with self._lock:
             return self._search(self._current(), query)
 

@@ -20,13 +20,14 @@ def concept_key(text: str) -> str:
 class Thesaurus:
     def __init__(self, concepts: list[dict]):
         self._by_key: dict[str, list[int]] = {}
-        self._expansions: list[list[str]] = []
+        self._expansions: list[list[tuple[str, str]]] = []
         for index, concept in enumerate(concepts):
-            words = [w for key, values in concept.items() if key != "id" for w in values]
+            pairs = [(lang, w) for lang, values in concept.items() if lang != "id"
+                     for w in values]
             # Expansions are single words: a phrase would match its words one by one.
-            self._expansions.append(sorted({w for w in words
+            self._expansions.append(sorted({(lang, w) for lang, w in pairs
                                             if len(re.findall(TOKEN_PATTERN, w)) == 1}))
-            for word in words:
+            for _, word in pairs:
                 key = concept_key(word)
                 if key:
                     self._by_key.setdefault(key, []).append(index)
@@ -38,8 +39,9 @@ class Thesaurus:
         with open(path, "rb") as handle:
             return cls(tomllib.load(handle).get("concept", []))
 
-    def group(self, words: list[str]) -> list[tuple[str, list[str]]]:
-        """Join words that form a known phrase; each item: (text, words of the same concepts)."""
+    def group(self, words: list[str]) -> list[tuple[str, list[tuple[str, str]]]]:
+        """Join words that form a known phrase; each item: (text, (language, word) of the
+        same concepts)."""
         grouped, i = [], 0
         while i < len(words):
             for size in range(min(MAX_PHRASE_WORDS, len(words) - i), 0, -1):
