@@ -13,12 +13,11 @@ from wegweiser.mail import outbox_dir
 from wegweiser.services.setup import demo_files, import_files
 from wegweiser.web import manage
 
+from .helpers import csrf
+
 PASSWORD = "correct horse battery"
 
 
-def csrf(client, path) -> str:
-    return re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"',
-                     client.get(path).get_data(as_text=True)).group(1)
 
 
 @pytest.fixture

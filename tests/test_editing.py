@@ -8,32 +8,18 @@ import re
 import pytest
 from sqlalchemy import select
 
-from wegweiser import cli, db
+from wegweiser import db
 from wegweiser.models import Offer, Organisation, Proposal
 from wegweiser.search import SearchQuery, search_service
 from wegweiser.services.setup import demo_files, import_files
 
-PASSWORD = "correct horse battery"
+from .helpers import csrf, signed_in
+
 OWN = "a-sprachwerk-deutsch-eltern"  # an offer of a-sprachwerk-ost
 
 
-def csrf(client, path) -> str:
-    return re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"',
-                     client.get(path).get_data(as_text=True)).group(1)
 
 
-def account(app, email, role, organisation=None):
-    args = ["user", "create", email, "--role", role, "--base-url", "http://localhost"]
-    if organisation:
-        args += ["--organisation", organisation]
-    result = app.test_cli_runner().invoke(cli.main, args)
-    path = re.search(r"http://localhost(/de/invitation/\S+)", result.output).group(1)
-    client = app.test_client()
-    client.post(path, data={"csrf_token": csrf(client, path), "password": PASSWORD,
-                            "confirm": PASSWORD})
-    client.post("/de/login", data={"csrf_token": csrf(client, "/de/login"), "email": email,
-                                   "password": PASSWORD})
-    return client
 
 
 @pytest.fixture
@@ -78,7 +64,7 @@ def test_trusted_organisation_publishes_at_once_and_search_finds_it(directory):
             Organisation.external_id == "a-sprachwerk-ost"))
         org.trusted = True
         db.session().commit()
-    editor = account(directory, "ed@example.org", "editor", "a-sprachwerk-ost")
+    editor = signed_in(directory, "ed@example.org", "editor", "a-sprachwerk-ost")
     data = form_of(editor, OWN)
     data["title"] = "Elternkurs Zauberwortschatz"
     response = editor.post(f"/de/manage/offers/{OWN}/edit", data=data)
@@ -90,13 +76,13 @@ def test_trusted_organisation_publishes_at_once_and_search_finds_it(directory):
 
 
 def test_untrusted_changes_wait_for_a_moderator(directory):
-    editor = account(directory, "ed@example.org", "editor", "a-sprachwerk-ost")
+    editor = signed_in(directory, "ed@example.org", "editor", "a-sprachwerk-ost")
     before = public_title(editor, OWN)
     data = form_of(editor, OWN)
     data["title"] = "Neuer Titel zur Prüfung"
     assert editor.post(f"/de/manage/offers/{OWN}/edit", data=data).status_code == 303
     assert public_title(editor, OWN) == before, "the public page keeps the approved version"
-    moderator = account(directory, "mod@example.org", "moderator")
+    moderator = signed_in(directory, "mod@example.org", "moderator")
     queue = moderator.get("/de/manage/review/").get_data(as_text=True)
     review_path = re.search(r'href="(/de/manage/review/\d+)"', queue).group(1)
     review = moderator.get(review_path).get_data(as_text=True)
@@ -109,11 +95,11 @@ def test_untrusted_changes_wait_for_a_moderator(directory):
 
 
 def test_a_returned_change_shows_the_moderators_comment(directory):
-    editor = account(directory, "ed@example.org", "editor", "a-sprachwerk-ost")
+    editor = signed_in(directory, "ed@example.org", "editor", "a-sprachwerk-ost")
     data = form_of(editor, OWN)
     data["title"] = "Bitte prüfen"
     editor.post(f"/de/manage/offers/{OWN}/edit", data=data)
-    moderator = account(directory, "mod@example.org", "moderator")
+    moderator = signed_in(directory, "mod@example.org", "moderator")
     path = re.search(r'href="(/de/manage/review/\d+)"',
                      moderator.get("/de/manage/review/").get_data(as_text=True)).group(1)
     moderator.post(path, data={"csrf_token": csrf(moderator, path), "decision": "return",
@@ -128,8 +114,8 @@ def test_the_second_of_two_saves_is_refused_and_keeps_what_was_typed(directory):
             Organisation.external_id == "a-sprachwerk-ost"))
         org.trusted = True
         db.session().commit()
-    first = account(directory, "one@example.org", "editor", "a-sprachwerk-ost")
-    second = account(directory, "two@example.org", "editor", "a-sprachwerk-ost")
+    first = signed_in(directory, "one@example.org", "editor", "a-sprachwerk-ost")
+    second = signed_in(directory, "two@example.org", "editor", "a-sprachwerk-ost")
     form_one, form_two = form_of(first, OWN), form_of(second, OWN)
     form_one["title"], form_two["title"] = "Fassung eins", "Fassung zwei"
     assert first.post(f"/de/manage/offers/{OWN}/edit", data=form_one).status_code == 303
@@ -141,7 +127,7 @@ def test_the_second_of_two_saves_is_refused_and_keeps_what_was_typed(directory):
 
 
 def test_invalid_input_is_reported_next_to_the_field_and_kept(directory):
-    editor = account(directory, "ed@example.org", "editor", "a-sprachwerk-ost")
+    editor = signed_in(directory, "ed@example.org", "editor", "a-sprachwerk-ost")
     data = form_of(editor, OWN)
     data.update({"title": "", "contact_website": "javascript:alert(1)",
                  "summary": "Mein getippter Text"})
@@ -153,7 +139,7 @@ def test_invalid_input_is_reported_next_to_the_field_and_kept(directory):
 
 
 def test_editors_cannot_touch_other_organisations_or_publish_by_adding_fields(directory):
-    editor = account(directory, "ed@example.org", "editor", "a-sprachwerk-ost")
+    editor = signed_in(directory, "ed@example.org", "editor", "a-sprachwerk-ost")
     other = "b-stoetteritz-elterncafe"
     assert editor.get(f"/de/manage/offers/{other}/edit").status_code == 403
     assert editor.post(f"/de/manage/offers/{other}/edit",
@@ -181,7 +167,7 @@ def test_attack_strings_come_back_escaped(directory, attack):
             Organisation.external_id == "a-sprachwerk-ost"))
         org.trusted = True
         db.session().commit()
-    editor = account(directory, "ed@example.org", "editor", "a-sprachwerk-ost")
+    editor = signed_in(directory, "ed@example.org", "editor", "a-sprachwerk-ost")
     data = form_of(editor, OWN)
     data.update({"title": f"Kurs {attack}", "summary": attack, "description": attack})
     assert editor.post(f"/de/manage/offers/{OWN}/edit", data=data).status_code == 303
@@ -194,7 +180,7 @@ def test_attack_strings_come_back_escaped(directory, attack):
 
 
 def test_still_correct_is_one_click(directory):
-    editor = account(directory, "ed@example.org", "editor", "a-sprachwerk-ost")
+    editor = signed_in(directory, "ed@example.org", "editor", "a-sprachwerk-ost")
     response = editor.post(f"/de/manage/offers/{OWN}/confirm",
                            data={"csrf_token": csrf(editor, "/de/manage/")})
     assert response.status_code == 303
@@ -206,7 +192,7 @@ def test_still_correct_is_one_click(directory):
 
 
 def test_translation_view_shows_the_original_and_marks_missing_fields(directory):
-    editor = account(directory, "ed@example.org", "editor", "a-sprachwerk-ost")
+    editor = signed_in(directory, "ed@example.org", "editor", "a-sprachwerk-ost")
     page = editor.get(f"/de/manage/offers/{OWN}/translate/ru").get_data(as_text=True)
     assert "Deutschkurs für Eltern" in page and 'dir="ltr"' in page
     arabic = editor.get(f"/de/manage/offers/{OWN}/translate/ar").get_data(as_text=True)
@@ -223,9 +209,9 @@ def test_translation_view_shows_the_original_and_marks_missing_fields(directory)
 
 
 def test_only_administrators_invite_and_bad_addresses_are_explained(directory):
-    editor = account(directory, "ed@example.org", "editor", "a-sprachwerk-ost")
+    editor = signed_in(directory, "ed@example.org", "editor", "a-sprachwerk-ost")
     assert editor.get("/de/manage/users").status_code == 403
-    admin = account(directory, "boss@example.org", "admin")
+    admin = signed_in(directory, "boss@example.org", "admin")
     token = csrf(admin, "/de/manage/users")
     bad = admin.post("/de/manage/users", data={"csrf_token": token, "email": "not-an-address",
                                                "role": "editor"})
@@ -250,7 +236,7 @@ def new_offer_form(client, org="a-sprachwerk-ost") -> tuple[str, dict]:
 
 
 def test_a_new_offer_of_an_untrusted_organisation_waits_then_is_published(directory):
-    editor = account(directory, "ed@example.org", "editor", "a-sprachwerk-ost")
+    editor = signed_in(directory, "ed@example.org", "editor", "a-sprachwerk-ost")
     path, data = new_offer_form(editor)
     assert editor.post(path, data=data).status_code == 303
     with directory.app_context():
@@ -259,7 +245,7 @@ def test_a_new_offer_of_an_untrusted_organisation_waits_then_is_published(direct
         assert offer.status == "in_review"
         external_id = offer.external_id
     assert editor.get(f"/de/offers/{external_id}").status_code == 404
-    moderator = account(directory, "mod@example.org", "moderator")
+    moderator = signed_in(directory, "mod@example.org", "moderator")
     review = re.search(r'href="(/de/manage/review/\d+)"',
                        moderator.get("/de/manage/review/").get_data(as_text=True)).group(1)
     moderator.post(review, data={"csrf_token": csrf(moderator, review), "decision": "approve"})
@@ -269,7 +255,7 @@ def test_a_new_offer_of_an_untrusted_organisation_waits_then_is_published(direct
 
 
 def test_a_new_offer_needs_a_title_and_keeps_what_was_typed(directory):
-    editor = account(directory, "ed@example.org", "editor", "a-sprachwerk-ost")
+    editor = signed_in(directory, "ed@example.org", "editor", "a-sprachwerk-ost")
     path, data = new_offer_form(editor)
     data["title"] = ""
     response = editor.post(path, data=data)
@@ -278,7 +264,7 @@ def test_a_new_offer_needs_a_title_and_keeps_what_was_typed(directory):
 
 
 def test_no_longer_offered_archives_and_hides_the_offer(directory):
-    editor = account(directory, "ed@example.org", "editor", "a-sprachwerk-ost")
+    editor = signed_in(directory, "ed@example.org", "editor", "a-sprachwerk-ost")
     response = editor.post(f"/de/manage/offers/{OWN}/archive",
                            data={"csrf_token": csrf(editor, "/de/manage/")})
     assert response.status_code == 303

@@ -2,17 +2,16 @@
 organisation, editor of another organisation, moderator, administrator."""
 from __future__ import annotations
 
-import re
-
 import pytest
 from sqlalchemy import select
 
-from wegweiser import cli, db
+from wegweiser import db
 from wegweiser.models import Offer, Proposal
 from wegweiser.services.records import offer_record
 from wegweiser.services.setup import demo_files, import_files
 
-PASSWORD = "correct horse battery"
+from .helpers import csrf, signed_in
+
 OWN = "a-sprachwerk-deutsch-eltern"
 ROLES = ("anonymous", "editor", "other_editor", "moderator", "admin")
 # route → expected status per role (303: sent to the sign-in page)
@@ -35,9 +34,6 @@ POSTS = {
 }
 
 
-def csrf(client, path) -> str:
-    return re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"',
-                     client.get(path).get_data(as_text=True)).group(1)
 
 
 @pytest.fixture
@@ -50,18 +46,7 @@ def clients(app):
               "admin": ("admin@example.org", "admin", None)}
     result = {"anonymous": app.test_client()}
     for role, (address, kind, organisation) in people.items():
-        args = ["user", "create", address, "--role", kind, "--base-url", "http://localhost"]
-        if organisation:
-            args += ["--organisation", organisation]
-        output = app.test_cli_runner().invoke(cli.main, args).output
-        assert "/de/invitation/" in output, output
-        path = re.search(r"http://localhost(/de/invitation/\S+)", output).group(1)
-        client = app.test_client()
-        client.post(path, data={"csrf_token": csrf(client, path), "password": PASSWORD,
-                                "confirm": PASSWORD})
-        client.post("/de/login", data={"csrf_token": csrf(client, "/de/login"),
-                                       "email": address, "password": PASSWORD})
-        result[role] = client
+        result[role] = signed_in(app, address, kind, organisation)
     return result
 
 

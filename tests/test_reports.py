@@ -2,19 +2,16 @@
 the moderators' list."""
 from __future__ import annotations
 
-import re
-
 from wegweiser import db
 from wegweiser.mail import outbox_dir
 from wegweiser.services.reports import open_reports
 from wegweiser.services.setup import demo_files, import_files
 
+from .helpers import csrf
+
 OFFER = "a-sprachwerk-deutsch-eltern"
 
 
-def csrf(client, path) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"',
-                     client.get(path).get_data(as_text=True)).group(1)
 
 
 def test_anyone_can_report_and_the_organisation_hears_of_it(app, client):

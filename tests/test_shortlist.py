@@ -7,10 +7,11 @@ import re
 
 from wegweiser.services.shortlist import MAX_OFFERS, Shortlist
 
+from .helpers import csrf
+
 
 def token(client, path="/de/search?q=Beratung") -> str:
-    page = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    return csrf(client, path)
 
 
 def offer_ids(client, query="Beratung", count=3) -> list[str]:

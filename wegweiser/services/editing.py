@@ -45,16 +45,7 @@ def _tri_state(value: str | None) -> bool | None:
 def record_from_form(form: MultiDict, base: dict) -> dict:
     """The form's fields as an import record over ``base`` (the offer as it is, or a blank
     record); what an editor may not change is kept."""
-    lang = base["original_language"]
-    record = {**base}
-    for name in TEXT_FIELDS:
-        texts = dict(record[name])
-        value = form.get(name, "").replace("\r\n", "\n").strip()
-        if value:
-            texts[lang] = value
-        else:
-            texts.pop(lang, None)
-        record[name] = texts
+    record = record_with_texts(base, form, base["original_language"])
     for name in ("categories", "target_groups", "languages", "areas"):
         record[name] = form.getlist(name)
     record["citywide"] = form.get("citywide") == "1"
@@ -161,8 +152,8 @@ def history(session: Session, offer: Offer) -> list[Revision]:
 
 
 
-def record_with_translation(offer: Offer, base: dict, lang: str, form: MultiDict) -> dict:
-    """``base`` (the offer or its pending proposal) with the texts of ``lang`` from a form."""
+def record_with_texts(base: dict, form: MultiDict, lang: str) -> dict:
+    """``base`` with the title, summary and description in ``lang`` taken from a form."""
     record = {**base}
     for name in TEXT_FIELDS:
         texts = dict(record.get(name, {}))

@@ -139,23 +139,28 @@ def edit_offer(external_id: str):
         record = editing.record_from_form(request.form, offer_record(offer))
         checked, problems = editing.validate(session, offer.organisation, record)
         if checked is not None:
-            try:
-                outcome = editing.save(session, current_user.user, offer, checked,
-                                       int(request.form.get("version", "0") or 0))
-            except editing.EditConflict:
-                session.rollback()
-                theirs = offer_record(_offer_or_404(external_id))
-                return render_template("manage/conflict.html", offer_id=external_id,
-                                       mine=record, theirs=theirs,
-                                       lang=offer.original_language), 409
-            session.commit()
-            return redirect(url_for("manage.dashboard", saved=outcome), code=303)
+            return _save(session, offer, record, checked)
         status = 400
     return render_template(
         "manage/edit_offer.html", offer_id=external_id, version=offer.version,
         original_language=offer.original_language, form=_form_data(vocab, record),
         problems=_problems_by_field(problems), proposal=proposal,
         action=url_for("manage.edit_offer", external_id=external_id)), status
+
+
+def _save(session, offer, typed: dict, checked: dict):
+    """Save (or file for review); a newer version saved meanwhile shows both versions."""
+    external_id, lang = offer.external_id, offer.original_language
+    try:
+        outcome = editing.save(session, current_user.user, offer, checked,
+                               int(request.form.get("version", "0") or 0))
+    except editing.EditConflict:
+        session.rollback()
+        theirs = offer_record(_offer_or_404(external_id))
+        return render_template("manage/conflict.html", offer_id=external_id, mine=typed,
+                               theirs=theirs, lang=lang), 409
+    session.commit()
+    return redirect(url_for("manage.dashboard", saved=outcome), code=303)
 
 
 def _problems_by_field(problems) -> dict:
@@ -256,17 +261,10 @@ def translate_offer(external_id: str, target: str):
     base = proposal.record if proposal is not None else offer_record(offer)
     problems, status = [], 200
     if request.method == "POST":
-        record = editing.record_with_translation(offer, base, target, request.form)
+        record = editing.record_with_texts(base, request.form, target)
         checked, problems = editing.validate(session, offer.organisation, record)
         if checked is not None:
-            try:
-                outcome = editing.save(session, current_user.user, offer, checked,
-                                       int(request.form.get("version", "0") or 0))
-            except editing.EditConflict:
-                session.rollback()
-                abort(409)
-            session.commit()
-            return redirect(url_for("manage.dashboard", saved=outcome), code=303)
+            return _save(session, offer, record, checked)
         base, status = record, 400
     fields = [{"name": name,
                "original": base.get(name, {}).get(offer.original_language, ""),
