@@ -53,3 +53,19 @@ def test_collect_print_and_share_a_list(chromium, page, live_server, artifacts):
     assert stranger.locator(".offer-card").count() == 3
     assert stranger.locator("html").get_attribute("lang") == "uk"
     other.close()
+
+
+def test_with_javascript_the_list_updates_in_place(chromium, live_server):
+    context = chromium.new_context(locale="de-DE")
+    page = context.new_page()
+    page.goto(live_server + "/de/search?q=Deutschkurs")
+    loads = []
+    page.on("load", lambda: loads.append(page.url))
+    card = page.locator(".offer-card").first
+    card.get_by_role("button", name="Zu meiner Liste").click()
+    page.locator(".my-list .badge", has_text="1").wait_for()
+    assert card.get_by_role("button", name="Auf meiner Liste – entfernen").count() == 1
+    assert loads == [], "no page load"
+    card.get_by_role("button", name="Auf meiner Liste – entfernen").click()
+    page.locator(".my-list .badge", has_text="0").wait_for()
+    context.close()

@@ -1,0 +1,29 @@
+// "Add to my list" without reloading the page. Without JavaScript the same forms post and
+// redirect back; here they post in the background and the button and counter update in place.
+(function () {
+  "use strict";
+  function update(form, response) {
+    return response.text().then(function (html) {
+      var page = new DOMParser().parseFromString(html, "text/html");
+      var badge = page.querySelector(".my-list .badge");
+      var current = document.querySelector(".my-list .badge");
+      if (badge && current) { current.textContent = badge.textContent; }
+      var offer = form.querySelector("input[name=offer]").value;
+      var fresh = page.querySelector(".list-form input[name=offer][value='" + CSS.escape(offer) + "']");
+      if (fresh) { form.replaceWith(fresh.closest("form")); }
+    });
+  }
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.classList || !form.classList.contains("list-form")) { return; }
+    event.preventDefault();
+    var button = form.querySelector("button");
+    if (button) { button.disabled = true; }
+    fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) { throw new Error(response.status); }
+        return update(form, response);
+      })
+      .catch(function () { form.submit(); });
+  });
+})();
