@@ -269,3 +269,35 @@ def test_no_longer_offered_archives_and_hides_the_offer(directory):
                            data={"csrf_token": csrf(editor, "/de/manage/")})
     assert response.status_code == 303
     assert editor.get(f"/de/offers/{OWN}").status_code == 404
+
+
+def test_an_earlier_state_comes_back_as_a_new_change(directory):
+    with directory.app_context():
+        org = db.session().scalar(select(Organisation).where(
+            Organisation.external_id == "a-sprachwerk-ost"))
+        org.trusted = True
+        db.session().commit()
+    editor = signed_in(directory, "ed@example.org", "editor", "a-sprachwerk-ost")
+    before = public_title(editor, OWN)
+    data = form_of(editor, OWN)
+    data["title"] = "Ein Versehen"
+    editor.post(f"/de/manage/offers/{OWN}/edit", data=data)
+    history = editor.get(f"/de/manage/offers/{OWN}/history").get_data(as_text=True)
+    undo = re.search(r'action="(/de/manage/offers/[^"]+/restore/\d+)"', history).group(1)
+    assert editor.post(undo, data={"csrf_token": csrf(editor, "/de/manage/")}).status_code == 303
+    assert public_title(editor, OWN) == before
+
+
+def test_moderators_mark_a_translation_as_reviewed(directory):
+    moderator = signed_in(directory, "mod@example.org", "moderator")
+    path = f"/de/manage/offers/{OWN}/translate/ar/reviewed"
+    assert moderator.post(path, data={"csrf_token": csrf(moderator, "/de/manage/")}) \
+        .status_code == 303
+    page = moderator.get(f"/ar/offers/{OWN}").get_data(as_text=True)
+    note = re.search(r'<p class="translation-note[^"]*">([^<]+)</p>', page).group(1)
+    with directory.app_context():
+        from flask_babel import force_locale
+        from flask_babel import gettext as _
+
+        with directory.test_request_context("/ar/"), force_locale("ar"):
+            assert note.strip() == _("Translation checked by a reviewer.")

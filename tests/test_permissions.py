@@ -31,6 +31,8 @@ MATRIX = {
 POSTS = {
     f"/de/manage/offers/{OWN}/confirm": (303, 303, 403, 303, 303),
     f"/de/manage/offers/{OWN}/archive": (303, 303, 403, 303, 303),
+    f"/de/manage/offers/{OWN}/translate/ru/reviewed": (303, 403, 403, 303, 303),
+    f"/de/manage/offers/{OWN}/restore/999999": (303, 404, 403, 404, 404),
 }
 
 

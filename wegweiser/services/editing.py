@@ -225,3 +225,39 @@ def slugify(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text.replace("ß", "ss")).encode(
         "ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60] or "angebot"
+
+
+def mark_reviewed(session: Session, user: User, offer: Offer, lang: str) -> int:
+    """A moderator confirms the published translation into ``lang``; returns texts marked."""
+    marked = 0
+    for text in offer.texts:
+        if text.locale == lang and text.locale != offer.original_language and not text.reviewed:
+            text.reviewed = True
+            marked += 1
+    if marked:
+        session.add(Revision(entity_type="offer", entity_id=offer.id,
+                             actor=f"user:{user.email}",
+                             changes={"reviewed": {"before": None, "after": lang}}))
+        session.flush()
+    return marked
+
+
+def restored_record(offer: Offer, revision: Revision) -> dict:
+    """The offer as it is, with the fields a revision changed set back to their "before"."""
+    record = offer_record(offer)
+    for field, change in revision.changes.items():
+        if field not in record or field in ("status", "id", "organisation"):
+            continue
+        before = change.get("before")
+        if isinstance(record[field], dict) and isinstance(before, dict):
+            # Translated texts: only the languages the revision touched go back.
+            texts = {**record[field]}
+            for lang in set(before) | set(change.get("after") or {}):
+                if lang in before:
+                    texts[lang] = before[lang]
+                else:
+                    texts.pop(lang, None)
+            record[field] = texts
+        else:
+            record[field] = before
+    return record

@@ -15,7 +15,16 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from .. import db
-from ..models import ADMIN, PENDING, TEXT_FIELDS, Offer, Organisation, Proposal, User
+from ..models import (
+    ADMIN,
+    PENDING,
+    TEXT_FIELDS,
+    Offer,
+    Organisation,
+    Proposal,
+    Revision,
+    User,
+)
 from ..services import editing
 from ..services.accounts import (
     AccountError,
@@ -360,3 +369,33 @@ def booklet():
 
 
 PERMISSIONS["manage.booklet"] = is_staff
+
+
+@bp.post("/manage/offers/<external_id>/translate/<target>/reviewed")
+def mark_translation_reviewed(external_id: str, target: str):
+    offer = _offer_or_404(external_id)
+    editing.mark_reviewed(db.session(), current_user.user, offer, target)
+    db.session().commit()
+    return redirect(url_for("manage.translate_offer", external_id=external_id, target=target),
+                    code=303)
+
+
+@bp.post("/manage/offers/<external_id>/restore/<int:revision_id>")
+def restore_revision(external_id: str, revision_id: int):
+    """Bring back an earlier state as a new change (moderated like any edit)."""
+    session = db.session()
+    offer = _offer_or_404(external_id)
+    revision = session.get(Revision, revision_id)
+    if revision is None or revision.entity_type != "offer" or revision.entity_id != offer.id:
+        abort(404)
+    record = editing.restored_record(offer, revision)
+    checked, problems = editing.validate(session, offer.organisation, record)
+    if checked is None:
+        abort(400)
+    outcome = editing.save(session, current_user.user, offer, checked, offer.version)
+    session.commit()
+    return redirect(url_for("manage.dashboard", saved=outcome), code=303)
+
+
+PERMISSIONS["manage.mark_translation_reviewed"] = is_staff
+PERMISSIONS["manage.restore_revision"] = may_edit_offer
