@@ -301,3 +301,19 @@ def test_moderators_mark_a_translation_as_reviewed(directory):
 
         with directory.test_request_context("/ar/"), force_locale("ar"):
             assert note.strip() == _("Translation checked by a reviewer.")
+
+
+def test_the_organisation_edits_its_profile(directory):
+    editor = signed_in(directory, "ed@example.org", "editor", "a-sprachwerk-ost")
+    path = "/de/manage/organisations/a-sprachwerk-ost/profile"
+    page = editor.get(path).get_data(as_text=True)
+    name = re.search(r'id="f-name" name="name" value="([^"]*)"', page).group(1)
+    bad = editor.post(path, data={"csrf_token": csrf(editor, path), "name": name,
+                                  "website": "ftp://nope", "description": "Neu"})
+    assert bad.status_code == 400 and 'value="ftp://nope"' in bad.get_data(as_text=True)
+    good = editor.post(path, data={"csrf_token": csrf(editor, path), "name": name + " (neu)",
+                                   "description": "Wir sind ein Verein im Osten."})
+    assert good.status_code == 303
+    public = editor.get("/de/organisations/a-sprachwerk-ost").get_data(as_text=True)
+    assert f"{name} (neu)" in public and "Wir sind ein Verein im Osten." in public
+    assert editor.get("/de/manage/organisations/b-portitzer-winkel/profile").status_code == 403

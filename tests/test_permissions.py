@@ -27,6 +27,7 @@ MATRIX = {
     "/de/manage/reports": (303, 403, 403, 200, 200),
     "/de/manage/booklet": (303, 403, 403, 200, 200),
     "/de/manage/organisations/a-sprachwerk-ost/offers/new": (303, 200, 403, 200, 200),
+    "/de/manage/organisations/a-sprachwerk-ost/profile": (303, 200, 403, 200, 200),
 }
 POSTS = {
     f"/de/manage/offers/{OWN}/confirm": (303, 303, 403, 303, 303),

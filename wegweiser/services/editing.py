@@ -26,7 +26,7 @@ from ..models import (
     utcnow,
 )
 from .importer import Importer, Problem
-from .records import changed_fields, offer_record
+from .records import changed_fields, offer_record, organisation_record
 
 HOUR_ROWS_EXTRA = 3
 EDITABLE_BY_FORM = ("categories", "target_groups", "languages", "areas", "citywide", "address",
@@ -261,3 +261,31 @@ def restored_record(offer: Offer, revision: Revision) -> dict:
         else:
             record[field] = before
     return record
+
+
+def organisation_form_record(organisation: Organisation, form: MultiDict | None = None) -> dict:
+    """The organisation's profile as an import record, with a form's fields over it."""
+    record = {**organisation_record(organisation),
+              "original_language": organisation.original_language}
+    if form is not None:
+        for key in ("name", "website", "email", "phone", "street", "postal_code", "city"):
+            record[key] = form.get(key, "").strip() or None
+        description = dict(record["description"])
+        text = form.get("description", "").replace("\r\n", "\n").strip()
+        if text:
+            description[organisation.original_language] = text
+        else:
+            description.pop(organisation.original_language, None)
+        record["description"] = description
+    return record
+
+
+def save_organisation(session: Session, user: User, organisation: Organisation,
+                      record: dict) -> tuple[dict | None, list[Problem]]:
+    """Validate and write the profile (a revision records what changed)."""
+    importer = Importer(session, f"user:{user.email}")
+    raw = {k: v for k, v in record.items() if v is not None and k != "id"}
+    checked = importer.check_organisation(organisation.external_id, raw)
+    if checked is not None:
+        importer.write_organisation(organisation, checked)
+    return checked, importer.problems

@@ -386,7 +386,7 @@ class Importer:
             if dry_run:
                 changed = org is None or bool(_organisation_changes(org, record))
             else:
-                organisations[record["id"]], changed = self._write_organisation(org, record)
+                organisations[record["id"]], changed = self.write_organisation(org, record)
             self._count(report, "organisations", org is None, changed)
         existing = self._existing_offers([r["id"] for r in offer_records])
         for i, record in enumerate(offer_records, 1):
@@ -445,7 +445,7 @@ class Importer:
         self.session.add(Revision(entity_type=entity_type, entity_id=entity_id,
                                   actor=self.actor, changes=changes))
 
-    def _write_organisation(self, org: Organisation | None,
+    def write_organisation(self, org: Organisation | None,
                             record: dict) -> tuple[Organisation, bool]:
         changes = _organisation_changes(org, record)
         if org is not None and not changes:

@@ -399,3 +399,28 @@ def restore_revision(external_id: str, revision_id: int):
 
 PERMISSIONS["manage.mark_translation_reviewed"] = is_staff
 PERMISSIONS["manage.restore_revision"] = may_edit_offer
+
+
+@bp.route("/manage/organisations/<organisation_id>/profile", methods=["GET", "POST"])
+def organisation_profile(organisation_id: str):
+    session = db.session()
+    org = session.scalar(select(Organisation).where(Organisation.external_id ==
+                                                    organisation_id))
+    if org is None:
+        abort(404)
+    record, problems, status = editing.organisation_form_record(org), [], 200
+    if request.method == "POST":
+        record = editing.organisation_form_record(org, request.form)
+        checked, problems = editing.save_organisation(session, current_user.user, org, record)
+        if checked is not None:
+            session.commit()
+            return redirect(url_for("manage.dashboard", saved="published"), code=303)
+        session.rollback()
+        status = 400
+    return render_template("manage/profile.html", organisation_id=organisation_id,
+                           record=record, description=record["description"].get(
+                               org.original_language, ""),
+                           problems=_problems_by_field(problems)), status
+
+
+PERMISSIONS["manage.organisation_profile"] = may_edit_this_organisation
