@@ -53,17 +53,22 @@ def form_of(client, external_id) -> dict:
             for k, v in data.items()}
 
 
+def trust(app, organisation_id: str) -> None:
+    """Let an organisation publish without review."""
+    with app.app_context():
+        org = db.session().scalar(select(Organisation).where(
+            Organisation.external_id == organisation_id))
+        org.trusted = True
+        db.session().commit()
+
+
 def public_title(client, external_id) -> str:
     page = client.get(f"/de/offers/{external_id}").get_data(as_text=True)
     return re.search(r"<h1[^>]*>([^<]+)</h1>", page).group(1)
 
 
 def test_trusted_organisation_publishes_at_once_and_search_finds_it(directory):
-    with directory.app_context():
-        org = db.session().scalar(select(Organisation).where(
-            Organisation.external_id == "a-sprachwerk-ost"))
-        org.trusted = True
-        db.session().commit()
+    trust(directory, "a-sprachwerk-ost")
     editor = signed_in(directory, "ed@example.org", "editor", "a-sprachwerk-ost")
     data = form_of(editor, OWN)
     data["title"] = "Elternkurs Zauberwortschatz"
@@ -109,11 +114,7 @@ def test_a_returned_change_shows_the_moderators_comment(directory):
 
 
 def test_the_second_of_two_saves_is_refused_and_keeps_what_was_typed(directory):
-    with directory.app_context():
-        org = db.session().scalar(select(Organisation).where(
-            Organisation.external_id == "a-sprachwerk-ost"))
-        org.trusted = True
-        db.session().commit()
+    trust(directory, "a-sprachwerk-ost")
     first = signed_in(directory, "one@example.org", "editor", "a-sprachwerk-ost")
     second = signed_in(directory, "two@example.org", "editor", "a-sprachwerk-ost")
     form_one, form_two = form_of(first, OWN), form_of(second, OWN)
@@ -162,11 +163,7 @@ def test_editors_cannot_touch_other_organisations_or_publish_by_adding_fields(di
 @pytest.mark.parametrize("attack", ['<script>alert("x")</script>', '"><img src=x onerror=1>',
                                     "{{ 7*7 }}"])
 def test_attack_strings_come_back_escaped(directory, attack):
-    with directory.app_context():
-        org = db.session().scalar(select(Organisation).where(
-            Organisation.external_id == "a-sprachwerk-ost"))
-        org.trusted = True
-        db.session().commit()
+    trust(directory, "a-sprachwerk-ost")
     editor = signed_in(directory, "ed@example.org", "editor", "a-sprachwerk-ost")
     data = form_of(editor, OWN)
     data.update({"title": f"Kurs {attack}", "summary": attack, "description": attack})
@@ -272,11 +269,7 @@ def test_no_longer_offered_archives_and_hides_the_offer(directory):
 
 
 def test_an_earlier_state_comes_back_as_a_new_change(directory):
-    with directory.app_context():
-        org = db.session().scalar(select(Organisation).where(
-            Organisation.external_id == "a-sprachwerk-ost"))
-        org.trusted = True
-        db.session().commit()
+    trust(directory, "a-sprachwerk-ost")
     editor = signed_in(directory, "ed@example.org", "editor", "a-sprachwerk-ost")
     before = public_title(editor, OWN)
     data = form_of(editor, OWN)

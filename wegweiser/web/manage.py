@@ -176,6 +176,14 @@ def _problems_by_field(problems) -> dict:
     return {p.field.split("[")[0].split(".")[0]: p.reason for p in problems}
 
 
+def _organisation_or_404(external_id: str) -> Organisation:
+    org = db.session().scalar(select(Organisation).where(Organisation.external_id ==
+                                                         external_id))
+    if org is None:
+        abort(404)
+    return org
+
+
 def may_edit_this_organisation(user, args) -> bool:
     org = db.session().scalar(select(Organisation).where(
         Organisation.external_id == args.get("organisation_id", "")))
@@ -185,10 +193,7 @@ def may_edit_this_organisation(user, args) -> bool:
 @bp.route("/manage/organisations/<organisation_id>/offers/new", methods=["GET", "POST"])
 def new_offer(organisation_id: str):
     session = db.session()
-    org = session.scalar(select(Organisation).where(Organisation.external_id ==
-                                                    organisation_id))
-    if org is None:
-        abort(404)
+    org = _organisation_or_404(organisation_id)
     vocab = load_vocabularies(session)
     record, problems, status = editing.blank_record(org), [], 200
     if request.method == "POST":
@@ -404,10 +409,7 @@ PERMISSIONS["manage.restore_revision"] = may_edit_offer
 @bp.route("/manage/organisations/<organisation_id>/profile", methods=["GET", "POST"])
 def organisation_profile(organisation_id: str):
     session = db.session()
-    org = session.scalar(select(Organisation).where(Organisation.external_id ==
-                                                    organisation_id))
-    if org is None:
-        abort(404)
+    org = _organisation_or_404(organisation_id)
     record, problems, status = editing.organisation_form_record(org), [], 200
     if request.method == "POST":
         record = editing.organisation_form_record(org, request.form)
