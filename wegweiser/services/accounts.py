@@ -139,3 +139,7 @@ def may_edit_organisation(user: User, organisation_id: int) -> bool:
     if user.role in (ADMIN, MODERATOR):
         return True
     return any(m.organisation_id == organisation_id for m in user.memberships)
+
+
+def all_users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).order_by(User.email)))

@@ -123,3 +123,21 @@ def sitemap_entries(session: Session) -> dict[str, list[str]]:
 
 def quarters_of(area: Area) -> list[Area]:
     return list(area.children) if area.kind == DISTRICT else [area] if area.kind == QUARTER else []
+
+
+def offer_by_external_id(session: Session, external_id: str) -> Offer | None:
+    """Any offer, whatever its status (for the editors' area)."""
+    return session.scalar(select(Offer).where(Offer.external_id == external_id))
+
+
+def organisation_by_external_id(session: Session, external_id: str) -> Organisation | None:
+    return session.scalar(select(Organisation).where(Organisation.external_id == external_id))
+
+
+def all_organisations(session: Session) -> list[Organisation]:
+    return list(session.scalars(select(Organisation).order_by(Organisation.name)))
+
+
+def database_ok(session: Session) -> bool:
+    session.execute(select(1))
+    return True

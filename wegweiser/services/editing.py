@@ -289,3 +289,9 @@ def save_organisation(session: Session, user: User, organisation: Organisation,
     if checked is not None:
         importer.write_organisation(organisation, checked)
     return checked, importer.problems
+
+
+def pending_proposals(session: Session) -> list[Proposal]:
+    """Changes waiting for a moderator, oldest first."""
+    return list(session.scalars(select(Proposal).where(Proposal.status == PENDING)
+                                .order_by(Proposal.created_at)))

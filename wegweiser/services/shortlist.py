@@ -52,6 +52,9 @@ class Shortlist:
         target = min(max(index + step, 0), len(self.ids) - 1)
         self.ids.insert(target, self.ids.pop(index))
 
+    def clear(self) -> None:
+        self.ids, self.note = [], ""
+
     def set_note(self, note: str) -> None:
         self.note = note.strip()[:MAX_NOTE]
 

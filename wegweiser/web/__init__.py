@@ -7,7 +7,9 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from .. import db
 from ..i18n import AUTONYMS, best_language_for_request, current_language, direction, ui_languages
+from ..services.directory import database_ok
 from . import api, auth, discovery, freshness, manage, public, security, shortlist
 
 csrf = CSRFProtect()
@@ -60,7 +62,7 @@ def root():
 
 
 def health():
-    public.database_ok()
+    database_ok(db.session())
     return jsonify({"status": "ok"})
 
 

@@ -12,28 +12,31 @@ from babel.dates import get_day_names
 from flask import abort, current_app, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
-from sqlalchemy import func, select
 
 from .. import db
 from ..models import (
     ADMIN,
     PENDING,
     TEXT_FIELDS,
-    Offer,
     Organisation,
     Proposal,
     Revision,
-    User,
 )
 from ..services import editing
 from ..services.accounts import (
     AccountError,
+    all_users,
     create_user,
     invitation_token,
     may_edit_organisation,
     organisations_of,
 )
-from ..services.directory import load_vocabularies
+from ..services.directory import (
+    all_organisations,
+    load_vocabularies,
+    offer_by_external_id,
+    organisation_by_external_id,
+)
 from ..services.freshness import stale_offers
 from ..services.records import offer_record
 from ..services.reports import open_reports, resolve
@@ -83,8 +86,8 @@ def dashboard():
                 "url": url_for("public.offer", external_id=offer.external_id),
             })
         organisations.append({"id": org.external_id, "name": org.name, "offers": offers})
-    pending = db.session().scalar(select(func.count()).select_from(Proposal).where(
-        Proposal.status == PENDING)) if current_user.user.is_staff else None
+    pending = len(editing.pending_proposals(db.session())) \
+        if current_user.user.is_staff else None
     return render_template("manage/dashboard.html", organisations=organisations,
                            pending_reviews=pending)
 
@@ -92,15 +95,14 @@ def dashboard():
 # -- editing offers -------------------------------------------------------------------------
 
 def _offer_or_404(external_id: str):
-    offer = db.session().scalar(select(Offer).where(Offer.external_id == external_id))
+    offer = offer_by_external_id(db.session(), external_id)
     if offer is None:
         abort(404)
     return offer
 
 
 def may_edit_offer(user, args) -> bool:
-    offer = db.session().scalar(select(Offer).where(
-        Offer.external_id == args.get("external_id", "")))
+    offer = offer_by_external_id(db.session(), args.get("external_id", ""))
     return offer is None or may_edit_organisation(user.user, offer.organisation_id)
 
 
@@ -177,16 +179,14 @@ def _problems_by_field(problems) -> dict:
 
 
 def _organisation_or_404(external_id: str) -> Organisation:
-    org = db.session().scalar(select(Organisation).where(Organisation.external_id ==
-                                                         external_id))
+    org = organisation_by_external_id(db.session(), external_id)
     if org is None:
         abort(404)
     return org
 
 
 def may_edit_this_organisation(user, args) -> bool:
-    org = db.session().scalar(select(Organisation).where(
-        Organisation.external_id == args.get("organisation_id", "")))
+    org = organisation_by_external_id(db.session(), args.get("organisation_id", ""))
     return org is None or may_edit_organisation(user.user, org.id)
 
 
@@ -241,8 +241,7 @@ def offer_history(external_id: str):
 
 @bp.get("/manage/review/")
 def review_queue():
-    proposals = db.session().scalars(select(Proposal).where(Proposal.status == PENDING)
-                                     .order_by(Proposal.created_at)).all()
+    proposals = editing.pending_proposals(db.session())
     return render_template("manage/review_queue.html", proposals=proposals)
 
 
@@ -318,8 +317,7 @@ def users():
             message = user.email
     return render_template(
         "manage/users.html", message=message, error=error, form=request.form,
-        users=session.scalars(select(User).order_by(User.email)).all(),
-        organisations=session.scalars(select(Organisation).order_by(Organisation.name)).all(),
+        users=all_users(session), organisations=all_organisations(session),
     ), status
 
 

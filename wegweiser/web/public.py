@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import abort, current_app, g, render_template, request, url_for
-from sqlalchemy import select
 
 from .. import db
 from ..mail import send_mail
@@ -107,6 +106,3 @@ def organisation(external_id: str):
                            json_ld=discovery.organisation_json_ld(org, g.lang))
 
 
-def database_ok() -> bool:
-    db.session().execute(select(1))
-    return True

@@ -51,42 +51,38 @@ def _back(default: str):
 
 @bp.post("/list/add")
 def add():
-    shortlist = current_list()
     offer_id = request.form.get("offer", "")
     if published_offer(db.session(), offer_id) is None:
         abort(404)
-    shortlist.add(offer_id)
-    _save(shortlist)
-    return _back(url_for("shortlist.show"))
+    return _change(lambda shortlist: shortlist.add(offer_id))
 
 
 @bp.post("/list/remove")
 def remove():
-    shortlist = current_list()
-    shortlist.remove(request.form.get("offer", ""))
-    _save(shortlist)
-    return _back(url_for("shortlist.show"))
+    return _change(lambda shortlist: shortlist.remove(request.form.get("offer", "")))
 
 
 @bp.post("/list/move")
 def move():
-    shortlist = current_list()
-    shortlist.move(request.form.get("offer", ""), -1 if request.form.get("to") == "up" else 1)
-    _save(shortlist)
-    return _back(url_for("shortlist.show"))
+    step = -1 if request.form.get("to") == "up" else 1
+    return _change(lambda shortlist: shortlist.move(request.form.get("offer", ""), step))
 
 
 @bp.post("/list/note")
 def note():
-    shortlist = current_list()
-    shortlist.set_note(request.form.get("note", ""))
-    _save(shortlist)
-    return _back(url_for("shortlist.show"))
+    return _change(lambda shortlist: shortlist.set_note(request.form.get("note", "")))
 
 
 @bp.post("/list/clear")
 def clear():
-    _save(Shortlist())
+    return _change(Shortlist.clear)
+
+
+def _change(change):
+    """Load the list from the cookie, change it, store it, and go back to the page."""
+    shortlist = current_list()
+    change(shortlist)
+    _save(shortlist)
     return _back(url_for("shortlist.show"))
 
 
