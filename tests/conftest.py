@@ -142,6 +142,14 @@ def client(app):
     return app.test_client()
 
 
+@pytest.fixture
+def directory(app):
+    """A fresh app with the demo data imported, for tests that change it."""
+    with app.app_context():
+        assert import_files(demo_files(), "import:demo").ok
+    return app
+
+
 @pytest.fixture(scope="session")
 def demo_app(backend, tmp_path_factory):
     """One app per backend with the demo data and its index, for tests that only read."""

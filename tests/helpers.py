@@ -1,11 +1,16 @@
-"""Small helpers the tests share: the CSRF token of a page, and a signed-in client."""
+"""Small helpers the tests share: the CSRF token of a page, a signed-in client, and the
+editing forms as a browser would submit them."""
 from __future__ import annotations
 
 import re
 
-from wegweiser import cli
+from sqlalchemy import select
+
+from wegweiser import cli, db
+from wegweiser.models import Organisation
 
 PASSWORD = "correct horse battery"
+OWN = "a-sprachwerk-deutsch-eltern"  # a demo offer of the organisation a-sprachwerk-ost
 
 
 def csrf(client, path: str) -> str:
@@ -31,3 +36,41 @@ def signed_in(app, email: str, role: str, organisation: str | None = None):
     client.post("/de/login", data={"csrf_token": csrf(client, "/de/login"), "email": email,
                                    "password": PASSWORD})
     return client
+
+
+def form_of(client, external_id) -> dict:
+    """The edit form's current values, as a browser would submit them."""
+    page = client.get(f"/de/manage/offers/{external_id}/edit").get_data(as_text=True)
+    data: dict = {}
+    for name, value in re.findall(r'<input (?:type="(?:hidden|time|tel|email|url)" )?'
+                                  r'(?:id="[^"]*" )?name="([^"]+)" (?:maxlength="\d+" )?'
+                                  r'value="([^"]*)"', page):
+        data[name] = value
+    for name, value in re.findall(r'<input type="(?:checkbox|radio)" name="([^"]+)" '
+                                  r'value="([^"]*)" checked', page):
+        data.setdefault(name, [])
+        if isinstance(data[name], list):
+            data[name].append(value)
+    for name in ("summary", "description"):
+        match = re.search(rf'name="{name}"[^>]*>([^<]*)</textarea>', page, re.S)
+        data[name] = match.group(1) if match else ""
+    for name, value in re.findall(r'<select name="([^"]+)"[^>]*>.*?<option value="(\d+)" '
+                                  r'selected', page, re.S):
+        data[name] = value
+    return {k: (v if not isinstance(v, list) or len(v) != 1 or k in
+                ("categories", "target_groups", "languages", "areas") else v[0])
+            for k, v in data.items()}
+
+
+def trust(app, organisation_id: str) -> None:
+    """Let an organisation publish without review."""
+    with app.app_context():
+        org = db.session().scalar(select(Organisation).where(
+            Organisation.external_id == organisation_id))
+        org.trusted = True
+        db.session().commit()
+
+
+def public_title(client, external_id) -> str:
+    page = client.get(f"/de/offers/{external_id}").get_data(as_text=True)
+    return re.search(r"<h1[^>]*>([^<]+)</h1>", page).group(1)

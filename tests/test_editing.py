@@ -9,62 +9,10 @@ import pytest
 from sqlalchemy import select
 
 from wegweiser import db
-from wegweiser.models import Offer, Organisation, Proposal
+from wegweiser.models import Offer, Proposal
 from wegweiser.search import SearchQuery, search_service
-from wegweiser.services.setup import demo_files, import_files
 
-from .helpers import csrf, signed_in
-
-OWN = "a-sprachwerk-deutsch-eltern"  # an offer of a-sprachwerk-ost
-
-
-
-
-
-
-@pytest.fixture
-def directory(app):
-    with app.app_context():
-        assert import_files(demo_files(), "import:demo").ok
-    return app
-
-
-def form_of(client, external_id) -> dict:
-    """The edit form's current values, as a browser would submit them."""
-    page = client.get(f"/de/manage/offers/{external_id}/edit").get_data(as_text=True)
-    data: dict = {}
-    for name, value in re.findall(r'<input (?:type="(?:hidden|time|tel|email|url)" )?'
-                                  r'(?:id="[^"]*" )?name="([^"]+)" (?:maxlength="\d+" )?'
-                                  r'value="([^"]*)"', page):
-        data[name] = value
-    for name, value in re.findall(r'<input type="(?:checkbox|radio)" name="([^"]+)" '
-                                  r'value="([^"]*)" checked', page):
-        data.setdefault(name, [])
-        if isinstance(data[name], list):
-            data[name].append(value)
-    for name in ("summary", "description"):
-        match = re.search(rf'name="{name}"[^>]*>([^<]*)</textarea>', page, re.S)
-        data[name] = match.group(1) if match else ""
-    for name, value in re.findall(r'<select name="([^"]+)"[^>]*>.*?<option value="(\d+)" '
-                                  r'selected', page, re.S):
-        data[name] = value
-    return {k: (v if not isinstance(v, list) or len(v) != 1 or k in
-                ("categories", "target_groups", "languages", "areas") else v[0])
-            for k, v in data.items()}
-
-
-def trust(app, organisation_id: str) -> None:
-    """Let an organisation publish without review."""
-    with app.app_context():
-        org = db.session().scalar(select(Organisation).where(
-            Organisation.external_id == organisation_id))
-        org.trusted = True
-        db.session().commit()
-
-
-def public_title(client, external_id) -> str:
-    page = client.get(f"/de/offers/{external_id}").get_data(as_text=True)
-    return re.search(r"<h1[^>]*>([^<]+)</h1>", page).group(1)
+from .helpers import OWN, csrf, form_of, public_title, signed_in, trust
 
 
 def test_trusted_organisation_publishes_at_once_and_search_finds_it(directory):
@@ -296,17 +244,53 @@ def test_moderators_mark_a_translation_as_reviewed(directory):
             assert note.strip() == _("Translation checked by a reviewer.")
 
 
-def test_the_organisation_edits_its_profile(directory):
+def archive(client, external_id=OWN) -> None:
+    assert client.post(f"/de/manage/offers/{external_id}/archive",
+                       data={"csrf_token": csrf(client, "/de/manage/")}).status_code == 303
+
+
+def approve_first_review(app) -> None:
+    moderator = signed_in(app, "mod@example.org", "moderator")
+    path = re.search(r'href="(/de/manage/review/\d+)"',
+                     moderator.get("/de/manage/review/").get_data(as_text=True)).group(1)
+    moderator.post(path, data={"csrf_token": csrf(moderator, path), "decision": "approve"})
+
+
+def test_an_archived_offer_is_offered_again(directory):
+    trust(directory, "a-sprachwerk-ost")
     editor = signed_in(directory, "ed@example.org", "editor", "a-sprachwerk-ost")
-    path = "/de/manage/organisations/a-sprachwerk-ost/profile"
-    page = editor.get(path).get_data(as_text=True)
-    name = re.search(r'id="f-name" name="name" value="([^"]*)"', page).group(1)
-    bad = editor.post(path, data={"csrf_token": csrf(editor, path), "name": name,
-                                  "website": "ftp://nope", "description": "Neu"})
-    assert bad.status_code == 400 and 'value="ftp://nope"' in bad.get_data(as_text=True)
-    good = editor.post(path, data={"csrf_token": csrf(editor, path), "name": name + " (neu)",
-                                   "description": "Wir sind ein Verein im Osten."})
-    assert good.status_code == 303
-    public = editor.get("/de/organisations/a-sprachwerk-ost").get_data(as_text=True)
-    assert f"{name} (neu)" in public and "Wir sind ein Verein im Osten." in public
-    assert editor.get("/de/manage/organisations/b-portitzer-winkel/profile").status_code == 403
+    archive(editor)
+    dashboard = editor.get("/de/manage/").get_data(as_text=True)
+    assert f"/de/manage/offers/{OWN}/reactivate" in dashboard
+    response = editor.post(f"/de/manage/offers/{OWN}/reactivate",
+                           data={"csrf_token": csrf(editor, "/de/manage/")})
+    assert response.status_code == 303 and "saved=published" in response.headers["Location"]
+    assert editor.get(f"/de/offers/{OWN}").status_code == 200
+    with directory.app_context():
+        result = search_service().search(SearchQuery(text="Eltern"), db.session())
+        assert any(db.session().get(Offer, i).external_id == OWN for i in result.offer_ids)
+
+
+def test_offering_again_waits_for_a_moderator_when_untrusted(directory):
+    editor = signed_in(directory, "ed@example.org", "editor", "a-sprachwerk-ost")
+    archive(editor)
+    response = editor.post(f"/de/manage/offers/{OWN}/reactivate",
+                           data={"csrf_token": csrf(editor, "/de/manage/")})
+    assert "saved=pending" in response.headers["Location"]
+    assert editor.get(f"/de/offers/{OWN}").status_code == 404
+    approve_first_review(directory)
+    assert editor.get(f"/de/offers/{OWN}").status_code == 200
+
+
+def test_a_change_waiting_while_the_offer_is_archived_keeps_it_archived(directory):
+    editor = signed_in(directory, "ed@example.org", "editor", "a-sprachwerk-ost")
+    data = form_of(editor, OWN)
+    data["title"] = "Geänderter Titel"
+    editor.post(f"/de/manage/offers/{OWN}/edit", data=data)
+    archive(editor)
+    approve_first_review(directory)
+    assert editor.get(f"/de/offers/{OWN}").status_code == 404
+    with directory.app_context():
+        offer = db.session().scalar(select(Offer).where(Offer.external_id == OWN))
+        assert offer.status == "archived" and offer.text_in("title", "de")[0] == \
+            "Geänderter Titel"

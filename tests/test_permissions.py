@@ -28,15 +28,16 @@ MATRIX = {
     "/de/manage/booklet": (303, 403, 403, 200, 200),
     "/de/manage/organisations/a-sprachwerk-ost/offers/new": (303, 200, 403, 200, 200),
     "/de/manage/organisations/a-sprachwerk-ost/profile": (303, 200, 403, 200, 200),
+    "/de/manage/organisations/a-sprachwerk-ost/history": (303, 200, 403, 200, 200),
 }
 POSTS = {
     f"/de/manage/offers/{OWN}/confirm": (303, 303, 403, 303, 303),
     f"/de/manage/offers/{OWN}/archive": (303, 303, 403, 303, 303),
     f"/de/manage/offers/{OWN}/translate/ru/reviewed": (303, 403, 403, 303, 303),
     f"/de/manage/offers/{OWN}/restore/999999": (303, 404, 403, 404, 404),
+    "/de/manage/organisations/a-sprachwerk-ost/restore/999999": (303, 404, 403, 404, 404),
+    f"/de/manage/offers/{OWN}/reactivate": (303, 303, 403, 303, 303),
 }
-
-
 
 
 @pytest.fixture

@@ -22,6 +22,11 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         command.upgrade(_config(connection), revision)
 
 
+def downgrade(engine: Engine, revision: str) -> None:
+    with engine.begin() as connection:
+        command.downgrade(_config(connection), revision)
+
+
 def make_revision(engine: Engine, message: str) -> None:
     """Developer helper: autogenerate a migration from the models (``wegweiser db-revision``)."""
     with engine.begin() as connection:

@@ -1,6 +1,7 @@
 """The whole editing flow in Chromium: an administrator invites an editor; the editor sets a
-password from the outbox mail, signs in, edits an offer in German, adds an Arabic translation
-and submits; a moderator approves; the Arabic public search finds the new text."""
+password from the outbox mail, signs in, edits an offer in German, adds an Arabic translation,
+looks at the Arabic preview and submits; a moderator approves; the Arabic public search finds
+the new text."""
 from __future__ import annotations
 
 import email
@@ -31,6 +32,17 @@ def server(app):
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{httpd.server_port}"
     httpd.shutdown()
+
+
+def assert_accessible(page) -> None:
+    """axe-core finds no WCAG 2.2 A/AA violation on the page as it is now."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    result = Axe().run(page, options={"runOnly": {"type": "tag", "values": [
+        "wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}})
+    violations = [(v["id"], [n["target"] for n in v["nodes"][:3]])
+                  for v in result.response["violations"]]
+    assert not violations, (page.url, violations)
 
 
 def latest_invitation(app, to: str) -> str:
@@ -82,13 +94,23 @@ def test_invite_edit_translate_approve_and_find(app, server, chromium, artifacts
     accept(editor, latest_invitation(app, "editor@example.org"), server)
     sign_in(editor, server, "editor@example.org")
     editor.goto(server + f"/de/manage/offers/{OFFER}/edit")
+    assert_accessible(editor)
     editor.fill("#f-title", "Elternkurs mit Kinderbetreuung und Spielecke")
     editor.click("form.edit-form button[type=submit]")
     editor.wait_for_url("**/de/manage/?saved=pending")
     editor.goto(server + f"/de/manage/offers/{OFFER}/translate/ar")
     editor.fill("#t-title", "دورة للأهالي مع ركن ألعاب مريح")
     editor.screenshot(path=str(artifacts / "flow-2-editor-translates.png"), full_page=True)
-    editor.click("form.translate-form button[type=submit]")
+    # The preview shows the Arabic public page, right to left, before anything is submitted.
+    editor.get_by_role("button", name="Vorschau", exact=True).click()
+    frame = editor.locator(".preview-frame")
+    assert frame.locator("h2").first.inner_text() == "دورة للأهالي مع ركن ألعاب مريح"
+    assert frame.evaluate("element => getComputedStyle(element).direction") == "rtl"
+    assert editor.locator("#t-title").input_value() == "دورة للأهالي مع ركن ألعاب مريح"
+    editor.screenshot(path=str(artifacts / "flow-2b-editor-previews-arabic.png"), full_page=True)
+    assert_accessible(editor)
+    # The save button beside the preview submits the form below it (no JavaScript).
+    editor.locator("section.preview button[type=submit]").click()
     editor.wait_for_url("**/de/manage/?saved=pending")
 
     public = new_page()
@@ -102,6 +124,7 @@ def test_invite_edit_translate_approve_and_find(app, server, chromium, artifacts
     moderator.locator(".result-list a").first.click()
     assert "ركن ألعاب" in moderator.locator("table.diff").inner_text()
     moderator.screenshot(path=str(artifacts / "flow-3-moderator-reviews.png"), full_page=True)
+    assert_accessible(moderator)
     moderator.get_by_role("button", name="Freigeben und veröffentlichen").click()
     moderator.wait_for_url("**/de/manage/review/")
 

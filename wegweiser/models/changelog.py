@@ -68,7 +68,15 @@ def _offers_reached(session: Session, indirect: dict[str, set[int]]) -> set[int]
     return reached
 
 
+# Set in ``session.info`` while a preview writes changes it will roll back: they are never
+# committed, so the index must not hear of them (on PostgreSQL a rolled-back entry would also
+# leave a gap in the sequence that the index waits for).
+SKIP_CHANGE_LOG = "wegweiser.skip_change_log"
+
+
 def _write_change_log(session: Session, _flush_context) -> None:
+    if session.info.get(SKIP_CHANGE_LOG):
+        return
     offers, indirect = _affected_offer_ids(session)
     offers |= _offers_reached(session, indirect)
     if offers:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, utcnow
@@ -24,8 +24,12 @@ class Organisation(TranslatedMixin, Base):
     city: Mapped[str | None] = mapped_column(String(120))
     # Edits of a trusted organisation are published at once; others wait for a moderator.
     trusted: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # Optimistic locking of profile edits, as for offers.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    __mapper_args__ = {"version_id_col": version}
 
     texts: Mapped[list[OrganisationText]] = relationship(
         back_populates="organisation", cascade="all, delete-orphan"

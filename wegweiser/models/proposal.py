@@ -12,13 +12,16 @@ PENDING, APPROVED, RETURNED = "pending", "approved", "returned"
 
 class Proposal(Base):
     """An edit by an organisation that is not trusted: it waits for a moderator, while the
-    public page keeps showing the last approved version."""
+    public page keeps showing the last approved version. It changes either an offer or an
+    organisation's profile (exactly one of ``offer_id`` and ``organisation_id`` is set)."""
 
     __tablename__ = "proposals"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    offer_id: Mapped[int] = mapped_column(ForeignKey("offers.id", ondelete="CASCADE"),
-                                          index=True)
+    offer_id: Mapped[int | None] = mapped_column(ForeignKey("offers.id", ondelete="CASCADE"),
+                                                 index=True)
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     base_version: Mapped[int] = mapped_column(Integer)
     record: Mapped[dict] = mapped_column()
@@ -29,5 +32,6 @@ class Proposal(Base):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id",
                                                                  ondelete="SET NULL"))
 
-    offer: Mapped["Offer"] = relationship()  # noqa: F821, UP037
+    offer: Mapped["Offer | None"] = relationship()  # noqa: F821, UP037
+    organisation: Mapped["Organisation | None"] = relationship()  # noqa: F821, UP037
     author: Mapped["User | None"] = relationship(foreign_keys=[author_id])  # noqa: F821, UP037

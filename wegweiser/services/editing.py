@@ -1,9 +1,12 @@
-"""Editing offers from forms: the same validation and writing as imports, with optimistic
-locking, moderation for organisations that are not trusted, and "still correct"."""
+"""Editing offers and organisation profiles from forms: the same validation and writing as
+imports, with optimistic locking, moderation for organisations that are not trusted, previews,
+and "still correct"."""
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 
 from sqlalchemy import select
@@ -25,7 +28,8 @@ from ..models import (
     User,
     utcnow,
 )
-from .importer import Importer, Problem
+from ..models.changelog import SKIP_CHANGE_LOG
+from .importer import Importer, Problem, organisation_changes
 from .records import changed_fields, offer_record, organisation_record
 
 HOUR_ROWS_EXTRA = 3
@@ -97,34 +101,55 @@ def save(session: Session, user: User, offer: Offer, record: dict,
     if offer.organisation.trusted or user.is_staff:
         Importer(session, f"user:{user.email}").write_offer(offer, record, offer.organisation)
         return PUBLISHED
-    pending = session.scalar(select(Proposal).where(Proposal.offer_id == offer.id,
-                                                    Proposal.status == PENDING))
-    if pending is None:
-        pending = Proposal(offer_id=offer.id, author_id=user.id)
-        session.add(pending)
-    pending.base_version, pending.record, pending.author_id = offer.version, record, user.id
-    pending.created_at = utcnow()
-    session.flush()
+    _file_proposal(session, user, offer, record)
     return PENDING
 
 
-def pending_proposal(session: Session, offer: Offer) -> Proposal | None:
-    return session.scalar(select(Proposal).where(Proposal.offer_id == offer.id,
+def _proposal_target(target: Offer | Organisation):
+    if isinstance(target, Offer):
+        return Proposal.offer_id == target.id
+    return Proposal.organisation_id == target.id
+
+
+def _file_proposal(session: Session, user: User, target: Offer | Organisation,
+                   record: dict) -> None:
+    """Put the change in the queue; a change still waiting is replaced by the newer one."""
+    pending = session.scalar(select(Proposal).where(_proposal_target(target),
+                                                    Proposal.status == PENDING))
+    if pending is None:
+        pending = Proposal(**{"offer_id" if isinstance(target, Offer) else "organisation_id":
+                              target.id})
+        session.add(pending)
+    pending.base_version, pending.record, pending.author_id = target.version, record, user.id
+    pending.created_at = utcnow()
+    session.flush()
+
+
+def pending_proposal(session: Session, target: Offer | Organisation) -> Proposal | None:
+    """The change of an offer or profile still waiting, or the last one returned."""
+    return session.scalar(select(Proposal).where(_proposal_target(target),
                                                  Proposal.status.in_((PENDING, RETURNED)))
                           .order_by(Proposal.created_at.desc()))
 
 
 def proposal_changes(proposal: Proposal) -> dict:
-    return changed_fields(offer_record(proposal.offer), proposal.record)
+    if proposal.offer is not None:
+        return changed_fields(offer_record(proposal.offer), proposal.record)
+    return organisation_changes(proposal.organisation, proposal.record)
 
 
 def approve(session: Session, moderator: User, proposal: Proposal) -> None:
-    offer = proposal.offer
     author = proposal.author.email if proposal.author else "?"
-    # A new offer waiting for its first approval is published by it.
-    status = PUBLISHED if offer.status in (DRAFT, IN_REVIEW) else offer.status
-    Importer(session, f"user:{moderator.email} (proposed by {author})").write_offer(
-        offer, {**proposal.record, "status": status}, offer.organisation)
+    importer = Importer(session, f"user:{moderator.email} (proposed by {author})")
+    offer = proposal.offer
+    if offer is not None:
+        # A new offer waiting for its first approval is published by it.
+        status = proposal.record.get("status", offer.status)
+        if status in (DRAFT, IN_REVIEW):
+            status = PUBLISHED
+        importer.write_offer(offer, {**proposal.record, "status": status}, offer.organisation)
+    else:
+        importer.write_organisation(proposal.organisation, proposal.record)
     proposal.status, proposal.decided_at, proposal.decided_by_id = "approved", utcnow(), \
         moderator.id
 
@@ -144,12 +169,12 @@ def confirm_still_correct(session: Session, user: User, offer: Offer) -> None:
     session.flush()
 
 
-def history(session: Session, offer: Offer) -> list[Revision]:
+def history(session: Session, target: Offer | Organisation) -> list[Revision]:
+    """Every change of an offer or organisation, newest first."""
+    kind = "offer" if isinstance(target, Offer) else "organisation"
     return list(session.scalars(select(Revision).where(
-        Revision.entity_type == "offer", Revision.entity_id == offer.id)
+        Revision.entity_type == kind, Revision.entity_id == target.id)
         .order_by(Revision.created_at.desc(), Revision.id.desc())))
-
-
 
 
 def record_with_texts(base: dict, form: MultiDict, lang: str) -> dict:
@@ -215,10 +240,28 @@ def create(session: Session, user: User, organisation: Organisation, record: dic
 
 
 def archive(session: Session, user: User, offer: Offer) -> None:
+    """"No longer offered": hidden at once; a change still waiting keeps it archived when it
+    is approved later."""
     session.add(Revision(entity_type="offer", entity_id=offer.id, actor=f"user:{user.email}",
                          changes={"status": {"before": offer.status, "after": ARCHIVED}}))
     offer.status = ARCHIVED
+    pending = session.scalar(select(Proposal).where(_proposal_target(offer),
+                                                    Proposal.status == PENDING))
+    if pending is not None:
+        pending.record = {**pending.record, "status": ARCHIVED}
     session.flush()
+
+
+def reactivate(session: Session, user: User, offer: Offer) -> str:
+    """"Offered again": an archived offer comes back, confirmed as of today; published at once
+    for trusted organisations and staff, otherwise after a moderator's approval."""
+    record = {**offer_record(offer), "status": PUBLISHED,
+              "verified_at": date.today().isoformat()}
+    if offer.organisation.trusted or user.is_staff:
+        Importer(session, f"user:{user.email}").write_offer(offer, record, offer.organisation)
+        return PUBLISHED
+    _file_proposal(session, user, offer, record)
+    return PENDING
 
 
 def slugify(text: str) -> str:
@@ -242,9 +285,9 @@ def mark_reviewed(session: Session, user: User, offer: Offer, lang: str) -> int:
     return marked
 
 
-def restored_record(offer: Offer, revision: Revision) -> dict:
-    """The offer as it is, with the fields a revision changed set back to their "before"."""
-    record = offer_record(offer)
+def restored_record(current: dict, revision: Revision) -> dict:
+    """A record as it is now, with the fields a revision changed set back to their "before"."""
+    record = {**current}
     for field, change in revision.changes.items():
         if field not in record or field in ("status", "id", "organisation"):
             continue
@@ -263,9 +306,11 @@ def restored_record(offer: Offer, revision: Revision) -> dict:
     return record
 
 
-def organisation_form_record(organisation: Organisation, form: MultiDict | None = None) -> dict:
-    """The organisation's profile as an import record, with a form's fields over it."""
-    record = {**organisation_record(organisation),
+def organisation_form_record(organisation: Organisation, form: MultiDict | None = None,
+                             base: dict | None = None) -> dict:
+    """The organisation's profile (or ``base``, a change waiting for review) as an import
+    record, with a form's fields over it."""
+    record = {**(base or organisation_record(organisation)),
               "original_language": organisation.original_language}
     if form is not None:
         for key in ("name", "website", "email", "phone", "street", "postal_code", "city"):
@@ -280,15 +325,65 @@ def organisation_form_record(organisation: Organisation, form: MultiDict | None 
     return record
 
 
-def save_organisation(session: Session, user: User, organisation: Organisation,
-                      record: dict) -> tuple[dict | None, list[Problem]]:
-    """Validate and write the profile (a revision records what changed)."""
-    importer = Importer(session, f"user:{user.email}")
+def check_organisation(session: Session, organisation: Organisation,
+                       record: dict) -> tuple[dict | None, list[Problem]]:
+    """Validate a profile as an import would."""
+    importer = Importer(session, "form")
     raw = {k: v for k, v in record.items() if v is not None and k != "id"}
     checked = importer.check_organisation(organisation.external_id, raw)
-    if checked is not None:
-        importer.write_organisation(organisation, checked)
     return checked, importer.problems
+
+
+def save_organisation(session: Session, user: User, organisation: Organisation,
+                      checked: dict, expected_version: int) -> str:
+    """Publish the profile at once (trusted organisation or staff) or file a proposal."""
+    if organisation.version != expected_version:
+        raise EditConflict()
+    if organisation.trusted or user.is_staff:
+        Importer(session, f"user:{user.email}").write_organisation(organisation, checked)
+        return PUBLISHED
+    _file_proposal(session, user, organisation, checked)
+    return PENDING
+
+
+# -- previews -------------------------------------------------------------------------------
+
+PREVIEW_ID = "__preview__"
+
+
+@contextmanager
+def _rolled_back(session: Session) -> Iterator[None]:
+    """Write for real, then roll the whole transaction back: a preview goes through the same
+    code as saving and keeps nothing. Use it before anything else the request changes."""
+    session.info[SKIP_CHANGE_LOG] = True
+    try:
+        yield
+    finally:
+        session.rollback()
+        session.info.pop(SKIP_CHANGE_LOG, None)
+
+
+@contextmanager
+def offer_preview(session: Session, organisation: Organisation, offer: Offer | None,
+                  checked: dict) -> Iterator[Offer]:
+    """The offer as it would be after saving ``checked`` (a new one when ``offer`` is None),
+    valid only inside the ``with`` block."""
+    with _rolled_back(session):
+        record = {**checked, "organisation": organisation.external_id,
+                  "id": offer.external_id if offer is not None else PREVIEW_ID,
+                  "status": offer.status if offer is not None else DRAFT}
+        Importer(session, "preview").write_offer(offer, record, organisation)
+        yield offer if offer is not None else session.scalar(
+            select(Offer).where(Offer.external_id == PREVIEW_ID))
+
+
+@contextmanager
+def organisation_preview(session: Session, organisation: Organisation,
+                         checked: dict) -> Iterator[Organisation]:
+    """The organisation as it would be after saving ``checked``, inside the block only."""
+    with _rolled_back(session):
+        Importer(session, "preview").write_organisation(organisation, checked)
+        yield organisation
 
 
 def pending_proposals(session: Session) -> list[Proposal]:

@@ -73,7 +73,7 @@ class ImportReport:
         return not self.problems
 
 
-def _organisation_changes(org: Organisation | None, record: dict) -> dict:
+def organisation_changes(org: Organisation | None, record: dict) -> dict:
     before = organisation_record(org) if org is not None else None
     return changed_fields(before, {k: v for k, v in record.items() if k != "original_language"})
 
@@ -384,7 +384,7 @@ class Importer:
         for record in org_records:
             org = organisations.get(record["id"])
             if dry_run:
-                changed = org is None or bool(_organisation_changes(org, record))
+                changed = org is None or bool(organisation_changes(org, record))
             else:
                 organisations[record["id"]], changed = self.write_organisation(org, record)
             self._count(report, "organisations", org is None, changed)
@@ -447,7 +447,7 @@ class Importer:
 
     def write_organisation(self, org: Organisation | None,
                             record: dict) -> tuple[Organisation, bool]:
-        changes = _organisation_changes(org, record)
+        changes = organisation_changes(org, record)
         if org is not None and not changes:
             return org, False
         if org is None:

@@ -10,12 +10,17 @@ from datetime import date, timedelta
 
 from babel.dates import get_day_names
 from flask import abort, current_app, g, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import force_locale, get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup
 
 from .. import db
+from ..i18n import direction
 from ..models import (
     ADMIN,
+    ARCHIVED,
     PENDING,
     TEXT_FIELDS,
     Organisation,
@@ -36,10 +41,12 @@ from ..services.directory import (
     load_vocabularies,
     offer_by_external_id,
     organisation_by_external_id,
+    organisation_with_offers,
 )
 from ..services.freshness import stale_offers
-from ..services.records import offer_record
+from ..services.records import changed_fields, offer_record
 from ..services.reports import open_reports, resolve
+from . import presenters
 from .auth import send_invitation
 from .language import language_blueprint
 
@@ -138,40 +145,105 @@ def _form_data(vocab, record: dict) -> dict:
     }
 
 
+def _preview_language(default: str) -> str:
+    lang = request.form.get("preview_lang") or default
+    return lang if lang in UI_TEXT_LANGUAGES else default
+
+
+def _preview_block(lang: str, template: str, **context) -> dict:
+    """The public page's main part as its reader in ``lang`` would see it, for a preview."""
+    with force_locale(lang):
+        html = render_template(template, preview=True, page_lang=lang, **context)
+    return {"lang": lang, "dir": direction(lang), "html": Markup(html)}
+
+
+def _offer_preview(session, organisation, offer, checked: dict, lang: str) -> dict:
+    config = current_app.config
+    with editing.offer_preview(session, organisation, offer, checked) as draft, \
+            force_locale(lang):
+        detail = presenters.offer_detail(draft, lang, config["WEGWEISER_STALE_AFTER_DAYS"],
+                                         config["BABEL_DEFAULT_TIMEZONE"])
+        return _preview_block(lang, "_offer_article.html", offer=detail)
+
+
+def _submitted_version(current: int) -> int:
+    """The version the form was opened on: kept through previews and validation errors, so a
+    change saved by someone else meanwhile is still noticed."""
+    try:
+        return int(request.form.get("version", current))
+    except ValueError:
+        return 0
+
+
 @bp.route("/manage/offers/<external_id>/edit", methods=["GET", "POST"])
 def edit_offer(external_id: str):
     session = db.session()
     offer = _offer_or_404(external_id)
-    vocab = load_vocabularies(session)
     proposal = editing.pending_proposal(session, offer)
     record = proposal.record if proposal is not None else offer_record(offer)
-    problems, status = [], 200
+    problems, status, preview = [], 200, None
+    version, lang = offer.version, offer.original_language
     if request.method == "POST":
+        version = _submitted_version(offer.version)
         record = editing.record_from_form(request.form, offer_record(offer))
-        checked, problems = editing.validate(session, offer.organisation, record)
-        if checked is not None:
-            return _save(session, offer, record, checked)
-        status = 400
+        response, problems, preview = _submit_offer_form(session, offer, record, lang)
+        if response is not None:
+            return response
+        status = 400 if problems else 200
     return render_template(
-        "manage/edit_offer.html", offer_id=external_id, version=offer.version,
-        original_language=offer.original_language, form=_form_data(vocab, record),
-        problems=_problems_by_field(problems), proposal=proposal,
+        "manage/edit_offer.html", offer_id=external_id, version=version,
+        original_language=lang, form=_form_data(load_vocabularies(session), record),
+        problems=_problems_by_field(problems), proposal=proposal, preview=preview,
+        preview_languages=UI_TEXT_LANGUAGES, preview_lang=_preview_language(lang),
         action=url_for("manage.edit_offer", external_id=external_id)), status
 
 
-def _save(session, offer, typed: dict, checked: dict):
-    """Save (or file for review); a newer version saved meanwhile shows both versions."""
-    external_id, lang = offer.external_id, offer.original_language
+def _conflict(heading: str, theirs: dict, mine: dict, edit_url: str, version: int):
+    """Someone saved in between: both versions side by side; what was typed can be sent again
+    over the new version, or the new version opened."""
+    resubmit = [(k, v) for k, v in request.form.items(multi=True)
+                if k not in ("csrf_token", "version", "action")]
+    rows = [{"label": field_label(field), "theirs": change["before"], "mine": change["after"]}
+            for field, change in changed_fields(theirs, mine).items()]
+    return render_template("manage/conflict.html", heading=heading, rows=rows,
+                           edit_url=edit_url, resubmit=resubmit, version=version), 409
+
+
+def _submit_offer_form(session, offer, record: dict, preview_language: str):
+    """A posted offer form: saved (the response), or previewed, or its problems."""
+    checked, problems = editing.validate(session, offer.organisation, record)
+    if checked is None:
+        return None, problems, None
+    if request.form.get("action") == "preview":
+        return None, [], _offer_preview(session, offer.organisation, offer, checked,
+                                        _preview_language(preview_language))
+    return _save(session, offer, record, checked), [], None
+
+
+def _saved_or_conflict(session, save: Callable[[int], str], show_conflict: Callable):
+    """Save with the version the form was opened on; a newer version saved meanwhile shows
+    both versions instead."""
     try:
-        outcome = editing.save(session, current_user.user, offer, checked,
-                               int(request.form.get("version", "0") or 0))
+        outcome = save(_submitted_version(0))
     except editing.EditConflict:
         session.rollback()
-        theirs = offer_record(_offer_or_404(external_id))
-        return render_template("manage/conflict.html", offer_id=external_id, mine=typed,
-                               theirs=theirs, lang=lang), 409
+        return show_conflict()
     session.commit()
     return redirect(url_for("manage.dashboard", saved=outcome), code=303)
+
+
+def _save(session, offer, typed: dict, checked: dict):
+    """Save (or file for review) an offer."""
+    external_id = offer.external_id
+
+    def show_conflict():
+        current = _offer_or_404(external_id)
+        return _conflict(_("Someone else changed this offer"), offer_record(current), typed,
+                         url_for("manage.edit_offer", external_id=external_id), current.version)
+
+    return _saved_or_conflict(
+        session, lambda version: editing.save(session, current_user.user, offer, checked,
+                                              version), show_conflict)
 
 
 def _problems_by_field(problems) -> dict:
@@ -194,21 +266,27 @@ def may_edit_this_organisation(user, args) -> bool:
 def new_offer(organisation_id: str):
     session = db.session()
     org = _organisation_or_404(organisation_id)
-    vocab = load_vocabularies(session)
-    record, problems, status = editing.blank_record(org), [], 200
+    record, problems, status, preview = editing.blank_record(org), [], 200, None
     if request.method == "POST":
         record = editing.record_from_form(request.form, record)
         checked, problems = editing.validate(session, org, record)
-        if checked is not None:
+        if checked is None:
+            status = 400
+        elif request.form.get("action") == "preview":
+            preview = _offer_preview(session, org, None, checked,
+                                     _preview_language(record["original_language"]))
+        else:
             offer = editing.create(session, current_user.user, org, checked)
             session.commit()
             return redirect(url_for("manage.dashboard",
                                     saved="published" if offer.status == "published"
                                     else "pending"), code=303)
-        status = 400
+    lang = record["original_language"]
     return render_template(
-        "manage/edit_offer.html", offer_id=None, version=0, original_language="de",
-        form=_form_data(vocab, record), problems=_problems_by_field(problems), proposal=None,
+        "manage/edit_offer.html", offer_id=None, version=0, original_language=lang,
+        form=_form_data(load_vocabularies(session), record),
+        problems=_problems_by_field(problems), proposal=None, preview=preview,
+        preview_languages=UI_TEXT_LANGUAGES, preview_lang=_preview_language(lang),
         action=url_for("manage.new_offer", organisation_id=organisation_id)), status
 
 
@@ -220,8 +298,19 @@ def archive_offer(external_id: str):
     return redirect(url_for("manage.dashboard"), code=303)
 
 
+@bp.post("/manage/offers/<external_id>/reactivate")
+def reactivate_offer(external_id: str):
+    offer = _offer_or_404(external_id)
+    if offer.status != ARCHIVED:
+        return redirect(url_for("manage.dashboard"), code=303)
+    outcome = editing.reactivate(db.session(), current_user.user, offer)
+    db.session().commit()
+    return redirect(url_for("manage.dashboard", saved=outcome), code=303)
+
+
 PERMISSIONS["manage.new_offer"] = may_edit_this_organisation
 PERMISSIONS["manage.archive_offer"] = may_edit_offer
+PERMISSIONS["manage.reactivate_offer"] = may_edit_offer
 
 
 @bp.post("/manage/offers/<external_id>/confirm")
@@ -234,9 +323,21 @@ def confirm_offer(external_id: str):
 
 @bp.get("/manage/offers/<external_id>/history")
 def offer_history(external_id: str):
-    offer = _offer_or_404(external_id)
-    return render_template("manage/history.html", offer_id=external_id,
-                           revisions=editing.history(db.session(), offer))
+    return _history_page(_offer_or_404(external_id), "manage.restore_revision",
+                         external_id=external_id)
+
+
+def _history_page(target, restore_endpoint: str, **ids):
+    """Every change with its fields' before and after, each with an "undo" button."""
+    revisions = [{"id": r.id, "created_at": r.created_at, "actor": r.actor,
+                  "restorable": any(change.get("before") for change in r.changes.values()),
+                  "changes": [{"label": field_label(field), **change}
+                              for field, change in r.changes.items()]}
+                 for r in editing.history(db.session(), target)]
+    return render_template(
+        "manage/history.html", revisions=revisions,
+        restore_url=lambda revision_id: url_for(restore_endpoint, revision_id=revision_id,
+                                                **ids))
 
 
 @bp.get("/manage/review/")
@@ -259,8 +360,9 @@ def review(proposal_id: int):
                                     request.form.get("comment", ""))
         session.commit()
         return redirect(url_for("manage.review_queue"), code=303)
-    return render_template("manage/review.html", proposal=proposal,
-                           changes=editing.proposal_changes(proposal))
+    changes = [{"label": field_label(field), **change}
+               for field, change in editing.proposal_changes(proposal).items()]
+    return render_template("manage/review.html", proposal=proposal, changes=changes)
 
 
 @bp.route("/manage/offers/<external_id>/translate/<target>", methods=["GET", "POST"])
@@ -272,13 +374,14 @@ def translate_offer(external_id: str, target: str):
         abort(404)
     proposal = editing.pending_proposal(session, offer)
     base = proposal.record if proposal is not None else offer_record(offer)
-    problems, status = [], 200
+    problems, status, preview, version = [], 200, None, offer.version
     if request.method == "POST":
-        record = editing.record_with_texts(base, request.form, target)
-        checked, problems = editing.validate(session, offer.organisation, record)
-        if checked is not None:
-            return _save(session, offer, record, checked)
-        base, status = record, 400
+        version = _submitted_version(offer.version)
+        base = editing.record_with_texts(base, request.form, target)
+        response, problems, preview = _submit_offer_form(session, offer, base, target)
+        if response is not None:
+            return response
+        status = 400 if problems else 200
     fields = [{"name": name,
                "original": base.get(name, {}).get(offer.original_language, ""),
                "value": base.get(name, {}).get(target, ""),
@@ -286,9 +389,11 @@ def translate_offer(external_id: str, target: str):
               for name, state in editing.translation_state(offer, target).items()]
     return render_template("manage/translate.html", offer_id=external_id, target=target,
                            original_language=offer.original_language, fields=fields,
-                           version=offer.version, problems={p.field.split(".")[0]: p.reason
-                                                            for p in problems},
-                           target_dir="rtl" if target in ("ar", "fa") else "ltr"), status
+                           version=version, problems={p.field.split(".")[0]: p.reason
+                                                      for p in problems},
+                           preview=preview, preview_languages=UI_TEXT_LANGUAGES,
+                           preview_lang=_preview_language(target),
+                           target_dir=direction(target)), status
 
 
 PERMISSIONS["manage.translate_offer"] = may_edit_offer
@@ -388,10 +493,8 @@ def restore_revision(external_id: str, revision_id: int):
     """Bring back an earlier state as a new change (moderated like any edit)."""
     session = db.session()
     offer = _offer_or_404(external_id)
-    revision = session.get(Revision, revision_id)
-    if revision is None or revision.entity_type != "offer" or revision.entity_id != offer.id:
-        abort(404)
-    record = editing.restored_record(offer, revision)
+    revision = _revision_or_404(session, "offer", offer.id, revision_id)
+    record = editing.restored_record(offer_record(offer), revision)
     checked, problems = editing.validate(session, offer.organisation, record)
     if checked is None:
         abort(400)
@@ -400,27 +503,114 @@ def restore_revision(external_id: str, revision_id: int):
     return redirect(url_for("manage.dashboard", saved=outcome), code=303)
 
 
+def _revision_or_404(session, entity_type: str, entity_id: int, revision_id: int) -> Revision:
+    revision = session.get(Revision, revision_id)
+    if revision is None or revision.entity_type != entity_type or \
+            revision.entity_id != entity_id:
+        abort(404)
+    return revision
+
+
 PERMISSIONS["manage.mark_translation_reviewed"] = is_staff
 PERMISSIONS["manage.restore_revision"] = may_edit_offer
 
 
+# -- the organisation's own profile ---------------------------------------------------------
+
 @bp.route("/manage/organisations/<organisation_id>/profile", methods=["GET", "POST"])
 def organisation_profile(organisation_id: str):
+    """Name, description and contact, moderated and locked like offers, with a preview."""
     session = db.session()
     org = _organisation_or_404(organisation_id)
-    record, problems, status = editing.organisation_form_record(org), [], 200
+    proposal = editing.pending_proposal(session, org)
+    record = editing.organisation_form_record(org, base=proposal.record if proposal else None)
+    problems, status, preview, version = [], 200, None, org.version
     if request.method == "POST":
+        version = _submitted_version(org.version)
         record = editing.organisation_form_record(org, request.form)
-        checked, problems = editing.save_organisation(session, current_user.user, org, record)
-        if checked is not None:
-            session.commit()
-            return redirect(url_for("manage.dashboard", saved="published"), code=303)
-        session.rollback()
-        status = 400
-    return render_template("manage/profile.html", organisation_id=organisation_id,
-                           record=record, description=record["description"].get(
-                               org.original_language, ""),
-                           problems=_problems_by_field(problems)), status
+        checked, problems = editing.check_organisation(session, org, record)
+        if checked is None:
+            status = 400
+        elif request.form.get("action") == "preview":
+            preview = _organisation_preview(session, org, checked,
+                                            _preview_language(org.original_language))
+        else:
+            return _save_organisation(session, org, record, checked)
+    return render_template(
+        "manage/profile.html", organisation_id=organisation_id, record=record,
+        description=record["description"].get(org.original_language, ""),
+        original_language=org.original_language, version=version, proposal=proposal,
+        problems=_problems_by_field(problems), preview=preview,
+        preview_languages=UI_TEXT_LANGUAGES,
+        preview_lang=_preview_language(org.original_language)), status
 
 
-PERMISSIONS["manage.organisation_profile"] = may_edit_this_organisation
+def _organisation_preview(session, org, checked: dict, lang: str) -> dict:
+    with editing.organisation_preview(session, org, checked) as draft, force_locale(lang):
+        _org, offers = organisation_with_offers(session, draft.external_id)
+        detail = presenters.organisation_detail(draft, offers, lang)
+        return _preview_block(lang, "_organisation_article.html", organisation=detail)
+
+
+def _save_organisation(session, org, typed: dict, checked: dict):
+    organisation_id = org.external_id
+
+    def show_conflict():
+        current = _organisation_or_404(organisation_id)
+        return _conflict(_("Someone else changed this profile"),
+                         editing.organisation_form_record(current), typed,
+                         url_for("manage.organisation_profile",
+                                 organisation_id=organisation_id), current.version)
+
+    return _saved_or_conflict(
+        session, lambda version: editing.save_organisation(session, current_user.user, org,
+                                                           checked, version), show_conflict)
+
+
+@bp.get("/manage/organisations/<organisation_id>/history")
+def organisation_history(organisation_id: str):
+    return _history_page(_organisation_or_404(organisation_id),
+                         "manage.restore_organisation_revision", organisation_id=organisation_id)
+
+
+@bp.post("/manage/organisations/<organisation_id>/restore/<int:revision_id>")
+def restore_organisation_revision(organisation_id: str, revision_id: int):
+    """Bring back an earlier profile as a new change (moderated like any edit)."""
+    session = db.session()
+    org = _organisation_or_404(organisation_id)
+    revision = _revision_or_404(session, "organisation", org.id, revision_id)
+    record = editing.restored_record(editing.organisation_form_record(org), revision)
+    checked, _problems = editing.check_organisation(session, org, record)
+    if checked is None:
+        abort(400)
+    outcome = editing.save_organisation(session, current_user.user, org, checked, org.version)
+    session.commit()
+    return redirect(url_for("manage.dashboard", saved=outcome), code=303)
+
+
+PERMISSIONS.update({
+    "manage.organisation_profile": may_edit_this_organisation,
+    "manage.organisation_history": may_edit_this_organisation,
+    "manage.restore_organisation_revision": may_edit_this_organisation,
+})
+
+
+# -- labels of the data model's fields, for diffs and the history ---------------------------
+
+FIELD_LABELS = {
+    "title": _l("Title"), "summary": _l("Summary"), "description": _l("Description"),
+    "categories": _l("Categories"), "target_groups": _l("For whom"),
+    "languages": _l("Staff speak"), "areas": _l("Part of town"),
+    "citywide": _l("For people from the whole city"), "address": _l("Address"),
+    "contact": _l("Contact"), "opening_hours": _l("Opening hours"), "cost": _l("Cost"),
+    "accessible": _l("Accessible for wheelchair users"),
+    "appointment_needed": _l("Appointment needed"), "status": _l("Status"),
+    "verified_at": _l("Last confirmed"), "reviewed": _l("Translation reviewed"),
+    "original_language": _l("Original language"), "name": _l("Name"),
+    "website": _l("Website"), "email": _l("E-mail address"), "phone": _l("Phone"),
+    "street": _l("Street and number"), "postal_code": _l("Postal code"), "city": _l("City"),
+}
+
+
+def field_label(field: str) -> str:
+    return str(FIELD_LABELS.get(field, field))
