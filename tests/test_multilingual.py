@@ -100,3 +100,37 @@ def test_thesaurus_groups_phrases_and_expands_across_languages(tmp_path):
                                    "کلاس زبان آلمانی"])
 def test_cross_language_queries_find_offers(demo_ctx, query):
     assert search_service().search(SearchQuery(text=query), db.session()).total > 0
+
+
+def test_a_match_in_the_offers_original_language_weighs_more(app, tmp_path):
+    """Two offers with "bicycle" in their English title: one was written in English, the
+    other in German and translated. For an Arabic reader the English original comes first;
+    for an English reader both match in the reader's language and the default order holds."""
+    import json
+
+    def offer(external_id, original, titles):
+        return {"id": external_id, "organisation": "rad-verein", "original_language": original,
+                "title": titles, "summary": {original: "Dienstags ab 16 Uhr."},
+                "categories": ["leisure-sports-culture"], "target_groups": ["everyone"],
+                "languages": ["de"], "areas": ["connewitz"], "cost": "free"}
+
+    data = {"organisations": [{"id": "rad-verein", "name": "Rad und Tat e.V."}], "offers": [
+        offer("translated", "de", {"de": "Ausbesserung von Kleidung und Fahrrädern",
+                                   "en": "Mending clothes and bicycles"}),
+        offer("original", "en", {"en": "Bicycle repair workshop",
+                                 "de": "Fahrradwerkstatt"})]}
+    path = tmp_path / "bicycles.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with app.app_context():
+        report = import_files([path], "import:test")
+        assert report.ok, report.problems
+        session = db.session()
+        rebuild_index(session)
+
+        def order(locale):
+            result = search_service().search(SearchQuery(text="bicycle", locale=locale),
+                                             session)
+            return [session.get(Offer, i).external_id for i in result.offer_ids]
+
+        assert order("en") == ["translated", "original"]
+        assert order("ar") == ["original", "translated"]

@@ -15,6 +15,7 @@ from .schema import (
     CONTENT_LANGUAGES,
     FLAGS,
     OPEN_BLOCKS,
+    ORIGINAL_LANGUAGE,
     OTHER,
     SPELLING,
     text_field_name,
@@ -56,6 +57,7 @@ def offer_document(offer: Offer, today: date, stale_after_days: int) -> dict:
         "target_group": " ".join(t.slug for t in offer.target_groups),
         "language": " ".join(lang.code for lang in offer.languages),
         "organisation": offer.organisation.name,
+        ORIGINAL_LANGUAGE: offer.original_language,
     }
     flags = []
     if offer.cost == "free":

@@ -17,6 +17,7 @@ ORGANISATION_BOOST = 1.5
 FILTER_FIELDS = ("area", "category", "target_group", "language")
 FLAGS = "flags"  # free, accessible, fresh
 OPEN_BLOCKS = "open_blocks"  # quarter-hours of the week in which an offer is open
+ORIGINAL_LANGUAGE = "original_language"  # the language the offer was written in
 SPELLING = "spelling"  # the words of titles, summaries, names and vocabularies, for "did you mean"
 CITYWIDE = "citywide"
 EVERYONE = "everyone"
@@ -47,7 +48,8 @@ def build_schema() -> Schema:
     schema = Schema(
         id=ID(stored=True, unique=True),
         sort_key=STORED,
-        **{name: KEYWORD(scorable=False) for name in (*FILTER_FIELDS, FLAGS, OPEN_BLOCKS)},
+        **{name: KEYWORD(scorable=False) for name in (*FILTER_FIELDS, FLAGS, OPEN_BLOCKS,
+                                                       ORIGINAL_LANGUAGE)},
     )
     schema.add(SPELLING, TEXT(analyzer=spelling_analyzer(), phrase=False))
     for name, lang in text_fields().items():

@@ -38,6 +38,7 @@ from .schema import (
     FILTER_FIELDS,
     FLAGS,
     OPEN_BLOCKS,
+    ORIGINAL_LANGUAGE,
     SPELLING,
     field_kind,
     text_field_name,
@@ -56,7 +57,11 @@ MAX_QUERY_WORDS = 8
 # documents is at most 1.3 kB, so even a full cache stays well under 100 MB.
 TERM_CACHE_SIZE = 100_000
 KIND_WEIGHTS = (("title", 3.0), ("vocab", 2.0), ("organisation", 1.5), ("body", 1.0))
-OWN_LANGUAGE_FIELD = 1.25  # a match in the reader's language weighs this much more
+# A match in the reader's language, or in the language the offer was written in (its
+# authoritative text, not a translation), weighs this much more.
+OWN_LANGUAGE_FIELD = 1.25
+# Kinds of field whose text is the offer's own (vocabulary labels exist in every language).
+ORIGINAL_TEXT_KINDS = ("title", "body")
 READER_LANGUAGE_BOOST = 0.5  # staff speak the reader's language
 FRESH_BOOST = 0.25
 MAX_SCORE_CLASSES = 4000
@@ -144,7 +149,7 @@ class _Snapshot:
         self.searcher = index.searcher()
         self.all_docs = bitmaps.from_docnums(self.searcher.reader().all_doc_ids())
         self.values: dict[str, dict[str, int]] = {}
-        for name in (*FILTER_FIELDS, FLAGS, OPEN_BLOCKS):
+        for name in (*FILTER_FIELDS, FLAGS, OPEN_BLOCKS, ORIGINAL_LANGUAGE):
             self.values[name] = {
                 term.decode() if isinstance(term, bytes) else term:
                     bitmaps.from_docnums(self._postings(name, term)) & self.all_docs
@@ -500,8 +505,8 @@ class SearchService:
 
         Each query word adds, for every kind of field it occurs in (title > vocabulary >
         organisation > body), that kind's weight times the word's idf; a match in the
-        reader's language counts a little more, a match inside a German compound a little
-        less. Offers whose staff speak the reader's language and recently confirmed offers get
+        reader's language or in the offer's original language counts a little more, a match
+        inside a German compound a little less. Offers whose staff speak the reader's language and recently confirmed offers get
         a small bonus. Up to SCORE_ALL_LIMIT candidates are scored one by one; beyond that
         score classes (best kind per word) are visited best first as bitmap intersections, so
         only the documents on the page are ever looked at.
@@ -583,20 +588,23 @@ class SearchService:
         for kind, kind_weight in KIND_WEIGHTS:
             found, classes = 0, []
             for terms, source_factor in sources:
-                for own_language, part in ((True, False), (False, False), (True, True),
-                                           (False, True)):
+                for preferred, part in ((True, False), (False, False), (True, True),
+                                        (False, True)):
                     bitmap = 0
                     for name, tokens in terms.items():
-                        if field_kind(name) != kind or \
-                                (self._field_language[name] == locale) != own_language:
+                        if field_kind(name) != kind:
                             continue
+                        here = 0
                         for token in tokens:
                             if token.startswith(COMPOUND_PART) == part:
-                                bitmap |= snap.term_bitmap(name, token)
+                                here |= snap.term_bitmap(name, token)
+                        if here:
+                            in_preferred = here & self._preferred_docs(snap, name, locale)
+                            bitmap |= in_preferred if preferred else here & ~in_preferred
                     bitmap &= ~found
                     if bitmap:
                         factor = source_factor * \
-                            (OWN_LANGUAGE_FIELD if own_language else 1.0) * \
+                            (OWN_LANGUAGE_FIELD if preferred else 1.0) * \
                             (COMPOUND_PART_FACTOR if part else 1.0)
                         classes.append((kind_weight * factor, bitmap))
                         found |= bitmap
@@ -608,6 +616,16 @@ class SearchService:
             per_kind = {kind: [(weight * idf, bitmap) for weight, bitmap in classes]
                         for kind, classes in per_kind.items()}
         return per_kind
+
+    def _preferred_docs(self, snap: _Snapshot, name: str, locale: str) -> int:
+        """Documents for which a match in field ``name`` is in a preferred language: the
+        reader's (every document), or the offer's original language."""
+        lang = self._field_language[name]
+        if lang == locale:
+            return snap.all_docs
+        if lang is None or field_kind(name) not in ORIGINAL_TEXT_KINDS:
+            return 0
+        return snap.values[ORIGINAL_LANGUAGE].get(lang, 0)
 
     @staticmethod
     def _by_default_order(snap: _Snapshot, bitmap: int, limit: int) -> list[int]:
