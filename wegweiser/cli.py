@@ -171,14 +171,16 @@ def remind_command(base_url) -> None:
 @click.option("--target-group", help="Only offers for this target group (slug).")
 @click.option("--category", help="Only offers of this category (slug).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
-              help="File to write (default: booklet-AREA-LANG.html).")
+              help="File to write (default: booklet-AREA-LANG.html); a name ending in .pdf "
+                   "writes a PDF (needs the pdf extra).")
 @click.option("--base-url", default="http://127.0.0.1:5000", show_default=True,
               help="Address of the site, for the links and QR codes.")
 @with_appcontext
 def booklet_command(area, lang, target_group, category, output, base_url) -> None:
     """Write a printable booklet of all published offers for an area, grouped by category.
 
-    Open the HTML file in a browser and print it (A4); every offer has a QR code.
+    Open the HTML file in a browser and print it (A4), or write a PDF directly; every offer
+    has a QR code.
     """
     from .i18n import ui_languages
     from .web.booklet import BookletError, render_booklet
@@ -190,8 +192,17 @@ def booklet_command(area, lang, target_group, category, output, base_url) -> Non
             html = render_booklet(area, lang, target_group, category)
         except BookletError as exc:
             raise click.UsageError(str(exc)) from exc
-    output = output or Path(f"booklet-{area}-{lang}.html")
-    output.write_text(html, encoding="utf-8")
+        output = output or Path(f"booklet-{area}-{lang}.html")
+        if output.suffix.lower() == ".pdf":
+            from .pdf import html_to_pdf, pdf_available
+
+            if not pdf_available():
+                raise click.UsageError("PDF needs the pdf extra: pip install 'wegweiser[pdf]' "
+                                       "(and Pango, see the README)")
+            output.write_bytes(html_to_pdf(html, base_url, Path(current_app.static_folder),
+                                           current_app.static_url_path))
+        else:
+            output.write_text(html, encoding="utf-8")
     click.echo(f"Wrote {output}")
 
 

@@ -1,6 +1,8 @@
 """Interface languages: the language lives in the URL (``/de/…``), Flask-Babel translates."""
 from __future__ import annotations
 
+import unicodedata
+
 from flask import current_app, g, request
 from flask_babel import Babel
 
@@ -27,6 +29,18 @@ def current_language() -> str:
 
 def direction(lang: str) -> str:
     return "rtl" if lang in RTL_LANGUAGES else "ltr"
+
+
+def text_direction(text: str) -> str:
+    """"rtl" or "ltr" after the first letter with a strong direction (the rule of ``dir="auto"``,
+    spelled out for renderers without it, such as WeasyPrint)."""
+    for char in text or "":
+        kind = unicodedata.bidirectional(char)
+        if kind in ("R", "AL"):
+            return "rtl"
+        if kind == "L":
+            return "ltr"
+    return "ltr"
 
 
 def best_language_for_request() -> str:

@@ -506,10 +506,11 @@ class SearchService:
         Each query word adds, for every kind of field it occurs in (title > vocabulary >
         organisation > body), that kind's weight times the word's idf; a match in the
         reader's language or in the offer's original language counts a little more, a match
-        inside a German compound a little less. Offers whose staff speak the reader's language and recently confirmed offers get
-        a small bonus. Up to SCORE_ALL_LIMIT candidates are scored one by one; beyond that
-        score classes (best kind per word) are visited best first as bitmap intersections, so
-        only the documents on the page are ever looked at.
+        inside a German compound a little less. Offers whose staff speak the reader's
+        language and recently confirmed offers get a small bonus. Up to SCORE_ALL_LIMIT
+        candidates are scored one by one; beyond that score classes (best kind per word) are
+        visited best first as bitmap intersections, so only the documents on the page are
+        ever looked at.
         """
         if limit <= 0 or not final:
             return []

@@ -8,7 +8,14 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .. import db
-from ..i18n import AUTONYMS, best_language_for_request, current_language, direction, ui_languages
+from ..i18n import (
+    AUTONYMS,
+    best_language_for_request,
+    current_language,
+    direction,
+    text_direction,
+    ui_languages,
+)
 from ..services.directory import database_ok
 from . import api, auth, discovery, freshness, manage, public, security, shortlist
 
@@ -38,6 +45,7 @@ def init_app(app) -> None:
     app.context_processor(template_globals)
     app.add_template_filter(language_name, "language_name")
     app.add_template_filter(change_value, "change_value")
+    app.add_template_filter(text_direction, "text_direction")
 
 
 def change_value(value) -> str:

@@ -7,6 +7,7 @@ from datetime import date
 from flask import render_template, url_for
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 from .. import db
 from ..i18n import direction
@@ -83,8 +84,10 @@ def render_booklet(area: str, lang: str, target_group: str | None = None,
             count=len(offers), css=_stylesheet())
 
 
-def _stylesheet() -> str:
+def _stylesheet() -> Markup:
+    """The site's own stylesheet, inlined so the booklet file stands alone (a ``<style>``
+    element's text is not HTML: it must not be escaped)."""
     from flask import current_app
 
     with current_app.open_resource(current_app.static_folder + "/css/site.css") as handle:
-        return handle.read().decode("utf-8")
+        return Markup(handle.read().decode("utf-8"))

@@ -27,6 +27,7 @@ from ..models import (
     Proposal,
     Revision,
 )
+from ..pdf import pdf_available
 from ..services import editing
 from ..services.accounts import (
     AccountError,
@@ -48,6 +49,7 @@ from ..services.records import changed_fields, offer_record
 from ..services.reports import open_reports, resolve
 from . import presenters
 from .auth import send_invitation
+from .downloads import pdf_response
 from .language import language_blueprint
 
 bp = language_blueprint("manage", __name__)
@@ -464,14 +466,18 @@ def booklet():
     vocab = load_vocabularies(db.session())
     area = request.args.get("area")
     if area:
+        lang = request.args.get("booklet_lang") or g.lang
         try:
-            return render_booklet(area, request.args.get("booklet_lang") or g.lang,
-                                  request.args.get("target_group") or None,
+            html = render_booklet(area, lang, request.args.get("target_group") or None,
                                   request.args.get("category") or None)
         except BookletError:
             abort(400)
+        if request.args.get("format") == "pdf":
+            return pdf_response(html, f"wegweiser-{area}-{lang}.pdf")
+        return html
     return render_template(
         "manage/booklet.html", districts=vocab.districts, languages=ui_languages(),
+        pdf=pdf_available(),
         categories=[(c.slug, c.label(g.lang)) for c in vocab.categories],
         target_groups=[(t.slug, t.label(g.lang)) for t in vocab.target_groups])
 

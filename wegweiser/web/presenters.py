@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import segno
 from babel.dates import get_day_names
+from babel.lists import format_list
 from flask import url_for
 from flask_babel import force_locale, format_date, format_time, get_locale, ngettext
 from flask_babel import gettext as _
@@ -339,9 +340,9 @@ def sheet_column(offer: Offer, lang: str) -> dict:
                 "phone": _("Phone"), "cost": _("Cost"), "staff_speak": _("Staff speak"),
                 "scan": _("Scan for the current details"),
             },
-            "target_groups": ", ".join(t.label(lang) for t in offer.target_groups)
-            or _("Everyone"),
-            "languages": ", ".join(x.label(lang) for x in offer.languages),
+            "target_groups": format_list([t.label(lang) for t in offer.target_groups],
+                                         locale=lang) or _("Everyone"),
+            "languages": format_list([x.label(lang) for x in offer.languages], locale=lang),
             "address": ", ".join(p for p in (offer.street, " ".join(
                 x for x in (offer.postal_code, offer.city) if x)) if p) or None,
             "citywide": _("For people from the whole city") if offer.citywide else None,

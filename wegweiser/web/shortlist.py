@@ -21,9 +21,11 @@ from flask_babel import gettext as _
 
 from .. import db
 from ..i18n import AUTONYMS, direction, ui_languages
+from ..pdf import pdf_available
 from ..services.directory import published_offer, published_offers_by_external_ids
 from ..services.shortlist import Shortlist
 from . import presenters
+from .downloads import pdf_response
 from .language import language_blueprint
 
 bp = language_blueprint("shortlist", __name__)
@@ -144,6 +146,16 @@ def as_text():
 
 @bp.get("/list/sheet")
 def sheet():
+    return _sheet_page()
+
+
+@bp.get("/list/sheet.pdf")
+def sheet_pdf():
+    """The same sheet as a PDF file made on the server (where the PDF extra is installed)."""
+    return pdf_response(_sheet_page(), f"wegweiser-{_client_language()}.pdf")
+
+
+def _sheet_page() -> str:
     shortlist = current_list()
     client = _client_language()
     columns = [client] if client == SHEET_PARTNER else [client, SHEET_PARTNER]
@@ -163,7 +175,9 @@ def sheet():
             footer.append({"lang": lang, "dir": direction(lang),
                            "text": _("Please check the current details at %(url)s", url=site)})
     return render_template("sheet.html", entries=entries, note=shortlist.note,
-                           printed=printed, footer=footer)
+                           printed=printed, footer=footer, client=client,
+                           pdf_url=url_for("shortlist.sheet_pdf", client=client)
+                           if pdf_available() else None)
 
 
 @bp.get("/offers/<external_id>/show")
