@@ -36,10 +36,13 @@ class SqliteDatabases:
         self.root = root
         self.template = root / "template.sqlite3"
 
-    def new(self) -> str:
+    def new(self, template: str | None = None) -> str:
         path = self.root / f"db-{uuid.uuid4().hex}.sqlite3"
-        shutil.copy(self.template, path)
+        shutil.copy(self.root / template if template else self.template, path)
         return f"sqlite:///{path}"
+
+    def keep_as_template(self, url: str, name: str) -> None:
+        shutil.copy(url.removeprefix("sqlite:///"), self.root / name)
 
     def template_url(self) -> str:
         return f"sqlite:///{self.template}"
@@ -86,10 +89,16 @@ class PostgresDatabases:
                               "WHERE datname = :name AND pid <> pg_backend_pid()"),
                          {"name": self.template})
 
-    def new(self) -> str:
+    def new(self, template: str | None = None) -> str:
         name = f"{self.prefix}_{uuid.uuid4().hex[:8]}"
-        self._create(name, self.template)
+        self._create(name, f"{self.prefix}_{template}" if template else self.template)
         return self._url(name)
+
+    def keep_as_template(self, url: str, name: str) -> None:
+        with self.admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{self.prefix}_{name}" TEMPLATE '
+                              f'"{url.rsplit("/", 1)[1]}"'))
+        self.created.append(f"{self.prefix}_{name}")
 
     def drop(self, url: str) -> None:
         name = url.rsplit("/", 1)[1]
@@ -143,11 +152,24 @@ def client(app):
 
 
 @pytest.fixture
-def directory(app):
-    """A fresh app with the demo data imported, for tests that change it."""
-    with app.app_context():
-        assert import_files(demo_files(), "import:demo").ok
-    return app
+def directory(backend, tmp_path):
+    """A fresh app with the demo data imported (copied from a database that imported it once
+    per backend), for tests that change it; its index catches up from the change log."""
+    if not getattr(backend, "has_demo_template", False):
+        url = backend.new()
+        application = _make_app(url, tmp_path / "template-index")
+        with application.app_context():
+            assert import_files(demo_files(), "import:demo").ok
+            db.engine().dispose()
+        backend.keep_as_template(url, "demo")
+        backend.drop(url)
+        backend.has_demo_template = True
+    url = backend.new("demo")
+    application = _make_app(url, tmp_path / "index", WEGWEISER_OUTBOX=str(tmp_path / "outbox"))
+    yield application
+    with application.app_context():
+        db.engine().dispose()
+    backend.drop(url)
 
 
 @pytest.fixture(scope="session")

@@ -42,7 +42,7 @@ def form_of(client, external_id) -> dict:
     """The edit form's current values, as a browser would submit them."""
     page = client.get(f"/de/manage/offers/{external_id}/edit").get_data(as_text=True)
     data: dict = {}
-    for name, value in re.findall(r'<input (?:type="(?:hidden|time|tel|email|url)" )?'
+    for name, value in re.findall(r'<input (?:type="(?:hidden|text|time|tel|email|url)" )?'
                                   r'(?:id="[^"]*" )?name="([^"]+)" (?:maxlength="\d+" )?'
                                   r'value="([^"]*)"', page):
         data[name] = value

@@ -10,7 +10,6 @@ import pytest
 
 from wegweiser import cli, db
 from wegweiser.mail import outbox_dir
-from wegweiser.services.setup import demo_files, import_files
 from wegweiser.web import manage
 
 from .helpers import csrf
@@ -21,9 +20,13 @@ PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
+def app(directory):
+    """The tests here work on the demo directory."""
+    return directory
+
+
+@pytest.fixture
 def invited(app):
-    with app.app_context():
-        assert import_files(demo_files(), "import:demo").ok
     result = app.test_cli_runner().invoke(cli.main, [
         "user", "create", "Editor@Example.org", "--role", "editor",
         "--organisation", "a-sprachwerk-ost", "--base-url", "http://localhost"])

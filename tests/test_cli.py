@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from wegweiser import cli, db
 from wegweiser.search import SearchQuery, search_service
-from wegweiser.services.setup import demo_files, import_files
 
 
 def test_init_is_idempotent(app):
@@ -42,10 +41,8 @@ def test_help_explains_every_command():
         assert command in output
 
 
-def test_booklet_groups_the_areas_offers_by_category_with_qr_codes(app, tmp_path):
-    runner = app.test_cli_runner()
-    with app.app_context():
-        assert import_files(demo_files(), "import:demo").ok
+def test_booklet_groups_the_areas_offers_by_category_with_qr_codes(directory, tmp_path):
+    runner = directory.test_cli_runner()
     output = tmp_path / "booklet.html"
     result = runner.invoke(cli.main, ["booklet", "--area", "ost", "--lang", "ar",
                                       "--output", str(output), "--base-url",

@@ -294,3 +294,20 @@ def test_a_change_waiting_while_the_offer_is_archived_keeps_it_archived(director
         offer = db.session().scalar(select(Offer).where(Offer.external_id == OWN))
         assert offer.status == "archived" and offer.text_in("title", "de")[0] == \
             "Geänderter Titel"
+
+
+def test_saving_the_form_unchanged_changes_nothing(directory):
+    """Every field of the offer survives a round trip through the edit form."""
+    trust(directory, "a-sprachwerk-ost")
+    editor = signed_in(directory, "ed@example.org", "editor", "a-sprachwerk-ost")
+    with directory.app_context():
+        from wegweiser.services.records import offer_record
+
+        offer = db.session().scalar(select(Offer).where(Offer.external_id == OWN))
+        before, version = offer_record(offer), offer.version
+    data = form_of(editor, OWN)
+    assert data["address_street"] and data["contact_phone"]
+    assert editor.post(f"/de/manage/offers/{OWN}/edit", data=data).status_code == 303
+    with directory.app_context():
+        offer = db.session().scalar(select(Offer).where(Offer.external_id == OWN))
+        assert offer_record(offer) == before and offer.version == version

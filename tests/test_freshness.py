@@ -7,6 +7,7 @@ import email.policy
 import re
 from datetime import date
 
+import pytest
 from sqlalchemy import select
 
 from wegweiser import cli, db
@@ -14,7 +15,12 @@ from wegweiser.mail import outbox_dir
 from wegweiser.models import Offer
 from wegweiser.search import SearchQuery, search_service
 from wegweiser.services.freshness import stale_offers
-from wegweiser.services.setup import demo_files, import_files
+
+
+@pytest.fixture
+def app(directory):
+    """The tests here work on the demo directory."""
+    return directory
 
 
 def mails(app) -> list[str]:
@@ -25,7 +31,6 @@ def mails(app) -> list[str]:
 
 def test_remind_mails_signed_links_that_work_without_signing_in(app, client):
     with app.app_context():
-        assert import_files(demo_files(), "import:demo").ok
         stale = stale_offers(db.session())
         assert stale, "the demo data has offers not confirmed for more than six months"
     result = app.test_cli_runner().invoke(cli.main, ["remind", "--base-url", "http://localhost"])
@@ -48,8 +53,6 @@ def test_remind_mails_signed_links_that_work_without_signing_in(app, client):
 
 
 def test_withdraw_link_archives_and_search_forgets_the_offer(app, client):
-    with app.app_context():
-        assert import_files(demo_files(), "import:demo").ok
     app.test_cli_runner().invoke(cli.main, ["remind", "--base-url", "http://localhost"])
     path = re.search(r"No longer offered: http://localhost(/de/freshness/\S+)",
                      "\n".join(mails(app))).group(1)
@@ -65,8 +68,6 @@ def test_withdraw_link_archives_and_search_forgets_the_offer(app, client):
 
 
 def test_expired_or_forged_links_are_refused(app, client):
-    with app.app_context():
-        assert import_files(demo_files(), "import:demo").ok
     app.test_cli_runner().invoke(cli.main, ["remind", "--base-url", "http://localhost"])
     path = re.search(r"(/de/freshness/\S+)", "\n".join(mails(app))).group(1)
     assert client.get(path[:-4] + "abcd").status_code == 400

@@ -8,7 +8,6 @@ from sqlalchemy import select
 from wegweiser import db
 from wegweiser.models import Offer, Proposal
 from wegweiser.services.records import offer_record
-from wegweiser.services.setup import demo_files, import_files
 
 from .helpers import csrf, signed_in
 
@@ -41,9 +40,13 @@ POSTS = {
 
 
 @pytest.fixture
+def app(directory):
+    """The tests here work on the demo directory."""
+    return directory
+
+
+@pytest.fixture
 def clients(app):
-    with app.app_context():
-        assert import_files(demo_files(), "import:demo").ok
     people = {"editor": ("ed@example.org", "editor", "a-sprachwerk-ost"),
               "other_editor": ("other@example.org", "editor", "b-portitzer-winkel"),
               "moderator": ("mod@example.org", "moderator", None),

@@ -139,3 +139,14 @@ def test_editors_cannot_publish_a_profile_by_adding_fields(directory):
         assert session.scalar(select(func.count()).select_from(Proposal)) == 1
         assert session.scalar(select(Organisation.name).where(
             Organisation.external_id == "b-kompass")) != "Gekapert"
+
+
+def test_two_changes_of_only_the_description_are_noticed_too(directory):
+    trust(directory, ORG)
+    first = signed_in(directory, "one@example.org", "editor", ORG)
+    second = signed_in(directory, "two@example.org", "editor", ORG)
+    form_one, form_two = profile_form(first), profile_form(second)
+    form_one["description"], form_two["description"] = "Erste Fassung.", "Zweite Fassung."
+    assert first.post(PROFILE, data=form_one).status_code == 303
+    assert second.post(PROFILE, data=form_two).status_code == 409
+    assert "Erste Fassung." in public_profile(second)

@@ -2,10 +2,11 @@
 the moderators' list."""
 from __future__ import annotations
 
+import pytest
+
 from wegweiser import db
 from wegweiser.mail import outbox_dir
 from wegweiser.services.reports import open_reports
-from wegweiser.services.setup import demo_files, import_files
 
 from .helpers import csrf
 
@@ -14,9 +15,13 @@ OFFER = "a-sprachwerk-deutsch-eltern"
 
 
 
+@pytest.fixture
+def app(directory):
+    """The tests here work on the demo directory."""
+    return directory
+
+
 def test_anyone_can_report_and_the_organisation_hears_of_it(app, client):
-    with app.app_context():
-        assert import_files(demo_files(), "import:demo").ok
     page = client.get(f"/ar/offers/{OFFER}").get_data(as_text=True)
     assert f'href="/ar/offers/{OFFER}/report"' in page
     path = f"/de/offers/{OFFER}/report"
@@ -34,8 +39,6 @@ def test_anyone_can_report_and_the_organisation_hears_of_it(app, client):
 
 
 def test_reports_are_rate_limited(app, client):
-    with app.app_context():
-        assert import_files(demo_files(), "import:demo").ok
     path = f"/de/offers/{OFFER}/report"
     token = csrf(client, path)
     codes = [client.post(path, data={"csrf_token": token, "message": f"Hinweis {i}"})

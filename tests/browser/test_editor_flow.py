@@ -15,7 +15,6 @@ from werkzeug.serving import make_server
 from wegweiser import cli, db
 from wegweiser.mail import outbox_dir
 from wegweiser.search import rebuild_index
-from wegweiser.services.setup import demo_files, import_files
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
@@ -24,9 +23,14 @@ OFFER = "a-sprachwerk-deutsch-eltern"
 
 
 @pytest.fixture
+def app(directory):
+    """The tests here work on the demo directory."""
+    return directory
+
+
+@pytest.fixture
 def server(app):
     with app.app_context():
-        assert import_files(demo_files(), "import:demo").ok
         rebuild_index(db.session())
     httpd = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()

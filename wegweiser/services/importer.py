@@ -27,6 +27,7 @@ from ..models import (
     Organisation,
     OrganisationText,
     Revision,
+    utcnow,
 )
 from .lookups import Lookups
 from .records import (
@@ -458,6 +459,7 @@ class Importer:
             if getattr(org, key) != record[key]:
                 setattr(org, key, record[key])
         org.set_translations("description", record["description"], OrganisationText)
+        org.updated_at = utcnow()  # moves the version on, as for offers
         self.session.flush()
         self._revision("organisation", org.id, changes)
         return org, True
@@ -495,6 +497,9 @@ class Importer:
         offer.status = record["status"]
         offer.verified_at = date.fromisoformat(record["verified_at"]) \
             if record["verified_at"] else None
+        # Set even when only translated texts changed (rows of another table): the offer's
+        # row is then updated too, so its version moves on and a concurrent edit is noticed.
+        offer.updated_at = utcnow()
         self.session.flush()
         self._revision("offer", offer.id, changes)
         return True
