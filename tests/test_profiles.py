@@ -93,14 +93,19 @@ def test_a_returned_profile_change_shows_the_comment(directory):
     assert "Bitte die Adresse des Vereins nehmen" in page and 'value="neu@example.org"' in page
 
 
-def test_the_second_of_two_profile_saves_is_refused_and_can_be_sent_again(directory):
-    trust(directory, ORG)
-    first = signed_in(directory, "one@example.org", "editor", ORG)
-    second = signed_in(directory, "two@example.org", "editor", ORG)
+def second_of_two_saves(app, field: str, first_value: str, second_value: str):
+    """Two editors open the profile, the first saves: the second's client and answer."""
+    trust(app, ORG)
+    first = signed_in(app, "one@example.org", "editor", ORG)
+    second = signed_in(app, "two@example.org", "editor", ORG)
     form_one, form_two = profile_form(first), profile_form(second)
-    form_one["phone"], form_two["phone"] = "0341 111", "0341 222"
+    form_one[field], form_two[field] = first_value, second_value
     assert first.post(PROFILE, data=form_one).status_code == 303
-    conflict = second.post(PROFILE, data=form_two)
+    return second, second.post(PROFILE, data=form_two)
+
+
+def test_the_second_of_two_profile_saves_is_refused_and_can_be_sent_again(directory):
+    second, conflict = second_of_two_saves(directory, "phone", "0341 111", "0341 222")
     page = conflict.get_data(as_text=True)
     assert conflict.status_code == 409 and "0341 111" in page and "0341 222" in page
     assert "0341 111" in public_profile(second), "nothing was overwritten"
@@ -142,11 +147,7 @@ def test_editors_cannot_publish_a_profile_by_adding_fields(directory):
 
 
 def test_two_changes_of_only_the_description_are_noticed_too(directory):
-    trust(directory, ORG)
-    first = signed_in(directory, "one@example.org", "editor", ORG)
-    second = signed_in(directory, "two@example.org", "editor", ORG)
-    form_one, form_two = profile_form(first), profile_form(second)
-    form_one["description"], form_two["description"] = "Erste Fassung.", "Zweite Fassung."
-    assert first.post(PROFILE, data=form_one).status_code == 303
-    assert second.post(PROFILE, data=form_two).status_code == 409
+    second, conflict = second_of_two_saves(directory, "description", "Erste Fassung.",
+                                           "Zweite Fassung.")
+    assert conflict.status_code == 409
     assert "Erste Fassung." in public_profile(second)
