@@ -61,14 +61,20 @@ def test_a_returned_change_shows_the_moderators_comment(directory):
     assert "Bitte Adresse ergänzen" in page and 'value="Bitte prüfen"' in page
 
 
+def second_of_two_saves(app, first_title: str, second_title: str):
+    """Two editors open the offer, the first saves a title: the second's client, what it
+    typed and the answer to its save."""
+    first = signed_in(app, "one@example.org", "editor", "a-sprachwerk-ost")
+    second = signed_in(app, "two@example.org", "editor", "a-sprachwerk-ost")
+    form_one, form_two = form_of(first, OWN), form_of(second, OWN)
+    form_one["title"], form_two["title"] = first_title, second_title
+    assert first.post(f"/de/manage/offers/{OWN}/edit", data=form_one).status_code == 303
+    return second, form_two, second.post(f"/de/manage/offers/{OWN}/edit", data=form_two)
+
+
 def test_the_second_of_two_saves_is_refused_and_keeps_what_was_typed(directory):
     trust(directory, "a-sprachwerk-ost")
-    first = signed_in(directory, "one@example.org", "editor", "a-sprachwerk-ost")
-    second = signed_in(directory, "two@example.org", "editor", "a-sprachwerk-ost")
-    form_one, form_two = form_of(first, OWN), form_of(second, OWN)
-    form_one["title"], form_two["title"] = "Fassung eins", "Fassung zwei"
-    assert first.post(f"/de/manage/offers/{OWN}/edit", data=form_one).status_code == 303
-    conflict = second.post(f"/de/manage/offers/{OWN}/edit", data=form_two)
+    second, _typed, conflict = second_of_two_saves(directory, "Fassung eins", "Fassung zwei")
     assert conflict.status_code == 409
     page = conflict.get_data(as_text=True)
     assert "Fassung eins" in page and "Fassung zwei" in page
@@ -311,3 +317,22 @@ def test_saving_the_form_unchanged_changes_nothing(directory):
     with directory.app_context():
         offer = db.session().scalar(select(Offer).where(Offer.external_id == OWN))
         assert offer_record(offer) == before and offer.version == version
+
+
+def test_a_change_waiting_for_review_is_not_replaced_unnoticed(directory):
+    """Two editors of an untrusted organisation: the second one's save would replace the first
+    one's change in the review queue, so it is refused like a version conflict."""
+    second, form_two, conflict = second_of_two_saves(directory, "Wartende Fassung eins",
+                                                     "Fassung zwei")
+    page = conflict.get_data(as_text=True)
+    assert conflict.status_code == 409
+    assert "Wartende Fassung eins" in page and "Fassung zwei" in page
+    with directory.app_context():
+        proposal = db.session().scalars(select(Proposal)).one()
+        assert proposal.record["title"]["de"] == "Wartende Fassung eins"
+    resend = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page))
+    resend.update({k: v for k, v in form_two.items() if isinstance(v, list)})
+    assert second.post(f"/de/manage/offers/{OWN}/edit", data=resend).status_code == 303
+    with directory.app_context():
+        proposal = db.session().scalars(select(Proposal)).one()
+        assert proposal.record["title"]["de"] == "Fassung zwei", "replaced only when chosen"

@@ -61,6 +61,8 @@ def test_an_untrusted_profile_change_waits_for_a_moderator(directory):
     assert response.status_code == 303 and "saved=pending" in response.headers["Location"]
     assert "umbenannt" not in public_profile(editor), "the public page keeps the approved one"
 
+    dashboard = editor.get("/de/manage/").get_data(as_text=True)
+    assert "Ihre Änderungen am Profil warten auf Prüfung." in dashboard
     again = editor.get(PROFILE).get_data(as_text=True)
     assert 'value="Sprachwerk Ost e. V. (umbenannt)"' in again, "the editor sees the waiting one"
     assert 'class="notice"' in again

@@ -589,20 +589,12 @@ class SearchService:
         for kind, kind_weight in KIND_WEIGHTS:
             found, classes = 0, []
             for terms, source_factor in sources:
+                # (whole word, compound part) → (documents in a preferred language, others)
+                split = {part: self._split_by_language(snap, terms, kind, part, locale)
+                         for part in (False, True)}
                 for preferred, part in ((True, False), (False, False), (True, True),
                                         (False, True)):
-                    bitmap = 0
-                    for name, tokens in terms.items():
-                        if field_kind(name) != kind:
-                            continue
-                        here = 0
-                        for token in tokens:
-                            if token.startswith(COMPOUND_PART) == part:
-                                here |= snap.term_bitmap(name, token)
-                        if here:
-                            in_preferred = here & self._preferred_docs(snap, name, locale)
-                            bitmap |= in_preferred if preferred else here & ~in_preferred
-                    bitmap &= ~found
+                    bitmap = split[part][0 if preferred else 1] & ~found
                     if bitmap:
                         factor = source_factor * \
                             (OWN_LANGUAGE_FIELD if preferred else 1.0) * \
@@ -617,6 +609,24 @@ class SearchService:
             per_kind = {kind: [(weight * idf, bitmap) for weight, bitmap in classes]
                         for kind, classes in per_kind.items()}
         return per_kind
+
+    def _split_by_language(self, snap: _Snapshot, terms: dict[str, list[str]], kind: str,
+                           part: bool, locale: str) -> tuple[int, int]:
+        """Documents with the terms (whole words, or compound parts) in fields of ``kind``:
+        those where the field's language is a preferred one, and the others."""
+        preferred = others = 0
+        for name, tokens in terms.items():
+            if field_kind(name) != kind:
+                continue
+            here = 0
+            for token in tokens:
+                if token.startswith(COMPOUND_PART) == part:
+                    here |= snap.term_bitmap(name, token)
+            if here:
+                in_preferred = here & self._preferred_docs(snap, name, locale)
+                preferred |= in_preferred
+                others |= here & ~in_preferred
+        return preferred, others
 
     def _preferred_docs(self, snap: _Snapshot, name: str, locale: str) -> int:
         """Documents for which a match in field ``name`` is in a preferred language: the

@@ -91,11 +91,26 @@ def validate(session: Session, organisation: Organisation,
     return checked, importer.problems
 
 
-def save(session: Session, user: User, offer: Offer, record: dict,
-         expected_version: int) -> str:
-    """Publish at once (trusted organisation or staff) or file a proposal; returns which."""
-    if offer.version != expected_version:
+def check_unchanged(session: Session, target: Offer | Organisation, expected_version: int,
+                    expected_pending: str | None) -> None:
+    """Refuse an edit made over an older state: a newer saved version, or a newer change
+    waiting for review (``expected_pending`` None: not checked)."""
+    if target.version != expected_version:
         raise EditConflict()
+    if expected_pending is not None and pending_stamp(session, target) != expected_pending:
+        raise EditConflict()
+
+
+def pending_stamp(session: Session, target: Offer | Organisation) -> str:
+    """Identifies the change waiting for review ("" when none is waiting)."""
+    pending = _waiting(session, target)
+    return pending.created_at.isoformat() if pending is not None else ""
+
+
+def save(session: Session, user: User, offer: Offer, record: dict,
+         expected_version: int, expected_pending: str | None = None) -> str:
+    """Publish at once (trusted organisation or staff) or file a proposal; returns which."""
+    check_unchanged(session, offer, expected_version, expected_pending)
     record = {**record, "status": offer.status,
               "organisation": offer.organisation.external_id}
     if offer.organisation.trusted or user.is_staff:
@@ -111,11 +126,15 @@ def _proposal_target(target: Offer | Organisation):
     return Proposal.organisation_id == target.id
 
 
+def _waiting(session: Session, target: Offer | Organisation) -> Proposal | None:
+    return session.scalar(select(Proposal).where(_proposal_target(target),
+                                                 Proposal.status == PENDING))
+
+
 def _file_proposal(session: Session, user: User, target: Offer | Organisation,
                    record: dict) -> None:
     """Put the change in the queue; a change still waiting is replaced by the newer one."""
-    pending = session.scalar(select(Proposal).where(_proposal_target(target),
-                                                    Proposal.status == PENDING))
+    pending = _waiting(session, target)
     if pending is None:
         pending = Proposal(**{"offer_id" if isinstance(target, Offer) else "organisation_id":
                               target.id})
@@ -130,6 +149,16 @@ def pending_proposal(session: Session, target: Offer | Organisation) -> Proposal
     return session.scalar(select(Proposal).where(_proposal_target(target),
                                                  Proposal.status.in_((PENDING, RETURNED)))
                           .order_by(Proposal.created_at.desc()))
+
+
+def current_record(session: Session, target: Offer | Organisation) -> dict:
+    """What an editor now works from: the change waiting for review, else the saved state."""
+    pending = _waiting(session, target)
+    if pending is not None:
+        return pending.record
+    if isinstance(target, Offer):
+        return offer_record(target)
+    return organisation_form_record(target)
 
 
 def proposal_changes(proposal: Proposal) -> dict:
@@ -245,8 +274,7 @@ def archive(session: Session, user: User, offer: Offer) -> None:
     session.add(Revision(entity_type="offer", entity_id=offer.id, actor=f"user:{user.email}",
                          changes={"status": {"before": offer.status, "after": ARCHIVED}}))
     offer.status = ARCHIVED
-    pending = session.scalar(select(Proposal).where(_proposal_target(offer),
-                                                    Proposal.status == PENDING))
+    pending = _waiting(session, offer)
     if pending is not None:
         pending.record = {**pending.record, "status": ARCHIVED}
     session.flush()
@@ -335,10 +363,10 @@ def check_organisation(session: Session, organisation: Organisation,
 
 
 def save_organisation(session: Session, user: User, organisation: Organisation,
-                      checked: dict, expected_version: int) -> str:
+                      checked: dict, expected_version: int,
+                      expected_pending: str | None = None) -> str:
     """Publish the profile at once (trusted organisation or staff) or file a proposal."""
-    if organisation.version != expected_version:
-        raise EditConflict()
+    check_unchanged(session, organisation, expected_version, expected_pending)
     if organisation.trusted or user.is_staff:
         Importer(session, f"user:{user.email}").write_organisation(organisation, checked)
         return PUBLISHED

@@ -94,7 +94,9 @@ def dashboard():
                 date.today() - offer.verified_at > stale_after,
                 "url": url_for("public.offer", external_id=offer.external_id),
             })
-        organisations.append({"id": org.external_id, "name": org.name, "offers": offers})
+        proposal = editing.pending_proposal(db.session(), org)
+        organisations.append({"id": org.external_id, "name": org.name, "offers": offers,
+                              "profile_change": proposal.status if proposal else None})
     pending = len(editing.pending_proposals(db.session())) \
         if current_user.user.is_staff else None
     return render_template("manage/dashboard.html", organisations=organisations,
@@ -168,13 +170,18 @@ def _offer_preview(session, organisation, offer, checked: dict, lang: str) -> di
         return _preview_block(lang, "_offer_article.html", offer=detail)
 
 
-def _submitted_version(current: int) -> int:
-    """The version the form was opened on: kept through previews and validation errors, so a
-    change saved by someone else meanwhile is still noticed."""
+def _form_state(target) -> dict:
+    """The state a form was opened on (the saved version and the change waiting for review):
+    kept through previews and validation errors, so a change saved by someone else meanwhile
+    is still noticed."""
+    if request.method != "POST":
+        return {"version": target.version,
+                "pending": editing.pending_stamp(db.session(), target)}
     try:
-        return int(request.form.get("version", current))
+        version = int(request.form.get("version", "0"))
     except ValueError:
-        return 0
+        version = 0
+    return {"version": version, "pending": request.form.get("pending")}
 
 
 @bp.route("/manage/offers/<external_id>/edit", methods=["GET", "POST"])
@@ -184,31 +191,35 @@ def edit_offer(external_id: str):
     proposal = editing.pending_proposal(session, offer)
     record = proposal.record if proposal is not None else offer_record(offer)
     problems, status, preview = [], 200, None
-    version, lang = offer.version, offer.original_language
+    state, lang = _form_state(offer), offer.original_language
     if request.method == "POST":
-        version = _submitted_version(offer.version)
         record = editing.record_from_form(request.form, offer_record(offer))
         response, problems, preview = _submit_offer_form(session, offer, record, lang)
         if response is not None:
             return response
         status = 400 if problems else 200
     return render_template(
-        "manage/edit_offer.html", offer_id=external_id, version=version,
+        "manage/edit_offer.html", offer_id=external_id, state=state,
         original_language=lang, form=_form_data(load_vocabularies(session), record),
         problems=_problems_by_field(problems), proposal=proposal, preview=preview,
         preview_languages=UI_TEXT_LANGUAGES, preview_lang=_preview_language(lang),
         action=url_for("manage.edit_offer", external_id=external_id)), status
 
 
-def _conflict(heading: str, theirs: dict, mine: dict, edit_url: str, version: int):
-    """Someone saved in between: both versions side by side; what was typed can be sent again
-    over the new version, or the new version opened."""
+def _conflict(heading: str, target, mine: dict, edit_url: str):
+    """Someone saved (or sent for review) in between: both versions side by side; what was
+    typed can be sent again over the new state, or the new state opened."""
+    session = db.session()
     resubmit = [(k, v) for k, v in request.form.items(multi=True)
-                if k not in ("csrf_token", "version", "action")]
+                if k not in ("csrf_token", "version", "pending", "action")]
+    theirs = editing.current_record(session, target)
     rows = [{"label": field_label(field), "theirs": change["before"], "mine": change["after"]}
-            for field, change in changed_fields(theirs, mine).items()]
-    return render_template("manage/conflict.html", heading=heading, rows=rows,
-                           edit_url=edit_url, resubmit=resubmit, version=version), 409
+            for field, change in changed_fields(theirs, mine).items()
+            if field not in ("status", "verified_at")]
+    return render_template(
+        "manage/conflict.html", heading=heading, rows=rows, edit_url=edit_url,
+        resubmit=resubmit, state={"version": target.version,
+                                  "pending": editing.pending_stamp(session, target)}), 409
 
 
 def _submit_offer_form(session, offer, record: dict, preview_language: str):
@@ -222,11 +233,13 @@ def _submit_offer_form(session, offer, record: dict, preview_language: str):
     return _save(session, offer, record, checked), [], None
 
 
-def _saved_or_conflict(session, save: Callable[[int], str], show_conflict: Callable):
-    """Save with the version the form was opened on; a newer version saved meanwhile shows
-    both versions instead."""
+def _saved_or_conflict(session, save: Callable[[int, str | None], str],
+                       show_conflict: Callable):
+    """Save over the state the form was opened on; a newer state saved meanwhile shows both
+    versions instead."""
+    state = _form_state(None)
     try:
-        outcome = save(_submitted_version(0))
+        outcome = save(state["version"], state["pending"])
     except editing.EditConflict:
         session.rollback()
         return show_conflict()
@@ -239,13 +252,12 @@ def _save(session, offer, typed: dict, checked: dict):
     external_id = offer.external_id
 
     def show_conflict():
-        current = _offer_or_404(external_id)
-        return _conflict(_("Someone else changed this offer"), offer_record(current), typed,
-                         url_for("manage.edit_offer", external_id=external_id), current.version)
+        return _conflict(_("Someone else changed this offer"), _offer_or_404(external_id),
+                         typed, url_for("manage.edit_offer", external_id=external_id))
 
     return _saved_or_conflict(
-        session, lambda version: editing.save(session, current_user.user, offer, checked,
-                                              version), show_conflict)
+        session, lambda version, pending: editing.save(
+            session, current_user.user, offer, checked, version, pending), show_conflict)
 
 
 def _problems_by_field(problems) -> dict:
@@ -285,7 +297,8 @@ def new_offer(organisation_id: str):
                                     else "pending"), code=303)
     lang = record["original_language"]
     return render_template(
-        "manage/edit_offer.html", offer_id=None, version=0, original_language=lang,
+        "manage/edit_offer.html", offer_id=None, state={"version": 0, "pending": ""},
+        original_language=lang,
         form=_form_data(load_vocabularies(session), record),
         problems=_problems_by_field(problems), proposal=None, preview=preview,
         preview_languages=UI_TEXT_LANGUAGES, preview_lang=_preview_language(lang),
@@ -376,9 +389,8 @@ def translate_offer(external_id: str, target: str):
         abort(404)
     proposal = editing.pending_proposal(session, offer)
     base = proposal.record if proposal is not None else offer_record(offer)
-    problems, status, preview, version = [], 200, None, offer.version
+    problems, status, preview, state = [], 200, None, _form_state(offer)
     if request.method == "POST":
-        version = _submitted_version(offer.version)
         base = editing.record_with_texts(base, request.form, target)
         response, problems, preview = _submit_offer_form(session, offer, base, target)
         if response is not None:
@@ -391,7 +403,7 @@ def translate_offer(external_id: str, target: str):
               for name, state in editing.translation_state(offer, target).items()]
     return render_template("manage/translate.html", offer_id=external_id, target=target,
                            original_language=offer.original_language, fields=fields,
-                           version=version, problems={p.field.split(".")[0]: p.reason
+                           state=state, problems={p.field.split(".")[0]: p.reason
                                                       for p in problems},
                            preview=preview, preview_languages=UI_TEXT_LANGUAGES,
                            preview_lang=_preview_language(target),
@@ -530,9 +542,8 @@ def organisation_profile(organisation_id: str):
     org = _organisation_or_404(organisation_id)
     proposal = editing.pending_proposal(session, org)
     record = editing.organisation_form_record(org, base=proposal.record if proposal else None)
-    problems, status, preview, version = [], 200, None, org.version
+    problems, status, preview, state = [], 200, None, _form_state(org)
     if request.method == "POST":
-        version = _submitted_version(org.version)
         record = editing.organisation_form_record(org, request.form)
         checked, problems = editing.check_organisation(session, org, record)
         if checked is None:
@@ -545,7 +556,7 @@ def organisation_profile(organisation_id: str):
     return render_template(
         "manage/profile.html", organisation_id=organisation_id, record=record,
         description=record["description"].get(org.original_language, ""),
-        original_language=org.original_language, version=version, proposal=proposal,
+        original_language=org.original_language, state=state, proposal=proposal,
         problems=_problems_by_field(problems), preview=preview,
         preview_languages=UI_TEXT_LANGUAGES,
         preview_lang=_preview_language(org.original_language)), status
@@ -562,15 +573,14 @@ def _save_organisation(session, org, typed: dict, checked: dict):
     organisation_id = org.external_id
 
     def show_conflict():
-        current = _organisation_or_404(organisation_id)
         return _conflict(_("Someone else changed this profile"),
-                         editing.organisation_form_record(current), typed,
+                         _organisation_or_404(organisation_id), typed,
                          url_for("manage.organisation_profile",
-                                 organisation_id=organisation_id), current.version)
+                                 organisation_id=organisation_id))
 
     return _saved_or_conflict(
-        session, lambda version: editing.save_organisation(session, current_user.user, org,
-                                                           checked, version), show_conflict)
+        session, lambda version, pending: editing.save_organisation(
+            session, current_user.user, org, checked, version, pending), show_conflict)
 
 
 @bp.get("/manage/organisations/<organisation_id>/history")
