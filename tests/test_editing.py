@@ -35,6 +35,7 @@ def test_untrusted_changes_wait_for_a_moderator(directory):
     data["title"] = "Neuer Titel zur Prüfung"
     assert editor.post(f"/de/manage/offers/{OWN}/edit", data=data).status_code == 303
     assert public_title(editor, OWN) == before, "the public page keeps the approved version"
+    assert "Änderungen warten auf Prüfung" in editor.get("/de/manage/").get_data(as_text=True)
     moderator = signed_in(directory, "mod@example.org", "moderator")
     queue = moderator.get("/de/manage/review/").get_data(as_text=True)
     review_path = re.search(r'href="(/de/manage/review/\d+)"', queue).group(1)
@@ -336,3 +337,17 @@ def test_a_change_waiting_for_review_is_not_replaced_unnoticed(directory):
     with directory.app_context():
         proposal = db.session().scalars(select(Proposal)).one()
         assert proposal.record["title"]["de"] == "Fassung zwei", "replaced only when chosen"
+
+
+def test_the_review_shows_addresses_and_opening_hours_as_people_write_them(directory):
+    editor = signed_in(directory, "ed@example.org", "editor", "a-sprachwerk-ost")
+    data = form_of(editor, OWN)
+    data.update({"address_street": "Neue Straße 1", "hours-2-weekday": "6",
+                 "hours-2-opens": "10:00", "hours-2-closes": "12:00", "hours-2-note": "Café"})
+    assert editor.post(f"/de/manage/offers/{OWN}/edit", data=data).status_code == 303
+    moderator = signed_in(directory, "mod@example.org", "moderator")
+    path = re.search(r'href="(/de/manage/review/\d+)"',
+                     moderator.get("/de/manage/review/").get_data(as_text=True)).group(1)
+    review = moderator.get(path).get_data(as_text=True)
+    assert "Neue Straße 1, 04318 Leipzig" in review
+    assert "Sa. 10:00–12:00 (Café)" in review and "street:" not in review

@@ -151,6 +151,16 @@ def pending_proposal(session: Session, target: Offer | Organisation) -> Proposal
                           .order_by(Proposal.created_at.desc()))
 
 
+def open_changes(session: Session, offers: list[Offer]) -> dict[int, str]:
+    """Per offer id: "pending" or "returned", the state of its newest change not approved."""
+    rows = session.execute(
+        select(Proposal.offer_id, Proposal.status)
+        .where(Proposal.offer_id.in_([o.id for o in offers]),
+               Proposal.status.in_((PENDING, RETURNED)))
+        .order_by(Proposal.created_at)).all()
+    return {offer_id: status for offer_id, status in rows}
+
+
 def current_record(session: Session, target: Offer | Organisation) -> dict:
     """What an editor now works from: the change waiting for review, else the saved state."""
     pending = _waiting(session, target)

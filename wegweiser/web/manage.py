@@ -80,7 +80,7 @@ def dashboard():
     stale_after = timedelta(days=current_app.config["WEGWEISER_STALE_AFTER_DAYS"])
     organisations = []
     for org in organisations_of(db.session(), current_user.user):
-        offers = []
+        offers, changes = [], editing.open_changes(db.session(), org.offers)
         for offer in sorted(org.offers, key=lambda o: o.external_id):
             title = offer.text_in("title", g.lang)
             have = {t.locale for t in offer.texts if t.field in TEXT_FIELDS[:2]}
@@ -88,6 +88,7 @@ def dashboard():
                 "id": offer.external_id,
                 "title": title[0] if title else offer.external_id,
                 "status": offer.status,
+                "change": changes.get(offer.id),
                 "missing": [lang for lang in UI_TEXT_LANGUAGES if lang not in have],
                 "verified_at": offer.verified_at,
                 "stale": offer.verified_at is None or
@@ -213,7 +214,8 @@ def _conflict(heading: str, target, mine: dict, edit_url: str):
     resubmit = [(k, v) for k, v in request.form.items(multi=True)
                 if k not in ("csrf_token", "version", "pending", "action")]
     theirs = editing.current_record(session, target)
-    rows = [{"label": field_label(field), "theirs": change["before"], "mine": change["after"]}
+    rows = [{"label": field_label(field), "theirs": readable(field, change["before"]),
+             "mine": readable(field, change["after"])}
             for field, change in changed_fields(theirs, mine).items()
             if field not in ("status", "verified_at")]
     return render_template(
@@ -346,7 +348,7 @@ def _history_page(target, restore_endpoint: str, **ids):
     """Every change with its fields' before and after, each with an "undo" button."""
     revisions = [{"id": r.id, "created_at": r.created_at, "actor": r.actor,
                   "restorable": any(change.get("before") for change in r.changes.values()),
-                  "changes": [{"label": field_label(field), **change}
+                  "changes": [_readable_change(field, change)
                               for field, change in r.changes.items()]}
                  for r in editing.history(db.session(), target)]
     return render_template(
@@ -375,7 +377,7 @@ def review(proposal_id: int):
                                     request.form.get("comment", ""))
         session.commit()
         return redirect(url_for("manage.review_queue"), code=303)
-    changes = [{"label": field_label(field), **change}
+    changes = [_readable_change(field, change)
                for field, change in editing.proposal_changes(proposal).items()]
     return render_template("manage/review.html", proposal=proposal, changes=changes)
 
@@ -630,3 +632,25 @@ FIELD_LABELS = {
 
 def field_label(field: str) -> str:
     return str(FIELD_LABELS.get(field, field))
+
+
+def _readable_change(field: str, change: dict) -> dict:
+    return {"label": field_label(field), "before": readable(field, change.get("before")),
+            "after": readable(field, change.get("after"))}
+
+
+def readable(field: str, value):
+    """A field's value as people write it: an address on one line, opening hours with the
+    names of the days; other values as they are."""
+    if field == "address" and isinstance(value, dict):
+        place = " ".join(str(value[k]) for k in ("postal_code", "city") if value.get(k))
+        return ", ".join(part for part in (value.get("street"), place) if part) or None
+    if field == "contact" and isinstance(value, dict):
+        return " · ".join(str(v) for v in value.values() if v) or None
+    if field == "opening_hours" and isinstance(value, list):
+        days = get_day_names("abbreviated", locale=get_locale())
+        return "; ".join(
+            f"{days[slot['weekday'] - 1]} {slot.get('opens', '')}–{slot.get('closes', '')}"
+            + (f" ({slot['note']})" if slot.get("note") else "")
+            for slot in value if isinstance(slot, dict) and slot.get("weekday") in range(1, 8))
+    return value
