@@ -136,8 +136,12 @@ def backend(request, tmp_path_factory):
 
 
 @pytest.fixture
-def app(backend, tmp_path):
-    """A fresh app with the reference data, no offers, an empty index directory."""
+def app(request, backend, tmp_path):
+    """A fresh app with the reference data, no offers, an empty index directory; in modules
+    marked ``demo_directory``, the ``directory`` app with the demo data instead."""
+    if request.node.get_closest_marker("demo_directory"):
+        yield request.getfixturevalue("directory")
+        return
     url = backend.new()
     application = _make_app(url, tmp_path / "index", WEGWEISER_OUTBOX=str(tmp_path / "outbox"))
     yield application

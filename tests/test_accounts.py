@@ -14,15 +14,8 @@ from wegweiser.web import manage
 
 from .helpers import csrf
 
+pytestmark = pytest.mark.demo_directory  # every test here works on the demo data
 PASSWORD = "correct horse battery"
-
-
-
-
-@pytest.fixture
-def app(directory):
-    """The tests here work on the demo directory."""
-    return directory
 
 
 @pytest.fixture

@@ -16,11 +16,7 @@ from wegweiser.models import Offer
 from wegweiser.search import SearchQuery, search_service
 from wegweiser.services.freshness import stale_offers
 
-
-@pytest.fixture
-def app(directory):
-    """The tests here work on the demo directory."""
-    return directory
+pytestmark = pytest.mark.demo_directory  # every test here works on the demo data
 
 
 def mails(app) -> list[str]:

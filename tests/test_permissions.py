@@ -11,6 +11,7 @@ from wegweiser.services.records import offer_record
 
 from .helpers import csrf, signed_in
 
+pytestmark = pytest.mark.demo_directory  # every test here works on the demo data
 OWN = "a-sprachwerk-deutsch-eltern"
 ROLES = ("anonymous", "editor", "other_editor", "moderator", "admin")
 # route → expected status per role (303: sent to the sign-in page)
@@ -37,12 +38,6 @@ POSTS = {
     "/de/manage/organisations/a-sprachwerk-ost/restore/999999": (303, 404, 403, 404, 404),
     f"/de/manage/offers/{OWN}/reactivate": (303, 303, 403, 303, 303),
 }
-
-
-@pytest.fixture
-def app(directory):
-    """The tests here work on the demo directory."""
-    return directory
 
 
 @pytest.fixture

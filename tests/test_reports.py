@@ -10,15 +10,8 @@ from wegweiser.services.reports import open_reports
 
 from .helpers import csrf
 
+pytestmark = pytest.mark.demo_directory  # every test here works on the demo data
 OFFER = "a-sprachwerk-deutsch-eltern"
-
-
-
-
-@pytest.fixture
-def app(directory):
-    """The tests here work on the demo directory."""
-    return directory
 
 
 def test_anyone_can_report_and_the_organisation_hears_of_it(app, client):

@@ -16,16 +16,10 @@ from wegweiser import cli, db
 from wegweiser.mail import outbox_dir
 from wegweiser.search import rebuild_index
 
-pytestmark = [pytest.mark.browser,
+pytestmark = [pytest.mark.browser, pytest.mark.demo_directory,
               pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
 PASSWORD = "a long enough password"
 OFFER = "a-sprachwerk-deutsch-eltern"
-
-
-@pytest.fixture
-def app(directory):
-    """The tests here work on the demo directory."""
-    return directory
 
 
 @pytest.fixture

@@ -175,9 +175,14 @@ def _form_state(target) -> dict:
     """The state a form was opened on (the saved version and the change waiting for review):
     kept through previews and validation errors, so a change saved by someone else meanwhile
     is still noticed."""
-    if request.method != "POST":
-        return {"version": target.version,
-                "pending": editing.pending_stamp(db.session(), target)}
+    return _submitted_state() if request.method == "POST" else _current_state(target)
+
+
+def _current_state(target) -> dict:
+    return {"version": target.version, "pending": editing.pending_stamp(db.session(), target)}
+
+
+def _submitted_state() -> dict:
     try:
         version = int(request.form.get("version", "0"))
     except ValueError:
@@ -220,8 +225,7 @@ def _conflict(heading: str, target, mine: dict, edit_url: str):
             if field not in ("status", "verified_at")]
     return render_template(
         "manage/conflict.html", heading=heading, rows=rows, edit_url=edit_url,
-        resubmit=resubmit, state={"version": target.version,
-                                  "pending": editing.pending_stamp(session, target)}), 409
+        resubmit=resubmit, state=_current_state(target)), 409
 
 
 def _submit_offer_form(session, offer, record: dict, preview_language: str):
@@ -239,7 +243,7 @@ def _saved_or_conflict(session, save: Callable[[int, str | None], str],
                        show_conflict: Callable):
     """Save over the state the form was opened on; a newer state saved meanwhile shows both
     versions instead."""
-    state = _form_state(None)
+    state = _submitted_state()
     try:
         outcome = save(state["version"], state["pending"])
     except editing.EditConflict:
