@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from babel.messages.mofile import write_mo
+from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po
 
 from wegweiser.config import PROJECT_ROOT
@@ -52,12 +52,38 @@ def test_catalog_is_complete_and_not_fuzzy(lang, current_msgids):
             assert sorted(_placeholders(message.id)) == sorted(_placeholders(message.string))
 
 
+def _messages(catalog) -> dict:
+    """What a catalog translates, as {msgid: msgstr}; headers (which name the Babel version
+    that wrote the file) and untranslated entries left out, so only content is compared."""
+    def plain(value):
+        return value if isinstance(value, str) else tuple(value)
+
+    return {plain(m.id): plain(m.string) for m in catalog
+            if m.id and any(plain(m.string)) and not m.fuzzy}
+
+
 @pytest.mark.parametrize("lang", UI_LANGUAGES)
 def test_compiled_catalog_is_up_to_date(lang):
+    with open(CATALOGS / lang / "LC_MESSAGES" / "messages.mo", "rb") as handle:
+        compiled = read_mo(handle)
+    assert _messages(compiled) == _messages(read_catalog(lang)), \
+        "run `wegweiser translations compile`"
+    assert compiled.plural_forms == read_catalog(lang).plural_forms
+
+
+def test_catalog_comparison_ignores_the_header_but_not_a_changed_translation():
+    """The check above must fail for a stale translation and pass whatever Babel wrote it."""
+    catalog = read_catalog("de")
     buffer = io.BytesIO()
-    write_mo(buffer, read_catalog(lang))
-    compiled = Path(CATALOGS / lang / "LC_MESSAGES" / "messages.mo").read_bytes()
-    assert compiled == buffer.getvalue(), "run `wegweiser translations compile`"
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    compiled = read_mo(buffer)
+    compiled.header_comment = "# written by another Babel version"
+    compiled.mime_headers = [("Generated-By", "Babel 99.0")]
+    assert _messages(compiled) == _messages(catalog)
+    first = next(m for m in compiled if m.id and isinstance(m.id, str) and m.string)
+    first.string = first.string + " (old)"
+    assert _messages(compiled) != _messages(catalog)
 
 
 def _placeholders(text: str) -> list[str]:

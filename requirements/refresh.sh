@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Refresh the lock files from pyproject.toml's ranges: the newest versions those ranges allow,
+# with hashes, for Python 3.11 on every platform. Run it on purpose (not in CI), then run the
+# suite with the new lock (`.ci/run`) and commit the lock only if it passes.
+#   requirements/refresh.sh               newest allowed versions of everything
+#   requirements/refresh.sh -P babel      upgrade only Babel, keep every other pin
+set -euo pipefail
+cd "$(dirname "$0")/.."
+tools="${WEGWEISER_TOOLS_VENV:-.venv-tools}"
+[ -x "$tools/bin/uv" ] || { python3 -m venv "$tools" && "$tools/bin/pip" install -q uv; }
+compile() {
+  "$tools/bin/uv" pip compile pyproject.toml requirements/build.in --universal \
+    --python-version 3.11 --generate-hashes --no-header --quiet "$@"
+}
+upgrade=(--upgrade)
+[ "$#" -gt 0 ] && upgrade=("$@")
+# The test lock is the superset; the run lock takes exactly the same versions from it.
+compile --extra test --extra postgres --extra pdf "${upgrade[@]}" -o requirements/test.txt
+compile -c requirements/test.txt -o requirements/run.txt
+echo "requirements/test.txt and requirements/run.txt written; now run .ci/run"
