@@ -18,7 +18,10 @@ def axe():
     return Axe()
 
 
-def test_public_pages_have_no_accessibility_violations(chromium, live_server, demo_app, axe):
+@pytest.mark.parametrize("viewport", [{"width": 360, "height": 740}, {"width": 1280, "height": 800}],
+                         ids=["phone", "desktop"])
+def test_public_pages_have_no_accessibility_violations(chromium, live_server, demo_app, axe,
+                                                       viewport):
     from sqlalchemy import select
 
     from wegweiser import db
@@ -28,7 +31,8 @@ def test_public_pages_have_no_accessibility_violations(chromium, live_server, de
         offer = db.session().scalars(select(Offer).where(Offer.status == PUBLISHED)).first()
         pages = [*PAGES, f"/de/offers/{offer.external_id}",
                  f"/en/organisations/{offer.organisation.external_id}"]
-    context = chromium.new_context()
+    pages += [path.replace("/de/", "/ar/").replace("/en/", "/ar/") for path in pages]
+    context = chromium.new_context(viewport=viewport)
     page = context.new_page()
     problems = {}
     for path in pages:

@@ -17,7 +17,7 @@ from ..i18n import (
     ui_languages,
 )
 from ..services.directory import database_ok
-from . import api, auth, discovery, freshness, manage, public, security, shortlist
+from . import api, auth, caching, discovery, freshness, manage, public, security, shortlist
 
 csrf = CSRFProtect()
 
@@ -29,6 +29,7 @@ LANGUAGE_BLUEPRINTS = ("public", "shortlist", "discovery_localised", "auth", "ma
 def init_app(app) -> None:
     security.init_app(app)  # first: its size check runs before the CSRF check reads a body
     csrf.init_app(app)
+    caching.init_app(app)
     app.register_blueprint(public.bp)
     app.register_blueprint(shortlist.bp)
     app.register_blueprint(auth.bp)

@@ -95,7 +95,7 @@ def sitemap():
 
 @bp.get("/robots.txt")
 def robots():
-    return Response(f"User-agent: *\nDisallow: /*/list\nSitemap: "
+    return Response(f"User-agent: *\nDisallow: /*/list\nDisallow: /*/search\nSitemap: "
                     f"{url_for('discovery.sitemap', _external=True)}\n", mimetype="text/plain")
 
 

@@ -1,0 +1,96 @@
+"""Bytes and round trips on a prepaid phone: every public page type, first visit, compressed
+as a browser over HTTP asks for it (gzip), within the budget of issue 11."""
+from __future__ import annotations
+
+import gzip
+import re
+
+import pytest
+
+pytestmark = pytest.mark.demo_directory
+
+PAGE_BUDGET = 15 * 1024  # HTML + CSS + JS + icons, compressed, first visit
+REQUEST_BUDGET = 4
+RESULTS_HTML_BUDGET = 10 * 1024
+BROWSER = {"Accept-Encoding": "gzip, deflate"}
+
+
+def subresources(html: str) -> set[str]:
+    """What a browser fetches for the page: stylesheets, scripts, icons and SVG sprites."""
+    urls = set(re.findall(r'<link[^>]+rel="(?:stylesheet|icon)"[^>]+href="([^"]+)"', html))
+    urls |= set(re.findall(r'<script[^>]+src="([^"]+)"', html))
+    urls |= {u.split("#")[0] for u in re.findall(r'<use href="([^"]+)"', html)}
+    return {u for u in urls if u and not u.startswith("data:")}
+
+
+def transferred(client, url: str) -> tuple[int, str, object]:
+    response = client.get(url, headers=BROWSER)
+    assert response.status_code == 200, url
+    body = response.get_data()
+    text = gzip.decompress(body) if response.headers.get("Content-Encoding") == "gzip" else body
+    return len(body), text.decode("utf-8", "replace"), response
+
+
+def page_types(client, app) -> dict[str, str]:
+    from wegweiser.db import session
+    from wegweiser.models import Offer, Organisation
+
+    with app.app_context():
+        offer = session().query(Offer).filter_by(status="published").first()
+        organisation = session().query(Organisation).first()
+        offer_id, organisation_id = offer.external_id, organisation.external_id
+    client.post("/de/list/add", data={"offer": offer_id})
+    return {"start": "/{lang}/", "results": "/{lang}/search?q=Beratung",
+            "filters": "/{lang}/search?category=language-courses",
+            "offer": f"/{{lang}}/offers/{offer_id}",
+            "organisation": f"/{{lang}}/organisations/{organisation_id}",
+            "list": "/{lang}/list", "sheet": "/{lang}/list/sheet"}
+
+
+@pytest.mark.parametrize("lang", ["de", "en", "ar", "fa", "uk", "ru", "tr", "fr"])
+def test_every_public_page_fits_the_budget(demo_client, demo_app, lang):
+    demo_app.config["WTF_CSRF_ENABLED"] = False
+    for name, pattern in page_types(demo_client, demo_app).items():
+        url = pattern.format(lang=lang)
+        size, html, _ = transferred(demo_client, url)
+        assets = subresources(html)
+        total = size + sum(transferred(demo_client, asset)[0] for asset in assets)
+        assert 1 + len(assets) <= REQUEST_BUDGET, f"{name}: {1 + len(assets)} requests {assets}"
+        print(f"{lang} {name}: {total} bytes in {1 + len(assets)} requests (HTML {size})")
+        assert total <= PAGE_BUDGET, f"{name} ({lang}): {total} bytes"
+
+
+def test_a_results_page_of_twenty_offers_is_small(demo_client):
+    size, html, _ = transferred(demo_client, "/de/search?q=")
+    assert html.count('class="result') >= 20 or html.count("<article") >= 20
+    assert size <= RESULTS_HTML_BUDGET, size
+
+
+def test_pages_are_compressed_with_brotli_or_gzip(demo_client):
+    for encoding in ("br", "gzip"):
+        response = demo_client.get("/de/", headers={"Accept-Encoding": encoding})
+        assert response.headers["Content-Encoding"] == encoding
+        assert "Accept-Encoding" in response.headers["Vary"]
+    plain = demo_client.get("/de/", headers={"Accept-Encoding": "identity"})
+    assert "Content-Encoding" not in plain.headers and b"<html" in plain.data
+
+
+def test_static_files_are_fingerprinted_and_cached_for_good(demo_client):
+    _, html, _ = transferred(demo_client, "/de/")
+    stylesheet = next(u for u in subresources(html) if u.endswith(".css") or ".css?" in u)
+    assert re.search(r"\?v=[0-9a-f]{12}$", stylesheet)
+    response = demo_client.get(stylesheet)
+    assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    stale = demo_client.get(stylesheet.split("?")[0] + "?v=000000000000")
+    assert "immutable" not in stale.headers.get("Cache-Control", "")
+
+
+def test_a_page_seen_before_costs_a_304(demo_client):
+    for headers in ({}, BROWSER, {"Accept-Encoding": "br"}):
+        first = demo_client.get("/de/search?q=Deutsch", headers=headers)
+        assert first.headers["ETag"] and "no-cache" in first.headers["Cache-Control"]
+        again = demo_client.get("/de/search?q=Deutsch",
+                                headers={**headers, "If-None-Match": first.headers["ETag"]})
+        assert again.status_code == 304 and again.data == b"", (headers, first.headers, again.headers)
+    other = demo_client.get("/de/search?q=Arzt", headers={"If-None-Match": first.headers["ETag"]})
+    assert other.status_code == 200
