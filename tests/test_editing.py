@@ -220,7 +220,7 @@ def test_no_longer_offered_archives_and_hides_the_offer(directory):
     response = editor.post(f"/de/manage/offers/{OWN}/archive",
                            data={"csrf_token": csrf(editor, "/de/manage/")})
     assert response.status_code == 303
-    assert editor.get(f"/de/offers/{OWN}").status_code == 404
+    assert editor.get(f"/de/offers/{OWN}").status_code == 410
 
 
 def test_an_earlier_state_comes_back_as_a_new_change(directory):
@@ -284,7 +284,7 @@ def test_offering_again_waits_for_a_moderator_when_untrusted(directory):
     response = editor.post(f"/de/manage/offers/{OWN}/reactivate",
                            data={"csrf_token": csrf(editor, "/de/manage/")})
     assert "saved=pending" in response.headers["Location"]
-    assert editor.get(f"/de/offers/{OWN}").status_code == 404
+    assert editor.get(f"/de/offers/{OWN}").status_code == 410
     approve_first_review(directory)
     assert editor.get(f"/de/offers/{OWN}").status_code == 200
 
@@ -296,7 +296,7 @@ def test_a_change_waiting_while_the_offer_is_archived_keeps_it_archived(director
     editor.post(f"/de/manage/offers/{OWN}/edit", data=data)
     archive(editor)
     approve_first_review(directory)
-    assert editor.get(f"/de/offers/{OWN}").status_code == 404
+    assert editor.get(f"/de/offers/{OWN}").status_code == 410
     with directory.app_context():
         offer = db.session().scalar(select(Offer).where(Offer.external_id == OWN))
         assert offer.status == "archived" and offer.text_in("title", "de")[0] == \

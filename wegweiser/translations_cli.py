@@ -23,7 +23,7 @@ def translations() -> None:
 def extract() -> None:
     """Collect every translatable string of code and templates into messages.pot."""
     _pybabel("extract", "-F", str(PROJECT_ROOT / "babel.cfg"), "-k", "_l", "--no-location",
-             "--sort-output", "--project", "Wegweiser", "-o", str(TEMPLATE),
+             "--sort-output", "--no-wrap", "--project", "Wegweiser", "-o", str(TEMPLATE),
              str(PROJECT_ROOT / "wegweiser"), str(PROJECT_ROOT / "templates"))
 
 
@@ -32,7 +32,7 @@ def update() -> None:
     """Extract, then bring every language's catalog in line with messages.pot."""
     extract.callback()
     _pybabel("update", "-i", str(TEMPLATE), "-d", str(CATALOGS), "--no-fuzzy-matching",
-             "--ignore-obsolete")
+             "--ignore-obsolete", "--no-wrap")
 
 
 @translations.command("init")

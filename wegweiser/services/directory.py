@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from ..models import (
+    ARCHIVED,
     DISTRICT,
     PUBLISHED,
     QUARTER,
@@ -96,6 +97,14 @@ def published_offers_by_external_ids(session: Session, ids: list[str]) -> list[O
 def published_offer(session: Session, external_id: str) -> Offer | None:
     return session.scalar(select(Offer).where(Offer.external_id == external_id,
                                               Offer.status == PUBLISHED)
+                          .options(*_offer_options()))
+
+
+def archived_offer(session: Session, external_id: str) -> Offer | None:
+    """An offer that is no longer offered (its printed QR codes and shared links still point
+    here)."""
+    return session.scalar(select(Offer).where(Offer.external_id == external_id,
+                                              Offer.status == ARCHIVED)
                           .options(*_offer_options()))
 
 

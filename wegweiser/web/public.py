@@ -8,6 +8,7 @@ from ..mail import send_mail
 from ..search import SearchQuery, search_service
 from ..services.accounts import AccountError
 from ..services.directory import (
+    archived_offer,
     load_vocabularies,
     offers_by_ids,
     organisation_with_offers,
@@ -57,14 +58,53 @@ def search():
 
 @bp.get("/offers/<external_id>")
 def offer(external_id: str):
-    found = published_offer(db.session(), external_id)
+    session = db.session()
+    found = published_offer(session, external_id)
     if found is None:
-        abort(404)
+        return offer_gone(session, external_id)
     detail = presenters.offer_detail(found, g.lang,
                                      current_app.config["WEGWEISER_STALE_AFTER_DAYS"],
                                      current_app.config["BABEL_DEFAULT_TIMEZONE"])
     return render_template("offer.html", offer=detail,
                            json_ld=discovery.offer_json_ld(found, g.lang))
+
+
+def offer_gone(session, external_id: str):
+    """410 for an offer that is no longer offered, with where to turn instead: the
+    organisation's other offers and similar published offers (same category, same area)."""
+    gone = archived_offer(session, external_id)
+    if gone is None:
+        abort(404)
+    _organisation, others = organisation_with_offers(session, gone.organisation.external_id)
+    excluded = {gone.id, *(o.id for o in others)}
+    similar = _similar_offers(session, gone, excluded)
+    return render_template(
+        "offer_gone.html",
+        title=presenters.text_block(gone, "title", g.lang),
+        organisation={"name": gone.organisation.name,
+                      "url": url_for("public.organisation", lang=g.lang,
+                                     external_id=gone.organisation.external_id)},
+        others=[presenters.offer_row(o, g.lang) for o in others],
+        similar=[presenters.offer_row(o, g.lang) for o in similar],
+    ), 410
+
+
+def _similar_offers(session, gone, excluded: set[int], wanted: int = 3) -> list:
+    """Published offers of the same categories, nearest first: in the same Ortsteile, then
+    in their Stadtbezirke, then anywhere (citywide offers count as everywhere)."""
+    categories = tuple(c.slug for c in gone.categories)
+    quarters = tuple(a.slug for a in gone.areas)
+    districts = tuple(sorted({(a.parent or a).slug for a in gone.areas}))
+    found: list = []
+    for areas in dict.fromkeys((quarters, districts, ())):
+        query = SearchQuery(category=categories, area=areas, per_page=wanted + len(excluded),
+                            locale=g.lang)
+        for offer in offers_by_ids(session, search_service().search(query, session).offer_ids):
+            if offer.id not in excluded and offer not in found:
+                found.append(offer)
+        if len(found) >= wanted:
+            break
+    return found[:wanted]
 
 
 @bp.route("/offers/<external_id>/report", methods=["GET", "POST"])

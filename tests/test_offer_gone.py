@@ -1,0 +1,58 @@
+"""An offer that is no longer offered is no dead end: its printed QR code and shared links lead
+to a page in the reader's language that says so and shows where to turn instead."""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from wegweiser import db
+from wegweiser.models import PUBLISHED, Offer
+
+from .helpers import OWN, csrf, signed_in
+
+
+def no_longer_offered(app, external_id=OWN):
+    editor = signed_in(app, "ed@example.org", "editor", "a-sprachwerk-ost")
+    assert editor.post(f"/de/manage/offers/{external_id}/archive",
+                       data={"csrf_token": csrf(editor, "/de/manage/")}).status_code == 303
+    return app.test_client()
+
+
+def offer_links(html: str) -> list[str]:
+    """Offers linked from the page's content (the language switcher links to this page)."""
+    content = html[html.index('<section class="gone">'):]
+    return re.findall(r'href="/\w+/offers/([^"/]+)"', content)
+
+
+def test_an_archived_offer_answers_410_with_other_and_similar_offers(directory):
+    with directory.app_context():
+        gone = db.session().scalar(select(Offer).where(Offer.external_id == OWN))
+        categories = {c.slug for c in gone.categories}
+        organisation = gone.organisation.external_id
+    visitor = no_longer_offered(directory)
+    response = visitor.get(f"/de/offers/{OWN}")
+    assert response.status_code == 410
+    page = response.get_data(as_text=True)
+    assert "Dieses Angebot gibt es nicht mehr" in page
+    linked = offer_links(page)
+    assert OWN not in linked and linked, "other and similar offers, never the archived one"
+    with directory.app_context():
+        shown = db.session().scalars(select(Offer).where(Offer.external_id.in_(linked))).all()
+        assert all(o.status == PUBLISHED for o in shown)
+        similar = [o for o in shown if o.organisation.external_id != organisation]
+        assert 1 <= len(similar) <= 3
+        assert all(categories & {c.slug for c in o.categories} for o in similar)
+
+
+def test_the_page_speaks_the_readers_language_right_to_left(directory):
+    visitor = no_longer_offered(directory)
+    response = visitor.get(f"/ar/offers/{OWN}")
+    assert response.status_code == 410
+    page = response.get_data(as_text=True)
+    assert '<html lang="ar" dir="rtl"' in page
+    assert "Dieses Angebot" not in page and "This offer" not in page
+
+
+def test_an_offer_that_never_existed_is_still_404(directory):
+    assert directory.test_client().get("/de/offers/never-was").status_code == 404
