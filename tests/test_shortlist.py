@@ -85,6 +85,23 @@ def test_text_mail_and_sms_in_the_clients_language(demo_client):
     assert 'href="mailto:?body=1.' in page and 'href="sms:?&amp;body=1.' in page
 
 
+def test_the_clients_language_is_remembered_for_sheet_link_and_texts(demo_client):
+    csrf = token(demo_client)
+    ids = offer_ids(demo_client, "Deutschkurs", 2)
+    for offer_id in ids:
+        add(demo_client, offer_id, csrf)
+    demo_client.get("/de/list?client=ar")
+    sheet = demo_client.get("/de/list/sheet").get_data(as_text=True)
+    assert sheet.count('<div class="sheet-column" lang="ar" dir="rtl">') == 2
+    page = demo_client.get("/de/list").get_data(as_text=True)
+    assert re.search(r'value="http://localhost/ar/list/shared\?ids=', page)
+    assert '<option value="ar" lang="ar" selected>' in page
+    text = demo_client.get("/de/list/text").get_data(as_text=True)
+    assert f"/ar/offers/{ids[0]}" in text and "الهاتف" in text
+    demo_client.get("/de/list?client=xx")  # not a language of the site: nothing changes
+    assert f"/ar/offers/{ids[0]}" in demo_client.get("/de/list/text").get_data(as_text=True)
+
+
 def test_share_link_carries_only_ids_and_opens_for_anyone(demo_client, demo_app):
     csrf = token(demo_client)
     ids = offer_ids(demo_client, count=2)

@@ -27,3 +27,16 @@
       .catch(function () { form.submit(); });
   });
 })();
+
+// A print button where printing from a script works (phones have no Ctrl+P); without
+// JavaScript the sheet says how to print from the browser instead.
+(function () {
+  "use strict";
+  var buttons = document.querySelectorAll("[data-print]");
+  if (!buttons.length || typeof window.print !== "function") { return; }
+  buttons.forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
+  });
+  document.querySelectorAll(".no-print-button").forEach(function (hint) { hint.hidden = true; });
+})();

@@ -26,9 +26,14 @@ def test_collect_print_and_share_a_list(chromium, page, live_server, artifacts):
     page.goto(live_server + "/ar/list")
     assert page.locator(".shortlist .offer-card").count() == 3
 
+    # A German-speaking social worker chooses Arabic for the client: the choice is kept.
+    page.goto(live_server + "/de/list")
     page.select_option("#client", "ar")
-    page.locator("form[action$='/list/sheet'] button").click()
-    page.wait_for_url("**/list/sheet?client=ar")
+    page.locator("form[action$='/list'] button").click()
+    page.wait_for_url("**/de/list?client=ar")
+    page.get_by_role("link", name="Blatt zum Drucken zeigen").click()
+    page.wait_for_url("**/de/list/sheet")
+    assert page.locator(".no-print-button").is_visible(), "without JavaScript: how to print"
     entries = page.locator(".sheet-entry")
     assert entries.count() == 3
     first = entries.first
@@ -43,7 +48,8 @@ def test_collect_print_and_share_a_list(chromium, page, live_server, artifacts):
     assert pdf.startswith(b"%PDF")
 
     page.emulate_media(media="screen")
-    page.goto(live_server + "/ar/list")
+    page.goto(live_server + "/de/list")
+    assert page.locator("#client").input_value() == "ar", "remembered after the sheet"
     share_url = page.locator("input.share-url").input_value()
     assert re.search(r"/ar/list/shared\?ids=", share_url)
     other = chromium.new_context(java_script_enabled=False, locale="uk")
@@ -68,4 +74,20 @@ def test_with_javascript_the_list_updates_in_place(chromium, live_server):
     assert loads == [], "no page load"
     card.get_by_role("button", name="Auf meiner Liste – entfernen").click()
     page.locator(".my-list .badge", has_text="0").wait_for()
+    context.close()
+
+
+def test_with_javascript_the_sheet_has_a_print_button(chromium, live_server, artifacts):
+    context = chromium.new_context(locale="ar", viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    page.goto(live_server + "/ar/search?q=Deutschkurs")
+    page.locator(".offer-card").first.locator("form.list-form button").click()
+    page.locator(".my-list .badge", has_text="1").wait_for()
+    page.goto(live_server + "/ar/list/sheet")
+    button = page.locator("button.print-button")
+    assert button.is_visible() and not page.locator(".no-print-button").is_visible()
+    page.evaluate("window.print = () => { window.printed = true; }")
+    button.click()
+    assert page.evaluate("window.printed === true")
+    page.screenshot(path=str(artifacts / "sheet-ar-phone.png"), full_page=False)
     context.close()

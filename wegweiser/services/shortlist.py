@@ -11,12 +11,14 @@ MAX_OFFERS = 30
 MAX_NOTE = 500
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,119}$")
 SHARE_SEPARATOR = "~"
+LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}$")
 
 
 @dataclass
 class Shortlist:
     ids: list[str] = field(default_factory=list)
     note: str = ""
+    client_language: str = ""  # the language the sheet and the shared texts are in
 
     @classmethod
     def from_cookie(cls, data) -> Shortlist:
@@ -25,11 +27,13 @@ class Shortlist:
             return cls()
         ids = [i for i in data.get("ids", []) if isinstance(i, str) and ID_PATTERN.match(i)]
         note = data.get("note", "")
+        client = data.get("client", "")
         return cls(list(dict.fromkeys(ids))[:MAX_OFFERS],
-                   note[:MAX_NOTE] if isinstance(note, str) else "")
+                   note[:MAX_NOTE] if isinstance(note, str) else "",
+                   client if isinstance(client, str) and LANGUAGE_PATTERN.match(client) else "")
 
     def to_cookie(self) -> dict:
-        return {"ids": self.ids, "note": self.note}
+        return {"ids": self.ids, "note": self.note, "client": self.client_language}
 
     @property
     def full(self) -> bool:

@@ -100,8 +100,16 @@ def _offers(shortlist: Shortlist):
 
 
 def _client_language() -> str:
-    client = request.args.get("client", g.lang)
-    return client if client in ui_languages() else g.lang
+    """The client's language: chosen with ``?client=`` and then remembered in the list, so
+    that the sheet, the shared link and the texts all keep it."""
+    shortlist = current_list()
+    chosen = request.args.get("client", "")
+    if chosen in ui_languages() and chosen != shortlist.client_language:
+        shortlist.client_language = chosen
+        _save(shortlist)
+    if shortlist.client_language in ui_languages():
+        return shortlist.client_language
+    return g.lang
 
 
 def _share_url(shortlist: Shortlist, lang: str) -> str:
@@ -120,6 +128,7 @@ def show():
         rows=[presenters.offer_row(o, g.lang) for o in offers],
         note=shortlist.note,
         client=client,
+        client_name=AUTONYMS.get(client, client),
         client_languages=[(code, AUTONYMS.get(code, code)) for code in ui_languages()],
         share_url=share_url,
         share_qr=presenters.qr_svg(share_url) if share_url else None,
