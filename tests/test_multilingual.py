@@ -134,3 +134,21 @@ def test_a_match_in_the_offers_original_language_weighs_more(app, tmp_path):
 
         assert order("en") == ["translated", "original"]
         assert order("ar") == ["original", "translated"]
+
+
+def test_a_description_in_another_language_says_so_in_the_readers_language(demo_client):
+    from flask_babel import force_locale
+    from flask_babel import gettext as _
+
+    page = demo_client.get("/fa/offers/a-sprachwerk-deutschkurs-a1").get_data(as_text=True)
+    details = page[page.index('id="description-heading"'):]
+    block = re.search(r'<div lang="(\w+)" dir="ltr">', details)
+    assert block, "the description keeps its own language and direction"
+    with demo_client.application.test_request_context("/fa/"), force_locale("fa"):
+        from wegweiser.web import language_name
+
+        notice = _("This text is only available in %(language)s.",
+                   language=language_name(block.group(1)))
+    assert notice in details[:block.start()]
+    german = demo_client.get("/de/offers/a-sprachwerk-deutschkurs-a1").get_data(as_text=True)
+    assert 'class="notice-inline" role="note"' not in german
