@@ -91,3 +91,16 @@ def test_with_javascript_the_sheet_has_a_print_button(chromium, live_server, art
     assert page.evaluate("window.printed === true")
     page.screenshot(path=str(artifacts / "sheet-ar-phone.png"), full_page=False)
     context.close()
+
+
+def test_emptying_the_list_asks_first(page, live_server):
+    page.goto(live_server + "/de/search?q=Beratung")
+    page.locator(".offer-card").first.get_by_role("button", name="Zu meiner Liste").click()
+    page.wait_for_url("**/de/search?q=Beratung")
+    page.goto(live_server + "/de/list")
+    confirm = page.get_by_role("button", name="Ja, Liste leeren")
+    assert not confirm.is_visible(), "one click does not empty the list"
+    page.get_by_text("Liste leeren", exact=True).click()
+    confirm.click()
+    page.wait_for_url("**/de/list")
+    assert page.locator(".my-list .badge").inner_text() == "0"
