@@ -97,3 +97,14 @@ def test_pages_are_translated(demo_client):
     english = demo_client.get("/en/").get_data(as_text=True)
     assert "Nach Themen suchen" in german and "Browse by topic" in english
     assert "Gesundheit" in german and "Health" in english
+
+
+@pytest.mark.parametrize("count, expected", [(0, "لا توجد عروض"), (1, "عرض واحد"), (2, "عرضان"),
+                                             (3, "3 عروض"), (11, "11 عرضًا"), (100, "100 عرض")])
+def test_arabic_counts_use_the_catalogs_plural_forms(count, expected):
+    """Arabic has six plural forms: never "0 عرض" or "1 عرض"."""
+    from babel.support import Translations
+
+    translations = Translations.load(str(CATALOGS), ["ar"])
+    text = translations.ngettext("%(num)d offer", "%(num)d offers", count) % {"num": count}
+    assert text == expected
