@@ -10,17 +10,18 @@ cd "$(dirname "$0")/.."
 python="${PYTHON:-python3}"
 venv="$(mktemp -d)/venv"
 "$python" -m venv "$venv"
-"$venv/bin/pip" install -q --upgrade pip
+"$venv/bin/pip" install -q --upgrade pip setuptools
 "$venv/bin/pip" install -q --upgrade --upgrade-strategy eager -e '.[test,postgres,pdf]'
 echo "== $("$venv/bin/python" --version); versions that differ from requirements/test.txt:"
 "$venv/bin/python" - <<'PY'
 import re
 from importlib.metadata import distributions
-locked = dict(re.findall(r"^([A-Za-z0-9_.-]+)==([^ ;\\]+)", open("requirements/test.txt").read(), re.M))
-locked = {k.lower().replace("_", "-"): v for k, v in locked.items()}
+locked = {}
+for name, version in re.findall(r"^([A-Za-z0-9_.-]+)==([^ ;\\]+)", open("requirements/test.txt").read(), re.M):
+    locked.setdefault(name.lower().replace("_", "-"), set()).add(version)
 for dist in sorted(distributions(), key=lambda d: d.metadata["Name"].lower()):
     name = dist.metadata["Name"].lower().replace("_", "-")
-    if name in locked and locked[name] != dist.version:
-        print(f"  {name}: lock {locked[name]} -> newest {dist.version}")
+    if name in locked and dist.version not in locked[name]:
+        print(f"  {name}: lock {' / '.join(sorted(locked[name]))} -> newest {dist.version}")
 PY
 WEGWEISER_REQUIRE_ALL="${WEGWEISER_REQUIRE_ALL:-1}" "$venv/bin/python" -W error -m pytest -q "$@"
