@@ -48,8 +48,8 @@ def page_types(client, app) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("lang", ["de", "en", "ar", "fa", "uk", "ru", "tr", "fr"])
-def test_every_public_page_fits_the_budget(demo_client, demo_app, lang):
-    demo_app.config["WTF_CSRF_ENABLED"] = False
+def test_every_public_page_fits_the_budget(demo_client, demo_app, lang, monkeypatch):
+    monkeypatch.setitem(demo_app.config, "WTF_CSRF_ENABLED", False)  # to add to the list
     for name, pattern in page_types(demo_client, demo_app).items():
         url = pattern.format(lang=lang)
         size, html, _ = transferred(demo_client, url)
