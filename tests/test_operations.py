@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from wegweiser import cli, db
-from wegweiser.models import Offer, Proposal
-from wegweiser.services.records import offer_record
+from wegweiser.models import Offer, Organisation, Proposal
+from wegweiser.services.records import offer_record, organisation_record
 
 from .helpers import (
     OWN,
@@ -23,6 +23,7 @@ from .helpers import (
     review_paths,
     signed_in,
 )
+from .test_profiles import ORG, PROFILE, profile_form, public_profile
 
 pytestmark = pytest.mark.demo_directory
 
@@ -86,6 +87,11 @@ def _archive_by_import(app, tmp_path) -> None:
     _import(app, tmp_path, status="archived")
 
 
+def _archive_on_the_command_line(app, tmp_path) -> None:
+    result = app.test_cli_runner().invoke(cli.main, ["offer", "archive", OWN])
+    assert result.exit_code == 0 and "archived" in result.output
+
+
 def _change_by_staff(app, tmp_path) -> None:
     moderator = signed_in(app, "staff@example.org", "admin")
     data = form_of(moderator, OWN)
@@ -112,6 +118,11 @@ def _confirm_by_reminder_link(app, tmp_path) -> None:
     anonymous.post(link, data={"csrf_token": csrf(anonymous, link)})
 
 
+def _confirm_on_the_command_line(app, tmp_path) -> None:
+    result = app.test_cli_runner().invoke(cli.main, ["offer", "confirm", OWN])
+    assert result.exit_code == 0 and date.today().isoformat() in result.output
+
+
 def _waiting_change_then(app, tmp_path, operation):
     """A change waits for review (with the moderator's review page open) while
     ``operation`` happens; then the moderator approves it. Returns the notice shown."""
@@ -134,7 +145,8 @@ def _saved(app) -> tuple[str, str, date | None, str | None]:
 
 
 @pytest.mark.parametrize("operation", [_archive_on_the_dashboard, _archive_by_reminder_link,
-                                       _archive_by_import], ids=lambda f: f.__name__[1:])
+                                       _archive_on_the_command_line, _archive_by_import],
+                         ids=lambda f: f.__name__[1:])
 def test_no_longer_offered_closes_the_waiting_change_from_every_entry_point(app, tmp_path,
                                                                            operation):
     title = public_title(app.test_client(), OWN)
@@ -154,7 +166,8 @@ def test_a_change_of_the_saved_entry_closes_the_waiting_change(app, tmp_path, op
     assert public_title(app.test_client(), OWN) == "Neu vom Team"
 
 
-@pytest.mark.parametrize("operation", [_confirm_on_the_dashboard, _confirm_by_reminder_link],
+@pytest.mark.parametrize("operation", [_confirm_on_the_dashboard, _confirm_by_reminder_link,
+                                       _confirm_on_the_command_line],
                          ids=lambda f: f.__name__[1:])
 def test_still_correct_keeps_the_waiting_change_and_its_date(app, tmp_path, operation):
     notice = _waiting_change_then(app, tmp_path, operation)
@@ -172,3 +185,27 @@ def test_returning_a_change_that_no_longer_waits_is_refused_too(app, tmp_path):
                                             "comment": "Bitte ergänzen"})
     assert "zurückgezogen" in notices_after(moderator, response)
     assert _saved(app)[3] == "closed"
+
+
+def test_an_import_closes_a_profile_change_waiting_for_review(app, tmp_path):
+    """Profiles follow the same operations: an import that changes the organisation closes
+    its waiting profile change, which can then no longer be approved."""
+    editor = signed_in(app, "ed@example.org", "editor", ORG)
+    data = profile_form(editor)
+    data["name"] = "Sprachwerk (Vorschlag)"
+    assert editor.post(PROFILE, data=data).status_code == 303
+    moderator = signed_in(app, "mod@example.org", "moderator")
+    review = review_paths(moderator)[0]
+    token = csrf(moderator, review)
+    with app.app_context():
+        org = db.session().scalar(select(Organisation).where(Organisation.external_id == ORG))
+        record = {k: v for k, v in organisation_record(org).items() if v is not None}
+        record.update(original_language=org.original_language, phone="0341 999999")
+    path = tmp_path / "organisation.json"
+    path.write_text(json.dumps({"organisations": [record]}), encoding="utf-8")
+    assert app.test_cli_runner().invoke(cli.main, ["import", str(path)]).exit_code == 0
+    response = moderator.post(review, data={"csrf_token": token, "decision": "approve"})
+    assert "Der Eintrag wurde geändert" in notices_after(moderator, response)
+    page = public_profile(editor)
+    assert "Vorschlag" not in page and "0341 999999" in page
+    assert "am Profil wurden nicht übernommen" in editor.get("/de/manage/").get_data(as_text=True)

@@ -131,6 +131,58 @@ def user_create_command(email, role, organisation, base_url) -> None:
     click.echo(f"Invitation for {user.email} ({role}): {link}")
 
 
+@main.group("offer")
+def offer_group() -> None:
+    """Change an offer's state as its organisation would on the dashboard (same operations)."""
+
+
+def _offer_operation(name: str, run) -> None:
+    @offer_group.command(name, help=run.__doc__.strip())
+    @click.argument("external_id")
+    @click.option("--as", "actor", default="cli", show_default=True,
+                  help="Who does it, as written into the history.")
+    @with_appcontext
+    def command(external_id: str, actor: str) -> None:
+        from .services import operations
+        from .services.directory import offer_by_external_id
+
+        session = db.session()
+        offer = offer_by_external_id(session, external_id)
+        if offer is None:
+            raise click.UsageError(f"{external_id}: no such offer")
+        outcome = run(session, operations.Actor(f"cli:{actor}", staff=True), offer)
+        session.commit()
+        search_service().catch_up(session)
+        click.echo(f"{external_id}: {outcome}")
+
+
+def _archive(session, actor, offer) -> str:
+    """"No longer offered": hide the offer; a change waiting for review is closed."""
+    from .services.operations import archive
+
+    archive(session, actor, offer)
+    return "archived"
+
+
+def _reactivate(session, actor, offer) -> str:
+    """"Offered again": publish an archived offer again, confirmed as of today."""
+    from .services.operations import reactivate
+
+    return reactivate(session, actor, offer) or f"not archived ({offer.status}), unchanged"
+
+
+def _confirm(session, actor, offer) -> str:
+    """"Still correct": confirm the offer as of today."""
+    from .services.operations import confirm
+
+    confirm(session, actor, offer)
+    return f"confirmed {offer.verified_at.isoformat()}"
+
+
+for _name, _run in (("archive", _archive), ("reactivate", _reactivate), ("confirm", _confirm)):
+    _offer_operation(_name, _run)
+
+
 @main.command("remind")
 @click.option("--base-url", default="http://127.0.0.1:5000", show_default=True,
               help="Address of the site, for the links in the mails.")

@@ -181,11 +181,12 @@ def archive(session: Session, actor: Actor, offer: Offer) -> None:
             actor)
 
 
-def reactivate(session: Session, actor: Actor, offer: Offer) -> str:
+def reactivate(session: Session, actor: Actor, offer: Offer) -> str | None:
     """"Offered again": an archived offer comes back, confirmed as of today; published at once
-    for trusted organisations and staff, otherwise after a moderator's approval."""
+    for trusted organisations and staff, otherwise after a moderator's approval. None: the
+    offer was not archived, nothing changed."""
     if offer.status != ARCHIVED:
-        return offer.status
+        return None
     record = {**offer_record(offer), "status": PUBLISHED,
               "verified_at": date.today().isoformat()}
     if _publishes_directly(actor, offer):

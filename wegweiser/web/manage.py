@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from .. import db
 from ..i18n import direction
-from ..models import ADMIN, CLOSED, PUBLISHED, TEXT_FIELDS, Organisation
+from ..models import ADMIN, CLOSED, PENDING, PUBLISHED, TEXT_FIELDS, Organisation
 from ..pdf import pdf_available
 from ..services import editing, operations, proposals
 from ..services.accounts import (
@@ -173,7 +173,7 @@ def _working_record(proposal, saved: dict | None) -> dict | None:
 
 
 SAVED_NOTICES = {PUBLISHED: _l("Saved and published."),
-                 "pending": _l("Saved. A moderator will review your changes.")}
+                 PENDING: _l("Saved. A moderator will review your changes.")}
 
 
 def _to_dashboard(outcome: str | None = None):
@@ -310,7 +310,7 @@ def new_offer(organisation_id: str):
         else:
             offer = operations.create(session, _actor(), org, checked)
             session.commit()
-            return _to_dashboard(PUBLISHED if offer.status == PUBLISHED else "pending")
+            return _to_dashboard(PUBLISHED if offer.status == PUBLISHED else PENDING)
     lang = record["original_language"]
     return render_template(
         "manage/edit_offer.html", offer_id=None, state={"version": 0, "pending": ""},
@@ -393,23 +393,26 @@ NOT_WAITING = {
 def review(proposal_id: int):
     session = db.session()
     if request.method == "POST":
+        approving = request.form.get("decision") == "approve"
         try:
-            if request.form.get("decision") == "approve":
-                operations.approve(session, _actor(), proposal_id)
-                flash(_("The change is published."))
+            if approving:
+                decided = operations.approve(session, _actor(), proposal_id)
             else:
-                returned = operations.return_change(session, _actor(), proposal_id,
-                                                    request.form.get("comment", ""))
-                send_returned(session, returned)
-                flash(_("The change was returned to its author."))
+                decided = operations.return_change(session, _actor(), proposal_id,
+                                                   request.form.get("comment", ""))
         except LookupError:
             abort(404)
         except operations.ChangeNotWaiting as refused:
             session.rollback()
             flash(str(NOT_WAITING.get(refused.reason or refused.status, ALREADY_DECIDED)),
                   "error")
+            return redirect(url_for("manage.review_queue"), code=303)
+        session.commit()
+        if approving:
+            flash(_("The change is published."))
         else:
-            session.commit()
+            send_returned(session, decided)
+            flash(_("The change was returned to its author."))
         return redirect(url_for("manage.review_queue"), code=303)
     proposal = proposals.waiting_by_id(session, proposal_id)
     if proposal is None:
