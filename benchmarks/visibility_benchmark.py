@@ -28,7 +28,7 @@ from sqlalchemy import select  # noqa: E402
 from wegweiser import create_app, db  # noqa: E402
 from wegweiser.models import Offer, Proposal  # noqa: E402
 from wegweiser.search import rebuild_index, search_service  # noqa: E402
-from wegweiser.services import editing  # noqa: E402
+from wegweiser.services import operations  # noqa: E402
 from wegweiser.services.accounts import create_user  # noqa: E402
 from wegweiser.services.records import offer_record  # noqa: E402
 from wegweiser.services.setup import demo_files, import_files, initialise_database  # noqa: E402
@@ -92,7 +92,7 @@ def main() -> None:
             proposal = Proposal(offer_id=offer.id, base_version=offer.version, record=record)
             session.add(proposal)
             session.flush()
-            editing.approve(session, moderator, proposal)
+            operations.approve(session, operations.Actor.of(moderator), proposal.id)
             session.commit()
             committed = time.time()
             search_service().catch_up(session)  # what the approving request does after it

@@ -12,7 +12,7 @@ from wegweiser import cli, db
 from wegweiser.mail import outbox_dir
 from wegweiser.web import manage
 
-from .helpers import csrf
+from .helpers import csrf, notices_after
 
 pytestmark = pytest.mark.demo_directory  # every test here works on the demo data
 PASSWORD = "correct horse battery"
@@ -50,7 +50,7 @@ def test_invitation_sets_a_password_once(client, invited):
     differ = set_password(client, invited, PASSWORD, "something else entirely")
     assert "field-error" in differ.get_data(as_text=True)
     done = set_password(client, invited)
-    assert done.status_code == 303 and "/de/login?welcome=1" in done.headers["Location"]
+    assert "Ihr Passwort ist gespeichert. Bitte melden Sie sich an." in notices_after(client, done)
     again = client.get(invited)
     assert again.status_code == 400 and "bereits verwendet" in again.get_data(as_text=True)
 

@@ -12,7 +12,17 @@ from wegweiser import db
 from wegweiser.models import Offer, Proposal
 from wegweiser.search import SearchQuery, search_service
 
-from .helpers import OWN, csrf, form_of, public_title, signed_in, trust
+from .helpers import (
+    OWN,
+    csrf,
+    decide_first_review,
+    form_of,
+    notices_after,
+    propose_title,
+    public_title,
+    signed_in,
+    trust,
+)
 
 
 def test_trusted_organisation_publishes_at_once_and_search_finds_it(directory):
@@ -21,7 +31,7 @@ def test_trusted_organisation_publishes_at_once_and_search_finds_it(directory):
     data = form_of(editor, OWN)
     data["title"] = "Elternkurs Zauberwortschatz"
     response = editor.post(f"/de/manage/offers/{OWN}/edit", data=data)
-    assert response.status_code == 303 and "saved=published" in response.headers["Location"]
+    assert "Gespeichert und veröffentlicht." in notices_after(editor, response)
     assert public_title(editor, OWN) == "Elternkurs Zauberwortschatz"
     with directory.app_context():
         result = search_service().search(SearchQuery(text="Zauberwortschatz"), db.session())
@@ -49,15 +59,8 @@ def test_untrusted_changes_wait_for_a_moderator(directory):
 
 
 def test_a_returned_change_shows_the_moderators_comment(directory):
-    editor = signed_in(directory, "ed@example.org", "editor", "a-sprachwerk-ost")
-    data = form_of(editor, OWN)
-    data["title"] = "Bitte prüfen"
-    editor.post(f"/de/manage/offers/{OWN}/edit", data=data)
-    moderator = signed_in(directory, "mod@example.org", "moderator")
-    path = re.search(r'href="(/de/manage/review/\d+)"',
-                     moderator.get("/de/manage/review/").get_data(as_text=True)).group(1)
-    moderator.post(path, data={"csrf_token": csrf(moderator, path), "decision": "return",
-                               "comment": "Bitte Adresse ergänzen"})
+    editor = propose_title(directory, "Bitte prüfen")
+    decide_first_review(directory, "return", "Bitte Adresse ergänzen")
     page = editor.get(f"/de/manage/offers/{OWN}/edit").get_data(as_text=True)
     assert "Bitte Adresse ergänzen" in page and 'value="Bitte prüfen"' in page
 
@@ -257,10 +260,7 @@ def archive(client, external_id=OWN) -> None:
 
 
 def approve_first_review(app) -> None:
-    moderator = signed_in(app, "mod@example.org", "moderator")
-    path = re.search(r'href="(/de/manage/review/\d+)"',
-                     moderator.get("/de/manage/review/").get_data(as_text=True)).group(1)
-    moderator.post(path, data={"csrf_token": csrf(moderator, path), "decision": "approve"})
+    decide_first_review(app, "approve")
 
 
 def test_an_archived_offer_is_offered_again(directory):
@@ -271,7 +271,7 @@ def test_an_archived_offer_is_offered_again(directory):
     assert f"/de/manage/offers/{OWN}/reactivate" in dashboard
     response = editor.post(f"/de/manage/offers/{OWN}/reactivate",
                            data={"csrf_token": csrf(editor, "/de/manage/")})
-    assert response.status_code == 303 and "saved=published" in response.headers["Location"]
+    assert "Gespeichert und veröffentlicht." in notices_after(editor, response)
     assert editor.get(f"/de/offers/{OWN}").status_code == 200
     with directory.app_context():
         result = search_service().search(SearchQuery(text="Eltern"), db.session())
@@ -283,24 +283,35 @@ def test_offering_again_waits_for_a_moderator_when_untrusted(directory):
     archive(editor)
     response = editor.post(f"/de/manage/offers/{OWN}/reactivate",
                            data={"csrf_token": csrf(editor, "/de/manage/")})
-    assert "saved=pending" in response.headers["Location"]
+    assert "Moderator prüft Ihre Änderungen." in notices_after(editor, response)
     assert editor.get(f"/de/offers/{OWN}").status_code == 410
     approve_first_review(directory)
     assert editor.get(f"/de/offers/{OWN}").status_code == 200
 
 
-def test_a_change_waiting_while_the_offer_is_archived_keeps_it_archived(directory):
+def test_a_change_waiting_when_the_offer_is_archived_is_closed_not_approved(directory):
+    """Archiving closes the change waiting for review (before, approving it applied its
+    content to the archived offer); a moderator who still has the review page open is told
+    why it cannot be approved, and the offer stays archived with its saved content."""
     editor = signed_in(directory, "ed@example.org", "editor", "a-sprachwerk-ost")
+    before = public_title(editor, OWN)
     data = form_of(editor, OWN)
     data["title"] = "Geänderter Titel"
     editor.post(f"/de/manage/offers/{OWN}/edit", data=data)
+    moderator = signed_in(directory, "mod@example.org", "moderator")
+    review = re.search(r'href="(/de/manage/review/\d+)"',
+                       moderator.get("/de/manage/review/").get_data(as_text=True)).group(1)
+    token = csrf(moderator, review)
     archive(editor)
-    approve_first_review(directory)
+    assert review not in moderator.get("/de/manage/review/").get_data(as_text=True)
+    refused = moderator.post(review, data={"csrf_token": token, "decision": "approve"})
+    assert "zurückgezogen" in notices_after(moderator, refused)
     assert editor.get(f"/de/offers/{OWN}").status_code == 410
     with directory.app_context():
         offer = db.session().scalar(select(Offer).where(Offer.external_id == OWN))
-        assert offer.status == "archived" and offer.text_in("title", "de")[0] == \
-            "Geänderter Titel"
+        assert offer.status == "archived" and offer.text_in("title", "de")[0] == before
+    dashboard = editor.get("/de/manage/").get_data(as_text=True)
+    assert "nicht übernommen" in dashboard
 
 
 def test_saving_the_form_unchanged_changes_nothing(directory):

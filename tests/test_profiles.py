@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from wegweiser import db
 from wegweiser.models import Organisation, Proposal
 
-from .helpers import csrf, signed_in, trust
+from .helpers import csrf, notices_after, signed_in, trust
 
 ORG = "a-sprachwerk-ost"
 PROFILE = f"/de/manage/organisations/{ORG}/profile"
@@ -47,7 +47,7 @@ def test_a_trusted_organisation_publishes_its_profile_at_once(directory):
     name = data["name"]
     data.update({"name": name + " (neu)", "description": "Wir sind ein Verein im Osten."})
     response = editor.post(PROFILE, data=data)
-    assert response.status_code == 303 and "saved=published" in response.headers["Location"]
+    assert "Gespeichert und veröffentlicht." in notices_after(editor, response)
     public = public_profile(editor)
     assert f"{name} (neu)" in public and "Wir sind ein Verein im Osten." in public
 
@@ -58,7 +58,7 @@ def test_an_untrusted_profile_change_waits_for_a_moderator(directory):
     name = data["name"]
     data.update({"name": "Sprachwerk Ost e. V. (umbenannt)", "phone": "0341 1234567"})
     response = editor.post(PROFILE, data=data)
-    assert response.status_code == 303 and "saved=pending" in response.headers["Location"]
+    assert "Moderator prüft Ihre Änderungen." in notices_after(editor, response)
     assert "umbenannt" not in public_profile(editor), "the public page keeps the approved one"
 
     dashboard = editor.get("/de/manage/").get_data(as_text=True)

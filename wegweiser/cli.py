@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 import click
-from flask import current_app, url_for
+from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 from flask_babel import force_locale
 from werkzeug.serving import run_simple
@@ -114,8 +114,8 @@ def user_group() -> None:
 @with_appcontext
 def user_create_command(email, role, organisation, base_url) -> None:
     """Create a user (or invite again) and print the invitation link, also sent by mail."""
-    from .services.accounts import AccountError, create_user, invitation_token
-    from .web.auth import send_invitation
+    from .services.accounts import AccountError, create_user
+    from .services.notifications import send_invitation
 
     session = db.session()
     try:
@@ -127,8 +127,60 @@ def user_create_command(email, role, organisation, base_url) -> None:
         raise click.UsageError(f"{email}: {reasons.get(error.code, error.code)}") from error
     session.commit()
     with current_app.test_request_context("/", base_url=base_url):
-        link = send_invitation(user, invitation_token(user))
+        link = send_invitation(user)
     click.echo(f"Invitation for {user.email} ({role}): {link}")
+
+
+@main.group("offer")
+def offer_group() -> None:
+    """Change an offer's state as its organisation would on the dashboard (same operations)."""
+
+
+def _offer_operation(name: str, run) -> None:
+    @offer_group.command(name, help=run.__doc__.strip())
+    @click.argument("external_id")
+    @click.option("--as", "actor", default="cli", show_default=True,
+                  help="Who does it, as written into the history.")
+    @with_appcontext
+    def command(external_id: str, actor: str) -> None:
+        from .services import operations
+        from .services.directory import offer_by_external_id
+
+        session = db.session()
+        offer = offer_by_external_id(session, external_id)
+        if offer is None:
+            raise click.UsageError(f"{external_id}: no such offer")
+        outcome = run(session, operations.Actor(f"cli:{actor}", staff=True), offer)
+        session.commit()
+        search_service().catch_up(session)
+        click.echo(f"{external_id}: {outcome}")
+
+
+def _archive(session, actor, offer) -> str:
+    """"No longer offered": hide the offer; a change waiting for review is closed."""
+    from .services.operations import archive
+
+    archive(session, actor, offer)
+    return "archived"
+
+
+def _reactivate(session, actor, offer) -> str:
+    """"Offered again": publish an archived offer again, confirmed as of today."""
+    from .services.operations import reactivate
+
+    return reactivate(session, actor, offer) or f"not archived ({offer.status}), unchanged"
+
+
+def _confirm(session, actor, offer) -> str:
+    """"Still correct": confirm the offer as of today."""
+    from .services.operations import confirm
+
+    confirm(session, actor, offer)
+    return f"confirmed {offer.verified_at.isoformat()}"
+
+
+for _name, _run in (("archive", _archive), ("reactivate", _reactivate), ("confirm", _confirm)):
+    _offer_operation(_name, _run)
 
 
 @main.command("remind")
@@ -137,31 +189,10 @@ def user_create_command(email, role, organisation, base_url) -> None:
 @with_appcontext
 def remind_command(base_url) -> None:
     """Mail every organisation the list of its stale offers, with one-click links (for cron)."""
-    from .mail import send_mail
-    from .services.freshness import LINK_DAYS, action_token, reminders
+    from .services.notifications import send_reminders
 
-    sent = 0
     with current_app.test_request_context("/", base_url=base_url):
-        for reminder in reminders(db.session()):
-            lines = [f"Guten Tag / Hello {reminder.organisation.name},", "",
-                     "diese Angebote wurden lange nicht bestätigt. Bitte prüfen Sie sie "
-                     f"(die Links gelten {LINK_DAYS} Tage):",
-                     "these offers have not been confirmed for a long time. Please check them "
-                     f"(the links work for {LINK_DAYS} days):", ""]
-            for offer in reminder.offers:
-                title = offer.text_in("title", "de")
-                lines.append(f"* {title[0] if title else offer.external_id}")
-                for label, action in (("Noch aktuell / Still correct", "confirm"),
-                                      ("Bearbeiten / Edit", "edit"),
-                                      ("Gibt es nicht mehr / No longer offered", "withdraw")):
-                    link = url_for("freshness.act", lang="de", token=action_token(offer, action),
-                                   _external=True)
-                    lines.append(f"  {label}: {link}")
-                lines.append("")
-            for recipient in reminder.recipients:
-                send_mail(recipient, "Wegweiser: Bitte prüfen Sie Ihre Angebote / "
-                                     "Please check your offers", "\n".join(lines))
-                sent += 1
+        sent = send_reminders(db.session())
     click.echo(f"Sent {sent} reminder(s).")
 
 

@@ -66,7 +66,8 @@ def accept(page, link: str, base: str) -> None:
     page.fill("#password", PASSWORD)
     page.fill("#confirm", PASSWORD)
     page.click("form button[type=submit]")
-    page.wait_for_url("**/de/login?welcome=1")
+    page.wait_for_url("**/de/login")
+    assert "Ihr Passwort ist gespeichert" in page.locator("div.notices[role=status]").inner_text()
 
 
 def sign_in(page, base: str, address: str) -> None:
@@ -105,7 +106,8 @@ def test_invite_edit_translate_approve_and_find(app, server, chromium, artifacts
                       preview=True)
     editor.fill("#f-title", "Elternkurs mit Kinderbetreuung und Spielecke")
     editor.click("form.edit-form button[type=submit]")
-    editor.wait_for_url("**/de/manage/?saved=pending")
+    editor.wait_for_url("**/de/manage/")
+    assert "prüft Ihre Änderungen" in editor.locator("div.notices[role=status]").inner_text()
     editor.goto(server + f"/de/manage/offers/{OFFER}/translate/ar")
     editor.fill("#t-title", "دورة للأهالي مع ركن ألعاب مريح")
     editor.screenshot(path=str(artifacts / "flow-2-editor-translates.png"), full_page=True)
@@ -120,7 +122,8 @@ def test_invite_edit_translate_approve_and_find(app, server, chromium, artifacts
                       preview=True)
     # The save button beside the preview submits the form below it (no JavaScript).
     editor.locator("section.preview button[type=submit]").click()
-    editor.wait_for_url("**/de/manage/?saved=pending")
+    editor.wait_for_url("**/de/manage/")
+    assert "prüft Ihre Änderungen" in editor.locator("div.notices[role=status]").inner_text()
 
     public = new_page()
     public.goto(server + "/ar/search?q=ركن ألعاب")

@@ -15,7 +15,7 @@ from .offer import (
     OpeningHours,
 )
 from .organisation import Organisation, OrganisationText
-from .proposal import APPROVED, PENDING, RETURNED, Proposal
+from .proposal import APPROVED, CLOSED, PENDING, RETURNED, Proposal
 from .report import OPEN, RESOLVED, ProblemReport
 from .revision import Revision
 from .user import ADMIN, EDITOR, MODERATOR, ROLES, Membership, User
@@ -23,7 +23,7 @@ from .vocabulary import Category, Language, TargetGroup
 
 __all__ = [
     "OPEN", "RESOLVED", "ProblemReport",
-    "APPROVED", "PENDING", "RETURNED", "Proposal",
+    "APPROVED", "CLOSED", "PENDING", "RETURNED", "Proposal",
     "ADMIN", "ARCHIVED", "CITY", "COSTS", "DISTRICT", "DRAFT", "EDITOR", "IN_REVIEW", "MODERATOR",
     "PUBLISHED", "QUARTER", "ROLES", "STATUSES", "TEXT_FIELDS", "Area", "Base", "Category",
     "ChangeLogEntry", "Language", "Membership", "Offer", "OfferText", "OpeningHours",

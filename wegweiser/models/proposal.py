@@ -7,7 +7,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, utcnow
 
-PENDING, APPROVED, RETURNED = "pending", "approved", "returned"
+# A closed change was not decided by a moderator: the entry changed under it (its comment
+# says why, see services/operations.py), so it can no longer be approved.
+PENDING, APPROVED, RETURNED, CLOSED = "pending", "approved", "returned", "closed"
 
 
 class Proposal(Base):

@@ -127,6 +127,20 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     return user
 
 
+def session_user(session: Session, user_id: int, session_version: int) -> User | None:
+    """The user of a signed-in session, unless it ended (signed out elsewhere, or the password
+    changed since)."""
+    user = session.get(User, user_id)
+    return user if user is not None and user.session_version == session_version else None
+
+
+def end_sessions(session: Session, user_id: int) -> None:
+    """Sign out everywhere: every session made with the current session version ends."""
+    user = session.get(User, user_id)
+    if user is not None:
+        user.session_version += 1
+
+
 def organisations_of(session: Session, user: User) -> list[Organisation]:
     """The organisations a user may edit: all for staff, their memberships for editors."""
     query = select(Organisation).order_by(Organisation.name)

@@ -1,6 +1,6 @@
-"""Editing offers and organisation profiles from forms: the same validation and writing as
-imports, with optimistic locking, moderation for organisations that are not trusted, previews,
-and "still correct"."""
+"""Editing offers and organisation profiles from forms: the forms as records, validated like
+imports, previews written and rolled back, translations' state, the history. The changes of
+state themselves (saving, approving, archiving, …) are in ``operations.py``."""
 from __future__ import annotations
 
 import re
@@ -13,33 +13,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
-from ..models import (
-    ARCHIVED,
-    DRAFT,
-    IN_REVIEW,
-    PENDING,
-    PUBLISHED,
-    RETURNED,
-    TEXT_FIELDS,
-    Offer,
-    Organisation,
-    Proposal,
-    Revision,
-    User,
-    utcnow,
-)
+from ..models import DRAFT, TEXT_FIELDS, Offer, Organisation, Revision, User
 from ..models.changelog import SKIP_CHANGE_LOG
-from .importer import Importer, Problem, organisation_changes
-from .records import changed_fields, offer_record, organisation_record
+from .importer import Importer, Problem
+from .proposals import waiting_change
+from .records import offer_record, organisation_record
 
 HOUR_ROWS_EXTRA = 3
 EDITABLE_BY_FORM = ("categories", "target_groups", "languages", "areas", "citywide", "address",
                     "contact", "opening_hours", "cost", "accessible", "appointment_needed",
                     *TEXT_FIELDS)
-
-
-class EditConflict(Exception):
-    """Someone else saved the offer after this form was opened."""
 
 
 def _tri_state(value: str | None) -> bool | None:
@@ -91,121 +74,14 @@ def validate(session: Session, organisation: Organisation,
     return checked, importer.problems
 
 
-def check_unchanged(session: Session, target: Offer | Organisation, expected_version: int,
-                    expected_pending: str | None) -> None:
-    """Refuse an edit made over an older state: a newer saved version, or a newer change
-    waiting for review (``expected_pending`` None: not checked)."""
-    if target.version != expected_version:
-        raise EditConflict()
-    if expected_pending is not None and pending_stamp(session, target) != expected_pending:
-        raise EditConflict()
-
-
-def pending_stamp(session: Session, target: Offer | Organisation) -> str:
-    """Identifies the change waiting for review ("" when none is waiting)."""
-    pending = _waiting(session, target)
-    return pending.created_at.isoformat() if pending is not None else ""
-
-
-def save(session: Session, user: User, offer: Offer, record: dict,
-         expected_version: int, expected_pending: str | None = None) -> str:
-    """Publish at once (trusted organisation or staff) or file a proposal; returns which."""
-    check_unchanged(session, offer, expected_version, expected_pending)
-    record = {**record, "status": offer.status,
-              "organisation": offer.organisation.external_id}
-    if offer.organisation.trusted or user.is_staff:
-        Importer(session, f"user:{user.email}").write_offer(offer, record, offer.organisation)
-        return PUBLISHED
-    _file_proposal(session, user, offer, record)
-    return PENDING
-
-
-def _proposal_target(target: Offer | Organisation):
-    if isinstance(target, Offer):
-        return Proposal.offer_id == target.id
-    return Proposal.organisation_id == target.id
-
-
-def _waiting(session: Session, target: Offer | Organisation) -> Proposal | None:
-    return session.scalar(select(Proposal).where(_proposal_target(target),
-                                                 Proposal.status == PENDING))
-
-
-def _file_proposal(session: Session, user: User, target: Offer | Organisation,
-                   record: dict) -> None:
-    """Put the change in the queue; a change still waiting is replaced by the newer one."""
-    pending = _waiting(session, target)
-    if pending is None:
-        pending = Proposal(**{"offer_id" if isinstance(target, Offer) else "organisation_id":
-                              target.id})
-        session.add(pending)
-    pending.base_version, pending.record, pending.author_id = target.version, record, user.id
-    pending.created_at = utcnow()
-    session.flush()
-
-
-def pending_proposal(session: Session, target: Offer | Organisation) -> Proposal | None:
-    """The change of an offer or profile still waiting, or the last one returned."""
-    return session.scalar(select(Proposal).where(_proposal_target(target),
-                                                 Proposal.status.in_((PENDING, RETURNED)))
-                          .order_by(Proposal.created_at.desc()))
-
-
-def open_changes(session: Session, offers: list[Offer]) -> dict[int, str]:
-    """Per offer id: "pending" or "returned", the state of its newest change not approved."""
-    rows = session.execute(
-        select(Proposal.offer_id, Proposal.status)
-        .where(Proposal.offer_id.in_([o.id for o in offers]),
-               Proposal.status.in_((PENDING, RETURNED)))
-        .order_by(Proposal.created_at)).all()
-    return {offer_id: status for offer_id, status in rows}
-
-
 def current_record(session: Session, target: Offer | Organisation) -> dict:
     """What an editor now works from: the change waiting for review, else the saved state."""
-    pending = _waiting(session, target)
+    pending = waiting_change(session, target)
     if pending is not None:
         return pending.record
     if isinstance(target, Offer):
         return offer_record(target)
     return organisation_form_record(target)
-
-
-def proposal_changes(proposal: Proposal) -> dict:
-    if proposal.offer is not None:
-        return changed_fields(offer_record(proposal.offer), proposal.record)
-    return organisation_changes(proposal.organisation, proposal.record)
-
-
-def approve(session: Session, moderator: User, proposal: Proposal) -> None:
-    author = proposal.author.email if proposal.author else "?"
-    importer = Importer(session, f"user:{moderator.email} (proposed by {author})")
-    offer = proposal.offer
-    if offer is not None:
-        # A new offer waiting for its first approval is published by it.
-        status = proposal.record.get("status", offer.status)
-        if status in (DRAFT, IN_REVIEW):
-            status = PUBLISHED
-        importer.write_offer(offer, {**proposal.record, "status": status}, offer.organisation)
-    else:
-        importer.write_organisation(proposal.organisation, proposal.record)
-    proposal.status, proposal.decided_at, proposal.decided_by_id = "approved", utcnow(), \
-        moderator.id
-
-
-def return_proposal(session: Session, moderator: User, proposal: Proposal,
-                    comment: str) -> None:
-    proposal.status, proposal.comment = RETURNED, comment.strip()[:2000]
-    proposal.decided_at, proposal.decided_by_id = utcnow(), moderator.id
-
-
-def confirm_still_correct(session: Session, user: User, offer: Offer) -> None:
-    before = offer.verified_at.isoformat() if offer.verified_at else None
-    offer.verified_at = date.today()
-    session.add(Revision(entity_type="offer", entity_id=offer.id, actor=f"user:{user.email}",
-                         changes={"verified_at": {"before": before,
-                                                  "after": offer.verified_at.isoformat()}}))
-    session.flush()
 
 
 def history(session: Session, target: Offer | Organisation) -> list[Revision]:
@@ -258,48 +134,14 @@ def blank_record(organisation: Organisation, original_language: str = "de") -> d
             "verified_at": date.today().isoformat()}
 
 
-def create(session: Session, user: User, organisation: Organisation, record: dict) -> Offer:
-    """Create an offer: published at once for trusted organisations and staff, otherwise it
-    waits, unpublished, for a moderator's approval."""
+def new_offer_id(session: Session, organisation: Organisation, record: dict) -> str:
+    """A free external id for a new offer, made of the organisation's id and the title."""
     base = slugify(record["title"].get(record["original_language"], "angebot"))
     external_id, n = f"{organisation.external_id}-{base}"[:110], 1
     while session.scalar(select(Offer.id).where(Offer.external_id == external_id)):
         n += 1
         external_id = f"{organisation.external_id}-{base}-{n}"[:120]
-    trusted = organisation.trusted or user.is_staff
-    record = {**record, "id": external_id, "organisation": organisation.external_id,
-              "status": PUBLISHED if trusted else IN_REVIEW}
-    Importer(session, f"user:{user.email}").write_offer(None, record, organisation)
-    offer = session.scalar(select(Offer).where(Offer.external_id == external_id))
-    if not trusted:
-        session.add(Proposal(offer_id=offer.id, author_id=user.id, base_version=offer.version,
-                             record={**record, "status": PUBLISHED}))
-        session.flush()
-    return offer
-
-
-def archive(session: Session, user: User, offer: Offer) -> None:
-    """"No longer offered": hidden at once; a change still waiting keeps it archived when it
-    is approved later."""
-    session.add(Revision(entity_type="offer", entity_id=offer.id, actor=f"user:{user.email}",
-                         changes={"status": {"before": offer.status, "after": ARCHIVED}}))
-    offer.status = ARCHIVED
-    pending = _waiting(session, offer)
-    if pending is not None:
-        pending.record = {**pending.record, "status": ARCHIVED}
-    session.flush()
-
-
-def reactivate(session: Session, user: User, offer: Offer) -> str:
-    """"Offered again": an archived offer comes back, confirmed as of today; published at once
-    for trusted organisations and staff, otherwise after a moderator's approval."""
-    record = {**offer_record(offer), "status": PUBLISHED,
-              "verified_at": date.today().isoformat()}
-    if offer.organisation.trusted or user.is_staff:
-        Importer(session, f"user:{user.email}").write_offer(offer, record, offer.organisation)
-        return PUBLISHED
-    _file_proposal(session, user, offer, record)
-    return PENDING
+    return external_id
 
 
 def slugify(text: str) -> str:
@@ -372,18 +214,6 @@ def check_organisation(session: Session, organisation: Organisation,
     return checked, importer.problems
 
 
-def save_organisation(session: Session, user: User, organisation: Organisation,
-                      checked: dict, expected_version: int,
-                      expected_pending: str | None = None) -> str:
-    """Publish the profile at once (trusted organisation or staff) or file a proposal."""
-    check_unchanged(session, organisation, expected_version, expected_pending)
-    if organisation.trusted or user.is_staff:
-        Importer(session, f"user:{user.email}").write_organisation(organisation, checked)
-        return PUBLISHED
-    _file_proposal(session, user, organisation, checked)
-    return PENDING
-
-
 # -- previews -------------------------------------------------------------------------------
 
 PREVIEW_ID = "__preview__"
@@ -422,9 +252,3 @@ def organisation_preview(session: Session, organisation: Organisation,
     with _rolled_back(session):
         Importer(session, "preview").write_organisation(organisation, checked)
         yield organisation
-
-
-def pending_proposals(session: Session) -> list[Proposal]:
-    """Changes waiting for a moderator, oldest first."""
-    return list(session.scalars(select(Proposal).where(Proposal.status == PENDING)
-                                .order_by(Proposal.created_at)))

@@ -10,7 +10,8 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from ..models import ARCHIVED, PUBLISHED, Membership, Offer, Organisation, Revision, User
+from ..models import PUBLISHED, Membership, Offer, Organisation, User
+from . import operations
 from .accounts import AccountError
 
 SALT = "wegweiser-freshness"
@@ -77,16 +78,9 @@ def read_token(session: Session, token: str) -> tuple[Offer, str]:
 
 
 def apply_action(session: Session, offer: Offer, action: str) -> None:
-    """What a reminder link does once its page's button is pressed (never on GET)."""
+    """What a reminder link does once its page's button is pressed (never on GET): the same
+    operations as the editors' dashboard, in the name of the reminder link."""
     if action == "confirm":
-        before = offer.verified_at.isoformat() if offer.verified_at else None
-        offer.verified_at = date.today()
-        changes = {"verified_at": {"before": before, "after": offer.verified_at.isoformat()}}
+        operations.confirm(session, operations.REMINDER_LINK, offer)
     elif action == "withdraw":
-        changes = {"status": {"before": offer.status, "after": ARCHIVED}}
-        offer.status = ARCHIVED
-    else:
-        return
-    session.add(Revision(entity_type="offer", entity_id=offer.id, actor="reminder link",
-                         changes=changes))
-    session.flush()
+        operations.archive(session, operations.REMINDER_LINK, offer)

@@ -375,6 +375,10 @@ class Importer:
 
     def run(self, data: dict, dry_run: bool = False,
             progress: Callable[[int, int], None] | None = None) -> ImportReport:
+        # Existing entries change through the same operation as every other change of state,
+        # which also settles a change waiting for review (see operations.py).
+        from .operations import publish
+
         report = ImportReport(dry_run=dry_run)
         org_records, offer_records = self._validate(data)
         report.problems = self.problems
@@ -386,16 +390,21 @@ class Importer:
             org = organisations.get(record["id"])
             if dry_run:
                 changed = org is None or bool(organisation_changes(org, record))
-            else:
+            elif org is None:
                 organisations[record["id"]], changed = self.write_organisation(org, record)
+            else:
+                changed = publish(self, org, record)
             self._count(report, "organisations", org is None, changed)
         existing = self._existing_offers([r["id"] for r in offer_records])
         for i, record in enumerate(offer_records, 1):
             offer = existing.get(record["id"])
             if dry_run:
                 changed = offer is None or bool(changed_fields(offer_record(offer), record))
-            else:
+            elif offer is None:
                 changed = self.write_offer(offer, record, organisations[record["organisation"]])
+            else:
+                changed = publish(self, offer, record,
+                                  organisation=organisations[record["organisation"]])
             self._count(report, "offers", offer is None, changed)
             if progress:
                 progress(i, len(offer_records))

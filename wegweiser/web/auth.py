@@ -4,7 +4,8 @@ from __future__ import annotations
 import time
 from urllib.parse import urlsplit
 
-from flask import current_app, g, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -14,19 +15,19 @@ from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from .. import db
-from ..mail import send_mail
-from ..models import User
 from ..services.accounts import (
     PASSWORD_MAX,
     PASSWORD_MIN,
     AccountError,
     accept_invitation,
     authenticate,
-    invitation_token,
+    end_sessions,
     normalise_email,
+    session_user,
     start_password_reset,
     user_for_invitation,
 )
+from ..services.notifications import send_password_reset
 from .language import language_blueprint
 
 bp = language_blueprint("auth", __name__)
@@ -58,7 +59,7 @@ class SessionUser:
     is_active = True
     is_anonymous = False
 
-    def __init__(self, user: User):
+    def __init__(self, user):
         self.user = user
 
     def get_id(self) -> str:
@@ -77,25 +78,11 @@ def init_app(app) -> None:
 
 
 def load_user(session_id: str) -> SessionUser | None:
-    user_id, _, version = session_id.partition(":")
+    user_id, _sep, version = session_id.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
-    user = db.session().get(User, int(user_id))
-    if user is None or user.session_version != int(version):
-        return None  # logged out elsewhere, or the password changed
-    return SessionUser(user)
-
-
-def send_invitation(user: User, token: str) -> str:
-    """Mail the invitation link (in German and English) and return it."""
-    link = url_for("auth.invitation", lang="de", token=token, _external=True)
-    days = current_app.config["WEGWEISER_INVITATION_DAYS"]
-    send_mail(user.email, "Einladung zum Wegweiser Leipzig / Invitation to Wegweiser Leipzig",
-              f"Sie wurden zum Wegweiser Leipzig eingeladen. Legen Sie hier Ihr Passwort fest "
-              f"(gültig {days} Tage, nur einmal):\n\n{link}\n\n"
-              f"You have been invited to Wegweiser Leipzig. Set your password here (valid for "
-              f"{days} days, once):\n\n{link}\n")
-    return link
+    user = session_user(db.session(), int(user_id), int(version))
+    return SessionUser(user) if user is not None else None
 
 
 def enforce_session_timeouts():
@@ -146,8 +133,7 @@ def login():
 @bp.post("/logout")
 def logout():
     if current_user.is_authenticated:
-        user = db.session().get(User, current_user.id)
-        user.session_version += 1  # this session, and copies of its cookie, end
+        end_sessions(db.session(), current_user.id)  # this one and copies of its cookie
         db.session().commit()
     logout_user()
     session.clear()
@@ -164,14 +150,7 @@ def reset():
         user = start_password_reset(db.session(), form.email.data)
         if user is not None:
             db.session().commit()
-            link = url_for("auth.invitation", lang=g.lang,
-                           token=invitation_token(user), _external=True)
-            days = current_app.config["WEGWEISER_INVITATION_DAYS"]
-            send_mail(user.email, "Wegweiser: Passwort zurücksetzen / Reset your password",
-                      f"Neues Passwort festlegen (gültig {days} Tage, nur einmal):\n{link}\n\n"
-                      f"Set a new password (valid for {days} days, once):\n{link}\n\n"
-                      "Wenn Sie das nicht waren, können Sie diese Mail ignorieren. / "
-                      "If this was not you, ignore this mail.\n")
+            send_password_reset(user)
         return render_template("auth/reset.html", form=form, sent=True)
     return render_template("auth/reset.html", form=form, sent=False)
 
@@ -187,6 +166,7 @@ def invitation(token: str):
     if form.validate_on_submit():
         accept_invitation(session_, token, form.password.data)
         session_.commit()
-        return redirect(url_for("auth.login", welcome=1), code=303)
+        flash(_("Your password is set. Please sign in."))
+        return redirect(url_for("auth.login"), code=303)
     return render_template("auth/invitation.html", form=form, email=user.email, error=None)
 

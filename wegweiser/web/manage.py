@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 
 from babel.dates import get_day_names
-from flask import abort, current_app, g, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -18,22 +18,13 @@ from markupsafe import Markup
 
 from .. import db
 from ..i18n import direction
-from ..models import (
-    ADMIN,
-    ARCHIVED,
-    PENDING,
-    TEXT_FIELDS,
-    Organisation,
-    Proposal,
-    Revision,
-)
+from ..models import ADMIN, CLOSED, PENDING, PUBLISHED, TEXT_FIELDS, Organisation
 from ..pdf import pdf_available
-from ..services import editing
+from ..services import editing, operations, proposals
 from ..services.accounts import (
     AccountError,
     all_users,
     create_user,
-    invitation_token,
     may_edit_organisation,
     organisations_of,
 )
@@ -45,10 +36,10 @@ from ..services.directory import (
     organisation_with_offers,
 )
 from ..services.freshness import stale_offers
+from ..services.notifications import send_invitation, send_returned
 from ..services.records import changed_fields, offer_record
 from ..services.reports import open_reports, resolve
 from . import presenters
-from .auth import send_invitation
 from .downloads import pdf_response
 from .language import language_blueprint
 
@@ -80,7 +71,7 @@ def dashboard():
     stale_after = timedelta(days=current_app.config["WEGWEISER_STALE_AFTER_DAYS"])
     organisations = []
     for org in organisations_of(db.session(), current_user.user):
-        offers, changes = [], editing.open_changes(db.session(), org.offers)
+        offers, changes = [], proposals.open_changes(db.session(), org.offers)
         for offer in sorted(org.offers, key=lambda o: o.external_id):
             title = offer.text_in("title", g.lang)
             have = {t.locale for t in offer.texts if t.field in TEXT_FIELDS[:2]}
@@ -95,10 +86,10 @@ def dashboard():
                 date.today() - offer.verified_at > stale_after,
                 "url": url_for("public.offer", external_id=offer.external_id),
             })
-        proposal = editing.pending_proposal(db.session(), org)
+        proposal = proposals.latest_change(db.session(), org)
         organisations.append({"id": org.external_id, "name": org.name, "offers": offers,
                               "profile_change": proposal.status if proposal else None})
-    pending = len(editing.pending_proposals(db.session())) \
+    pending = len(proposals.waiting_for_review(db.session())) \
         if current_user.user.is_staff else None
     return render_template("manage/dashboard.html", organisations=organisations,
                            pending_reviews=pending)
@@ -171,6 +162,27 @@ def _offer_preview(session, organisation, offer, checked: dict, lang: str) -> di
         return _preview_block(lang, "_offer_article.html", offer=detail)
 
 
+def _actor() -> operations.Actor:
+    return operations.Actor.of(current_user.user)
+
+
+def _working_record(proposal, saved: dict | None) -> dict | None:
+    """What a form starts from: a change waiting or returned, to be worked on; else the saved
+    state (a closed change was made over a state that no longer exists)."""
+    return proposal.record if proposal is not None and proposal.status != CLOSED else saved
+
+
+SAVED_NOTICES = {PUBLISHED: _l("Saved and published."),
+                 PENDING: _l("Saved. A moderator will review your changes.")}
+
+
+def _to_dashboard(outcome: str | None = None):
+    """Back to the dashboard after a change, with a notice of what became of it."""
+    if outcome in SAVED_NOTICES:
+        flash(str(SAVED_NOTICES[outcome]))
+    return redirect(url_for("manage.dashboard"), code=303)
+
+
 def _form_state(target) -> dict:
     """The state a form was opened on (the saved version and the change waiting for review):
     kept through previews and validation errors, so a change saved by someone else meanwhile
@@ -179,7 +191,7 @@ def _form_state(target) -> dict:
 
 
 def _current_state(target) -> dict:
-    return {"version": target.version, "pending": editing.pending_stamp(db.session(), target)}
+    return {"version": target.version, "pending": proposals.pending_stamp(db.session(), target)}
 
 
 def _submitted_state() -> dict:
@@ -194,8 +206,8 @@ def _submitted_state() -> dict:
 def edit_offer(external_id: str):
     session = db.session()
     offer = _offer_or_404(external_id)
-    proposal = editing.pending_proposal(session, offer)
-    record = proposal.record if proposal is not None else offer_record(offer)
+    proposal = proposals.latest_change(session, offer)
+    record = _working_record(proposal, offer_record(offer))
     problems, status, preview = [], 200, None
     state, lang = _form_state(offer), offer.original_language
     if request.method == "POST":
@@ -246,11 +258,11 @@ def _saved_or_conflict(session, save: Callable[[int, str | None], str],
     state = _submitted_state()
     try:
         outcome = save(state["version"], state["pending"])
-    except editing.EditConflict:
+    except operations.EditConflict:
         session.rollback()
         return show_conflict()
     session.commit()
-    return redirect(url_for("manage.dashboard", saved=outcome), code=303)
+    return _to_dashboard(outcome)
 
 
 def _save(session, offer, typed: dict, checked: dict):
@@ -262,8 +274,8 @@ def _save(session, offer, typed: dict, checked: dict):
                          typed, url_for("manage.edit_offer", external_id=external_id))
 
     return _saved_or_conflict(
-        session, lambda version, pending: editing.save(
-            session, current_user.user, offer, checked, version, pending), show_conflict)
+        session, lambda version, pending: operations.submit(
+            session, _actor(), offer, checked, version, pending), show_conflict)
 
 
 def _problems_by_field(problems) -> dict:
@@ -296,11 +308,9 @@ def new_offer(organisation_id: str):
             preview = _offer_preview(session, org, None, checked,
                                      _preview_language(record["original_language"]))
         else:
-            offer = editing.create(session, current_user.user, org, checked)
+            offer = operations.create(session, _actor(), org, checked)
             session.commit()
-            return redirect(url_for("manage.dashboard",
-                                    saved="published" if offer.status == "published"
-                                    else "pending"), code=303)
+            return _to_dashboard(PUBLISHED if offer.status == PUBLISHED else PENDING)
     lang = record["original_language"]
     return render_template(
         "manage/edit_offer.html", offer_id=None, state={"version": 0, "pending": ""},
@@ -314,19 +324,19 @@ def new_offer(organisation_id: str):
 @bp.post("/manage/offers/<external_id>/archive")
 def archive_offer(external_id: str):
     offer = _offer_or_404(external_id)
-    editing.archive(db.session(), current_user.user, offer)
+    operations.archive(db.session(), _actor(), offer)
     db.session().commit()
-    return redirect(url_for("manage.dashboard"), code=303)
+    title = offer.text_in("title", g.lang)
+    flash(_("“%(title)s” is no longer shown in the directory.",
+            title=title[0] if title else external_id))
+    return _to_dashboard()
 
 
 @bp.post("/manage/offers/<external_id>/reactivate")
 def reactivate_offer(external_id: str):
-    offer = _offer_or_404(external_id)
-    if offer.status != ARCHIVED:
-        return redirect(url_for("manage.dashboard"), code=303)
-    outcome = editing.reactivate(db.session(), current_user.user, offer)
+    outcome = operations.reactivate(db.session(), _actor(), _offer_or_404(external_id))
     db.session().commit()
-    return redirect(url_for("manage.dashboard", saved=outcome), code=303)
+    return _to_dashboard(outcome)
 
 
 PERMISSIONS["manage.new_offer"] = may_edit_this_organisation
@@ -337,9 +347,10 @@ PERMISSIONS["manage.reactivate_offer"] = may_edit_offer
 @bp.post("/manage/offers/<external_id>/confirm")
 def confirm_offer(external_id: str):
     offer = _offer_or_404(external_id)
-    editing.confirm_still_correct(db.session(), current_user.user, offer)
+    operations.confirm(db.session(), _actor(), offer)
     db.session().commit()
-    return redirect(url_for("manage.dashboard", confirmed=external_id), code=303)
+    flash(_("Thank you: the offer is confirmed as still correct."))
+    return _to_dashboard()
 
 
 @bp.get("/manage/offers/<external_id>/history")
@@ -363,26 +374,51 @@ def _history_page(target, restore_endpoint: str, **ids):
 
 @bp.get("/manage/review/")
 def review_queue():
-    proposals = editing.pending_proposals(db.session())
-    return render_template("manage/review_queue.html", proposals=proposals)
+    return render_template("manage/review_queue.html",
+                           proposals=proposals.waiting_for_review(db.session()))
+
+
+ALREADY_DECIDED = _l("This change was already decided by a moderator.")
+NOT_WAITING = {
+    operations.CLOSED_ARCHIVED: _l("This change no longer waits for review: the offer was "
+                                   "withdrawn (“no longer offered”) after the change was sent. "
+                                   "Nothing was published."),
+    operations.CLOSED_OVERWRITTEN: _l("This change no longer waits for review: the entry was "
+                                      "changed after the change was sent. Nothing was "
+                                      "published."),
+}
 
 
 @bp.route("/manage/review/<int:proposal_id>", methods=["GET", "POST"])
 def review(proposal_id: int):
     session = db.session()
-    proposal = session.get(Proposal, proposal_id)
-    if proposal is None or proposal.status != PENDING:
-        abort(404)
     if request.method == "POST":
-        if request.form.get("decision") == "approve":
-            editing.approve(session, current_user.user, proposal)
-        else:
-            editing.return_proposal(session, current_user.user, proposal,
-                                    request.form.get("comment", ""))
+        approving = request.form.get("decision") == "approve"
+        try:
+            if approving:
+                decided = operations.approve(session, _actor(), proposal_id)
+            else:
+                decided = operations.return_change(session, _actor(), proposal_id,
+                                                   request.form.get("comment", ""))
+        except LookupError:
+            abort(404)
+        except operations.ChangeNotWaiting as refused:
+            session.rollback()
+            flash(str(NOT_WAITING.get(refused.reason or refused.status, ALREADY_DECIDED)),
+                  "error")
+            return redirect(url_for("manage.review_queue"), code=303)
         session.commit()
+        if approving:
+            flash(_("The change is published."))
+        else:
+            send_returned(session, decided)
+            flash(_("The change was returned to its author."))
         return redirect(url_for("manage.review_queue"), code=303)
+    proposal = proposals.waiting_by_id(session, proposal_id)
+    if proposal is None:
+        abort(404)
     changes = [_readable_change(field, change)
-               for field, change in editing.proposal_changes(proposal).items()]
+               for field, change in proposals.proposal_changes(proposal).items()]
     return render_template("manage/review.html", proposal=proposal, changes=changes)
 
 
@@ -393,8 +429,8 @@ def translate_offer(external_id: str, target: str):
     offer = _offer_or_404(external_id)
     if target not in UI_TEXT_LANGUAGES or target == offer.original_language:
         abort(404)
-    proposal = editing.pending_proposal(session, offer)
-    base = proposal.record if proposal is not None else offer_record(offer)
+    proposal = proposals.latest_change(session, offer)
+    base = _working_record(proposal, offer_record(offer))
     problems, status, preview, state = [], 200, None, _form_state(offer)
     if request.method == "POST":
         base = editing.record_with_texts(base, request.form, target)
@@ -438,7 +474,7 @@ def users():
             error, status = problem.code, 400
         else:
             session.commit()
-            send_invitation(user, invitation_token(user))
+            send_invitation(user)
             message = user.email
     return render_template(
         "manage/users.html", message=message, error=error, form=request.form,
@@ -515,24 +551,19 @@ def mark_translation_reviewed(external_id: str, target: str):
 @bp.post("/manage/offers/<external_id>/restore/<int:revision_id>")
 def restore_revision(external_id: str, revision_id: int):
     """Bring back an earlier state as a new change (moderated like any edit)."""
+    return _restore(_offer_or_404(external_id), revision_id)
+
+
+def _restore(target, revision_id: int):
     session = db.session()
-    offer = _offer_or_404(external_id)
-    revision = _revision_or_404(session, "offer", offer.id, revision_id)
-    record = editing.restored_record(offer_record(offer), revision)
-    checked, problems = editing.validate(session, offer.organisation, record)
-    if checked is None:
-        abort(400)
-    outcome = editing.save(session, current_user.user, offer, checked, offer.version)
-    session.commit()
-    return redirect(url_for("manage.dashboard", saved=outcome), code=303)
-
-
-def _revision_or_404(session, entity_type: str, entity_id: int, revision_id: int) -> Revision:
-    revision = session.get(Revision, revision_id)
-    if revision is None or revision.entity_type != entity_type or \
-            revision.entity_id != entity_id:
+    try:
+        outcome = operations.restore(session, _actor(), target, revision_id)
+    except LookupError:
         abort(404)
-    return revision
+    except operations.InvalidRestore:
+        abort(400)
+    session.commit()
+    return _to_dashboard(outcome)
 
 
 PERMISSIONS["manage.mark_translation_reviewed"] = is_staff
@@ -546,8 +577,8 @@ def organisation_profile(organisation_id: str):
     """Name, description and contact, moderated and locked like offers, with a preview."""
     session = db.session()
     org = _organisation_or_404(organisation_id)
-    proposal = editing.pending_proposal(session, org)
-    record = editing.organisation_form_record(org, base=proposal.record if proposal else None)
+    proposal = proposals.latest_change(session, org)
+    record = editing.organisation_form_record(org, base=_working_record(proposal, None))
     problems, status, preview, state = [], 200, None, _form_state(org)
     if request.method == "POST":
         record = editing.organisation_form_record(org, request.form)
@@ -585,8 +616,8 @@ def _save_organisation(session, org, typed: dict, checked: dict):
                                  organisation_id=organisation_id))
 
     return _saved_or_conflict(
-        session, lambda version, pending: editing.save_organisation(
-            session, current_user.user, org, checked, version, pending), show_conflict)
+        session, lambda version, pending: operations.submit(
+            session, _actor(), org, checked, version, pending), show_conflict)
 
 
 @bp.get("/manage/organisations/<organisation_id>/history")
@@ -598,16 +629,7 @@ def organisation_history(organisation_id: str):
 @bp.post("/manage/organisations/<organisation_id>/restore/<int:revision_id>")
 def restore_organisation_revision(organisation_id: str, revision_id: int):
     """Bring back an earlier profile as a new change (moderated like any edit)."""
-    session = db.session()
-    org = _organisation_or_404(organisation_id)
-    revision = _revision_or_404(session, "organisation", org.id, revision_id)
-    record = editing.restored_record(editing.organisation_form_record(org), revision)
-    checked, _problems = editing.check_organisation(session, org, record)
-    if checked is None:
-        abort(400)
-    outcome = editing.save_organisation(session, current_user.user, org, checked, org.version)
-    session.commit()
-    return redirect(url_for("manage.dashboard", saved=outcome), code=303)
+    return _restore(_organisation_or_404(organisation_id), revision_id)
 
 
 PERMISSIONS.update({

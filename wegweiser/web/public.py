@@ -1,10 +1,9 @@
 """The public pages, all under ``/<lang>/``."""
 from __future__ import annotations
 
-from flask import abort, current_app, g, render_template, request, url_for
+from flask import abort, current_app, g, render_template, request
 
 from .. import db
-from ..mail import send_mail
 from ..search import SearchQuery, search_service
 from ..services.accounts import AccountError
 from ..services.directory import (
@@ -14,7 +13,8 @@ from ..services.directory import (
     organisation_with_offers,
     published_offer,
 )
-from ..services.reports import file_report, organisation_addresses
+from ..services.notifications import send_problem_report
+from ..services.reports import file_report
 from . import discovery, presenters
 from .auth import limiter
 from .language import language_blueprint
@@ -119,17 +119,14 @@ def report_problem(external_id: str):
     title = found.text_in("title", g.lang)
     if request.method == "POST":
         try:
-            file_report(session, found, request.form.get("message", ""),
-                        request.form.get("contact", ""))
+            report = file_report(session, found, request.form.get("message", ""),
+                                 request.form.get("contact", ""))
         except AccountError:
             return render_template("report.html", offer_id=external_id,
                                    title=title[0] if title else "", error=True,
                                    form=request.form), 400
         session.commit()
-        link = url_for("public.offer", lang="de", external_id=external_id, _external=True)
-        for address in organisation_addresses(session, found):
-            send_mail(address, "Wegweiser: Hinweis zu Ihrem Eintrag / A note about your entry",
-                      f"{link}\n\n{request.form.get('message', '').strip()}\n")
+        send_problem_report(session, report)
         return render_template("report.html", offer_id=external_id, done=True,
                                title=title[0] if title else "")
     return render_template("report.html", offer_id=external_id, title=title[0] if title else "",

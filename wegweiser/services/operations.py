@@ -1,0 +1,270 @@
+"""One function per change of state of an offer or an organisation's profile.
+
+Every entry point calls these and nothing else changes an entry's state: the editors' pages,
+the links of reminder mails, the command line and imports. So each of them treats a change
+that waits for a moderator's review in the same way:
+
+- **Submitting** a change publishes it at once (trusted organisation or staff) or files it for
+  review; a change still waiting is replaced by the newer one.
+- Anything that changes the saved entry other than approving the waiting change itself
+  (publishing directly, restoring, an import, "no longer offered") **closes** the waiting
+  change with the reason recorded: it was made over a state that no longer exists, and
+  approving it would silently undo what happened since (above all, bring a withdrawn offer
+  back). Its author finds it on the edit page, with the reason, and can send it again.
+- **"Still correct"** changes no content: the waiting change carries the new date along.
+- Only a waiting change can be **approved** or **returned**; one that was closed (or decided)
+  is refused with :class:`ChangeNotWaiting` and publishes nothing.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import (
+    APPROVED,
+    ARCHIVED,
+    CLOSED,
+    DRAFT,
+    IN_REVIEW,
+    PENDING,
+    PUBLISHED,
+    RETURNED,
+    Offer,
+    Organisation,
+    Proposal,
+    Revision,
+    User,
+    utcnow,
+)
+from .editing import check_organisation, new_offer_id, restored_record, validate
+from .importer import Importer
+from .proposals import pending_stamp, waiting_change
+from .records import offer_record, organisation_record
+
+# Why a waiting change was closed (kept in the proposal's comment).
+CLOSED_ARCHIVED = "archived"  # the offer was withdrawn ("no longer offered")
+CLOSED_OVERWRITTEN = "overwritten"  # the saved entry changed (direct save, restore, import)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who changes something, as plain data: the name written into the history, the account
+    (if any) and whether it publishes without review."""
+
+    name: str
+    user_id: int | None = None
+    staff: bool = False
+
+    @classmethod
+    def of(cls, user: User) -> Actor:
+        return cls(f"user:{user.email}", user.id, user.is_staff)
+
+
+REMINDER_LINK = Actor("reminder link")
+
+
+class EditConflict(Exception):
+    """Someone else saved the entry (or sent a change for review) after the form was opened."""
+
+
+class ChangeNotWaiting(Exception):
+    """The change is no longer waiting for review: ``status`` says what became of it and
+    ``reason`` why it was closed."""
+
+    def __init__(self, status: str, reason: str | None):
+        super().__init__(status)
+        self.status, self.reason = status, reason
+
+
+class InvalidRestore(ValueError):
+    """An earlier state that would not pass validation today (e.g. a category since removed)."""
+
+
+# -- the change waiting for review ----------------------------------------------------------
+
+def _close_waiting(session: Session, target: Offer | Organisation, reason: str,
+                   actor: Actor) -> None:
+    pending = waiting_change(session, target)
+    if pending is not None:
+        pending.status, pending.comment = CLOSED, reason
+        pending.decided_at, pending.decided_by_id = utcnow(), actor.user_id
+        session.flush()
+
+
+def _file_proposal(session: Session, actor: Actor, target: Offer | Organisation,
+                   record: dict) -> None:
+    """Put the change in the queue; a change still waiting is replaced by the newer one."""
+    pending = waiting_change(session, target)
+    if pending is None:
+        pending = Proposal(**{"offer_id" if isinstance(target, Offer) else "organisation_id":
+                              target.id})
+        session.add(pending)
+    pending.base_version, pending.record, pending.author_id = target.version, record, \
+        actor.user_id
+    pending.created_at = utcnow()
+    session.flush()
+
+
+def _publishes_directly(actor: Actor, target: Offer | Organisation) -> bool:
+    organisation = target.organisation if isinstance(target, Offer) else target
+    return organisation.trusted or actor.staff
+
+
+# -- writing the saved state ----------------------------------------------------------------
+
+def publish(writer: Importer, target: Offer | Organisation, record: dict,
+            actor: Actor | None = None, organisation: Organisation | None = None) -> bool:
+    """Write ``record`` as the saved state of an existing offer or profile; if anything
+    changed, a change waiting for review is closed (why: the offer was archived, or the saved
+    entry changed under it). Returns whether anything changed. Imports call this for every
+    existing record, with their own writer (and the offer's ``organisation`` from the file)."""
+    actor = actor or Actor(writer.actor)
+    if isinstance(target, Offer):
+        changed = writer.write_offer(target, record, organisation or target.organisation)
+        reason = CLOSED_ARCHIVED if record["status"] == ARCHIVED else CLOSED_OVERWRITTEN
+    else:
+        _org, changed = writer.write_organisation(target, record)
+        reason = CLOSED_OVERWRITTEN
+    if changed:
+        _close_waiting(writer.session, target, reason, actor)
+    return changed
+
+
+def _check_unchanged(session: Session, target: Offer | Organisation, expected_version: int,
+                     expected_pending: str | None) -> None:
+    """Refuse an edit made over an older state: a newer saved version, or a newer change
+    waiting for review (``expected_pending`` None: not checked)."""
+    if target.version != expected_version:
+        raise EditConflict()
+    if expected_pending is not None and pending_stamp(session, target) != expected_pending:
+        raise EditConflict()
+
+
+# -- the operations -------------------------------------------------------------------------
+
+def submit(session: Session, actor: Actor, target: Offer | Organisation, record: dict,
+           expected_version: int, expected_pending: str | None = None) -> str:
+    """A changed offer or profile (a validated record), made over ``expected_version``:
+    published at once (trusted organisation or staff) or filed for review; returns which."""
+    _check_unchanged(session, target, expected_version, expected_pending)
+    if isinstance(target, Offer):
+        record = {**record, "status": target.status,
+                  "organisation": target.organisation.external_id}
+    if _publishes_directly(actor, target):
+        publish(Importer(session, actor.name), target, record, actor)
+        return PUBLISHED
+    _file_proposal(session, actor, target, record)
+    return PENDING
+
+
+def create(session: Session, actor: Actor, organisation: Organisation, record: dict) -> Offer:
+    """A new offer: published at once for trusted organisations and staff, otherwise it
+    waits, unpublished, for a moderator's approval."""
+    external_id = new_offer_id(session, organisation, record)
+    trusted = organisation.trusted or actor.staff
+    record = {**record, "id": external_id, "organisation": organisation.external_id,
+              "status": PUBLISHED if trusted else IN_REVIEW}
+    Importer(session, actor.name).write_offer(None, record, organisation)
+    offer = session.scalar(select(Offer).where(Offer.external_id == external_id))
+    if not trusted:
+        _file_proposal(session, actor, offer, {**record, "status": PUBLISHED})
+    return offer
+
+
+def archive(session: Session, actor: Actor, offer: Offer) -> None:
+    """"No longer offered": hidden at once; a change waiting for review is closed, so approving
+    it later cannot bring the offer back."""
+    publish(Importer(session, actor.name), offer, {**offer_record(offer), "status": ARCHIVED},
+            actor)
+
+
+def reactivate(session: Session, actor: Actor, offer: Offer) -> str | None:
+    """"Offered again": an archived offer comes back, confirmed as of today; published at once
+    for trusted organisations and staff, otherwise after a moderator's approval. None: the
+    offer was not archived, nothing changed."""
+    if offer.status != ARCHIVED:
+        return None
+    record = {**offer_record(offer), "status": PUBLISHED,
+              "verified_at": date.today().isoformat()}
+    if _publishes_directly(actor, offer):
+        publish(Importer(session, actor.name), offer, record, actor)
+        return PUBLISHED
+    _file_proposal(session, actor, offer, record)
+    return PENDING
+
+
+def confirm(session: Session, actor: Actor, offer: Offer) -> None:
+    """"Still correct": confirmed as of today. No content changes, so a change waiting for
+    review stays valid and carries the new date along (approving it does not turn the date
+    back)."""
+    today = date.today().isoformat()
+    Importer(session, actor.name).write_offer(
+        offer, {**offer_record(offer), "verified_at": today}, offer.organisation)
+    pending = waiting_change(session, offer)
+    if pending is not None:
+        pending.record = {**pending.record, "verified_at": today}
+    session.flush()
+
+
+def _decidable(session: Session, proposal_id: int) -> Proposal:
+    proposal = session.get(Proposal, proposal_id)
+    if proposal is None:
+        raise LookupError(proposal_id)
+    if proposal.status != PENDING:
+        raise ChangeNotWaiting(proposal.status,
+                               proposal.comment if proposal.status == CLOSED else None)
+    return proposal
+
+
+def approve(session: Session, moderator: Actor, proposal_id: int) -> Proposal:
+    """Publish a waiting change; refused (ChangeNotWaiting) for one that no longer waits."""
+    proposal = _decidable(session, proposal_id)
+    author = proposal.author.email if proposal.author else "?"
+    importer = Importer(session, f"{moderator.name} (proposed by {author})")
+    offer = proposal.offer
+    if offer is not None:
+        # A new offer waiting for its first approval is published by it.
+        status = proposal.record.get("status", offer.status)
+        if status in (DRAFT, IN_REVIEW):
+            status = PUBLISHED
+        importer.write_offer(offer, {**proposal.record, "status": status}, offer.organisation)
+    else:
+        importer.write_organisation(proposal.organisation, proposal.record)
+    proposal.status, proposal.decided_at, proposal.decided_by_id = APPROVED, utcnow(), \
+        moderator.user_id
+    session.flush()
+    return proposal
+
+
+def return_change(session: Session, moderator: Actor, proposal_id: int,
+                  comment: str) -> Proposal:
+    """Send a waiting change back to its author with a comment; nothing is published."""
+    proposal = _decidable(session, proposal_id)
+    proposal.status, proposal.comment = RETURNED, comment.strip()[:2000]
+    proposal.decided_at, proposal.decided_by_id = utcnow(), moderator.user_id
+    session.flush()
+    return proposal
+
+
+def restore(session: Session, actor: Actor, target: Offer | Organisation,
+            revision_id: int) -> str:
+    """Bring back the state before one of the entry's revisions, as a new change over the
+    saved state (moderated like any edit)."""
+    kind = "offer" if isinstance(target, Offer) else "organisation"
+    revision = session.get(Revision, revision_id)
+    if revision is None or revision.entity_type != kind or revision.entity_id != target.id:
+        raise LookupError(revision_id)
+    if isinstance(target, Offer):
+        checked, _problems = validate(session, target.organisation,
+                                      restored_record(offer_record(target), revision))
+    else:
+        checked, _problems = check_organisation(
+            session, target, restored_record(
+                {**organisation_record(target),
+                 "original_language": target.original_language}, revision))
+    if checked is None:
+        raise InvalidRestore(revision_id)
+    return submit(session, actor, target, checked, target.version)

@@ -1,0 +1,69 @@
+"""Changes waiting for a moderator's review (proposals): what is waiting, for which entry,
+and what became of the last one. Read-only; the operations that change them are in
+``operations.py``."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import CLOSED, PENDING, RETURNED, Offer, Organisation, Proposal
+from .importer import organisation_changes
+from .records import changed_fields, offer_record
+
+# What an editor is shown of a change that was not approved: the one still waiting, or the
+# last one returned by a moderator or closed because the entry changed under it.
+UNDECIDED_OR_SENT_BACK = (PENDING, RETURNED, CLOSED)
+
+
+def _of(target: Offer | Organisation):
+    if isinstance(target, Offer):
+        return Proposal.offer_id == target.id
+    return Proposal.organisation_id == target.id
+
+
+def waiting_change(session: Session, target: Offer | Organisation) -> Proposal | None:
+    """The change of an offer or profile waiting for review, if any."""
+    return session.scalar(select(Proposal).where(_of(target), Proposal.status == PENDING))
+
+
+def pending_stamp(session: Session, target: Offer | Organisation) -> str:
+    """Identifies the change waiting for review ("" when none is waiting)."""
+    pending = waiting_change(session, target)
+    return pending.created_at.isoformat() if pending is not None else ""
+
+
+def latest_change(session: Session, target: Offer | Organisation) -> Proposal | None:
+    """The change still waiting, else the newest one returned or closed, unless a newer one
+    was approved since."""
+    newest = session.scalar(select(Proposal).where(_of(target))
+                            .order_by(Proposal.created_at.desc(), Proposal.id.desc()))
+    return newest if newest is not None and newest.status in UNDECIDED_OR_SENT_BACK else None
+
+
+def open_changes(session: Session, offers: list[Offer]) -> dict[int, str]:
+    """Per offer id: "pending", "returned" or "closed", the state of its newest change, if
+    that was not approved."""
+    rows = session.execute(
+        select(Proposal.offer_id, Proposal.status)
+        .where(Proposal.offer_id.in_([o.id for o in offers]))
+        .order_by(Proposal.created_at, Proposal.id)).all()
+    newest = {offer_id: status for offer_id, status in rows}
+    return {k: v for k, v in newest.items() if v in UNDECIDED_OR_SENT_BACK}
+
+
+def waiting_for_review(session: Session) -> list[Proposal]:
+    """Changes waiting for a moderator, oldest first."""
+    return list(session.scalars(select(Proposal).where(Proposal.status == PENDING)
+                                .order_by(Proposal.created_at)))
+
+
+def waiting_by_id(session: Session, proposal_id: int) -> Proposal | None:
+    proposal = session.get(Proposal, proposal_id)
+    return proposal if proposal is not None and proposal.status == PENDING else None
+
+
+def proposal_changes(proposal: Proposal) -> dict:
+    """The fields a change would change, with their values before and after."""
+    if proposal.offer is not None:
+        return changed_fields(offer_record(proposal.offer), proposal.record)
+    return organisation_changes(proposal.organisation, proposal.record)
