@@ -49,7 +49,7 @@ def test_withdrawn_by_reminder_link_stays_withdrawn_when_the_waiting_change_is_a
     assert _status(app) == "archived"
     moderator.post(review, data={"csrf_token": csrf(moderator, review), "decision": "approve"})
     assert _status(app) == "archived"
-    assert editor.get(f"/de/offers/{OWN}").status_code == 404
+    assert editor.get(f"/de/offers/{OWN}").status_code == 410
 
 
 def _set(app, **values) -> None:
@@ -154,7 +154,7 @@ def test_no_longer_offered_closes_the_waiting_change_from_every_entry_point(app,
     assert "Nichts wurde veröffentlicht" in notice and "zurückgezogen" in notice
     status, saved_title, _verified, proposal = _saved(app)
     assert (status, saved_title, proposal) == ("archived", title, "closed")
-    assert app.test_client().get(f"/de/offers/{OWN}").status_code == 404
+    assert app.test_client().get(f"/de/offers/{OWN}").status_code == 410
 
 
 @pytest.mark.parametrize("operation", [_change_by_staff, _change_by_import],
