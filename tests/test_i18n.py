@@ -4,7 +4,6 @@ from __future__ import annotations
 import io
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from babel.messages.mofile import read_mo, write_mo

@@ -18,8 +18,8 @@ def axe():
     return Axe()
 
 
-@pytest.mark.parametrize("viewport", [{"width": 360, "height": 740}, {"width": 1280, "height": 800}],
-                         ids=["phone", "desktop"])
+@pytest.mark.parametrize("viewport", [{"width": 360, "height": 740},
+                                      {"width": 1280, "height": 800}], ids=["phone", "desktop"])
 def test_public_pages_have_no_accessibility_violations(chromium, live_server, demo_app, axe,
                                                        viewport):
     from sqlalchemy import select

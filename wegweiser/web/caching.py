@@ -9,11 +9,11 @@ import re
 from pathlib import Path
 from urllib.parse import quote
 
-from flask import current_app, request
 import brotli
 import rcssmin
 import rjsmin
 import zopfli.gzip
+from flask import current_app, request
 from flask_compress import Compress
 
 IMMUTABLE = "public, max-age=31536000, immutable"

@@ -1,7 +1,7 @@
 """The public pages, all under ``/<lang>/``."""
 from __future__ import annotations
 
-from flask import abort, current_app, g, render_template, request
+from flask import abort, current_app, g, render_template, request, url_for
 
 from .. import db
 from ..search import SearchQuery, search_service
