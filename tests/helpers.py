@@ -7,6 +7,7 @@ import email
 import email.policy
 import json
 import re
+from html.parser import HTMLParser
 
 from sqlalchemy import select
 
@@ -43,28 +44,74 @@ def signed_in(app, email: str, role: str, organisation: str | None = None):
     return client
 
 
-def form_of(client, external_id) -> dict:
+class FormReader(HTMLParser):
+    """What a browser submits from the form ``form_id`` of a page (buttons left out), and the
+    options of its selects as (value, text, selected)."""
+
+    def __init__(self, form_id: str):
+        super().__init__()
+        self.form_id, self.inside = form_id, False
+        self.fields: list[tuple[str, str]] = []
+        self.selects: dict[str, list[tuple[str, str, bool]]] = {}
+        self._select = self._option = self._textarea = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.inside = attrs.get("id") == self.form_id
+        if not self.inside:
+            return
+        kind = attrs.get("type", "text")
+        if tag == "input" and "name" in attrs and kind not in ("submit", "button", "reset"):
+            if kind not in ("checkbox", "radio") or "checked" in attrs:
+                self.fields.append((attrs["name"], attrs.get("value", "")))
+        elif tag == "select":
+            self._select = attrs["name"]
+            self.selects[self._select] = []
+        elif tag == "option" and self._select:
+            self._option = [attrs.get("value", ""), "", "selected" in attrs]
+        elif tag == "textarea":
+            self._textarea = [attrs["name"], ""]
+
+    def handle_data(self, data):
+        if self._option is not None:
+            self._option[1] += data
+        if self._textarea is not None:
+            self._textarea[1] += data
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+        elif tag == "option" and self._option is not None:
+            self.selects[self._select].append(tuple(self._option))
+            self._option = None
+        elif tag == "select" and self._select:
+            options = self.selects[self._select]
+            chosen = [o for o in options if o[2]] or options[:1]
+            if chosen:
+                self.fields.append((self._select, chosen[0][0]))
+            self._select = None
+        elif tag == "textarea" and self._textarea is not None:
+            name, text = self._textarea
+            self.fields.append((name, text.removeprefix("\n")))
+            self._textarea = None
+
+
+def read_form(page: str, form_id: str = "edit-form") -> FormReader:
+    reader = FormReader(form_id)
+    reader.feed(page)
+    reader.close()
+    return reader
+
+
+def form_of(client, external_id, lang: str = "de") -> dict:
     """The edit form's current values, as a browser would submit them."""
-    page = client.get(f"/de/manage/offers/{external_id}/edit").get_data(as_text=True)
+    page = client.get(f"/{lang}/manage/offers/{external_id}/edit").get_data(as_text=True)
     data: dict = {}
-    for name, value in re.findall(r'<input (?:type="(?:hidden|text|time|tel|email|url)" )?'
-                                  r'(?:id="[^"]*" )?name="([^"]+)" (?:maxlength="\d+" )?'
-                                  r'value="([^"]*)"', page):
-        data[name] = value
-    for name, value in re.findall(r'<input type="(?:checkbox|radio)" name="([^"]+)" '
-                                  r'value="([^"]*)" checked', page):
-        data.setdefault(name, [])
-        if isinstance(data[name], list):
-            data[name].append(value)
-    for name in ("summary", "description"):
-        match = re.search(rf'name="{name}"[^>]*>([^<]*)</textarea>', page, re.S)
-        data[name] = match.group(1) if match else ""
-    for name, value in re.findall(r'<select name="([^"]+)"[^>]*>.*?<option value="(\d+)" '
-                                  r'selected', page, re.S):
-        data[name] = value
-    return {k: (v if not isinstance(v, list) or len(v) != 1 or k in
-                ("categories", "target_groups", "languages", "areas") else v[0])
-            for k, v in data.items()}
+    for name, value in read_form(page).fields:
+        data.setdefault(name, []).append(value)
+    return {k: (v if len(v) != 1 or k in ("categories", "target_groups", "languages", "areas")
+                else v[0]) for k, v in data.items()}
 
 
 def trust(app, organisation_id: str) -> None:

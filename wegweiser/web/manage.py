@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, timedelta
 
-from babel.dates import get_day_names
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
@@ -17,6 +16,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from .. import db
+from ..formatting import weekday_names
 from ..i18n import direction
 from ..models import ADMIN, CLOSED, PENDING, PUBLISHED, TEXT_FIELDS, Organisation
 from ..pdf import pdf_available
@@ -130,7 +130,7 @@ def _form_data(vocab, record: dict) -> dict:
         "texts": {name: record.get(name, {}).get(lang, "") for name in TEXT_FIELDS},
         "record": record,
         "hours": hours,
-        "weekdays": list(enumerate(get_day_names("wide", locale=get_locale()).values(), 1)),
+        "weekdays": list(weekday_names(get_locale()).items()),
         "choices": {
             "categories": [(c.slug, c.label(g.lang)) for c in vocab.categories],
             "target_groups": [(t.slug, t.label(g.lang)) for t in vocab.target_groups],
@@ -674,9 +674,9 @@ def readable(field: str, value):
     if field == "contact" and isinstance(value, dict):
         return " · ".join(str(v) for v in value.values() if v) or None
     if field == "opening_hours" and isinstance(value, list):
-        days = get_day_names("abbreviated", locale=get_locale())
+        days = weekday_names(get_locale(), "abbreviated")
         return "; ".join(
-            f"{days[slot['weekday'] - 1]} {slot.get('opens', '')}–{slot.get('closes', '')}"
+            f"{days[slot['weekday']]} {slot.get('opens', '')}–{slot.get('closes', '')}"
             + (f" ({slot['note']})" if slot.get("note") else "")
             for slot in value if isinstance(slot, dict) and slot.get("weekday") in range(1, 8))
     return value

@@ -6,14 +6,13 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import segno
-from babel.dates import get_day_names
 from babel.lists import format_list
 from flask import url_for
 from flask_babel import force_locale, format_date, format_time, get_locale, ngettext
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from ..formatting import render_markdown
+from ..formatting import render_markdown, weekday_names
 from ..i18n import direction
 from ..models import Offer, Organisation
 from ..opening import Slot, open_state
@@ -90,10 +89,10 @@ def offer_row(offer: Offer, locale: str, terms: dict | None = None) -> dict:
 
 def opening_hours(offer: Offer) -> list[dict]:
     """Slots grouped by weekday, with weekday names and times in the page's locale."""
-    day_names = get_day_names("wide", locale=get_locale())
+    day_names = weekday_names(get_locale())
     days: OrderedDict[int, dict] = OrderedDict()
     for slot in sorted(offer.opening_hours, key=lambda h: (h.weekday, h.opens)):
-        day = days.setdefault(slot.weekday, {"day": day_names[slot.weekday - 1], "slots": []})
+        day = days.setdefault(slot.weekday, {"day": day_names[slot.weekday], "slots": []})
         day["slots"].append({
             "opens": format_time(slot.opens, "short"),
             "closes": format_time(slot.closes, "short"),
@@ -117,7 +116,7 @@ def open_now_text(offer: Offer, timezone: str) -> dict | None:
     if when.date() == now.date():
         text = _("Closed now · opens today at %(time)s", time=format_time(when.time(), "short"))
     else:
-        day = get_day_names("wide", locale=get_locale())[when.weekday()]
+        day = weekday_names(get_locale())[when.isoweekday()]
         text = _("Closed now · opens %(day)s at %(time)s", day=day,
                  time=format_time(when.time(), "short"))
     return {"open": False, "text": text}
