@@ -1,5 +1,5 @@
-"""Editing offers and organisation profiles from forms: the forms as records, validated like
-imports, previews written and rolled back, translations' state, the history. The changes of
+"""Editing offers and organisation profiles: the records the web layer makes of its forms,
+validated like imports, previews written and rolled back, translations' state, the history. The changes of
 state themselves (saving, approving, archiving, …) are in ``operations.py``."""
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from werkzeug.datastructures import MultiDict
 
 from ..models import DRAFT, TEXT_FIELDS, Offer, Organisation, Revision, User
 from ..models.changelog import SKIP_CHANGE_LOG
@@ -19,51 +18,9 @@ from .importer import Importer, Problem
 from .proposals import waiting_change
 from .records import offer_record, organisation_record
 
-HOUR_ROWS_EXTRA = 3
 EDITABLE_BY_FORM = ("categories", "target_groups", "languages", "areas", "citywide", "address",
                     "contact", "opening_hours", "cost", "accessible", "appointment_needed",
                     *TEXT_FIELDS)
-
-
-def _tri_state(value: str | None) -> bool | None:
-    return {"yes": True, "no": False}.get(value or "")
-
-
-def record_from_form(form: MultiDict, base: dict) -> dict:
-    """The form's fields as an import record over ``base`` (the offer as it is, or a blank
-    record); what an editor may not change is kept."""
-    record = record_with_texts(base, form, base["original_language"])
-    for name in ("categories", "target_groups", "languages", "areas"):
-        record[name] = form.getlist(name)
-    record["citywide"] = form.get("citywide") == "1"
-    address = {k: form.get(f"address_{k}", "").strip() for k in ("street", "postal_code", "city")}
-    for key in ("lat", "lon"):
-        raw = form.get(f"address_{key}", "").strip().replace(",", ".")
-        if raw:
-            try:
-                address[key] = float(raw)
-            except ValueError:
-                address[key] = raw  # reported by the validation as not a number
-    record["address"] = {k: v for k, v in address.items() if v != ""}
-    record["contact"] = {k: form.get(f"contact_{k}", "").strip() for k in
-                         ("phone", "email", "website") if form.get(f"contact_{k}", "").strip()}
-    hours = []
-    for index in range(int(form.get("hour_rows", "0") or 0)):
-        weekday = form.get(f"hours-{index}-weekday", "")
-        opens, closes = form.get(f"hours-{index}-opens", ""), form.get(f"hours-{index}-closes", "")
-        if not (weekday or opens or closes):
-            continue
-        slot = {"weekday": int(weekday) if weekday.isdigit() else weekday,
-                "opens": opens, "closes": closes}
-        note = form.get(f"hours-{index}-note", "").strip()
-        if note:
-            slot["note"] = note
-        hours.append(slot)
-    record["opening_hours"] = hours
-    record["cost"] = form.get("cost", "")
-    record["accessible"] = _tri_state(form.get("accessible"))
-    record["appointment_needed"] = _tri_state(form.get("appointment_needed"))
-    return record
 
 
 def validate(session: Session, organisation: Organisation,
@@ -90,20 +47,6 @@ def history(session: Session, target: Offer | Organisation) -> list[Revision]:
     return list(session.scalars(select(Revision).where(
         Revision.entity_type == kind, Revision.entity_id == target.id)
         .order_by(Revision.created_at.desc(), Revision.id.desc())))
-
-
-def record_with_texts(base: dict, form: MultiDict, lang: str) -> dict:
-    """``base`` with the title, summary and description in ``lang`` taken from a form."""
-    record = {**base}
-    for name in TEXT_FIELDS:
-        texts = dict(record.get(name, {}))
-        value = form.get(name, "").replace("\r\n", "\n").strip()
-        if value:
-            texts[lang] = value
-        else:
-            texts.pop(lang, None)
-        record[name] = texts
-    return record
 
 
 def translation_state(offer: Offer, lang: str) -> dict[str, str]:
@@ -186,23 +129,11 @@ def restored_record(current: dict, revision: Revision) -> dict:
     return record
 
 
-def organisation_form_record(organisation: Organisation, form: MultiDict | None = None,
-                             base: dict | None = None) -> dict:
+def organisation_form_record(organisation: Organisation, base: dict | None = None) -> dict:
     """The organisation's profile (or ``base``, a change waiting for review) as an import
-    record, with a form's fields over it."""
-    record = {**(base or organisation_record(organisation)),
-              "original_language": organisation.original_language}
-    if form is not None:
-        for key in ("name", "website", "email", "phone", "street", "postal_code", "city"):
-            record[key] = form.get(key, "").strip() or None
-        description = dict(record["description"])
-        text = form.get("description", "").replace("\r\n", "\n").strip()
-        if text:
-            description[organisation.original_language] = text
-        else:
-            description.pop(organisation.original_language, None)
-        record["description"] = description
-    return record
+    record, as its form starts from."""
+    return {**(base or organisation_record(organisation)),
+            "original_language": organisation.original_language}
 
 
 def check_organisation(session: Session, organisation: Organisation,

@@ -41,6 +41,7 @@ from ..services.records import changed_fields, offer_record
 from ..services.reports import open_reports, resolve
 from . import presenters
 from .downloads import pdf_response
+from .forms import OfferForm, ProfileForm, TranslationForm
 from .language import language_blueprint
 
 bp = language_blueprint("manage", __name__)
@@ -122,23 +123,13 @@ PERMISSIONS.update({
 })
 
 
-def _form_data(vocab, record: dict) -> dict:
-    """What the edit form shows: the record, choices, labels; typed values survive errors."""
-    lang = record["original_language"]
-    hours = list(record.get("opening_hours", [])) + [{}] * editing.HOUR_ROWS_EXTRA
-    return {
-        "texts": {name: record.get(name, {}).get(lang, "") for name in TEXT_FIELDS},
-        "record": record,
-        "hours": hours,
-        "weekdays": list(weekday_names(get_locale()).items()),
-        "choices": {
-            "categories": [(c.slug, c.label(g.lang)) for c in vocab.categories],
-            "target_groups": [(t.slug, t.label(g.lang)) for t in vocab.target_groups],
-            "languages": [(x.code, f"{x.label(g.lang)} · {x.autonym}") for x in vocab.languages],
-        },
-        "districts": [{"name": d.name, "quarters": [(q.slug, q.name) for q in d.children]}
-                      for d in vocab.districts],
-    }
+def _offer_page(form: OfferForm, original_language: str, **context):
+    """The offer form (editing or new): 400 when it shows problems."""
+    return render_template(
+        "manage/edit_offer.html", form=form, original_language=original_language,
+        preview_languages=UI_TEXT_LANGUAGES,
+        preview_lang=_preview_language(original_language), **context), \
+        400 if form.has_problems else 200
 
 
 def _preview_language(default: str) -> str:
@@ -183,23 +174,11 @@ def _to_dashboard(outcome: str | None = None):
     return redirect(url_for("manage.dashboard"), code=303)
 
 
-def _form_state(target) -> dict:
-    """The state a form was opened on (the saved version and the change waiting for review):
-    kept through previews and validation errors, so a change saved by someone else meanwhile
-    is still noticed."""
-    return _submitted_state() if request.method == "POST" else _current_state(target)
-
-
 def _current_state(target) -> dict:
+    """The state a form is opened on: the saved version and the change waiting for review
+    (the form keeps it through previews and errors, so a change saved by someone else
+    meanwhile is still noticed)."""
     return {"version": target.version, "pending": proposals.pending_stamp(db.session(), target)}
-
-
-def _submitted_state() -> dict:
-    try:
-        version = int(request.form.get("version", "0"))
-    except ValueError:
-        version = 0
-    return {"version": version, "pending": request.form.get("pending")}
 
 
 @bp.route("/manage/offers/<external_id>/edit", methods=["GET", "POST"])
@@ -207,21 +186,19 @@ def edit_offer(external_id: str):
     session = db.session()
     offer = _offer_or_404(external_id)
     proposal = proposals.latest_change(session, offer)
-    record = _working_record(proposal, offer_record(offer))
-    problems, status, preview = [], 200, None
-    state, lang = _form_state(offer), offer.original_language
+    vocab, lang, preview = load_vocabularies(session), offer.original_language, None
     if request.method == "POST":
-        record = editing.record_from_form(request.form, offer_record(offer))
-        response, problems, preview = _submit_offer_form(session, offer, record, lang)
-        if response is not None:
-            return response
-        status = 400 if problems else 200
-    return render_template(
-        "manage/edit_offer.html", offer_id=external_id, state=state,
-        original_language=lang, form=_form_data(load_vocabularies(session), record),
-        problems=_problems_by_field(problems), proposal=proposal, preview=preview,
-        preview_languages=UI_TEXT_LANGUAGES, preview_lang=_preview_language(lang),
-        action=url_for("manage.edit_offer", external_id=external_id)), status
+        form = OfferForm.build(vocab)
+        record = form.record(offer_record(offer))
+        checked, preview = _check_offer_form(session, offer.organisation, offer, form, record,
+                                             lang)
+        if checked is not None and preview is None:
+            return _save(session, offer, form.state(), record, checked)
+    else:
+        form = OfferForm.build(vocab, _working_record(proposal, offer_record(offer)),
+                               _current_state(offer))
+    return _offer_page(form, lang, offer_id=external_id, proposal=proposal, preview=preview,
+                       action=url_for("manage.edit_offer", external_id=external_id))
 
 
 def _conflict(heading: str, target, mine: dict, edit_url: str):
@@ -240,22 +217,22 @@ def _conflict(heading: str, target, mine: dict, edit_url: str):
         resubmit=resubmit, state=_current_state(target)), 409
 
 
-def _submit_offer_form(session, offer, record: dict, preview_language: str):
-    """A posted offer form: saved (the response), or previewed, or its problems."""
-    checked, problems = editing.validate(session, offer.organisation, record)
-    if checked is None:
-        return None, problems, None
-    if request.form.get("action") == "preview":
-        return None, [], _offer_preview(session, offer.organisation, offer, checked,
-                                        _preview_language(preview_language))
-    return _save(session, offer, record, checked), [], None
+def _check_offer_form(session, organisation, offer, form, record: dict,
+                      preview_language: str):
+    """A posted offer form (``record``) checked by the importer's rules, its problems shown at
+    the fields: the checked record (None: problems), and the preview if one was asked for."""
+    checked, problems = editing.validate(session, organisation, record)
+    form.show_problems(problems)
+    if checked is None or request.form.get("action") != "preview":
+        return checked, None
+    return checked, _offer_preview(session, organisation, offer, checked,
+                                   _preview_language(preview_language))
 
 
-def _saved_or_conflict(session, save: Callable[[int, str | None], str],
+def _saved_or_conflict(session, state: dict, save: Callable[[int, str | None], str],
                        show_conflict: Callable):
     """Save over the state the form was opened on; a newer state saved meanwhile shows both
     versions instead."""
-    state = _submitted_state()
     try:
         outcome = save(state["version"], state["pending"])
     except operations.EditConflict:
@@ -265,7 +242,7 @@ def _saved_or_conflict(session, save: Callable[[int, str | None], str],
     return _to_dashboard(outcome)
 
 
-def _save(session, offer, typed: dict, checked: dict):
+def _save(session, offer, state: dict, typed: dict, checked: dict):
     """Save (or file for review) an offer."""
     external_id = offer.external_id
 
@@ -274,12 +251,8 @@ def _save(session, offer, typed: dict, checked: dict):
                          typed, url_for("manage.edit_offer", external_id=external_id))
 
     return _saved_or_conflict(
-        session, lambda version, pending: operations.submit(
+        session, state, lambda version, pending: operations.submit(
             session, _actor(), offer, checked, version, pending), show_conflict)
-
-
-def _problems_by_field(problems) -> dict:
-    return {p.field.split("[")[0].split(".")[0]: p.reason for p in problems}
 
 
 def _organisation_or_404(external_id: str) -> Organisation:
@@ -298,27 +271,21 @@ def may_edit_this_organisation(user, args) -> bool:
 def new_offer(organisation_id: str):
     session = db.session()
     org = _organisation_or_404(organisation_id)
-    record, problems, status, preview = editing.blank_record(org), [], 200, None
+    vocab, blank, preview = load_vocabularies(session), editing.blank_record(org), None
     if request.method == "POST":
-        record = editing.record_from_form(request.form, record)
-        checked, problems = editing.validate(session, org, record)
-        if checked is None:
-            status = 400
-        elif request.form.get("action") == "preview":
-            preview = _offer_preview(session, org, None, checked,
-                                     _preview_language(record["original_language"]))
-        else:
+        form = OfferForm.build(vocab)
+        record = form.record(blank)
+        checked, preview = _check_offer_form(session, org, None, form, record,
+                                             blank["original_language"])
+        if checked is not None and preview is None:
             offer = operations.create(session, _actor(), org, checked)
             session.commit()
             return _to_dashboard(PUBLISHED if offer.status == PUBLISHED else PENDING)
-    lang = record["original_language"]
-    return render_template(
-        "manage/edit_offer.html", offer_id=None, state={"version": 0, "pending": ""},
-        original_language=lang,
-        form=_form_data(load_vocabularies(session), record),
-        problems=_problems_by_field(problems), proposal=None, preview=preview,
-        preview_languages=UI_TEXT_LANGUAGES, preview_lang=_preview_language(lang),
-        action=url_for("manage.new_offer", organisation_id=organisation_id)), status
+    else:
+        form = OfferForm.build(vocab, blank, {"version": 0, "pending": ""})
+    return _offer_page(form, blank["original_language"], offer_id=None, proposal=None,
+                       preview=preview,
+                       action=url_for("manage.new_offer", organisation_id=organisation_id))
 
 
 @bp.post("/manage/offers/<external_id>/archive")
@@ -430,26 +397,26 @@ def translate_offer(external_id: str, target: str):
     if target not in UI_TEXT_LANGUAGES or target == offer.original_language:
         abort(404)
     proposal = proposals.latest_change(session, offer)
-    base = _working_record(proposal, offer_record(offer))
-    problems, status, preview, state = [], 200, None, _form_state(offer)
+    base, preview = _working_record(proposal, offer_record(offer)), None
     if request.method == "POST":
-        base = editing.record_with_texts(base, request.form, target)
-        response, problems, preview = _submit_offer_form(session, offer, base, target)
-        if response is not None:
-            return response
-        status = 400 if problems else 200
-    fields = [{"name": name,
-               "original": base.get(name, {}).get(offer.original_language, ""),
-               "value": base.get(name, {}).get(target, ""),
-               "state": state}
+        form = TranslationForm()
+        record = form.texts_record(base, target)
+        checked, preview = _check_offer_form(session, offer.organisation, offer, form, record,
+                                             target)
+        if checked is not None and preview is None:
+            return _save(session, offer, form.state(), record, checked)
+    else:
+        form = TranslationForm(formdata=None, data={
+            **{name: base.get(name, {}).get(target, "") for name in TEXT_FIELDS},
+            **_current_state(offer)})
+    fields = [{"name": name, "state": state,
+               "original": base.get(name, {}).get(offer.original_language, "")}
               for name, state in editing.translation_state(offer, target).items()]
     return render_template("manage/translate.html", offer_id=external_id, target=target,
                            original_language=offer.original_language, fields=fields,
-                           state=state, problems={p.field.split(".")[0]: p.reason
-                                                      for p in problems},
-                           preview=preview, preview_languages=UI_TEXT_LANGUAGES,
+                           form=form, preview=preview, preview_languages=UI_TEXT_LANGUAGES,
                            preview_lang=_preview_language(target),
-                           target_dir=direction(target)), status
+                           target_dir=direction(target)), 400 if form.has_problems else 200
 
 
 PERMISSIONS["manage.translate_offer"] = may_edit_offer
@@ -577,26 +544,26 @@ def organisation_profile(organisation_id: str):
     """Name, description and contact, moderated and locked like offers, with a preview."""
     session = db.session()
     org = _organisation_or_404(organisation_id)
-    proposal = proposals.latest_change(session, org)
-    record = editing.organisation_form_record(org, base=_working_record(proposal, None))
-    problems, status, preview, state = [], 200, None, _form_state(org)
+    proposal, preview = proposals.latest_change(session, org), None
     if request.method == "POST":
-        record = editing.organisation_form_record(org, request.form)
+        form = ProfileForm()
+        record = form.record(editing.organisation_form_record(org))
         checked, problems = editing.check_organisation(session, org, record)
-        if checked is None:
-            status = 400
-        elif request.form.get("action") == "preview":
+        form.show_problems(problems)
+        if checked is not None and request.form.get("action") == "preview":
             preview = _organisation_preview(session, org, checked,
                                             _preview_language(org.original_language))
-        else:
-            return _save_organisation(session, org, record, checked)
+        elif checked is not None:
+            return _save_organisation(session, org, form.state(), record, checked)
+    else:
+        form = ProfileForm.of(editing.organisation_form_record(
+            org, base=_working_record(proposal, None)), _current_state(org))
     return render_template(
-        "manage/profile.html", organisation_id=organisation_id, record=record,
-        description=record["description"].get(org.original_language, ""),
-        original_language=org.original_language, state=state, proposal=proposal,
-        problems=_problems_by_field(problems), preview=preview,
+        "manage/profile.html", organisation_id=organisation_id, form=form,
+        original_language=org.original_language, proposal=proposal, preview=preview,
         preview_languages=UI_TEXT_LANGUAGES,
-        preview_lang=_preview_language(org.original_language)), status
+        preview_lang=_preview_language(org.original_language)), \
+        400 if form.has_problems else 200
 
 
 def _organisation_preview(session, org, checked: dict, lang: str) -> dict:
@@ -606,7 +573,7 @@ def _organisation_preview(session, org, checked: dict, lang: str) -> dict:
         return _preview_block(lang, "_organisation_article.html", organisation=detail)
 
 
-def _save_organisation(session, org, typed: dict, checked: dict):
+def _save_organisation(session, org, state: dict, typed: dict, checked: dict):
     organisation_id = org.external_id
 
     def show_conflict():
@@ -616,7 +583,7 @@ def _save_organisation(session, org, typed: dict, checked: dict):
                                  organisation_id=organisation_id))
 
     return _saved_or_conflict(
-        session, lambda version, pending: operations.submit(
+        session, state, lambda version, pending: operations.submit(
             session, _actor(), org, checked, version, pending), show_conflict)
 
 
