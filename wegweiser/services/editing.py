@@ -1,6 +1,6 @@
 """Editing offers and organisation profiles: the records the web layer makes of its forms,
-validated like imports, previews written and rolled back, translations' state, the history. The changes of
-state themselves (saving, approving, archiving, …) are in ``operations.py``."""
+validated like imports, previews written and rolled back, translations' state, the history.
+The changes of state themselves (saving, approving, archiving, …) are in ``operations.py``."""
 from __future__ import annotations
 
 import re
