@@ -435,7 +435,8 @@ class SearchService:
         """For query understanding: (documents with a value, documents its filter keeps)."""
         def value_sets(facet: str, value: str) -> tuple[int, int]:
             matching = self._value_bitmap(snap, facet, value, now)
-            return snap.values.get(facet, {}).get(value, matching), matching
+            return (snap.values[facet].get(value, 0) if facet in snap.values else matching,
+                    matching)
         return value_sets
 
     def _word_bitmap(self, snap: _Snapshot, word: QueryWord) -> int:

@@ -187,7 +187,7 @@ class FilterRecogniser:
         resolved = []
         for recognised in self.recognise(text):
             own, matching = value_sets(recognised.facet, recognised.value)
-            if own or matching or recognised.facet in FLAG_VALUES:  # else no offer has it
+            if own or recognised.facet in FLAG_VALUES:  # else no offer has the value
                 resolved.append((recognised, own, matching))
         return Understanding(resolved)
 
