@@ -85,6 +85,13 @@ def test_the_longest_phrase_wins_and_each_word_names_one_thing(recogniser):
         {("category", "donations"), ("target_group", "women")}
 
 
+def test_a_word_spelt_as_an_entry_wins_over_one_that_only_shares_its_stem(recogniser):
+    # Persian رایگان (free) and رایانه (computer) have the same stem.
+    assert set(named(recogniser, "کلاس آلمانی رایگان")) == \
+        {("category", "language-courses"), ("free", "free")}
+    assert set(named(recogniser, "رایانه")) == {("category", "digital-access")}
+
+
 def word(text: str):
     return SimpleNamespace(text=text)
 

@@ -99,6 +99,10 @@ def _languages_of(words: list[str]) -> list[str]:
             if counts[lang] == best[script]]
 
 
+def _spelling(words: list[str]) -> tuple[str, ...]:
+    return tuple(name_key(w) for w in words)
+
+
 def _tokens(text: str, lang: str | None) -> tuple[str, ...]:
     return tuple(token(w, lang) for w in re.findall(TOKEN_PATTERN, text))
 
@@ -123,13 +127,15 @@ class FilterRecogniser:
         never_words = {(facet, name_key(w)) for facet, listed in never.get("words", {}).items()
                        for w in listed}
         around = words.get("language_words", {})
-        self._entries: dict[str | None, dict[tuple[str, ...], set[tuple[str, str]]]] = {}
+        # language → token sequence → (filter, value) → the entries' words as spelt
+        self._entries: dict[str | None, dict[tuple[str, ...], dict[tuple[str, str], set]]] = {}
         self._longest = 1
 
         def add(lang, facet, value, text):
             tokens = _tokens(text, lang)
             if tokens and not all(t.startswith(_FUNCTION) for t in tokens):
-                self._entries.setdefault(lang, {}).setdefault(tokens, set()).add((facet, value))
+                self._entries.setdefault(lang, {}).setdefault(tokens, {}).setdefault(
+                    (facet, value), set()).add(_spelling(re.findall(TOKEN_PATTERN, text)))
                 self._longest = max(self._longest, len(tokens))
 
         for lang, entries in sources.items():
@@ -158,7 +164,7 @@ class FilterRecogniser:
     def recognise(self, text: str) -> list[RecognisedFilter]:
         """The filters the query's words name, longest phrase first, in query order."""
         words = re.findall(TOKEN_PATTERN, text[:MAX_CHARS])[:MAX_WORDS]
-        found = []  # (start, length, facet, value)
+        found = []  # (start, length, spelt as the entry, facet, value)
         for lang in (NAME, *_languages_of(words)):
             entries = self._entries.get(lang)
             if not entries:
@@ -166,14 +172,21 @@ class FilterRecogniser:
             tokens = [token(w, lang) for w in words]
             for start in range(len(tokens)):
                 for length in range(min(self._longest, len(tokens) - start), 0, -1):
-                    for facet, value in entries.get(tuple(tokens[start:start + length]), ()):
-                        found.append((start, length, facet, value))
-        taken: dict[int, tuple[int, int]] = {}  # word position → the span that took it
+                    spelt = _spelling(words[start:start + length])
+                    for (facet, value), spellings in entries.get(
+                            tuple(tokens[start:start + length]), {}).items():
+                        found.append((start, length, spelt in spellings, facet, value))
+        # The longest phrase first; where words match several entries, those spelt as typed
+        # win over those that only share the stems (Persian رایگان "free" and رایانه
+        # "computer" both stem to رای).
+        taken: dict[int, tuple[int, int, bool]] = {}  # word position → the span that took it
         chosen: dict[tuple[str, str], list[int]] = {}
-        for start, length, facet, value in sorted(found, key=lambda f: (-f[1], f[0])):
-            span = (start, length)
+        for start, length, spelt, facet, value in sorted(found,
+                                                         key=lambda f: (-f[1], f[0], not f[2])):
+            span = (start, length, spelt)
             positions = range(start, start + length)
-            if all(taken.get(p, span) == span for p in positions):
+            if all(taken.get(p, span)[:2] == span[:2] and taken.get(p, span)[2] <= spelt
+                   for p in positions):
                 taken.update((p, span) for p in positions)
                 chosen.setdefault((facet, value), []).extend(positions)
         ordered = sorted(chosen.items(), key=lambda item: min(item[1]))
