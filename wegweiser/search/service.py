@@ -417,6 +417,7 @@ class SearchService:
                   for facet in FACET_FIELDS}
         offset = (query.page - 1) * query.per_page
         if words:
+            # boosts() takes the results that have every word that must match.
             page_docs = self._ranked(snap, words, final, offset + query.per_page, query.locale,
                                      understood.boosts(final if all_words else 0))
         else:
