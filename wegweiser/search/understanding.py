@@ -15,10 +15,10 @@ import re
 import tomllib
 import unicodedata
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterable
 
 from . import bitmaps
 from .analysis import COMPOUND_PART, TOKEN_PATTERN, fold, language_analyzer, normalise, stopwords
