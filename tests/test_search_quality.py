@@ -1,4 +1,8 @@
-"""The judged query set: the suite fails when search quality drops below 90 % success@5."""
+"""The judged query set: the suite fails when search quality drops below its gates.
+
+The word and phrase queries (every kind but ``question``) keep the demo gate of 97 % success@5;
+the natural-language questions are measured on their own, with a floor of their own.
+"""
 from __future__ import annotations
 
 from wegweiser import db
@@ -10,6 +14,9 @@ from .conftest import DATA
 
 JUDGEMENTS = load_judgements(DATA / "judged_queries.toml")
 LANGUAGES = {"de", "en", "ar", "fa", "uk", "ru", "tr", "fr"}
+QUESTION = "question"
+WORD_QUERIES_GATE = 0.97
+QUESTIONS_FLOOR = 0.85
 
 
 def test_the_judged_set_is_broad_enough():
@@ -18,10 +25,14 @@ def test_the_judged_set_is_broad_enough():
         assert sum(j.lang == lang for j in JUDGEMENTS) >= 10, lang
     kinds = {j.kind for j in JUDGEMENTS}
     assert {"misspelled", "inflected", "diacritics", "arabic-letters-persian",
-            "cross-language"} <= kinds
+            "cross-language", QUESTION} <= kinds
+    questions = [j for j in JUDGEMENTS if j.kind == QUESTION]
+    assert len(questions) >= 60
+    for lang in LANGUAGES:
+        assert sum(j.lang == lang for j in questions) >= 7, lang
 
 
-def test_success_at_5_is_at_least_90_percent(demo_ctx):
+def test_success_at_5_holds_for_word_queries_and_questions(demo_ctx):
     session = db.session()
 
     def search(text: str, lang: str) -> list[str]:
@@ -30,6 +41,10 @@ def test_success_at_5_is_at_least_90_percent(demo_ctx):
         return [o.external_id for o in offers_by_ids(session, result.offer_ids)]
 
     summary = evaluate(JUDGEMENTS, search)
-    success, mrr, _ = summary.overall
+    words = summary.scores([o for o in summary.outcomes if o.judgement.kind != QUESTION])
+    questions = summary.by_kind()[QUESTION]
     failed = [(o.judgement.lang, o.judgement.q) for o in summary.failures()]
-    assert success >= 0.90, f"success@5 {success:.1%}, MRR {mrr:.3f}; failed: {failed}"
+    assert words[0] >= WORD_QUERIES_GATE, \
+        f"word queries: success@5 {words[0]:.1%}, MRR {words[1]:.3f}; failed: {failed}"
+    assert questions[0] >= QUESTIONS_FLOOR, \
+        f"questions: success@5 {questions[0]:.1%}, MRR {questions[1]:.3f}; failed: {failed}"

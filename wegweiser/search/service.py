@@ -46,6 +46,7 @@ from .schema import (
 )
 from .store import IndexLocked, IndexStore
 from .thesaurus import Thesaurus
+from .understanding import FilterRecogniser, RecognisedFilter
 from .updater import IndexSettings, apply_changes, pending_state, rebuild
 
 log = logging.getLogger(__name__)
@@ -114,6 +115,7 @@ class SearchResult:
     all_words_matched: bool = True
     suggestion: str | None = None  # the query with misspelt words corrected
     fuzzy: bool = False  # results include near spellings of the words typed
+    recognised: list[RecognisedFilter] = field(default_factory=list)  # filters the words name
 
     @property
     def pages(self) -> int:
@@ -229,6 +231,7 @@ class SearchService:
         self._thesaurus = Thesaurus.load()
         self._vocabulary_words: frozenset[str] | None = None
         self._vocabulary_terms: dict = {}
+        self._recogniser: FilterRecogniser | None = None
         self._checked_generation: str | None = None
         self._stopwords = frozenset().union(*(stopwords(lang) for lang in CONTENT_LANGUAGES))
 
@@ -381,12 +384,16 @@ class SearchService:
         if self._vocabulary_words is None:
             self._vocabulary_words = vocabulary_spelling_words(session)
             self._vocabulary_terms = self._vocabulary_term_sources(session)
+            self._recogniser = FilterRecogniser.load(vocabulary_sources(session))
         with self._lock:
             return self._search(self._current(), query)
 
     def _search(self, snap: _Snapshot, query: SearchQuery) -> SearchResult:
         words = self.analyse(query.text)
-        matched, all_words = self._match(snap, words)
+        # Query understanding (understanding.py): words that name a filter need not match,
+        # offers with the filter's value rank higher, and the result tells what was recognised.
+        understood = self._recogniser.understand(query.text, self._value_sets(snap, query.now))
+        matched, all_words = self._match(snap, understood.required(words))
         filters = {facet: self._filter_bitmap(snap, facet, query.selected(facet), query.now)
                    for facet in FACET_FIELDS if query.selected(facet)}
 
@@ -400,7 +407,7 @@ class SearchService:
         if words and (bitmaps.count(final) < FEW_RESULTS or not all_words):
             widened, corrected = self._widen(snap, words)
             if corrected.casefold() != " ".join(w.text for w in words).casefold():
-                wider, wider_all = self._match(snap, widened)
+                wider, wider_all = self._match(snap, understood.required(widened))
                 if (wider_all and not all_words and filtered(wider)) or \
                         bitmaps.count(filtered(wider)) > bitmaps.count(final):
                     words, matched, all_words, fuzzy = widened, wider, wider_all, True
@@ -410,7 +417,9 @@ class SearchService:
                   for facet in FACET_FIELDS}
         offset = (query.page - 1) * query.per_page
         if words:
-            page_docs = self._ranked(snap, words, final, offset + query.per_page, query.locale)
+            # boosts() takes the results that have every word that must match.
+            page_docs = self._ranked(snap, words, final, offset + query.per_page, query.locale,
+                                     understood.boosts(final if all_words else 0))
         else:
             page_docs = self._in_default_order(snap, final, offset + query.per_page)
         page_docs = page_docs[offset:]
@@ -420,7 +429,16 @@ class SearchService:
             for name, tokens in word.all_terms().items():
                 terms.setdefault(name, set()).update(tokens)
         return SearchResult(ids, bitmaps.count(final), query.page, query.per_page, facets,
-                            terms, all_words, suggestion, fuzzy)
+                            terms, all_words, suggestion, fuzzy,
+                            understood.found(final, query.selected))
+
+    def _value_sets(self, snap: _Snapshot, now: datetime | None):
+        """For query understanding: (documents with a value, documents its filter keeps)."""
+        def value_sets(facet: str, value: str) -> tuple[int, int]:
+            matching = self._value_bitmap(snap, facet, value, now)
+            return (snap.values[facet].get(value, 0) if facet in snap.values else matching,
+                    matching)
+        return value_sets
 
     def _word_bitmap(self, snap: _Snapshot, word: QueryWord) -> int:
         if not word.required:
@@ -500,7 +518,8 @@ class SearchService:
                 counts[value] = n
         return counts
 
-    def _ranked(self, snap, words, final: int, limit: int, locale: str) -> list[int]:
+    def _ranked(self, snap, words, final: int, limit: int, locale: str,
+                boosts: list[tuple[float, int]] = ()) -> list[int]:
         """The first ``limit`` documents of ``final`` in order of relevance.
 
         Each query word adds, for every kind of field it occurs in (title > vocabulary >
@@ -516,7 +535,7 @@ class SearchService:
             return []
         words_classes = [self._word_classes(snap, word, locale) for word in words]
         bonuses = [(READER_LANGUAGE_BOOST, snap.values["language"].get(locale, 0)),
-                   (FRESH_BOOST, snap.values[FLAGS].get("fresh", 0))]
+                   (FRESH_BOOST, snap.values[FLAGS].get("fresh", 0)), *boosts]
         words_classes += [c for c in self._part_classes(snap, words, locale) if c]
         if bitmaps.count(final) <= SCORE_ALL_LIMIT:
             return self._score_each(snap, words_classes, bonuses, final, limit)

@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 
 from flask import Blueprint, current_app, jsonify, request, url_for
+from flask_babel import force_locale
 
 from .. import db
 from ..i18n import ui_languages
@@ -12,6 +13,7 @@ from ..search import FACET_FIELDS, search_service
 from ..services.directory import load_vocabularies, offers_by_ids, published_offer
 from ..services.records import offer_record
 from .params import ParamError, parse_search_args
+from .presenters import filter_label
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 OPENAPI = Path(__file__).resolve().parent.parent / "openapi.json"
@@ -76,7 +78,17 @@ def offers():
         "per_page": result.per_page,
         "results": [_offer_summary(o, lang) for o in offers_by_ids(session, result.offer_ids)],
         "facets": {name: result.facets[name] for name in FACET_FIELDS},
+        "recognised_filters": _recognised_filters(result, vocab, lang),
     })
+
+
+def _recognised_filters(result, vocab, lang: str) -> list[dict]:
+    """Filters that the query's words name, so a client can offer them as the pages do."""
+    with force_locale(lang):
+        return [{"filter": found.facet, "value": found.value,
+                 "label": filter_label(found.facet, found.value, vocab, lang),
+                 "words": list(found.words), "count": found.count, "applied": found.applied}
+                for found in result.recognised]
 
 
 @bp.get("/offers/<external_id>")

@@ -251,28 +251,52 @@ def facet_groups(result: SearchResult, query: SearchQuery, vocab: Vocabularies,
     return groups
 
 
+def filter_label(facet: str, value: str, vocab: Vocabularies, lang: str) -> str:
+    """The name of one filter value, as chips and suggestions show it."""
+    if facet == "open_now":
+        return _("open now")
+    if facet == "free":
+        return _("free of charge")
+    if value == "citywide":
+        return _("citywide")
+    item = vocab.by_slug(facet)[value]
+    return item.name if facet == "area" else item.label(lang)
+
+
 def active_filters(query: SearchQuery, vocab: Vocabularies, lang: str) -> list[dict]:
     """Removable chips for every active filter value."""
     chips = []
     for facet in ("area", "category", "target_group", "language"):
-        by_slug = vocab.by_slug(facet)
         for value in query.selected(facet):
-            if value == "citywide":
-                label = _("citywide")
-            else:
-                item = by_slug[value]
-                label = item.name if facet == "area" else item.label(lang)
             remaining = [v for v in query.selected(facet) if v != value]
-            chips.append({"label": label, "url": url_for(
+            chips.append({"label": filter_label(facet, value, vocab, lang), "url": url_for(
                 "public.search", lang=lang, **query_args(query, page=None,
                                                          **{facet: remaining or None}))})
-    if query.open_now:
-        chips.append({"label": _("open now"), "url": url_for(
-            "public.search", lang=lang, **query_args(query, page=None, open_now=None))})
-    if query.free:
-        chips.append({"label": _("free of charge"), "url": url_for(
-            "public.search", lang=lang, **query_args(query, page=None, free=None))})
+    for facet, value in (("open_now", "open"), ("free", "free")):
+        if query.selected(facet):
+            chips.append({"label": filter_label(facet, value, vocab, lang), "url": url_for(
+                "public.search", lang=lang, **query_args(query, page=None, **{facet: None}))})
     return chips
+
+
+def filter_suggestions(result: SearchResult, query: SearchQuery, vocab: Vocabularies,
+                       lang: str) -> list[dict]:
+    """"Only offers for women?": one link per filter that the query's words name, not yet
+    applied, that would keep some but not all of the results."""
+    suggestions = []
+    for found in result.recognised:
+        if found.applied or not 0 < found.count < result.total:
+            continue
+        if found.facet in ("free", "open_now"):
+            change = {found.facet: "1"}
+        else:
+            change = {found.facet: [*query.selected(found.facet), found.value]}
+        suggestions.append({
+            "filter": found.facet, "count": found.count,
+            "label": filter_label(found.facet, found.value, vocab, lang),
+            "url": url_for("public.search", lang=lang, **query_args(query, page=None, **change)),
+        })
+    return suggestions
 
 
 def suggestion_link(result: SearchResult, query: SearchQuery, lang: str) -> dict | None:

@@ -49,6 +49,7 @@ def search():
         rows=[presenters.offer_row(o, g.lang, result.terms) for o in offers],
         facets=presenters.facet_groups(result, query, vocab, g.lang),
         chips=presenters.active_filters(query, vocab, g.lang),
+        filter_suggestions=presenters.filter_suggestions(result, query, vocab, g.lang),
         pagination=presenters.pagination(result, query, g.lang),
         suggestion=presenters.suggestion_link(result, query, g.lang),
         own_language=presenters.own_language_link(query, vocab, g.lang,

@@ -1,0 +1,205 @@
+"""Query understanding: words that name a filter, in every interface language, and their use."""
+from __future__ import annotations
+
+import re
+from html import unescape
+from types import SimpleNamespace
+
+import pytest
+
+from wegweiser import db
+from wegweiser.search import SearchQuery, search_service
+from wegweiser.search.documents import vocabulary_sources
+from wegweiser.search.understanding import FilterRecogniser, Understanding
+from wegweiser.services.directory import offers_by_ids
+
+
+@pytest.fixture(scope="module")
+def recogniser(demo_app):
+    with demo_app.app_context():
+        return FilterRecogniser.load(vocabulary_sources(db.session()))
+
+
+def named(recogniser, text: str) -> dict[tuple[str, str], tuple[str, ...]]:
+    return {(f.facet, f.value): f.words for f in recogniser.recognise(text)}
+
+
+@pytest.mark.parametrize("text, facet, value, words", [
+    ("legal advice for women", "target_group", "women", ("women",)),
+    ("Rechtsberatung für Frauen", "target_group", "women", ("Frauen",)),
+    ("استشارة قانونية للنساء", "target_group", "women", ("للنساء",)),  # prefix لل
+    ("مشاوره حقوقی برای زنان", "target_group", "women", ("زنان",)),
+    ("юридична консультація для жінок", "target_group", "women", ("жінок",)),  # genitive plural
+    ("курсы для женщин", "target_group", "women", ("женщин",)),
+    ("kadınlar için hukuki danışmanlık", "target_group", "women", ("kadınlar",)),
+    ("conseil juridique pour les femmes", "target_group", "women", ("femmes",)),
+    ("Hausaufgabenhilfe für mein Kind", "target_group", "children", ("Kind",)),
+    ("Beratung auf Arabisch", "language", "ar", ("Arabisch",)),
+    ("legal advice in Arabic", "language", "ar", ("Arabic",)),
+    ("أريد استشارة بالعربية", "language", "ar", ("بالعربية",)),  # prefix بال
+    ("أريد استشارة باللغة العربية", "language", "ar", ("باللغة", "العربية")),
+    ("مشاوره به زبان عربی", "language", "ar", ("به", "زبان", "عربی")),
+    ("консультація арабською мовою", "language", "ar", ("арабською", "мовою")),  # instrumental
+    ("консультация на арабском языке", "language", "ar", ("арабском", "языке")),
+    ("Arapça konuşan avukat", "language", "ar", ("Arapça", "konuşan")),
+    ("avocat qui parle arabe", "language", "ar", ("arabe",)),
+    ("Deutschkurs Connewitz", "area", "connewitz", ("Connewitz",)),
+    ("Kleiderkammer in Schoenefeld-Abtnaundorf", "area", "schoenefeld-abtnaundorf",
+     ("Schoenefeld", "Abtnaundorf")),  # umlaut typed as oe, in any language
+    ("دورة لغة في Connewitz", "area", "connewitz", ("Connewitz",)),
+    ("Wo kann ich kostenlos Deutsch lernen?", "free", "free", ("kostenlos",)),
+    ("where can I learn German for free", "free", "free", ("for", "free")),
+    ("أين يمكنني الحصول على استشارة قانونية مجانية؟", "free", "free", ("مجانية",)),
+    ("کلاس زبان رایگان", "free", "free", ("رایگان",)),
+    ("безкоштовні курси німецької", "free", "free", ("безкоштовні",)),
+    ("бесплатная юридическая помощь", "free", "free", ("бесплатная",)),
+    ("ücretsiz Almanca kursu", "free", "free", ("ücretsiz",)),
+    ("cours d'allemand gratuits", "free", "free", ("gratuits",)),
+    ("Was hat heute offen?", "open_now", "open", ("hat", "heute", "offen")),
+    ("what is open now", "open_now", "open", ("open", "now")),
+    ("ما هو مفتوح الآن", "open_now", "open", ("مفتوح", "الآن")),
+    ("що сьогодні відкрито", "open_now", "open", ("сьогодні", "відкрито")),
+    ("Wo kann ich kostenlos Deutsch lernen?", "category", "language-courses",
+     ("Deutsch", "lernen")),
+])
+def test_words_that_name_a_filter_are_recognised(recogniser, text, facet, value, words):
+    assert named(recogniser, text).get((facet, value)) == words
+
+
+@pytest.mark.parametrize("text, not_named", [
+    ("what kind of help is there", ("target_group", "children")),  # English, not "Kind"
+    ("Wo kann man helfen", ("target_group", "men")),  # German "man", not English
+    ("Deutsch lernen", ("language", "de")),  # learning German, not German-speaking staff
+    ("Deutsch", ("language", "de")),
+    ("help for refugees", ("target_group", "asylum-seekers")),  # too general to be a filter
+    ("offen für alle", ("target_group", "everyone")),  # a wildcard narrows nothing
+    ("open to all", ("open_now", "open")),
+])
+def test_words_that_do_not_name_a_filter(recogniser, text, not_named):
+    assert not_named not in named(recogniser, text)
+
+
+def test_the_longest_phrase_wins_and_each_word_names_one_thing(recogniser):
+    # "free clothes" is a synonym of the donations category: its "free" is not the cost filter.
+    assert set(named(recogniser, "free clothes for women")) == \
+        {("category", "donations"), ("target_group", "women")}
+
+
+def test_a_word_spelt_as_an_entry_wins_over_one_that_only_shares_its_stem(recogniser):
+    # Persian رایگان (free) and رایانه (computer) have the same stem.
+    assert set(named(recogniser, "کلاس آلمانی رایگان")) == \
+        {("category", "language-courses"), ("free", "free")}
+    assert set(named(recogniser, "رایانه")) == {("category", "digital-access")}
+
+
+def word(text: str):
+    return SimpleNamespace(text=text)
+
+
+def test_filter_words_need_not_match_unless_nothing_else_is_left():
+    women = SimpleNamespace(facet="target_group", value="women", words=("women",))
+    free = SimpleNamespace(facet="free", value="free", words=("free",))
+    legal = SimpleNamespace(facet="category", value="asylum-legal-advice", words=("lawyer",))
+    understood = Understanding([(women, 0b01, 0b11), (free, 0b10, 0b10), (legal, 0b1, 0b1)])
+    texts = [w.text for w in understood.required([word("lawyer"), word("Women"),
+                                                  word("free")])]
+    assert texts == ["lawyer"]  # a category word names the topic: it stays
+    # Only filter words: those found in offers' vocabularies stand in, the flags' do not.
+    only = Understanding([(women, 0b01, 0b11), (free, 0b10, 0b10)])
+    assert [w.text for w in only.required([word("women"), word("free")])] == ["women"]
+    flags = Understanding([(free, 0b10, 0b10)])
+    assert [w.text for w in flags.required([word("free")])] == ["free"]
+
+
+def test_boosts_go_to_complete_matches_with_the_value_then_to_wildcards():
+    women = SimpleNamespace(facet="target_group", value="women", words=("women",))
+    understood = Understanding([(women, 0b0011, 0b0111)])  # 0b0100: an offer for everyone
+    boosts = understood.boosts(0b1110)
+    assert boosts[0][1] == 0b0010 and boosts[1][1] == 0b0100
+    assert boosts[0][0] > boosts[1][0] > 0
+    assert understood.boosts(0) == []
+
+
+def search(text: str, lang: str, **filters):
+    session = db.session()
+    result = search_service().search(SearchQuery(text=text, locale=lang, per_page=50,
+                                                 **filters), session)
+    return result, [o.external_id for o in offers_by_ids(session, result.offer_ids)]
+
+
+def test_offers_with_a_recognised_value_come_first_without_dropping_the_others(demo_ctx):
+    _, connewitz = search("Deutschkurs", "de", area=("connewitz",))
+    result, ranked = search("Deutschkurs Connewitz", "de")
+    assert set(ranked[:len(connewitz)]) == set(connewitz)
+    assert len(ranked) > len(connewitz)  # German courses elsewhere are still found
+    found = {(f.facet, f.value): f for f in result.recognised}
+    assert found[("area", "connewitz")].count == len(connewitz)
+    assert not found[("area", "connewitz")].applied
+    filtered, _ = search("Deutschkurs Connewitz", "de", area=("connewitz",))
+    assert {(f.facet, f.value): f.applied for f in filtered.recognised}[("area", "connewitz")]
+
+
+def test_the_city_itself_is_no_filter(demo_ctx):
+    assert search("Deutschkurs Leipzig", "de")[0].recognised[1:] == []
+
+
+def test_a_query_of_filter_words_only_still_matches_its_words(demo_ctx):
+    plain, _ = search("Frauen", "de")
+    assert plain.total < search("", "de")[0].total
+    assert {(f.facet, f.value) for f in plain.recognised} == {("target_group", "women")}
+
+
+LEGAL_ADVICE_FOR_WOMEN = "/en/search?q=legal+advice+for+women"
+
+
+def result_ids(page: str) -> list[str]:
+    return re.findall(r'href="/en/offers/([^"]+)"', page)
+
+
+def test_legal_advice_for_women_shows_offers_for_women_first_and_offers_the_filter(
+        demo_client):
+    page = demo_client.get(LEGAL_ADVICE_FOR_WOMEN).get_data(as_text=True)
+    links = re.findall(r'<ul class="filter-suggestions"[^>]*>.*?href="([^"]+)"[^>]*>.*?'
+                       r'<span>(.*?)</span>', page, re.S)
+    assert len(links) == 1, links
+    url, text = unescape(links[0][0]), links[0][1]
+    assert "target_group=women" in url and "q=legal+advice+for+women" in url
+    filtered = demo_client.get(url)
+    assert filtered.status_code == 200
+    filtered_page = filtered.get_data(as_text=True)
+    for_women = result_ids(filtered_page)
+    assert for_women and 'class="filter-suggestions"' not in filtered_page  # applied: no offer
+    assert f"Only the {len(for_women)} offers for “<bdi>Women</bdi>”?" in text
+    ranked = result_ids(page)
+    assert ranked[:len(for_women)] == for_women or set(ranked[:len(for_women)]) == set(for_women)
+    # The others are still there, after them: nothing was silently dropped.
+    assert len(ranked) > len(for_women)
+
+
+@pytest.mark.parametrize("lang, expected", [
+    ("de", "Nur die 3 Angebote für „<bdi>Frauen</bdi>“?"),
+    ("ar", "<bdi>النساء</bdi>"),
+    ("fa", "<bdi>زنان</bdi>"),
+    ("uk", "<bdi>Жінки</bdi>"),
+])
+def test_the_suggestion_is_translated(demo_client, lang, expected):
+    page = demo_client.get(f"/{lang}/search?q=legal+advice+for+women").get_data(as_text=True)
+    suggestions = re.search(r'<ul class="filter-suggestions".*?</ul>', page, re.S)
+    assert suggestions and expected in suggestions.group(0)
+    assert "Only the" not in suggestions.group(0)
+
+
+def test_the_api_lists_recognised_filters(demo_client):
+    body = demo_client.get("/api/v1/offers?q=Rechtsberatung+f%C3%BCr+Frauen+kostenlos"
+                           "&lang=fr&free=1").get_json()
+    found = {f["filter"]: f for f in body["recognised_filters"]}
+    assert found["target_group"]["value"] == "women"
+    assert found["target_group"]["label"] == "Femmes"
+    assert found["target_group"]["words"] == ["Frauen"]
+    assert not found["target_group"]["applied"] and 0 < found["target_group"]["count"]
+    assert found["free"]["applied"] and found["free"]["label"] == "gratuit"
+    assert found["free"]["count"] == body["total"]
+    assert demo_client.get("/api/v1/offers?q=Deutschkurs").get_json()[
+        "recognised_filters"] == [{"filter": "category", "value": "language-courses",
+                                   "label": "Deutschkurse & Sprachcafés",
+                                   "words": ["Deutschkurs"], "count": 20, "applied": False}]

@@ -1,0 +1,250 @@
+"""Query understanding: the words of a query that name a filter value.
+
+"legal advice for women", "Rechtsberatung auf Arabisch", "للنساء", "kostenlos", "heute offen",
+"Connewitz": such words are recognised through the same analysis as the search (per language:
+normalising, stemming or Ukrainian lemmas, Arabic prefixes such as ال/لل/بال), from the labels
+and synonyms of the vocabularies, the area names and ``data/reference/filter-words.toml``.
+
+The search uses what is recognised in three ways: the words need not match (an offer for everyone
+is not dropped from "legal advice for women" for lacking the word), offers with the value rank
+higher, and the result reports each recognised filter so pages and clients can offer it.
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from . import bitmaps
+from .analysis import COMPOUND_PART, TOKEN_PATTERN, fold, language_analyzer, normalise, stopwords
+from .schema import CITYWIDE, CONTENT_LANGUAGES, EVERYONE
+
+FILTER_WORDS = Path(__file__).resolve().parent.parent / "data" / "reference" / "filter-words.toml"
+MAX_CHARS = 400  # a spoken question can be long: more of it is read than the search matches
+MAX_WORDS = 40
+FLAG_VALUES = {"free": "free", "open_now": "open"}  # flag filter → its value in facet counts
+# A value that every filter value includes names no narrower set of offers.
+WILDCARDS = {("area", CITYWIDE), ("target_group", EVERYONE)}
+# A category word names the topic: it stays a word to match (the category's offers carry it).
+TOPIC_FACETS = ("category",)
+# Words of these filters are in the offers' vocabulary fields: when a query has no other words,
+# they are matched as words (the flags' words, "kostenlos", are in no offer's vocabulary).
+VOCABULARY_FACETS = ("area", "category", "target_group", "language")
+# Ranking: an offer with a recognised value comes before all that lack it (the score of any
+# query is far below this); one that the filter lets through as a wildcard gains a part.
+FILTER_BOOST = 1000.0
+WILDCARD_SHARE = 0.5
+NAME = None  # entries without a language: proper names (areas), compared in any query
+_FUNCTION = "\0"  # marks a function word in a token sequence: compared as written, not stemmed
+
+
+@dataclass(frozen=True)
+class RecognisedFilter:
+    facet: str  # area, category, target_group, language, free, open_now
+    value: str  # the filter value's slug ("free", "open" for the flags)
+    words: tuple[str, ...]  # the query's words that named it, in query order
+    count: int = 0  # results that have the value
+    applied: bool = False  # the query already filters by it
+
+
+def name_key(word: str) -> str:
+    """A proper name as typed in any language: umlauts as ae/oe/ue, other accents dropped."""
+    text = normalise(word)
+    for umlaut, spelled in (("ä", "ae"), ("ö", "oe"), ("ü", "ue")):
+        text = text.replace(umlaut, spelled)
+    return fold(text).replace("'", "")
+
+
+@lru_cache(maxsize=20_000)
+def token(word: str, lang: str | None) -> str:
+    """One word as the recognition compares it: its search term in ``lang`` (the first term,
+    not a compound's parts), a function word as written, a proper name by ``name_key``."""
+    if lang is NAME:
+        return name_key(word)
+    for found in language_analyzer(lang)(word):
+        if not found.text.startswith(COMPOUND_PART):
+            return found.text
+    return _FUNCTION + normalise(word, lang)
+
+
+def _script(word: str) -> str:
+    for char in word:
+        if char.isalpha():
+            return unicodedata.name(char, "?").split(" ")[0]
+    return "?"
+
+
+@lru_cache(maxsize=1)
+def _language_scripts() -> dict[str, str]:
+    """Each content language's script, from its function words."""
+    return {lang: (Counter(_script(w) for w in stopwords(lang)).most_common(1) or [("?",)])[0][0]
+            for lang in CONTENT_LANGUAGES}
+
+
+def _languages_of(words: list[str]) -> list[str]:
+    """The languages a query may be in: per script, those with the most function words in it
+    ("what kind of help" is English, so its "kind" is not the German "Kind"); all of a script
+    when it has none."""
+    counts = {lang: sum(token(w, lang).startswith(_FUNCTION) for w in words)
+              for lang in CONTENT_LANGUAGES}
+    best: dict[str, int] = {}
+    for lang, script in _language_scripts().items():
+        best[script] = max(best.get(script, 0), counts[lang])
+    return [lang for lang, script in _language_scripts().items()
+            if counts[lang] == best[script]]
+
+
+def _spelling(words: list[str]) -> tuple[str, ...]:
+    return tuple(name_key(w) for w in words)
+
+
+def _tokens(text: str, lang: str | None) -> tuple[str, ...]:
+    return tuple(token(w, lang) for w in re.findall(TOKEN_PATTERN, text))
+
+
+def _read(path: Path) -> dict:
+    if not path.exists():
+        return {}
+    with open(path, "rb") as handle:
+        return tomllib.load(handle)
+
+
+class FilterRecogniser:
+    """Token sequences of every filter word, per language; finds them in a query."""
+
+    def __init__(self, sources: dict[str, list[tuple[str, str, str]]], words: dict):
+        """``sources``: per language, (filter, value, text) of the vocabularies' labels and
+        synonyms and, under German, the area names (``documents.vocabulary_sources``);
+        ``words``: the contents of filter-words.toml."""
+        never = words.get("not_recognised", {})
+        never_values = {(facet, value) for facet, values in never.get("values", {}).items()
+                        for value in values} | WILDCARDS
+        never_words = {(facet, name_key(w)) for facet, listed in never.get("words", {}).items()
+                       for w in listed}
+        around = words.get("language_words", {})
+        # language → token sequence → (filter, value) → the entries' words as spelt
+        self._entries: dict[str | None, dict[tuple[str, ...], dict[tuple[str, str], set]]] = {}
+        self._longest = 1
+
+        def add(lang, facet, value, text):
+            tokens = _tokens(text, lang)
+            if tokens and not all(t.startswith(_FUNCTION) for t in tokens):
+                self._entries.setdefault(lang, {}).setdefault(tokens, {}).setdefault(
+                    (facet, value), set()).add(_spelling(re.findall(TOKEN_PATTERN, text)))
+                self._longest = max(self._longest, len(tokens))
+
+        for lang, entries in sources.items():
+            for facet, value, text in entries:
+                if (facet, value) in never_values or (facet, name_key(text)) in never_words:
+                    continue
+                if facet == "area":
+                    add(NAME, facet, value, text)
+                    continue
+                add(lang, facet, value, text)
+                if facet == "language":
+                    for before in around.get("before", {}).get(lang, ()):
+                        add(lang, facet, value, f"{before} {text}")
+                    for after in around.get("after", {}).get(lang, ()):
+                        add(lang, facet, value, f"{text} {after}")
+        for facet, per_lang in words.get("flag", {}).items():
+            for lang, texts in per_lang.items():
+                for text in texts:
+                    add(lang, facet, FLAG_VALUES[facet], text)
+
+    @classmethod
+    def load(cls, sources: dict[str, list[tuple[str, str, str]]],
+             path: Path = FILTER_WORDS) -> FilterRecogniser:
+        return cls(sources, _read(path))
+
+    def recognise(self, text: str) -> list[RecognisedFilter]:
+        """The filters the query's words name, longest phrase first, in query order."""
+        words = re.findall(TOKEN_PATTERN, text[:MAX_CHARS])[:MAX_WORDS]
+        found = []  # (start, length, spelt as the entry, facet, value)
+        for lang in (NAME, *_languages_of(words)):
+            entries = self._entries.get(lang)
+            if not entries:
+                continue
+            tokens = [token(w, lang) for w in words]
+            for start in range(len(tokens)):
+                for length in range(min(self._longest, len(tokens) - start), 0, -1):
+                    spelt = _spelling(words[start:start + length])
+                    for (facet, value), spellings in entries.get(
+                            tuple(tokens[start:start + length]), {}).items():
+                        found.append((start, length, spelt in spellings, facet, value))
+        # The longest phrase first; where words match several entries, those spelt as typed
+        # win over those that only share the stems (Persian رایگان "free" and رایانه
+        # "computer" both stem to رای).
+        taken: dict[int, tuple[int, int, bool]] = {}  # word position → the span that took it
+        chosen: dict[tuple[str, str], list[int]] = {}
+        for start, length, spelt, facet, value in sorted(found,
+                                                         key=lambda f: (-f[1], f[0], not f[2])):
+            span = (start, length, spelt)
+            positions = range(start, start + length)
+            if all(taken.get(p, span)[:2] == span[:2] and taken.get(p, span)[2] <= spelt
+                   for p in positions):
+                taken.update((p, span) for p in positions)
+                chosen.setdefault((facet, value), []).extend(positions)
+        ordered = sorted(chosen.items(), key=lambda item: min(item[1]))
+        return [RecognisedFilter(facet, value, tuple(words[p] for p in sorted(set(positions))))
+                for (facet, value), positions in ordered]
+
+    def understand(self, text: str, value_sets: Callable[[str, str], tuple[int, int]]
+                   ) -> Understanding:
+        """What ``text`` names, with each value's documents: ``value_sets(filter, value)``
+        gives (documents with the value, documents the filter lets through)."""
+        resolved = []
+        for recognised in self.recognise(text):
+            own, matching = value_sets(recognised.facet, recognised.value)
+            if own or recognised.facet in FLAG_VALUES:  # else no offer has the value
+                resolved.append((recognised, own, matching))
+        return Understanding(resolved)
+
+
+class Understanding:
+    """Recognised filters with their document sets, for matching, ranking and the result."""
+
+    def __init__(self, resolved: list[tuple[RecognisedFilter, int, int]]):
+        self._resolved = resolved
+
+    def _words_of(self, facets: Iterable[str]) -> set[str]:
+        return {normalise(w) for recognised, _, _ in self._resolved if recognised.facet in facets
+                for w in recognised.words}
+
+    def required(self, words: list) -> list:
+        """The query words (anything with a ``text``) that must match: not those that name a
+        filter, unless nothing would be left; then those found in offers' vocabularies stay."""
+        if not self._resolved:
+            return words
+        facets = {r.facet for r, _, _ in self._resolved}
+        for optional_facets in (facets - set(TOPIC_FACETS), facets - set(VOCABULARY_FACETS)):
+            optional = self._words_of(optional_facets)
+            left = [w for w in words
+                    if not all(normalise(part) in optional for part in w.text.split(" "))]
+            if left:
+                return left
+        return words
+
+    def boosts(self, complete: int) -> list[tuple[float, int]]:
+        """(score, documents) to add in ranking. Among the ``complete`` offers (those with every
+        word that must match) the ones with a recognised value come first, then those the filter
+        lets through as a wildcard (for everyone, citywide), each in order of relevance; an
+        offer that lacks the other words gains nothing from naming, say, women alone."""
+        boosts = []
+        for _, own, matching in self._resolved:
+            if own & complete:
+                boosts.append((FILTER_BOOST, own & complete))
+            if matching & ~own & complete:
+                boosts.append((FILTER_BOOST * WILDCARD_SHARE, matching & ~own & complete))
+        return boosts
+
+    def found(self, results: int, selected: Callable[[str], tuple[str, ...]]
+              ) -> list[RecognisedFilter]:
+        """The recognised filters, each with how many ``results`` it would keep."""
+        return [RecognisedFilter(r.facet, r.value, r.words, bitmaps.count(results & matching),
+                                 r.value in selected(r.facet))
+                for r, _, matching in self._resolved]
