@@ -94,3 +94,13 @@ def test_a_page_seen_before_costs_a_304(demo_client):
         assert again.status_code == 304 and again.data == b"", (headers, again.headers)
     other = demo_client.get("/de/search?q=Arzt", headers={"If-None-Match": first.headers["ETag"]})
     assert other.status_code == 200
+
+
+def test_a_static_file_seen_before_costs_a_304(demo_client):
+    _, html, _ = transferred(demo_client, "/de/")
+    stylesheet = next(u for u in subresources(html) if ".css" in u)
+    for headers in ({}, BROWSER, {"Accept-Encoding": "br"}):
+        with demo_client.get(stylesheet, headers=headers) as first:
+            etag = first.headers["ETag"]
+        with demo_client.get(stylesheet, headers={**headers, "If-None-Match": etag}) as again:
+            assert again.status_code == 304 and again.data == b"", headers

@@ -125,7 +125,8 @@ def add_validators(response):
         wanted = request.args.get(FINGERPRINT)
         if wanted and wanted == static_fingerprint(request.view_args.get("filename", "")):
             response.headers["Cache-Control"] = IMMUTABLE
-        return response
+        # Again now that the ETag names the encoding: a browser revalidates with that one.
+        return response.make_conditional(request)
     if response.is_streamed or response.direct_passthrough:
         return response
     # Pages depend on the URL and on cookies (the shortlist, a signed-in session): a browser
