@@ -6,8 +6,10 @@ the PyStemmer stemmer (not picklable) is created lazily and left out of the pick
 from __future__ import annotations
 
 import re
+import tomllib
 import unicodedata
 from functools import lru_cache
+from pathlib import Path
 
 from whoosh.analysis import Filter, RegexTokenizer
 from whoosh.lang import NoStopWords, stopwords_for_language
@@ -64,6 +66,19 @@ def stopwords(lang: str) -> frozenset[str]:
     except NoStopWords:
         pass
     return frozenset(normalise(w, lang) for w in words)
+
+
+FUNCTION_WORDS = (Path(__file__).resolve().parent.parent / "data" / "reference" /
+                  "function-words.toml")
+
+
+@lru_cache(maxsize=1)
+def function_words() -> frozenset[str]:
+    """Question words, pronouns, auxiliaries… of every content language, as normalised: query
+    words that never decide a match (on top of the stop words). Not used when indexing."""
+    with FUNCTION_WORDS.open("rb") as handle:
+        lists = tomllib.load(handle)["words"]
+    return frozenset(normalise(word) for text in lists.values() for word in text.split())
 
 
 def normalise(text: str, lang: str | None = None) -> str:

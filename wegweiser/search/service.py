@@ -1,8 +1,9 @@
 """The search service: plain words and filters in, offer ids, total, facets and terms out.
 
-Matching, facet counting and ranking work on cached per-term document sets (bitmaps) read from
-Whoosh's postings, so no request looks at every matching document one by one. Facet counts for a
-filter are computed over the results of all *other* filters.
+Matching and facet counting work on cached per-term document sets (bitmaps) read from Whoosh's
+postings, so no request looks at every matching document one by one. Facet counts for a filter
+are computed over the results of all *other* filters. The matched documents are ranked with
+BM25F over arrays (scoring.py): how much of the query an offer covers, and how well.
 """
 from __future__ import annotations
 
@@ -15,15 +16,17 @@ from datetime import datetime
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
+import numpy as np
 from whoosh.support.levenshtein import distance
 
 from ..opening import current_block
-from . import bitmaps
+from . import bitmaps, scoring
 from .analysis import (
     COMPOUND_LANGUAGES,
     COMPOUND_PART,
     MIN_COMPOUND_LENGTH,
     compound_parts,
+    function_words,
     language_analyzer,
     normalise,
     query_words,
@@ -51,22 +54,33 @@ from .updater import IndexSettings, apply_changes, pending_state, rebuild
 
 log = logging.getLogger(__name__)
 
-MAX_QUERY_CHARS = 200
-MAX_QUERY_WORDS = 8
+MAX_QUERY_CHARS = 300
+MAX_QUERY_TOKENS = 40  # words read from a query, function words included
+MAX_QUERY_WORDS = 10  # words searched, after the function words are set aside
 # Per-term document sets kept per index generation. Thesaurus expansions make a query touch
 # hundreds of (field, term) pairs, most absent (cached as 0, cheap); a bitmap of 10,000
 # documents is at most 1.3 kB, so even a full cache stays well under 100 MB.
 TERM_CACHE_SIZE = 100_000
-KIND_WEIGHTS = (("title", 3.0), ("vocab", 2.0), ("organisation", 1.5), ("body", 1.0))
+# Field weights in BM25F: a word in the title counts like this many occurrences in the body.
+# Vocabulary labels are in every offer of a category, so they decide little.
+KIND_WEIGHTS = {"title": 3.0, "vocab": 0.5, "organisation": 1.5, "body": 1.0}
 # A match in the reader's language, or in the language the offer was written in (its
 # authoritative text, not a translation), weighs this much more.
 OWN_LANGUAGE_FIELD = 1.25
 # Kinds of field whose text is the offer's own (vocabulary labels exist in every language).
 ORIGINAL_TEXT_KINDS = ("title", "body")
-READER_LANGUAGE_BOOST = 0.5  # staff speak the reader's language
-FRESH_BOOST = 0.25
-MAX_SCORE_CLASSES = 4000
-SCORE_ALL_LIMIT = 3000  # up to this many candidates, each is scored
+READER_LANGUAGE_BOOST = 0.1  # staff speak the reader's language: score × 1.1
+FRESH_BOOST = 0.05  # confirmed recently: score × 1.05
+# How much of the query an offer covers (its words' share of the query's idf) multiplies its
+# score by coverage ** COVERAGE_POWER: with equal matches, an offer with all words comes first,
+# but a far better match of most words beats a weak one of all.
+COVERAGE_POWER = 0.5
+# Which offers match: with up to ALL_WORDS_UP_TO words, those with every word (if there are
+# none, those with any); with more, those with at least MATCH_SHARE of the words, so a question
+# never collapses to a handful of offers because of one incidental word. Tuned on the even
+# pages of benchmarks/integreat_benchmark.py, reported on the odd ones (README).
+ALL_WORDS_UP_TO = 1
+MATCH_SHARE = 0.2
 COMPOUND_PART_SHARE = 0.4  # weight of a word inside a compound query word, for ranking
 MAX_COMPOUND_PARTS = 3
 COMPOUND_PART_FACTOR = 0.6  # a word found inside a German compound ("Beratung" in "Asylberatung")
@@ -76,7 +90,7 @@ LONG_WORD = 7  # from this length two edits are forgiven, below one
 MAX_FUZZY_CANDIDATES = 3
 VOCABULARY_FREQUENCY = 1_000_000  # vocabulary words come before words of single offers
 MAX_EXPANSIONS = 48  # words of the same concept in other languages, per query word
-RELATED_FACTOR = 0.85  # a match through the thesaurus or a near spelling
+RELATED_FACTOR = 0.4  # a match through the thesaurus or a near spelling
 FACET_FIELDS = (*FILTER_FIELDS, "free", "open_now")
 # A value that matches every filter value of its field: citywide offers, offers for everyone.
 WILDCARD_VALUES = {"area": CITYWIDE, "target_group": EVERYONE}
@@ -116,6 +130,7 @@ class SearchResult:
     suggestion: str | None = None  # the query with misspelt words corrected
     fuzzy: bool = False  # results include near spellings of the words typed
     recognised: list[RecognisedFilter] = field(default_factory=list)  # filters the words name
+    with_all_words: int | None = None  # results that have every word (None: all of them)
 
     @property
     def pages(self) -> int:
@@ -162,8 +177,30 @@ class _Snapshot:
         self.rank = [0] * (max((d for _, d in stored), default=-1) + 1)
         for position, (_, docnum) in enumerate(sorted(stored)):
             self.rank[docnum] = position
+        self.order = np.array(self.rank, dtype=np.int64)
+        self.size = len(self.rank)
+        self.statistics = scoring.FieldStatistics(self.searcher.reader(), self.size,
+                                                  TERM_CACHE_SIZE)
         self.term_cache: dict[tuple[str, str], int] = {}
         self.spelling_cache: dict[str, list[str]] = {}
+        self.masks: dict[tuple[str, str], np.ndarray] = {}
+
+    def mask(self, facet: str, value: str) -> np.ndarray:
+        """The documents with a filter value, as a boolean array (cached)."""
+        key = (facet, value)
+        cached = self.masks.get(key)
+        if cached is None:
+            cached = self.masks[key] = scoring.mask_of(self.values[facet].get(value, 0),
+                                                       self.size)
+        return cached
+
+    def postings(self, fieldname: str, term: str) -> tuple[np.ndarray, np.ndarray]:
+        """Documents with ``term`` in ``fieldname`` and their normalised term frequencies; the
+        vocabulary fields (labels of an offer's filter values) count once per offer."""
+        if field_kind(fieldname) == "vocab" and self.vocabulary_terms:
+            docs = np.flatnonzero(scoring.mask_of(self.term_bitmap(fieldname, term), self.size))
+            return docs, np.ones(len(docs), dtype=np.float32)
+        return self.statistics.postings(fieldname, term)
 
     def _postings(self, fieldname: str, term) -> list[int]:
         return list(self.searcher.reader().postings(fieldname, term).all_ids())
@@ -233,7 +270,8 @@ class SearchService:
         self._vocabulary_terms: dict = {}
         self._recogniser: FilterRecogniser | None = None
         self._checked_generation: str | None = None
-        self._stopwords = frozenset().union(*(stopwords(lang) for lang in CONTENT_LANGUAGES))
+        self._function_words = frozenset().union(
+            function_words(), *(stopwords(lang) for lang in CONTENT_LANGUAGES))
 
     # -- keeping current ----------------------------------------------------------------
 
@@ -289,11 +327,12 @@ class SearchService:
 
     def analyse(self, text: str) -> list[QueryWord]:
         """The query's words, each with the terms it becomes in each text field."""
-        words = query_words(text, MAX_QUERY_CHARS, MAX_QUERY_WORDS)
+        words = query_words(text, MAX_QUERY_CHARS, MAX_QUERY_TOKENS)
+        groups = self._thesaurus.group(words)
+        content = [(phrase, expansions) for phrase, expansions in groups
+                   if " " in phrase or normalise(phrase) not in self._function_words]
         analysed = []
-        for phrase, expansions in self._thesaurus.group(words):
-            if " " not in phrase and normalise(phrase) in self._stopwords and len(words) > 1:
-                continue
+        for phrase, expansions in (content or groups)[:MAX_QUERY_WORDS]:
             terms = self._terms_of_phrase(phrase)
             related: dict[str, set[str]] = {}
             for lang, word in expansions[:MAX_EXPANSIONS]:
@@ -316,19 +355,12 @@ class SearchService:
         parts = {spelling_key(p) for p in compound_parts(normalise(word, "de"))}
         return tuple(sorted(parts, key=len, reverse=True))
 
-    def _part_classes(self, snap: _Snapshot, words: list[QueryWord], locale: str) -> list:
-        """Real words inside a compound query word ("Kitaplatz": kita, platz) count for the
-        ranking like query words of their own, at a fraction of the weight; they never
-        decide what matches."""
-        scored = []
-        for word in words:
-            known = [p for p in word.parts if snap.is_known_word(p)][:MAX_COMPOUND_PARTS]
-            for part in known:
-                classes = self._word_classes(snap, QueryWord(part, self._terms_of(part)), locale)
-                scored.append({kind: [(weight * COMPOUND_PART_SHARE, bitmap)
-                                      for weight, bitmap in entries]
-                               for kind, entries in classes.items()})
-        return scored
+    def _compound_parts(self, snap: _Snapshot, words: list[QueryWord]) -> list[QueryWord]:
+        """Real words inside a compound query word ("Kitaplatz": kita, platz): they count for
+        the ranking at a fraction of the weight and never decide what matches."""
+        return [QueryWord(part, self._terms_of(part))
+                for word in words
+                for part in [p for p in word.parts if snap.is_known_word(p)][:MAX_COMPOUND_PARTS]]
 
     def _terms_of_phrase(self, phrase: str) -> dict[str, set[str]]:
         """The terms of a word, or of a known phrase ("كرة القدم"), which counts as one word
@@ -393,7 +425,7 @@ class SearchService:
         # Query understanding (understanding.py): words that name a filter need not match,
         # offers with the filter's value rank higher, and the result tells what was recognised.
         understood = self._recogniser.understand(query.text, self._value_sets(snap, query.now))
-        matched, all_words = self._match(snap, understood.required(words))
+        matched, every = self._match(snap, understood.required(words))
         filters = {facet: self._filter_bitmap(snap, facet, query.selected(facet), query.now)
                    for facet in FACET_FIELDS if query.selected(facet)}
 
@@ -402,16 +434,17 @@ class SearchService:
                 bitmap &= other
             return bitmap
 
-        final = filtered(matched)
+        final, complete = filtered(matched), filtered(every)
         suggestion, fuzzy = None, False
-        if words and (bitmaps.count(final) < FEW_RESULTS or not all_words):
+        if words and bitmaps.count(complete) < FEW_RESULTS:
             widened, corrected = self._widen(snap, words)
             if corrected.casefold() != " ".join(w.text for w in words).casefold():
-                wider, wider_all = self._match(snap, understood.required(widened))
-                if (wider_all and not all_words and filtered(wider)) or \
-                        bitmaps.count(filtered(wider)) > bitmaps.count(final):
-                    words, matched, all_words, fuzzy = widened, wider, wider_all, True
-                    final = filtered(matched)
+                wider, wider_every = self._match(snap, understood.required(widened))
+                if bitmaps.count(filtered(wider_every)) > bitmaps.count(complete) or (
+                        not complete and not filtered(wider_every)
+                        and bitmaps.count(filtered(wider)) > bitmaps.count(final)):
+                    words, matched, every, fuzzy = widened, wider, wider_every, True
+                    final, complete = filtered(matched), filtered(every)
                     suggestion = corrected
         facets = {facet: self._facet_counts(snap, facet, matched, filters, query.now)
                   for facet in FACET_FIELDS}
@@ -419,7 +452,7 @@ class SearchService:
         if words:
             # boosts() takes the results that have every word that must match.
             page_docs = self._ranked(snap, words, final, offset + query.per_page, query.locale,
-                                     understood.boosts(final if all_words else 0))
+                                     understood.boosts(complete))
         else:
             page_docs = self._in_default_order(snap, final, offset + query.per_page)
         page_docs = page_docs[offset:]
@@ -428,9 +461,11 @@ class SearchService:
         for word in words:
             for name, tokens in word.all_terms().items():
                 terms.setdefault(name, set()).update(tokens)
+        all_words = complete == final
         return SearchResult(ids, bitmaps.count(final), query.page, query.per_page, facets,
                             terms, all_words, suggestion, fuzzy,
-                            understood.found(final, query.selected))
+                            understood.found(final, query.selected),
+                            None if all_words else bitmaps.count(complete))
 
     def _value_sets(self, snap: _Snapshot, now: datetime | None):
         """For query understanding: (documents with a value, documents its filter keeps)."""
@@ -456,20 +491,29 @@ class SearchService:
                 bitmap |= snap.term_bitmap(name, token)
         return bitmap
 
-    def _match(self, snap: _Snapshot, words) -> tuple[int, bool]:
-        """Documents with every word; if none, documents with any word."""
+    def _match(self, snap: _Snapshot, words) -> tuple[int, int]:
+        """(the documents that match, those among them with every word).
+
+        With up to ALL_WORDS_UP_TO words the documents with every word match, or if there are
+        none those with any; with more words those with at least MATCH_SHARE of them (or again
+        any, if none has that many)."""
         if not words:
-            return snap.all_docs, True
+            return snap.all_docs, snap.all_docs
         per_word = [self._word_bitmap(snap, w) for w in words]
         every = snap.all_docs
         for bitmap in per_word:
             every &= bitmap
-        if every or len(per_word) == 1:
-            return every, True
-        anything = 0
+        if len(per_word) == 1 or (every and len(per_word) <= ALL_WORDS_UP_TO):
+            return every, every
+        counts = np.zeros(snap.size, dtype=np.int8)
         for bitmap in per_word:
-            anything |= bitmap
-        return anything, False
+            counts += scoring.mask_of(bitmap, snap.size)
+        needed = 1 if len(per_word) <= ALL_WORDS_UP_TO else \
+            max(1, math.ceil(len(per_word) * MATCH_SHARE))
+        matched = scoring.bitmap_of(counts >= needed) & snap.all_docs
+        if not matched and needed > 1:
+            matched = scoring.bitmap_of(counts >= 1) & snap.all_docs
+        return matched, every
 
     def _value_bitmap(self, snap: _Snapshot, facet: str, value: str,
                       now: datetime | None = None) -> int:
@@ -518,144 +562,90 @@ class SearchService:
                 counts[value] = n
         return counts
 
-    def _ranked(self, snap, words, final: int, limit: int, locale: str,
-                boosts: list[tuple[float, int]] = ()) -> list[int]:
+    def _ranked(self, snap: _Snapshot, words: list[QueryWord], final: int, limit: int,
+                locale: str, boosts: list[tuple[float, int]] = ()) -> list[int]:
         """The first ``limit`` documents of ``final`` in order of relevance.
 
-        Each query word adds, for every kind of field it occurs in (title > vocabulary >
-        organisation > body), that kind's weight times the word's idf; a match in the
-        reader's language or in the offer's original language counts a little more, a match
-        inside a German compound a little less. Offers whose staff speak the reader's
-        language and recently confirmed offers get a small bonus. Up to SCORE_ALL_LIMIT
-        candidates are scored one by one; beyond that score classes (best kind per word) are
-        visited best first as bitmap intersections, so only the documents on the page are
-        ever looked at.
+        BM25F per query word (scoring.py): its terms in every field, weighted by the kind of
+        field (title > vocabulary > organisation > body), a little more in the reader's
+        language or the offer's original language, a little less through the thesaurus, a
+        near spelling or inside a German compound; then multiplied by the share of the query
+        the offer covers (by idf), so offers with every word come first unless one with fewer
+        matches them far better. Offers whose staff speak the reader's language and recently
+        confirmed offers get a small bonus; ``boosts`` (recognised filters) are added.
         """
         if limit <= 0 or not final:
             return []
-        words_classes = [self._word_classes(snap, word, locale) for word in words]
-        bonuses = [(READER_LANGUAGE_BOOST, snap.values["language"].get(locale, 0)),
-                   (FRESH_BOOST, snap.values[FLAGS].get("fresh", 0)), *boosts]
-        words_classes += [c for c in self._part_classes(snap, words, locale) if c]
-        if bitmaps.count(final) <= SCORE_ALL_LIMIT:
-            return self._score_each(snap, words_classes, bonuses, final, limit)
-        return self._score_by_class(snap, words_classes, bonuses, final, limit)
+        documents = bitmaps.count(snap.all_docs)
+        score = np.zeros(snap.size, dtype=np.float64)
+        covered = np.zeros(snap.size, dtype=np.float64)
+        query_weight = 0.0
+        for word in words:
+            pseudo, coverage, found = self._pseudo_frequency(snap, word, locale)
+            weight = scoring.idf(found, documents)
+            score += weight * scoring.saturate(pseudo)
+            covered += weight * coverage
+            query_weight += weight
+        for part in self._compound_parts(snap, words):
+            pseudo, _, found = self._pseudo_frequency(snap, part, locale)
+            weight = scoring.idf(found, documents)
+            score += COMPOUND_PART_SHARE * weight * scoring.saturate(pseudo)
+        if query_weight:
+            score *= (covered / query_weight) ** COVERAGE_POWER
+        score *= (1 + READER_LANGUAGE_BOOST * snap.mask("language", locale)
+                  + FRESH_BOOST * snap.mask(FLAGS, "fresh"))
+        for value, bitmap in boosts:
+            score += value * scoring.mask_of(bitmap, snap.size)
+        candidates = np.flatnonzero(scoring.mask_of(final, snap.size))
+        return scoring.top(score, candidates, snap.order, limit)
 
-    def _score_each(self, snap, words_classes, bonuses, final: int, limit: int) -> list[int]:
-        scores: dict[int, float] = dict.fromkeys(bitmaps.docnums(final), 0.0)
-        for per_kind in words_classes:
-            for classes in per_kind.values():
-                for weight, bitmap in classes:
-                    for docnum in bitmaps.docnums(bitmap & final):
-                        scores[docnum] += weight
-        for bonus, bitmap in bonuses:
-            for docnum in bitmaps.docnums(bitmap & final):
-                scores[docnum] += bonus
-        rank = snap.rank
-        return heapq.nsmallest(limit, scores, key=lambda d: (-scores[d], rank[d]))
+    def _pseudo_frequency(self, snap: _Snapshot, word: QueryWord,
+                          locale: str) -> tuple[np.ndarray, np.ndarray, int]:
+        """Per document: the word's weighted, length-normalised frequency over all fields; where
+        the word itself is found less than its related words (thesaurus, near spellings), the
+        related words' frequency, at RELATED_FACTOR (not both: an offer in two languages would
+        count the word twice). Also how far each document covers the word (1 with the word
+        itself, RELATED_FACTOR with related words only) and in how many documents the word
+        itself is found (or its related words, if the word is not), for its idf."""
+        direct = self._frequency_of(snap, word.terms, locale)
+        coverage = (direct > 0).astype(np.float32)
+        found = int(np.count_nonzero(direct))
+        if word.related:
+            related = self._frequency_of(snap, word.related, locale)
+            if not found:
+                found = int(np.count_nonzero(related))
+            coverage = np.maximum(coverage, RELATED_FACTOR * (related > 0))
+            direct = np.maximum(direct, RELATED_FACTOR * related)
+        return direct, coverage, found
 
-    def _score_by_class(self, snap, words_classes, bonuses, final: int,
-                        limit: int) -> list[int]:
-        dimensions = []
-        for per_kind in words_classes:
-            # The best kind a document has the word in decides its class for that word.
-            ordered = sorted((c for classes in per_kind.values() for c in classes),
-                             key=lambda c: -c[0])
-            found, exclusive = 0, []
-            for weight, bitmap in ordered:
-                bitmap &= ~found
-                if bitmap:
-                    exclusive.append((weight, bitmap))
-                    found |= bitmap
-            exclusive.append((0.0, snap.all_docs & ~found))
-            dimensions.append(exclusive)
-        for bonus, bitmap in bonuses:
-            dimensions.append([(bonus, bitmap), (0.0, snap.all_docs & ~bitmap)])
-
-        def score(combo):
-            return sum(dimensions[i][c][0] for i, c in enumerate(combo))
-
-        start = (0,) * len(dimensions)
-        heap, seen = [(-score(start), start)], {start}
-        remaining, ranked, visited = final, [], 0
-        while heap and remaining and len(ranked) < limit and visited < MAX_SCORE_CLASSES:
-            _, combo = heapq.heappop(heap)
-            visited += 1
-            bitmap = remaining
-            for i, c in enumerate(combo):
-                bitmap &= dimensions[i][c][1]
-                if not bitmap:
-                    break
-            if bitmap:
-                ranked.extend(self._by_default_order(snap, bitmap, limit - len(ranked)))
-                remaining &= ~bitmap
-            for i, c in enumerate(combo):
-                if c + 1 < len(dimensions[i]):
-                    following = (*combo[:i], c + 1, *combo[i + 1:])
-                    if following not in seen:
-                        seen.add(following)
-                        heapq.heappush(heap, (-score(following), following))
-        if remaining and len(ranked) < limit:
-            ranked.extend(self._by_default_order(snap, remaining, limit - len(ranked)))
-        return ranked
-
-    def _word_classes(self, snap: _Snapshot, word: QueryWord,
-                      locale: str) -> dict[str, list[tuple[float, int]]]:
-        """Per kind of field: disjoint (weight, documents) classes of one query word."""
-        per_kind: dict[str, list[tuple[float, int]]] = {}
-        anywhere = 0
-        sources = ((word.terms, 1.0), (word.related or {}, RELATED_FACTOR))
-        for kind, kind_weight in KIND_WEIGHTS:
-            found, classes = 0, []
-            for terms, source_factor in sources:
-                # (whole word, compound part) → (documents in a preferred language, others)
-                split = {part: self._split_by_language(snap, terms, kind, part, locale)
-                         for part in (False, True)}
-                for preferred, part in ((True, False), (False, False), (True, True),
-                                        (False, True)):
-                    bitmap = split[part][0 if preferred else 1] & ~found
-                    if bitmap:
-                        factor = source_factor * \
-                            (OWN_LANGUAGE_FIELD if preferred else 1.0) * \
-                            (COMPOUND_PART_FACTOR if part else 1.0)
-                        classes.append((kind_weight * factor, bitmap))
-                        found |= bitmap
-            if classes:
-                per_kind[kind] = classes
-                anywhere |= found
-        if anywhere:
-            idf = math.log(1 + bitmaps.count(snap.all_docs) / bitmaps.count(anywhere))
-            per_kind = {kind: [(weight * idf, bitmap) for weight, bitmap in classes]
-                        for kind, classes in per_kind.items()}
-        return per_kind
-
-    def _split_by_language(self, snap: _Snapshot, terms: dict[str, list[str]], kind: str,
-                           part: bool, locale: str) -> tuple[int, int]:
-        """Documents with the terms (whole words, or compound parts) in fields of ``kind``:
-        those where the field's language is a preferred one, and the others."""
-        preferred = others = 0
+    def _frequency_of(self, snap: _Snapshot, terms: dict[str, set[str]],
+                      locale: str) -> np.ndarray:
+        pseudo = np.zeros(snap.size, dtype=np.float32)
         for name, tokens in terms.items():
-            if field_kind(name) != kind:
-                continue
-            here = 0
+            weight = KIND_WEIGHTS[field_kind(name)]
+            preference = self._language_preference(snap, name, locale)
             for token in tokens:
-                if token.startswith(COMPOUND_PART) == part:
-                    here |= snap.term_bitmap(name, token)
-            if here:
-                in_preferred = here & self._preferred_docs(snap, name, locale)
-                preferred |= in_preferred
-                others |= here & ~in_preferred
-        return preferred, others
+                docs, frequency = snap.postings(name, token)
+                if not len(docs):
+                    continue
+                factor = weight * (COMPOUND_PART_FACTOR
+                                   if token.startswith(COMPOUND_PART) else 1.0)
+                if isinstance(preference, float):
+                    pseudo[docs] += frequency * (factor * preference)
+                else:
+                    pseudo[docs] += frequency * factor * preference[docs]
+        return pseudo
 
-    def _preferred_docs(self, snap: _Snapshot, name: str, locale: str) -> int:
-        """Documents for which a match in field ``name`` is in a preferred language: the
-        reader's (every document), or the offer's original language."""
+    def _language_preference(self, snap: _Snapshot, name: str, locale: str):
+        """The factor for a match in field ``name``: OWN_LANGUAGE_FIELD where the field's
+        language is the reader's (every document) or the offer's original language (an array
+        over the documents), else 1."""
         lang = self._field_language[name]
         if lang == locale:
-            return snap.all_docs
+            return OWN_LANGUAGE_FIELD
         if lang is None or field_kind(name) not in ORIGINAL_TEXT_KINDS:
-            return 0
-        return snap.values[ORIGINAL_LANGUAGE].get(lang, 0)
+            return 1.0
+        return 1 + (OWN_LANGUAGE_FIELD - 1) * snap.mask(ORIGINAL_LANGUAGE, lang)
 
     @staticmethod
     def _by_default_order(snap: _Snapshot, bitmap: int, limit: int) -> list[int]:
