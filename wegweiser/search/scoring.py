@@ -31,6 +31,12 @@ def bitmap_of(mask: np.ndarray) -> int:
     return int.from_bytes(np.packbits(mask, bitorder="little").tobytes(), "little")
 
 
+def bitmap_of_docnums(docnums: np.ndarray, size: int) -> int:
+    mask = np.zeros(size, dtype=bool)
+    mask[docnums] = True
+    return bitmap_of(mask)
+
+
 def saturate(pseudo_frequency: np.ndarray) -> np.ndarray:
     return pseudo_frequency * (K1 + 1) / (pseudo_frequency + K1)
 

@@ -130,7 +130,11 @@ class SearchResult:
     suggestion: str | None = None  # the query with misspelt words corrected
     fuzzy: bool = False  # results include near spellings of the words typed
     recognised: list[RecognisedFilter] = field(default_factory=list)  # filters the words name
-    with_all_words: int | None = None  # results that have every word (None: all of them)
+    with_all_words: int | None = None  # results with every word, ranked first (None: total)
+
+    def __post_init__(self):
+        if self.with_all_words is None:
+            self.with_all_words = self.total
 
     @property
     def pages(self) -> int:
@@ -184,6 +188,8 @@ class _Snapshot:
         self.term_cache: dict[tuple[str, str], int] = {}
         self.spelling_cache: dict[str, list[str]] = {}
         self.masks: dict[tuple[str, str], np.ndarray] = {}
+        self.vocabulary_postings: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
+        self.preferences: dict[tuple[str, str], float | np.ndarray] = {}
 
     def mask(self, facet: str, value: str) -> np.ndarray:
         """The documents with a filter value, as a boolean array (cached)."""
@@ -198,8 +204,16 @@ class _Snapshot:
         """Documents with ``term`` in ``fieldname`` and their normalised term frequencies; the
         vocabulary fields (labels of an offer's filter values) count once per offer."""
         if field_kind(fieldname) == "vocab" and self.vocabulary_terms:
-            docs = np.flatnonzero(scoring.mask_of(self.term_bitmap(fieldname, term), self.size))
-            return docs, np.ones(len(docs), dtype=np.float32)
+            key = (fieldname, term)
+            cached = self.vocabulary_postings.get(key)
+            if cached is None:
+                docs = np.flatnonzero(scoring.mask_of(self.term_bitmap(fieldname, term),
+                                                      self.size))
+                cached = (docs, np.ones(len(docs), dtype=np.float32))
+                if len(self.vocabulary_postings) >= TERM_CACHE_SIZE:
+                    self.vocabulary_postings.clear()
+                self.vocabulary_postings[key] = cached
+            return cached
         return self.statistics.postings(fieldname, term)
 
     def _postings(self, fieldname: str, term) -> list[int]:
@@ -209,7 +223,6 @@ class _Snapshot:
         key = (fieldname, term)
         cached = self.term_cache.get(key)
         if cached is None:
-            reader = self.searcher.reader()
             if field_kind(fieldname) == "vocab" and self.vocabulary_terms:
                 # The vocabulary fields hold the labels and synonyms of an offer's values:
                 # their documents are unions of the (cached) filter-value sets, no postings.
@@ -217,8 +230,9 @@ class _Snapshot:
                 for facet, value in self.vocabulary_terms.get(key, ()):
                     cached |= self.values[facet].get(value, 0)
             else:
-                cached = (bitmaps.from_docnums(self._postings(fieldname, term)) &
-                          self.all_docs if key in reader else 0)
+                docs, _ = self.statistics.postings(fieldname, term)
+                cached = scoring.bitmap_of_docnums(docs, self.size) & self.all_docs \
+                    if len(docs) else 0
             if len(self.term_cache) >= TERM_CACHE_SIZE:
                 self.term_cache.clear()
             self.term_cache[key] = cached
@@ -265,6 +279,7 @@ class SearchService:
         self._seen_pending: tuple | None = None
         self._analyzers = {name: language_analyzer(lang) for name, lang in text_fields().items()}
         self._field_language = text_fields()
+        self._word_terms_cache: dict[tuple[str, str | None, bool], frozenset[str]] = {}
         self._thesaurus = Thesaurus.load()
         self._vocabulary_words: frozenset[str] | None = None
         self._vocabulary_terms: dict = {}
@@ -380,25 +395,41 @@ class SearchService:
         must not find every "Arbeitsplatz"). A concept's words from the thesaurus match
         whole words only ("Garten" must not find "Kindergarten")."""
         per_field: dict[str, set[str]] = {}
-        for name, analyzer in self._analyzers.items():
-            if language is not None and self._field_language[name] != language:
+        for name, lang in self._field_language.items():
+            if language is not None and lang != language:
                 continue
-            tokens = {t.text for t in analyzer(word)
-                      if t.text and not t.text.startswith(COMPOUND_PART)}
-            if tokens and inside_compounds and self._field_language[name] in COMPOUND_LANGUAGES:
-                tokens |= {COMPOUND_PART + t for t in tokens}
+            tokens = self._word_terms(word, name, inside_compounds)
             if tokens:
-                per_field[name] = tokens
+                per_field[name] = set(tokens)
         return per_field
 
-    def _widen(self, snap: _Snapshot, words: list[QueryWord]) -> tuple[list[QueryWord], str]:
-        """Words unknown to the index also match their nearest known spellings.
+    def _word_terms(self, word: str, name: str, inside_compounds: bool) -> frozenset[str]:
+        """The terms of ``word`` in field ``name``, cached per analyzer (every field of a
+        language has the same one)."""
+        lang = self._field_language[name]
+        key = (word, lang, inside_compounds)
+        cached = self._word_terms_cache.get(key)
+        if cached is None:
+            tokens = {t.text for t in self._analyzers[name](word)
+                      if t.text and not t.text.startswith(COMPOUND_PART)}
+            if tokens and inside_compounds and lang in COMPOUND_LANGUAGES:
+                tokens |= {COMPOUND_PART + t for t in tokens}
+            if len(self._word_terms_cache) >= TERM_CACHE_SIZE:
+                self._word_terms_cache.clear()
+            cached = self._word_terms_cache[key] = frozenset(tokens)
+        return cached
+
+    def _widen(self, snap: _Snapshot, words: list[QueryWord],
+               only: set[str] | None = None) -> tuple[list[QueryWord], str]:
+        """Words unknown to the index (of those in ``only``, if given) also match their nearest
+        known spellings.
 
         Returns the widened words and the corrected query ("did you mean").
         """
         widened, corrected = [], []
         for word in words:
-            candidates = snap.spelling_candidates(spelling_key(word.text))
+            candidates = snap.spelling_candidates(spelling_key(word.text)) \
+                if only is None or word.text in only else []
             if not candidates:
                 widened.append(word)
                 corrected.append(word.text)
@@ -436,8 +467,13 @@ class SearchService:
 
         final, complete = filtered(matched), filtered(every)
         suggestion, fuzzy = None, False
-        if words and bitmaps.count(complete) < FEW_RESULTS:
-            widened, corrected = self._widen(snap, words)
+        # Near spellings: of every unknown word when few offers match, else only of the words
+        # that match nothing at all (a long question rarely has all its words in one offer).
+        few = bitmaps.count(final) < FEW_RESULTS
+        unmatched = None if few or complete else {
+            w.text for w in words if not self._word_bitmap(snap, w)}
+        if words and (few or unmatched):
+            widened, corrected = self._widen(snap, words, unmatched)
             if corrected.casefold() != " ".join(w.text for w in words).casefold():
                 wider, wider_every = self._match(snap, understood.required(widened))
                 if bitmaps.count(filtered(wider_every)) > bitmaps.count(complete) or (
@@ -464,8 +500,7 @@ class SearchService:
         all_words = complete == final
         return SearchResult(ids, bitmaps.count(final), query.page, query.per_page, facets,
                             terms, all_words, suggestion, fuzzy,
-                            understood.found(final, query.selected),
-                            None if all_words else bitmaps.count(complete))
+                            understood.found(final, query.selected), bitmaps.count(complete))
 
     def _value_sets(self, snap: _Snapshot, now: datetime | None):
         """For query understanding: (documents with a value, documents its filter keeps)."""
@@ -620,7 +655,7 @@ class SearchService:
 
     def _frequency_of(self, snap: _Snapshot, terms: dict[str, set[str]],
                       locale: str) -> np.ndarray:
-        pseudo = np.zeros(snap.size, dtype=np.float32)
+        docs_parts, weight_parts = [], []
         for name, tokens in terms.items():
             weight = KIND_WEIGHTS[field_kind(name)]
             preference = self._language_preference(snap, name, locale)
@@ -630,22 +665,31 @@ class SearchService:
                     continue
                 factor = weight * (COMPOUND_PART_FACTOR
                                    if token.startswith(COMPOUND_PART) else 1.0)
+                docs_parts.append(docs)
                 if isinstance(preference, float):
-                    pseudo[docs] += frequency * (factor * preference)
+                    weight_parts.append(frequency * (factor * preference))
                 else:
-                    pseudo[docs] += frequency * factor * preference[docs]
-        return pseudo
+                    weight_parts.append(frequency * factor * preference[docs])
+        if not docs_parts:
+            return np.zeros(snap.size, dtype=np.float64)
+        return np.bincount(np.concatenate(docs_parts), weights=np.concatenate(weight_parts),
+                           minlength=snap.size)
 
     def _language_preference(self, snap: _Snapshot, name: str, locale: str):
         """The factor for a match in field ``name``: OWN_LANGUAGE_FIELD where the field's
         language is the reader's (every document) or the offer's original language (an array
         over the documents), else 1."""
-        lang = self._field_language[name]
-        if lang == locale:
-            return OWN_LANGUAGE_FIELD
-        if lang is None or field_kind(name) not in ORIGINAL_TEXT_KINDS:
-            return 1.0
-        return 1 + (OWN_LANGUAGE_FIELD - 1) * snap.mask(ORIGINAL_LANGUAGE, lang)
+        cached = snap.preferences.get((name, locale))
+        if cached is None:
+            lang = self._field_language[name]
+            if lang == locale:
+                cached = OWN_LANGUAGE_FIELD
+            elif lang is None or field_kind(name) not in ORIGINAL_TEXT_KINDS:
+                cached = 1.0
+            else:
+                cached = 1 + (OWN_LANGUAGE_FIELD - 1) * snap.mask(ORIGINAL_LANGUAGE, lang)
+            snap.preferences[(name, locale)] = cached
+        return cached
 
     @staticmethod
     def _by_default_order(snap: _Snapshot, bitmap: int, limit: int) -> list[int]:

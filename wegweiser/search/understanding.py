@@ -52,6 +52,7 @@ class RecognisedFilter:
     applied: bool = False  # the query already filters by it
 
 
+@lru_cache(maxsize=20_000)
 def name_key(word: str) -> str:
     """A proper name as typed in any language: umlauts as ae/oe/ue, other accents dropped."""
     text = normalise(word)
@@ -172,9 +173,11 @@ class FilterRecogniser:
             tokens = [token(w, lang) for w in words]
             for start in range(len(tokens)):
                 for length in range(min(self._longest, len(tokens) - start), 0, -1):
+                    named = entries.get(tuple(tokens[start:start + length]))
+                    if not named:
+                        continue
                     spelt = _spelling(words[start:start + length])
-                    for (facet, value), spellings in entries.get(
-                            tuple(tokens[start:start + length]), {}).items():
+                    for (facet, value), spellings in named.items():
                         found.append((start, length, spelt in spellings, facet, value))
         # The longest phrase first; where words match several entries, those spelt as typed
         # win over those that only share the stems (Persian رایگان "free" and رایانه

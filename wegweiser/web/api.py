@@ -78,6 +78,7 @@ def offers():
         "per_page": result.per_page,
         "results": [_offer_summary(o, lang) for o in offers_by_ids(session, result.offer_ids)],
         "facets": {name: result.facets[name] for name in FACET_FIELDS},
+        "with_all_words": result.with_all_words,
         "recognised_filters": _recognised_filters(result, vocab, lang),
     })
 

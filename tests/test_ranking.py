@@ -1,0 +1,136 @@
+"""Matching and ranking for real questions: function words, matching by share of the query,
+BM25F scoring, and the honest counts that come with them."""
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+from wegweiser import db
+from wegweiser.search import SearchQuery, scoring, search_service
+from wegweiser.search.analysis import function_words, normalise
+from wegweiser.services.directory import offers_by_ids
+
+
+def search(text: str, lang: str = "de", per_page: int = 10, **filters):
+    return search_service().search(
+        SearchQuery(text=text, locale=lang, per_page=per_page, **filters), db.session())
+
+
+def external_ids(result) -> list[str]:
+    return [o.external_id for o in offers_by_ids(db.session(), result.offer_ids)]
+
+
+# -- scoring.py ------------------------------------------------------------------------------
+
+@given(st.sets(st.integers(min_value=0, max_value=2000)), st.integers(min_value=0, max_value=40))
+def test_bitmaps_and_arrays_convert_both_ways(docnums, extra):
+    size = max(docnums, default=0) + 1 + extra
+    bitmap = sum(1 << d for d in docnums)
+    mask = scoring.mask_of(bitmap, size)
+    assert set(np.flatnonzero(mask).tolist()) == docnums
+    assert scoring.bitmap_of(mask) == bitmap
+
+
+def test_saturation_grows_with_frequency_but_stays_below_its_bound():
+    frequencies = np.array([0.0, 1.0, 2.0, 10.0, 1000.0])
+    saturated = scoring.saturate(frequencies)
+    assert saturated[0] == 0
+    assert all(a < b for a, b in zip(saturated, saturated[1:], strict=False))
+    assert saturated[-1] < scoring.K1 + 1
+
+
+def test_rarer_words_weigh_more_and_no_word_weighs_less_than_nothing():
+    weights = [scoring.idf(df, 1000) for df in (1, 10, 100, 999, 1000)]
+    assert all(a > b for a, b in zip(weights, weights[1:], strict=False))
+    assert weights[-1] >= 0
+
+
+def test_top_orders_by_score_then_by_the_default_order():
+    scores = np.array([1.0, 3.0, 3.0, 2.0, 0.5, 3.0])
+    order = np.array([5, 4, 3, 2, 1, 0])  # document 5 comes first by default
+    candidates = np.array([0, 1, 2, 3, 5])  # document 4 did not match
+    assert scoring.top(scores, candidates, order, 4) == [5, 2, 1, 3]
+    many = np.arange(6)
+    assert scoring.top(scores, many, order, 1) == [5]
+
+
+# -- the search service on the demo directory ---------------------------------------------
+
+def test_function_and_question_words_never_decide_a_match(demo_ctx):
+    question = search("Wo kann ich Deutsch lernen?")
+    plain = search("Deutsch lernen")
+    assert question.total == plain.total > 0
+    assert question.offer_ids == plain.offer_ids
+    english = search("Where can I learn German?", "en")
+    assert english.offer_ids == search("learn German", "en").offer_ids
+
+
+def test_the_function_word_lists_hold_no_topic_words():
+    words = function_words()
+    assert {normalise(w) for w in ("wo", "kann", "where", "how", "كيف", "как", "nasıl", "où",
+                                   "چطور", "де")} <= words
+    for topic in ("deutsch", "german", "frauen", "women", "kita", "arbeit", "wohnung", "asyl"):
+        assert normalise(topic) not in words, topic
+
+
+def test_a_query_of_function_words_only_is_searched_as_typed(demo_ctx):
+    result = search("wo kann ich")
+    assert result.total == 0  # no offer has these words: nothing is made up
+    assert search("how", "en").total >= 0
+
+
+def test_one_incidental_word_does_not_narrow_a_question_to_nothing(demo_ctx):
+    plain = search("Deutschkurs")
+    question = search("Deutschkurs Wasserpistole")  # a word no offer has
+    assert plain.total > 0
+    assert question.total >= plain.total
+    assert question.with_all_words == 0
+    assert set(question.offer_ids) <= set(search("Deutschkurs", per_page=500).offer_ids)
+
+
+def test_offers_with_every_word_are_counted_and_come_first(demo_ctx):
+    words = ["Hausaufgaben", "Mathe", "Schüler"]
+    result = search(" ".join(words), per_page=500)
+    assert 0 < result.with_all_words < result.total == len(result.offer_ids)
+    # Each word alone matches exactly the offers that contain it.
+    complete = set.intersection(*(set(search(w, per_page=500).offer_ids) for w in words))
+    assert complete and len(complete) <= result.with_all_words
+    assert set(result.offer_ids[:len(complete)]) == complete
+
+
+def test_totals_and_facets_describe_the_whole_result_set(demo_ctx):
+    result = search("Hausaufgaben Mathe Schüler", per_page=5)
+    assert sum(result.facets["category"].values()) >= result.total
+    filtered = search("Hausaufgaben Mathe Schüler", per_page=500, free=True)
+    assert filtered.total == result.facets["free"].get("free", 0)
+
+
+def test_a_better_match_of_most_words_beats_a_weak_match_of_all(demo_ctx):
+    # A word in an offer's title counts more than the same word once in a long description.
+    result = search("Fahrrad Werkstatt Nähkurs", per_page=5)
+    titles = [o.texts for o in offers_by_ids(db.session(), result.offer_ids)]
+    assert titles
+    first = " ".join(t.text for t in titles[0] if t.field == "title").casefold()
+    assert "fahrrad" in first or "werkstatt" in first or "näh" in first
+
+
+def test_results_page_says_how_many_offers_have_every_word(demo_client):
+    question = {"q": "Hausaufgaben Mathe Schüler"}
+    body = demo_client.get("/api/v1/offers", query_string=question).get_json()
+    assert 0 < body["with_all_words"] < body["total"]
+    page = demo_client.get("/en/search", query_string=question)
+    assert page.status_code == 200
+    assert f"{body['with_all_words']} offers contain all of your words" in page.get_data(
+        as_text=True)
+    arabic = demo_client.get("/ar/search", query_string=question).get_data(as_text=True)
+    assert "تحتوي على كل كلماتك" in arabic
+    assert "contain all of your words" not in arabic
+
+
+def test_the_api_reports_results_with_every_word(demo_client):
+    body = demo_client.get("/api/v1/offers",
+                           query_string={"q": "Deutschkurs Wasserpistole"}).get_json()
+    assert body["with_all_words"] == 0 < body["total"]
+    body = demo_client.get("/api/v1/offers", query_string={"q": "Deutschkurs"}).get_json()
+    assert body["with_all_words"] == body["total"] > 0
