@@ -6,7 +6,8 @@
 Generates N offers (through the importer, like any other data), rebuilds the index (seconds),
 then runs a fixed mix of 200 queries (text only, text with filters, filters only) through the
 search service and through ``GET /api/v1/offers`` (Flask test client), printing p50/p95/p99
-in milliseconds. Each configuration runs on a fresh SQLite database in a temporary directory
+in milliseconds; then 100 natural-language questions of 12 to 14 words (de, en, ar), the same
+way. Each configuration runs on a fresh SQLite database in a temporary directory
 unless DATABASE_URL is set. Not part of the test suite: timings depend on the machine.
 """
 from __future__ import annotations
@@ -94,14 +95,33 @@ def query_mix(vocab, rng: random.Random, count: int = 200) -> list[dict]:
     return mix
 
 
+QUESTION_TEMPLATES = (
+    ("de", "Wo kann ich in Leipzig {0} und {1} finden, wenn ich {2} {3} brauche?"),
+    ("de", "Gibt es hier ein Angebot für {0}, das bei {1}, {2} und {3} hilft?"),
+    ("en", "Where can I find {0} and {1} for my family, if we need {2} {3}?"),
+    ("ar", "أين يمكنني أن أجد {0} و {1} في لايبزيغ إذا كنت أحتاج {2} {3}؟"),
+)
+
+
+def question_mix(rng: random.Random, count: int = 100) -> list[dict]:
+    """Questions as people type or dictate them: function words around four topic words."""
+    mix = []
+    for i in range(count):
+        lang, template = QUESTION_TEMPLATES[i % len(QUESTION_TEMPLATES)]
+        mix.append({"q": template.format(*rng.sample(WORDS, 4)), "lang": lang})
+    return mix
+
+
 def percentiles(samples: list[float]) -> dict[str, float]:
     ordered = sorted(samples)
     cut = statistics.quantiles(ordered, n=100, method="inclusive")
     return {"p50": round(cut[49], 2), "p95": round(cut[94], 2), "p99": round(cut[98], 2)}
 
 
-def run(count: int, workdir: Path, database_url: str | None) -> dict:
-    url = database_url or f"sqlite:///{workdir / f'bench-{count}.sqlite3'}"
+def run(count: int, workdir: Path, database_url: str | None, reuse: bool = False) -> dict:
+    database = workdir / f"bench-{count}.sqlite3"
+    reuse = reuse and database_url is None and database.exists()
+    url = database_url or f"sqlite:///{database}"
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench",
                       "WEGWEISER_INDEX_DIR": str(workdir / f"index-{count}")})
     rng = random.Random(count)
@@ -109,15 +129,19 @@ def run(count: int, workdir: Path, database_url: str | None) -> dict:
         initialise_database()
         session = db.session()
         vocab = load_vocabularies(session)
-        started = time.perf_counter()
-        report = Importer(session, "import:benchmark").run(synthetic_data(count, vocab, rng))
-        assert report.ok, report.problems[:3]
-        session.commit()
-        import_seconds = time.perf_counter() - started
-        started = time.perf_counter()
-        rebuild_index(session, processes=2)  # as `wegweiser reindex` on 2 cores
-        index_seconds = time.perf_counter() - started
+        data = synthetic_data(count, vocab, rng)  # also when reused: the same query mix follows
+        import_seconds = index_seconds = float("nan")
+        if not reuse:
+            started = time.perf_counter()
+            report = Importer(session, "import:benchmark").run(data)
+            assert report.ok, report.problems[:3]
+            session.commit()
+            import_seconds = time.perf_counter() - started
+            started = time.perf_counter()
+            rebuild_index(session, processes=2)  # as `wegweiser reindex` on 2 cores
+            index_seconds = time.perf_counter() - started
         mix = query_mix(vocab, rng)
+        questions = question_mix(rng)
         service = search_service()
         service.search(SearchQuery(), session)  # open the searcher once, as a worker does
         service_ms, facet_check = [], 0
@@ -131,16 +155,24 @@ def run(count: int, workdir: Path, database_url: str | None) -> dict:
             result = service.search(query, session)
             service_ms.append((time.perf_counter() - started) * 1000)
             facet_check += len(result.facets["category"])
+        question_service_ms = []
+        for params in questions:
+            started = time.perf_counter()
+            service.search(SearchQuery(text=params["q"], locale=params["lang"]), session)
+            question_service_ms.append((time.perf_counter() - started) * 1000)
     client = app.test_client()
-    api_ms = []
-    for params in mix:
+    api_ms, question_api_ms = [], []
+    for params, samples in [*((p, api_ms) for p in mix),
+                            *((p, question_api_ms) for p in questions)]:
         started = time.perf_counter()
         response = client.get("/api/v1/offers?" + urlencode(params, doseq=True))
-        api_ms.append((time.perf_counter() - started) * 1000)
+        samples.append((time.perf_counter() - started) * 1000)
         assert response.status_code == 200
     return {"offers": count, "import_s": round(import_seconds, 1),
             "reindex_s": round(index_seconds, 1), "service_ms": percentiles(service_ms),
-            "api_ms": percentiles(api_ms)}
+            "api_ms": percentiles(api_ms),
+            "question_service_ms": percentiles(question_service_ms),
+            "question_api_ms": percentiles(question_api_ms)}
 
 
 def main() -> None:
@@ -151,13 +183,16 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="also write the results to this file")
     parser.add_argument("--workdir", type=Path,
                         help="keep databases and indexes here (default: a temporary directory)")
+    parser.add_argument("--reuse", action="store_true",
+                        help="with --workdir: query the database and index an earlier run left "
+                             "there (no import, no reindex)")
     args = parser.parse_args()
     results = []
     with tempfile.TemporaryDirectory(prefix="wegweiser-bench-") as tmp:
         workdir = args.workdir or Path(tmp)
         workdir.mkdir(parents=True, exist_ok=True)
         for count in args.offers or [1000, 10000]:
-            result = run(count, workdir, args.database_url)
+            result = run(count, workdir, args.database_url, args.reuse)
             results.append(result)
             languages = ",".join(CONTENT_LANGUAGES)
             print(f"languages={languages}  N={count:>6}  import {result['import_s']:>6.1f} s  "
@@ -166,6 +201,12 @@ def main() -> None:
                   f"{result['service_ms']['p95']}/{result['service_ms']['p99']} ms  "
                   f"API p50/p95/p99 {result['api_ms']['p50']}/{result['api_ms']['p95']}/"
                   f"{result['api_ms']['p99']} ms", flush=True)
+            print(f"{'':>{len(languages) + 10}}  12-word questions: service p50/p95/p99 "
+                  f"{result['question_service_ms']['p50']}/"
+                  f"{result['question_service_ms']['p95']}/"
+                  f"{result['question_service_ms']['p99']} ms  API p50/p95/p99 "
+                  f"{result['question_api_ms']['p50']}/{result['question_api_ms']['p95']}/"
+                  f"{result['question_api_ms']['p99']} ms", flush=True)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
 

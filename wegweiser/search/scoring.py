@@ -46,15 +46,39 @@ def idf(document_frequency: int, documents: int) -> float:
     return float(np.log1p((documents - document_frequency + 0.5) / (document_frequency + 0.5)))
 
 
+# Postings and field lengths per index segment, kept across index generations: Whoosh never
+# changes a segment, and a change to the directory adds a small new one, so after an editor's
+# save only that segment is read again. Keyed by the segment's unique id.
+_SEGMENT_POSTINGS: dict[tuple[str, str, str], tuple[np.ndarray, np.ndarray]] = {}
+_SEGMENT_LENGTHS: dict[tuple[str, str], np.ndarray] = {}
+SEGMENT_CACHE_BYTES = 256 * 2**20  # per process; emptied when full (then read again)
+_cached_bytes = 0
+
+
+def _remember(cache: dict, key, value):
+    global _cached_bytes
+    size = sum(a.nbytes for a in value) if isinstance(value, tuple) else value.nbytes
+    if _cached_bytes + size > SEGMENT_CACHE_BYTES:
+        _SEGMENT_POSTINGS.clear()
+        _SEGMENT_LENGTHS.clear()
+        _cached_bytes = 0
+    cache[key] = value
+    _cached_bytes += size + 100  # and the key
+    return value
+
+
 class FieldStatistics:
-    """Normalised term frequencies per (field, term), computed once per index generation."""
+    """Normalised term frequencies per (field, term) for one index generation."""
 
     def __init__(self, reader, size: int, cache_size: int):
         self.reader = reader
         self.size = size
         self.cache_size = cache_size
         self._documents = max(reader.doc_count(), 1)
+        self._segments = [(leaf, offset, _segment_id(leaf))
+                          for leaf, offset in reader.leaf_readers()]
         self._average: dict[str, float] = {}
+        self._lengths: dict[str, np.ndarray] = {}
         self._postings: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
 
     def _average_length(self, fieldname: str) -> float:
@@ -64,33 +88,71 @@ class FieldStatistics:
                 self.reader.field_length(fieldname) / self._documents, 1.0)
         return average
 
+    def _field_lengths(self, fieldname: str) -> np.ndarray:
+        """Every document's length of ``fieldname`` (document number = position)."""
+        lengths = self._lengths.get(fieldname)
+        if lengths is None:
+            parts = []
+            for leaf, _, segment in self._segments:
+                cached = _SEGMENT_LENGTHS.get((segment, fieldname))
+                if cached is None:
+                    count = leaf.doc_count_all()
+                    cached = _remember(_SEGMENT_LENGTHS, (segment, fieldname), np.fromiter(
+                        (leaf.doc_field_length(d, fieldname, 0) for d in range(count)),
+                        dtype=np.float32, count=count))
+                parts.append(cached)
+            lengths = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
+            self._lengths[fieldname] = lengths
+        return lengths
+
     def postings(self, fieldname: str, term: str) -> tuple[np.ndarray, np.ndarray]:
         """Documents with ``term`` in ``fieldname`` and their length-normalised frequencies."""
         key = (fieldname, term)
         cached = self._postings.get(key)
         if cached is None:
-            if key not in self.reader:
+            docs_parts, frequency_parts = [], []
+            for leaf, offset, segment in self._segments:
+                docs, frequency = _segment_postings(leaf, segment, fieldname, term)
+                if len(docs):
+                    docs_parts.append(docs + offset)
+                    frequency_parts.append(frequency)
+            if not docs_parts:
                 cached = EMPTY
             else:
-                matcher = self.reader.postings(fieldname, term)
-                ids, weights = [], []
-                while matcher.is_active():
-                    ids.append(matcher.id())
-                    weights.append(matcher.weight())
-                    matcher.next()
-                docs = np.array(ids, dtype=np.int64)
+                docs = np.concatenate(docs_parts)
+                frequency = np.concatenate(frequency_parts)
                 keep = docs < self.size  # deleted documents beyond the live ones
-                docs = docs[keep]
-                frequency = np.array(weights, dtype=np.float32)[keep]
-                doc_length = self.reader.doc_field_length
-                lengths = np.array([doc_length(int(d), fieldname, 0) for d in docs],
-                                   dtype=np.float32)
+                docs, frequency = docs[keep], frequency[keep]
+                lengths = self._field_lengths(fieldname)[docs]
                 norm = 1 - B + B * lengths / self._average_length(fieldname)
                 cached = (docs, frequency / norm)
             if len(self._postings) >= self.cache_size:
                 self._postings.clear()
             self._postings[key] = cached
         return cached
+
+
+def _segment_id(leaf) -> str:
+    segment = leaf.segment()
+    return segment.segment_id() if segment is not None else str(id(leaf))
+
+
+def _segment_postings(leaf, segment: str, fieldname: str, term: str):
+    key = (segment, fieldname, term)
+    cached = _SEGMENT_POSTINGS.get(key)
+    if cached is None:
+        if (fieldname, term) not in leaf:
+            cached = EMPTY
+        else:
+            matcher = leaf.postings(fieldname, term)
+            ids, weights = [], []
+            while matcher.is_active():
+                ids.append(matcher.id())
+                weights.append(matcher.weight())
+                matcher.next()
+            cached = (np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float32))
+        _remember(_SEGMENT_POSTINGS, key, cached)
+    return cached
 
 
 def top(scores: np.ndarray, candidates: np.ndarray, order: np.ndarray, limit: int) -> list[int]:
