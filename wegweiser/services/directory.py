@@ -15,6 +15,7 @@ from ..models import (
     Category,
     Language,
     Offer,
+    OfferText,
     Organisation,
     TargetGroup,
 )
@@ -62,25 +63,38 @@ def load_vocabularies(session: Session) -> Vocabularies:
     )
 
 
-def _offer_options():
-    return (
-        selectinload(Offer.texts),
+# What a result row or an API summary shows of an offer: its title and summary (not the long
+# descriptions in every language), its vocabularies, areas and organisation's name.
+SUMMARY_FIELDS = ("title", "summary")
+
+
+def _offer_options(text_fields: tuple[str, ...] | None = None):
+    common = (
         selectinload(Offer.categories),
         selectinload(Offer.target_groups),
         selectinload(Offer.languages),
         selectinload(Offer.areas).selectinload(Area.parent),
+    )
+    if text_fields is not None:
+        return (selectinload(Offer.texts.and_(OfferText.field.in_(text_fields))),
+                selectinload(Offer.organisation), *common)
+    return (
+        selectinload(Offer.texts),
+        *common,
         selectinload(Offer.opening_hours),
         selectinload(Offer.organisation).selectinload(Organisation.texts),
     )
 
 
-def offers_by_ids(session: Session, ids: list[int]) -> list[Offer]:
-    """Published offers in the order of ``ids`` (the search's rank order)."""
+def offers_by_ids(session: Session, ids: list[int],
+                  text_fields: tuple[str, ...] | None = None) -> list[Offer]:
+    """Published offers in the order of ``ids`` (the search's rank order); with
+    ``text_fields`` (e.g. SUMMARY_FIELDS) only those of their texts are loaded."""
     if not ids:
         return []
     found = {o.id: o for o in session.scalars(
         select(Offer).where(Offer.id.in_(ids), Offer.status == PUBLISHED)
-        .options(*_offer_options()))}
+        .options(*_offer_options(text_fields)))}
     return [found[i] for i in ids if i in found]
 
 

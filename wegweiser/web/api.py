@@ -10,7 +10,12 @@ from flask_babel import force_locale
 from .. import db
 from ..i18n import ui_languages
 from ..search import FACET_FIELDS, search_service
-from ..services.directory import load_vocabularies, offers_by_ids, published_offer
+from ..services.directory import (
+    SUMMARY_FIELDS,
+    load_vocabularies,
+    offers_by_ids,
+    published_offer,
+)
 from ..services.records import offer_record
 from .params import ParamError, parse_search_args
 from .presenters import filter_label
@@ -76,7 +81,8 @@ def offers():
         "total": result.total,
         "page": result.page,
         "per_page": result.per_page,
-        "results": [_offer_summary(o, lang) for o in offers_by_ids(session, result.offer_ids)],
+        "results": [_offer_summary(o, lang)
+                    for o in offers_by_ids(session, result.offer_ids, SUMMARY_FIELDS)],
         "facets": {name: result.facets[name] for name in FACET_FIELDS},
         "with_all_words": result.with_all_words,
         "recognised_filters": _recognised_filters(result, vocab, lang),

@@ -7,6 +7,7 @@ from .. import db
 from ..search import SearchQuery, search_service
 from ..services.accounts import AccountError
 from ..services.directory import (
+    SUMMARY_FIELDS,
     archived_offer,
     load_vocabularies,
     offers_by_ids,
@@ -41,7 +42,7 @@ def search():
     query = parse_search_args(request.args, vocab, g.lang,
                               current_app.config["WEGWEISER_PER_PAGE"], strict=False)
     result = search_service().search(query, session)
-    offers = offers_by_ids(session, result.offer_ids)
+    offers = offers_by_ids(session, result.offer_ids, SUMMARY_FIELDS)
     return render_template(
         "search.html",
         query=query,
