@@ -123,5 +123,7 @@ def test_pages_reference_nothing_on_other_sites(demo_client):
         if match.startswith(("http://", "https://")):
             assert "openstreetmap.org" in match or match.startswith("http://localhost/")
     scripts = re.findall(r"<script([^>]*)>", page)
-    assert len(scripts) == 1 and re.fullmatch(r' src="/static/js/shortlist\.js\?v=[0-9a-f]+" defer',
-                                              scripts[0]), "no inline or foreign script"
+    assert len(scripts) == 1 and re.fullmatch(
+        r' src="/static/js/shortlist\.js\?v=[0-9a-f]+" defer'
+        r' data-offline="/static/js/offline\.js\?v=[0-9a-f]+"', scripts[0]), \
+        "no inline or foreign script"

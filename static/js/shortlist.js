@@ -40,3 +40,24 @@
   });
   document.querySelectorAll(".no-print-button").forEach(function (hint) { hint.hidden = true; });
 })();
+
+
+// Offline (progressive): from a reader's second page view on, or once their list holds an
+// offer, js/offline.js registers a service worker that keeps the pages they need. The first
+// visit costs nothing extra.
+(function () {
+  "use strict";
+  var script = document.querySelector("script[data-offline]");
+  if (!script || !("serviceWorker" in navigator)) { return; }
+  var views = 0;
+  try {
+    views = parseInt(localStorage.getItem("wegweiser-views") || "0", 10) + 1;
+    localStorage.setItem("wegweiser-views", String(views));
+  } catch (e) { return; }
+  var badge = document.querySelector(".my-list .badge");
+  if (views < 2 && !(badge && parseInt(badge.textContent, 10) > 0) &&
+      document.documentElement.dataset.offlineSaved === undefined) { return; }
+  var more = document.createElement("script");
+  more.src = script.dataset.offline;
+  document.head.appendChild(more);
+})();

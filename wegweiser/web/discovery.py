@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
-from flask import Blueprint, Response, render_template, url_for
+from flask import Blueprint, Response, g, render_template, url_for
+from flask_babel import gettext as _
 from markupsafe import Markup
 
 from .. import db
-from ..i18n import ui_languages
+from ..i18n import direction, ui_languages
 from ..models import Offer, Organisation
 from ..services.directory import sitemap_entries
 from .language import language_blueprint
@@ -103,3 +105,35 @@ def robots():
 def opensearch():
     return Response(render_template("opensearch.xml"),
                     mimetype="application/opensearchdescription+xml")
+
+
+SERVICE_WORKER = Path(__file__).resolve().parent.parent.parent / "static" / "js" / "offline-sw.js"
+
+
+@bp.get("/sw.js")
+def service_worker():
+    """The offline service worker, from the site's root so that it may keep every page;
+    revalidated on each visit (never cached for long: a new version must reach readers)."""
+    response = Response(SERVICE_WORKER.read_bytes(), mimetype="text/javascript")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@localised.get("/manifest.webmanifest")
+def manifest():
+    """The web app manifest in the page's language: installable, opens the start page."""
+    lang = g.lang
+    data = {
+        "name": "Wegweiser Leipzig",
+        "short_name": "Wegweiser",
+        "description": _("Support offers for refugees in Leipzig: German courses, counselling, "
+                         "help in everyday life — in your language."),
+        "lang": lang, "dir": direction(lang),
+        "start_url": url_for("public.index", lang=lang),
+        "scope": "/",
+        "display": "standalone",
+        "background_color": "#ffffff", "theme_color": "#0b5563",
+        "icons": [{"src": url_for("static", filename="favicon.svg"), "sizes": "any",
+                   "type": "image/svg+xml", "purpose": "any"}],
+    }
+    return Response(json.dumps(data, ensure_ascii=False), mimetype="application/manifest+json")
