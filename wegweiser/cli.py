@@ -92,6 +92,28 @@ def import_command(files: tuple[Path, ...], dry_run: bool) -> None:
         search_service().catch_up(db.session())
 
 
+@main.command("export")
+@click.option("--format", "fmt", type=click.Choice(["hsds"]), default="hsds", show_default=True,
+              help="hsds: Open Referral HSDS 3.0 (services and organizations, JSON).")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+@with_appcontext
+def export_command(fmt: str, file: Path) -> None:
+    """Write every published offer and its organisation to FILE ("-": standard output)."""
+    import json
+
+    from .services.hsds import data_licence
+    from .services.hsds.export import export_document
+
+    document = export_document(db.session(), data_licence(current_app.config))
+    text = json.dumps(document, ensure_ascii=False, indent=1) + "\n"
+    if str(file) == "-":
+        click.echo(text, nl=False)
+        return
+    file.write_text(text, encoding="utf-8")
+    click.echo(f"Wrote {len(document['services'])} services and "
+               f"{len(document['organizations'])} organizations (HSDS 3.0) to {file}", err=True)
+
+
 @main.command("reindex")
 @with_appcontext
 def reindex_command() -> None:

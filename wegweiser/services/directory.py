@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..models import (
@@ -145,6 +145,33 @@ def organisation_by_external_id(session: Session, external_id: str) -> Organisat
 
 def all_organisations(session: Session) -> list[Organisation]:
     return list(session.scalars(select(Organisation).order_by(Organisation.name)))
+
+
+def published_offers(session: Session, offset: int = 0, limit: int | None = None) -> list[Offer]:
+    """Published offers by external id, a page of them with ``limit``."""
+    query = (select(Offer).where(Offer.status == PUBLISHED).order_by(Offer.external_id)
+             .options(*_offer_options()).offset(offset))
+    return list(session.scalars(query if limit is None else query.limit(limit)))
+
+
+def count_published_offers(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Offer)
+                          .where(Offer.status == PUBLISHED)) or 0
+
+
+def organisations_with_offers(session: Session, offset: int = 0,
+                              limit: int | None = None) -> list[Organisation]:
+    ids = select(Offer.organisation_id).where(Offer.status == PUBLISHED)
+    query = (select(Organisation).where(Organisation.id.in_(ids))
+             .order_by(Organisation.external_id).options(selectinload(Organisation.texts))
+             .offset(offset))
+    return list(session.scalars(query if limit is None else query.limit(limit)))
+
+
+def count_organisations_with_offers(session: Session) -> int:
+    ids = select(Offer.organisation_id).where(Offer.status == PUBLISHED)
+    return session.scalar(select(func.count()).select_from(Organisation)
+                          .where(Organisation.id.in_(ids))) or 0
 
 
 def database_ok(session: Session) -> bool:
