@@ -174,6 +174,14 @@ def count_organisations_with_offers(session: Session) -> int:
                           .where(Organisation.id.in_(ids))) or 0
 
 
+def recently_changed_offers(session: Session, limit: int) -> list[Offer]:
+    """The published offers added or changed last, newest first (for the feeds)."""
+    return list(session.scalars(
+        select(Offer).where(Offer.status == PUBLISHED)
+        .order_by(Offer.updated_at.desc(), Offer.external_id).limit(limit)
+        .options(*_offer_options())))
+
+
 def database_ok(session: Session) -> bool:
     session.execute(select(1))
     return True
