@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from wegweiser import db
@@ -209,3 +211,50 @@ def test_command_line_reports_dropped_fields(app, tmp_path):
     assert {"record", "field", "reason"} == set(report["dropped"][0])
     refused = runner.invoke(main, ["import", str(SMC_SAMPLE)])
     assert refused.exit_code == 2 and "a folder" in refused.output
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner,
+                                                                 max_size=3),
+    max_leaves=6)
+
+
+def _paths(value, prefix=()):
+    """Every place in a JSON document, as a tuple of keys and indexes."""
+    yield prefix
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _paths(item, (*prefix, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _paths(item, (*prefix, index))
+
+
+def _replaced(document, path, new):
+    if not path:
+        return new
+    copy = list(document) if isinstance(document, list) else dict(document)
+    copy[path[0]] = _replaced(document[path[0]], path[1:], new)
+    return copy
+
+
+def test_any_malformed_record_is_reported_never_a_crash(ctx, tmp_path):
+    """Whatever a field of the official example holds, the import answers with a report (and
+    writes nothing when a record is invalid) instead of failing."""
+    need(EXAMPLES)
+    service = json.loads((EXAMPLES / "service_full.json").read_text())
+    paths = list(_paths(service))[1:]
+    mapping = MAPPINGS / "openreferral-example.toml"
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(path=st.sampled_from(paths), new=JSON_VALUES)
+    def check(path, new):
+        broken = tmp_path / "broken.json"
+        broken.write_text(json.dumps(_replaced(service, path, new)), encoding="utf-8")
+        counts = _counts()
+        report = import_hsds([broken], "import:fuzz", mapping, dry_run=True)
+        assert report.ok or report.result.problems
+        assert _counts() == counts
+
+    check()

@@ -54,6 +54,16 @@ def _text(value) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
+def _object(value) -> dict:
+    """``value`` if it is a JSON object, else an empty one (malformed input is not read)."""
+    return value if isinstance(value, dict) else {}
+
+
+def _objects(value) -> list[dict]:
+    """The objects of a list (anything else in it, or a non-list, is not read)."""
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
 class Converter:
     def __init__(self, lookups: Lookups, mapping: Mapping, place: tuple[str, str]):
         """``place``: the state and country of this directory's city (not kept per address)."""
@@ -74,7 +84,7 @@ class Converter:
                           REASONS.get(key, "no field for it in Wegweiser's model"))
 
     def external_id(self, record: dict) -> str | None:
-        own = (record.get(EXTENSION) or {}).get("id")
+        own = _object(record.get(EXTENSION)).get("id")
         if isinstance(own, str) and ID_PATTERN.match(own):
             return own
         hsds = record.get("id")
@@ -84,7 +94,7 @@ class Converter:
 
     def _texts(self, record: dict, extension: dict, name: str, source: str | None,
                language: str, record_id: str, limit: int) -> dict:
-        translations = (extension.get("translations") or {}).get(name)
+        translations = _object(extension.get("translations")).get(name)
         if isinstance(translations, dict):
             return {k: v for k, v in translations.items() if isinstance(v, str) and v}
         text = _text(record.get(source)) if source else None
@@ -123,16 +133,16 @@ class Converter:
 
     def organization(self, org: dict) -> dict | None:
         record_id = self.external_id(org)
-        where = org.get("id") or "(organization)"
+        where = _text(org.get("id")) or "(organization)"
         if record_id is None or not _text(org.get("name")):
             self.drop(where, "(record)", "an organization needs an id and a name")
             return None
-        extension = org.get(EXTENSION) or {}
+        extension = _object(org.get(EXTENSION))
         language = self._language(extension)
-        location = next((loc for loc in org.get("locations") or []
-                         if loc.get("addresses")), None)
+        location = next((loc for loc in _objects(org.get("locations"))
+                         if _objects(loc.get("addresses"))), None)
         address = self._address(where, location, extension, "locations")
-        contact = self._contact(where, org.get("phones") or [], org.get("email"),
+        contact = self._contact(where, _objects(org.get("phones")), org.get("email"),
                                 org.get("website"))
         record = {"id": record_id, "name": org["name"].strip()[:300],
                   "original_language": language,
@@ -147,7 +157,7 @@ class Converter:
         return record
 
     def _language(self, extension: dict) -> str:
-        language = self.lookups.languages.find(extension.get("original_language") or "") \
+        language = self.lookups.languages.find(_text(extension.get("original_language")) or "") \
             or self.lookups.languages.find(self.mapping.text_language)
         return language.code
 
@@ -157,7 +167,7 @@ class Converter:
             return dict(extension["address"])
         if not location:
             return {}
-        addresses = location.get("addresses") or []
+        addresses = _objects(location.get("addresses"))
         physical = [a for a in addresses if a.get("address_type") in (None, "physical")] \
             or addresses
         address = {}
@@ -191,11 +201,11 @@ class Converter:
 
     def service(self, service: dict, org_ids: dict[str, str]) -> dict | None:
         """``org_ids``: HSDS organization id → our external id of the organisation."""
-        where = service.get("id") or "(service)"
+        where = _text(service.get("id")) or "(service)"
         record_id = self.external_id(service)
-        extension = service.get(EXTENSION) or {}
+        extension = _object(service.get(EXTENSION))
         organisation = extension.get("organisation") if extension.get("organisation") in \
-            org_ids.values() else org_ids.get(service.get("organization_id") or "")
+            org_ids.values() else org_ids.get(_text(service.get("organization_id")) or "")
         if record_id is None or not _text(service.get("name")):
             self.drop(where, "(record)", "a service needs an id and a name; not imported")
             return None
@@ -203,7 +213,7 @@ class Converter:
             self.drop(where, "(record)", "its organization is not in the data; not imported")
             return None
         language = self._language(extension)
-        categories, target_groups = self._terms(where, service.get("attributes") or [])
+        categories, target_groups = self._terms(where, _objects(service.get("attributes")))
         if not categories:
             if self.mapping.fallback_category:
                 categories = [self.mapping.fallback_category]
@@ -213,7 +223,7 @@ class Converter:
                 self.drop(where, "(record)", "no term maps to one of our categories; "
                           "not imported")
                 return None
-        at_locations = service.get("service_at_locations") or []
+        at_locations = _objects(service.get("service_at_locations"))
         location = next((sal.get("location") for sal in at_locations
                          if isinstance(sal.get("location"), dict)), None)
         address = self._address(where, location, extension, "location")
@@ -225,11 +235,11 @@ class Converter:
                 address.update(lat=float(lat), lon=float(lon))
             else:
                 self.drop(where, "location.latitude", f"{lat}, {lon} is no point on Earth")
-        areas, citywide = self._areas(where, service.get("service_areas") or [])
-        phones = list(service.get("phones") or [])
+        areas, citywide = self._areas(where, _objects(service.get("service_areas")))
+        phones = _objects(service.get("phones"))
         location_taken = set()
         if not phones and location:
-            phones = list(location.get("phones") or [])
+            phones = _objects(location.get("phones"))
             location_taken.add("phones")
         if not service.get("languages") and location:
             location_taken.add("languages")
@@ -242,15 +252,17 @@ class Converter:
             "description": self._texts(service, extension, "description", "description",
                                        language, where, TEXT_LIMITS["description"]),
             "categories": categories, "target_groups": target_groups,
-            "languages": self._languages(where, service.get("languages") or [],
-                                         (location or {}).get("languages") or []),
+            "languages": self._languages(where, _objects(service.get("languages")),
+                                         _objects(_object(location).get("languages"))),
             "areas": areas, "citywide": citywide, "address": address,
             "contact": self._contact(where, phones, service.get("email"), service.get("url")),
             "opening_hours": self._opening_hours(where, service, at_locations, location),
             "cost": self._cost(where, service),
-            "accessible": extension["accessible"] if "accessible" in extension
+            "accessible": extension["accessible"]
+            if isinstance(extension.get("accessible"), bool | None) and "accessible" in extension
             else self._accessible(location),
-            "appointment_needed": extension.get("appointment_needed"),
+            "appointment_needed": extension.get("appointment_needed")
+            if isinstance(extension.get("appointment_needed"), bool) else None,
             "status": self._status(where, service.get("status")),
             "verified_at": self._verified(where, service.get("assured_date")),
         }
@@ -274,9 +286,9 @@ class Converter:
         vocab = {"categories": self.lookups.categories,
                  "target_groups": self.lookups.target_groups}
         for attribute in attributes:
-            term = attribute.get("taxonomy_term") or {}
+            term = _object(attribute.get("taxonomy_term"))
             code, name = _text(term.get("code")), _text(term.get("name"))
-            own = OWN_TAXONOMIES.get(term.get("taxonomy") or "")
+            own = OWN_TAXONOMIES.get(_text(term.get("taxonomy")) or "")
             hits = []
             if own and code and vocab[own].find(code):
                 hits = [(own, code)]
@@ -315,8 +327,8 @@ class Converter:
         entries = next((entries for entries in lists if entries), [])
         codes = []
         for entry in entries:
-            language = self.lookups.languages.find(entry.get("code") or "") or \
-                self.lookups.languages.find(entry.get("name") or "")
+            language = self.lookups.languages.find(_text(entry.get("code")) or "") or \
+                self.lookups.languages.find(_text(entry.get("name")) or "")
             if language is None:
                 self.drop(where, "languages", f"{entry.get('name') or entry.get('code')!r} "
                           "is not one of our languages")
@@ -328,12 +340,12 @@ class Converter:
 
     def _opening_hours(self, where: str, service: dict, at_locations: list,
                        location: dict | None) -> list[dict]:
-        schedules = list(service.get("schedules") or [])
+        schedules = _objects(service.get("schedules"))
         if not schedules:
             for sal in at_locations:
-                schedules += sal.get("schedules") or []
+                schedules += _objects(sal.get("schedules"))
         if not schedules and location:
-            schedules = list(location.get("schedules") or [])
+            schedules = _objects(location.get("schedules"))
         slots = []
         for schedule in schedules:
             found, reason = from_schedule(schedule)
@@ -351,11 +363,12 @@ class Converter:
         return sorted(slots, key=lambda s: (s["weekday"], s["opens"]))
 
     def _cost(self, where: str, service: dict) -> str:
-        options = service.get("cost_options") or []
+        options = _objects(service.get("cost_options"))
         for option in options:
-            if option.get("option") in COST_BY_OPTION:
+            if _text(option.get("option")) in COST_BY_OPTION:
                 return COST_BY_OPTION[option["option"]]
-        amounts = [o.get("amount") for o in options if isinstance(o.get("amount"), int | float)]
+        amounts = [o["amount"] for o in options if isinstance(o.get("amount"), int | float)
+                   and not isinstance(o["amount"], bool)]
         text = _text(service.get("fees_description")) or ""
         if options:
             self.drop(where, "cost_options", "amounts and conditions are not kept, only "
@@ -381,12 +394,12 @@ class Converter:
 
     @staticmethod
     def _accessible(location: dict | None) -> bool | None:
-        entries = (location or {}).get("accessibility") or []
+        entries = _objects(_object(location).get("accessibility"))
         text = " ".join(f"{e.get('description') or ''} {e.get('details') or ''}" for e in entries)
         return True if ACCESSIBLE_WORDS.search(text) else None
 
     def _status(self, where: str, status) -> str:
-        if status in STATUSES:
+        if isinstance(status, str) and status in STATUSES:
             return STATUSES[status]
         self.drop(where, "status", f"{status!r} is no HSDS status: imported as published")
         return PUBLISHED

@@ -3,6 +3,7 @@ record and imported through the JSON import (same validation, same operations, a
 nothing), with a report of everything our model could not hold."""
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,7 +41,10 @@ def collect_sources(paths: list[Path]) -> Collected:
     for path in paths:
         path = Path(path)
         if is_ohana_folder(path):
-            read_ohana_folder(path, found)
+            try:
+                read_ohana_folder(path, found)
+            except (KeyError, UnicodeDecodeError, csv.Error) as exc:
+                found.unreadable.append((str(path), f"is not an Ohana CSV folder: {exc!r}"))
         elif path.is_dir():
             read_json_files(sorted(path.glob("*.json")), found)
         else:
@@ -48,18 +52,31 @@ def collect_sources(paths: list[Path]) -> Collected:
     return found
 
 
-def convert(session, found: Collected, mapping) -> tuple[dict, Converter]:
+def convert(session, found: Collected, mapping) -> tuple[dict, Converter, list[Problem]]:
+    """Records of the import format; a record shaped so oddly that converting it fails is a
+    problem of the import (which then writes nothing), never a crash."""
     names = Names.load(session)
     converter = Converter(Lookups.load(session), mapping, (names.state_province, names.country))
-    organisations, org_ids = [], {}
+    organisations, offers, org_ids, problems = [], [], {}, []
+
+    def safely(convert_one, hsds_id: str, *args):
+        try:
+            return convert_one(*args)
+        except (TypeError, AttributeError, ValueError) as error:
+            problems.append(Problem(hsds_id, "(record)",
+                                    f"is not shaped as HSDS 3.0 says: {error!r}"))
+            return None
+
     for hsds_id, org in found.organizations.items():
-        record = converter.organization(org)
+        record = safely(converter.organization, hsds_id, org)
         if record is not None:
             organisations.append(record)
             org_ids[hsds_id] = record["id"]
-    offers = [record for service in found.services.values()
-              if (record := converter.service(service, org_ids)) is not None]
-    return {"organisations": organisations, "offers": offers}, converter
+    for hsds_id, service in found.services.items():
+        record = safely(converter.service, hsds_id, service, org_ids)
+        if record is not None:
+            offers.append(record)
+    return {"organisations": organisations, "offers": offers}, converter, problems
 
 
 def import_hsds(paths: list[Path], actor: str, mapping_path: Path | None = None,
@@ -78,6 +95,9 @@ def import_hsds(paths: list[Path], actor: str, mapping_path: Path | None = None,
     if problems:
         return HsdsImportReport(ImportReport(problems=problems, dry_run=dry_run),
                                 ignored=found.ignored)
-    data, converter = convert(session, found, mapping)
+    data, converter, problems = convert(session, found, mapping)
+    if problems:
+        return HsdsImportReport(ImportReport(problems=problems, dry_run=dry_run),
+                                converter.dropped, found.ignored)
     result = import_records(data, actor, dry_run=dry_run, progress=progress)
     return HsdsImportReport(result, converter.dropped, found.ignored)

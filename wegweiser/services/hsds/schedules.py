@@ -53,7 +53,7 @@ def parse_time(text) -> str | None:
 def from_schedule(schedule: dict) -> tuple[list[dict], str | None]:
     """One HSDS schedule as our slots, or ``([], reason)`` when it is not a plain weekly
     opening time that our model can hold."""
-    freq = (schedule.get("freq") or "").upper()
+    freq = str(schedule.get("freq") or "").upper()
     if freq != "WEEKLY":
         return [], f"freq {freq or '(none)'} is not a weekly opening time"
     if schedule.get("interval") not in (None, 1, "1"):
@@ -67,6 +67,7 @@ def from_schedule(schedule: dict) -> tuple[list[dict], str | None]:
     opens, closes = parse_time(schedule.get("opens_at")), parse_time(schedule.get("closes_at"))
     if opens is None or closes is None or opens == closes:
         return [], "opens_at and closes_at must be two different times"
-    note = schedule.get("description") or None
+    note = schedule.get("description") if isinstance(schedule.get("description"), str) else None
+    note = note.strip()[:500] if note and note.strip() else None
     return [{"weekday": day, "opens": opens, "closes": closes, **({"note": note} if note else {})}
             for day in days], None

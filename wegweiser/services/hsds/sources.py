@@ -21,7 +21,8 @@ class Collected:
 
     def add(self, kind: str, record: dict) -> None:
         target = self.services if kind == "service" else self.organizations
-        key = record.get("id") or f"(no id {len(target) + 1})"
+        key = record.get("id") if isinstance(record.get("id"), str) and record["id"] \
+            else f"(no id {len(target) + 1})"
         existing = target.setdefault(key, {})
         for name, value in record.items():
             if existing.get(name) in (None, "", [], {}):
@@ -56,8 +57,8 @@ def collect(document, where: str, found: Collected, kind: str | None = None) -> 
         for key in ("organizations", "services"):  # our export (packages)
             collect(document.get(key, []), f"{where}.{key}", found, key[:-1])
         return
-    if "service" in document and "location" in document:  # a service_at_location
-        service = dict(document["service"] or {})
+    if isinstance(document.get("service"), dict) and "location" in document:
+        service = dict(document["service"])  # a service_at_location
         at_location = {k: v for k, v in document.items() if k != "service"}
         service.setdefault("service_at_locations", []).append(at_location)
         collect(service, f"{where}.service", found)
@@ -68,8 +69,9 @@ def collect(document, where: str, found: Collected, kind: str | None = None) -> 
     if kind == "organization" or not (kind == "service" or _is_service(document)
                                       or _is_other(document)):
         for service in document.get("services") or []:
-            collect({**service, "organization_id": service.get("organization_id")
-                     or document.get("id")}, f"{where}.services", found, "service")
+            if isinstance(service, dict):
+                collect({**service, "organization_id": service.get("organization_id")
+                         or document.get("id")}, f"{where}.services", found, "service")
         found.add("organization", {k: v for k, v in document.items() if k != "services"})
     elif kind == "service" or _is_service(document):
         if isinstance(document.get("organization"), dict):
