@@ -258,3 +258,17 @@ def test_any_malformed_record_is_reported_never_a_crash(ctx, tmp_path):
         assert _counts() == counts
 
     check()
+
+
+def test_the_tabular_form_of_the_example_gives_the_same_offer(ctx):
+    need(EXAMPLES / "csv")
+    mapping = MAPPINGS / "openreferral-example.toml"
+    assert import_hsds([EXAMPLES / "csv"], "import:csv", mapping).result.created == \
+        {"organisations": 1, "offers": 1}
+    offers_from_csv, _orgs = _records()
+    again = import_hsds([EXAMPLES], "import:json", mapping)
+    # The example's locations.csv links its location to another organization id, so only the
+    # JSON form gives the organisation an address.
+    assert again.result.unchanged == {"organisations": 0, "offers": 1}
+    assert again.result.updated == {"organisations": 1, "offers": 0}
+    assert _records()[0] == offers_from_csv

@@ -16,6 +16,7 @@ from .export import Names
 from .mapping import MappingError, check_mapping, load_mapping
 from .ohana import is_ohana_folder, read_ohana_folder
 from .sources import Collected, read_json_files
+from .tabular import is_tabular_folder, read_tabular_folder
 
 
 @dataclass
@@ -45,6 +46,11 @@ def collect_sources(paths: list[Path]) -> Collected:
                 read_ohana_folder(path, found)
             except (KeyError, UnicodeDecodeError, csv.Error) as exc:
                 found.unreadable.append((str(path), f"is not an Ohana CSV folder: {exc!r}"))
+        elif is_tabular_folder(path):
+            try:
+                read_tabular_folder(path, found)
+            except (UnicodeDecodeError, csv.Error) as exc:
+                found.unreadable.append((str(path), f"is not an HSDS CSV folder: {exc!r}"))
         elif path.is_dir():
             read_json_files(sorted(path.glob("*.json")), found)
         else:
