@@ -129,6 +129,8 @@ def test_api_pages_follow_the_hsds_api_and_our_openapi(demo_client, published):
     for service in full["contents"]:
         assert not schema_errors("service", service)
         check(spec, "HsdsService", service)
+        assert service["organization"]["id"] == service["organization_id"]
+        assert "phones" not in service["organization"]
     one = demo_client.get(f"/api/v1/hsds/services/{full['contents'][0]['id']}").get_json()
     assert one == full["contents"][0]
     past = demo_client.get("/api/v1/hsds/services?page=999").get_json()

@@ -46,14 +46,23 @@ def _single(find, convert, kind: str, hsds_id: str):
     return jsonify(convert(session, [found])[0])
 
 
+def _nested_services(session, offers):
+    """Services as HSDS's fully nested service: with their organization's own fields."""
+    organizations = {o["id"]: _one_to_one(o) for o in hsds.organizations(
+        session, list({offer.organisation.id: offer.organisation for offer in offers}.values()))}
+    return [{**service, "organization": organizations[service["organization_id"]]}
+            for service in hsds.services(session, offers)]
+
+
 @bp.get("/services")
 def services():
-    return _listing(directory.count_published_offers, directory.published_offers, hsds.services)
+    return _listing(directory.count_published_offers, directory.published_offers,
+                    _nested_services)
 
 
 @bp.get("/services/<service_id>")
 def service(service_id: str):
-    return _single(hsds.published_offer_by_hsds_id, hsds.services, "service", service_id)
+    return _single(hsds.published_offer_by_hsds_id, _nested_services, "service", service_id)
 
 
 @bp.get("/organizations")
