@@ -161,3 +161,12 @@ def test_unknown_ids_get_a_json_404(demo_client):
     for path in ("services", "organizations"):
         response = demo_client.get(f"/api/v1/hsds/{path}/{uuid.uuid4()}")
         assert response.status_code == 404 and response.get_json()["error"]["code"] == "not_found"
+
+
+def test_export_to_standard_output_and_to_an_impossible_place(demo_app, tmp_path):
+    runner = demo_app.test_cli_runner()
+    result = runner.invoke(main, ["export", "--format", "hsds", "-"])
+    assert result.exit_code == 0 and json.loads(result.stdout)["services"]
+    failed = runner.invoke(main, ["export", str(tmp_path / "missing" / "x.json")])
+    assert failed.exit_code == 1 and "Could not open file" in failed.output
+    assert "Traceback" not in failed.output

@@ -126,11 +126,17 @@ def _print_dropped(report, report_file: Path | None) -> None:
 
         entries = [{"record": d.record, "field": d.field, "reason": d.reason}
                    for d in report.dropped]
-        report_file.write_text(json.dumps({"dropped": entries, "ignored": [
-            {"where": w, "reason": r} for w, r in report.ignored]}, ensure_ascii=False,
-            indent=1), encoding="utf-8")
+        _write(report_file, json.dumps({"dropped": entries, "ignored": [
+            {"where": w, "reason": r} for w, r in report.ignored]}, ensure_ascii=False, indent=1))
         click.echo(f"Wrote the report of {len(entries)} dropped field(s) to {report_file}",
                    err=True)
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise click.FileError(str(path), hint=error.strerror or str(error)) from error
 
 
 @main.command("export")
@@ -150,7 +156,7 @@ def export_command(fmt: str, file: Path) -> None:
     if str(file) == "-":
         click.echo(text, nl=False)
         return
-    file.write_text(text, encoding="utf-8")
+    _write(file, text)
     click.echo(f"Wrote {len(document['services'])} services and "
                f"{len(document['organizations'])} organizations (HSDS 3.0) to {file}", err=True)
 

@@ -110,7 +110,7 @@ class Converter:
         for phone in phones:
             number = PHONE_ALLOWED.sub("", str(phone.get("number") or "")).strip()
             if phone.get("type") in (None, "voice", "hotline", "cell", "text") and \
-                    len(number) >= 3 and "phone" not in contact:
+                    3 <= len(number) <= 60 and "phone" not in contact:
                 contact["phone"] = number
                 if phone.get("extension"):
                     self.drop(record_id, "phones.extension", "a phone extension has no place")
