@@ -170,3 +170,19 @@ def test_export_to_standard_output_and_to_an_impossible_place(demo_app, tmp_path
     failed = runner.invoke(main, ["export", str(tmp_path / "missing" / "x.json")])
     assert failed.exit_code == 1 and "Could not open file" in failed.output
     assert "Traceback" not in failed.output
+
+
+def test_services_can_be_narrowed_as_the_hsds_api_says(demo_client, published, exported):
+    everything = demo_client.get("/api/v1/hsds/services?modified_after=2000-01-01").get_json()
+    assert everything["total_items"] == len(published)
+    later = demo_client.get("/api/v1/hsds/services?modified_after=2999-01-01T00:00:00Z")
+    assert later.get_json()["total_items"] == 0 and later.get_json()["empty"]
+    org = exported["organizations"][0]
+    own = demo_client.get(f"/api/v1/hsds/services?organization_id={org['id']}&per_page=100")
+    assert {s["organization_id"] for s in own.get_json()["contents"]} == {org["id"]}
+    assert own.get_json()["total_items"] == sum(
+        1 for s in exported["services"] if s["organization_id"] == org["id"])
+    stranger = demo_client.get(f"/api/v1/hsds/services?organization_id={uuid.uuid4()}")
+    assert stranger.get_json()["total_items"] == 0
+    bad = demo_client.get("/api/v1/hsds/services?modified_after=yesterday")
+    assert bad.status_code == 400 and bad.get_json()["error"]["parameter"] == "modified_after"

@@ -3,6 +3,8 @@ organizations, paginated as the HSDS API specifies (``total_items``, ``total_pag
 ``page_number``, ``size``, ``first_page``, ``last_page``, ``empty``, ``contents``)."""
 from __future__ import annotations
 
+from functools import partial
+
 from flask import Blueprint, jsonify, request
 
 from .. import db
@@ -10,7 +12,7 @@ from ..services import directory
 from ..services.hsds import EXTENSION
 from ..services.hsds import export as hsds
 from .api import bad_parameter, error_response
-from .params import ParamError, parse_page_args
+from .params import ParamError, parse_datetime_arg, parse_page_args
 
 bp = Blueprint("hsds_api", __name__, url_prefix="/api/v1/hsds")
 bp.register_error_handler(ParamError, bad_parameter)
@@ -56,8 +58,15 @@ def _nested_services(session, offers):
 
 @bp.get("/services")
 def services():
-    return _listing(directory.count_published_offers, directory.published_offers,
-                    _nested_services)
+    """``modified_after`` and ``organization_id`` (an HSDS id) narrow the listing, as the
+    HSDS API's parameters of the same names."""
+    filters = {"modified_after": parse_datetime_arg(request.args, "modified_after")}
+    organization = request.args.get("organization_id", "").strip()
+    if organization:
+        org = hsds.organisation_by_hsds_id(db.session(), organization)
+        filters["organisation_id"] = org.id if org is not None else -1
+    return _listing(partial(directory.count_published_offers, **filters),
+                    partial(directory.published_offers, **filters), _nested_services)
 
 
 @bp.get("/services/<service_id>")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from werkzeug.datastructures import MultiDict
 
@@ -96,3 +97,17 @@ def parse_page_args(args: MultiDict, per_page: int) -> tuple[int, int, bool]:
         raise ParamError("full", "must be true or false")
     return (_integer(args, "page", 1, MAX_PAGE * MAX_PER_PAGE, True),
             _integer(args, "per_page", per_page, MAX_PER_PAGE, True), full_raw in TRUE_VALUES)
+
+
+def parse_datetime_arg(args: MultiDict, name: str) -> datetime | None:
+    """An ISO 8601 date or date and time as naive UTC (as the database keeps times)."""
+    raw = args.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        raise ParamError(name, "must be a date or date and time (ISO 8601)") from None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment
