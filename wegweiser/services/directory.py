@@ -193,7 +193,8 @@ def recently_changed_offers(session: Session, limit: int) -> list[Offer]:
     return list(session.scalars(
         select(Offer).where(Offer.status == PUBLISHED)
         .order_by(Offer.updated_at.desc(), Offer.external_id).limit(limit)
-        .options(*_offer_options())))
+        .options(selectinload(Offer.texts), selectinload(Offer.categories),
+                 selectinload(Offer.organisation))))
 
 
 def database_ok(session: Session) -> bool:
