@@ -74,22 +74,91 @@ def _print_report(report: ImportReport) -> None:
 
 @main.command("import")
 @click.argument("files", nargs=-1, required=True,
-                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+                type=click.Path(exists=True, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["json", "hsds"]), default="json",
+              show_default=True, help="json: Wegweiser's import format; hsds: Open Referral "
+              "HSDS 3.0 JSON files or folders, or an Ohana API CSV folder.")
+@click.option("--mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="hsds: mapping file of the source's taxonomy (default: "
+                   "wegweiser/data/hsds/default.toml).")
+@click.option("--report", "report_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="hsds: write every dropped field of every record to this JSON file.")
 @click.option("--dry-run", is_flag=True, help="Only validate and report; change nothing.")
 @with_appcontext
-def import_command(files: tuple[Path, ...], dry_run: bool) -> None:
-    """Import organisations and offers from JSON FILES (all or nothing, idempotent by id).
+def import_command(files: tuple[Path, ...], fmt: str, mapping: Path | None,
+                   report_file: Path | None, dry_run: bool) -> None:
+    """Import organisations and offers from FILES (all or nothing, idempotent by id).
 
     Every invalid record is reported with its id, field and reason, and the command exits
-    with status 1 without changing anything.
+    with status 1 without changing anything. With --format hsds, what our model cannot hold
+    is listed as dropped, with the reason.
     """
     actor = "import:" + ",".join(f.name for f in files)
-    report = import_files(list(files), actor, dry_run=dry_run, progress=_progress("Importing"))
+    if fmt == "json":
+        folders = [str(f) for f in files if f.is_dir()]
+        if folders:
+            raise click.BadParameter(f"{', '.join(folders)}: a folder (JSON import takes files)",
+                                     param_hint="FILES")
+        report = import_files(list(files), actor, dry_run=dry_run,
+                              progress=_progress("Importing"))
+    else:
+        from .services.hsds.importing import import_hsds
+
+        hsds_report = import_hsds(list(files), actor, mapping, dry_run=dry_run,
+                                  progress=_progress("Importing"))
+        _print_dropped(hsds_report, report_file)
+        report = hsds_report.result
     _print_report(report)
     if not report.ok:
         sys.exit(1)
     if not dry_run:
         search_service().catch_up(db.session())
+
+
+def _print_dropped(report, report_file: Path | None) -> None:
+    for where, why in report.ignored:
+        click.echo(f"ignored: {where}: {why}", err=True)
+    for (field, reason), records in report.dropped_by_field().items():
+        click.echo(f"dropped: {field}: {reason} ({len(records)} record(s), e.g. {records[0]})",
+                   err=True)
+    if report_file is not None:
+        import json
+
+        entries = [{"record": d.record, "field": d.field, "reason": d.reason}
+                   for d in report.dropped]
+        _write(report_file, json.dumps({"dropped": entries, "ignored": [
+            {"where": w, "reason": r} for w, r in report.ignored]}, ensure_ascii=False, indent=1))
+        click.echo(f"Wrote the report of {len(entries)} dropped field(s) to {report_file}",
+                   err=True)
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise click.FileError(str(path), hint=error.strerror or str(error)) from error
+
+
+@main.command("export")
+@click.option("--format", "fmt", type=click.Choice(["hsds"]), default="hsds", show_default=True,
+              help="hsds: Open Referral HSDS 3.0 (services and organizations, JSON).")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+@with_appcontext
+def export_command(fmt: str, file: Path) -> None:
+    """Write every published offer and its organisation to FILE ("-": standard output)."""
+    import json
+
+    from .services.hsds import data_licence
+    from .services.hsds.export import export_document
+
+    document = export_document(db.session(), data_licence(current_app.config))
+    text = json.dumps(document, ensure_ascii=False, indent=1) + "\n"
+    if str(file) == "-":
+        click.echo(text, nl=False)
+        return
+    _write(file, text)
+    click.echo(f"Wrote {len(document['services'])} services and "
+               f"{len(document['organizations'])} organizations (HSDS 3.0) to {file}", err=True)
 
 
 @main.command("reindex")

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..models import (
@@ -159,6 +160,55 @@ def organisation_by_external_id(session: Session, external_id: str) -> Organisat
 
 def all_organisations(session: Session) -> list[Organisation]:
     return list(session.scalars(select(Organisation).order_by(Organisation.name)))
+
+
+def _published(modified_after: datetime | None, organisation_id: int | None):
+    conditions = [Offer.status == PUBLISHED]
+    if modified_after is not None:
+        conditions.append(Offer.updated_at >= modified_after)
+    if organisation_id is not None:
+        conditions.append(Offer.organisation_id == organisation_id)
+    return conditions
+
+
+def published_offers(session: Session, offset: int = 0, limit: int | None = None,
+                     modified_after: datetime | None = None,
+                     organisation_id: int | None = None) -> list[Offer]:
+    """Published offers by external id, a page of them with ``limit``; only those changed
+    since ``modified_after`` (naive UTC) or of one organisation, where given."""
+    query = (select(Offer).where(*_published(modified_after, organisation_id))
+             .order_by(Offer.external_id).options(*_offer_options()).offset(offset))
+    return list(session.scalars(query if limit is None else query.limit(limit)))
+
+
+def count_published_offers(session: Session, modified_after: datetime | None = None,
+                           organisation_id: int | None = None) -> int:
+    return session.scalar(select(func.count()).select_from(Offer)
+                          .where(*_published(modified_after, organisation_id))) or 0
+
+
+def organisations_with_offers(session: Session, offset: int = 0,
+                              limit: int | None = None) -> list[Organisation]:
+    ids = select(Offer.organisation_id).where(Offer.status == PUBLISHED)
+    query = (select(Organisation).where(Organisation.id.in_(ids))
+             .order_by(Organisation.external_id).options(selectinload(Organisation.texts))
+             .offset(offset))
+    return list(session.scalars(query if limit is None else query.limit(limit)))
+
+
+def count_organisations_with_offers(session: Session) -> int:
+    ids = select(Offer.organisation_id).where(Offer.status == PUBLISHED)
+    return session.scalar(select(func.count()).select_from(Organisation)
+                          .where(Organisation.id.in_(ids))) or 0
+
+
+def recently_changed_offers(session: Session, limit: int) -> list[Offer]:
+    """The published offers added or changed last, newest first (for the feeds)."""
+    return list(session.scalars(
+        select(Offer).where(Offer.status == PUBLISHED)
+        .order_by(Offer.updated_at.desc(), Offer.external_id).limit(limit)
+        .options(selectinload(Offer.texts), selectinload(Offer.categories),
+                 selectinload(Offer.organisation))))
 
 
 def database_ok(session: Session) -> bool:

@@ -34,10 +34,17 @@ def has_offers() -> bool:
 def import_files(paths: list[Path], actor: str, dry_run: bool = False,
                  progress=None) -> ImportReport:
     """Validate and import files in one transaction; nothing is written when anything fails."""
-    session = db.session()
     data, problems = read_files(paths)
     if problems:
         return ImportReport(problems=problems, dry_run=dry_run)
+    return import_records(data, actor, dry_run, progress)
+
+
+def import_records(data: dict, actor: str, dry_run: bool = False,
+                   progress=None) -> ImportReport:
+    """Validate and import records of the import format (``organisations``, ``offers``) in one
+    transaction: all of them, or nothing when anything fails."""
+    session = db.session()
     try:
         report = Importer(session, actor).run(data, dry_run=dry_run, progress=progress)
         if report.ok and not dry_run:

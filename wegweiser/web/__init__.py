@@ -17,7 +17,18 @@ from ..i18n import (
     ui_languages,
 )
 from ..services.directory import database_ok
-from . import api, auth, caching, discovery, freshness, manage, public, security, shortlist
+from . import (
+    api,
+    auth,
+    caching,
+    discovery,
+    freshness,
+    hsds_api,
+    manage,
+    public,
+    security,
+    shortlist,
+)
 
 csrf = CSRFProtect()
 
@@ -39,6 +50,7 @@ def init_app(app) -> None:
     app.register_blueprint(discovery.bp)
     app.register_blueprint(discovery.localised)
     app.register_blueprint(api.bp)
+    app.register_blueprint(hsds_api.bp)
     app.add_url_rule("/", "root", root)
     app.add_url_rule("/health", "health", health)
     app.register_error_handler(HTTPException, http_error)

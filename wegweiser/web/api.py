@@ -25,7 +25,7 @@ OPENAPI = Path(__file__).resolve().parent.parent / "openapi.json"
 DEFAULT_PER_PAGE = 20
 
 
-def _error(status: int, code: str, message: str, parameter: str | None = None):
+def error_response(status: int, code: str, message: str, parameter: str | None = None):
     body = {"error": {"code": code, "message": message}}
     if parameter:
         body["error"]["parameter"] = parameter
@@ -36,7 +36,8 @@ def _error(status: int, code: str, message: str, parameter: str | None = None):
 
 @bp.errorhandler(ParamError)
 def bad_parameter(error: ParamError):
-    return _error(400, "invalid_parameter", f"{error.parameter} {error.message}", error.parameter)
+    return error_response(400, "invalid_parameter", f"{error.parameter} {error.message}",
+                          error.parameter)
 
 
 def _locale() -> str:
@@ -103,7 +104,7 @@ def offer(external_id: str):
     lang = _locale()
     found = published_offer(db.session(), external_id)
     if found is None:
-        return _error(404, "not_found", f"no published offer with id {external_id!r}")
+        return error_response(404, "not_found", f"no published offer with id {external_id!r}")
     record = offer_record(found)
     record["organisation"] = {"id": found.organisation.external_id,
                               "name": found.organisation.name}

@@ -4,14 +4,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from flask import Blueprint, Response, g, render_template, url_for
+from flask import Blueprint, Response, current_app, g, render_template, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup
 
 from .. import db
 from ..i18n import direction, ui_languages
 from ..models import Offer, Organisation
-from ..services.directory import sitemap_entries
+from ..services.directory import recently_changed_offers, sitemap_entries
+from .feed import FEED_SIZE, FeedEntry, FeedInfo, atom_feed
 from .language import language_blueprint
 
 bp = Blueprint("discovery", __name__)
@@ -137,3 +138,32 @@ def manifest():
                    "type": "image/svg+xml", "purpose": "any"}],
     }
     return Response(json.dumps(data, ensure_ascii=False), mimetype="application/manifest+json")
+
+
+def _feed_entry(offer: Offer, lang: str) -> FeedEntry:
+    title = offer.text_in("title", lang)
+    summary = offer.text_in("summary", lang)
+    return FeedEntry(
+        key=offer.external_id, title=title[0] if title else offer.external_id,
+        summary=summary[0] if summary else None,
+        url=url_for("public.offer", lang=lang, external_id=offer.external_id, _external=True),
+        organisation=offer.organisation.name,
+        categories=[(c.slug, c.label(lang)) for c in offer.categories],
+        published=min(offer.created_at, offer.updated_at), updated=offer.updated_at)
+
+
+@localised.get("/feed.atom")
+def feed():
+    """New and changed offers in the page language, newest first."""
+    config = current_app.config
+    info = FeedInfo(
+        lang=g.lang, title=_("Wegweiser Leipzig: new and changed offers"),
+        url=url_for("discovery_localised.feed", _external=True),
+        home=url_for("public.index", _external=True),
+        rights=_("Data licence: %(licence)s (%(url)s)",
+                 licence=config["WEGWEISER_DATA_LICENCE"],
+                 url=config["WEGWEISER_DATA_LICENCE_URL"]),
+        licence_url=config["WEGWEISER_DATA_LICENCE_URL"])
+    offers = recently_changed_offers(db.session(), FEED_SIZE)
+    return Response(atom_feed(info, [_feed_entry(o, g.lang) for o in offers]),
+                    mimetype="application/atom+xml")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from werkzeug.datastructures import MultiDict
 
@@ -86,3 +87,27 @@ def query_args(query: SearchQuery, **changes) -> dict:
         args[name] = list(query.selected(name)) or None
     args.update(changes)
     return {k: v for k, v in args.items() if v not in (None, [], "")}
+
+
+def parse_page_args(args: MultiDict, per_page: int) -> tuple[int, int, bool]:
+    """``page``, ``per_page`` and ``full`` of a paginated listing (the HSDS API); bad values
+    raise ParamError."""
+    full_raw = args.get("full", "").strip().lower()
+    if full_raw not in TRUE_VALUES | FALSE_VALUES:
+        raise ParamError("full", "must be true or false")
+    return (_integer(args, "page", 1, MAX_PAGE * MAX_PER_PAGE, True),
+            _integer(args, "per_page", per_page, MAX_PER_PAGE, True), full_raw in TRUE_VALUES)
+
+
+def parse_datetime_arg(args: MultiDict, name: str) -> datetime | None:
+    """An ISO 8601 date or date and time as naive UTC (as the database keeps times)."""
+    raw = args.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        raise ParamError(name, "must be a date or date and time (ISO 8601)") from None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment
