@@ -1,5 +1,5 @@
 """Atom feeds of new and changed offers, one per language: valid Atom (feedparser, and the
-elements RFC 4287 requires), newest first, licence stated, linked from every page."""
+elements RFC 4287 requires), newest first, licence stated, linked from the start page."""
 from __future__ import annotations
 
 import re
@@ -89,7 +89,7 @@ def test_a_changed_offer_comes_first_and_a_withdrawn_one_leaves(directory):
     assert entry_id not in {e.id for e in feed.entries}
 
 
-def test_every_page_links_to_its_feed(demo_client, demo_app):
+def test_the_start_page_links_to_its_feed(demo_client, demo_app):
     with demo_app.app_context():
         languages = ui_languages()
     for lang in languages:
