@@ -56,3 +56,19 @@ def test_the_page_speaks_the_readers_language_right_to_left(directory):
 
 def test_an_offer_that_never_existed_is_still_404(directory):
     assert directory.test_client().get("/de/offers/never-was").status_code == 404
+
+
+def test_a_shared_list_shows_a_withdrawn_offer_greyed_instead_of_dropping_it(directory):
+    with directory.app_context():
+        other = db.session().scalar(select(Offer.external_id).where(
+            Offer.status == PUBLISHED, Offer.external_id != OWN))
+    visitor = no_longer_offered(directory)
+    for lang, note in (("de", "Gibt es nicht mehr"), ("ar", None)):
+        page = visitor.get(f"/{lang}/list/shared?ids={other}~{OWN}").get_data(as_text=True)
+        assert page.count('class="offer-card"') == 1
+        assert page.count('class="offer-card gone"') == 1
+        gone = page[page.index('class="offer-card gone"'):]
+        gone = gone[:gone.index("</article>")]
+        assert f"/{lang}/offers/{OWN}" in gone, "its link leads to the page with alternatives"
+        assert "list/add" not in gone, "a withdrawn offer cannot be added again"
+        assert 'class="gone-note"' in gone and (note is None or note in gone)

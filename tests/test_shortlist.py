@@ -123,3 +123,4 @@ def test_the_list_is_bounded_and_cleans_what_a_cookie_holds():
     assert not shortlist.add("another") and shortlist.full
     assert Shortlist.from_cookie("garbage").ids == []
     assert json.dumps(shortlist.to_cookie())
+

@@ -101,10 +101,17 @@ def offers_by_ids(session: Session, ids: list[int],
 
 def published_offers_by_external_ids(session: Session, ids: list[str]) -> list[Offer]:
     """Published offers in the order of ``ids``; ids of removed offers are skipped."""
+    return [o for o in listed_offers(session, ids) if o.status == PUBLISHED]
+
+
+def listed_offers(session: Session, ids: list[str]) -> list[Offer]:
+    """The published and the archived ("no longer offered") offers of a list, in the order of
+    ``ids``: a shared list shows what was withdrawn rather than dropping it silently. Drafts
+    and unknown ids are skipped."""
     if not ids:
         return []
     found = {o.external_id: o for o in session.scalars(
-        select(Offer).where(Offer.external_id.in_(ids), Offer.status == PUBLISHED)
+        select(Offer).where(Offer.external_id.in_(ids), Offer.status.in_((PUBLISHED, ARCHIVED)))
         .options(*_offer_options()))}
     return [found[i] for i in ids if i in found]
 

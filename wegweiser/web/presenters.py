@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from ..formatting import render_markdown, weekday_names
 from ..i18n import direction
-from ..models import Offer, Organisation
+from ..models import ARCHIVED, Offer, Organisation
 from ..opening import Slot, open_state
 from ..search import SearchQuery, SearchResult, highlighted
 from ..services.directory import Vocabularies
@@ -84,6 +84,7 @@ def offer_row(offer: Offer, locale: str, terms: dict | None = None) -> dict:
         "languages": [lang.label(locale) for lang in offer.languages],
         "cost": cost_label(offer.cost),
         "free": offer.cost == "free",
+        "gone": offer.status == ARCHIVED,  # no longer offered: shown greyed, not dropped
     }
 
 

@@ -22,7 +22,11 @@ from flask_babel import gettext as _
 from .. import db
 from ..i18n import AUTONYMS, direction, ui_languages
 from ..pdf import pdf_available
-from ..services.directory import published_offer, published_offers_by_external_ids
+from ..services.directory import (
+    listed_offers,
+    published_offer,
+    published_offers_by_external_ids,
+)
 from ..services.shortlist import Shortlist
 from . import presenters
 from .downloads import pdf_response
@@ -141,7 +145,7 @@ def show():
 @bp.get("/list/shared")
 def shared():
     shortlist = Shortlist.from_share_token(request.args.get("ids", ""))
-    offers = _offers(shortlist)
+    offers = listed_offers(db.session(), shortlist.ids)
     return render_template("shortlist_shared.html", ids=shortlist.share_token(),
                            rows=[presenters.offer_row(o, g.lang) for o in offers])
 
