@@ -43,6 +43,31 @@ def test_collect_reorder_remove_and_annotate(demo_client):
     assert "Termin Mittwoch" in page
 
 
+def test_a_removal_can_be_undone_and_the_offer_returns_to_its_place(demo_client):
+    csrf = token(demo_client, "/de/search?q=Beratung")
+    ids = offer_ids(demo_client)
+    for offer_id in ids:
+        add(demo_client, offer_id, csrf)
+    response = demo_client.post("/de/list/remove", data={"csrf_token": csrf, "offer": ids[1]})
+    assert response.status_code == 303
+    page = demo_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Von Ihrer Liste entfernt" in page and "Rückgängig machen" in page
+    undo = re.search(r'<form class="notice undo"[^>]*>(.*?)</form>', page, re.S).group(1)
+    assert f'name="offer" value="{ids[1]}"' in undo and 'name="at" value="1"' in undo
+    demo_client.post("/de/list/restore", data={"csrf_token": csrf, "offer": ids[1], "at": "1"})
+    page = demo_client.get("/de/list").get_data(as_text=True)
+    listed = [i for i in dict.fromkeys(re.findall(r'/de/offers/([^"/]+)"', page)) if i in ids]
+    assert listed == ids, "back in its place"
+    assert "Rückgängig machen" not in page
+    # Undoing twice, or an unknown offer, changes nothing.
+    demo_client.post("/de/list/restore", data={"csrf_token": csrf, "offer": ids[1], "at": "0"})
+    assert demo_client.post("/de/list/restore", data={"csrf_token": csrf, "offer": "nope",
+                                                       "at": "0"}).status_code == 404
+    page = demo_client.get("/de/list").get_data(as_text=True)
+    assert [i for i in dict.fromkeys(re.findall(r'/de/offers/([^"/]+)"', page))
+            if i in ids] == ids
+
+
 def test_a_stale_form_changes_nothing_and_says_so(demo_client):
     ids = offer_ids(demo_client, count=1)
     response = demo_client.post("/de/list/add", data={"csrf_token": "stale", "offer": ids[0]})

@@ -64,6 +64,9 @@ def test_saved_pages_open_without_a_network(chromium, own_server, artifacts, lan
         assert page.evaluate("navigator.serviceWorker.getRegistrations()"
                              ".then(r => r.length)") == 0, "nothing on the first visit"
         assert page.locator("link[rel=manifest]").count() == 0
+        assert page.locator(".offline-note").count() == 1
+        assert not page.locator(".offline-note").is_visible(), "online: no note, no empty bar"
+        assert page.locator(".offline-note").bounding_box() is None
 
         page.goto(f"{base}/{lang}/search?q=Deutschkurs")
         assert page.evaluate("navigator.serviceWorker.ready.then(() => true)")

@@ -39,15 +39,23 @@ class Shortlist:
     def full(self) -> bool:
         return len(self.ids) >= MAX_OFFERS
 
-    def add(self, offer_id: str) -> bool:
+    def add(self, offer_id: str, position: int | None = None) -> bool:
+        """Add an offer at the end, or at ``position`` (undoing a removal)."""
         if offer_id in self.ids or self.full or not ID_PATTERN.match(offer_id):
             return False
-        self.ids.append(offer_id)
+        if position is None:
+            self.ids.append(offer_id)
+        else:
+            self.ids.insert(min(max(position, 0), len(self.ids)), offer_id)
         return True
 
-    def remove(self, offer_id: str) -> None:
-        if offer_id in self.ids:
-            self.ids.remove(offer_id)
+    def remove(self, offer_id: str) -> int | None:
+        """Remove an offer; its former position, or None if it was not on the list."""
+        if offer_id not in self.ids:
+            return None
+        position = self.ids.index(offer_id)
+        self.ids.remove(offer_id)
+        return position
 
     def move(self, offer_id: str, step: int) -> None:
         if offer_id not in self.ids:

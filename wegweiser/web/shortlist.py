@@ -65,7 +65,25 @@ def add():
 
 @bp.post("/list/remove")
 def remove():
-    return _change(lambda shortlist: shortlist.remove(request.form.get("offer", "")))
+    """Remove an offer; the list page then offers to undo it (no confirmation to click)."""
+    shortlist = current_list()
+    offer_id = request.form.get("offer", "")
+    position = shortlist.remove(offer_id)
+    _save(shortlist)
+    if position is None:
+        return redirect(url_for("shortlist.show"), code=303)
+    return redirect(url_for("shortlist.show", removed=offer_id, at=position), code=303)
+
+
+@bp.post("/list/restore")
+def restore():
+    """Undo a removal: the offer goes back where it was."""
+    offer_id = request.form.get("offer", "")
+    if published_offer(db.session(), offer_id) is None:
+        abort(404)
+    position = request.form.get("at", "")
+    at = int(position) if position.isdigit() else None
+    return _change(lambda shortlist: shortlist.add(offer_id, at))
 
 
 @bp.post("/list/move")
@@ -120,10 +138,24 @@ def _share_url(shortlist: Shortlist, lang: str) -> str:
     return url_for("shortlist.shared", lang=lang, ids=shortlist.share_token(), _external=True)
 
 
+def _removed(shortlist: Shortlist, lang: str) -> dict | None:
+    """The offer just removed (``?removed=…&at=…``), for the undo button."""
+    offer_id = request.args.get("removed", "")
+    position = request.args.get("at", "")
+    if not offer_id or offer_id in shortlist.ids or not position.isdigit():
+        return None
+    offer = published_offer(db.session(), offer_id)
+    if offer is None:
+        return None
+    return {"id": offer_id, "at": position,
+            "title": presenters.text_block(offer, "title", lang)}
+
+
 @bp.get("/list")
 def show():
     shortlist = current_list()
     offers = _offers(shortlist)
+    removed = _removed(shortlist, g.lang)
     client = _client_language()
     share_url = _share_url(shortlist, client) if offers else None
     text = presenters.list_as_text(offers, client) if offers else ""
@@ -139,6 +171,7 @@ def show():
         mailto=f"mailto:?body={quote(text)}" if text else None,
         sms=f"sms:?&body={quote(text)}" if text else None,
         missing=len(shortlist.ids) - len(offers),
+        removed=removed,
     )
 
 
