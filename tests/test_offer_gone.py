@@ -72,3 +72,13 @@ def test_a_shared_list_shows_a_withdrawn_offer_greyed_instead_of_dropping_it(dir
         assert f"/{lang}/offers/{OWN}" in gone, "its link leads to the page with alternatives"
         assert "list/add" not in gone, "a withdrawn offer cannot be added again"
         assert 'class="gone-note"' in gone and (note is None or note in gone)
+
+
+def test_no_longer_offered_asks_before_it_acts(directory):
+    editor = signed_in(directory, "ed@example.org", "editor", "a-sprachwerk-ost")
+    page = editor.get("/de/manage/").get_data(as_text=True)
+    confirm = re.search(r'<details class="confirm"><summary[^>]*>Gibt es nicht mehr</summary>'
+                        r'<form method="post" action="/de/manage/offers/([^/"]+)/archive">.*?'
+                        r'<button type="submit">Ja, gibt es nicht mehr</button></form></details>',
+                        page, re.S)
+    assert confirm, "the action sits behind a confirmation that works without JavaScript"
