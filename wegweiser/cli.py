@@ -265,6 +265,23 @@ def remind_command(base_url) -> None:
     click.echo(f"Sent {sent} reminder(s).")
 
 
+@main.group("needs")
+def needs_group() -> None:
+    """The counts of unmet searches behind the needs report."""
+
+
+@needs_group.command("prune")
+@with_appcontext
+def needs_prune_command() -> None:
+    """Delete the counts of weeks older than two years (also done whenever one is written)."""
+    from .services.needs import prune
+
+    session = db.session()
+    dropped = prune(session)
+    session.commit()
+    click.echo(f"Deleted {dropped} count(s) older than two years.")
+
+
 @main.command("booklet")
 @click.option("--area", required=True, help="Slug of a Stadtbezirk or Ortsteil (or citywide).")
 @click.option("--lang", "lang", required=True, help="Language of the booklet (German beside it).")

@@ -2,6 +2,7 @@
 from .area import CITY, DISTRICT, QUARTER, Area
 from .base import Base, utcnow
 from .changelog import ChangeLogEntry
+from .needs import UnmetSearchCount
 from .offer import (
     ARCHIVED,
     COSTS,
@@ -27,5 +28,6 @@ __all__ = [
     "ADMIN", "ARCHIVED", "CITY", "COSTS", "DISTRICT", "DRAFT", "EDITOR", "IN_REVIEW", "MODERATOR",
     "PUBLISHED", "QUARTER", "ROLES", "STATUSES", "TEXT_FIELDS", "Area", "Base", "Category",
     "ChangeLogEntry", "Language", "Membership", "Offer", "OfferText", "OpeningHours",
-    "Organisation", "OrganisationText", "Revision", "TargetGroup", "User", "utcnow",
+    "Organisation", "OrganisationText", "Revision", "TargetGroup", "UnmetSearchCount", "User",
+    "utcnow",
 ]

@@ -25,6 +25,7 @@ from . import (
     freshness,
     hsds_api,
     manage,
+    needs,
     public,
     security,
     shortlist,
@@ -34,7 +35,7 @@ csrf = CSRFProtect()
 
 
 LANGUAGE_BLUEPRINTS = ("public", "shortlist", "discovery_localised", "auth", "manage",
-                       "freshness")
+                       "freshness", "network")
 
 
 def init_app(app) -> None:
@@ -46,6 +47,7 @@ def init_app(app) -> None:
     app.register_blueprint(auth.bp)
     app.register_blueprint(manage.bp)
     app.register_blueprint(freshness.bp)
+    app.register_blueprint(needs.bp)
     auth.init_app(app)
     app.register_blueprint(discovery.bp)
     app.register_blueprint(discovery.localised)

@@ -15,8 +15,9 @@ from ..services.directory import (
     published_offer,
 )
 from ..services.notifications import send_problem_report
+from ..services.needs import K_ANONYMITY
 from ..services.reports import file_report
-from . import discovery, presenters
+from . import discovery, needs, presenters
 from .auth import limiter
 from .language import language_blueprint
 from .params import parse_search_args
@@ -42,6 +43,7 @@ def search():
     query = parse_search_args(request.args, vocab, g.lang,
                               current_app.config["WEGWEISER_PER_PAGE"], strict=False)
     result = search_service().search(query, session)
+    needs.count_if_unmet(query, result)
     offers = offers_by_ids(session, result.offer_ids, SUMMARY_FIELDS)
     return render_template(
         "search.html",
@@ -56,6 +58,11 @@ def search():
         own_language=presenters.own_language_link(query, vocab, g.lang,
                                                   result.facets["language"]),
     )
+
+
+@bp.get("/privacy")
+def privacy():
+    return render_template("privacy.html", k=K_ANONYMITY)
 
 
 @bp.get("/offers/<external_id>")
