@@ -26,6 +26,8 @@ MATRIX = {
     "/de/manage/review/1": (303, 403, 403, 200, 200),
     "/de/manage/reports": (303, 403, 403, 200, 200),
     "/de/manage/booklet": (303, 403, 403, 200, 200),
+    "/de/manage/needs": (303, 403, 403, 200, 200),
+    "/de/manage/needs/stale-organisations.csv": (303, 403, 403, 200, 200),
     "/de/manage/organisations/a-sprachwerk-ost/offers/new": (303, 200, 403, 200, 200),
     "/de/manage/organisations/a-sprachwerk-ost/profile": (303, 200, 403, 200, 200),
     "/de/manage/organisations/a-sprachwerk-ost/history": (303, 200, 403, 200, 200),
