@@ -41,6 +41,20 @@ def live_server(demo_app):
 
 
 @pytest.fixture
+def server(app):
+    """A live server for the per-test ``app`` (tests that change data), its index built."""
+    from wegweiser import db
+    from wegweiser.search import rebuild_index
+
+    with app.app_context():
+        rebuild_index(db.session())
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+
+
+@pytest.fixture
 def page(chromium, live_server):
     """A page without JavaScript that records every request it makes."""
     context = chromium.new_context(java_script_enabled=False, locale="de-DE",

@@ -7,29 +7,16 @@ from __future__ import annotations
 import email
 import email.policy
 import re
-import threading
 
 import pytest
-from werkzeug.serving import make_server
 
-from wegweiser import cli, db
+from wegweiser import cli
 from wegweiser.mail import outbox_dir
-from wegweiser.search import rebuild_index
 
 pytestmark = [pytest.mark.browser, pytest.mark.demo_directory,
               pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
 PASSWORD = "a long enough password"
 OFFER = "a-sprachwerk-deutsch-eltern"
-
-
-@pytest.fixture
-def server(app):
-    with app.app_context():
-        rebuild_index(db.session())
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
 
 
 def assert_accessible(chromium, signed_in_page, url: str, preview: bool = False) -> None:

@@ -3,13 +3,9 @@ counts at 360 px and on a desktop, in German and in Arabic (right to left), axe 
 2.2 A/AA violation, nothing is wider than the phone, and the printout leaves the controls out."""
 from __future__ import annotations
 
-import threading
-
 import pytest
-from werkzeug.serving import make_server
 
-from wegweiser import cli, db
-from wegweiser.search import rebuild_index
+from wegweiser import cli
 
 from .test_editor_flow import accept, assert_accessible, latest_invitation, sign_in
 
@@ -17,16 +13,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.demo_directory,
               pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
 SEARCHES = ["/de/search?q=Quallenzucht", "/ar/search?q=quallenzucht",
             "/fa/search?q=Quallenzucht", "/de/search?q=Einzelwort"]
-
-
-@pytest.fixture
-def server(app):
-    with app.app_context():
-        rebuild_index(db.session())
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
 
 
 def test_a_moderator_reads_and_prints_the_report(app, server, chromium, artifacts):
@@ -43,9 +29,10 @@ def test_a_moderator_reads_and_prints_the_report(app, server, chromium, artifact
     for lang in ("de", "ar"):
         page.set_viewport_size({"width": 360, "height": 740})
         page.goto(server + f"/{lang}/manage/needs")
+        # Wide tables scroll inside their own region; nothing else may be wider than the phone.
         wide = page.evaluate("""[...document.querySelectorAll('body *')].filter(
-            e => e.getBoundingClientRect().right > 361 && !e.closest('.table-scroll')).map(e => e.tagName + '.' + e.className
-            + ' ' + Math.round(e.getBoundingClientRect().right)).slice(0, 8)""")
+            e => e.getBoundingClientRect().right > 361 && !e.closest('.table-scroll'))
+            .map(e => e.tagName + '.' + e.className).slice(0, 8)""")
         assert page.evaluate("document.documentElement.scrollWidth") <= 360, wide
         words = page.locator("table.words").inner_text()
         assert "quallenzucht" in words and "einzelwort" not in words

@@ -9,9 +9,8 @@ import logging
 
 from babel.lists import format_list
 from flask import Response, abort, current_app, g, render_template, request
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy.exc import SQLAlchemyError
 
 from .. import db

@@ -14,8 +14,8 @@ from ..services.directory import (
     organisation_with_offers,
     published_offer,
 )
-from ..services.notifications import send_problem_report
 from ..services.needs import K_ANONYMITY
+from ..services.notifications import send_problem_report
 from ..services.reports import file_report
 from . import discovery, needs, presenters
 from .auth import limiter
