@@ -235,3 +235,20 @@ def test_the_privacy_page_says_what_is_kept(client):
     page = client.get("/en/privacy").get_data(as_text=True)
     assert "IP address" in page and "calendar week" in page and "two years" in page
     assert 'href="/en/privacy"' in client.get("/en/").get_data(as_text=True)
+
+
+def test_the_one_pass_tally_agrees_with_counting_each_choice(app):
+    from wegweiser.services.coverage import EVERYONE, Selection, load_coverage
+
+    with app.app_context():
+        coverage = load_coverage(db.session())
+    for dimension in ("category", "target_group", "language"):
+        values = sorted(coverage.values_offered(dimension))
+        local, citywide = coverage.tally(dimension, values)
+        for value in values:
+            rows = coverage.by_area(Selection(**{dimension: value}))
+            assert {r["slug"]: r["count"] for r in rows} == local[value], (dimension, value)
+            assert coverage.citywide(Selection(**{dimension: value})) == citywide[value]
+    families = coverage.matching(Selection(target_group="families"))
+    assert any(EVERYONE in o.target_group and "families" not in o.target_group
+               for o in families), "offers for everyone count for families too"

@@ -40,6 +40,9 @@ class OfferFacts:
     category: set[str] = field(default_factory=set)
     target_group: set[str] = field(default_factory=set)
     language: set[str] = field(default_factory=set)
+    # Where the offer is local (computed once by Coverage; empty for citywide offers):
+    districts: set[str] = field(default_factory=set)
+    quarters: set[str] = field(default_factory=set)  # an offer for a district: all its quarters
 
 
 @dataclass(frozen=True)
@@ -76,36 +79,61 @@ class Coverage:
     def citywide(self, selection: Selection) -> int:
         return sum(1 for offer in self.matching(selection) if offer.citywide)
 
+    def __post_init__(self) -> None:
+        district_of = {q["slug"]: d["slug"] for d in self.districts for q in d["quarters"]}
+        quarters_of = {d["slug"]: {q["slug"] for q in d["quarters"]} for d in self.districts}
+        for offer in self.offers:
+            if offer.citywide:
+                continue
+            offer.districts = {district_of.get(slug, slug) for slug in offer.areas} \
+                & quarters_of.keys()
+            offer.quarters = {slug for slug in offer.areas if slug in district_of}
+            for slug in offer.areas & quarters_of.keys():
+                offer.quarters |= quarters_of[slug]
+
     def by_area(self, selection: Selection) -> list[dict]:
         """Local offers (not citywide) per district and per quarter; an offer for a whole
         district counts for each of its quarters."""
-        district_of = {q["slug"]: d["slug"] for d in self.districts for q in d["quarters"]}
-        quarters_of = {d["slug"]: [q["slug"] for q in d["quarters"]] for d in self.districts}
         per_district: dict[str, int] = defaultdict(int)
         per_quarter: dict[str, int] = defaultdict(int)
         for offer in self.matching(selection):
-            if offer.citywide:
-                continue
-            districts = {district_of.get(slug, slug) for slug in offer.areas}
-            quarters = {slug for slug in offer.areas if slug in district_of}
-            for slug in offer.areas & quarters_of.keys():
-                quarters.update(quarters_of[slug])
-            for slug in districts & quarters_of.keys():
+            for slug in offer.districts:
                 per_district[slug] += 1
-            for slug in quarters:
+            for slug in offer.quarters:
                 per_quarter[slug] += 1
         return [{"slug": d["slug"], "name": d["name"], "count": per_district[d["slug"]],
                  "quarters": [{**q, "count": per_quarter[q["slug"]]} for q in d["quarters"]]}
                 for d in self.districts]
 
+    def tally(self, dimension: str, values: list[str], free: bool = False
+              ) -> tuple[dict[str, dict[str, int]], dict[str, int]]:
+        """In one pass: per value of ``dimension``, local offers per district, and citywide
+        offers (an offer for everyone counts for every target group)."""
+        local = {value: dict.fromkeys((d["slug"] for d in self.districts), 0)
+                 for value in values}
+        citywide = dict.fromkeys(values, 0)
+        for offer in self.offers:
+            if free and not offer.free:
+                continue
+            have = getattr(offer, dimension)
+            if dimension == "target_group" and EVERYONE in have:
+                have = values
+            for value in have:
+                if value not in local:
+                    continue
+                if offer.citywide:
+                    citywide[value] += 1
+                for slug in offer.districts:
+                    local[value][slug] += 1
+        return local, citywide
+
     def matrix(self, dimension: str, values: list[str], free: bool = False) -> list[dict]:
         """Per district, local offers of each value of ``dimension`` (category, target group,
         language)."""
-        columns = {value: self.by_area(Selection(**{dimension: value}, free=free))
-                   for value in values}
+        local, _citywide = self.tally(dimension, values, free)
         return [{"slug": d["slug"], "name": d["name"],
-                 "counts": {value: columns[value][i]["count"] for value in values}}
-                for i, d in enumerate(self.districts)]
+                 "counts": {value: local[value][d["slug"]] for value in values}}
+                for d in self.districts]
 
     def values_offered(self, dimension: str) -> set[str]:
         return set().union(*(getattr(o, dimension) for o in self.offers)) if self.offers \
@@ -170,27 +198,25 @@ def gaps(coverage: Coverage, categories: list[str], target_groups: list[str],
          languages: list[str]) -> list[Gap]:
     """Districts without a local offer: per category (and without a free one), per target
     group, per language staff speak (German left out: it is the language of every offer)."""
+    names = {d["slug"]: d["name"] for d in coverage.districts}
     found: list[Gap] = []
     for dimension, values in (("category", categories), ("target_group", target_groups),
                               ("language", languages)):
+        values = [v for v in values if (dimension, v) not in (
+            ("target_group", EVERYONE), ("language", NOT_A_GAP_LANGUAGE))]
+        local, citywide = coverage.tally(dimension, values)
+        if dimension == "category":
+            free_local, free_citywide = coverage.tally(dimension, values, free=True)
         for value in values:
-            if (dimension, value) in (("target_group", EVERYONE),
-                                      ("language", NOT_A_GAP_LANGUAGE)):
-                continue
-            selection = Selection(**{dimension: value})
-            rows = coverage.by_area(selection)
-            missing = [row["name"] for row in rows if not row["count"]]
-            citywide = coverage.citywide(selection)
+            missing = [names[slug] for slug, count in local[value].items() if not count]
             if missing:
-                found.append(Gap(dimension, value, missing, citywide=citywide))
+                found.append(Gap(dimension, value, missing, citywide=citywide[value]))
             if dimension == "category":
-                free_rows = coverage.by_area(Selection(category=value, free=True))
-                not_free = [row["name"] for row, free_row in zip(rows, free_rows, strict=True)
-                            if row["count"] and not free_row["count"]]
+                not_free = [names[slug] for slug, count in local[value].items()
+                            if count and not free_local[value][slug]]
                 if not_free:
                     found.append(Gap(dimension, value, not_free, free=True,
-                                     citywide=coverage.citywide(Selection(category=value,
-                                                                          free=True))))
+                                     citywide=free_citywide[value]))
     return found
 
 
