@@ -252,3 +252,23 @@ def test_the_one_pass_tally_agrees_with_counting_each_choice(app):
     families = coverage.matching(Selection(target_group="families"))
     assert any(EVERYONE in o.target_group and "families" not in o.target_group
                for o in families), "offers for everyone count for families too"
+
+
+def test_a_count_that_cannot_be_written_never_fails_the_search(client, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    def locked(*_args, **_kwargs):
+        raise OperationalError("INSERT", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(needs, "record", locked)
+    response = client.get("/de/search?q=Quallenzucht")
+    assert response.status_code == 200 and "Quallenzucht" in response.get_data(as_text=True)
+
+
+def test_moderators_see_the_weeks(app, client):
+    run_searches(client)
+    moderator = signed_in(app, "mod@example.org", "moderator")
+    page = moderator.get("/de/manage/needs").get_data(as_text=True)
+    week = needs.iso_week(date.today())
+    assert re.search(rf'<th scope="row">{week}</th><td class="number">7</td>'
+                     r'<td class="number">1</td>', page)
