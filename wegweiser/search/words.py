@@ -1,30 +1,34 @@
 """The words of a query as the needs report counts them: split and normalised exactly as the
 search splits and normalises them (not stemmed, so people can read them), without stop words
-and without anything that carries digits (phone numbers, dates, house numbers)."""
+and function words (which never decide a match), and without anything that carries digits
+(phone numbers, dates, house numbers)."""
 from __future__ import annotations
 
 from functools import lru_cache
 
-from .analysis import normalise, query_words, spelling_key, stopwords
+from .analysis import function_words, normalise, query_words, spelling_key, stopwords
 from .schema import CONTENT_LANGUAGES
-from .service import MAX_QUERY_CHARS, MAX_QUERY_WORDS
+from .service import MAX_QUERY_CHARS, MAX_QUERY_TOKENS, MAX_QUERY_WORDS
 
 MIN_LENGTH = 2
 MAX_LENGTH = 40
 
 
 @lru_cache(maxsize=1)
-def _stopwords() -> frozenset[str]:
-    return frozenset().union(*(stopwords(lang) for lang in CONTENT_LANGUAGES))
+def _ignored() -> frozenset[str]:
+    return frozenset().union(function_words(),
+                             *(stopwords(lang) for lang in CONTENT_LANGUAGES))
 
 
 def counted_words(text: str) -> list[str]:
     """The distinct normalised words of ``text`` worth counting, in query order."""
     counted: list[str] = []
-    for word in query_words(text or "", MAX_QUERY_CHARS, MAX_QUERY_WORDS):
-        if normalise(word) in _stopwords() or any(char.isdigit() for char in word):
+    for word in query_words(text or "", MAX_QUERY_CHARS, MAX_QUERY_TOKENS):
+        if normalise(word) in _ignored() or any(char.isdigit() for char in word):
             continue
         key = spelling_key(word)
         if MIN_LENGTH <= len(key) <= MAX_LENGTH and key not in counted:
             counted.append(key)
+        if len(counted) == MAX_QUERY_WORDS:
+            break
     return counted
