@@ -201,7 +201,6 @@ def report(lang: str, args, public: bool) -> dict:
             (" · ".join(label(name, value) for name, values in combo.items()
                         for value in values), count)
             for combo, count in unmet.combinations[:20]],
-        "page_language_name": label.page_language,
     }
     if not public:
         context["stale"] = stale_by_organisation(session)
