@@ -25,7 +25,9 @@ def test_every_page_language_has_its_direction_and_switcher(demo_client, lang):
     assert f'<html lang="{lang}" dir="{direction}">' in page
     for name in ("Deutsch", "العربية", "فارسی", "Українська", "Русский", "Türkçe", "Français"):
         assert name in page
-    assert page.count('rel="alternate" hreflang=') == len(UI_LANGUAGES)
+    assert 'rel="alternate" hreflang=' not in page, "result pages are not indexed"
+    start = demo_client.get(f"/{lang}/").get_data(as_text=True)
+    assert start.count('rel="alternate" hreflang=') == len(UI_LANGUAGES)
 
 
 def test_offer_in_the_readers_language_and_fallback_with_notice(client, app):

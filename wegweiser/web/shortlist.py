@@ -70,8 +70,10 @@ def remove():
     offer_id = request.form.get("offer", "")
     position = shortlist.remove(offer_id)
     _save(shortlist)
-    if position is None:
-        return redirect(url_for("shortlist.show"), code=303)
+    if position is None or request.form.get("next"):
+        # From a result or offer page ("On my list – remove"): back there, where the same
+        # button adds it again.
+        return _back(url_for("shortlist.show"))
     return redirect(url_for("shortlist.show", removed=offer_id, at=position), code=303)
 
 
