@@ -147,3 +147,15 @@ def test_password_reset_answers_alike_and_sets_a_new_password_once(app, client, 
     old = app.test_client()
     old.set_cookie("session", signed_in_elsewhere)
     assert old.get("/de/manage/").status_code == 303, "a password change ends other sessions"
+
+
+def test_signed_in_pages_offer_sign_out_at_the_top(client, app, invited):
+    from .helpers import signed_in
+    editor = signed_in(app, "top@example.org", "editor", "a-sprachwerk-ost")
+    page = editor.get("/de/manage/").get_data(as_text=True)
+    header = page[page.index('<header class="site-header">'):page.index("</header>")]
+    assert 'action="/de/logout"' in header and "Abmelden" in header
+    footer = page[page.index('<footer'):]
+    assert "/logout" not in footer
+    anonymous = client.get("/de/").get_data(as_text=True)
+    assert "/logout" not in anonymous

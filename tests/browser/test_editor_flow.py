@@ -136,3 +136,27 @@ def test_invite_edit_translate_approve_and_find(app, server, chromium, artifacts
     public.screenshot(path=str(artifacts / "flow-4-arabic-search-finds-it.png"), full_page=True)
     public.goto(server + f"/de/offers/{OFFER}")
     assert public.locator("h1").inner_text() == "Elternkurs mit Kinderbetreuung und Spielecke"
+
+
+@pytest.mark.parametrize("lang", ["de", "ar"])
+def test_the_editors_dashboard_fits_a_phone(app, server, chromium, artifacts, lang):
+    address = f"phone-{lang}@example.org"
+    runner = app.test_cli_runner()
+    assert runner.invoke(cli.main, ["user", "create", address, "--role", "editor",
+                                    "--organisation", "a-sprachwerk-ost"]).exit_code == 0
+    context = chromium.new_context(java_script_enabled=False, locale="de-DE",
+                                   viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    try:
+        accept(page, latest_invitation(app, address), server)
+        sign_in(page, server, address)
+        page.goto(server + f"/{lang}/manage/")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        assert page.locator("header form[action$='/logout'] button").is_visible(), \
+            "sign-out at the top"
+        page.locator("details.confirm summary").first.click()
+        assert page.locator("details.confirm[open] button[type=submit]").first.is_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        page.screenshot(path=str(artifacts / f"dashboard-{lang}-360.png"), full_page=True)
+    finally:
+        context.close()
