@@ -39,7 +39,9 @@ from .records import (
     organisation_record,
 )
 
-ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,119}$")
+# An external id (organisations and offers): also the pattern of ids in URLs (web/edge.py).
+EXTERNAL_ID = r"[A-Za-z0-9][A-Za-z0-9._:-]{0,119}"
+ID_PATTERN = re.compile(f"^{EXTERNAL_ID}$")
 TIME_PATTERN = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 URL_PATTERN = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)

@@ -7,9 +7,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .importer import ID_PATTERN
+
 MAX_OFFERS = 30
 MAX_NOTE = 500
-ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,119}$")
 SHARE_SEPARATOR = "~"
 LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}$")
 

@@ -22,6 +22,7 @@ from . import (
     auth,
     caching,
     discovery,
+    edge,
     freshness,
     hsds_api,
     manage,
@@ -40,6 +41,7 @@ LANGUAGE_BLUEPRINTS = ("public", "shortlist", "discovery_localised", "auth", "ma
 
 def init_app(app) -> None:
     security.init_app(app)  # first: its size check runs before the CSRF check reads a body
+    edge.init_app(app)  # before any route is added: its converters check ids in URLs
     csrf.init_app(app)
     caching.init_app(app)
     app.register_blueprint(public.bp)

@@ -99,7 +99,7 @@ def _recognised_filters(result, vocab, lang: str) -> list[dict]:
                 for found in result.recognised]
 
 
-@bp.get("/offers/<external_id>")
+@bp.get("/offers/<id:external_id>")
 def offer(external_id: str):
     lang = _locale()
     found = published_offer(db.session(), external_id)

@@ -155,7 +155,7 @@ def reset():
     return render_template("auth/reset.html", form=form, sent=False)
 
 
-@bp.route("/invitation/<token>", methods=["GET", "POST"])
+@bp.route("/invitation/<token:token>", methods=["GET", "POST"])
 def invitation(token: str):
     session_ = db.session()
     try:

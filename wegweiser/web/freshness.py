@@ -12,7 +12,7 @@ from .language import language_blueprint
 bp = language_blueprint("freshness", __name__)
 
 
-@bp.route("/freshness/<token>", methods=["GET", "POST"])
+@bp.route("/freshness/<token:token>", methods=["GET", "POST"])
 def act(token: str):
     session = db.session()
     try:

@@ -181,7 +181,7 @@ def _current_state(target) -> dict:
     return {"version": target.version, "pending": proposals.pending_stamp(db.session(), target)}
 
 
-@bp.route("/manage/offers/<external_id>/edit", methods=["GET", "POST"])
+@bp.route("/manage/offers/<id:external_id>/edit", methods=["GET", "POST"])
 def edit_offer(external_id: str):
     session = db.session()
     offer = _offer_or_404(external_id)
@@ -267,7 +267,7 @@ def may_edit_this_organisation(user, args) -> bool:
     return org is None or may_edit_organisation(user.user, org.id)
 
 
-@bp.route("/manage/organisations/<organisation_id>/offers/new", methods=["GET", "POST"])
+@bp.route("/manage/organisations/<id:organisation_id>/offers/new", methods=["GET", "POST"])
 def new_offer(organisation_id: str):
     session = db.session()
     org = _organisation_or_404(organisation_id)
@@ -288,7 +288,7 @@ def new_offer(organisation_id: str):
                        action=url_for("manage.new_offer", organisation_id=organisation_id))
 
 
-@bp.post("/manage/offers/<external_id>/archive")
+@bp.post("/manage/offers/<id:external_id>/archive")
 def archive_offer(external_id: str):
     offer = _offer_or_404(external_id)
     operations.archive(db.session(), _actor(), offer)
@@ -299,7 +299,7 @@ def archive_offer(external_id: str):
     return _to_dashboard()
 
 
-@bp.post("/manage/offers/<external_id>/reactivate")
+@bp.post("/manage/offers/<id:external_id>/reactivate")
 def reactivate_offer(external_id: str):
     outcome = operations.reactivate(db.session(), _actor(), _offer_or_404(external_id))
     db.session().commit()
@@ -311,7 +311,7 @@ PERMISSIONS["manage.archive_offer"] = may_edit_offer
 PERMISSIONS["manage.reactivate_offer"] = may_edit_offer
 
 
-@bp.post("/manage/offers/<external_id>/confirm")
+@bp.post("/manage/offers/<id:external_id>/confirm")
 def confirm_offer(external_id: str):
     offer = _offer_or_404(external_id)
     operations.confirm(db.session(), _actor(), offer)
@@ -320,7 +320,7 @@ def confirm_offer(external_id: str):
     return _to_dashboard()
 
 
-@bp.get("/manage/offers/<external_id>/history")
+@bp.get("/manage/offers/<id:external_id>/history")
 def offer_history(external_id: str):
     return _history_page(_offer_or_404(external_id), "manage.restore_revision",
                          external_id=external_id)
@@ -389,7 +389,7 @@ def review(proposal_id: int):
     return render_template("manage/review.html", proposal=proposal, changes=changes)
 
 
-@bp.route("/manage/offers/<external_id>/translate/<target>", methods=["GET", "POST"])
+@bp.route("/manage/offers/<id:external_id>/translate/<target>", methods=["GET", "POST"])
 def translate_offer(external_id: str, target: str):
     """The original beside one other language, field by field; missing and outdated marked."""
     session = db.session()
@@ -506,7 +506,7 @@ def booklet():
 PERMISSIONS["manage.booklet"] = is_staff
 
 
-@bp.post("/manage/offers/<external_id>/translate/<target>/reviewed")
+@bp.post("/manage/offers/<id:external_id>/translate/<target>/reviewed")
 def mark_translation_reviewed(external_id: str, target: str):
     offer = _offer_or_404(external_id)
     editing.mark_reviewed(db.session(), current_user.user, offer, target)
@@ -515,7 +515,7 @@ def mark_translation_reviewed(external_id: str, target: str):
                     code=303)
 
 
-@bp.post("/manage/offers/<external_id>/restore/<int:revision_id>")
+@bp.post("/manage/offers/<id:external_id>/restore/<int:revision_id>")
 def restore_revision(external_id: str, revision_id: int):
     """Bring back an earlier state as a new change (moderated like any edit)."""
     return _restore(_offer_or_404(external_id), revision_id)
@@ -539,7 +539,7 @@ PERMISSIONS["manage.restore_revision"] = may_edit_offer
 
 # -- the organisation's own profile ---------------------------------------------------------
 
-@bp.route("/manage/organisations/<organisation_id>/profile", methods=["GET", "POST"])
+@bp.route("/manage/organisations/<id:organisation_id>/profile", methods=["GET", "POST"])
 def organisation_profile(organisation_id: str):
     """Name, description and contact, moderated and locked like offers, with a preview."""
     session = db.session()
@@ -587,13 +587,13 @@ def _save_organisation(session, org, state: dict, typed: dict, checked: dict):
             session, _actor(), org, checked, version, pending), show_conflict)
 
 
-@bp.get("/manage/organisations/<organisation_id>/history")
+@bp.get("/manage/organisations/<id:organisation_id>/history")
 def organisation_history(organisation_id: str):
     return _history_page(_organisation_or_404(organisation_id),
                          "manage.restore_organisation_revision", organisation_id=organisation_id)
 
 
-@bp.post("/manage/organisations/<organisation_id>/restore/<int:revision_id>")
+@bp.post("/manage/organisations/<id:organisation_id>/restore/<int:revision_id>")
 def restore_organisation_revision(organisation_id: str, revision_id: int):
     """Bring back an earlier profile as a new change (moderated like any edit)."""
     return _restore(_organisation_or_404(organisation_id), revision_id)

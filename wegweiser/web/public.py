@@ -65,7 +65,7 @@ def privacy():
     return render_template("privacy.html", k=K_ANONYMITY)
 
 
-@bp.get("/offers/<external_id>")
+@bp.get("/offers/<id:external_id>")
 def offer(external_id: str):
     session = db.session()
     found = published_offer(session, external_id)
@@ -116,7 +116,7 @@ def _similar_offers(session, gone, excluded: set[int], wanted: int = 3) -> list:
     return found[:wanted]
 
 
-@bp.route("/offers/<external_id>/report", methods=["GET", "POST"])
+@bp.route("/offers/<id:external_id>/report", methods=["GET", "POST"])
 @limiter.limit("10 per hour", methods=["POST"])
 def report_problem(external_id: str):
     """"Report a problem with this entry": no account needed; moderators and the
@@ -142,7 +142,7 @@ def report_problem(external_id: str):
                            form={})
 
 
-@bp.get("/organisations/<external_id>")
+@bp.get("/organisations/<id:external_id>")
 def organisation(external_id: str):
     org, offers = organisation_with_offers(db.session(), external_id)
     if org is None:

@@ -228,7 +228,7 @@ def _sheet_page() -> str:
                            if pdf_available() else None)
 
 
-@bp.get("/offers/<external_id>/show")
+@bp.get("/offers/<id:external_id>/show")
 def show_card(external_id: str):
     """A large card with address and phone, to show a driver or at a counter."""
     offer = published_offer(db.session(), external_id)

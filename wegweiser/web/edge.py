@@ -1,0 +1,100 @@
+"""Input checked at the edge, before any view (or the database) sees it.
+
+- Ids in URLs match the external-id pattern (``<id:external_id>``), tokens the URL-safe
+  alphabet of signed tokens (``<token:token>``), numbers fit a database integer: anything else
+  is not a route, so a 404.
+- No other path part, query parameter or form field may hold NUL or other control characters
+  (a form's text may hold tabs and line breaks): a 404 for the path, a 400 naming the
+  parameter for the rest, as a page or, under ``/api/``, as JSON.
+"""
+from __future__ import annotations
+
+import re
+
+from flask import g, jsonify, render_template, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import BadRequest, NotFound
+from werkzeug.routing import BaseConverter, IntegerConverter, PathConverter, UnicodeConverter
+
+from ..i18n import best_language_for_request
+from ..services.importer import EXTERNAL_ID
+
+# C0 controls, DEL and C1 controls; form text may keep tab, line feed and carriage return.
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+LARGEST_ID = 2**31 - 1  # an INTEGER column in PostgreSQL
+MAX_TOKEN = 1000
+
+
+class IdConverter(BaseConverter):
+    """An organisation's or offer's external id."""
+
+    regex = EXTERNAL_ID
+
+
+class TokenConverter(BaseConverter):
+    """A signed token (itsdangerous, URL-safe)."""
+
+    regex = rf"[A-Za-z0-9_.\-]{{1,{MAX_TOKEN}}}"
+
+
+class DatabaseIntConverter(IntegerConverter):
+    """``<int:…>`` that never passes a number the database cannot hold."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):  # noqa: A002
+        super().__init__(map, fixed_digits, min, LARGEST_ID if max is None else max, signed)
+
+
+class PlainTextConverter(UnicodeConverter):
+    """Any other path part: no slash and no control characters."""
+
+    def __init__(self, map, minlength=1, maxlength=None, length=None):  # noqa: A002
+        super().__init__(map, minlength, maxlength, length)
+        self.regex = self.regex.replace("[^/]", r"[^/\x00-\x1f\x7f-\x9f]")
+
+
+class PlainPathConverter(PathConverter):
+    regex = r"[^/\x00-\x1f\x7f-\x9f](?:[^/\x00-\x1f\x7f-\x9f]|/(?!/))*"
+
+
+class UnusableInput(BadRequest):
+    """A query parameter or form field with characters no one can type."""
+
+    def __init__(self, parameter: str):
+        super().__init__(f"{parameter[:40]!r} contains control characters")
+        self.parameter = parameter
+
+
+def init_app(app) -> None:
+    converters = app.url_map.converters
+    converters.update(id=IdConverter, token=TokenConverter, int=DatabaseIntConverter,
+                      default=PlainTextConverter, string=PlainTextConverter,
+                      path=PlainPathConverter)
+    app.before_request(refuse_control_characters)
+    app.register_error_handler(UnusableInput, unusable_input)
+
+
+def refuse_control_characters():
+    if CONTROL.search(request.path):
+        raise NotFound()
+    for name, value in request.args.items(multi=True):
+        if CONTROL.search(name) or CONTROL.search(value):
+            raise UnusableInput(name)
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        for name, value in request.form.items(multi=True):
+            if CONTROL.search(name) or CONTROL_IN_TEXT.search(value):
+                raise UnusableInput(name)
+
+
+def unusable_input(error: UnusableInput):
+    if request.path.startswith("/api/"):
+        response = jsonify({"error": {"code": "invalid_parameter",
+                                      "message": error.description,
+                                      "parameter": error.parameter}})
+        response.status_code = 400
+        return response
+    if not g.get("lang"):
+        g.lang = best_language_for_request()
+    return render_template("error.html", code=400, message=_(
+        "What you sent contains invisible control characters that cannot be used, so nothing "
+        "was changed. Please type it again or copy it without them.")), 400
