@@ -31,6 +31,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SECRET_KEY", None,
             "Key that signs cookies. Generated and kept in the instance folder when unset.",
             env="SECRET_KEY"),
+    Setting("WEGWEISER_INDEX_RETRY_SECONDS", 30,
+            "While the index cannot be updated or rebuilt (directory read-only, damaged), try "
+            "again after this many seconds; searches answer meanwhile.",
+            env="WEGWEISER_INDEX_RETRY_SECONDS", kind=int),
     Setting("WEGWEISER_CITY", "leipzig", "Slug of the city whose areas are loaded.",
             env="WEGWEISER_CITY"),
     Setting("WEGWEISER_UI_LANGUAGES", "de,en,ar,fa,uk,ru,tr,fr",

@@ -39,6 +39,12 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+    # SQLite's lower() folds only ASCII: the plain database search needs Unicode.
+    dbapi_connection.create_function("casefold", 1, _casefold, deterministic=True)
+
+
+def _casefold(value):
+    return value.casefold() if isinstance(value, str) else value
 
 
 def init_app(app) -> None:

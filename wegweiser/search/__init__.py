@@ -3,22 +3,25 @@ from __future__ import annotations
 
 from flask import current_app, g
 
+from .guard import GuardedSearch
 from .highlight import highlighted
 from .service import FACET_FIELDS, SearchQuery, SearchResult, SearchService
 from .store import IndexStore
 from .updater import IndexSettings, rebuild
 
-__all__ = ["FACET_FIELDS", "SearchQuery", "SearchResult", "SearchService", "highlighted",
-           "init_app", "rebuild_index", "search_service"]
+__all__ = ["FACET_FIELDS", "GuardedSearch", "SearchQuery", "SearchResult", "SearchService",
+           "highlighted", "init_app", "rebuild_index", "search_service"]
 
 
 def init_app(app) -> None:
     store = IndexStore(app.config["WEGWEISER_INDEX_DIR"])
-    app.extensions["wegweiser.search"] = SearchService(store, IndexSettings.from_config(app.config))
+    engine = SearchService(store, IndexSettings.from_config(app.config))
+    app.extensions["wegweiser.search"] = GuardedSearch(
+        engine, retry_seconds=app.config.get("WEGWEISER_INDEX_RETRY_SECONDS", 30))
     app.after_request(_apply_own_changes)
 
 
-def search_service() -> SearchService:
+def search_service() -> GuardedSearch:
     return current_app.extensions["wegweiser.search"]
 
 

@@ -131,6 +131,7 @@ class SearchResult:
     fuzzy: bool = False  # results include near spellings of the words typed
     recognised: list[RecognisedFilter] = field(default_factory=list)  # filters the words name
     with_all_words: int | None = None  # results with every word, ranked first (None: total)
+    limited: bool = False  # answered by a plain database search: the index could not be read
 
     def __post_init__(self):
         if self.with_all_words is None:
@@ -444,12 +445,24 @@ class SearchService:
 
     def search(self, query: SearchQuery, session) -> SearchResult:
         self.catch_up(session)
+        return self.search_current(query, session)
+
+    def search_current(self, query: SearchQuery, session) -> SearchResult:
+        """Search the current generation as it is, without applying the change log first."""
         if self._vocabulary_words is None:
             self._vocabulary_words = vocabulary_spelling_words(session)
             self._vocabulary_terms = self._vocabulary_term_sources(session)
             self._recogniser = FilterRecogniser.load(vocabulary_sources(session))
         with self._lock:
             return self._search(self._current(), query)
+
+    def search_last_opened(self, query: SearchQuery) -> SearchResult | None:
+        """Search the generation this process opened last, if any: its open files stay
+        readable when the current generation on disk is damaged or gone."""
+        with self._lock:
+            if self._snapshot is None or self._recogniser is None:
+                return None
+            return self._search(self._snapshot, query)
 
     def _search(self, snap: _Snapshot, query: SearchQuery) -> SearchResult:
         words = self.analyse(query.text)

@@ -26,6 +26,10 @@ class IndexLocked(Exception):
     """Another process is writing to this index directory."""
 
 
+class IndexNotVerified(Exception):
+    """A newly written generation does not hold what it should; it was not made current."""
+
+
 class IndexStore:
     def __init__(self, root: str | os.PathLike):
         self.root = Path(root)
@@ -66,6 +70,25 @@ class IndexStore:
         path = self.root / f"gen-{time.time_ns()}"
         path.mkdir()
         return path, whoosh_index.create_in(str(path), build_schema())
+
+    def verify(self, path: Path, expected_ids: set[str]) -> None:
+        """Read ``path`` afresh: it must hold one document for each of ``expected_ids``
+        and nothing else, or it is removed and IndexNotVerified raised."""
+        try:
+            index = whoosh_index.open_dir(str(path))
+            try:
+                with index.searcher() as searcher:
+                    count = searcher.doc_count()
+                    stored = {fields["id"] for fields in searcher.all_stored_fields()}
+            finally:
+                index.close()
+        except Exception as exc:  # noqa: BLE001 - whatever the reason, it is not usable
+            shutil.rmtree(path, ignore_errors=True)
+            raise IndexNotVerified(f"{path.name} cannot be read: {exc!r}") from exc
+        if count != len(expected_ids) or stored != expected_ids:
+            shutil.rmtree(path, ignore_errors=True)
+            raise IndexNotVerified(f"{path.name} holds {count} documents, "
+                                   f"{len(expected_ids)} published offers expected")
 
     def activate(self, path: Path) -> None:
         """Point ``current`` at ``path`` atomically and remove older generations."""

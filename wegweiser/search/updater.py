@@ -113,13 +113,18 @@ def apply_changes(store: IndexStore, session: Session, settings: IndexSettings) 
 
 
 def rebuild(store: IndexStore, session: Session, settings: IndexSettings,
-            progress: Callable[[int, int], None] | None = None, processes: int = 1) -> int:
-    """Build a complete new generation from the database and make it current.
+            progress: Callable[[int, int], None] | None = None, processes: int = 1,
+            still_needed: Callable[[], bool] | None = None) -> int:
+    """Build a complete new generation from the database and make it current once it is
+    verified (one document for every published offer, read back from disk).
 
     ``processes`` > 1 lets Whoosh analyse in worker processes (fork): for the command line,
-    not inside a threaded web server.
+    not inside a threaded web server. ``still_needed`` is asked once the writer lock is held
+    (another process may have rebuilt meanwhile); when it says no, nothing is done.
     """
     with store.writing(wait=True):
+        if still_needed is not None and not still_needed():
+            return 0
         # Changes of transactions still open when the rebuild started reach the new generation
         # through the log: start from what is surely settled and re-apply the rest afterwards.
         start_seq = _settled_seq(session)
@@ -137,6 +142,7 @@ def rebuild(store: IndexStore, session: Session, settings: IndexSettings,
             raise
         writer.commit(optimize=True)
         index.close()
+        store.verify(path, {str(i) for i in ids})
         store.set_applied_seq(path.name, start_seq)
         store.activate(path)
         apply_changes(store, session, settings)

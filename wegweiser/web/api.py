@@ -87,6 +87,7 @@ def offers():
         "facets": {name: result.facets[name] for name in FACET_FIELDS},
         "with_all_words": result.with_all_words,
         "recognised_filters": _recognised_filters(result, vocab, lang),
+        "limited": result.limited,
     })
 
 
