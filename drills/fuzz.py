@@ -43,6 +43,7 @@ PARAMETERS = ["q", "area", "category", "target_group", "language", "free", "open
               "organisation", "decision", "comment", "report", "action", "preview_lang",
               "csrf_token"]
 METHODS_WITH_BODY = {"POST"}
+MAX_QUERY = 30_000  # characters: HTTP servers refuse longer request lines (414) anyway
 PLACEHOLDER = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
 
 
@@ -173,7 +174,7 @@ class Fuzzer:
             else:
                 encoded = self.encoded(value)
             path = PLACEHOLDER.sub(lambda _m, e=encoded: e, path, count=1)
-        query = self.query() if rng.random() < 0.8 else ""
+        query = (self.query() if rng.random() < 0.8 else "")[:MAX_QUERY]
         target = path + ("?" + query if query else "")
         headers = {}
         if rng.random() < 0.2:
@@ -208,7 +209,7 @@ def send_in_process(client):
 def send_over_http(port: int, timeout: float = 30.0):
     local = threading.local()
 
-    def send(method: str, target: str, body: bytes | None, headers: dict) -> int:
+    def attempt(method: str, target: str, body: bytes | None, headers: dict) -> int:
         connection = getattr(local, "connection", None)
         if connection is None:
             connection = local.connection = http.client.HTTPConnection("127.0.0.1", port,
@@ -217,7 +218,7 @@ def send_over_http(port: int, timeout: float = 30.0):
             connection.request(method, target, body=body, headers=headers)
             response = connection.getresponse()
             response.read()
-            if response.getheader("Connection", "").lower() == "close":
+            if response.will_close:
                 connection.close()
                 local.connection = None
             return response.status
@@ -225,6 +226,16 @@ def send_over_http(port: int, timeout: float = 30.0):
             connection.close()
             local.connection = None
             raise
+
+    def send(method: str, target: str, body: bytes | None, headers: dict) -> int:
+        reused = getattr(local, "connection", None) is not None
+        try:
+            return attempt(method, target, body, headers)
+        except (BrokenPipeError, ConnectionResetError, http.client.RemoteDisconnected):
+            if not reused:
+                raise
+            # The server closed a kept-alive connection (after refusing a request): once more.
+            return attempt(method, target, body, headers)
     return send
 
 

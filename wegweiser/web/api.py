@@ -17,7 +17,7 @@ from ..services.directory import (
     published_offer,
 )
 from ..services.records import offer_record
-from .params import ParamError, parse_search_args
+from .params import FILTERS, ParamError, parse_search_args
 from .presenters import filter_label
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -118,5 +118,20 @@ def offer(external_id: str):
 def openapi():
     document = json.loads(OPENAPI.read_text(encoding="utf-8"))
     document["servers"] = [{"url": request.host_url.rstrip("/") + "/api/v1"}]
+    _list_known_values(document, load_vocabularies(db.session()))
     return current_app.response_class(json.dumps(document, ensure_ascii=False),
                                       mimetype="application/json")
+
+
+def _list_known_values(document: dict, vocab) -> None:
+    """The values each filter and ``lang`` accept, from this directory's vocabularies (any
+    other value is answered with a 400)."""
+    known = {name: sorted(vocab.slugs(name)) for name in FILTERS}
+    known["lang"] = list(ui_languages())
+    for item in document["paths"].values():
+        for operation in item.values():
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "query" and parameter["name"] in known:
+                    schema = parameter["schema"]
+                    (schema["items"] if schema.get("type") == "array" else schema)["enum"] = \
+                        known[parameter["name"]]
