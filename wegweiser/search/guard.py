@@ -45,6 +45,12 @@ class GuardedSearch:
         self._repair: threading.Thread | None = None
         self._unreadable: str | None = None  # the generation that could not be read
 
+    def __getattr__(self, name: str):
+        """Everything else is the engine's (``analyse``, and its snapshot for tests)."""
+        if name == "engine":
+            raise AttributeError(name)
+        return getattr(self.engine, name)
+
     @property
     def store(self):
         return self.engine.store
