@@ -82,3 +82,10 @@ def test_the_report_form_refuses_nul_and_changes_nothing(directory):
     assert response.status_code == 200
     with directory.app_context():
         assert db.session().scalar(select(func.count()).select_from(ProblemReport)) == 1
+
+
+@pytest.mark.parametrize("query", ["page=", "per_page=", "lang="])
+def test_the_api_refuses_empty_values_where_its_document_allows_none(demo_client, query):
+    response = demo_client.get(f"/api/v1/offers?{query}")
+    assert response.status_code == 400
+    assert response.get_json()["error"]["parameter"] == query.rstrip("=")

@@ -41,7 +41,7 @@ def bad_parameter(error: ParamError):
 
 
 def _locale() -> str:
-    lang = request.args.get("lang") or ui_languages()[0]
+    lang = request.args.get("lang", ui_languages()[0])
     if lang not in ui_languages():
         raise ParamError("lang", f"must be one of {', '.join(ui_languages())}")
     return lang

@@ -25,7 +25,7 @@ class ParamError(ValueError):
 
 def _integer(args: MultiDict, name: str, default: int, upper: int, strict: bool) -> int:
     raw = args.get(name)
-    if raw is None or raw == "":
+    if raw is None or (raw == "" and not strict):
         return default
     try:
         value = int(raw)
