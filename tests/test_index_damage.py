@@ -26,11 +26,25 @@ QUERIES = ["", "category=language-courses", "area=zentrum-ost&free=1", "area=ost
            "open_now=1&area=mitte"]
 
 
-def _app(url: str, index_dir: Path, tmp_path: Path):
-    """Another process on the same database and index directory (a restarted worker)."""
-    return create_app({"SQLALCHEMY_DATABASE_URI": url, "WEGWEISER_INDEX_DIR": str(index_dir),
-                       "SECRET_KEY": "test", "TESTING": True, "WEGWEISER_INDEX_RETRY_SECONDS": 0,
-                       "WEGWEISER_OUTBOX": str(tmp_path / "outbox")})
+@pytest.fixture
+def restarted(tmp_path):
+    """Another process on the same database and index directory (a restarted worker); its
+    connections are closed at the end."""
+    apps = []
+
+    def start(url: str, index_dir: Path):
+        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WEGWEISER_INDEX_DIR": str(index_dir),
+                          "SECRET_KEY": "test", "TESTING": True,
+                          "WEGWEISER_INDEX_RETRY_SECONDS": 0,
+                          "WEGWEISER_OUTBOX": str(tmp_path / "outbox")})
+        apps.append(app)
+        return app
+
+    yield start
+    for app in apps:
+        app.extensions["wegweiser.search"].wait_for_repair(120)
+        with app.app_context():
+            db.engine().dispose()
 
 
 def _segment_files(index_dir: Path) -> list[Path]:
@@ -53,15 +67,15 @@ def _published_count(app) -> int:
         return db.session().scalar(select(func.count()).where(Offer.status == PUBLISHED))
 
 
-def _restart_on_damaged_index(directory, tmp_path, damage):
+def _restart_on_damaged_index(directory, restarted, damage):
     """Build the index, damage it, start a new process on it."""
     client = directory.test_client()
     intact = _intact_answers(client)
     index_dir = Path(directory.config["WEGWEISER_INDEX_DIR"])
     damaged_generation = os.readlink(index_dir / "current")
     damage(_segment_files(index_dir)[0])
-    return intact, index_dir, damaged_generation, _app(
-        directory.config["SQLALCHEMY_DATABASE_URI"], index_dir, tmp_path)
+    return intact, index_dir, damaged_generation, restarted(
+        directory.config["SQLALCHEMY_DATABASE_URI"], index_dir)
 
 
 def _truncate(path: Path) -> None:
@@ -80,10 +94,10 @@ def _scramble(path: Path) -> None:
 
 
 @pytest.mark.parametrize("damage", [_truncate, _scramble], ids=["truncated", "corrupt"])
-def test_a_damaged_segment_answers_from_the_database_and_repairs_itself(directory, tmp_path,
+def test_a_damaged_segment_answers_from_the_database_and_repairs_itself(directory, restarted,
                                                                        damage, caplog):
     intact, index_dir, damaged_generation, app = _restart_on_damaged_index(
-        directory, tmp_path, damage)
+        directory, restarted, damage)
     client = app.test_client()
     caplog.set_level(logging.WARNING)
     service = app.extensions["wegweiser.search"]
@@ -145,10 +159,10 @@ def test_read_only_directory_with_pending_changes(directory, tmp_path, monkeypat
     assert any("can be brought up to date again" in r.getMessage() for r in caplog.records)
 
 
-def test_missing_index_in_a_read_only_parent(directory, tmp_path, monkeypatch):
+def test_missing_index_in_a_read_only_parent(directory, restarted, tmp_path, monkeypatch):
     parent = tmp_path / "readonly-parent"
     parent.mkdir()
-    app = _app(directory.config["SQLALCHEMY_DATABASE_URI"], parent / "index", tmp_path)
+    app = restarted(directory.config["SQLALCHEMY_DATABASE_URI"], parent / "index")
     client = app.test_client()
     with read_only(parent, monkeypatch):
         answer = _api(client, "category=language-courses")
