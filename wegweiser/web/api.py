@@ -23,6 +23,7 @@ from .presenters import filter_label
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 OPENAPI = Path(__file__).resolve().parent.parent / "openapi.json"
 DEFAULT_PER_PAGE = 20
+NO_CONTROL_CHARACTERS = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$"
 
 
 def error_response(status: int, code: str, message: str, parameter: str | None = None):
@@ -125,13 +126,19 @@ def openapi():
 
 def _list_known_values(document: dict, vocab) -> None:
     """The values each filter and ``lang`` accept, from this directory's vocabularies (any
-    other value is answered with a 400)."""
+    other value is answered with a 400); no other text parameter may hold control characters
+    (web/edge.py)."""
     known = {name: sorted(vocab.slugs(name)) for name in FILTERS}
     known["lang"] = list(ui_languages())
     for item in document["paths"].values():
         for operation in item.values():
             for parameter in operation.get("parameters", []):
-                if parameter["in"] == "query" and parameter["name"] in known:
-                    schema = parameter["schema"]
-                    (schema["items"] if schema.get("type") == "array" else schema)["enum"] = \
-                        known[parameter["name"]]
+                if parameter["in"] != "query":
+                    continue
+                schema = parameter["schema"]
+                values = schema["items"] if schema.get("type") == "array" else schema
+                if parameter["name"] in known:
+                    values["enum"] = known[parameter["name"]]
+                elif values.get("type") == "string" and not {"enum", "pattern", "format"} & \
+                        values.keys():
+                    values["pattern"] = NO_CONTROL_CHARACTERS
