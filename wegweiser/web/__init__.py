@@ -8,6 +8,7 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .. import db
+from ..cities import current_city
 from ..i18n import (
     AUTONYMS,
     best_language_for_request,
@@ -60,6 +61,7 @@ def init_app(app) -> None:
     app.register_error_handler(HTTPException, http_error)
     app.register_error_handler(Exception, unexpected_error)
     app.context_processor(template_globals)
+    app.context_processor(city_globals)
     app.add_template_filter(language_name, "language_name")
     app.add_template_filter(change_value, "change_value")
     app.add_template_filter(text_direction, "text_direction")
@@ -89,6 +91,13 @@ def root():
 def health():
     database_ok(db.session())
     return jsonify({"status": "ok"})
+
+
+def city_globals() -> dict:
+    """The city's names; needs no request, so mails rendered by the CLI have them too."""
+    city = current_city()
+    return {"city": city, "site_name": city.site_name,
+            "city_name": city.name_in(current_language())}
 
 
 def template_globals() -> dict:

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from .. import db
+from ..cities import current_city
 from ..i18n import direction, ui_languages
 from ..models import Offer, Organisation
 from ..services.directory import recently_changed_offers, sitemap_entries
@@ -52,7 +53,7 @@ def offer_json_ld(offer: Offer, lang: str) -> Markup:
                                     _external=True)},
         "availableLanguage": [language.code for language in offer.languages],
         "isAccessibleForFree": offer.cost == "free",
-        "areaServed": "Leipzig" if offer.citywide else [a.name for a in offer.areas],
+        "areaServed": current_city().name if offer.citywide else [a.name for a in offer.areas],
         "hoursAvailable": [{"@type": "OpeningHoursSpecification",
                             "dayOfWeek": SCHEMA_DAYS[h.weekday],
                             "opens": h.opens.strftime("%H:%M"),
@@ -124,11 +125,12 @@ def service_worker():
 def manifest():
     """The web app manifest in the page's language: installable, opens the start page."""
     lang = g.lang
+    city = current_city()
     data = {
-        "name": "Wegweiser Leipzig",
+        "name": city.site_name,
         "short_name": "Wegweiser",
-        "description": _("Support offers for refugees in Leipzig: German courses, counselling, "
-                         "help in everyday life — in your language."),
+        "description": _("Support offers for refugees in %(city)s: German courses, counselling, "
+                         "help in everyday life — in your language.", city=city.name_in(lang)),
         "lang": lang, "dir": direction(lang),
         "start_url": url_for("public.index", lang=lang),
         "scope": "/",
@@ -157,7 +159,7 @@ def feed():
     """New and changed offers in the page language, newest first."""
     config = current_app.config
     info = FeedInfo(
-        lang=g.lang, title=_("Wegweiser Leipzig: new and changed offers"),
+        lang=g.lang, title=_("%(site)s: new and changed offers", site=current_city().site_name),
         url=url_for("discovery_localised.feed", _external=True),
         home=url_for("public.index", _external=True),
         rights=_("Data licence: %(licence)s (%(url)s)",
