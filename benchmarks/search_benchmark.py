@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from wegweiser import create_app, db  # noqa: E402
 from wegweiser.search import SearchQuery, rebuild_index, search_service  # noqa: E402
-from wegweiser.search.schema import CONTENT_LANGUAGES  # noqa: E402
+from wegweiser.search.schema import content_languages  # noqa: E402
 from wegweiser.services.directory import load_vocabularies  # noqa: E402
 from wegweiser.services.importer import Importer  # noqa: E402
 from wegweiser.services.setup import initialise_database  # noqa: E402
@@ -194,7 +194,7 @@ def main() -> None:
         for count in args.offers or [1000, 10000]:
             result = run(count, workdir, args.database_url, args.reuse)
             results.append(result)
-            languages = ",".join(CONTENT_LANGUAGES)
+            languages = ",".join(content_languages())
             print(f"languages={languages}  N={count:>6}  import {result['import_s']:>6.1f} s  "
                   f"reindex {result['reindex_s']:>5.1f} s  "
                   f"service p50/p95/p99 {result['service_ms']['p50']}/"

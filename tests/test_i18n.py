@@ -1,7 +1,9 @@
 """Every interface language has a complete, compiled catalog of every string in the code."""
 from __future__ import annotations
 
+import gettext
 import io
+import re
 import subprocess
 import sys
 
@@ -10,6 +12,7 @@ from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po
 
 from wegweiser.config import PROJECT_ROOT
+from wegweiser.languages import all_languages, interface_languages, language
 
 CATALOGS = PROJECT_ROOT / "translations"
 UI_LANGUAGES = sorted(p.name for p in CATALOGS.iterdir() if (p / "LC_MESSAGES").is_dir())
@@ -107,3 +110,47 @@ def test_arabic_counts_use_the_catalogs_plural_forms(count, expected):
     translations = Translations.load(str(CATALOGS), ["ar"])
     text = translations.ngettext("%(num)d offer", "%(num)d offers", count) % {"num": count}
     assert text == expected
+
+
+def _plural_rule(plural_forms: str):
+    count, expression = (part.split("=", 1)[1].strip() for part in plural_forms.split(";")[:2])
+    return int(count), gettext.c2py(expression)
+
+
+@pytest.mark.parametrize("lang", interface_languages())
+def test_every_interface_language_has_a_catalog_with_its_plural_rule(lang):
+    """Languages are data: each ui language of languages.toml has its catalog (under its Babel
+    locale) whose plural rule picks the same form as the data's for every count."""
+    info = language(lang)
+    catalog = read_catalog(info.locale)
+    count, rule = _plural_rule(info.plural_forms)
+    assert catalog.num_plurals == count
+    assert all(gettext.c2py(catalog.plural_expr)(n) == rule(n) for n in range(1001))
+
+
+def test_arabic_counts_take_the_cldr_form():
+    """11–99 take the singular accusative ("11 عرضًا"), 100 the plural form: CLDR's "many"
+    and "other", which an older Babel had mixed up."""
+    _count, rule = _plural_rule(language("ar").plural_forms)
+    assert [rule(n) for n in (0, 1, 2, 3, 10, 11, 99, 100, 102, 111)] == [0, 1, 2, 3, 3, 4, 4, 5,
+                                                                            5, 4]
+
+
+def test_direction_and_names_come_from_the_data_and_babel():
+    for code in ("ar", "fa", "prs", "ps", "ckb"):
+        assert language(code).direction == "rtl"
+    for code in ("de", "kmr", "ti", "so", "uk"):
+        assert language(code).direction == "ltr"
+    for info in all_languages().values():
+        if info.babel_locale is not None:
+            assert info.direction == ("rtl" if info.rtl else "ltr"), info.code
+    assert language("prs").babel_locale.territory == "AF"
+    assert language("ckb").name_in("de") == "Kurdisch (Sorani)"
+
+
+def test_no_language_list_is_written_into_the_code():
+    """Adding a language is data plus a catalog: no module spells out the interface languages."""
+    pattern = re.compile(r"""["']de["'],\s*["']en["'],\s*["']ar["']|de,en,ar""")
+    offenders = [str(path.relative_to(PROJECT_ROOT)) for path in
+                 (PROJECT_ROOT / "wegweiser").rglob("*.py") if pattern.search(path.read_text())]
+    assert offenders == []

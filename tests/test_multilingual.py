@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from wegweiser import db
+from wegweiser.languages import interface_languages
 from wegweiser.models import Offer
 from wegweiser.search import SearchQuery, rebuild_index, search_service
 from wegweiser.search.thesaurus import Thesaurus
@@ -15,15 +16,17 @@ from wegweiser.services.setup import import_files
 
 from .conftest import DATA
 
-UI_LANGUAGES = ("de", "en", "ar", "fa", "uk", "ru", "tr", "fr")
+UI_LANGUAGES = interface_languages()
+RIGHT_TO_LEFT = {"ar", "fa", "prs", "ps", "ckb"}
 
 
 @pytest.mark.parametrize("lang", UI_LANGUAGES)
 def test_every_page_language_has_its_direction_and_switcher(demo_client, lang):
     page = demo_client.get(f"/{lang}/search?q=Deutsch").get_data(as_text=True)
-    direction = "rtl" if lang in ("ar", "fa") else "ltr"
+    direction = "rtl" if lang in RIGHT_TO_LEFT else "ltr"
     assert f'<html lang="{lang}" dir="{direction}">' in page
-    for name in ("Deutsch", "العربية", "فارسی", "Українська", "Русский", "Türkçe", "Français"):
+    for name in ("Deutsch", "العربية", "فارسی", "دری", "پښتو", "Українська", "Русский", "Türkçe",
+                 "Français", "Kurmancî", "کوردی", "ትግርኛ", "Soomaali"):
         assert name in page
     assert 'rel="alternate" hreflang=' not in page, "result pages are not indexed"
     start = demo_client.get(f"/{lang}/").get_data(as_text=True)

@@ -37,9 +37,13 @@ SETTINGS: tuple[Setting, ...] = (
             env="WEGWEISER_INDEX_RETRY_SECONDS", kind=int),
     Setting("WEGWEISER_CITY", "leipzig", "Slug of the city whose areas are loaded.",
             env="WEGWEISER_CITY"),
-    Setting("WEGWEISER_UI_LANGUAGES", "de,en,ar,fa,uk,ru,tr,fr",
-            "Comma-separated interface languages; the first is the default.",
-            env="WEGWEISER_UI_LANGUAGES"),
+    Setting("WEGWEISER_UI_LANGUAGES", None,
+            "Comma-separated interface languages, the first the default; unset: every language "
+            "marked `ui = true` in languages.toml, in its order.", env="WEGWEISER_UI_LANGUAGES"),
+    Setting("WEGWEISER_INDEX_LANGUAGES", None,
+            "Comma-separated languages with their own analysed fields in the search index "
+            "(other languages are folded, not stemmed); unset: the interface languages. "
+            "Changing it needs `wegweiser reindex`.", env="WEGWEISER_INDEX_LANGUAGES"),
     Setting("WEGWEISER_PER_PAGE", 20, "Results per page on the search page.",
             env="WEGWEISER_PER_PAGE", kind=int),
     Setting("WEGWEISER_STALE_AFTER_DAYS", 183,

@@ -4,19 +4,32 @@ from __future__ import annotations
 import unicodedata
 
 from flask import current_app, g, request
-from flask_babel import Babel
+from flask_babel import Babel, force_locale
 
 from .config import PROJECT_ROOT
+from .languages import all_languages, interface_languages, locale_name  # noqa: F401 (re-exported)
 
-RTL_LANGUAGES = {"ar", "fa", "he", "ur", "ps", "prs", "ckb"}
-# The interface languages' own names, for the language switcher.
-AUTONYMS = {"de": "Deutsch", "en": "English", "ar": "العربية", "fa": "فارسی",
-            "uk": "Українська", "ru": "Русский", "tr": "Türkçe", "fr": "Français"}
+
+def configured_languages(value: str | None) -> list[str]:
+    """The interface languages a setting names (default: those of the languages data)."""
+    if not value:
+        return list(interface_languages())
+    chosen = [code.strip() for code in value.split(",") if code.strip()]
+    unknown = [code for code in chosen if code not in interface_languages()]
+    if unknown:
+        raise ValueError(f"WEGWEISER_UI_LANGUAGES: {', '.join(unknown)} is not an interface "
+                         "language (ui = true in data/reference/languages.toml)")
+    return chosen
 
 
 def ui_languages() -> list[str]:
-    return [code.strip() for code in current_app.config["WEGWEISER_UI_LANGUAGES"].split(",")
-            if code.strip()]
+    return current_app.config["WEGWEISER_LANGUAGE_LIST"]
+
+
+def autonym(code: str) -> str:
+    """A language's name in itself, for the language switcher."""
+    info = all_languages().get(code)
+    return info.autonym if info else code
 
 
 def default_language() -> str:
@@ -28,7 +41,8 @@ def current_language() -> str:
 
 
 def direction(lang: str) -> str:
-    return "rtl" if lang in RTL_LANGUAGES else "ltr"
+    info = all_languages().get(lang)
+    return info.direction if info else "ltr"
 
 
 def text_direction(text: str) -> str:
@@ -51,4 +65,11 @@ def init_app(app) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(PROJECT_ROOT / "translations"))
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "de")
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Europe/Berlin")
-    Babel(app, locale_selector=current_language)
+    app.config["WEGWEISER_LANGUAGE_LIST"] = configured_languages(
+        app.config.get("WEGWEISER_UI_LANGUAGES"))
+    Babel(app, locale_selector=lambda: locale_name(current_language()))
+
+
+def in_language(lang: str):
+    """Translate and format in the interface language ``lang`` for the block."""
+    return force_locale(locale_name(lang))

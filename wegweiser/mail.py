@@ -13,9 +13,8 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from flask import current_app, render_template
-from flask_babel import force_locale
 
-from .i18n import ui_languages
+from .i18n import in_language, ui_languages
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +38,7 @@ def render_mail(name: str, languages: tuple[str, ...], **context) -> tuple[str, 
     template sees its language as ``mail_lang``)."""
     subjects, bodies = [], []
     for lang in languages:
-        with force_locale(lang):
+        with in_language(lang):
             text = render_template(f"mail/{name}.txt", mail_lang=lang, **context)
         subject, _, body = text.strip().partition("\n")
         subjects.append(subject.strip())

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import click
 from babel.messages.frontend import CommandLineInterface
+from babel.messages.pofile import read_po, write_po
 
 from .config import PROJECT_ROOT
+from .languages import all_languages
 
 CATALOGS = PROJECT_ROOT / "translations"
 TEMPLATE = CATALOGS / "messages.pot"
@@ -38,8 +40,28 @@ def update() -> None:
 @translations.command("init")
 @click.argument("language")
 def init(language: str) -> None:
-    """Start the catalog of a new LANGUAGE."""
-    _pybabel("init", "-i", str(TEMPLATE), "-d", str(CATALOGS), "-l", language)
+    """Start the catalog of LANGUAGE (a code of languages.toml, e.g. ps or prs)."""
+    if language not in all_languages():
+        raise click.BadParameter("add the language to data/reference/languages.toml first",
+                                 param_hint="LANGUAGE")
+    info = all_languages()[language]
+    _pybabel("init", "-i", str(TEMPLATE), "-d", str(CATALOGS), "-l", info.locale)
+    set_plural_forms(catalog_path(info.locale), info.plural_forms)
+
+
+def catalog_path(locale: str):
+    return CATALOGS / locale / "LC_MESSAGES" / "messages.po"
+
+
+def set_plural_forms(path, plural_forms: str) -> None:
+    """Give a catalog the data's plural rule (pybabel writes CLDR's)."""
+    with open(path, "rb") as handle:
+        catalog = read_po(handle)
+    nplurals, expression = (part.split("=", 1)[1].strip().rstrip(";")
+                            for part in plural_forms.split(";")[:2])
+    catalog._num_plurals, catalog._plural_expr = int(nplurals), expression
+    with open(path, "wb") as handle:
+        write_po(handle, catalog, width=0)
 
 
 @translations.command("compile")

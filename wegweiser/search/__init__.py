@@ -5,6 +5,7 @@ from flask import current_app, g
 
 from .guard import GuardedSearch
 from .highlight import highlighted
+from .schema import configure_languages
 from .service import FACET_FIELDS, SearchQuery, SearchResult, SearchService
 from .store import IndexStore
 from .updater import IndexSettings, rebuild
@@ -14,6 +15,9 @@ __all__ = ["FACET_FIELDS", "GuardedSearch", "SearchQuery", "SearchResult", "Sear
 
 
 def init_app(app) -> None:
+    languages = app.config.get("WEGWEISER_INDEX_LANGUAGES")
+    configure_languages(tuple(code.strip() for code in (languages or "").split(",")
+                              if code.strip()))
     store = IndexStore(app.config["WEGWEISER_INDEX_DIR"])
     engine = SearchService(store, IndexSettings.from_config(app.config))
     app.extensions["wegweiser.search"] = GuardedSearch(

@@ -14,6 +14,8 @@ from pathlib import Path
 from whoosh.analysis import Filter, RegexTokenizer
 from whoosh.lang import NoStopWords, stopwords_for_language
 
+from ..languages import LanguageInfo, all_languages
+
 # Word characters plus the marks that sit inside words (Arabic harakat, tatweel, combining
 # accents, zero-width (non-)joiners), so "مَدْرَسَة" or "می‌خواهم" stay one token.
 _WORD = r"[\w\u0300-\u036f\u0610-\u061a\u0640\u064b-\u065f\u0670\u06d6-\u06ed\u200c\u200d]+"
@@ -22,16 +24,14 @@ TOKEN_PATTERN = rf"{_WORD}(?:['’ʼ]{_WORD})*"
 APOSTROPHES = "'’ʼ"
 # German compounds: the parts of a long word (split where it may be hyphenated) are indexed
 # too, marked, so "Beratung" finds "Asylberatung" and "Fußball" finds "Fußballtraining".
-COMPOUND_LANGUAGES = {"de"}
 COMPOUND_PART = "~"
+COMPOUND_LANGUAGES = frozenset(code for code, info in all_languages().items() if info.compounds)
 MIN_COMPOUND_LENGTH = 8
 MIN_PART_LENGTH = 4
 FRENCH_ELISIONS = ("l", "d", "j", "qu", "n", "s", "c", "m", "t", "jusqu", "lorsqu", "puisqu")
 
-# Snowball algorithms for our content languages (PyStemmer names); Ukrainian is lemmatised
-# with pymorphy3; other languages are only folded.
-SNOWBALL = {"de": "german", "en": "english", "ar": "arabic", "fa": "persian", "ru": "russian",
-            "tr": "turkish", "fr": "french"}
+# How each language is analysed (Snowball algorithm, lemmatiser, compounds, letter forms) is
+# data: the ``search`` table of its entry in languages.toml. Languages without one are folded.
 
 _COMMON = {
     "\u0640": None,  # tatweel
@@ -40,15 +40,30 @@ _COMMON = {
     "ё": "е",
     "ı": "i",  # Turkish dotless i: users type either
     "’": "'", "ʼ": "'",
+    # Pashto and Sorani letters that people without those keyboards type as the Persian ones.
+    "ګ": "گ", "ټ": "ت", "ډ": "د", "ړ": "ر", "ڼ": "ن", "ږ": "ژ", "ښ": "ش", "ې": "ی", "ۍ": "ی",
+    "ە": "ه", "ھ": "ه", "ێ": "ی", "ۆ": "و", "ڵ": "ل", "ڕ": "ر", "ڤ": "ف",
+    # Ethiopic: the ሠ and ፀ series sound like ሰ and ጸ in Tigrinya and are spelled either way.
+    **{chr(0x1220 + i): chr(0x1230 + i) for i in range(8)},
+    **{chr(0x1340 + i): chr(0x1338 + i) for i in range(8)},
 }
 # Yeh and kaf have an Arabic and a Persian form; people type either on either keyboard. Each
 # field folds them to its own language's form (Persian forms elsewhere), so both match.
 _ARABIC_FORMS = {"ی": "ي", "ى": "ي", "ئ": "ي", "ک": "ك"}
 _PERSIAN_FORMS = {"ي": "ی", "ى": "ی", "ئ": "ی", "ك": "ک"}
-_SCRIPT_MAPS = {
-    "ar": str.maketrans({**_COMMON, **_ARABIC_FORMS}),
-    None: str.maketrans({**_COMMON, **_PERSIAN_FORMS}),
-}
+
+
+def _letter_map(forms: dict[str, str]) -> dict:
+    combined = {**_COMMON, **forms}
+    return str.maketrans({k: forms.get(v, v) if v else v for k, v in combined.items()})
+
+
+_SCRIPT_MAPS = {"arabic": _letter_map(_ARABIC_FORMS), None: _letter_map(_PERSIAN_FORMS)}
+
+
+@lru_cache(maxsize=64)
+def _settings(lang: str | None) -> LanguageInfo | None:
+    return all_languages().get(lang) if lang else None
 
 # Extra stop words for languages Whoosh has no list for; short, only the commonest words.
 _EXTRA_STOPWORDS = {
@@ -83,7 +98,8 @@ def function_words() -> frozenset[str]:
 
 def normalise(text: str, lang: str | None = None) -> str:
     """Compose, lower-case and unify letter forms across scripts; strip standalone marks."""
-    table = _SCRIPT_MAPS.get(lang) or _SCRIPT_MAPS[None]
+    settings = _settings(lang)
+    table = _SCRIPT_MAPS.get(settings.letter_forms if settings else None) or _SCRIPT_MAPS[None]
     text = unicodedata.normalize("NFKC", text).casefold().translate(table)
     if text.isascii():
         return text
@@ -131,21 +147,23 @@ class LanguageFilter(Filter):
         text = _apostrophes(normalise(word, self.lang), self.lang)
         if not text or (self.lang and text in stopwords(self.lang)):
             return None
-        if self.lang == "uk":
-            return fold(_ukrainian_lemma(text))
+        settings = _settings(self.lang)
+        if settings and settings.lemmatiser == "pymorphy3":
+            return fold(_lemma(self.lang, text))
         if self.lang != "tr":
             # "café" and "cafe" must stem alike; Turkish suffixes need their letters (ş, ğ…).
             text = fold(text)
-        algorithm = SNOWBALL.get(self.lang)
-        if algorithm:
-            text = _stem(algorithm, text, 2 if self.lang == "de" else 1)
+        if settings and settings.stemmer:
+            # German plurals need a second pass (kurse → kurs → kur, like kurs).
+            text = _stem(settings.stemmer, text, 2 if settings.compounds else 1)
         return fold(text)
 
     def _terms(self, word: str) -> tuple[str, ...]:
         term = self._term(word)
         if not term:
             return ()
-        if self.lang not in COMPOUND_LANGUAGES or len(word) < MIN_COMPOUND_LENGTH:
+        settings = _settings(self.lang)
+        if not (settings and settings.compounds) or len(word) < MIN_COMPOUND_LENGTH:
             return (term,)
         parts = []
         for part in compound_parts(normalise(word, self.lang)):
@@ -200,19 +218,19 @@ def compound_parts(word: str) -> list[str]:
 
 
 _STEMMERS: dict[str, object] = {}
-_MORPHOLOGY: list = []
+_MORPHOLOGY: dict = {}
 _CYRILLIC_WORD = re.compile(r"[\u0400-\u04ff']+")
 
 
-def _ukrainian_lemma(word: str) -> str:
-    """Ukrainian has no Snowball stemmer: pymorphy3's dictionary gives the lemma."""
+def _lemma(lang: str, word: str) -> str:
+    """Languages without a Snowball stemmer (Ukrainian): pymorphy3's dictionary gives the lemma."""
     if not _CYRILLIC_WORD.fullmatch(word):
         return word
-    if not _MORPHOLOGY:
+    if lang not in _MORPHOLOGY:
         import pymorphy3
 
-        _MORPHOLOGY.append(pymorphy3.MorphAnalyzer(lang="uk"))
-    return _MORPHOLOGY[0].parse(word)[0].normal_form
+        _MORPHOLOGY[lang] = pymorphy3.MorphAnalyzer(lang=lang)
+    return _MORPHOLOGY[lang].parse(word)[0].normal_form
 
 
 def _stem(algorithm: str, word: str, passes: int) -> str:

@@ -12,19 +12,19 @@ from ..opening import Slot, week_blocks
 from .analysis import TOKEN_PATTERN, spelling_key
 from .schema import (
     CITYWIDE,
-    CONTENT_LANGUAGES,
     FLAGS,
     OPEN_BLOCKS,
     ORIGINAL_LANGUAGE,
     OTHER,
     SPELLING,
+    content_languages,
     text_field_name,
 )
 
 
 def _vocabulary_text(offer: Offer) -> dict[str, list[str]]:
     """Labels and synonyms of the offer's categories, target groups, languages and areas."""
-    per_lang: dict[str, list[str]] = {lang: [] for lang in CONTENT_LANGUAGES}
+    per_lang: dict[str, list[str]] = {lang: [] for lang in content_languages()}
     for term in (*offer.categories, *offer.target_groups):
         for lang, label in term.labels.items():
             if lang in per_lang:
@@ -72,7 +72,7 @@ def offer_document(offer: Offer, today: date, stale_after_days: int) -> dict:
 
     bodies: dict[str, list[str]] = {}
     for text in offer.texts:
-        lang = text.locale if text.locale in CONTENT_LANGUAGES else OTHER
+        lang = text.locale if text.locale in content_languages() else OTHER
         if text.field == "title":
             key = text_field_name("title", lang)
             doc[key] = f"{doc[key]} {text.text}" if key in doc else text.text
@@ -112,7 +112,7 @@ def _sort_key(offer: Offer) -> str:
 def vocabulary_sources(session: Session) -> dict[str, list[tuple[str, str, str]]]:
     """Per content language: (filter field, value, text) for every label and synonym that an
     offer's vocabulary field carries when it has that value, as offer_document() writes it."""
-    sources: dict[str, list[tuple[str, str, str]]] = {lang: [] for lang in CONTENT_LANGUAGES}
+    sources: dict[str, list[tuple[str, str, str]]] = {lang: [] for lang in content_languages()}
     for facet, model in (("category", Category), ("target_group", TargetGroup)):
         for term in session.scalars(select(model)):
             for lang, label in term.labels.items():

@@ -7,7 +7,7 @@ from markupsafe import Markup, escape
 from whoosh.highlight import ContextFragmenter, HtmlFormatter, WholeFragmenter, highlight
 
 from .analysis import language_analyzer
-from .schema import CONTENT_LANGUAGES, OTHER, text_field_name
+from .schema import OTHER, content_languages, text_field_name
 
 
 @lru_cache(maxsize=16)
@@ -18,7 +18,7 @@ def _analyzer(lang: str | None):
 def highlighted(text: str, lang: str, terms: dict[str, set[str]], kind: str = "body",
                 max_chars: int = 240) -> Markup:
     """``text`` with matched words in ``<mark>``: a fragment around them for long texts."""
-    content_lang = lang if lang in CONTENT_LANGUAGES else None
+    content_lang = lang if lang in content_languages() else None
     matched = terms.get(text_field_name(kind, content_lang or OTHER), set())
     if matched:
         fragmenter = (WholeFragmenter() if len(text) <= max_chars

@@ -1,15 +1,29 @@
 """The index schema: text fields per content language, keyword fields for the filters."""
 from __future__ import annotations
 
-import os
-
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
+from ..languages import all_languages, interface_languages
 from .analysis import language_analyzer, spelling_analyzer
 
-# One set of text fields per content language (changing it needs `wegweiser reindex`).
-CONTENT_LANGUAGES = tuple(
-    os.environ.get("WEGWEISER_INDEX_LANGUAGES", "de,en,ar,fa,uk,ru,tr,fr").split(","))
+# One set of text fields per content language (changing it needs `wegweiser reindex`): the
+# setting WEGWEISER_INDEX_LANGUAGES, by default the interface languages. The index of a machine
+# has one schema, so the choice is made once per process, by configure_languages().
+_content_languages: list[tuple[str, ...]] = [interface_languages()]
+
+
+def content_languages() -> tuple[str, ...]:
+    return _content_languages[0]
+
+
+def configure_languages(codes: tuple[str, ...] | None) -> None:
+    """Use ``codes`` (default: the interface languages) as the index's content languages."""
+    chosen = tuple(codes) if codes else interface_languages()
+    unknown = [code for code in chosen if code not in all_languages()]
+    if unknown:
+        raise ValueError(f"WEGWEISER_INDEX_LANGUAGES: unknown language code(s) {', '.join(unknown)}"
+                         " (codes are those of data/reference/languages.toml)")
+    _content_languages[0] = chosen
 OTHER = "xx"  # text in any other language: folded, not stemmed
 TEXT_KINDS = {"title": 3.0, "vocab": 2.0, "body": 1.0}
 ORGANISATION_BOOST = 1.5
@@ -36,7 +50,7 @@ def text_fields() -> dict[str, str | None]:
     """Every text field with the content language of its analyzer (``None``: other languages)."""
     fields: dict[str, str | None] = {}
     for kind in TEXT_KINDS:
-        for lang in CONTENT_LANGUAGES:
+        for lang in content_languages():
             fields[text_field_name(kind, lang)] = lang
         if kind != "vocab":
             fields[text_field_name(kind, OTHER)] = None

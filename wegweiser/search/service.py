@@ -36,13 +36,13 @@ from .analysis import (
 from .documents import vocabulary_sources, vocabulary_spelling_words
 from .schema import (
     CITYWIDE,
-    CONTENT_LANGUAGES,
     EVERYONE,
     FILTER_FIELDS,
     FLAGS,
     OPEN_BLOCKS,
     ORIGINAL_LANGUAGE,
     SPELLING,
+    content_languages,
     field_kind,
     text_field_name,
     text_fields,
@@ -287,7 +287,7 @@ class SearchService:
         self._recogniser: FilterRecogniser | None = None
         self._checked_generation: str | None = None
         self._function_words = frozenset().union(
-            function_words(), *(stopwords(lang) for lang in CONTENT_LANGUAGES))
+            function_words(), *(stopwords(lang) for lang in content_languages()))
 
     # -- keeping current ----------------------------------------------------------------
 

@@ -14,15 +14,15 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
-from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from ..languages import language
 from . import bitmaps
-from .analysis import COMPOUND_PART, TOKEN_PATTERN, fold, language_analyzer, normalise, stopwords
-from .schema import CITYWIDE, CONTENT_LANGUAGES, EVERYONE
+from .analysis import COMPOUND_PART, TOKEN_PATTERN, fold, language_analyzer, normalise
+from .schema import CITYWIDE, EVERYONE, content_languages
 
 FILTER_WORDS = Path(__file__).resolve().parent.parent / "data" / "reference" / "filter-words.toml"
 MAX_CHARS = 400  # a spoken question can be long: more of it is read than the search matches
@@ -80,11 +80,10 @@ def _script(word: str) -> str:
     return "?"
 
 
-@lru_cache(maxsize=1)
-def _language_scripts() -> dict[str, str]:
-    """Each content language's script, from its function words."""
-    return {lang: (Counter(_script(w) for w in stopwords(lang)).most_common(1) or [("?",)])[0][0]
-            for lang in CONTENT_LANGUAGES}
+@lru_cache(maxsize=4)
+def _language_scripts(languages: tuple[str, ...]) -> dict[str, str]:
+    """Each content language's script: the script of its name in itself."""
+    return {lang: _script(language(lang).autonym) for lang in languages}
 
 
 def _languages_of(words: list[str]) -> list[str]:
@@ -92,11 +91,12 @@ def _languages_of(words: list[str]) -> list[str]:
     ("what kind of help" is English, so its "kind" is not the German "Kind"); all of a script
     when it has none."""
     counts = {lang: sum(token(w, lang).startswith(_FUNCTION) for w in words)
-              for lang in CONTENT_LANGUAGES}
+              for lang in content_languages()}
     best: dict[str, int] = {}
-    for lang, script in _language_scripts().items():
+    scripts = _language_scripts(content_languages())
+    for lang, script in scripts.items():
         best[script] = max(best.get(script, 0), counts[lang])
-    return [lang for lang, script in _language_scripts().items()
+    return [lang for lang, script in scripts.items()
             if counts[lang] == best[script]]
 
 

@@ -7,24 +7,23 @@ from __future__ import annotations
 from functools import lru_cache
 
 from .analysis import function_words, normalise, query_words, spelling_key, stopwords
-from .schema import CONTENT_LANGUAGES
+from .schema import content_languages
 from .service import MAX_QUERY_CHARS, MAX_QUERY_TOKENS, MAX_QUERY_WORDS
 
 MIN_LENGTH = 2
 MAX_LENGTH = 40
 
 
-@lru_cache(maxsize=1)
-def _ignored() -> frozenset[str]:
-    return frozenset().union(function_words(),
-                             *(stopwords(lang) for lang in CONTENT_LANGUAGES))
+@lru_cache(maxsize=4)
+def _ignored(languages: tuple[str, ...]) -> frozenset[str]:
+    return frozenset().union(function_words(), *(stopwords(lang) for lang in languages))
 
 
 def counted_words(text: str) -> list[str]:
     """The distinct normalised words of ``text`` worth counting, in query order."""
     counted: list[str] = []
     for word in query_words(text or "", MAX_QUERY_CHARS, MAX_QUERY_TOKENS):
-        if normalise(word) in _ignored() or any(char.isdigit() for char in word):
+        if normalise(word) in _ignored(content_languages()) or any(char.isdigit() for char in word):
             continue
         key = spelling_key(word)
         if MIN_LENGTH <= len(key) <= MAX_LENGTH and key not in counted:

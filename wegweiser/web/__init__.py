@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from .. import db
 from ..cities import current_city
 from ..i18n import (
-    AUTONYMS,
+    autonym,
     best_language_for_request,
     current_language,
     direction,
@@ -107,7 +107,7 @@ def template_globals() -> dict:
         "page_lang": lang,
         "page_dir": direction(lang),
         "language_links": [
-            {"code": code, "name": AUTONYMS.get(code, code), "current": code == lang,
+            {"code": code, "name": autonym(code), "current": code == lang,
              "url": _same_page_in(code)}
             for code in ui_languages()
         ],

@@ -5,10 +5,9 @@ import json
 from pathlib import Path
 
 from flask import Blueprint, current_app, jsonify, request, url_for
-from flask_babel import force_locale
 
 from .. import db
-from ..i18n import ui_languages
+from ..i18n import in_language, ui_languages
 from ..search import FACET_FIELDS, search_service
 from ..services.directory import (
     SUMMARY_FIELDS,
@@ -94,7 +93,7 @@ def offers():
 
 def _recognised_filters(result, vocab, lang: str) -> list[dict]:
     """Filters that the query's words name, so a client can offer them as the pages do."""
-    with force_locale(lang):
+    with in_language(lang):
         return [{"filter": found.facet, "value": found.value,
                  "label": filter_label(found.facet, found.value, vocab, lang),
                  "words": list(found.words), "count": found.count, "applied": found.applied}

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 from flask import render_template, url_for
-from flask_babel import force_locale, format_date
+from flask_babel import format_date
 from flask_babel import gettext as _
 from markupsafe import Markup
 
 from .. import db
-from ..i18n import direction
+from ..i18n import direction, in_language
 from ..search import SearchQuery, search_service
 from ..services.directory import load_vocabularies, offers_by_ids
 from . import presenters
@@ -70,14 +70,14 @@ def render_booklet(area: str, lang: str, target_group: str | None = None,
     area_name = vocab.area(area).name if vocab.area(area) else _("the whole city")
     titles = []
     for c in columns:
-        with force_locale(c):
+        with in_language(c):
             titles.append({"lang": c, "dir": direction(c),
                            "title": _("Support offers in %(area)s", area=area_name),
                            "printed": _("Printed on %(date)s",
                                         date=format_date(date.today(), "long")),
                            "check": _("Please check the current details at %(url)s",
                                       url=url_for("public.index", lang=c, _external=True))})
-    with force_locale(lang):
+    with in_language(lang):
         return render_template(
             "booklet.html", lang=lang, dir=direction(lang), titles=titles, sections=sections,
             organisations=sorted(organisations.items(), key=lambda item: item[0].casefold()),

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
-from flask_babel import force_locale, get_locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from .. import db
 from ..formatting import weekday_names
-from ..i18n import direction
+from ..i18n import direction, in_language, ui_languages
 from ..models import ADMIN, CLOSED, PENDING, PUBLISHED, TEXT_FIELDS, Organisation
 from ..pdf import pdf_available
 from ..services import editing, operations, proposals
@@ -45,7 +45,6 @@ from .forms import OfferForm, ProfileForm, TranslationForm
 from .language import language_blueprint
 
 bp = language_blueprint("manage", __name__)
-UI_TEXT_LANGUAGES = ("de", "en", "ar", "fa", "uk", "ru", "tr", "fr")
 
 
 def signed_in(_user, _args) -> bool:
@@ -81,7 +80,7 @@ def dashboard():
                 "title": title[0] if title else offer.external_id,
                 "status": offer.status,
                 "change": changes.get(offer.id),
-                "missing": [lang for lang in UI_TEXT_LANGUAGES if lang not in have],
+                "missing": [lang for lang in ui_languages() if lang not in have],
                 "verified_at": offer.verified_at,
                 "stale": offer.verified_at is None or
                 date.today() - offer.verified_at > stale_after,
@@ -127,19 +126,19 @@ def _offer_page(form: OfferForm, original_language: str, **context):
     """The offer form (editing or new): 400 when it shows problems."""
     return render_template(
         "manage/edit_offer.html", form=form, original_language=original_language,
-        preview_languages=UI_TEXT_LANGUAGES,
+        preview_languages=ui_languages(),
         preview_lang=_preview_language(original_language), **context), \
         400 if form.has_problems else 200
 
 
 def _preview_language(default: str) -> str:
     lang = request.form.get("preview_lang") or default
-    return lang if lang in UI_TEXT_LANGUAGES else default
+    return lang if lang in ui_languages() else default
 
 
 def _preview_block(lang: str, template: str, **context) -> dict:
     """The public page's main part as its reader in ``lang`` would see it, for a preview."""
-    with force_locale(lang):
+    with in_language(lang):
         html = render_template(template, preview=True, page_lang=lang, **context)
     return {"lang": lang, "dir": direction(lang), "html": Markup(html)}
 
@@ -147,7 +146,7 @@ def _preview_block(lang: str, template: str, **context) -> dict:
 def _offer_preview(session, organisation, offer, checked: dict, lang: str) -> dict:
     config = current_app.config
     with editing.offer_preview(session, organisation, offer, checked) as draft, \
-            force_locale(lang):
+            in_language(lang):
         detail = presenters.offer_detail(draft, lang, config["WEGWEISER_STALE_AFTER_DAYS"],
                                          config["BABEL_DEFAULT_TIMEZONE"])
         return _preview_block(lang, "_offer_article.html", offer=detail)
@@ -394,7 +393,7 @@ def translate_offer(external_id: str, target: str):
     """The original beside one other language, field by field; missing and outdated marked."""
     session = db.session()
     offer = _offer_or_404(external_id)
-    if target not in UI_TEXT_LANGUAGES or target == offer.original_language:
+    if target not in ui_languages() or target == offer.original_language:
         abort(404)
     proposal = proposals.latest_change(session, offer)
     base, preview = _working_record(proposal, offer_record(offer)), None
@@ -414,7 +413,7 @@ def translate_offer(external_id: str, target: str):
               for name, state in editing.translation_state(offer, target).items()]
     return render_template("manage/translate.html", offer_id=external_id, target=target,
                            original_language=offer.original_language, fields=fields,
-                           form=form, preview=preview, preview_languages=UI_TEXT_LANGUAGES,
+                           form=form, preview=preview, preview_languages=ui_languages(),
                            preview_lang=_preview_language(target),
                            target_dir=direction(target)), 400 if form.has_problems else 200
 
@@ -481,7 +480,6 @@ PERMISSIONS["manage.reports"] = is_staff
 @bp.get("/manage/booklet")
 def booklet():
     """Moderators choose an area and a language and get the printable booklet."""
-    from ..i18n import ui_languages
     from .booklet import BookletError, render_booklet
 
     vocab = load_vocabularies(db.session())
@@ -561,13 +559,13 @@ def organisation_profile(organisation_id: str):
     return render_template(
         "manage/profile.html", organisation_id=organisation_id, form=form,
         original_language=org.original_language, proposal=proposal, preview=preview,
-        preview_languages=UI_TEXT_LANGUAGES,
+        preview_languages=ui_languages(),
         preview_lang=_preview_language(org.original_language)), \
         400 if form.has_problems else 200
 
 
 def _organisation_preview(session, org, checked: dict, lang: str) -> dict:
-    with editing.organisation_preview(session, org, checked) as draft, force_locale(lang):
+    with editing.organisation_preview(session, org, checked) as draft, in_language(lang):
         _org, offers = organisation_with_offers(session, draft.external_id)
         detail = presenters.organisation_detail(draft, offers, lang)
         return _preview_block(lang, "_organisation_article.html", organisation=detail)

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import SQLAlchemyError
 
 from .. import db
-from ..i18n import direction, ui_languages
+from ..i18n import direction, locale_name, ui_languages
 from ..search import SearchQuery, SearchResult
 from ..services import needs
 from ..services.coverage import (
@@ -96,7 +96,7 @@ class Labels:
         return get_locale().languages.get(code) or code
 
     def areas(self, names: list[str]) -> str:
-        return format_list(names, locale=self.lang)
+        return format_list(names, locale=locale_name(self.lang))
 
 
 def _selection_words(selection: Selection, label: Labels) -> str:

@@ -8,12 +8,12 @@ from zoneinfo import ZoneInfo
 import segno
 from babel.lists import format_list
 from flask import url_for
-from flask_babel import force_locale, format_date, format_time, get_locale, ngettext
+from flask_babel import format_date, format_time, get_locale, ngettext
 from flask_babel import gettext as _
 from markupsafe import Markup
 
 from ..formatting import render_markdown, weekday_names
-from ..i18n import direction
+from ..i18n import direction, in_language, locale_name
 from ..models import ARCHIVED, Offer, Organisation
 from ..opening import Slot, open_state
 from ..search import SearchQuery, SearchResult, highlighted
@@ -350,7 +350,7 @@ def qr_svg(url: str) -> Markup:
 
 def sheet_column(offer: Offer, lang: str) -> dict:
     """One offer's essentials with every label in ``lang``: a column of the referral sheet."""
-    with force_locale(lang):
+    with in_language(lang):
         title = text_block(offer, "title", lang)
         summary = text_block(offer, "summary", lang)
         return {
@@ -365,8 +365,9 @@ def sheet_column(offer: Offer, lang: str) -> dict:
                 "scan": _("Scan for the current details"),
             },
             "target_groups": format_list([t.label(lang) for t in offer.target_groups],
-                                         locale=lang) or _("Everyone"),
-            "languages": format_list([x.label(lang) for x in offer.languages], locale=lang),
+                                         locale=locale_name(lang)) or _("Everyone"),
+            "languages": format_list([x.label(lang) for x in offer.languages],
+                                     locale=locale_name(lang)),
             "address": ", ".join(p for p in (offer.street, " ".join(
                 x for x in (offer.postal_code, offer.city) if x)) if p) or None,
             "citywide": _("For people from the whole city") if offer.citywide else None,
@@ -382,7 +383,7 @@ def sheet_column(offer: Offer, lang: str) -> dict:
 def list_as_text(offers: list[Offer], lang: str) -> str:
     """The list as plain text for a messenger or an SMS, in ``lang``."""
     blocks = []
-    with force_locale(lang):
+    with in_language(lang):
         for number, offer in enumerate(offers, 1):
             column = sheet_column(offer, lang)
             lines = [f"{number}. {column['title']['text']}"]

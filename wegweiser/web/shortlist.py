@@ -16,11 +16,11 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import force_locale, format_date
+from flask_babel import format_date
 from flask_babel import gettext as _
 
 from .. import db
-from ..i18n import AUTONYMS, direction, ui_languages
+from ..i18n import autonym, direction, in_language, ui_languages
 from ..pdf import pdf_available
 from ..services.directory import (
     listed_offers,
@@ -166,8 +166,8 @@ def show():
         rows=[presenters.offer_row(o, g.lang) for o in offers],
         note=shortlist.note,
         client=client,
-        client_name=AUTONYMS.get(client, client),
-        client_languages=[(code, AUTONYMS.get(code, code)) for code in ui_languages()],
+        client_name=autonym(client),
+        client_languages=[(code, autonym(code)) for code in ui_languages()],
         share_url=share_url,
         share_qr=presenters.qr_svg(share_url) if share_url else None,
         mailto=f"mailto:?body={quote(text)}" if text else None,
@@ -216,7 +216,7 @@ def _sheet_page() -> str:
     today = datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
     printed, footer = [], []
     for lang in columns:
-        with force_locale(lang):
+        with in_language(lang):
             site = url_for("public.index", lang=lang, _external=True)
             printed.append({"lang": lang, "dir": direction(lang),
                             "text": _("Printed on %(date)s", date=format_date(today, "long"))})

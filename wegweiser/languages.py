@@ -1,0 +1,107 @@
+"""Languages as data: ``data/reference/languages.toml`` is the one source.
+
+It decides which languages the interface speaks (``ui = true``, in the file's order, German
+first), their autonyms and names, how the search analyses text in them, and which Babel locale
+formats dates and lists for them. Babel supplies what it knows: text direction and plural rules
+(the file's ``rtl`` only speaks for languages Babel has no locale for). The same entries are
+loaded into the ``languages`` table for offers and filters (services/reference.py).
+
+Adding an interface language: an entry with ``ui = true`` (and ``locale`` if its code is not a
+Babel locale), then ``wegweiser translations init <locale>`` and the translated catalog.
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from babel import Locale, UnknownLocaleError
+from babel.messages.plurals import get_plural
+
+LANGUAGES_FILE = Path(__file__).resolve().parent / "data" / "reference" / "languages.toml"
+
+
+@dataclass(frozen=True)
+class LanguageInfo:
+    code: str  # as in URLs, offers and the API: ISO 639-1 where one exists, else ISO 639-3
+    autonym: str
+    labels: dict[str, str] = field(default_factory=dict)
+    ui: bool = False
+    locale: str = ""  # Babel/gettext locale: the code unless the entry names another
+    rtl: bool = False  # the file's word, for languages Babel does not know
+    # Search: the Snowball algorithm (PyStemmer name); "persian" or "arabic" letter forms for
+    # Arabic-script languages (which yeh and kaf the index keeps); German-style compound parts.
+    stemmer: str | None = None
+    letter_forms: str | None = None
+    compounds: bool = False
+    lemmatiser: str | None = None  # "pymorphy3": dictionary lemmas (Ukrainian)
+    plural_override: str | None = None  # where a count takes one form, unlike CLDR's rules
+
+    @property
+    def babel_locale(self) -> Locale | None:
+        return _babel_locale(self.locale)
+
+    @property
+    def direction(self) -> str:
+        known = self.babel_locale
+        if known is not None:
+            return "rtl" if known.character_order == "right-to-left" else "ltr"
+        return "rtl" if self.rtl else "ltr"
+
+    @property
+    def plural_forms(self) -> str:
+        """The gettext Plural-Forms header of this language (from CLDR through Babel)."""
+        return self.plural_override or get_plural(self.locale).plural_forms
+
+    def name_in(self, lang: str) -> str:
+        """This language's name in the language ``lang``: the file's label, else Babel's."""
+        if self.labels.get(lang):
+            return self.labels[lang]
+        reader = language(lang).babel_locale if lang in all_languages() else None
+        own = self.babel_locale
+        if reader is not None and own is not None:
+            name = reader.languages.get(own.language)
+            if name:
+                return name
+        return self.labels.get("en") or self.autonym
+
+
+@cache
+def _babel_locale(name: str) -> Locale | None:
+    try:
+        return Locale.parse(name)
+    except (UnknownLocaleError, ValueError):
+        return None
+
+
+@cache
+def all_languages() -> dict[str, LanguageInfo]:
+    """Every language of the reference data, by code, in the file's order."""
+    with LANGUAGES_FILE.open("rb") as handle:
+        entries = tomllib.load(handle)["language"]
+    languages = {}
+    for entry in entries:
+        search = entry.get("search", {})
+        languages[entry["code"]] = LanguageInfo(
+            code=entry["code"], autonym=entry["autonym"], labels=dict(entry.get("labels", {})),
+            ui=entry.get("ui", False), locale=entry.get("locale", entry["code"]),
+            rtl=entry.get("rtl", False), stemmer=search.get("stemmer"),
+            letter_forms=search.get("letter_forms"), compounds=search.get("compounds", False),
+            lemmatiser=search.get("lemmatiser"), plural_override=entry.get("plural_forms"))
+    return languages
+
+
+def language(code: str) -> LanguageInfo:
+    return all_languages()[code]
+
+
+def interface_languages() -> tuple[str, ...]:
+    """The codes of every language the interface is translated into, in the file's order."""
+    return tuple(code for code, info in all_languages().items() if info.ui)
+
+
+def locale_name(code: str) -> str:
+    """The Babel locale to format in for a language code (the code itself when unknown)."""
+    info = all_languages().get(code)
+    return info.locale if info else code
