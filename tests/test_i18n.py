@@ -154,3 +154,14 @@ def test_no_language_list_is_written_into_the_code():
     offenders = [str(path.relative_to(PROJECT_ROOT)) for path in
                  (PROJECT_ROOT / "wegweiser").rglob("*.py") if pattern.search(path.read_text())]
     assert offenders == []
+
+
+def test_arabic_counts_read_right_on_the_page(demo_app):
+    """The catalog's forms follow the rule: 11 offers "عرضًا", 100 offers "عرض", 3 "عروض"."""
+    from flask_babel import ngettext
+
+    from wegweiser.i18n import in_language
+
+    with demo_app.test_request_context("/ar/"), in_language("ar"):
+        said = {n: ngettext("%(num)d offer", "%(num)d offers", n) for n in (3, 11, 100)}
+    assert said == {3: "3 عروض", 11: "11 عرضًا", 100: "100 عرض"}
