@@ -101,16 +101,19 @@ def test_unknown_pages_get_a_friendly_404(demo_client):
 def test_an_unexpected_error_gets_a_friendly_500_page(app):
     @app.get("/de/boom")
     def boom():
-        raise RuntimeError("boom")
+        raise RuntimeError("internal detail 4711")
 
     response = app.test_client().get("/de/boom")
     assert response.status_code == 500
-    assert "<html" in text_of(response) and "boom" not in text_of(response)
+    assert "<html" in text_of(response) and "4711" not in text_of(response)
 
 
 def test_language_switcher_keeps_the_page_and_the_query(demo_client):
     page = text_of(demo_client.get("/de/search?q=Kurs&category=health"))
-    assert 'href="/en/search?q=Kurs&amp;category=health"' in page
+    assert 'name="next" value="/de/search?q=Kurs&amp;category=health"' in page
+    answer = demo_client.get("/language", query_string={
+        "to": "en", "next": "/de/search?q=Kurs&category=health"})
+    assert answer.headers["Location"].endswith("/en/search?q=Kurs&category=health")
 
 
 def test_health_endpoint(demo_client):
@@ -127,3 +130,22 @@ def test_pages_reference_nothing_on_other_sites(demo_client):
         r' src="/static/js/shortlist\.js\?v=[0-9a-f]+" defer'
         r' data-offline="/static/js/offline\.js\?v=[0-9a-f]+"', scripts[0]), \
         "no inline or foreign script"
+
+
+def test_the_language_switcher_opens_the_same_page_in_another_language(demo_client):
+    """One form with a button per language; no JavaScript needed."""
+    page = text_of(demo_client.get("/de/search?q=Beratung&area=sued&free=1"))
+    assert 'name="next" value="/de/search?q=Beratung&amp;area=sued&amp;free=1"' in page
+    assert page.count('name="to" value=') == len(demo_client.application.config[
+        "WEGWEISER_LANGUAGE_LIST"])
+    answer = demo_client.get("/language?to=uk&next=/de/search%3Fq%3DBeratung%26area%3Dsued")
+    assert answer.status_code == 303
+    assert answer.headers["Location"].endswith("/uk/search?q=Beratung&area=sued")
+    offer = demo_client.get("/language?to=ar&next=/de/offers/sprachwerk-deutsch-a1-abend")
+    assert offer.headers["Location"].endswith("/ar/offers/sprachwerk-deutsch-a1-abend")
+    for hostile in ("//evil.example/de/", "https://evil.example/", "/de/nowhere", "/api/v1/offers",
+                    "/de/list/clear"):
+        answer = demo_client.get("/language", query_string={"to": "fa", "next": hostile})
+        assert answer.status_code == 303 and answer.headers["Location"].endswith("/fa/"), hostile
+    unknown = demo_client.get("/language?to=xx&next=/de/", headers={"Accept-Language": "ru"})
+    assert unknown.headers["Location"].endswith("/ru/")

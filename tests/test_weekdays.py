@@ -22,8 +22,8 @@ from .helpers import OWN, csrf, form_of, read_form, signed_in, trust
 
 UI_LANGUAGES = interface_languages()
 # The editor round trip is slow: the first eight languages and one of each new script.
-EDITOR_LANGUAGES = tuple(lang for lang in ("de", "en", "ar", "fa", "uk", "ru", "tr", "fr", "prs", "ti")
-                         if lang in UI_LANGUAGES)
+EDITOR_LANGUAGES = tuple(lang for lang in ("de", "en", "ar", "fa", "uk", "ru", "tr", "fr", "prs",
+                                           "ti") if lang in UI_LANGUAGES)
 WEEK = range(1, 8)
 # Every day of the week with its own times: 1 → 08:00–08:30 … 7 → 14:00–14:30.
 HOURS = [{"weekday": day, "opens": f"{7 + day:02d}:00", "closes": f"{7 + day:02d}:30"}

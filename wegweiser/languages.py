@@ -105,3 +105,8 @@ def locale_name(code: str) -> str:
     """The Babel locale to format in for a language code (the code itself when unknown)."""
     info = all_languages().get(code)
     return info.locale if info else code
+
+
+def code_of_locale(name: str) -> str:
+    """The language code whose Babel locale is ``name`` (the name itself when none is)."""
+    return next((code for code, info in all_languages().items() if info.locale == name), name)

@@ -1,7 +1,7 @@
 """The web layer: public pages, the JSON API, error pages."""
 from __future__ import annotations
 
-from flask import g, jsonify, redirect, render_template, request, url_for
+from flask import current_app, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFProtect
@@ -17,6 +17,7 @@ from ..i18n import (
     text_direction,
     ui_languages,
 )
+from ..languages import all_languages, code_of_locale
 from ..services.directory import database_ok
 from . import (
     api,
@@ -57,6 +58,7 @@ def init_app(app) -> None:
     app.register_blueprint(api.bp)
     app.register_blueprint(hsds_api.bp)
     app.add_url_rule("/", "root", root)
+    app.add_url_rule("/language", "switch_language", switch_language)
     app.add_url_rule("/health", "health", health)
     app.register_error_handler(HTTPException, http_error)
     app.register_error_handler(Exception, unexpected_error)
@@ -79,8 +81,10 @@ def change_value(value) -> str:
 
 
 def language_name(code: str) -> str:
-    """A language's name in the page's language (Babel's CLDR data)."""
-    return get_locale().languages.get(code) or code
+    """A language's name in the page's language (the languages data, else Babel's CLDR data)."""
+    known = all_languages().get(code)
+    return known.name_in(code_of_locale(str(get_locale()))) if known else (
+        get_locale().languages.get(code) or code)
 
 
 def root():
@@ -106,22 +110,45 @@ def template_globals() -> dict:
         "shortlist_ids": shortlist.current_list().ids,
         "page_lang": lang,
         "page_dir": direction(lang),
-        "language_links": [
-            {"code": code, "name": autonym(code), "current": code == lang,
-             "url": _same_page_in(code)}
-            for code in ui_languages()
-        ],
+        "page_autonym": autonym(lang),
+        "language_choices": [(code, autonym(code)) for code in ui_languages()],
+        "language_alternates": _language_alternates,
     }
+
+
+def _language_alternates() -> list[tuple[str, str]]:
+    return [(code, _same_page_in(code)) for code in ui_languages()]
 
 
 def _same_page_in(code: str) -> str:
     """This page in another language, keeping the query and filters."""
     if request.blueprint in LANGUAGE_BLUEPRINTS and request.endpoint:
-        args = dict(request.view_args or {})
-        args["lang"] = code
-        return url_for(request.endpoint, **args) + (
-            "?" + request.query_string.decode() if request.query_string else "")
+        return _page_in(code, request.endpoint, dict(request.view_args or {}),
+                        request.query_string.decode())
     return url_for("public.index", lang=code)
+
+
+def _page_in(code: str, endpoint: str, args: dict, query: str) -> str:
+    return url_for(endpoint, **{**args, "lang": code}) + (f"?{query}" if query else "")
+
+
+def switch_language():
+    """The language switcher's form: the page at ``next`` in the language ``to``.
+
+    One form with a button per language instead of a link per language keeps every page small
+    with fourteen languages: the page's address is written once."""
+    target = request.args.get("to", "")
+    if target not in ui_languages():
+        target = best_language_for_request()
+    path, _, query = request.args.get("next", "").partition("?")
+    if path.startswith("/") and not path.startswith("//"):
+        try:
+            endpoint, args = current_app.url_map.bind("localhost").match(path, method="GET")
+        except HTTPException:
+            endpoint = None
+        if endpoint and endpoint.split(".")[0] in LANGUAGE_BLUEPRINTS and "lang" in args:
+            return redirect(_page_in(target, endpoint, args, query), code=303)
+    return redirect(url_for("public.index", lang=target), code=303)
 
 
 def _wants_json() -> bool:
