@@ -6,6 +6,7 @@ the natural-language questions are measured on their own, with a floor of their 
 from __future__ import annotations
 
 from wegweiser import db
+from wegweiser.languages import interface_languages
 from wegweiser.search import SearchQuery, search_service
 from wegweiser.search.evaluation import evaluate, load_judgements
 from wegweiser.services.directory import offers_by_ids
@@ -13,6 +14,8 @@ from wegweiser.services.directory import offers_by_ids
 from .conftest import DATA
 
 JUDGEMENTS = load_judgements(DATA / "judged_queries.toml")
+# The first eight interface languages have a broad set; every other one at least a few
+# cases of its own, one of them a question.
 LANGUAGES = {"de", "en", "ar", "fa", "uk", "ru", "tr", "fr"}
 QUESTION = "question"
 WORD_QUERIES_GATE = 0.97
@@ -30,6 +33,9 @@ def test_the_judged_set_is_broad_enough():
     assert len(questions) >= 60
     for lang in LANGUAGES:
         assert sum(j.lang == lang for j in questions) >= 7, lang
+    for lang in interface_languages():
+        assert sum(j.lang == lang for j in JUDGEMENTS) >= 6, lang
+        assert sum(j.lang == lang for j in questions) >= 1, lang
 
 
 def test_success_at_5_holds_for_word_queries_and_questions(demo_ctx):
