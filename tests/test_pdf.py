@@ -115,3 +115,26 @@ def test_moderators_download_the_booklet_as_a_pdf(directory):
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     text, _fonts = pdf_text_and_fonts(response.data)
     assert "Зміст" in text and "Пропозиції підтримки" in text, text[:300]
+
+
+@pytest.mark.parametrize("client_language", ["ti", "ckb", "ps"])
+def test_the_referral_sheet_prints_the_new_scripts(demo_client, client_language):
+    """Tigrinya comes out in Ethiopic letters, Sorani and Pashto in Arabic script, each with a
+    font that has them (the sheet's second column is in the client's language)."""
+    from flask_babel import gettext
+
+    from wegweiser.i18n import in_language
+
+    with demo_client.application.test_request_context("/"), in_language(client_language):
+        label = gettext("For whom")
+    csrf = token(demo_client)
+    for offer_id in offer_ids(demo_client, "Deutschkurs", 1):
+        add(demo_client, offer_id, csrf)
+    response = demo_client.get(f"/de/list/sheet.pdf?client={client_language}")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / f"sheet-{client_language}-de-weasyprint.pdf").write_bytes(response.data)
+    text, fonts = pdf_text_and_fonts(response.data)
+    assert label in text
+    script = "Ethiopic" if client_language == "ti" else "Arabic"
+    assert any(script in font for font in fonts), fonts
