@@ -165,3 +165,25 @@ def test_arabic_counts_read_right_on_the_page(demo_app):
     with demo_app.test_request_context("/ar/"), in_language("ar"):
         said = {n: ngettext("%(num)d offer", "%(num)d offers", n) for n in (3, 11, 100)}
     assert said == {3: "3 عروض", 11: "11 عرضًا", 100: "100 عرض"}
+
+
+def test_every_vocabulary_speaks_every_interface_language():
+    """A category, target group or language without a label in an interface language shows up
+    in English there; a concept without its words is not found from that language."""
+    import tomllib
+
+    from wegweiser.languages import LANGUAGES_FILE
+
+    reference = LANGUAGES_FILE.parent
+    languages = set(interface_languages())
+    for name, table, key in (("categories.toml", "category", "slug"),
+                             ("target-groups.toml", "target_group", "slug"),
+                             ("languages.toml", "language", "code")):
+        with open(reference / name, "rb") as handle:
+            for entry in tomllib.load(handle)[table]:
+                assert languages <= set(entry["labels"]), (name, entry[key])
+                if table != "language":
+                    assert languages <= set(entry["synonyms"]), (name, entry[key])
+    with open(reference / "concepts.toml", "rb") as handle:
+        for concept in tomllib.load(handle)["concept"]:
+            assert languages <= set(concept), concept["id"]
