@@ -88,12 +88,27 @@ FUNCTION_WORDS = (Path(__file__).resolve().parent.parent / "data" / "reference" 
 
 
 @lru_cache(maxsize=1)
-def function_words() -> frozenset[str]:
-    """Question words, pronouns, auxiliaries… of every content language, as normalised: query
-    words that never decide a match (on top of the stop words). Not used when indexing."""
+def function_words_by_language() -> dict[str, frozenset[str]]:
+    """Question words, pronouns, auxiliaries… per language, as normalised: query words that
+    never decide a match (on top of the stop words). Not used when indexing."""
     with FUNCTION_WORDS.open("rb") as handle:
         lists = tomllib.load(handle)["words"]
-    return frozenset(normalise(word) for text in lists.values() for word in text.split())
+    return {lang: frozenset(normalise(word) for word in text.split())
+            for lang, text in lists.items()}
+
+
+@lru_cache(maxsize=1)
+def function_words() -> frozenset[str]:
+    """The function words of every language together."""
+    return frozenset().union(*function_words_by_language().values())
+
+
+def script_of(word: str) -> str:
+    """The Unicode script of a word's first letter ("LATIN", "ARABIC", "ETHIOPIC"…)."""
+    for char in word:
+        if char.isalpha():
+            return unicodedata.name(char, "?").split(" ")[0]
+    return "?"
 
 
 def normalise(text: str, lang: str | None = None) -> str:

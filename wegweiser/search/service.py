@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 from whoosh.support.levenshtein import distance
 
+from ..languages import all_languages, language
 from ..opening import current_block
 from . import bitmaps, scoring
 from .analysis import (
@@ -26,10 +27,11 @@ from .analysis import (
     COMPOUND_PART,
     MIN_COMPOUND_LENGTH,
     compound_parts,
-    function_words,
+    function_words_by_language,
     language_analyzer,
     normalise,
     query_words,
+    script_of,
     spelling_key,
     stopwords,
 )
@@ -89,7 +91,11 @@ MIN_FUZZY_LENGTH = 4
 LONG_WORD = 7  # from this length two edits are forgiven, below one
 MAX_FUZZY_CANDIDATES = 3
 VOCABULARY_FREQUENCY = 1_000_000  # vocabulary words come before words of single offers
-MAX_EXPANSIONS = 48  # words of the same concept in other languages, per query word
+# Words of the same concept in other languages, per query word and language: a concept has at
+# most five per language, a word may stand in two concepts. Per language, so that fourteen
+# languages' words do not crowd out each other (a cap on the total dropped those of the
+# languages last in the alphabet).
+MAX_EXPANSIONS_PER_LANGUAGE = 10
 RELATED_FACTOR = 0.4  # a match through the thesaurus or a near spelling
 FACET_FIELDS = (*FILTER_FIELDS, "free", "open_now")
 # A value that matches every filter value of its field: citywide offers, offers for everyone.
@@ -271,6 +277,17 @@ class _Snapshot:
         self.searcher.close()
 
 
+def _per_language(pairs: list[tuple[str, str]], limit: int) -> list[tuple[str, str]]:
+    """At most ``limit`` of the (language, word) pairs of each language, in their order."""
+    taken: dict[str, int] = {}
+    kept = []
+    for lang, word in pairs:
+        if taken.get(lang, 0) < limit:
+            taken[lang] = taken.get(lang, 0) + 1
+            kept.append((lang, word))
+    return kept
+
+
 class SearchService:
     def __init__(self, store: IndexStore, settings: IndexSettings):
         self.store = store
@@ -286,8 +303,12 @@ class SearchService:
         self._vocabulary_terms: dict = {}
         self._recogniser: FilterRecogniser | None = None
         self._checked_generation: str | None = None
-        self._function_words = frozenset().union(
-            function_words(), *(stopwords(lang) for lang in content_languages()))
+        # Per language: its function words and stop words, and its script.
+        self._ignorable = {lang: function_words_by_language().get(lang, frozenset())
+                           | stopwords(lang)
+                           for lang in {*content_languages(), *function_words_by_language()}}
+        self._scripts = {lang: script_of(language(lang).autonym) if lang in all_languages()
+                         else "?" for lang in self._ignorable}
 
     # -- keeping current ----------------------------------------------------------------
 
@@ -345,13 +366,14 @@ class SearchService:
         """The query's words, each with the terms it becomes in each text field."""
         words = query_words(text, MAX_QUERY_CHARS, MAX_QUERY_TOKENS)
         groups = self._thesaurus.group(words)
+        ignorable = self._function_words_of(words)
         content = [(phrase, expansions) for phrase, expansions in groups
-                   if " " in phrase or normalise(phrase) not in self._function_words]
+                   if " " in phrase or normalise(phrase) not in ignorable]
         analysed = []
         for phrase, expansions in (content or groups)[:MAX_QUERY_WORDS]:
             terms = self._terms_of_phrase(phrase)
             related: dict[str, set[str]] = {}
-            for lang, word in expansions[:MAX_EXPANSIONS]:
+            for lang, word in _per_language(expansions, MAX_EXPANSIONS_PER_LANGUAGE):
                 # A concept's word in language L is looked for in the fields of L only.
                 for name, tokens in self._terms_of(word, inside_compounds=False,
                                                    language=lang).items():
@@ -362,6 +384,19 @@ class SearchService:
                 analysed.append(QueryWord(phrase, terms, self._parts_of(phrase), related,
                                           required))
         return analysed
+
+    def _function_words_of(self, words: list[str]) -> frozenset[str]:
+        """The function words of the languages a query is in: per script, those whose function
+        words it uses most. "ev" stays a word in a Turkish query though Kurmanji has it as a
+        function word; "wo" is a function word in a German one."""
+        normalised = [normalise(w) for w in words]
+        hits = {lang: sum(w in ignorable for w in normalised)
+                for lang, ignorable in self._ignorable.items()}
+        best: dict[str, int] = {}
+        for lang, count in hits.items():
+            best[self._scripts[lang]] = max(best.get(self._scripts[lang], 0), count)
+        return frozenset().union(*(self._ignorable[lang] for lang, count in hits.items()
+                                   if count and count == best[self._scripts[lang]]))
 
     @staticmethod
     def _parts_of(word: str) -> tuple[str, ...]:

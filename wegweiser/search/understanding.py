@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 import tomllib
-import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -21,7 +20,7 @@ from pathlib import Path
 
 from ..languages import language
 from . import bitmaps
-from .analysis import COMPOUND_PART, TOKEN_PATTERN, fold, language_analyzer, normalise
+from .analysis import COMPOUND_PART, TOKEN_PATTERN, fold, language_analyzer, normalise, script_of
 from .schema import CITYWIDE, EVERYONE, content_languages
 
 FILTER_WORDS = Path(__file__).resolve().parent.parent / "data" / "reference" / "filter-words.toml"
@@ -73,17 +72,10 @@ def token(word: str, lang: str | None) -> str:
     return _FUNCTION + normalise(word, lang)
 
 
-def _script(word: str) -> str:
-    for char in word:
-        if char.isalpha():
-            return unicodedata.name(char, "?").split(" ")[0]
-    return "?"
-
-
 @lru_cache(maxsize=4)
 def _language_scripts(languages: tuple[str, ...]) -> dict[str, str]:
     """Each content language's script: the script of its name in itself."""
-    return {lang: _script(language(lang).autonym) for lang in languages}
+    return {lang: script_of(language(lang).autonym) for lang in languages}
 
 
 def _languages_of(words: list[str]) -> list[str]:
