@@ -16,6 +16,7 @@ from flask import current_app
 
 REFERENCE_DIR = Path(__file__).resolve().parent / "data" / "reference"
 AREAS_SUFFIX = "-areas.toml"
+QUARTER_TERMS = ("Ortsteil", "Stadtteil")
 OSM_MAP_URL = "https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=17/{lat}/{lon}"
 
 
@@ -32,6 +33,9 @@ class City:
     latitude: float | None = None
     longitude: float | None = None
     map_url: str = OSM_MAP_URL
+    # What the city calls the areas of a Stadtbezirk: "Ortsteil" (Leipzig) or "Stadtteil"
+    # (Dresden); the interface has its texts for both.
+    quarter_term: str = "Ortsteil"
 
     @property
     def site_name(self) -> str:
@@ -70,12 +74,15 @@ def city_info(slug: str) -> City:
         ZoneInfo(table.get("timezone", "Europe/Berlin"))
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise UnknownCity(f"{path.name}: unknown time zone {table.get('timezone')!r}") from exc
+    if table.get("quarter_term", "Ortsteil") not in QUARTER_TERMS:
+        raise UnknownCity(f"{path.name}: quarter_term must be one of {', '.join(QUARTER_TERMS)}")
     if table.get("slug", slug) != slug:
         raise UnknownCity(f"{path.name}: its [city] slug is {table['slug']!r}, not {slug!r}")
     return City(slug=slug, name=table["name"], names=dict(table.get("names", {})),
                 timezone=table.get("timezone", "Europe/Berlin"),
                 latitude=table.get("latitude"), longitude=table.get("longitude"),
-                map_url=table.get("map_url", OSM_MAP_URL))
+                map_url=table.get("map_url", OSM_MAP_URL),
+                quarter_term=table.get("quarter_term", "Ortsteil"))
 
 
 def current_city() -> City:
