@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from wegweiser import cli, create_app, db
 from wegweiser.cities import UnknownCity, city_info
+from wegweiser.i18n import ui_languages
 from wegweiser.models import QUARTER, Area, Offer, Organisation
 from wegweiser.search import search_service
 
@@ -129,6 +130,13 @@ def _dresden_texts(app):
                      "/organisations/dd-sprachbruecke", "/list", "/list/sheet?client=fa",
                      "/list/text", "/network", "/network/coverage-areas.csv", "/privacy",
                      "/login", "/manifest.webmanifest", "/opensearch.xml", "/feed.atom"):
+            yield f"/{lang}{path}", _get(client, f"/{lang}{path}").get_data(as_text=True)
+    with app.app_context():
+        others = [lang for lang in ui_languages() if lang not in PAGE_LANGUAGES]
+    assert len(others) >= 4
+    for lang in others:
+        for path in ("/", "/offers/dd-ankerpunkt-hotline", "/network", "/list/sheet?client=de",
+                     "/manifest.webmanifest", "/opensearch.xml"):
             yield f"/{lang}{path}", _get(client, f"/{lang}{path}").get_data(as_text=True)
     for path in ("/api/v1/offers?area=stadtbezirk-blasewitz", "/api/v1/openapi.json",
                  "/api/v1/offers/dd-ankerpunkt-hotline", "/sitemap.xml", "/sw.js",
