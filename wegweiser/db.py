@@ -8,14 +8,15 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from .config import DEFAULT_CITY
 from .models.changelog import install_change_tracking
 
 
 def default_database_url(app) -> str:
     """SQLite in the instance folder: ``wegweiser.sqlite3`` for Leipzig, the first city, and
     ``wegweiser-<city>.sqlite3`` for any other, so a second city's demo starts afresh."""
-    city = app.config.get("WEGWEISER_CITY") or "leipzig"
-    name = "wegweiser.sqlite3" if city == "leipzig" else f"wegweiser-{city}.sqlite3"
+    city = app.config.get("WEGWEISER_CITY") or DEFAULT_CITY
+    name = "wegweiser.sqlite3" if city == DEFAULT_CITY else f"wegweiser-{city}.sqlite3"
     return f"sqlite:///{Path(app.instance_path) / name}"
 
 
