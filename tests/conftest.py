@@ -41,6 +41,10 @@ class SqliteDatabases:
         shutil.copy(self.root / template if template else self.template, path)
         return f"sqlite:///{path}"
 
+    def empty(self) -> str:
+        """A new database without the template's reference data (another city's directory)."""
+        return f"sqlite:///{self.root / f'db-{uuid.uuid4().hex}.sqlite3'}"
+
     def keep_as_template(self, url: str, name: str) -> None:
         shutil.copy(url.removeprefix("sqlite:///"), self.root / name)
 
@@ -92,6 +96,12 @@ class PostgresDatabases:
     def new(self, template: str | None = None) -> str:
         name = f"{self.prefix}_{uuid.uuid4().hex[:8]}"
         self._create(name, f"{self.prefix}_{template}" if template else self.template)
+        return self._url(name)
+
+    def empty(self) -> str:
+        """A new database without the template's reference data (another city's directory)."""
+        name = f"{self.prefix}_{uuid.uuid4().hex[:8]}"
+        self._create(name)
         return self._url(name)
 
     def keep_as_template(self, url: str, name: str) -> None:
@@ -183,6 +193,25 @@ def demo_app(backend, tmp_path_factory):
     application = _make_app(url, tmp_path_factory.mktemp("demo-index"))
     with application.app_context():
         report = import_files(demo_files(), "import:demo")
+        assert report.ok, report.problems[:5]
+        rebuild_index(db.session())
+    yield application
+    with application.app_context():
+        db.engine().dispose()
+    backend.drop(url)
+
+
+@pytest.fixture(scope="module")
+def dresden_app(backend, tmp_path_factory):
+    """A Dresden directory (WEGWEISER_CITY=dresden) with its demo data and index, set up once
+    per module and backend, for tests that only read."""
+    url = backend.empty()
+    root = tmp_path_factory.mktemp("dresden")
+    application = _make_app(url, root / "index", WEGWEISER_CITY="dresden",
+                            WEGWEISER_OUTBOX=str(root / "outbox"))
+    with application.app_context():
+        initialise_database()
+        report = import_files(demo_files("dresden"), "import:demo")
         assert report.ok, report.problems[:5]
         rebuild_index(db.session())
     yield application

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from .config import PROJECT_ROOT, ensure_secret_key, load_settings
+from .config import PROJECT_ROOT, apply_city, ensure_secret_key, load_settings
 
 __version__ = "0.1.0"
 
@@ -20,6 +20,7 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
     ensure_secret_key(app)
+    apply_city(app)
 
     from . import db, i18n, search, web
 

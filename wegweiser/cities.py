@@ -2,6 +2,7 @@
 
 Its name in each interface language (for running text), the site's name (a brand, the same in
 every language), its time zone, its default map position and the address of a map of a place.
+One deployment serves one city: the setting ``WEGWEISER_CITY`` names its file.
 """
 from __future__ import annotations
 
@@ -9,10 +10,18 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import current_app
 
 REFERENCE_DIR = Path(__file__).resolve().parent / "data" / "reference"
+AREAS_SUFFIX = "-areas.toml"
+QUARTER_TERMS = ("Ortsteil", "Stadtteil")
+OSM_MAP_URL = "https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=17/{lat}/{lon}"
+
+
+class UnknownCity(ValueError):
+    """``WEGWEISER_CITY`` names no city file, or its file lacks what a city needs."""
 
 
 @dataclass(frozen=True)
@@ -23,7 +32,10 @@ class City:
     timezone: str = "Europe/Berlin"
     latitude: float | None = None
     longitude: float | None = None
-    map_url: str = "https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=17/{lat}/{lon}"
+    map_url: str = OSM_MAP_URL
+    # What the city calls the areas of a Stadtbezirk: "Ortsteil" (Leipzig) or "Stadtteil"
+    # (Dresden); the interface has its texts for both.
+    quarter_term: str = "Ortsteil"
 
     @property
     def site_name(self) -> str:
@@ -32,15 +44,45 @@ class City:
     def name_in(self, lang: str) -> str:
         return self.names.get(lang, self.name)
 
+    def map_link(self, lat: float | None, lon: float | None) -> str | None:
+        """The address of a map around a place (``map_url`` with ``{lat}`` and ``{lon}``)."""
+        if lat is None or lon is None:
+            return None
+        return self.map_url.format(lat=f"{lat:.5f}", lon=f"{lon:.5f}")
+
+
+def known_cities() -> list[str]:
+    return sorted(path.name.removesuffix(AREAS_SUFFIX)
+                  for path in REFERENCE_DIR.glob(f"*{AREAS_SUFFIX}"))
+
 
 @cache
 def city_info(slug: str) -> City:
-    with open(REFERENCE_DIR / f"{slug}-areas.toml", "rb") as handle:
-        data = tomllib.load(handle)["city"]
-    return City(slug=data["slug"], name=data["name"], names=dict(data.get("names", {})),
-                timezone=data.get("timezone", "Europe/Berlin"),
-                latitude=data.get("latitude"), longitude=data.get("longitude"),
-                **({"map_url": data["map_url"]} if "map_url" in data else {}))
+    path = REFERENCE_DIR / f"{slug}{AREAS_SUFFIX}"
+    if not slug or "/" in slug or not path.is_file():
+        raise UnknownCity(
+            f"WEGWEISER_CITY={slug!r}: there is no city file {path.name} in {REFERENCE_DIR}. "
+            f"Known cities: {', '.join(known_cities())}. Another city needs its own "
+            f"<city>{AREAS_SUFFIX} (see the README, 'Another city').")
+    with open(path, "rb") as handle:
+        data = tomllib.load(handle)
+    table = data.get("city")
+    if not isinstance(table, dict) or not table.get("name") or not data.get("stadtbezirk"):
+        raise UnknownCity(f"{path.name}: a city file needs a [city] table with a name and at "
+                          "least one [[stadtbezirk]]")
+    try:
+        ZoneInfo(table.get("timezone", "Europe/Berlin"))
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise UnknownCity(f"{path.name}: unknown time zone {table.get('timezone')!r}") from exc
+    if table.get("quarter_term", "Ortsteil") not in QUARTER_TERMS:
+        raise UnknownCity(f"{path.name}: quarter_term must be one of {', '.join(QUARTER_TERMS)}")
+    if table.get("slug", slug) != slug:
+        raise UnknownCity(f"{path.name}: its [city] slug is {table['slug']!r}, not {slug!r}")
+    return City(slug=slug, name=table["name"], names=dict(table.get("names", {})),
+                timezone=table.get("timezone", "Europe/Berlin"),
+                latitude=table.get("latitude"), longitude=table.get("longitude"),
+                map_url=table.get("map_url", OSM_MAP_URL),
+                quarter_term=table.get("quarter_term", "Ortsteil"))
 
 
 def current_city() -> City:

@@ -12,13 +12,28 @@ from flask_babel import force_locale
 from werkzeug.serving import run_simple
 
 from . import create_app, db
+from .cities import UnknownCity, current_city
 from .search import rebuild_index, search_service
 from .services.importer import ImportReport
-from .services.setup import demo_files, has_offers, import_files, initialise_database
+from .services.setup import (
+    OtherCitysDatabase,
+    demo_files,
+    has_offers,
+    import_files,
+    initialise_database,
+)
 from .translations_cli import translations
 
 
-@click.group(cls=FlaskGroup, create_app=create_app, add_version_option=False)
+def _create_app():
+    """The app, or a plain error message (no traceback) when the settings name no known city."""
+    try:
+        return create_app()
+    except UnknownCity as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
 def main() -> None:
     """Wegweiser: a multilingual directory of support offers for refugees.
 
@@ -53,8 +68,15 @@ def _processes() -> int:
 @with_appcontext
 def init_command() -> None:
     """Create or upgrade the database and load the reference data (safe to run again)."""
-    counts = initialise_database()
+    counts = _initialise()
     click.echo("Database ready: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+
+
+def _initialise() -> dict[str, int]:
+    try:
+        return initialise_database()
+    except OtherCitysDatabase as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 def _print_report(report: ImportReport) -> None:
@@ -328,11 +350,17 @@ def booklet_command(area, lang, target_group, category, output, base_url) -> Non
 @click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
 @with_appcontext
 def demo_command(host: str, port: int) -> None:
-    """Create what is missing (database, reference data, demo data, index) and serve the site."""
-    initialise_database()
+    """Create what is missing (database, reference data, demo data, index) and serve the site
+    (the city of WEGWEISER_CITY, with its own demo data set)."""
+    _initialise()
     if not has_offers():
-        click.echo("Loading the demo data set …")
-        report = import_files(demo_files(), "import:demo", progress=_progress("Importing"))
+        city = current_city()
+        files = demo_files(city.slug)
+        if not files:
+            raise click.ClickException(f"There is no demo data set for {city.name} "
+                                       f"(wegweiser/data/demo/{city.slug}/*.json).")
+        click.echo(f"Loading the demo data set of {city.name} …")
+        report = import_files(files, "import:demo", progress=_progress("Importing"))
         _print_report(report)
         if not report.ok:
             sys.exit(1)

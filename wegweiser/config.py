@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CITY = "leipzig"
+DEFAULT_INDEX_DIR = str(PROJECT_ROOT / "index")
 
 
 @dataclass(frozen=True)
@@ -26,7 +28,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SQLALCHEMY_DATABASE_URI", None,
             "Database URL. SQLite in the instance folder unless set; production uses PostgreSQL "
             "(`postgresql+psycopg://user@host/db`).", env="DATABASE_URL"),
-    Setting("WEGWEISER_INDEX_DIR", str(PROJECT_ROOT / "index"),
+    Setting("WEGWEISER_INDEX_DIR", DEFAULT_INDEX_DIR,
             "Directory of the derived Whoosh index (one per machine).", env="WEGWEISER_INDEX_DIR"),
     Setting("SECRET_KEY", None,
             "Key that signs cookies. Generated and kept in the instance folder when unset.",
@@ -35,8 +37,9 @@ SETTINGS: tuple[Setting, ...] = (
             "While the index cannot be updated or rebuilt (directory read-only, damaged), try "
             "again after this many seconds; searches answer meanwhile.",
             env="WEGWEISER_INDEX_RETRY_SECONDS", kind=int),
-    Setting("WEGWEISER_CITY", "leipzig", "Slug of the city whose areas are loaded.",
-            env="WEGWEISER_CITY"),
+    Setting("WEGWEISER_CITY", DEFAULT_CITY,
+            "Slug of the city the directory serves: its areas, names, time zone and map come "
+            "from wegweiser/data/reference/<city>-areas.toml.", env="WEGWEISER_CITY"),
     Setting("WEGWEISER_UI_LANGUAGES", None,
             "Comma-separated interface languages, the first the default; unset: every language "
             "marked `ui = true` in languages.toml, in its order.", env="WEGWEISER_UI_LANGUAGES"),
@@ -101,6 +104,21 @@ def load_settings(app) -> None:
     for setting in SETTINGS:
         if setting.env and setting.env in os.environ:
             app.config[setting.name] = _convert(setting, os.environ[setting.env])
+
+
+def apply_city(app) -> None:
+    """Check the city (an unknown one stops the start with a clear message) and derive what
+    depends on it: its time zone, and for a city other than Leipzig its own default index
+    directory ``index/<city>`` (and database file, ``db.default_database_url``), so one
+    checkout can hold the demo of several cities."""
+    from .cities import city_info
+
+    city = city_info(app.config["WEGWEISER_CITY"])
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", city.timezone)
+    if city.slug == DEFAULT_CITY:
+        return
+    if app.config.get("WEGWEISER_INDEX_DIR") == DEFAULT_INDEX_DIR:
+        app.config["WEGWEISER_INDEX_DIR"] = str(Path(DEFAULT_INDEX_DIR) / city.slug)
 
 
 def ensure_secret_key(app) -> None:

@@ -8,11 +8,16 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from .config import DEFAULT_CITY
 from .models.changelog import install_change_tracking
 
 
 def default_database_url(app) -> str:
-    return f"sqlite:///{Path(app.instance_path) / 'wegweiser.sqlite3'}"
+    """SQLite in the instance folder: ``wegweiser.sqlite3`` for Leipzig, the first city, and
+    ``wegweiser-<city>.sqlite3`` for any other, so a second city's demo starts afresh."""
+    city = app.config.get("WEGWEISER_CITY") or DEFAULT_CITY
+    name = "wegweiser.sqlite3" if city == DEFAULT_CITY else f"wegweiser-{city}.sqlite3"
+    return f"sqlite:///{Path(app.instance_path) / name}"
 
 
 def normalise_url(url: str) -> str:

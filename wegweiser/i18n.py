@@ -6,6 +6,7 @@ import unicodedata
 from flask import current_app, g, request
 from flask_babel import Babel, force_locale
 
+from .cities import city_info
 from .config import PROJECT_ROOT
 from .languages import all_languages, interface_languages, locale_name  # noqa: F401 (re-exported)
 
@@ -64,7 +65,9 @@ def best_language_for_request() -> str:
 def init_app(app) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(PROJECT_ROOT / "translations"))
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "de")
-    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Europe/Berlin")
+    # The city's time zone unless a deployment sets another (config.apply_city sets it first).
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE",
+                          city_info(app.config["WEGWEISER_CITY"]).timezone)
     app.config["WEGWEISER_LANGUAGE_LIST"] = configured_languages(
         app.config.get("WEGWEISER_UI_LANGUAGES"))
     Babel(app, locale_selector=lambda: locale_name(current_language()))

@@ -1,4 +1,5 @@
-"""Opening hours in local wall-clock time (Europe/Berlin): open now, and when it opens next.
+"""Opening hours in the city's wall-clock time (its time zone, from its city file): open now,
+and when it opens next.
 
 A slot whose closing time is not after its opening time runs past midnight into the next day.
 Times are compared as the local clock shows them, so daylight-saving changes need no care:

@@ -8,6 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from ..cities import city_info
+from ..config import DEFAULT_CITY
 from ..models import PUBLISHED, Area, ChangeLogEntry, Offer
 from .documents import offer_document
 from .store import IndexStore
@@ -21,12 +23,14 @@ BATCH = 500
 @dataclass(frozen=True)
 class IndexSettings:
     stale_after_days: int = 183
-    timezone: str = "Europe/Berlin"
+    timezone: str = "UTC"  # "open now" is decided in the city's time zone (from_config)
 
     @classmethod
     def from_config(cls, config) -> IndexSettings:
+        timezone = config.get("BABEL_DEFAULT_TIMEZONE") or \
+            city_info(config.get("WEGWEISER_CITY") or DEFAULT_CITY).timezone
         return cls(stale_after_days=config.get("WEGWEISER_STALE_AFTER_DAYS", 183),
-                   timezone=config.get("BABEL_DEFAULT_TIMEZONE", "Europe/Berlin"))
+                   timezone=timezone)
 
 
 def _offers_with_relations(session: Session):

@@ -19,16 +19,21 @@ def fold_key(text: str) -> str:
 
 @dataclass
 class Vocabulary:
-    """One vocabulary: folded slug or label → object; labels shared by two objects are left out."""
+    """One vocabulary: folded slug or label → object; labels shared by two objects are left out.
+    Identifiers (slugs, codes) name one object each and win over a label that is spelt alike:
+    Dresden's Stadtteil ``blasewitz`` stays findable beside the Stadtbezirk named Blasewitz."""
 
     name: str
     by_key: dict[str, object] = field(default_factory=dict)
     ambiguous: set[str] = field(default_factory=set)
+    identifiers: dict[str, object] = field(default_factory=dict)
 
-    def add(self, key: str | None, obj) -> None:
+    def add(self, key: str | None, obj, identifier: bool = False) -> None:
         if not key:
             return
         folded = fold_key(key)
+        if identifier:
+            self.identifiers.setdefault(folded, obj)
         existing = self.by_key.get(folded)
         if existing is not None and existing is not obj:
             self.ambiguous.add(folded)
@@ -37,6 +42,8 @@ class Vocabulary:
 
     def find(self, value: str):
         folded = fold_key(value)
+        if folded in self.identifiers:
+            return self.identifiers[folded]
         return None if folded in self.ambiguous else self.by_key.get(folded)
 
 
@@ -53,20 +60,20 @@ class Lookups:
         for name, model in (("categories", Category), ("target_groups", TargetGroup)):
             vocab = Vocabulary(name)
             for obj in session.scalars(select(model)):
-                vocab.add(obj.slug, obj)
+                vocab.add(obj.slug, obj, identifier=True)
                 for label in obj.labels.values():
                     vocab.add(label, obj)
             vocabularies[name] = vocab
         languages = Vocabulary("languages")
         for lang in session.scalars(select(Language)):
-            languages.add(lang.code, lang)
+            languages.add(lang.code, lang, identifier=True)
             languages.add(lang.autonym, lang)
             for label in lang.labels.values():
                 languages.add(label, lang)
         areas = Vocabulary("areas")
         for area in session.scalars(select(Area)):
-            areas.add(area.slug, area)
+            areas.add(area.slug, area, identifier=True)
             areas.add(area.name, area)
             if area.kind == QUARTER and area.code:
-                areas.add(area.code, area)
+                areas.add(area.code, area, identifier=True)
         return cls(areas=areas, languages=languages, **vocabularies)

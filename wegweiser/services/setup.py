@@ -7,24 +7,40 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from .. import db, migrate
-from ..models import Offer
+from ..cities import current_city
+from ..config import DEFAULT_CITY
+from ..models import CITY, Area, Offer
 from .importer import Importer, ImportReport, read_files
 from .reference import load_reference_data
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "data" / "demo"
 
 
+class OtherCitysDatabase(RuntimeError):
+    """The database already holds the directory of another city."""
+
+
 def initialise_database() -> dict[str, int]:
     """Create or upgrade the schema and load the reference data (idempotent)."""
     migrate.upgrade(db.engine())
     session = db.session()
-    counts = load_reference_data(session, current_app.config["WEGWEISER_CITY"])
+    city = current_app.config["WEGWEISER_CITY"]
+    others = session.scalars(select(Area.name).where(Area.kind == CITY, Area.slug != city)).all()
+    if others:
+        raise OtherCitysDatabase(
+            f"The database holds the directory of {', '.join(others)}; WEGWEISER_CITY={city} "
+            f"needs a database of its own (DATABASE_URL).")
+    counts = load_reference_data(session, city)
     session.commit()
     return counts
 
 
-def demo_files() -> list[Path]:
-    return sorted(DEMO_DIR.glob("*.json"))
+def demo_files(city: str | None = None) -> list[Path]:
+    """The demo data set of a city: Leipzig's in ``data/demo/``, another city's in
+    ``data/demo/<city>/`` (none: an empty list)."""
+    city = city or current_city().slug
+    folder = DEMO_DIR if city == DEFAULT_CITY else DEMO_DIR / city
+    return sorted(folder.glob("*.json"))
 
 
 def has_offers() -> bool:

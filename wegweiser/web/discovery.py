@@ -38,6 +38,16 @@ def _address(item) -> dict | None:
             "addressCountry": "DE"}
 
 
+def _city_served() -> dict:
+    """The whole city, placed by its city file's coordinates."""
+    city = current_city()
+    served = {"@type": "City", "name": city.name}
+    if city.latitude is not None and city.longitude is not None:
+        served["geo"] = {"@type": "GeoCoordinates", "latitude": city.latitude,
+                         "longitude": city.longitude}
+    return served
+
+
 def offer_json_ld(offer: Offer, lang: str) -> Markup:
     title = offer.text_in("title", lang)
     summary = offer.text_in("summary", lang)
@@ -53,7 +63,7 @@ def offer_json_ld(offer: Offer, lang: str) -> Markup:
                                     _external=True)},
         "availableLanguage": [language.code for language in offer.languages],
         "isAccessibleForFree": offer.cost == "free",
-        "areaServed": current_city().name if offer.citywide else [a.name for a in offer.areas],
+        "areaServed": _city_served() if offer.citywide else [a.name for a in offer.areas],
         "hoursAvailable": [{"@type": "OpeningHoursSpecification",
                             "dayOfWeek": SCHEMA_DAYS[h.weekday],
                             "opens": h.opens.strftime("%H:%M"),

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import SQLAlchemyError
 
 from .. import db
+from ..cities import current_city
 from ..i18n import direction, locale_name, ui_languages
 from ..search import SearchQuery, SearchResult
 from ..services import needs
@@ -213,7 +214,8 @@ def report(lang: str, args, public: bool) -> dict:
 def _csv(context: dict, table: str) -> Response:
     rows: list[list] = []
     if table == "coverage-areas":
-        rows.append([_("Stadtbezirk"), _("Ortsteil"), _("Local offers"), _("Choice")])
+        quarter = _("Stadtteil") if current_city().quarter_term == "Stadtteil" else _("Ortsteil")
+        rows.append([_("Stadtbezirk"), quarter, _("Local offers"), _("Choice")])
         for district in context["areas"]:
             rows.append([district["name"], "", district["count"], context["chosen"]])
             rows += [[district["name"], q["name"], q["count"], context["chosen"]]

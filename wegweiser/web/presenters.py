@@ -12,6 +12,7 @@ from flask_babel import format_date, format_time, get_locale, ngettext
 from flask_babel import gettext as _
 from markupsafe import Markup
 
+from ..cities import current_city
 from ..formatting import render_markdown, weekday_names
 from ..i18n import direction, in_language, locale_name
 from ..models import ARCHIVED, Offer, Organisation
@@ -124,10 +125,8 @@ def open_now_text(offer: Offer, timezone: str) -> dict | None:
 
 
 def osm_url(offer: Offer) -> str | None:
-    if offer.lat is None or offer.lon is None:
-        return None
-    return (f"https://www.openstreetmap.org/?mlat={offer.lat:.5f}&mlon={offer.lon:.5f}"
-            f"#map=17/{offer.lat:.5f}/{offer.lon:.5f}")
+    """A map around the offer's address (the city file's ``map_url``, OpenStreetMap by default)."""
+    return current_city().map_link(offer.lat, offer.lon)
 
 
 def offer_detail(offer: Offer, locale: str, stale_after_days: int, timezone: str) -> dict:

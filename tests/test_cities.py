@@ -1,0 +1,246 @@
+"""Cities as data: the public pages and the API work alike for Leipzig and Dresden, and a
+Dresden directory shows no trace of Leipzig."""
+from __future__ import annotations
+
+import json
+import re
+from urllib.parse import urlencode
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from wegweiser import cli, create_app, db
+from wegweiser.cities import UnknownCity, city_info
+from wegweiser.i18n import ui_languages
+from wegweiser.models import QUARTER, Area, Offer, Organisation
+from wegweiser.search import search_service
+
+from .helpers import csrf, invitation_path, mails
+
+# Per city: a Stadtbezirk with local offers, one of them and its organisation, a word to search.
+CITIES = {
+    "leipzig": {"district": "ost", "offer": "a-sprachwerk-deutschkurs-a1",
+                "organisation": "a-sprachwerk-ost", "name": "Leipzig"},
+    "dresden": {"district": "neustadt", "offer": "dd-sprachbruecke-deutsch-a1",
+                "organisation": "dd-sprachbruecke", "name": "Dresden"},
+}
+# "Leipzig" as a word (Dresden's Stadtteil "Leipziger Vorstadt" is Dresden's own), its name in
+# the other scripts, Leipzig-only area names and Leipzig's word for a Stadtteil.
+LEIPZIG_WORDS = re.compile(
+    r"\bLeipzig\b|Лейпциг|لايبزيغ|لایپزیگ|لایپزیګ|ላይፕዚግ|Connewitz|Plagwitz|Lindenau|Gohlis"
+    r"|Grünau|Reudnitz|Eutritzsch|Schönefeld|Stötteritz|Paunsdorf|Ortsteil")
+PAGE_LANGUAGES = ("de", "en", "ar", "uk")
+
+
+@pytest.fixture(params=sorted(CITIES))
+def city(request, backend):
+    app = request.getfixturevalue("demo_app" if request.param == "leipzig" else "dresden_app")
+    return request.param, app
+
+
+def _get(client, url: str, status: int = 200):
+    response = client.get(url)
+    assert response.status_code == status, (url, response.status_code)
+    return response
+
+
+def _district_quarters(app, district: str) -> set[str]:
+    with app.app_context():
+        parent = db.session().scalar(select(Area).where(Area.slug == district))
+        return {district} | {child.slug for child in parent.children}
+
+
+def _with_shortlist(client, offer: str) -> None:
+    token = csrf(client, f"/de/offers/{offer}")
+    response = client.post("/de/list/add", data={"csrf_token": token, "offer": offer,
+                                                 "next": "/de/list"})
+    assert response.status_code == 303
+
+
+def test_public_pages_of_both_cities(city):
+    slug, app = city
+    case = CITIES[slug]
+    client = app.test_client()
+    start = _get(client, "/de/").get_data(as_text=True)
+    assert f"Wegweiser {case['name']}" in start
+    assert f"Geflüchtete in {case['name']}" in start
+    results = _get(client, "/de/search?" + urlencode({"area": case["district"]}))
+    assert f'value="{case["offer"]}"' in results.get_data(as_text=True)
+    offer = _get(client, f"/de/offers/{case['offer']}").get_data(as_text=True)
+    assert "openstreetmap.org/?mlat=" in offer and "application/ld+json" in offer
+    assert f"/de/organisations/{case['organisation']}" in offer
+    organisation = _get(client, f"/de/organisations/{case['organisation']}")
+    assert case["offer"] in organisation.get_data(as_text=True)
+    _with_shortlist(client, case["offer"])
+    assert case["offer"] in _get(client, "/de/list").get_data(as_text=True)
+    sheet = _get(client, "/de/list/sheet?client=ar").get_data(as_text=True)
+    assert sheet.count('class="sheet-entry"') == 1 and f"Wegweiser {case['name']}" in sheet
+    network = _get(client, "/de/network").get_data(as_text=True)
+    with app.app_context():
+        district_name = db.session().scalar(
+            select(Area.name).where(Area.slug == case["district"]))
+    assert district_name in network
+    _get(client, "/de/network/coverage-areas.csv")
+
+
+def test_api_of_both_cities(city):
+    slug, app = city
+    case = CITIES[slug]
+    client = app.test_client()
+    answer = _get(client, "/api/v1/offers?" + urlencode(
+        {"area": case["district"], "per_page": 50})).get_json()
+    assert answer["total"] > 0
+    inside = _district_quarters(app, case["district"])
+    for result in answer["results"]:
+        assert set(result["areas"]) & inside or result.get("citywide"), result
+    assert case["offer"] in {r["id"] for r in answer["results"]}
+    with app.app_context():
+        areas = set(db.session().scalars(select(Area.slug)))
+        quarters = set(db.session().scalars(select(Area.slug).where(Area.kind == QUARTER)))
+    everything = _get(client, "/api/v1/offers?per_page=1").get_json()
+    facet = set(everything["facets"]["area"]) - {"citywide"}
+    assert facet <= areas and facet & quarters
+    one = _get(client, f"/api/v1/offers/{case['offer']}").get_json()
+    assert set(one["areas"]) <= areas and one["organisation"]["id"] == case["organisation"]
+    described = _get(client, "/api/v1/openapi.json").get_json()
+    area_parameter = next(p for p in described["paths"]["/offers"]["get"]["parameters"]
+                          if p["name"] == "area")
+    assert f'"{case["district"]}"' in json.dumps(area_parameter, ensure_ascii=False)
+    _get(client, "/api/v1/offers?area=nowhere-at-all", 400)
+
+
+def test_the_two_cities_do_not_share_areas(demo_app, dresden_app):
+    with demo_app.app_context():
+        leipzig = set(db.session().scalars(select(Area.slug)))
+    with dresden_app.app_context():
+        dresden = set(db.session().scalars(select(Area.slug)))
+        assert len(dresden) == 1 + 10 + 61
+    assert "connewitz" in leipzig and "neustadt" in dresden
+    assert not leipzig & dresden
+
+
+def _dresden_texts(app):
+    """Every kind of page, document and mail a Dresden directory makes, in several languages."""
+    client = app.test_client()
+    _with_shortlist(client, CITIES["dresden"]["offer"])
+    for lang in PAGE_LANGUAGES:
+        for path in ("/", "/search?q=Deutschkurs", "/search?area=neustadt&category=health",
+                     "/offers/dd-sprachbruecke-deutsch-a1", "/offers/dd-ankerpunkt-hotline",
+                     "/organisations/dd-sprachbruecke", "/list", "/list/sheet?client=fa",
+                     "/list/text", "/network", "/network/coverage-areas.csv", "/privacy",
+                     "/login", "/manifest.webmanifest", "/opensearch.xml", "/feed.atom"):
+            yield f"/{lang}{path}", _get(client, f"/{lang}{path}").get_data(as_text=True)
+    with app.app_context():
+        others = [lang for lang in ui_languages() if lang not in PAGE_LANGUAGES]
+    assert len(others) >= 4
+    for lang in others:
+        for path in ("/", "/offers/dd-ankerpunkt-hotline", "/network", "/list/sheet?client=de",
+                     "/manifest.webmanifest", "/opensearch.xml"):
+            yield f"/{lang}{path}", _get(client, f"/{lang}{path}").get_data(as_text=True)
+    for path in ("/api/v1/offers?area=stadtbezirk-blasewitz", "/api/v1/openapi.json",
+                 "/api/v1/offers/dd-ankerpunkt-hotline", "/sitemap.xml", "/sw.js",
+                 "/api/v1/hsds/services"):
+        yield path, _get(client, path).get_data(as_text=True)
+    from wegweiser.web.booklet import render_booklet
+
+    with app.test_request_context("/", base_url="http://localhost"):
+        yield "booklet", render_booklet("neustadt", "ar")
+    invitation_path(app, "moderator@example.org", "moderator")
+    assert app.test_cli_runner().invoke(cli.main, ["remind"]).exit_code == 0
+    for message in mails(app):
+        yield f"mail {message['Subject']}", message.as_string() + "".join(
+            part.get_content() for part in message.walk() if part.get_content_type() ==
+            "text/plain")
+
+
+def test_no_leipzig_word_on_dresden_pages(dresden_app):
+    seen = 0
+    for where, text in _dresden_texts(dresden_app):
+        found = LEIPZIG_WORDS.findall(text)
+        assert not found, (where, found)
+        seen += 1
+    assert seen > 60
+    assert sum(1 for m in mails(dresden_app)) >= 2  # the invitation and a reminder
+
+
+def test_dresden_names_itself(dresden_app):
+    client = dresden_app.test_client()
+    for lang, name in (("de", "Dresden"), ("ar", "دريسدن"), ("uk", "Дрезден"), ("fr", "Dresde")):
+        page = _get(client, f"/{lang}/").get_data(as_text=True)
+        assert "Wegweiser Dresden" in page and name in page, lang
+    manifest = _get(client, "/de/manifest.webmanifest").get_json()
+    assert manifest["name"] == "Wegweiser Dresden" and "Dresden" in manifest["description"]
+    offer = _get(client, "/de/offers/dd-ankerpunkt-hotline").get_data(as_text=True)
+    assert '"@type": "City", "name": "Dresden"' in offer and "13.7373" in offer
+    network = _get(client, "/de/network").get_data(as_text=True)
+    assert "Stadtteile ohne Angebot vor Ort" in network
+
+
+def test_every_city_file_names_the_city_in_every_language():
+    languages = {"de", "en", "ar", "fa", "uk", "ru", "tr", "fr", "ps", "prs", "ckb", "kmr",
+                 "ti", "so"}
+    for slug in ("leipzig", "dresden"):
+        city = city_info(slug)
+        assert languages <= set(city.names), (slug, languages - set(city.names))
+        assert city.timezone == "Europe/Berlin" and city.latitude and city.longitude
+        assert city.map_link(51.0, 13.0) == \
+            "https://www.openstreetmap.org/?mlat=51.00000&mlon=13.00000#map=17/51.00000/13.00000"
+
+
+def test_the_dresden_demo_is_invented_and_local(dresden_app):
+    with dresden_app.app_context():
+        session = db.session()
+        offers = session.scalars(select(Offer)).all()
+        organisations = session.scalars(select(Organisation)).all()
+        assert len(offers) >= 30 and len(organisations) >= 10
+        for org in organisations:
+            assert org.website.endswith(".example.org/") and org.email.endswith(".example.org")
+            assert org.phone.startswith("0351 555 ")
+        for offer in offers:
+            assert offer.phone.startswith("0351 555 ") and ".example.org" in offer.email
+            assert offer.citywide or {a.kind for a in offer.areas} == {QUARTER}
+        assert sum(bool(o.opening_hours) for o in offers) == len(offers)
+        assert sum({"de", "en", "ar", "uk"} <= set(o.translations_of("title"))
+                   for o in offers) >= 10
+        assert {lang.code for o in offers for lang in o.languages} >= {
+            "de", "en", "ar", "fa", "prs", "uk", "ru", "tr", "fr", "ti", "so"}
+
+
+def test_a_city_file_sets_the_time_zone(tmp_path, monkeypatch):
+    city_file = tmp_path / "porto-areas.toml"
+    city_file.write_text('[city]\nslug = "porto"\nname = "Porto"\ntimezone = "Europe/Lisbon"\n'
+                         'latitude = 41.15\nlongitude = -8.61\n'
+                         'map_url = "https://maps.example.org/{lat},{lon}"\n\n'
+                         '[[stadtbezirk]]\ncode = "1"\nslug = "ribeira"\nname = "Ribeira"\n'
+                         'ortsteile = []\n', encoding="utf-8")
+    monkeypatch.setattr("wegweiser.cities.REFERENCE_DIR", tmp_path)
+    city_info.cache_clear()
+    try:
+        app = create_app({"WEGWEISER_CITY": "porto", "SECRET_KEY": "test", "TESTING": True,
+                          "WEGWEISER_INDEX_DIR": str(tmp_path / "index"),
+                          "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'db.sqlite3'}"})
+        assert app.config["BABEL_DEFAULT_TIMEZONE"] == "Europe/Lisbon"
+        with app.app_context():
+            assert search_service().settings.timezone == "Europe/Lisbon"
+        assert city_info("porto").map_link(41.15, -8.61) == \
+            "https://maps.example.org/41.15000,-8.61000"
+    finally:
+        city_info.cache_clear()  # before monkeypatch puts the real folder back
+
+
+def test_an_unknown_city_stops_the_start_with_a_clear_message():
+    with pytest.raises(UnknownCity, match="Known cities: dresden, leipzig"):
+        create_app({"WEGWEISER_CITY": "atlantis", "SECRET_KEY": "test"})
+    result = CliRunner().invoke(cli.main, ["init"], env={"WEGWEISER_CITY": "atlantis"})
+    assert result.exit_code != 0
+    assert "WEGWEISER_CITY='atlantis'" in result.output and "Traceback" not in result.output
+
+
+def test_a_database_serves_one_city(app):
+    runner = app.test_cli_runner()
+    assert runner.invoke(cli.main, ["init"]).exit_code == 0
+    app.config["WEGWEISER_CITY"] = "dresden"
+    result = runner.invoke(cli.main, ["demo"])
+    assert result.exit_code == 1
+    assert "holds the directory of Leipzig" in result.output
