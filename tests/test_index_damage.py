@@ -23,7 +23,7 @@ LIMITED_DE = "Die Suche ist gerade eingeschränkt"
 OFFER = "a-sprachwerk-deutsch-eltern"
 QUERIES = ["", "category=language-courses", "area=zentrum-ost&free=1", "area=ost&area=mitte",
            "target_group=women", "language=ar&language=fa", "area=citywide",
-           "open_now=1&area=mitte"]
+           "open_now=1&area=mitte", "accessible=1&no_appointment=1&category=health"]
 
 
 @pytest.fixture

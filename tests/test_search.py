@@ -36,6 +36,8 @@ def offer_values(offer: Offer) -> dict[str, set[str]]:
         "free": {"free"} if offer.cost == "free" else set(),
         "open_now": {"open"} if current_block(NOW) in week_blocks(
             Slot(h.weekday, h.opens, h.closes) for h in offer.opening_hours) else set(),
+        "accessible": {"accessible"} if offer.accessible is True else set(),
+        "no_appointment": {"no_appointment"} if offer.appointment_needed is False else set(),
     }
 
 
@@ -64,7 +66,7 @@ def published(demo_app):
 @pytest.fixture(scope="module")
 def vocabulary(published):
     values = {facet: sorted({v for vals in published.values() for v in vals[facet]})
-              for facet in (*FILTERS, "free", "open_now")}
+              for facet in FACET_FIELDS}
     values["area"] = sorted(set(values["area"]) | {"mitte", "sued", "connewitz", "thekla"})
     return values
 
@@ -103,7 +105,8 @@ def filter_queries(vocabulary):
         SearchQuery,
         text=st.sampled_from(["", "", "Deutsch", "Beratung", "Kinder", "Frauen Café"]),
         area=pick("area"), category=pick("category"), target_group=pick("target_group"),
-        language=pick("language"), free=st.booleans(), open_now=st.booleans(), now=st.just(NOW),
+        language=pick("language"), free=st.booleans(), open_now=st.booleans(),
+        accessible=st.booleans(), no_appointment=st.booleans(), now=st.just(NOW),
     )
 
 

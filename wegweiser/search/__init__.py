@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import current_app, g
 
+from .filters import FILTERS
 from .guard import GuardedSearch
 from .highlight import highlighted
 from .schema import configure_languages
@@ -10,8 +11,8 @@ from .service import FACET_FIELDS, SearchQuery, SearchResult, SearchService
 from .store import IndexStore
 from .updater import IndexSettings, rebuild
 
-__all__ = ["FACET_FIELDS", "GuardedSearch", "SearchQuery", "SearchResult", "SearchService",
-           "highlighted", "init_app", "rebuild_index", "search_service"]
+__all__ = ["FACET_FIELDS", "FILTERS", "GuardedSearch", "SearchQuery", "SearchResult",
+           "SearchService", "highlighted", "init_app", "rebuild_index", "search_service"]
 
 
 def init_app(app) -> None:

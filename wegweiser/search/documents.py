@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from ..models import Area, Category, Language, Offer, TargetGroup
 from ..opening import Slot, week_blocks
 from .analysis import TOKEN_PATTERN, spelling_key
+from .filters import DOCUMENT_FLAG_FILTERS
 from .schema import (
     CITYWIDE,
     FLAGS,
@@ -59,11 +60,7 @@ def offer_document(offer: Offer, today: date, stale_after_days: int) -> dict:
         "organisation": offer.organisation.name,
         ORIGINAL_LANGUAGE: offer.original_language,
     }
-    flags = []
-    if offer.cost == "free":
-        flags.append("free")
-    if offer.accessible:
-        flags.append("accessible")
+    flags = [f.flag for f in DOCUMENT_FLAG_FILTERS if f.has_flag(offer)]
     if offer.verified_at and offer.verified_at >= today - timedelta(days=stale_after_days):
         flags.append("fresh")
     doc[FLAGS] = " ".join(flags)

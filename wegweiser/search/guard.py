@@ -22,7 +22,6 @@ import warnings
 from flask import current_app
 from sqlalchemy.exc import SQLAlchemyError
 
-from ..services.plain_search import plain_search
 from .service import SearchQuery, SearchResult, SearchService
 from .updater import rebuild
 
@@ -117,6 +116,9 @@ class GuardedSearch:
         last = self._attempt(READ, self.engine.search_last_opened, query)
         if last is not None and last is not FAILED:
             return last
+        # Imported here: the plain search reads the filters of this package (filters.py).
+        from ..services.plain_search import plain_search
+
         found = plain_search(session, query, self.settings.timezone)
         return SearchResult(found.offer_ids, found.total, query.page, query.per_page,
                             found.facets, limited=True)

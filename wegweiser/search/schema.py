@@ -29,7 +29,7 @@ TEXT_KINDS = {"title": 3.0, "vocab": 2.0, "body": 1.0}
 ORGANISATION_BOOST = 1.5
 
 FILTER_FIELDS = ("area", "category", "target_group", "language")
-FLAGS = "flags"  # free, accessible, fresh
+FLAGS = "flags"  # the flags of the switch filters (filters.py: free, accessible, …), fresh
 OPEN_BLOCKS = "open_blocks"  # quarter-hours of the week in which an offer is open
 ORIGINAL_LANGUAGE = "original_language"  # the language the offer was written in
 SPELLING = "spelling"  # the words of titles, summaries, names and vocabularies, for "did you mean"

@@ -20,7 +20,6 @@ import numpy as np
 from whoosh.support.levenshtein import distance
 
 from ..languages import all_languages, language
-from ..opening import current_block
 from . import bitmaps, scoring
 from .analysis import (
     COMPOUND_LANGUAGES,
@@ -36,9 +35,8 @@ from .analysis import (
     stopwords,
 )
 from .documents import vocabulary_sources, vocabulary_spelling_words
+from .filters import BY_NAME, FILTER_NAMES, IndexValues, SearchQuery
 from .schema import (
-    CITYWIDE,
-    EVERYONE,
     FILTER_FIELDS,
     FLAGS,
     OPEN_BLOCKS,
@@ -97,31 +95,7 @@ VOCABULARY_FREQUENCY = 1_000_000  # vocabulary words come before words of single
 # languages last in the alphabet).
 MAX_EXPANSIONS_PER_LANGUAGE = 10
 RELATED_FACTOR = 0.4  # a match through the thesaurus or a near spelling
-FACET_FIELDS = (*FILTER_FIELDS, "free", "open_now")
-# A value that matches every filter value of its field: citywide offers, offers for everyone.
-WILDCARD_VALUES = {"area": CITYWIDE, "target_group": EVERYONE}
-
-
-@dataclass(frozen=True)
-class SearchQuery:
-    text: str = ""
-    area: tuple[str, ...] = ()
-    category: tuple[str, ...] = ()
-    target_group: tuple[str, ...] = ()
-    language: tuple[str, ...] = ()
-    free: bool = False
-    open_now: bool = False
-    now: datetime | None = None  # the moment "open now" means (default: the current time)
-    page: int = 1
-    per_page: int = 20
-    locale: str = "de"
-
-    def selected(self, facet: str) -> tuple[str, ...]:
-        if facet == "free":
-            return ("free",) if self.free else ()
-        if facet == "open_now":
-            return ("open",) if self.open_now else ()
-        return getattr(self, facet)
+FACET_FIELDS = FILTER_NAMES  # every registered filter (filters.py), in the facets' order
 
 
 @dataclass
@@ -503,9 +477,10 @@ class SearchService:
         words = self.analyse(query.text)
         # Query understanding (understanding.py): words that name a filter need not match,
         # offers with the filter's value rank higher, and the result tells what was recognised.
-        understood = self._recogniser.understand(query.text, self._value_sets(snap, query.now))
+        view = self._index_values(snap, query.now)
+        understood = self._recogniser.understand(query.text, self._value_sets(snap, view))
         matched, every = self._match(snap, understood.required(words))
-        filters = {facet: self._filter_bitmap(snap, facet, query.selected(facet), query.now)
+        filters = {facet: self._filter_bitmap(view, facet, query.selected(facet))
                    for facet in FACET_FIELDS if query.selected(facet)}
 
         def filtered(bitmap: int) -> int:
@@ -530,7 +505,7 @@ class SearchService:
                     words, matched, every, fuzzy = widened, wider, wider_every, True
                     final, complete = filtered(matched), filtered(every)
                     suggestion = corrected
-        facets = {facet: self._facet_counts(snap, facet, matched, filters, query.now)
+        facets = {facet: self._facet_counts(view, facet, matched, filters)
                   for facet in FACET_FIELDS}
         offset = (query.page - 1) * query.per_page
         if words:
@@ -550,10 +525,11 @@ class SearchService:
                             terms, all_words, suggestion, fuzzy,
                             understood.found(final, query.selected), bitmaps.count(complete))
 
-    def _value_sets(self, snap: _Snapshot, now: datetime | None):
+    @staticmethod
+    def _value_sets(snap: _Snapshot, view: IndexValues):
         """For query understanding: (documents with a value, documents its filter keeps)."""
         def value_sets(facet: str, value: str) -> tuple[int, int]:
-            matching = self._value_bitmap(snap, facet, value, now)
+            matching = BY_NAME[facet].matching(view, value)
             return (snap.values[facet].get(value, 0) if facet in snap.values else matching,
                     matching)
         return value_sets
@@ -598,31 +574,19 @@ class SearchService:
             matched = scoring.bitmap_of(counts >= 1) & snap.all_docs
         return matched, every
 
-    def _value_bitmap(self, snap: _Snapshot, facet: str, value: str,
-                      now: datetime | None = None) -> int:
-        if facet == "free":
-            return snap.values[FLAGS].get("free", 0)
-        if facet == "open_now":
-            return self._open_now(snap, now)
-        values = snap.values[facet]
-        bitmap = values.get(value, 0)
-        wildcard = WILDCARD_VALUES.get(facet)
-        if wildcard and value != wildcard:
-            bitmap |= values.get(wildcard, 0)
-        return bitmap
+    def _index_values(self, snap: _Snapshot, now: datetime | None) -> IndexValues:
+        """What the filters (filters.py) read of ``snap``, and the moment "now" means."""
+        return IndexValues(snap.values, now or datetime.now(ZoneInfo(self.settings.timezone)))
 
-    def _filter_bitmap(self, snap: _Snapshot, facet: str, selected,
-                       now: datetime | None) -> int:
+    @staticmethod
+    def _filter_bitmap(view: IndexValues, facet: str, selected) -> int:
         bitmap = 0
         for value in selected:
-            bitmap |= self._value_bitmap(snap, facet, value, now)
+            bitmap |= BY_NAME[facet].matching(view, value)
         return bitmap
 
-    def _open_now(self, snap: _Snapshot, now: datetime | None) -> int:
-        now = now or datetime.now(ZoneInfo(self.settings.timezone))
-        return snap.values[OPEN_BLOCKS].get(current_block(now), 0)
-
-    def _facet_counts(self, snap, facet, matched, filters, now) -> dict[str, int]:
+    @staticmethod
+    def _facet_counts(view: IndexValues, facet, matched, filters) -> dict[str, int]:
         """Offers carrying each value, among the results of the other filters.
 
         Citywide offers and offers for everyone are counted under their own keys
@@ -632,14 +596,8 @@ class SearchService:
         for other, bitmap in filters.items():
             if other != facet:
                 base &= bitmap
-        if facet == "free":
-            values = {"free": snap.values[FLAGS].get("free", 0)}
-        elif facet == "open_now":
-            values = {"open": self._open_now(snap, now)}
-        else:
-            values = snap.values[facet]
         counts = {}
-        for value, bitmap in values.items():
+        for value, bitmap in BY_NAME[facet].value_sets(view).items():
             n = bitmaps.count(base & bitmap)
             if n:
                 counts[value] = n

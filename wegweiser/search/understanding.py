@@ -21,19 +21,21 @@ from pathlib import Path
 from ..languages import language
 from . import bitmaps
 from .analysis import COMPOUND_PART, TOKEN_PATTERN, fold, language_analyzer, normalise, script_of
-from .schema import CITYWIDE, EVERYONE, content_languages
+from .filters import FLAG_FILTERS, VOCABULARY_FILTERS
+from .schema import content_languages
 
 FILTER_WORDS = Path(__file__).resolve().parent.parent / "data" / "reference" / "filter-words.toml"
 MAX_CHARS = 400  # a spoken question can be long: more of it is read than the search matches
 MAX_WORDS = 40
-FLAG_VALUES = {"free": "free", "open_now": "open"}  # flag filter → its value in facet counts
+# Switch filter → its value in facet counts (their words are in filter-words.toml, [flag.*]).
+FLAG_VALUES = {f.name: f.value for f in FLAG_FILTERS}
 # A value that every filter value includes names no narrower set of offers.
-WILDCARDS = {("area", CITYWIDE), ("target_group", EVERYONE)}
+WILDCARDS = {(f.name, f.wildcard) for f in VOCABULARY_FILTERS if f.wildcard}
 # A category word names the topic: it stays a word to match (the category's offers carry it).
 TOPIC_FACETS = ("category",)
 # Words of these filters are in the offers' vocabulary fields: when a query has no other words,
 # they are matched as words (the flags' words, "kostenlos", are in no offer's vocabulary).
-VOCABULARY_FACETS = ("area", "category", "target_group", "language")
+VOCABULARY_FACETS = tuple(f.name for f in VOCABULARY_FILTERS)
 # Ranking: an offer with a recognised value comes before all that lack it (the score of any
 # query is far below this); one that the filter lets through as a wildcard gains a part.
 FILTER_BOOST = 1000.0
@@ -44,7 +46,7 @@ _FUNCTION = "\0"  # marks a function word in a token sequence: compared as writt
 
 @dataclass(frozen=True)
 class RecognisedFilter:
-    facet: str  # area, category, target_group, language, free, open_now
+    facet: str  # a registered filter (filters.py): area, category, …, free, open_now, …
     value: str  # the filter value's slug ("free", "open" for the flags)
     words: tuple[str, ...]  # the query's words that named it, in query order
     count: int = 0  # results that have the value

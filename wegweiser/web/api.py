@@ -9,6 +9,7 @@ from flask import Blueprint, current_app, jsonify, request, url_for
 from .. import db
 from ..i18n import in_language, ui_languages
 from ..search import FACET_FIELDS, search_service
+from ..search.filters import VOCABULARY_FILTERS
 from ..services.directory import (
     SUMMARY_FIELDS,
     load_vocabularies,
@@ -16,7 +17,7 @@ from ..services.directory import (
     published_offer,
 )
 from ..services.records import offer_record
-from .params import FILTERS, ParamError, parse_search_args
+from .params import ParamError, parse_search_args
 from .presenters import filter_label
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -127,7 +128,7 @@ def _list_known_values(document: dict, vocab) -> None:
     """The values each filter and ``lang`` accept, from this directory's vocabularies (any
     other value is answered with a 400); no other text parameter may hold control characters
     (web/edge.py)."""
-    known = {name: sorted(vocab.slugs(name)) for name in FILTERS}
+    known = {f.name: sorted(vocab.slugs(f.name)) for f in VOCABULARY_FILTERS}
     known["lang"] = list(ui_languages())
     for item in document["paths"].values():
         for operation in item.values():

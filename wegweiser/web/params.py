@@ -6,12 +6,10 @@ from datetime import UTC, datetime
 
 from werkzeug.datastructures import MultiDict
 
-from ..search import SearchQuery
+from ..search import FILTERS, SearchQuery
+from ..search.filters import FALSE_VALUES, FLAG_FILTERS, TRUE_VALUES, VOCABULARY_FILTERS
 from ..services.directory import Vocabularies
 
-FILTERS = ("area", "category", "target_group", "language")
-TRUE_VALUES = {"1", "true", "yes", "on"}
-FALSE_VALUES = {"0", "false", "no", "off", ""}
 MAX_PAGE = 1000
 MAX_PER_PAGE = 100
 MAX_QUERY_LENGTH = 10_000
@@ -47,30 +45,14 @@ def parse_search_args(args: MultiDict, vocab: Vocabularies, locale: str, per_pag
             raise ParamError("q", f"is longer than {MAX_QUERY_LENGTH} characters")
         text = text[:MAX_QUERY_LENGTH]
     selected = {}
-    for name in FILTERS:
-        known = vocab.slugs(name)
-        values = []
-        for value in args.getlist(name):
-            if value in known:
-                if value not in values:
-                    values.append(value)
-            elif strict:
-                raise ParamError(name, f"unknown value {value[:80]!r}")
-        selected[name] = tuple(values)
-    free_raw = args.get("free", "").strip().lower()
-    if free_raw not in TRUE_VALUES | FALSE_VALUES:
-        if strict:
-            raise ParamError("free", "must be true or false")
-        free_raw = ""
-    open_raw = args.get("open_now", "").strip().lower()
-    if open_raw not in TRUE_VALUES | FALSE_VALUES:
-        if strict:
-            raise ParamError("open_now", "must be true or false")
-        open_raw = ""
+    for f in FILTERS:  # search/filters.py
+        try:
+            selected[f.name] = f.parse(args.getlist(f.name),
+                                       vocab.slugs(f.name) if f.vocabulary else None, strict)
+        except ValueError as error:
+            raise ParamError(f.name, str(error)) from None
     return SearchQuery(
         text=text,
-        free=free_raw in TRUE_VALUES,
-        open_now=open_raw in TRUE_VALUES,
         page=_integer(args, "page", 1, MAX_PAGE, strict),
         per_page=_integer(args, "per_page", per_page, MAX_PER_PAGE, strict),
         locale=locale,
@@ -80,11 +62,10 @@ def parse_search_args(args: MultiDict, vocab: Vocabularies, locale: str, per_pag
 
 def query_args(query: SearchQuery, **changes) -> dict:
     """The query string of ``query`` (with ``changes``), for links that keep the search."""
-    args: dict = {"q": query.text or None, "free": "1" if query.free else None,
-                  "open_now": "1" if query.open_now else None,
-                  "page": query.page if query.page > 1 else None}
-    for name in FILTERS:
-        args[name] = list(query.selected(name)) or None
+    args: dict = {"q": query.text or None}
+    args.update((f.name, f.link_value(query.selected(f.name))) for f in FLAG_FILTERS)
+    args["page"] = query.page if query.page > 1 else None
+    args.update((f.name, f.link_value(query.selected(f.name))) for f in VOCABULARY_FILTERS)
     args.update(changes)
     return {k: v for k, v in args.items() if v not in (None, [], "")}
 
@@ -93,7 +74,7 @@ def parse_page_args(args: MultiDict, per_page: int) -> tuple[int, int, bool]:
     """``page``, ``per_page`` and ``full`` of a paginated listing (the HSDS API); bad values
     raise ParamError."""
     full_raw = args.get("full", "").strip().lower()
-    if full_raw not in TRUE_VALUES | FALSE_VALUES:
+    if full_raw not in TRUE_VALUES + FALSE_VALUES:
         raise ParamError("full", "must be true or false")
     return (_integer(args, "page", 1, MAX_PAGE * MAX_PER_PAGE, True),
             _integer(args, "per_page", per_page, MAX_PER_PAGE, True), full_raw in TRUE_VALUES)

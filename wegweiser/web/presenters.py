@@ -8,16 +8,17 @@ from zoneinfo import ZoneInfo
 import segno
 from babel.lists import format_list
 from flask import url_for
-from flask_babel import format_date, format_time, get_locale, ngettext
+from flask_babel import format_date, format_time, get_locale
 from flask_babel import gettext as _
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from ..cities import current_city
 from ..formatting import render_markdown, weekday_names
 from ..i18n import direction, in_language, locale_name
 from ..models import ARCHIVED, Offer, Organisation
 from ..opening import Slot, open_state
-from ..search import SearchQuery, SearchResult, highlighted
+from ..search import FILTERS, SearchQuery, SearchResult, highlighted
+from ..search.filters import BY_NAME, CITYWIDE, AreaFilter, FlagFilter, VocabularyFilter
 from ..services.directory import Vocabularies
 from .params import query_args
 
@@ -179,104 +180,93 @@ def organisation_detail(org: Organisation, offers: list[Offer], locale: str) -> 
     }
 
 
+def _toggle_args(query: SearchQuery, facet: str, value: str) -> dict:
+    """The query string of ``query`` with one filter value chosen or taken away (and on its
+    first page)."""
+    f = BY_NAME[facet]
+    return query_args(query, page=None,
+                      **{facet: f.link_value(f.toggled(query.selected(facet), value))})
+
+
 def _option(query: SearchQuery, facet: str, value: str, label: str, count: int,
             lang: str, **extra) -> dict:
-    selected = value in query.selected(facet)
-    values = list(query.selected(facet))
-    values = [v for v in values if v != value] if selected else [*values, value]
-    return {"value": value, "label": label, "count": count, "selected": selected,
-            "url": url_for("public.search", lang=lang,
-                           **query_args(query, page=None, **{facet: values or None})),
+    return {"value": value, "label": label, "count": count,
+            "selected": value in query.selected(facet),
+            "url": url_for("public.search", lang=lang, **_toggle_args(query, facet, value)),
             **extra}
 
 
 def facet_groups(result: SearchResult, query: SearchQuery, vocab: Vocabularies,
                  lang: str) -> list[dict]:
-    """The filter column: every facet with its options, counts and toggle links."""
-    counts = result.facets
-    groups = []
+    """The filter column: every registered filter (search/filters.py) with its options,
+    counts and toggle links; filters of one ``group`` share a box."""
+    groups: dict[str, dict] = {}
+    for f in FILTERS:
+        counts = result.facets[f.name]
+        if isinstance(f, AreaFilter):
+            options = _area_options(f, counts, query, vocab, lang)
+        elif isinstance(f, VocabularyFilter):
+            options = _vocabulary_options(f, counts, query, vocab, lang)
+        else:
+            options = [_option(query, f.name, f.value, f.option_label(), counts.get(f.value, 0),
+                               lang)]
+        group = groups.setdefault(f.group or f.name, {
+            "name": f.group or f.name, "label": f.group_label(), "options": [],
+            "note": f.note(counts) if isinstance(f, VocabularyFilter) else None})
+        group["options"].extend(options)
+    return list(groups.values())
 
-    area_options = []
-    citywide_count = counts["area"].get("citywide", 0)
-    if citywide_count or "citywide" in query.area:
-        area_options.append(_option(query, "area", "citywide", _("Citywide offers only"),
-                                    citywide_count, lang))
+
+def _area_options(f: AreaFilter, counts: dict[str, int], query: SearchQuery,
+                  vocab: Vocabularies, lang: str) -> list[dict]:
+    """Citywide offers, then the Stadtbezirke with their Ortsteile."""
+    options = []
+    citywide_count = counts.get(CITYWIDE, 0)
+    if citywide_count or CITYWIDE in query.selected(f.name):
+        options.append(_option(query, f.name, CITYWIDE, _("Citywide offers only"),
+                               citywide_count, lang))
     for district in vocab.districts:
-        quarters = [_option(query, "area", q.slug, q.name, counts["area"].get(q.slug, 0), lang)
+        quarters = [_option(query, f.name, q.slug, q.name, counts.get(q.slug, 0), lang)
                     for q in district.children]
         quarters = [q for q in quarters if q["count"] or q["selected"]]
-        count = counts["area"].get(district.slug, 0)
-        if count or district.slug in query.area or quarters:
-            area_options.append(_option(query, "area", district.slug, district.name, count,
-                                        lang, children=quarters))
-    note = None
-    if citywide_count:
-        note = ngettext("Plus %(num)d offer for the whole city, found in every district.",
-                        "Plus %(num)d offers for the whole city, found in every district.",
-                        citywide_count)
-    groups.append({"name": "area", "label": _("District"), "options": area_options,
-                   "note": note})
+        count = counts.get(district.slug, 0)
+        if count or district.slug in query.selected(f.name) or quarters:
+            options.append(_option(query, f.name, district.slug, district.name, count, lang,
+                                   children=quarters))
+    return options
 
-    for facet, items, label in (
-        ("category", vocab.categories, _("Category")),
-        ("target_group", vocab.target_groups, _("For whom")),
-        ("language", vocab.languages, _("Staff speak")),
-    ):
-        options = []
-        for item in items:
-            slug = item.slug
-            count = counts[facet].get(slug, 0)
-            if count or slug in query.selected(facet):
-                text = item.label(lang)
-                if facet == "language" and item.autonym != text:
-                    text = f"{text} · {item.autonym}"
-                options.append(_option(query, facet, slug, text, count, lang))
-        note = None
-        everyone = counts["target_group"].get("everyone", 0)
-        if facet == "target_group" and everyone:
-            note = _("Offers for everyone (%(num)d) are found with every group.", num=everyone)
-        groups.append({"name": facet, "label": label, "options": options, "note": note})
 
-    groups.append({"name": "open_now", "label": _("Opening hours"), "options": [
-        {"value": "1", "label": _("Open now"), "count": counts["open_now"].get("open", 0),
-         "selected": query.open_now,
-         "url": url_for("public.search", lang=lang,
-                        **query_args(query, page=None,
-                                     open_now=None if query.open_now else "1"))}]})
-    groups.append({"name": "free", "label": _("Cost"), "options": [
-        {"value": "1", "label": _("Free of charge only"), "count": counts["free"].get("free", 0),
-         "selected": query.free,
-         "url": url_for("public.search", lang=lang,
-                        **query_args(query, page=None, free=None if query.free else "1"))}]})
-    return groups
+def _vocabulary_options(f: VocabularyFilter, counts: dict[str, int], query: SearchQuery,
+                        vocab: Vocabularies, lang: str) -> list[dict]:
+    """The vocabulary's values that results have or that are chosen, in its order."""
+    options = []
+    for slug, item in vocab.by_slug(f.name).items():
+        count = counts.get(slug, 0)
+        if count or slug in query.selected(f.name):
+            text = item.label(lang)
+            autonym = getattr(item, "autonym", None)  # languages: also in their own name
+            if autonym and autonym != text:
+                text = f"{text} · {autonym}"
+            options.append(_option(query, f.name, slug, text, count, lang))
+    return options
 
 
 def filter_label(facet: str, value: str, vocab: Vocabularies, lang: str) -> str:
     """The name of one filter value, as chips and suggestions show it."""
-    if facet == "open_now":
-        return _("open now")
-    if facet == "free":
-        return _("free of charge")
-    if value == "citywide":
+    f = BY_NAME[facet]
+    if isinstance(f, FlagFilter):
+        return f.chip_label()
+    if value == CITYWIDE:
         return _("citywide")
     item = vocab.by_slug(facet)[value]
-    return item.name if facet == "area" else item.label(lang)
+    return item.name if isinstance(f, AreaFilter) else item.label(lang)
 
 
 def active_filters(query: SearchQuery, vocab: Vocabularies, lang: str) -> list[dict]:
     """Removable chips for every active filter value."""
-    chips = []
-    for facet in ("area", "category", "target_group", "language"):
-        for value in query.selected(facet):
-            remaining = [v for v in query.selected(facet) if v != value]
-            chips.append({"label": filter_label(facet, value, vocab, lang), "url": url_for(
-                "public.search", lang=lang, **query_args(query, page=None,
-                                                         **{facet: remaining or None}))})
-    for facet, value in (("open_now", "open"), ("free", "free")):
-        if query.selected(facet):
-            chips.append({"label": filter_label(facet, value, vocab, lang), "url": url_for(
-                "public.search", lang=lang, **query_args(query, page=None, **{facet: None}))})
-    return chips
+    return [{"label": filter_label(f.name, value, vocab, lang),
+             "url": url_for("public.search", lang=lang, **_toggle_args(query, f.name, value))}
+            for f in FILTERS for value in query.selected(f.name)]
 
 
 def filter_suggestions(result: SearchResult, query: SearchQuery, vocab: Vocabularies,
@@ -287,14 +277,15 @@ def filter_suggestions(result: SearchResult, query: SearchQuery, vocab: Vocabula
     for found in result.recognised:
         if found.applied or not 0 < found.count < result.total:
             continue
-        if found.facet in ("free", "open_now"):
-            change = {found.facet: "1"}
-        else:
-            change = {found.facet: [*query.selected(found.facet), found.value]}
+        f = BY_NAME[found.facet]
+        label = filter_label(found.facet, found.value, vocab, lang)
+        # The filter's sentence, escaped, with the label isolated for right-to-left pages.
+        text = escape(f.suggestion(found.count, "\0"))
+        text = Markup(str(text).replace("\0", str(Markup("<bdi>%s</bdi>") % label)))
         suggestions.append({
-            "filter": found.facet, "count": found.count,
-            "label": filter_label(found.facet, found.value, vocab, lang),
-            "url": url_for("public.search", lang=lang, **query_args(query, page=None, **change)),
+            "filter": found.facet, "count": found.count, "label": label, "text": text,
+            "url": url_for("public.search", lang=lang,
+                           **_toggle_args(query, found.facet, found.value)),
         })
     return suggestions
 
