@@ -127,6 +127,10 @@ class Filter:
         """"Only the 3 offers …?": a link that applies the filter a query's words named."""
         raise NotImplementedError
 
+    def note(self, counts: dict[str, int]) -> str | None:
+        """A line under the filter's options, given its facet counts."""
+        return None
+
 
 # ---- filters by a vocabulary: several values, alternatives ---------------------------------
 
@@ -172,11 +176,6 @@ class VocabularyFilter(Filter):
         if self.wildcard and value != self.wildcard:
             bitmap |= values.get(self.wildcard, 0)
         return bitmap
-
-    def note(self, counts: dict[str, int]) -> str | None:
-        """A line under the filter's options."""
-        return None
-
 
 class AreaFilter(VocabularyFilter):
     """Stadtbezirke and Ortsteile: a Stadtbezirk includes its Ortsteile; citywide offers match

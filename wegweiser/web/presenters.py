@@ -212,7 +212,7 @@ def facet_groups(result: SearchResult, query: SearchQuery, vocab: Vocabularies,
                                lang)]
         group = groups.setdefault(f.group or f.name, {
             "name": f.group or f.name, "label": f.group_label(), "options": [],
-            "note": f.note(counts) if isinstance(f, VocabularyFilter) else None})
+            "note": f.note(counts)})
         group["options"].extend(options)
     return list(groups.values())
 
