@@ -13,6 +13,7 @@ from sqlalchemy import select
 from wegweiser import db
 from wegweiser.models import ARCHIVED, PUBLISHED, ChangeLogEntry, Offer
 from wegweiser.search import SearchQuery, SearchService, rebuild_index, search_service
+from wegweiser.search.store import DOCUMENT_FLAGS
 from wegweiser.search.updater import GAP_GRACE, _next_marker
 from wegweiser.services.setup import import_files
 
@@ -95,6 +96,20 @@ def test_a_missing_index_is_rebuilt_from_the_database(ctx):
     assert import_files([DATA / "valid.json"], "import:test").ok
     assert not search_service().store.exists()
     assert search_service().search(SearchQuery(), db.session()).total == 2
+
+
+def test_an_index_without_a_filters_flag_is_rebuilt(ctx):
+    """An index built before a filter's flag existed (no_appointment) would count none of its
+    offers: the next search rebuilds it."""
+    assert import_files([DATA / "valid.json"], "import:test").ok
+    rebuild_index(db.session())
+    store = search_service().store
+    old = store.current_generation()
+    (store.root / old / DOCUMENT_FLAGS).write_text("accessible free")
+    assert search_service().search(SearchQuery(no_appointment=True), db.session()) is not None
+    assert store.current_generation() != old
+    assert (store.root / store.current_generation() / DOCUMENT_FLAGS).read_text() == \
+        "accessible free no_appointment"
 
 
 def test_reindex_swaps_in_a_new_generation_while_readers_keep_working(ctx):

@@ -15,11 +15,19 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 from whoosh import index as whoosh_index
 
+from .filters import DOCUMENT_FLAG_FILTERS
 from .schema import build_schema
 
 CURRENT = "current"
 APPLIED_SEQ = "applied-seq"
+# The flags the filters read from index documents (filters.py), as a generation was built with:
+# a generation without a filter's flag would count none of its offers, so it is rebuilt.
+DOCUMENT_FLAGS = "document-flags"
 LOCK = "write.lock"
+
+
+def document_flags() -> str:
+    return " ".join(sorted(f.flag for f in DOCUMENT_FLAG_FILTERS))
 
 
 class IndexLocked(Exception):
@@ -49,9 +57,16 @@ class IndexStore:
         return generation is not None and whoosh_index.exists_in(self.root / generation)
 
     def schema_is_current(self) -> bool:
-        """False when the index was built by an older version with other fields."""
+        """False when the index was built by an older version with other fields or without a
+        flag that a filter reads."""
         generation = self.current_generation()
         if generation is None:
+            return False
+        try:
+            flags = (self.root / generation / DOCUMENT_FLAGS).read_text()
+        except OSError:
+            flags = None
+        if flags != document_flags():
             return False
         stored = whoosh_index.open_dir(str(self.root / generation))
         try:
@@ -69,6 +84,7 @@ class IndexStore:
         self.root.mkdir(parents=True, exist_ok=True)
         path = self.root / f"gen-{time.time_ns()}"
         path.mkdir()
+        (path / DOCUMENT_FLAGS).write_text(document_flags())
         return path, whoosh_index.create_in(str(path), build_schema())
 
     def verify(self, path: Path, expected_ids: set[str]) -> None:
