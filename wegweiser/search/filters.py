@@ -396,7 +396,7 @@ class OpenNowFilter(FlagFilter):
     name = "open_now"
     value = "open"
     flag = None
-    meaning = "Only offers open at this moment (Europe/Berlin, to the quarter-hour)."
+    meaning = "Only offers open at this moment (the city's local time, to the quarter-hour)."
 
     def value_sets(self, index):
         return {self.value: index.fields[OPEN_BLOCKS].get(current_block(index.now), 0)}
