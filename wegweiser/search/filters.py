@@ -182,7 +182,7 @@ class AreaFilter(VocabularyFilter):
     every area and are counted under ``citywide`` only."""
     name = "area"
     wildcard = CITYWIDE
-    description = "Area slug (a Stadtbezirk includes its Ortsteile) or `citywide`."
+    description = "Area slug (a Stadtbezirk includes the areas within it) or `citywide`."
 
     def sql_condition(self, selected, ctx):
         areas = self._areas(ctx)
