@@ -25,9 +25,12 @@ def test_every_page_language_has_its_direction_and_switcher(demo_client, lang):
     page = demo_client.get(f"/{lang}/search?q=Deutsch").get_data(as_text=True)
     direction = "rtl" if lang in RIGHT_TO_LEFT else "ltr"
     assert f'<html lang="{lang}" dir="{direction}">' in page
-    for name in ("Deutsch", "العربية", "فارسی", "دری", "پښتو", "Українська", "Русский", "Türkçe",
-                 "Français", "Kurmancî", "کوردی", "ትግርኛ", "Soomaali"):
-        assert name in page
+    assert f'<a class="languages" href="/language?next=/{lang}/search?q%3DDeutsch">' in page
+    choice = demo_client.get(f"/language?next=/{lang}/search").get_data(as_text=True)
+    assert f'<html lang="{lang}" dir="{direction}">' in choice
+    for name in ("Deutsch", "English", "العربية", "فارسی", "دری", "پښتو", "Українська", "Русский",
+                 "Türkçe", "Français", "Kurmancî", "کوردی", "ትግርኛ", "Soomaali"):
+        assert name in choice
     assert 'rel="alternate" hreflang=' not in page, "result pages are not indexed"
     start = demo_client.get(f"/{lang}/").get_data(as_text=True)
     assert start.count('rel="alternate" hreflang=') == len(UI_LANGUAGES)

@@ -110,7 +110,7 @@ def test_an_unexpected_error_gets_a_friendly_500_page(app):
 
 def test_language_switcher_keeps_the_page_and_the_query(demo_client):
     page = text_of(demo_client.get("/de/search?q=Kurs&category=health"))
-    assert 'name="next" value="/de/search?q=Kurs&amp;category=health"' in page
+    assert 'href="/language?next=/de/search?q%3DKurs%26category%3Dhealth"' in page
     answer = demo_client.get("/language", query_string={
         "to": "en", "next": "/de/search?q=Kurs&category=health"})
     assert answer.headers["Location"].endswith("/en/search?q=Kurs&category=health")
@@ -135,9 +135,17 @@ def test_pages_reference_nothing_on_other_sites(demo_client):
 def test_the_language_switcher_opens_the_same_page_in_another_language(demo_client):
     """One form with a button per language; no JavaScript needed."""
     page = text_of(demo_client.get("/de/search?q=Beratung&area=sued&free=1"))
-    assert 'name="next" value="/de/search?q=Beratung&amp;area=sued&amp;free=1"' in page
-    assert page.count('name="to" value=') == len(demo_client.application.config[
+    link = re.search(r'<a class="languages" href="([^"]+)"', page).group(1)
+    assert link == "/language?next=/de/search?q%3DBeratung%26area%3Dsued%26free%3D1"
+    assert 'name="to"' not in page, "the languages are on a page of their own"
+    choice = text_of(demo_client.get(link.replace("&amp;", "&")))
+    assert '<html lang="de" dir="ltr">' in choice
+    assert 'name="next" value="/de/search?q=Beratung&amp;area=sued&amp;free=1"' in choice
+    assert choice.count('name="to" value=') == len(demo_client.application.config[
         "WEGWEISER_LANGUAGE_LIST"])
+    assert '<button name="to" value="ps" lang="ps" class="secondary">پښتو</button>' in choice
+    arabic = text_of(demo_client.get("/language?next=/ar/list"))
+    assert '<html lang="ar" dir="rtl">' in arabic
     answer = demo_client.get("/language?to=uk&next=/de/search%3Fq%3DBeratung%26area%3Dsued")
     assert answer.status_code == 303
     assert answer.headers["Location"].endswith("/uk/search?q=Beratung&area=sued")

@@ -38,8 +38,8 @@ def test_arabic_results_page_is_right_to_left(chromium, live_server, artifacts):
 
 def test_language_switcher_keeps_query_and_filters(page, live_server):
     page.goto(live_server + "/de/search?q=Beratung&area=sued&free=1")
-    page.locator(".languages summary").click()
-    page.locator(".languages button[value='uk']").click()
+    page.locator("a.languages").click()
+    page.locator(".language-choice button[value='uk']").click()
     page.wait_for_url("**/uk/search?**")
     assert "q=Beratung" in page.url and "area=sued" in page.url and "free=1" in page.url
     assert page.locator("html").get_attribute("lang") == "uk"

@@ -20,8 +20,8 @@ def test_collect_print_and_share_a_list(chromium, page, live_server, artifacts):
         page.wait_for_url("**/de/search?q=Beratung")
     assert page.locator(".my-list .badge").inner_text() == "3"
 
-    page.locator(".languages summary").click()
-    page.locator(".languages button[value='ar']").click()
+    page.locator("a.languages").click()
+    page.locator(".language-choice button[value='ar']").click()
     page.wait_for_url("**/ar/search?q=Beratung")
     assert page.locator(".my-list .badge").inner_text() == "3", "the list survives the switch"
     page.goto(live_server + "/ar/list")

@@ -133,14 +133,18 @@ def _page_in(code: str, endpoint: str, args: dict, query: str) -> str:
 
 
 def switch_language():
-    """The language switcher's form: the page at ``next`` in the language ``to``.
-
-    One form with a button per language instead of a link per language keeps every page small
-    with fourteen languages: the page's address is written once."""
+    """Without ``to``: the page that lists the languages (every other page links to it, so
+    fourteen languages cost each page one link). With ``to``: the page at ``next`` in that
+    language."""
+    next_page = request.args.get("next", "")
+    path, _, query = next_page.partition("?")
+    if "to" not in request.args:
+        segment = path.split("/")[1] if path.startswith("/") else ""
+        g.lang = segment if segment in ui_languages() else best_language_for_request()
+        return render_template("language_choice.html", next_page=next_page)
     target = request.args.get("to", "")
     if target not in ui_languages():
         target = best_language_for_request()
-    path, _, query = request.args.get("next", "").partition("?")
     if path.startswith("/") and not path.startswith("//"):
         try:
             endpoint, args = current_app.url_map.bind("localhost").match(path, method="GET")
