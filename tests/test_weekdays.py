@@ -9,10 +9,11 @@ from html import unescape
 
 import pytest
 from babel.dates import get_day_names
-from flask_babel import force_locale, format_time
+from flask_babel import format_time
 from sqlalchemy import select
 
 from wegweiser import db, formatting
+from wegweiser.i18n import in_language
 from wegweiser.languages import interface_languages, locale_name
 from wegweiser.models import Offer
 from wegweiser.services.importer import Importer
@@ -80,7 +81,7 @@ def saved_hours(app) -> list[dict]:
 
 
 def shown_time(app, lang: str, text: str) -> str:
-    with app.test_request_context(f"/{lang}/"), force_locale(lang):
+    with app.test_request_context(f"/{lang}/"), in_language(lang):
         return format_time(time.fromisoformat(text), "short")
 
 
