@@ -166,19 +166,24 @@ def client(app):
 
 
 @pytest.fixture
-def directory(backend, tmp_path):
-    """A fresh app with the demo data imported (copied from a database that imported it once
-    per backend), for tests that change it; its index catches up from the change log."""
-    if not getattr(backend, "has_demo_template", False):
+def directory(backend, tmp_path, tmp_path_factory):
+    """A fresh app with the demo data imported and indexed, for tests that change it: the
+    database and the index are copies of ones made once per backend (the copy's change log is
+    the template's, so the copied index is current; it catches up with what the test changes)."""
+    if not getattr(backend, "demo_index", None):
         url = backend.new()
-        application = _make_app(url, tmp_path / "template-index")
+        index = tmp_path_factory.mktemp(f"demo-template-index-{backend.name}")
+        application = _make_app(url, index)
         with application.app_context():
             assert import_files(demo_files(), "import:demo").ok
+            rebuild_index(db.session())
+            db.session().close()  # its connection must be back for the copy to be complete
             db.engine().dispose()
         backend.keep_as_template(url, "demo")
         backend.drop(url)
-        backend.has_demo_template = True
+        backend.demo_index = index
     url = backend.new("demo")
+    shutil.copytree(backend.demo_index, tmp_path / "index", symlinks=True)
     application = _make_app(url, tmp_path / "index", WEGWEISER_OUTBOX=str(tmp_path / "outbox"))
     yield application
     with application.app_context():
