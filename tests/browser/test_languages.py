@@ -71,3 +71,29 @@ def test_a_german_only_offer_in_farsi_shows_the_notice(chromium, german_only_ser
     assert title.get_attribute("lang") == "de" and title.get_attribute("dir") == "ltr"
     page.screenshot(path=str(artifacts / "farsi-german-only-offer.png"), full_page=True)
     context.close()
+
+
+@pytest.mark.parametrize("lang, direction, script_sample", [
+    ("ps", "rtl", "پښتو"), ("ckb", "rtl", "کوردی"), ("prs", "rtl", "دری"),
+    ("ti", "ltr", "ትግርኛ"), ("kmr", "ltr", "Kurmancî"), ("so", "ltr", "Soomaali")])
+def test_the_new_languages_on_a_phone(chromium, live_server, artifacts, lang, direction,
+                                      script_sample):
+    """Pashto, Sorani and Dari read right to left, Tigrinya in Ethiopic letters from a font
+    that has them; every page fits 360 px and the language page lists all fourteen."""
+    context = chromium.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    page.goto(live_server + f"/{lang}/search?q=Deutsch")
+    html = page.locator("html")
+    assert html.get_attribute("lang") == lang and html.get_attribute("dir") == direction
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert page.locator("a.languages").inner_text().strip().endswith(script_sample)
+    if lang == "ti":
+        assert page.evaluate("document.fonts.check('16px \"Noto Sans Ethiopic\"', 'ትግርኛ')")
+        heading = page.locator("h1").first.inner_text()
+        assert any("\u1200" <= char <= "\u137f" for char in heading), heading
+    page.screenshot(path=str(artifacts / f"results-{lang}-phone.png"), full_page=False)
+    page.locator("a.languages").click()
+    assert page.locator(".language-choice button").count() == 14
+    page.locator(".language-choice button[value='de']").click()
+    page.wait_for_url("**/de/search?q=Deutsch")
+    context.close()
