@@ -191,15 +191,20 @@ def directory(backend, tmp_path, tmp_path_factory):
     backend.drop(url)
 
 
+def _load_demo(application, city: str | None = None) -> None:
+    """Import a city's demo set into the app's database and build its index."""
+    with application.app_context():
+        report = import_files(demo_files(city), "import:demo")
+        assert report.ok, report.problems[:5]
+        rebuild_index(db.session())
+
+
 @pytest.fixture(scope="session")
 def demo_app(backend, tmp_path_factory):
     """One app per backend with the demo data and its index, for tests that only read."""
     url = backend.new()
     application = _make_app(url, tmp_path_factory.mktemp("demo-index"))
-    with application.app_context():
-        report = import_files(demo_files(), "import:demo")
-        assert report.ok, report.problems[:5]
-        rebuild_index(db.session())
+    _load_demo(application)
     yield application
     with application.app_context():
         db.engine().dispose()
@@ -216,9 +221,7 @@ def dresden_app(backend, tmp_path_factory):
                             WEGWEISER_OUTBOX=str(root / "outbox"))
     with application.app_context():
         initialise_database()
-        report = import_files(demo_files("dresden"), "import:demo")
-        assert report.ok, report.problems[:5]
-        rebuild_index(db.session())
+    _load_demo(application, "dresden")
     yield application
     with application.app_context():
         db.engine().dispose()
