@@ -8,13 +8,13 @@ import textwrap
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from wegweiser import db
 from wegweiser.models import ARCHIVED, PUBLISHED, ChangeLogEntry, Offer
 from wegweiser.search import SearchQuery, SearchService, rebuild_index, search_service
 from wegweiser.search.store import DOCUMENT_FLAGS
-from wegweiser.search.updater import GAP_GRACE, _next_marker
+from wegweiser.search.updater import GAP_GRACE, Logged, _next_marker
 from wegweiser.services.setup import import_files
 
 from .conftest import DATA
@@ -127,9 +127,72 @@ def test_reindex_swaps_in_a_new_generation_while_readers_keep_working(ctx):
 def test_gaps_in_the_sequence_hold_the_marker_until_they_are_settled():
     now = datetime.now(UTC)
     recent, old = now - timedelta(seconds=1), now - GAP_GRACE - timedelta(seconds=1)
-    assert _next_marker(10, [(11, recent), (12, recent)], now) == 12
-    assert _next_marker(10, [(11, recent), (13, recent)], now) == 11
-    assert _next_marker(10, [(11, recent), (13, old), (14, old)], now) == 14
+    assert _next_marker(10, [Logged(11, recent), Logged(12, recent)], now) == 12
+    assert _next_marker(10, [Logged(11, recent), Logged(13, recent)], now) == 11
+    assert _next_marker(10, [Logged(11, recent), Logged(13, old), Logged(14, old)], now) == 14
+    # Logged by the database: settled once no transaction that began before it still runs.
+    logged = now - timedelta(seconds=30)
+    entries = [Logged(11, logged, logged), Logged(13, logged, logged)]
+    assert _next_marker(10, entries, now, oldest_running=logged - timedelta(seconds=1)) == 11
+    assert _next_marker(10, entries, now, oldest_running=logged + timedelta(seconds=1)) == 13
+    assert _next_marker(10, entries, now, oldest_running=None) == 13
+    # SQLite: write transactions never overlap, a gap is a rollback.
+    assert _next_marker(10, [Logged(11, recent), Logged(13, recent)], now, serialised=True) == 13
+
+
+ONLY_POSTGRESQL = pytest.mark.parametrize("backend", ["postgresql"], indirect=True,
+                                         scope="session")
+
+
+@ONLY_POSTGRESQL
+def test_a_change_is_searchable_while_a_longer_transaction_is_still_open(app):
+    """An editor's save is searchable at once while an import's transaction, which took its
+    change-log numbers earlier, is still open; the import's changes arrive when it commits,
+    however long it ran (PostgreSQL; SQLite serialises writers)."""
+    with app.app_context():
+        assert import_files([DATA / "valid.json"], "import:test").ok
+        rebuild_index(db.session())
+        sessions = app.extensions["wegweiser.sessionmaker"]
+        store = search_service().store
+        offers = db.session().scalars(select(Offer).order_by(Offer.id)).all()
+        long_one, quick_one = offers[0].id, offers[1].id
+        db.session().rollback()
+        with sessions() as importing:
+            importing.get(Offer, long_one).status = ARCHIVED
+            importing.flush()  # takes its sequence number now, commits later
+            with sessions() as editing:
+                editing.get(Offer, quick_one).status = ARCHIVED
+                editing.commit()
+            assert quick_one not in found("")
+            marker = store.applied_seq(store.current_generation())
+            assert long_one in found("")
+            gap = importing.scalar(select(func.max(ChangeLogEntry.seq))
+                                   .where(ChangeLogEntry.offer_id == long_one))
+            assert marker < gap  # held below the open transaction's number
+            importing.commit()
+        assert long_one not in found("")
+        assert store.applied_seq(store.current_generation()) > gap
+
+
+@ONLY_POSTGRESQL
+def test_a_rolled_back_transaction_does_not_hold_the_index_back(app):
+    with app.app_context():
+        assert import_files([DATA / "valid.json"], "import:test").ok
+        rebuild_index(db.session())
+        sessions = app.extensions["wegweiser.sessionmaker"]
+        offers = db.session().scalars(select(Offer).order_by(Offer.id)).all()
+        db.session().rollback()
+        with sessions() as abandoned:
+            abandoned.get(Offer, offers[0].id).status = ARCHIVED
+            abandoned.flush()
+            abandoned.rollback()
+        with sessions() as editing:
+            editing.get(Offer, offers[1].id).status = ARCHIVED
+            editing.commit()
+        assert offers[1].id not in found("")
+        store = search_service().store
+        newest = db.session().scalar(select(func.max(ChangeLogEntry.seq)))
+        assert store.applied_seq(store.current_generation()) == newest
 
 
 @pytest.mark.parametrize("own_index", [False, True], ids=["shared-index", "own-index"])

@@ -2,12 +2,19 @@
 
 The search index applies the log in sequence order and remembers the last entry it applied,
 so any index (another worker, another machine) can always catch up from the database.
+
+A transaction takes its sequence numbers when it writes, not when it commits, so a long one
+(an import) leaves a gap below the numbers of transactions that committed after it. The index
+applies what it sees above a gap at once and keeps its marker below the gap until the gap is
+settled (updater.py): on PostgreSQL, once no transaction is still running that began before
+the entry above the gap was logged (``logged_at``, the database's clock after the insert);
+on SQLite at once, as its write transactions never overlap.
 """
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Integer, event, insert, select
+from sqlalchemy import BigInteger, Integer, event, func, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .base import Base, utcnow
@@ -21,6 +28,8 @@ class ChangeLogEntry(Base):
     )
     offer_id: Mapped[int] = mapped_column(Integer, index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # PostgreSQL: the database's clock just after the entry was inserted (see the docstring).
+    logged_at: Mapped[datetime | None] = mapped_column()
 
 
 def _affected_offer_ids(session: Session) -> tuple[set[int], dict[str, set[int]]]:
@@ -72,6 +81,7 @@ def _offers_reached(session: Session, indirect: dict[str, set[int]]) -> set[int]
 # committed, so the index must not hear of them (on PostgreSQL a rolled-back entry would also
 # leave a gap in the sequence that the index waits for).
 SKIP_CHANGE_LOG = "wegweiser.skip_change_log"
+LOG_BATCH = 1000  # rows per statement (far below the databases' limits on parameters)
 
 
 def _write_change_log(session: Session, _flush_context) -> None:
@@ -80,10 +90,17 @@ def _write_change_log(session: Session, _flush_context) -> None:
     offers, indirect = _affected_offer_ids(session)
     offers |= _offers_reached(session, indirect)
     if offers:
-        session.connection().execute(
-            insert(ChangeLogEntry),
-            [{"offer_id": i, "created_at": utcnow()} for i in sorted(offers)],
-        )
+        connection = session.connection()
+        now, ordered = utcnow(), sorted(offers)
+        for start in range(0, len(ordered), LOG_BATCH):
+            seqs = list(connection.scalars(
+                insert(ChangeLogEntry).values([{"offer_id": i, "created_at": now}
+                                               for i in ordered[start:start + LOG_BATCH]])
+                .returning(ChangeLogEntry.seq)))
+            if connection.dialect.name == "postgresql":
+                # A statement of its own, so the time is surely after the numbers were taken.
+                connection.execute(update(ChangeLogEntry).where(ChangeLogEntry.seq.in_(seqs))
+                                   .values(logged_at=func.clock_timestamp()))
         session.info["offers_changed"] = True
 
 

@@ -5,7 +5,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from ..cities import city_info
@@ -14,9 +14,10 @@ from ..models import PUBLISHED, Area, ChangeLogEntry, Offer
 from .documents import offer_document
 from .store import IndexStore
 
-# A gap in the sequence may be a transaction that has not committed yet: wait this long for it
-# before passing over it (a rolled-back transaction leaves a gap for ever).
-GAP_GRACE = timedelta(minutes=5)
+# A gap in the sequence may be a transaction that has not committed yet (changelog.py says when
+# it is settled). Entries logged before ``logged_at`` existed, or if the running transactions
+# cannot be seen, are settled after this long.
+GAP_GRACE = timedelta(hours=1)
 BATCH = 500
 
 
@@ -50,8 +51,11 @@ def write_offers(writer, session: Session, offer_ids: Iterable[int], settings: I
     today = date.today()
     for start in range(0, len(ids), BATCH):
         chunk = ids[start:start + BATCH]
+        # populate_existing: the caller's session may hold an offer loaded before the change
+        # committed; the index must get the state the database has now.
         offers = {o.id: o for o in session.scalars(
-            _offers_with_relations(session).where(Offer.id.in_(chunk)))}
+            _offers_with_relations(session).where(Offer.id.in_(chunk))
+            .execution_options(populate_existing=True))}
         for offer_id in chunk:
             offer = offers.get(offer_id)
             if offer is not None and offer.status == PUBLISHED:
@@ -70,26 +74,71 @@ def pending_state(session: Session, after: int) -> tuple[int, int]:
     return count, newest or 0
 
 
-def _next_marker(marker: int, entries: list[tuple[int, datetime]], now: datetime) -> int:
+@dataclass(frozen=True)
+class Logged:
+    """A change-log entry as the marker needs it."""
+
+    seq: int
+    created_at: datetime
+    logged_at: datetime | None = None
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def oldest_running_transaction(session: Session) -> datetime | None:
+    """When the oldest transaction of another connection to this database began (PostgreSQL),
+    None if there is none; on SQLite write transactions never overlap, so never anything."""
+    if session.get_bind().dialect.name != "postgresql":
+        return None
+    return session.scalar(text(
+        "SELECT min(xact_start) FROM pg_stat_activity WHERE datname = current_database() "
+        "AND pid <> pg_backend_pid() AND xact_start IS NOT NULL"))
+
+
+def _gap_settled(above: Logged, now: datetime, oldest_running: datetime | None,
+                 serialised: bool) -> bool:
+    """Whether the numbers missing below ``above`` can no longer arrive: a transaction that
+    took one of them began before ``above`` was logged, so if none of those is running, they
+    were rolled back."""
+    if serialised:
+        return True
+    if above.logged_at is not None and (oldest_running is None
+                                        or _aware(oldest_running) > _aware(above.logged_at)):
+        return True
+    return now - _aware(above.created_at) >= GAP_GRACE
+
+
+def _next_marker(marker: int, entries: list[Logged], now: datetime,
+                 oldest_running: datetime | None = None, serialised: bool = False) -> int:
     """The highest sequence number below which nothing can still arrive."""
-    for seq, created_at in entries:
-        if seq != marker + 1:
-            created = created_at if created_at.tzinfo else created_at.replace(tzinfo=UTC)
-            if now - created < GAP_GRACE:
-                break
-        marker = seq
+    for entry in entries:
+        if entry.seq != marker + 1 and not _gap_settled(entry, now, oldest_running,
+                                                         serialised):
+            break
+        marker = entry.seq
     return marker
+
+
+def _logged(session: Session, after: int) -> list[Logged]:
+    query = select(ChangeLogEntry.seq, ChangeLogEntry.created_at, ChangeLogEntry.logged_at) \
+        .where(ChangeLogEntry.seq > after).order_by(ChangeLogEntry.seq)
+    return [Logged(*row) for row in session.execute(query).all()]
+
+
+def _marker_after(session: Session, marker: int, entries: list[Logged]) -> int:
+    serialised = session.get_bind().dialect.name == "sqlite"
+    oldest = None if serialised else oldest_running_transaction(session)
+    return _next_marker(marker, entries, datetime.now(UTC), oldest, serialised)
 
 
 def _settled_seq(session: Session) -> int:
     """The newest sequence number below which no change can still arrive."""
-    now = datetime.now(UTC)
     settled = session.scalar(select(func.max(ChangeLogEntry.seq))
-                             .where(ChangeLogEntry.created_at < now - GAP_GRACE)) or 0
-    recent = session.execute(select(ChangeLogEntry.seq, ChangeLogEntry.created_at)
-                             .where(ChangeLogEntry.seq > settled)
-                             .order_by(ChangeLogEntry.seq)).all()
-    return _next_marker(settled, [tuple(row) for row in recent], now)
+                             .where(ChangeLogEntry.created_at < datetime.now(UTC) - GAP_GRACE)) \
+        or 0
+    return _marker_after(session, settled, _logged(session, settled))
 
 
 def apply_changes(store: IndexStore, session: Session, settings: IndexSettings) -> int:
@@ -97,7 +146,8 @@ def apply_changes(store: IndexStore, session: Session, settings: IndexSettings) 
     generation, index = store.open()
     marker = store.applied_seq(generation)
     rows = session.execute(
-        select(ChangeLogEntry.seq, ChangeLogEntry.offer_id, ChangeLogEntry.created_at)
+        select(ChangeLogEntry.seq, ChangeLogEntry.offer_id, ChangeLogEntry.created_at,
+               ChangeLogEntry.logged_at)
         .where(ChangeLogEntry.seq > marker).order_by(ChangeLogEntry.seq)
     ).all()
     if not rows:
@@ -110,7 +160,8 @@ def apply_changes(store: IndexStore, session: Session, settings: IndexSettings) 
         writer.cancel()
         raise
     writer.commit()
-    new_marker = _next_marker(marker, [(r.seq, r.created_at) for r in rows], datetime.now(UTC))
+    new_marker = _marker_after(session, marker, [Logged(r.seq, r.created_at, r.logged_at)
+                                                 for r in rows])
     store.set_applied_seq(generation, new_marker)
     index.close()
     return len(offer_ids)
