@@ -89,10 +89,10 @@ def import_confirm():
     uploads.discard(folder, token)
     search_service().catch_up(db.session())
     counts = check.counts()
-    flash(ngettext("Imported: %(num)d offer new", "Imported: %(num)d offers new",
-                   counts["created"]) + ", " +
-          ngettext("%(num)d changed", "%(num)d changed", counts["updated"]) + ", " +
-          ngettext("%(num)d unchanged", "%(num)d unchanged", counts["unchanged"]) + ".")
+    flash(_("Imported") + ": " + " · ".join((
+        ngettext("%(num)d new", "%(num)d new", counts["created"]),
+        ngettext("%(num)d changed", "%(num)d changed", counts["updated"]),
+        ngettext("%(num)d unchanged", "%(num)d unchanged", counts["unchanged"]))))
     return redirect(url_for("manage.import_page"), code=303)
 
 

@@ -175,15 +175,22 @@ def fingerprint(planned: list[PlannedChange]) -> str:
 
 
 def check_sheet(session: Session, sheet: Sheet, actor: str) -> SheetCheck:
-    """What importing the sheet would do, row by row, and every problem; writes nothing."""
+    """What importing the sheet would do, row by row, and every problem; writes nothing.
+    Where some rows have problems, the others still show what they would do."""
     converted = _Converted(session, sheet)
     report = import_records(converted.data(), actor, dry_run=True)
     converted.place(report)
-    planned = {(p.kind, p.id): p for p in report.planned}
     bad_rows = {p.row for p in converted.problems}
+    planned = report.planned
+    if converted.problems:
+        good = [r for r, n in zip(converted.offers, converted.rows, strict=True)
+                if n not in bad_rows]
+        planned = import_records({"organisations": list(converted.organisations.values()),
+                                  "offers": good}, actor, dry_run=True).planned
+    by_id = {(p.kind, p.id): p for p in planned}
     rows = []
     for record, number in zip(converted.offers, converted.rows, strict=True):
-        plan = planned.get(("offers", record.get("id")))
+        plan = by_id.get(("offers", record.get("id")))
         outcome = "invalid" if number in bad_rows or plan is None else plan.outcome
         rows.append(RowPlan(number, record.get("id"), _title(record), outcome,
                             _changed_columns(plan.changes) if plan and outcome == "updated"
