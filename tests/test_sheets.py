@@ -210,3 +210,18 @@ def test_excel_csv_with_semicolons_and_windows_encoding(app):
         offers, orgs = directory_records()
     assert offers["w-1"]["title"] == {"de": "Schön"} and orgs["win-verein"]["name"] == \
         "Verein Größe"
+
+
+def test_a_dry_run_reports_and_writes_nothing(app, tmp_path):
+    path = tmp_path / "neu.csv"
+    path.write_bytes(_csv([["id", "organisation", "organisation_name", "title_de", "categories",
+                            "citywide"], ["d-1", "d-verein", "D-Verein", "Kurs", "health",
+                                          "yes"]]))
+    with app.app_context():
+        counts = directory_counts()
+    result = app.test_cli_runner().invoke(cli.main, ["import", "--format", "csv", "--dry-run",
+                                                     str(path)])
+    assert result.exit_code == 0, result.output
+    assert "offers: 1 new, 0 changed, 0 unchanged (dry run)" in result.output
+    with app.app_context():
+        assert directory_counts() == counts
