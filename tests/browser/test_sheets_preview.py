@@ -19,7 +19,7 @@ SHEET = ("id,organisation,organisation_name,title_de,title_ar,categories,email,w
          "sehr-lange-adresse-ohne-at-zeichen.beispiel.example,ftp://x.example,"
          "Montags vormittags,teuer,vielleicht\n"
          "a-sprachwerk-deutsch-eltern,a-sprachwerk-ost,,Deutsch,,Deutschkurse & Sprachcafés,"
-         ",,Mo 25:00-26:00,,\n").encode("utf-8")
+         ",,Mo 25:00-26:00,,\n").encode()
 
 
 def _upload(page, server: str, lang: str) -> None:
