@@ -225,3 +225,16 @@ def test_a_dry_run_reports_and_writes_nothing(app, tmp_path):
     assert "offers: 1 new, 0 changed, 0 unchanged (dry run)" in result.output
     with app.app_context():
         assert directory_counts() == counts
+
+
+def test_an_xlsx_that_unpacks_to_too_much_is_refused(monkeypatch):
+    from wegweiser.services.sheets import files
+
+    book, out = Workbook(), io.BytesIO()
+    book.active.append(["id", "title_de"])
+    book.active.append(["x", "y" * 5000])
+    book.save(out)
+    assert read_sheet(out.getvalue(), "xlsx").rows[0][1][0] == "x"
+    monkeypatch.setattr(files, "MAX_UNPACKED_BYTES", 4000)
+    with pytest.raises(files.UnreadableSheet):
+        read_sheet(out.getvalue(), "xlsx")

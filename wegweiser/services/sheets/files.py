@@ -25,6 +25,9 @@ MAX_ROWS = 5000
 NOTE = "#"
 # Room below the last row where the drop-downs still apply.
 SPARE_ROWS = 500
+# An XLSX file is a zip archive: what it unpacks to is limited before openpyxl reads it (a small
+# upload must not unpack to gigabytes of XML).
+MAX_UNPACKED_BYTES = 64 * 1024 * 1024
 
 
 class UnreadableSheet(Exception):
@@ -64,6 +67,10 @@ def read_sheet(data: bytes, kind: str) -> Sheet:
 
 def _xlsx_lines(data: bytes):
     try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(entry.file_size for entry in archive.infolist())
+        if unpacked > MAX_UNPACKED_BYTES:
+            raise UnreadableSheet(_l("What you sent is too large."))
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
         raise UnreadableSheet(_l("The file cannot be read as an XLSX spreadsheet.")) from exc
