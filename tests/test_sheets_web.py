@@ -53,9 +53,7 @@ def _changed_export(moderator, new_title: str) -> bytes:
     for row in sheet.iter_rows(min_row=2):
         if row[0].value == OWN:
             row[header.index("title_de")].value = new_title
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return _saved(book)
 
 
 def test_upload_preview_then_import(app, moderator, tmp_path):
@@ -154,3 +152,31 @@ def test_editors_may_not_upload(app):
         "csrf_token": csrf(editor, "/de/search?q=Beratung"),
         "file": (io.BytesIO(b"id\n"), "a.csv")}, content_type="multipart/form-data")
     assert answer.status_code == 403
+
+
+def test_the_template_filled_in_with_its_drop_down_values_imports(app, moderator):
+    book = load_workbook(io.BytesIO(moderator.get("/ar/manage/import/template.xlsx").data))
+    sheet, lists = book["Offers"], book["Lists"]
+    header = [c.value for c in sheet[1]]
+    choices = {lists.cell(row=1, column=i).value: lists.cell(row=3, column=i).value
+               for i in range(1, lists.max_column + 1)}
+    assert _upload(moderator, _saved(book), "empty.xlsx").status_code == 400, "no offer rows"
+    row = {"id": "vorlage-1", "organisation": "a-sprachwerk-ost", "title_ar": "درس",
+           "original_language": "ar", "cost": "free", "citywide": "no",
+           **{name: choices[name] for name in ("categories", "target_groups", "languages",
+                                               "areas")}}
+    for name, value in row.items():
+        sheet.cell(row=3, column=header.index(name) + 1, value=value)
+    page = _upload(moderator, _saved(book), "vorlage.xlsx").get_data(as_text=True)
+    done = moderator.post("/de/manage/import/confirm", data=_confirm_form(page))
+    assert done.status_code == 303, page
+    with app.app_context():
+        offer = db.session().scalar(select(Offer).where(Offer.external_id == "vorlage-1"))
+        assert offer.translations_of("title") == {"ar": "درس"}
+        assert len(offer.categories) == len(offer.target_groups) == len(offer.areas) == 1
+
+
+def _saved(book) -> bytes:
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -62,6 +62,8 @@ def read_sheet(data: bytes, kind: str) -> Sheet:
         if len(sheet.rows) >= MAX_ROWS:
             raise UnreadableSheet(_l("The file has more than %(limit)d rows.", limit=MAX_ROWS))
         sheet.rows.append((number, list(cells)))
+    if not sheet.rows:
+        raise UnreadableSheet(_l("The file is empty."))
     return sheet
 
 
