@@ -57,20 +57,21 @@ def _changed_export(moderator, new_title: str) -> bytes:
 
 
 def test_upload_preview_then_import(app, moderator, tmp_path):
-    preview = _upload(moderator, _changed_export(moderator, "Deutsch für Eltern, neu"),
+    preview = _upload(moderator, _changed_export(moderator, "Zebrakurs für Eltern"),
                       "liste.xlsx")
     page = preview.get_data(as_text=True)
     assert preview.status_code == 200, page
     assert "Import now" in page or "Jetzt importieren" in page
     assert re.search(r"title_de", page) and OWN in page
-    assert _title(app, OWN) != "Deutsch für Eltern, neu", "a preview writes nothing"
+    assert _title(app, OWN) != "Zebrakurs für Eltern", "a preview writes nothing"
     assert len(list((tmp_path / "imports").glob("*.sheet"))) == 1
     done = moderator.post("/de/manage/import/confirm", data=_confirm_form(page))
     assert done.status_code == 303
-    assert _title(app, OWN) == "Deutsch für Eltern, neu"
+    assert _title(app, OWN) == "Zebrakurs für Eltern"
+    assert f"/de/offers/{OWN}" in moderator.get("/de/search?q=Zebrakurs").get_data(as_text=True)
     assert list((tmp_path / "imports").glob("*")) == [], "the kept file is gone after import"
     again = moderator.post("/de/manage/import/confirm", data=_confirm_form(page))
-    assert again.status_code == 409 and _title(app, OWN) == "Deutsch für Eltern, neu"
+    assert again.status_code == 409 and _title(app, OWN) == "Zebrakurs für Eltern"
 
 
 def test_a_confirm_after_the_directory_changed_writes_nothing(app, moderator):

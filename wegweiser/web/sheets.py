@@ -15,7 +15,6 @@ from flask_login import current_user
 from .. import db
 from ..cities import current_city
 from ..i18n import ui_languages
-from ..search import search_service
 from ..services.hsds import data_licence
 from ..services.sheets import uploads
 from ..services.sheets.exporting import directory_data, directory_sheet, template_sheet
@@ -86,8 +85,7 @@ def import_confirm():
     if not check.ok:  # the directory changed so that the file no longer fits
         return _preview(kept, sheet, _("The directory changed since the preview, so nothing "
                                        "was imported."))
-    uploads.discard(folder, token)
-    search_service().catch_up(db.session())
+    uploads.discard(folder, token)  # the index catches up after the request (search/__init__)
     counts = check.counts()
     flash(_("Imported") + ": " + " · ".join((
         ngettext("%(num)d new", "%(num)d new", counts["created"]),
