@@ -9,11 +9,12 @@ import json
 import re
 from html.parser import HTMLParser
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from wegweiser import cli, db
 from wegweiser.mail import outbox_dir
-from wegweiser.models import Organisation
+from wegweiser.models import ChangeLogEntry, Offer, Organisation, Revision
+from wegweiser.services.records import offer_record, organisation_record
 
 PASSWORD = "correct horse battery"
 OWN = "a-sprachwerk-deutsch-eltern"  # a demo offer of the organisation a-sprachwerk-ost
@@ -182,3 +183,18 @@ def decide_first_review(app, decision: str, comment: str = ""):
     path = review_paths(moderator)[0]
     return moderator.post(path, data={"csrf_token": csrf(moderator, path),
                                       "decision": decision, "comment": comment})
+
+
+def directory_counts() -> dict[str, int]:
+    """Rows of offers, organisations, revisions and the change log: an import that changes
+    nothing leaves them all alone."""
+    session = db.session()
+    return {model.__name__: session.scalar(select(func.count()).select_from(model))
+            for model in (Offer, Organisation, Revision, ChangeLogEntry)}
+
+
+def directory_records() -> tuple[dict, dict]:
+    """Every offer and organisation as a record of the import format, by external id."""
+    session = db.session()
+    return ({o.external_id: offer_record(o) for o in session.scalars(select(Offer))},
+            {o.external_id: organisation_record(o) for o in session.scalars(select(Organisation))})

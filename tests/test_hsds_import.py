@@ -7,31 +7,20 @@ import json
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from wegweiser import db
 from wegweiser.cli import main
-from wegweiser.models import ChangeLogEntry, Offer, Organisation, Revision
+from wegweiser.models import Offer
 from wegweiser.services.hsds.export import export_document
 from wegweiser.services.hsds.importing import import_hsds
 from wegweiser.services.hsds.mapping import MAPPINGS
-from wegweiser.services.records import offer_record, organisation_record
+from wegweiser.services.records import offer_record
 
+from .helpers import directory_counts, directory_records
 from .hsds_schemas import EXAMPLES, SMC_SAMPLE, need
 
 LICENCE = {"name": "CC BY 4.0", "url": "https://creativecommons.org/licenses/by/4.0/"}
-
-
-def _counts():
-    session = db.session()
-    return {model.__name__: session.scalar(select(func.count()).select_from(model))
-            for model in (Offer, Organisation, Revision, ChangeLogEntry)}
-
-
-def _records():
-    session = db.session()
-    return ({o.external_id: offer_record(o) for o in session.scalars(select(Offer))},
-            {o.external_id: organisation_record(o) for o in session.scalars(select(Organisation))})
 
 
 def _export(path):
@@ -50,7 +39,7 @@ def _dropped(report) -> set[tuple[str, str]]:
 
 def test_export_then_import_of_the_demo_directory_changes_nothing(directory, tmp_path):
     with directory.app_context():
-        before, counts = _records(), _counts()
+        before, counts = directory_records(), directory_counts()
         document = _export(tmp_path / "hsds.json")
         report = import_hsds([tmp_path / "hsds.json"], "import:roundtrip")
         assert report.ok, report.result.problems[:5]
@@ -59,14 +48,14 @@ def test_export_then_import_of_the_demo_directory_changes_nothing(directory, tmp
         assert report.result.created == report.result.updated == {"organisations": 0,
                                                                   "offers": 0}
         assert report.dropped == [] and report.ignored == []
-        assert _records() == before and _counts() == counts
+        assert directory_records() == before and directory_counts() == counts
 
 
 def test_standard_hsds_fields_alone_carry_what_our_model_holds(directory, tmp_path):
     """Without the extension (as another directory would send it back) every offer comes in
     as a new one under its HSDS id, with the same vocabularies, places, hours and contact."""
     with directory.app_context():
-        originals, _orgs = _records()
+        originals, _orgs = directory_records()
         document = _export(tmp_path / "hsds.json")
         for record in document["services"] + document["organizations"]:
             del record["x-wegweiser"]
@@ -93,11 +82,11 @@ def test_a_changed_service_updates_its_offer_with_a_revision(directory, tmp_path
         service["schedules"] = [{"id": service["id"], "freq": "WEEKLY", "byday": "SU",
                                  "opens_at": "09:00:00", "closes_at": "12:00:00"}]
         (tmp_path / "changed.json").write_text(json.dumps(document), encoding="utf-8")
-        revisions = _counts()["Revision"]
+        revisions = directory_counts()["Revision"]
         report = import_hsds([tmp_path / "changed.json"], "import:changed")
         assert report.result.updated == {"organisations": 0, "offers": 1}
         assert [(h.weekday, h.opens.hour) for h in _offer(external_id).opening_hours] == [(7, 9)]
-        assert _counts()["Revision"] == revisions + 1
+        assert directory_counts()["Revision"] == revisions + 1
 
 
 def test_an_invalid_record_imports_nothing(directory, tmp_path):
@@ -107,13 +96,13 @@ def test_an_invalid_record_imports_nothing(directory, tmp_path):
         document["services"][1]["x-wegweiser"]["translations"]["title"]["xx"] = "?"
         (tmp_path / "bad.json").write_text(json.dumps(document), encoding="utf-8")
         (tmp_path / "broken.json").write_text("{", encoding="utf-8")
-        before, counts = _records(), _counts()
+        before, counts = directory_records(), directory_counts()
         report = import_hsds([tmp_path / "bad.json"], "import:bad")
         assert not report.ok
         assert [(p.record, p.field) for p in report.result.problems] == \
             [(document["services"][1]["x-wegweiser"]["id"], "title.xx")]
         assert not import_hsds([tmp_path / "broken.json"], "import:broken").ok
-        assert _records() == before and _counts() == counts
+        assert directory_records() == before and directory_counts() == counts
 
 
 def test_the_official_example_imports_with_a_report(ctx):
@@ -195,7 +184,7 @@ def test_a_mapping_naming_unknown_values_is_refused(ctx, tmp_path):
     (tmp_path / "wrong.toml").write_text('[categories]\n"HEALTH SERVICES" = "wellness"\n')
     report = import_hsds([SMC_SAMPLE], "import:smc", tmp_path / "wrong.toml")
     assert not report.ok and "unknown 'wellness'" in str(report.result.problems[0])
-    assert _counts()["Offer"] == 0
+    assert directory_counts()["Offer"] == 0
 
 
 def test_command_line_reports_dropped_fields(app, tmp_path):
@@ -252,10 +241,10 @@ def test_any_malformed_record_is_reported_never_a_crash(ctx, tmp_path):
     def check(path, new):
         broken = tmp_path / "broken.json"
         broken.write_text(json.dumps(_replaced(service, path, new)), encoding="utf-8")
-        counts = _counts()
+        counts = directory_counts()
         report = import_hsds([broken], "import:fuzz", mapping, dry_run=True)
         assert report.ok or report.result.problems
-        assert _counts() == counts
+        assert directory_counts() == counts
 
     check()
 
@@ -265,10 +254,10 @@ def test_the_tabular_form_of_the_example_gives_the_same_offer(ctx):
     mapping = MAPPINGS / "openreferral-example.toml"
     assert import_hsds([EXAMPLES / "csv"], "import:csv", mapping).result.created == \
         {"organisations": 1, "offers": 1}
-    offers_from_csv, _orgs = _records()
+    offers_from_csv, _orgs = directory_records()
     again = import_hsds([EXAMPLES], "import:json", mapping)
     # The example's locations.csv links its location to another organization id, so only the
     # JSON form gives the organisation an address.
     assert again.result.unchanged == {"organisations": 0, "offers": 1}
     assert again.result.updated == {"organisations": 1, "offers": 0}
-    assert _records()[0] == offers_from_csv
+    assert directory_records()[0] == offers_from_csv

@@ -31,6 +31,9 @@ MATRIX = {
     "/de/manage/organisations/a-sprachwerk-ost/offers/new": (303, 200, 403, 200, 200),
     "/de/manage/organisations/a-sprachwerk-ost/profile": (303, 200, 403, 200, 200),
     "/de/manage/organisations/a-sprachwerk-ost/history": (303, 200, 403, 200, 200),
+    "/de/manage/import": (303, 403, 403, 200, 200),
+    "/de/manage/import/template.xlsx": (303, 403, 403, 200, 200),
+    "/de/manage/export/directory.csv": (303, 403, 403, 200, 200),
 }
 POSTS = {
     f"/de/manage/offers/{OWN}/confirm": (303, 303, 403, 303, 303),
@@ -39,6 +42,7 @@ POSTS = {
     f"/de/manage/offers/{OWN}/restore/999999": (303, 404, 403, 404, 404),
     "/de/manage/organisations/a-sprachwerk-ost/restore/999999": (303, 404, 403, 404, 404),
     f"/de/manage/offers/{OWN}/reactivate": (303, 303, 403, 303, 303),
+    "/de/manage/import/confirm": (303, 403, 403, 409, 409),  # no file kept under no token
 }
 
 

@@ -97,9 +97,10 @@ def _print_report(report: ImportReport) -> None:
 @main.command("import")
 @click.argument("files", nargs=-1, required=True,
                 type=click.Path(exists=True, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["json", "hsds"]), default="json",
-              show_default=True, help="json: Wegweiser's import format; hsds: Open Referral "
-              "HSDS 3.0 JSON files or folders, or an Ohana API CSV folder.")
+@click.option("--format", "fmt", type=click.Choice(["json", "hsds", "csv", "xlsx"]),
+              default="json", show_default=True, help="json: Wegweiser's import format; hsds: "
+              "Open Referral HSDS 3.0 JSON files or folders, or an Ohana API CSV folder; csv, "
+              "xlsx: an offer spreadsheet, one row per offer (see the README's Spreadsheets).")
 @click.option("--mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="hsds: mapping file of the source's taxonomy (default: "
                    "wegweiser/data/hsds/default.toml).")
@@ -116,6 +117,9 @@ def import_command(files: tuple[Path, ...], fmt: str, mapping: Path | None,
     is listed as dropped, with the reason.
     """
     actor = "import:" + ",".join(f.name for f in files)
+    if fmt in ("csv", "xlsx"):
+        _import_sheet(files, fmt, actor, dry_run)
+        return
     if fmt == "json":
         folders = [str(f) for f in files if f.is_dir()]
         if folders:
@@ -137,6 +141,30 @@ def import_command(files: tuple[Path, ...], fmt: str, mapping: Path | None,
         search_service().catch_up(db.session())
 
 
+def _import_sheet(files: tuple[Path, ...], fmt: str, actor: str, dry_run: bool) -> None:
+    from .services.sheets.files import UnreadableSheet, read_sheet
+    from .services.sheets.importing import check_sheet, import_sheet
+
+    if len(files) != 1 or files[0].is_dir():
+        raise click.BadParameter("one spreadsheet file", param_hint="FILES")
+    try:
+        sheet = read_sheet(files[0].read_bytes(), fmt)
+    except UnreadableSheet as error:
+        with force_locale("en"):
+            raise click.ClickException(f"{files[0]}: {error.reason}") from error
+    session = db.session()
+    check = (check_sheet if dry_run else import_sheet)(session, sheet, actor)
+    with force_locale("en"):  # the command line speaks English
+        for problem in check.problems:
+            click.echo(f"invalid: {problem}", err=True)
+    if check.problems:
+        click.echo(f"{len(check.problems)} problem(s) found; nothing was imported.", err=True)
+        sys.exit(1)
+    _print_report(check.report)
+    if not dry_run:
+        search_service().catch_up(session)
+
+
 def _print_dropped(report, report_file: Path | None) -> None:
     for where, why in report.ignored:
         click.echo(f"ignored: {where}: {why}", err=True)
@@ -155,32 +183,59 @@ def _print_dropped(report, report_file: Path | None) -> None:
 
 
 def _write(path: Path, text: str) -> None:
-    try:
-        path.write_text(text, encoding="utf-8")
-    except OSError as error:
-        raise click.FileError(str(path), hint=error.strerror or str(error)) from error
+    _write_out(path, text.encode("utf-8"))
 
 
 @main.command("export")
-@click.option("--format", "fmt", type=click.Choice(["hsds"]), default="hsds", show_default=True,
-              help="hsds: Open Referral HSDS 3.0 (services and organizations, JSON).")
+@click.option("--format", "fmt", type=click.Choice(["hsds", "json", "csv", "xlsx"]),
+              default="hsds", show_default=True,
+              help="hsds: Open Referral HSDS 3.0 (services and organizations, JSON); json: "
+                   "Wegweiser's import format (a dump that imports back); csv, xlsx: the "
+                   "offer spreadsheet, one row per offer.")
 @click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
 @with_appcontext
 def export_command(fmt: str, file: Path) -> None:
-    """Write every published offer and its organisation to FILE ("-": standard output)."""
+    """Write every published offer and its organisation to FILE ("-": standard output), with
+    the data licence (WEGWEISER_DATA_LICENCE) stated in the file."""
     import json
 
     from .services.hsds import data_licence
-    from .services.hsds.export import export_document
 
-    document = export_document(db.session(), data_licence(current_app.config))
-    text = json.dumps(document, ensure_ascii=False, indent=1) + "\n"
-    if str(file) == "-":
-        click.echo(text, nl=False)
+    licence, session = data_licence(current_app.config), db.session()
+    if fmt in ("csv", "xlsx"):
+        from .i18n import ui_languages
+        from .services.sheets.exporting import directory_sheet
+        from .services.sheets.files import write_csv, write_xlsx
+
+        content = directory_sheet(session, ui_languages(), licence, current_city().site_name)
+        data = (write_csv if fmt == "csv" else write_xlsx)(content)
+        _write_out(file, data)
+        click.echo(f"Wrote {len(content.rows)} offers ({fmt}) to {file}", err=True)
         return
-    _write(file, text)
-    click.echo(f"Wrote {len(document['services'])} services and "
-               f"{len(document['organizations'])} organizations (HSDS 3.0) to {file}", err=True)
+    if fmt == "json":
+        from .services.sheets.exporting import directory_data
+
+        document = directory_data(session, licence, current_city().site_name)
+        summary = f"{len(document['offers'])} offers and " \
+                  f"{len(document['organisations'])} organisations (import format)"
+    else:
+        from .services.hsds.export import export_document
+
+        document = export_document(session, licence)
+        summary = f"{len(document['services'])} services and " \
+                  f"{len(document['organizations'])} organizations (HSDS 3.0)"
+    _write_out(file, (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode())
+    click.echo(f"Wrote {summary} to {file}", err=True)
+
+
+def _write_out(file: Path, data: bytes) -> None:
+    if str(file) == "-":
+        click.get_binary_stream("stdout").write(data)
+        return
+    try:
+        file.write_bytes(data)
+    except OSError as error:
+        raise click.FileError(str(file), hint=error.strerror or str(error)) from error
 
 
 @main.command("reindex")

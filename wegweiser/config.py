@@ -80,6 +80,10 @@ SETTINGS: tuple[Setting, ...] = (
             env="WEGWEISER_DATA_LICENCE"),
     Setting("WEGWEISER_DATA_LICENCE_URL", "https://creativecommons.org/licenses/by/4.0/",
             "Address of the licence's text.", env="WEGWEISER_DATA_LICENCE_URL"),
+    Setting("WEGWEISER_IMPORT_DIR", None,
+            "Folder where an uploaded spreadsheet waits between its preview and the import "
+            "(default: instance/imports; shared by all machines of a site).",
+            env="WEGWEISER_IMPORT_DIR"),
     Setting("SESSION_COOKIE_SECURE", False,
             "Send the cookie over HTTPS only (set 1 in production behind HTTPS).",
             env="WEGWEISER_SECURE_COOKIES", kind=bool),

@@ -39,6 +39,8 @@ from .records import (
     organisation_record,
 )
 
+# A section of an import file that describes the file (licence, time of export): not imported.
+ABOUT = "about"
 # An external id (organisations and offers): also the pattern of ids in URLs (web/edge.py).
 EXTERNAL_ID = r"[A-Za-z0-9][A-Za-z0-9._:-]{0,119}"
 ID_PATTERN = re.compile(f"^{EXTERNAL_ID}$")
@@ -63,6 +65,17 @@ class Problem:
         return f"{self.record}: {self.field}: {self.reason}"
 
 
+@dataclass(frozen=True)
+class PlannedChange:
+    """What an import would do to one record (a dry run lists them): ``outcome`` is
+    ``created``, ``updated`` or ``unchanged``; ``changes`` the fields with before and after."""
+
+    kind: str  # "organisations" or "offers"
+    id: str
+    outcome: str
+    changes: dict
+
+
 @dataclass
 class ImportReport:
     problems: list[Problem] = field(default_factory=list)
@@ -70,6 +83,7 @@ class ImportReport:
     updated: dict[str, int] = field(default_factory=lambda: {"organisations": 0, "offers": 0})
     unchanged: dict[str, int] = field(default_factory=lambda: {"organisations": 0, "offers": 0})
     dry_run: bool = False
+    planned: list[PlannedChange] = field(default_factory=list)  # a dry run's, record by record
 
     @property
     def ok(self) -> bool:
@@ -130,7 +144,7 @@ def read_files(paths: list[Path]) -> tuple[dict, list[Problem]]:
         if not isinstance(data, dict):
             problems.append(Problem(str(path), "(file)", "must be a JSON object"))
             continue
-        for key in sorted(set(data) - set(merged)):
+        for key in sorted(set(data) - set(merged) - {ABOUT}):
             problems.append(Problem(str(path), key, "is not a section of the import format"))
         for key in merged:
             section = data.get(key, [])
@@ -152,15 +166,16 @@ class Importer:
 
     def _record_id(self, record, kind: str, seen: set[str], index: int) -> str | None:
         if not isinstance(record, dict):
-            self.problems.append(Problem(f"{kind}[{index}]", "(record)", "must be an object"))
+            self.problems.append(Problem(f"{kind}[{index}]", "(record)", _l("must be an object")))
             return None
         record_id = record.get("id")
         if not isinstance(record_id, str) or not ID_PATTERN.match(record_id):
-            self.problems.append(Problem(f"{kind}[{index}]", "id",
-                                         "is required: letters, digits, . _ : - (max. 120)"))
+            self.problems.append(Problem(f"{kind}[{index}]", "id", _l(
+                "is required: letters, digits, . _ : - (max. 120)")))
             return None
         if record_id in seen:
-            self.problems.append(Problem(record_id, "id", f"appears twice in {kind}"))
+            self.problems.append(Problem(record_id, "id", _l("appears twice in %(section)s",
+                                                             section=kind)))
             return None
         seen.add(record_id)
         return record_id
@@ -391,7 +406,8 @@ class Importer:
         for record in org_records:
             org = organisations.get(record["id"])
             if dry_run:
-                changed = org is None or bool(organisation_changes(org, record))
+                changed = self._plan(report, "organisations", record["id"], org is None,
+                                     organisation_changes(org, record))
             elif org is None:
                 organisations[record["id"]], changed = self.write_organisation(org, record)
             else:
@@ -401,7 +417,9 @@ class Importer:
         for i, record in enumerate(offer_records, 1):
             offer = existing.get(record["id"])
             if dry_run:
-                changed = offer is None or bool(changed_fields(offer_record(offer), record))
+                changed = self._plan(report, "offers", record["id"], offer is None,
+                                     changed_fields(offer_record(offer) if offer else None,
+                                                    record))
             elif offer is None:
                 changed = self.write_offer(offer, record, organisations[record["organisation"]])
             else:
@@ -412,6 +430,13 @@ class Importer:
                 progress(i, len(offer_records))
         self.session.flush()
         return report
+
+    @staticmethod
+    def _plan(report: ImportReport, kind: str, record_id: str, created: bool,
+              changes: dict) -> bool:
+        outcome = "created" if created else "updated" if changes else "unchanged"
+        report.planned.append(PlannedChange(kind, record_id, outcome, changes))
+        return outcome != "unchanged"
 
     @staticmethod
     def _count(report: ImportReport, kind: str, created: bool, changed: bool) -> None:

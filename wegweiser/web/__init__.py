@@ -31,6 +31,7 @@ from . import (
     needs,
     public,
     security,
+    sheets,  # noqa: F401 - its routes join the manage blueprint
     shortlist,
 )
 

@@ -1,0 +1,240 @@
+"""Spreadsheets of offers (CSV, XLSX): one row ↔ one record of the JSON import format, the
+demo directory exported and imported again unchanged, every problem of a sheet reported at its
+row and column before anything is written, the command line, the JSON dump."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from flask_babel import force_locale
+from openpyxl import Workbook, load_workbook
+
+from wegweiser import cli, db
+from wegweiser.services.sheets.columns import parse_hours, record_to_row, row_to_record
+from wegweiser.services.sheets.files import read_sheet
+from wegweiser.services.sheets.importing import check_sheet, import_sheet
+
+from .helpers import directory_counts, directory_records
+
+RECORD = {
+    "id": "verein-x-sprachcafe", "organisation": "verein-x", "original_language": "de",
+    "title": {"de": "Sprachcafé", "ar": "مقهى اللغة"}, "summary": {"de": "Deutsch üben"},
+    "description": {"de": "Jeden Montag; mit Kinderbetreuung.\nAlle willkommen."},
+    "categories": ["language-courses", "health"], "target_groups": ["women"],
+    "languages": ["de", "ar", "fa"], "areas": ["connewitz"], "citywide": False,
+    "address": {"street": "Musterstraße 1", "postal_code": "04277", "city": "Leipzig",
+                "lat": 51.31, "lon": 12.38},
+    "contact": {"phone": "+49 341 555 0100", "email": "info@verein-x.example",
+                "website": "https://verein-x.example"},
+    "opening_hours": [{"weekday": 1, "opens": "10:00", "closes": "12:00"},
+                      {"weekday": 3, "opens": "14:00", "closes": "18:00",
+                       "note": "nur mit Termin, Raum 2 (Hof)"}],
+    "cost": "free", "accessible": True, "appointment_needed": None, "status": "published",
+    "verified_at": "2026-10-01",
+}
+
+
+def _csv(rows: list[list]) -> bytes:
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
+# -- one row ↔ one record -------------------------------------------------------------------
+
+def test_a_record_becomes_a_row_and_the_row_the_same_record():
+    row = record_to_row(RECORD, "Verein X")
+    assert row["title_ar"] == "مقهى اللغة" and row["categories"] == "language-courses; health"
+    assert row["opening_hours"] == "Mo 10:00-12:00; Mi 14:00-18:00 (nur mit Termin, Raum 2 (Hof))"
+    assert row["accessible"] == "yes" and row["appointment_needed"] is None
+    back, problems = row_to_record(row)
+    assert problems == []
+    assert back == {k: v for k, v in RECORD.items() if k != "appointment_needed"}
+
+
+def test_cells_as_people_type_them():
+    record, problems = row_to_record({
+        "id": "x1", "organisation": "verein-x", "title_de": "Kurs", "categories": " Deutschkurse ;",
+        "citywide": "Ja", "accessible": "no", "appointment_needed": "vielleicht",
+        "postal_code": 4277, "lat": "51,3", "lon": 12.0, "phone": "'+49 341 1",
+        "opening_hours": "Montag früh", "verified_at": None})
+    assert record["categories"] == ["Deutschkurse"] and record["citywide"] is True
+    assert record["accessible"] is False and "appointment_needed" not in record
+    assert record["address"] == {"postal_code": "04277", "lat": 51.3, "lon": 12.0}
+    assert record["contact"] == {"phone": "+49 341 1"}
+    assert [p.column for p in problems] == ["appointment_needed", "opening_hours"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Mo 9:00-12:00", [{"weekday": 1, "opens": "09:00", "closes": "12:00"}]),
+    ("We 14.00–18:00; Su 10:00 - 11:00 (Brunch)",
+     [{"weekday": 3, "opens": "14:00", "closes": "18:00"},
+      {"weekday": 7, "opens": "10:00", "closes": "11:00", "note": "Brunch"}]),
+    ("Do 10:00-12:00\nFr 10:00-12:00", [{"weekday": 4, "opens": "10:00", "closes": "12:00"},
+                                        {"weekday": 5, "opens": "10:00", "closes": "12:00"}]),
+    ("7 08:00-09:00", [{"weekday": 7, "opens": "08:00", "closes": "09:00"}]),
+    ("Montag 10-12", None), ("Mo 10:00", None), ("Xy 10:00-12:00", None),
+])
+def test_opening_hours_in_their_text_form(text, expected):
+    assert parse_hours(text) == expected
+
+
+# -- the demo directory, exported and imported again ------------------------------------------
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "json"])
+def test_export_then_import_of_the_demo_directory_changes_nothing(directory, tmp_path, fmt):
+    runner = directory.test_cli_runner()
+    path = tmp_path / f"directory.{fmt}"
+    exported = runner.invoke(cli.main, ["export", "--format", fmt, str(path)])
+    assert exported.exit_code == 0, exported.output
+    with directory.app_context():
+        before, counts = directory_records(), directory_counts()
+    result = runner.invoke(cli.main, ["import", "--format", fmt, str(path)])
+    assert result.exit_code == 0, result.output
+    assert "offers: 0 new, 0 changed, 156 unchanged" in result.output
+    with directory.app_context():
+        assert directory_records() == before and directory_counts() == counts
+
+
+def test_exports_state_the_licence(directory, tmp_path):
+    runner = directory.test_cli_runner()
+    for fmt in ("csv", "xlsx", "json"):
+        assert runner.invoke(cli.main, ["export", "--format", fmt,
+                                        str(tmp_path / f"d.{fmt}")]).exit_code == 0
+    licence = "CC BY 4.0 https://creativecommons.org/licenses/by/4.0/"
+    assert f"# Licence: {licence}" in (tmp_path / "d.csv").read_text(encoding="utf-8-sig")
+    book = load_workbook(tmp_path / "d.xlsx")
+    assert book["Licence"]["A1"].value == "Licence" and book["Licence"]["B1"].value == licence
+    about = json.loads((tmp_path / "d.json").read_text(encoding="utf-8"))["about"]
+    assert about["licence"]["name"] == "CC BY 4.0" and about["source"] == "Wegweiser Leipzig"
+
+
+def test_a_phone_number_is_never_a_formula(directory, tmp_path):
+    runner = directory.test_cli_runner()
+    runner.invoke(cli.main, ["export", "--format", "csv", str(tmp_path / "d.csv")])
+    runner.invoke(cli.main, ["export", "--format", "xlsx", str(tmp_path / "d.xlsx")])
+    text = (tmp_path / "d.csv").read_text(encoding="utf-8-sig")
+    assert "'+49" in text and ",+49" not in text
+    cells = [c for row in load_workbook(tmp_path / "d.xlsx")["Offers"].iter_rows() for c in row]
+    assert any(str(c.value).startswith("+49") for c in cells)
+    assert all(c.data_type != "f" for c in cells)
+
+
+# -- new offers, and sheets with problems -----------------------------------------------------
+
+HEADER = ["id", "organisation", "organisation_name", "title_de", "title_ar", "categories",
+          "target_groups", "areas", "citywide", "email", "opening_hours", "cost", "accessible"]
+
+
+def test_a_correct_xlsx_sheet_creates_its_organisation_and_offers(app, tmp_path):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(HEADER)
+    sheet.append(["# explanations are skipped"])
+    sheet.append(["neu-1", "neu-verein", "Neuer Verein", "Nähcafé", "مقهى الخياطة",
+                  "Gesundheit", "Frauen", "Connewitz", "nein", "a@neu.example",
+                  "Di 10:00-12:00", "free", "ja"])
+    sheet.append(["neu-2", "neu-verein", None, "Beratung", None,
+                  "Sozialberatung; Asyl- & Rechtsberatung", None, None, "ja", None, None,
+                  "reduced", None])
+    path = tmp_path / "neu.xlsx"
+    book.save(path)
+    result = app.test_cli_runner().invoke(cli.main, ["import", "--format", "xlsx", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "organisations: 1 new" in result.output and "offers: 2 new" in result.output
+    with app.app_context():
+        offers, orgs = directory_records()
+        assert orgs["neu-verein"]["name"] == "Neuer Verein"
+        assert offers["neu-1"]["title"] == {"de": "Nähcafé", "ar": "مقهى الخياطة"}
+        assert offers["neu-1"]["opening_hours"] == [{"weekday": 2, "opens": "10:00",
+                                                     "closes": "12:00"}]
+        assert offers["neu-2"]["citywide"] is True and offers["neu-2"]["cost"] == "reduced"
+
+
+def test_every_problem_of_a_sheet_is_shown_at_its_cell_before_anything_is_written(app):
+    data = _csv([
+        [*HEADER, "colour"],
+        ["ok-1", "neu-verein", "Neuer Verein", "Gut", "", "Gesundheit", "", "Connewitz", "nein",
+         "", "", "", "", ""],
+        ["bad-1", "neu-verein", "", "", "", "Zauberei", "Frauen", "Atlantis", "vielleicht",
+         "kein-mail", "Montag", "teuer", "", ""],
+        ["ok-1", "nirgends", "", "Doppelt", "", "Gesundheit", "", "", "ja", "", "", "", "", ""],
+    ])
+    with app.app_context():
+        counts = directory_counts()
+        check = check_sheet(db.session(), read_sheet(data, "csv"), "test")
+        with force_locale("de"):
+            found = [(p.row, p.column, p.cell, str(p.reason)) for p in check.problems]
+        assert not check.ok and directory_counts() == counts
+    cells = {(row, column, cell) for row, column, cell, _reason in found}
+    assert cells >= {
+        (1, "colour", "N1"),  # not a column
+        (3, "title_de", "D3"), (3, "categories", "F3"), (3, "areas", "H3"),
+        (3, "citywide", "I3"), (3, "email", "J3"), (3, "opening_hours", "K3"),
+        (3, "cost", "L3"),
+        (4, "id", "A4"),  # the same id twice
+    }, found
+    reasons = dict(((r, c), reason) for r, c, _cell, reason in found)
+    assert "Zauberei" in reasons[(3, "categories")]
+    assert reasons[(3, "citywide")] == "muss ja oder nein sein"
+    assert [row.outcome for row in check.rows] == ["created", "invalid", "invalid"]
+
+
+def test_command_line_lists_every_problem_and_imports_nothing(app, tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_bytes(_csv([HEADER, ["x", "unbekannt", "", "", "", "Nichts", "", "", "",
+                                    "", "", "", ""]]))
+    with app.app_context():
+        counts = directory_counts()
+    result = app.test_cli_runner().invoke(cli.main, ["import", "--format", "csv", str(path)])
+    assert result.exit_code == 1
+    assert "invalid: row 2 column organisation (B2):" in result.output
+    assert "invalid: row 2 column categories (F2): unknown value 'Nichts'" in result.output
+    assert "invalid: row 2 column title_de (D2): needs a text in the original language" \
+        in result.output
+    assert "nothing was imported" in result.output
+    with app.app_context():
+        assert directory_counts() == counts
+
+
+def test_excel_csv_with_semicolons_and_windows_encoding(app):
+    text = "id;organisation;organisation_name;title_de;categories;citywide\r\n" \
+           "w-1;win-verein;Verein Größe;Schön;Gesundheit;ja\r\n"
+    with app.app_context():
+        sheet = read_sheet(text.encode("cp1252"), "csv")
+        check = import_sheet(db.session(), sheet, "test")
+        assert check.ok, check.problems
+        db.session().commit()
+        offers, orgs = directory_records()
+    assert offers["w-1"]["title"] == {"de": "Schön"} and orgs["win-verein"]["name"] == \
+        "Verein Größe"
+
+
+def test_a_dry_run_reports_and_writes_nothing(app, tmp_path):
+    path = tmp_path / "neu.csv"
+    path.write_bytes(_csv([["id", "organisation", "organisation_name", "title_de", "categories",
+                            "citywide"], ["d-1", "d-verein", "D-Verein", "Kurs", "health",
+                                          "yes"]]))
+    with app.app_context():
+        counts = directory_counts()
+    result = app.test_cli_runner().invoke(cli.main, ["import", "--format", "csv", "--dry-run",
+                                                     str(path)])
+    assert result.exit_code == 0, result.output
+    assert "offers: 1 new, 0 changed, 0 unchanged (dry run)" in result.output
+    with app.app_context():
+        assert directory_counts() == counts
+
+
+def test_an_xlsx_that_unpacks_to_too_much_is_refused(monkeypatch):
+    from wegweiser.services.sheets import files
+
+    book, out = Workbook(), io.BytesIO()
+    book.active.append(["id", "title_de"])
+    book.active.append(["x", "y" * 5000])
+    book.save(out)
+    assert read_sheet(out.getvalue(), "xlsx").rows[0][1][0] == "x"
+    monkeypatch.setattr(files, "MAX_UNPACKED_BYTES", 4000)
+    with pytest.raises(files.UnreadableSheet):
+        read_sheet(out.getvalue(), "xlsx")
