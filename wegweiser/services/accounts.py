@@ -64,6 +64,22 @@ def create_user(session: Session, email: str, role: str,
     return user
 
 
+def add_editor(session: Session, email: str, organisation: Organisation) -> User:
+    """Make the address an editor of ``organisation``: a new account is invited; an existing
+    one keeps its role (a moderator stays one) and gains the membership, and is invited again
+    only if it never set a password."""
+    email = normalise_email(email)
+    user = session.scalar(select(User).where(User.email == email))
+    if user is None:
+        return create_user(session, email, EDITOR, organisation.external_id)
+    if not user.password_hash:
+        user.invitation_nonce = secrets.token_urlsafe(24)
+    if not any(m.organisation_id == organisation.id for m in user.memberships):
+        user.memberships.append(Membership(organisation_id=organisation.id, role=EDITOR))
+    session.flush()
+    return user
+
+
 def start_password_reset(session: Session, email: str) -> User | None:
     """Open a single-use link for a known, active account (None for unknown addresses)."""
     user = session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
