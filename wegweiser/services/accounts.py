@@ -94,6 +94,21 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=INVITATION_SALT)
 
 
+def signed_link_data(salt: str, token: str, days: int) -> dict:
+    """What a signed link (``salt``) says, if it is at most ``days`` old; AccountError
+    link_expired or link_invalid otherwise."""
+    serializer = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
+    try:
+        data = serializer.loads(token, max_age=days * 86400)
+    except SignatureExpired as exc:
+        raise AccountError("link_expired") from exc
+    except BadSignature as exc:
+        raise AccountError("link_invalid") from exc
+    if not isinstance(data, dict):
+        raise AccountError("link_invalid")
+    return data
+
+
 def invitation_token(user: User) -> str:
     return _serializer().dumps({"user": user.id, "nonce": user.invitation_nonce})
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import current_app
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -32,7 +32,7 @@ from ..models import (
     User,
     utcnow,
 )
-from .accounts import AccountError, add_editor, normalise_email
+from .accounts import AccountError, add_editor, normalise_email, signed_link_data
 from .editing import new_offer_id, slugify
 from .importer import EMAIL_PATTERN, Importer, Problem
 from .operations import Actor
@@ -159,13 +159,7 @@ def claim_token(request: JoinRequest) -> str:
 def claim_for_token(session: Session, token: str) -> JoinRequest:
     """The unverified claim a link names; AccountError link_expired, link_invalid or
     link_used."""
-    try:
-        data = _serializer().loads(token, max_age=CLAIM_LINK_DAYS * 86400)
-    except SignatureExpired as exc:
-        raise AccountError("link_expired") from exc
-    except BadSignature as exc:
-        raise AccountError("link_invalid") from exc
-    claim_id = data.get("claim") if isinstance(data, dict) else None
+    claim_id = signed_link_data(CLAIM_SALT, token, CLAIM_LINK_DAYS).get("claim")
     request = session.get(JoinRequest, claim_id) if isinstance(claim_id, int) else None
     if request is None or request.kind != CLAIM:
         raise AccountError("link_invalid")

@@ -80,8 +80,11 @@ def join():
     session = db.session()
     form = JoinForm.build(load_vocabularies(session))
     if request.method == "POST":
-        checked, problems = joining.check_join(session, joining.join_records(form.fields()))
+        fields = form.fields()
+        checked, problems = joining.check_join(session, joining.join_records(fields))
         form.show_problems(problems)
+        if not fields["title"]:  # plainer than the importer's "needs a text in (ar)"
+            form.title.errors = [_("is required")]
         try:
             joining.check_contact(form.contact_email.data)
         except AccountError:
