@@ -5,12 +5,21 @@ through the organisation's published address. Personal data is forgotten once de
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from wegweiser import db
-from wegweiser.models import ACCEPTED, DECLINED, PUBLISHED, JoinRequest, Organisation, User
+from wegweiser.models import (
+    ACCEPTED,
+    DECLINED,
+    PUBLISHED,
+    JoinRequest,
+    Organisation,
+    User,
+    utcnow,
+)
 from wegweiser.services import joining
 
 from .helpers import PASSWORD, csrf, mails, notices_after, signed_in
@@ -256,3 +265,18 @@ def test_a_moderator_as_contact_keeps_their_role(app, client):
         user = db.session().scalar(select(User).where(User.email == "mod@example.org"))
         assert user.role == "moderator" and len(user.memberships) == 1
     assert "/de/login" in mails(app)[-1].get_content(), "an account with a password signs in"
+
+
+def test_claims_are_rate_limited(client):
+    codes = [claim(client, name="").status_code for _ in range(6)]
+    assert codes == [400] * 5 + [429]
+
+
+def test_claims_whose_link_expired_unused_are_deleted(app, client):
+    claim(client, address="old@example.org")
+    with app.app_context():
+        old = db.session().scalar(select(JoinRequest))
+        old.created_at = utcnow() - timedelta(days=joining.CLAIM_LINK_DAYS + 1)
+        db.session().commit()
+    claim(client, address="new@example.org")
+    assert [r.contact_email for r in requests_of(app)] == ["new@example.org"]
