@@ -1,7 +1,8 @@
 """Joining in Chromium on a 360 px phone without JavaScript, in German and in Arabic: a
 visitor finds "Add your initiative" in the footer, makes a mistake, corrects it and sends; the
 initiative is nowhere public; a moderator accepts it; the contact sets a password from the
-invitation mail (in the language of the form), signs in and finds the new organisation."""
+invitation mail (in the language of the form), signs in and finds the new organisation. Then
+someone claims an organisation already listed and the link reaches its published address."""
 from __future__ import annotations
 
 import email
@@ -120,5 +121,19 @@ def test_join_accept_and_set_a_password_on_a_phone(app, server, chromium, artifa
         visitor.goto(f"{server}/{lang}/search?q={title}")
         assert visitor.locator(".offer-card", has_text=title).count() == 1, \
             "public once accepted"
+
+        # An organisation already listed is claimed from its page ("This is us").
+        visitor.goto(f"{server}/{lang}/organisations/a-sprachwerk-ost")
+        visitor.locator("a[href$='/organisations/a-sprachwerk-ost/claim']").click()
+        visitor.fill("#claim-name", "Ada")
+        visitor.fill("#claim-email", "ada@example.org")
+        fits(visitor)
+        visitor.screenshot(path=str(artifacts / f"claim-form-{lang}-360.png"), full_page=True)
+        visitor.click("#claim-form button[type=submit]")
+        assert visitor.locator("main p.notice[role=status]").is_visible()
+        link = newest_link(app, "kontakt@sprachwerk-ost.example", r"http://\S+?(/\w+/claims/\S+)")
+        visitor.goto(server + link)
+        fits(visitor)
+        visitor.screenshot(path=str(artifacts / f"claim-verify-{lang}-360.png"), full_page=True)
     finally:
         context.close()
