@@ -118,10 +118,15 @@ class TranslationForm(TextsForm):
     title = StringField(_l("Title"))
 
 
-class AddressForm(Form):
+class AddressFields:
+    """Street, postal code and city: of an offer, an organisation's profile, the join form."""
+
     street = StringField(_l("Street and number"))
     postal_code = StringField(_l("Postal code"))
     city = StringField(_l("City"))
+
+
+class AddressForm(AddressFields, Form):
     lat = StringField(_l("Latitude"))
     lon = StringField(_l("Longitude"))
 
@@ -243,7 +248,7 @@ def offer_form_data(record: dict) -> dict:
     return data
 
 
-class ProfileForm(StateForm):
+class ProfileForm(AddressFields, StateForm):
     """An organisation's profile: name, description in its original language, contact."""
 
     name = StringField(_l("Name"), validators=[InputRequired()])
@@ -252,9 +257,6 @@ class ProfileForm(StateForm):
     website = StringField(_l("Website"))
     email = StringField(_l("E-mail address"))
     phone = StringField(_l("Phone"))
-    street = StringField(_l("Street and number"))
-    postal_code = StringField(_l("Postal code"))
-    city = StringField(_l("City"))
 
     @classmethod
     def of(cls, record: dict, state: dict) -> ProfileForm:

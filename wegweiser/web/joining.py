@@ -18,14 +18,14 @@ from ..services.directory import load_vocabularies, organisation_with_offers
 from ..services.notifications import send_accepted, send_claim_verification, send_declined
 from . import manage
 from .auth import limiter
-from .forms import ProblemsForm, vocabulary_choices
+from .forms import AddressFields, ProblemsForm, vocabulary_choices
 from .language import language_blueprint
 
 bp = language_blueprint("joining", __name__)
 TERMS = ("categories", "target_groups", "languages", "areas")
 
 
-class JoinForm(ProblemsForm):
+class JoinForm(AddressFields, ProblemsForm):
     """A new initiative, its first offer and a contact person (who is not published)."""
 
     name = StringField(_l("Name"), validators=[InputRequired()])
@@ -33,9 +33,6 @@ class JoinForm(ProblemsForm):
     website = StringField(_l("Website"))
     email = StringField(_l("Public e-mail address (optional)"))
     phone = StringField(_l("Public phone (optional)"))
-    street = StringField(_l("Street and number"))
-    postal_code = StringField(_l("Postal code"))
-    city = StringField(_l("City"))
     title = StringField(_l("Title"), validators=[InputRequired()])
     summary = TextAreaField(_l("Summary (one or two sentences)"))
     categories = SelectMultipleField(_l("Categories"))
