@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from wegweiser import db
-from wegweiser.models import Offer, Proposal
+from wegweiser.models import CLAIM, WAITING, JoinRequest, Offer, Proposal
 from wegweiser.services.records import offer_record
 
 from .helpers import csrf, signed_in
@@ -24,6 +24,7 @@ MATRIX = {
     "/de/manage/stale": (303, 403, 403, 200, 200),
     "/de/manage/users": (303, 403, 403, 403, 200),
     "/de/manage/review/1": (303, 403, 403, 200, 200),
+    "/de/manage/requests/1": (303, 403, 403, 200, 200),
     "/de/manage/reports": (303, 403, 403, 200, 200),
     "/de/manage/booklet": (303, 403, 403, 200, 200),
     "/de/manage/needs": (303, 403, 403, 200, 200),
@@ -63,6 +64,9 @@ def test_every_manage_route_for_every_role(app, clients):
         offer = db.session().scalar(select(Offer).where(Offer.external_id == OWN))
         db.session().add(Proposal(offer_id=offer.id, base_version=offer.version,
                                   record=offer_record(offer)))
+        db.session().add(JoinRequest(kind=CLAIM, status=WAITING, language="de",
+                                     organisation_id=offer.organisation_id,
+                                     contact_name="Ada", contact_email="ada@example.org"))
         db.session().commit()
     routes = {rule.rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith(
         "manage.")}

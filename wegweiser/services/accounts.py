@@ -64,6 +64,22 @@ def create_user(session: Session, email: str, role: str,
     return user
 
 
+def add_editor(session: Session, email: str, organisation: Organisation) -> User:
+    """Make the address an editor of ``organisation``: a new account is invited; an existing
+    one keeps its role (a moderator stays one) and gains the membership, and is invited again
+    only if it never set a password."""
+    email = normalise_email(email)
+    user = session.scalar(select(User).where(User.email == email))
+    if user is None:
+        return create_user(session, email, EDITOR, organisation.external_id)
+    if not user.password_hash:
+        user.invitation_nonce = secrets.token_urlsafe(24)
+    if not any(m.organisation_id == organisation.id for m in user.memberships):
+        user.memberships.append(Membership(organisation_id=organisation.id, role=EDITOR))
+    session.flush()
+    return user
+
+
 def start_password_reset(session: Session, email: str) -> User | None:
     """Open a single-use link for a known, active account (None for unknown addresses)."""
     user = session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
@@ -76,6 +92,21 @@ def start_password_reset(session: Session, email: str) -> User | None:
 
 def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=INVITATION_SALT)
+
+
+def signed_link_data(salt: str, token: str, days: int) -> dict:
+    """What a signed link (``salt``) says, if it is at most ``days`` old; AccountError
+    link_expired or link_invalid otherwise."""
+    serializer = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
+    try:
+        data = serializer.loads(token, max_age=days * 86400)
+    except SignatureExpired as exc:
+        raise AccountError("link_expired") from exc
+    except BadSignature as exc:
+        raise AccountError("link_invalid") from exc
+    if not isinstance(data, dict):
+        raise AccountError("link_invalid")
+    return data
 
 
 def invitation_token(user: User) -> str:

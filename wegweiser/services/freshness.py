@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import current_app
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..models import PUBLISHED, Membership, Offer, Organisation, User
 from . import operations
-from .accounts import AccountError
+from .accounts import AccountError, signed_link_data
 
 SALT = "wegweiser-freshness"
 ACTIONS = ("confirm", "edit", "withdraw")
@@ -65,12 +65,7 @@ def action_token(offer: Offer, action: str) -> str:
 
 
 def read_token(session: Session, token: str) -> tuple[Offer, str]:
-    try:
-        data = _serializer().loads(token, max_age=LINK_DAYS * 86400)
-    except SignatureExpired as exc:
-        raise AccountError("link_expired") from exc
-    except BadSignature as exc:
-        raise AccountError("link_invalid") from exc
+    data = signed_link_data(SALT, token, LINK_DAYS)
     offer = session.scalar(select(Offer).where(Offer.external_id == data.get("offer")))
     if offer is None or data.get("action") not in ACTIONS:
         raise AccountError("link_invalid")

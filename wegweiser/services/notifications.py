@@ -8,9 +8,10 @@ from flask import current_app, url_for
 from sqlalchemy.orm import Session
 
 from ..mail import mail_languages, send_template
-from ..models import Offer, Organisation, ProblemReport, Proposal, User
+from ..models import JoinRequest, Offer, Organisation, ProblemReport, Proposal, User
 from .accounts import invitation_token
 from .freshness import LINK_DAYS, action_token, reminders
+from .joining import CLAIM_LINK_DAYS, Decision, claim_token
 from .reports import organisation_addresses
 
 REMINDER_ACTIONS = ("confirm", "edit", "withdraw")
@@ -32,20 +33,52 @@ def _titles(target: Offer, languages: tuple[str, ...]) -> dict[str, str]:
     return {lang: text[0] if text else target.external_id for lang, text in found.items()}
 
 
-def _invitation_link(user: User, template: str) -> str:
-    """Mail a link to set a password (invitation or reset) and return it."""
-    token = invitation_token(user)
-    languages = mail_languages(_user_language(user))
-    links = {lang: url_for("auth.invitation", lang=lang, token=token, _external=True)
-             for lang in languages}
-    send_template(user.email, template, languages, links=links,
-                  days=current_app.config["WEGWEISER_INVITATION_DAYS"])
+def _invitation_link(user: User, template: str, language: str | None = None,
+                     **context) -> str:
+    """Mail a link to set a password (invitation or reset) and return it; in ``language``
+    if given, else in the language of the user's organisation."""
+    languages = mail_languages(language or _user_language(user))
+    if user.invitation_nonce:
+        token = invitation_token(user)
+        links = {lang: url_for("auth.invitation", lang=lang, token=token, _external=True)
+                 for lang in languages}
+    else:  # an account with a password (a new membership): signing in is enough
+        links = {lang: url_for("auth.login", lang=lang, _external=True) for lang in languages}
+    send_template(user.email, template, languages, links=links, sign_in=not user.invitation_nonce,
+                  days=current_app.config["WEGWEISER_INVITATION_DAYS"], **context)
     return links[languages[0]]
 
 
-def send_invitation(user: User) -> str:
-    """Invite a new (or invited again) user; returns the link."""
-    return _invitation_link(user, "invitation")
+def send_invitation(user: User, language: str | None = None,
+                    organisation: str | None = None) -> str:
+    """Invite a new (or invited again) user, for ``organisation`` (a name) if given, in
+    ``language`` if given; returns the link."""
+    return _invitation_link(user, "invitation", language, organisation=organisation)
+
+
+def send_accepted(decision: Decision) -> str:
+    """A moderator accepted a join request or a claim: the contact is invited to keep the
+    organisation's entries, in the language they used; returns the link."""
+    return send_invitation(decision.user, decision.language, decision.organisation)
+
+
+def send_declined(decision: Decision) -> None:
+    """A moderator declined a join request or a claim: the reason, in the contact's
+    language."""
+    send_template(decision.email, "request_declined", mail_languages(decision.language),
+                  organisation=decision.organisation, reason=decision.reason)
+
+
+def send_claim_verification(request: JoinRequest) -> None:
+    """Ask the organisation's published address whether the claimant speaks for it."""
+    organisation = request.organisation
+    languages = mail_languages(organisation_language(organisation))
+    token = claim_token(request)
+    links = {lang: url_for("joining.verify_claim", lang=lang, token=token, _external=True)
+             for lang in languages}
+    send_template(organisation.email, "claim_verification", languages, links=links,
+                  organisation=organisation.name, claimant=request.contact_name,
+                  claimant_email=request.contact_email, days=CLAIM_LINK_DAYS)
 
 
 def send_password_reset(user: User) -> str:

@@ -27,6 +27,7 @@ from . import (
     edge,
     freshness,
     hsds_api,
+    joining,
     manage,
     needs,
     public,
@@ -39,7 +40,7 @@ csrf = CSRFProtect()
 
 
 LANGUAGE_BLUEPRINTS = ("public", "shortlist", "discovery_localised", "auth", "manage",
-                       "freshness", "network")
+                       "freshness", "network", "joining")
 
 
 def init_app(app) -> None:
@@ -48,6 +49,7 @@ def init_app(app) -> None:
     csrf.init_app(app)
     caching.init_app(app)
     app.register_blueprint(public.bp)
+    app.register_blueprint(joining.bp)
     app.register_blueprint(shortlist.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(manage.bp)

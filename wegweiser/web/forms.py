@@ -52,19 +52,10 @@ def _text(field) -> str:
     return (field.data or "").replace("\r\n", "\n").strip()
 
 
-class StateForm(FlaskForm):
-    """The state a form was opened on: the saved version and the change waiting for review
-    (kept through previews and errors, so a change saved by someone else meanwhile is noticed
-    as a conflict)."""
+class ProblemsForm(FlaskForm):
+    """A form that shows the importer's problems at the fields they concern."""
 
-    version = HiddenField()
-    pending = HiddenField()
     has_problems = False
-
-    def state(self) -> dict:
-        version = str(self.version.data or "")
-        return {"version": int(version) if version.isdigit() else 0,
-                "pending": self.pending.data}
 
     def show_problems(self, problems) -> None:
         """Each problem of the importer at the field it concerns; the rest above the form."""
@@ -84,6 +75,20 @@ class StateForm(FlaskForm):
         if isinstance(field, FormField):
             return field.form._fields.get(rest) if rest else field.form
         return field if not rest else None
+
+
+class StateForm(ProblemsForm):
+    """The state a form was opened on: the saved version and the change waiting for review
+    (kept through previews and errors, so a change saved by someone else meanwhile is noticed
+    as a conflict)."""
+
+    version = HiddenField()
+    pending = HiddenField()
+
+    def state(self) -> dict:
+        version = str(self.version.data or "")
+        return {"version": int(version) if version.isdigit() else 0,
+                "pending": self.pending.data}
 
 
 class TextsForm(StateForm):
@@ -113,10 +118,15 @@ class TranslationForm(TextsForm):
     title = StringField(_l("Title"))
 
 
-class AddressForm(Form):
+class AddressFields:
+    """Street, postal code and city: of an offer, an organisation's profile, the join form."""
+
     street = StringField(_l("Street and number"))
     postal_code = StringField(_l("Postal code"))
     city = StringField(_l("City"))
+
+
+class AddressForm(AddressFields, Form):
     lat = StringField(_l("Latitude"))
     lon = StringField(_l("Longitude"))
 
@@ -181,14 +191,7 @@ class OfferForm(TextsForm):
             form = cls()
         else:
             form = cls(formdata=None, data={**offer_form_data(record), **(state or {})})
-        form.categories.choices = [SelectChoice(c.slug, c.label(g.lang))
-                                   for c in vocab.categories]
-        form.target_groups.choices = [SelectChoice(t.slug, t.label(g.lang))
-                                      for t in vocab.target_groups]
-        form.languages.choices = [SelectChoice(x.code, f"{x.label(g.lang)} · {x.autonym}")
-                                  for x in vocab.languages]
-        form.areas.choices = [SelectChoice(q.slug, q.name, optgroup=d.name)
-                              for d in vocab.districts for q in d.children]
+        vocabulary_choices(form, vocab)
         while sum(row.form.is_empty() for row in form.hours) < HOUR_ROWS_EXTRA:
             form.hours.append_entry()
         return form
@@ -220,6 +223,18 @@ class OfferForm(TextsForm):
         return super().field_for(path)
 
 
+def vocabulary_choices(form, vocab: Vocabularies) -> None:
+    """The choices of a form's categories, target groups, languages and areas (Ortsteile
+    grouped by Stadtbezirk), labelled in the page's language."""
+    form.categories.choices = [SelectChoice(c.slug, c.label(g.lang)) for c in vocab.categories]
+    form.target_groups.choices = [SelectChoice(t.slug, t.label(g.lang))
+                                  for t in vocab.target_groups]
+    form.languages.choices = [SelectChoice(x.code, f"{x.label(g.lang)} · {x.autonym}")
+                              for x in vocab.languages]
+    form.areas.choices = [SelectChoice(q.slug, q.name, optgroup=d.name)
+                          for d in vocab.districts for q in d.children]
+
+
 def offer_form_data(record: dict) -> dict:
     """What the offer form shows of a record: the texts in its original language, yes/no/no
     information for the tri-state answers."""
@@ -233,7 +248,7 @@ def offer_form_data(record: dict) -> dict:
     return data
 
 
-class ProfileForm(StateForm):
+class ProfileForm(AddressFields, StateForm):
     """An organisation's profile: name, description in its original language, contact."""
 
     name = StringField(_l("Name"), validators=[InputRequired()])
@@ -242,9 +257,6 @@ class ProfileForm(StateForm):
     website = StringField(_l("Website"))
     email = StringField(_l("E-mail address"))
     phone = StringField(_l("Phone"))
-    street = StringField(_l("Street and number"))
-    postal_code = StringField(_l("Postal code"))
-    city = StringField(_l("City"))
 
     @classmethod
     def of(cls, record: dict, state: dict) -> ProfileForm:

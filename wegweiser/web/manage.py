@@ -36,6 +36,7 @@ from ..services.directory import (
     organisation_with_offers,
 )
 from ..services.freshness import stale_offers
+from ..services.joining import waiting_requests
 from ..services.notifications import send_invitation, send_returned
 from ..services.records import changed_fields, offer_record
 from ..services.reports import open_reports, resolve
@@ -89,8 +90,8 @@ def dashboard():
         proposal = proposals.latest_change(db.session(), org)
         organisations.append({"id": org.external_id, "name": org.name, "offers": offers,
                               "profile_change": proposal.status if proposal else None})
-    pending = len(proposals.waiting_for_review(db.session())) \
-        if current_user.user.is_staff else None
+    pending = len(proposals.waiting_for_review(db.session())) + \
+        len(waiting_requests(db.session())) if current_user.user.is_staff else None
     return render_template("manage/dashboard.html", organisations=organisations,
                            pending_reviews=pending)
 
@@ -152,7 +153,8 @@ def _offer_preview(session, organisation, offer, checked: dict, lang: str) -> di
         return _preview_block(lang, "_offer_article.html", offer=detail)
 
 
-def _actor() -> operations.Actor:
+def actor() -> operations.Actor:
+    """The signed-in user, as the services name who changes something."""
     return operations.Actor.of(current_user.user)
 
 
@@ -251,7 +253,7 @@ def _save(session, offer, state: dict, typed: dict, checked: dict):
 
     return _saved_or_conflict(
         session, state, lambda version, pending: operations.submit(
-            session, _actor(), offer, checked, version, pending), show_conflict)
+            session, actor(), offer, checked, version, pending), show_conflict)
 
 
 def _organisation_or_404(external_id: str) -> Organisation:
@@ -277,7 +279,7 @@ def new_offer(organisation_id: str):
         checked, preview = _check_offer_form(session, org, None, form, record,
                                              blank["original_language"])
         if checked is not None and preview is None:
-            offer = operations.create(session, _actor(), org, checked)
+            offer = operations.create(session, actor(), org, checked)
             session.commit()
             return _to_dashboard(PUBLISHED if offer.status == PUBLISHED else PENDING)
     else:
@@ -290,7 +292,7 @@ def new_offer(organisation_id: str):
 @bp.post("/manage/offers/<id:external_id>/archive")
 def archive_offer(external_id: str):
     offer = _offer_or_404(external_id)
-    operations.archive(db.session(), _actor(), offer)
+    operations.archive(db.session(), actor(), offer)
     db.session().commit()
     title = offer.text_in("title", g.lang)
     flash(_("“%(title)s” is no longer shown in the directory.",
@@ -300,7 +302,7 @@ def archive_offer(external_id: str):
 
 @bp.post("/manage/offers/<id:external_id>/reactivate")
 def reactivate_offer(external_id: str):
-    outcome = operations.reactivate(db.session(), _actor(), _offer_or_404(external_id))
+    outcome = operations.reactivate(db.session(), actor(), _offer_or_404(external_id))
     db.session().commit()
     return _to_dashboard(outcome)
 
@@ -313,7 +315,7 @@ PERMISSIONS["manage.reactivate_offer"] = may_edit_offer
 @bp.post("/manage/offers/<id:external_id>/confirm")
 def confirm_offer(external_id: str):
     offer = _offer_or_404(external_id)
-    operations.confirm(db.session(), _actor(), offer)
+    operations.confirm(db.session(), actor(), offer)
     db.session().commit()
     flash(_("Thank you: the offer is confirmed as still correct."))
     return _to_dashboard()
@@ -340,8 +342,11 @@ def _history_page(target, restore_endpoint: str, **ids):
 
 @bp.get("/manage/review/")
 def review_queue():
+    from .joining import queue_rows
+
     return render_template("manage/review_queue.html",
-                           proposals=proposals.waiting_for_review(db.session()))
+                           proposals=proposals.waiting_for_review(db.session()),
+                           requests=queue_rows(db.session()))
 
 
 ALREADY_DECIDED = _l("This change was already decided by a moderator.")
@@ -362,9 +367,9 @@ def review(proposal_id: int):
         approving = request.form.get("decision") == "approve"
         try:
             if approving:
-                decided = operations.approve(session, _actor(), proposal_id)
+                decided = operations.approve(session, actor(), proposal_id)
             else:
-                decided = operations.return_change(session, _actor(), proposal_id,
+                decided = operations.return_change(session, actor(), proposal_id,
                                                    request.form.get("comment", ""))
         except LookupError:
             abort(404)
@@ -522,7 +527,7 @@ def restore_revision(external_id: str, revision_id: int):
 def _restore(target, revision_id: int):
     session = db.session()
     try:
-        outcome = operations.restore(session, _actor(), target, revision_id)
+        outcome = operations.restore(session, actor(), target, revision_id)
     except LookupError:
         abort(404)
     except operations.InvalidRestore:
@@ -582,7 +587,7 @@ def _save_organisation(session, org, state: dict, typed: dict, checked: dict):
 
     return _saved_or_conflict(
         session, state, lambda version, pending: operations.submit(
-            session, _actor(), org, checked, version, pending), show_conflict)
+            session, actor(), org, checked, version, pending), show_conflict)
 
 
 @bp.get("/manage/organisations/<id:organisation_id>/history")

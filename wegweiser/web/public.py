@@ -147,7 +147,7 @@ def organisation(external_id: str):
     org, offers = organisation_with_offers(db.session(), external_id)
     if org is None:
         abort(404)
-    return render_template("organisation.html",
+    return render_template("organisation.html", external_id=external_id,
                            organisation=presenters.organisation_detail(org, offers, g.lang),
                            json_ld=discovery.organisation_json_ld(org, g.lang))
 
