@@ -1,12 +1,16 @@
 """LeipzigData's RDF dumps become suggestions of organisations, never published entries."""
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
+from wegweiser import cli, db
 from wegweiser.config import PROJECT_ROOT
+from wegweiser.models import ACCEPTED, SUGGESTION, JoinRequest, Organisation
 from wegweiser.services.leipzigdata import (
     LeipzigDataError,
     read_suggestions,
@@ -14,6 +18,7 @@ from wegweiser.services.leipzigdata import (
 )
 
 from .conftest import unavailable
+from .helpers import csrf, mails, notices_after, signed_in
 
 DUMPS = PROJECT_ROOT.parent / "shared" / "datasets" / "leipzig-data-orgs"
 
@@ -111,3 +116,80 @@ def test_the_55_intercultural_associations_of_the_real_dump():
     assert all(s.name and "meeting-mentoring" in s.categories for s in suggestions)
     assert sum(1 for s in suggestions if s.street and s.postal_code) >= 50
     assert sum(1 for s in suggestions if s.areas) >= 45
+
+
+# -- suggested to the moderators, never published before ------------------------------------
+
+def _run_import(app, *args: str):
+    return app.test_cli_runner().invoke(cli.main, ["import", "--format", "leipzigdata", *args])
+
+
+def test_the_command_suggests_each_association_once_and_publishes_nothing(app, client, sample):
+    with app.app_context():
+        db.session().add(Organisation(external_id="sport", name="Sportverein"))
+        db.session().commit()
+    dry = _run_import(app, "--dry-run", str(sample))
+    assert dry.exit_code == 0, dry.output
+    assert "1 would be suggested" in dry.output and "1 listed or suggested before" in dry.output
+    first = _run_import(app, str(sample))
+    assert "1 suggested to the moderators" in first.output, first.output
+    again = _run_import(app, str(sample))
+    assert "0 suggested" in again.output and "2 listed or suggested before" in again.output
+    with app.app_context():
+        [request] = db.session().scalars(select(JoinRequest)).all()
+        assert request.kind == SUGGESTION and request.contact_email is None
+        assert request.source_uri == "http://leipzig-data.de/Data/Verein/Beispiel"
+        assert request.record["organisation"]["street"] == "Naumburger Straße 26A"
+        assert db.session().scalar(select(Organisation).where(
+            Organisation.name == "Beispielverein Leipzig e.V.")) is None
+    assert "Beispielverein Leipzig e.V." not in client.get(
+        "/de/search?q=Beispielverein").get_data(as_text=True)
+    assert client.get("/de/organisations/beispielverein-leipzig-e-v").status_code == 404
+
+
+def test_a_broken_dump_is_refused_by_the_command(app, tmp_path):
+    broken = tmp_path / "broken.ttl"
+    broken.write_text("<http://x> rdfs:label", encoding="utf-8")
+    result = _run_import(app, str(broken))
+    assert result.exit_code == 1 and "broken.ttl" in result.output
+
+
+INTERCULTURAL = ("--heading", "Interkulturelle Vereine")
+
+
+def test_a_moderator_accepts_a_suggestion_without_inviting_anyone(app, sample):
+    assert _run_import(app, *INTERCULTURAL, str(sample)).exit_code == 0
+    moderator = signed_in(app, "mod@example.org", "moderator")
+    queue = moderator.get("/de/manage/review/").get_data(as_text=True)
+    assert "Vorschlag aus offenen Daten" in queue
+    path = re.search(r'href="(/de/manage/requests/\d+)"', queue).group(1)
+    page = moderator.get(path).get_data(as_text=True)
+    assert "Beispielverein Leipzig e.V." in page and "LeipzigData" in page
+    assert "Interkulturelle Vereine" in page and "Naumburger Straße 26A" in page
+    assert "Kontaktperson" not in page  # nobody to invite
+    before = len(mails(app))
+    accepted = moderator.post(path, data={"csrf_token": csrf(moderator, path),
+                                          "decision": "accept"})
+    assert "ist jetzt eingetragen" in notices_after(moderator, accepted)
+    assert len(mails(app)) == before
+    with app.app_context():
+        org = db.session().scalar(select(Organisation).where(
+            Organisation.name == "Beispielverein Leipzig e.V."))
+        assert org is not None and not org.trusted and org.offers == []
+        assert org.email == "info@example.org"
+        assert [r.status for r in db.session().scalars(select(JoinRequest))] == [ACCEPTED]
+
+
+def test_a_declined_suggestion_is_not_suggested_again(app, sample):
+    assert _run_import(app, *INTERCULTURAL, str(sample)).exit_code == 0
+    moderator = signed_in(app, "mod@example.org", "moderator")
+    queue = moderator.get("/de/manage/review/").get_data(as_text=True)
+    path = re.search(r'href="(/de/manage/requests/\d+)"', queue).group(1)
+    refused = moderator.post(path, data={"csrf_token": csrf(moderator, path),
+                                         "decision": "decline", "reason": ""})
+    assert refused.status_code == 400 and "Bitte geben Sie einen Grund an." in \
+        refused.get_data(as_text=True)
+    declined = moderator.post(path, data={"csrf_token": csrf(moderator, path),
+                                          "decision": "decline", "reason": "aufgelöst"})
+    assert "nicht wieder vorgeschlagen" in notices_after(moderator, declined)
+    assert "0 suggested" in _run_import(app, *INTERCULTURAL, str(sample)).output

@@ -97,19 +97,26 @@ def _print_report(report: ImportReport) -> None:
 @main.command("import")
 @click.argument("files", nargs=-1, required=True,
                 type=click.Path(exists=True, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["json", "hsds", "csv", "xlsx"]),
+@click.option("--format", "fmt",
+              type=click.Choice(["json", "hsds", "csv", "xlsx", "leipzigdata"]),
               default="json", show_default=True, help="json: Wegweiser's import format; hsds: "
               "Open Referral HSDS 3.0 JSON files or folders, or an Ohana API CSV folder; csv, "
-              "xlsx: an offer spreadsheet, one row per offer (see the README's Spreadsheets).")
+              "xlsx: an offer spreadsheet, one row per offer (see the README's Spreadsheets); "
+              "leipzigdata: LeipzigData's RDF dumps (Turtle), whose organisations are "
+              "suggested to the moderators, never published.")
 @click.option("--mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="hsds: mapping file of the source's taxonomy (default: "
                    "wegweiser/data/hsds/default.toml).")
 @click.option("--report", "report_file", type=click.Path(dir_okay=False, path_type=Path),
               help="hsds: write every dropped field of every record to this JSON file.")
+@click.option("--heading", "headings", multiple=True,
+              help="leipzigdata: only organisations listed under this heading, e.g. "
+                   "\"Interkulturelle Vereine\" (repeatable).")
 @click.option("--dry-run", is_flag=True, help="Only validate and report; change nothing.")
 @with_appcontext
 def import_command(files: tuple[Path, ...], fmt: str, mapping: Path | None,
-                   report_file: Path | None, dry_run: bool) -> None:
+                   report_file: Path | None, headings: tuple[str, ...],
+                   dry_run: bool) -> None:
     """Import organisations and offers from FILES (all or nothing, idempotent by id).
 
     Every invalid record is reported with its id, field and reason, and the command exits
@@ -117,6 +124,9 @@ def import_command(files: tuple[Path, ...], fmt: str, mapping: Path | None,
     is listed as dropped, with the reason.
     """
     actor = "import:" + ",".join(f.name for f in files)
+    if fmt == "leipzigdata":
+        _suggest_from_leipzigdata(files, set(headings) or None, dry_run)
+        return
     if fmt in ("csv", "xlsx"):
         _import_sheet(files, fmt, actor, dry_run)
         return
@@ -139,6 +149,28 @@ def import_command(files: tuple[Path, ...], fmt: str, mapping: Path | None,
         sys.exit(1)
     if not dry_run:
         search_service().catch_up(db.session())
+
+
+def _suggest_from_leipzigdata(files: tuple[Path, ...], headings: set[str] | None,
+                              dry_run: bool) -> None:
+    from .services import leipzigdata
+
+    session = db.session()
+    try:
+        found = leipzigdata.read_suggestions(list(files), headings,
+                                             leipzigdata.known_areas(session))
+    except leipzigdata.LeipzigDataError as error:
+        raise click.ClickException(str(error)) from error
+    report = leipzigdata.suggest(session, found, dry_run=dry_run)
+    if dry_run:
+        session.rollback()
+    else:
+        session.commit()
+    for line in report.refused:
+        click.echo(f"refused: {line}", err=True)
+    click.echo(f"{len(found)} organisations read: {len(report.filed)} "
+               f"{'would be ' if dry_run else ''}suggested to the moderators, "
+               f"{len(report.known)} listed or suggested before, {len(report.refused)} refused.")
 
 
 def _import_sheet(files: tuple[Path, ...], fmt: str, actor: str, dry_run: bool) -> None:

@@ -2,7 +2,16 @@
 from .area import CITY, DISTRICT, QUARTER, Area
 from .base import Base, utcnow
 from .changelog import ChangeLogEntry
-from .join_request import ACCEPTED, CLAIM, DECLINED, JOIN, UNVERIFIED, WAITING, JoinRequest
+from .join_request import (
+    ACCEPTED,
+    CLAIM,
+    DECLINED,
+    JOIN,
+    SUGGESTION,
+    UNVERIFIED,
+    WAITING,
+    JoinRequest,
+)
 from .needs import UnmetSearchCount
 from .offer import (
     ARCHIVED,
@@ -24,7 +33,8 @@ from .user import ADMIN, EDITOR, MODERATOR, ROLES, Membership, User
 from .vocabulary import Category, Language, TargetGroup
 
 __all__ = [
-    "ACCEPTED", "CLAIM", "DECLINED", "JOIN", "UNVERIFIED", "WAITING", "JoinRequest",
+    "ACCEPTED", "CLAIM", "DECLINED", "JOIN", "SUGGESTION", "UNVERIFIED", "WAITING",
+    "JoinRequest",
     "OPEN", "RESOLVED", "ProblemReport",
     "APPROVED", "CLOSED", "PENDING", "RETURNED", "Proposal",
     "ADMIN", "ARCHIVED", "CITY", "COSTS", "DISTRICT", "DRAFT", "EDITOR", "IN_REVIEW", "MODERATOR",

@@ -9,7 +9,8 @@ from .base import Base, utcnow
 
 # What is asked: a new initiative joins (with its first offer), or someone claims an existing
 # organisation's entry ("This is us").
-JOIN, CLAIM = "join", "claim"
+# A suggestion comes from open data (LeipzigData), not from a person: no contact, no mail.
+JOIN, CLAIM, SUGGESTION = "join", "claim", "suggest"
 # unverified: a claim whose link to the organisation's published address was not used yet;
 # waiting: for a moderator; accepted / declined: decided, the contact's data forgotten.
 UNVERIFIED, WAITING, ACCEPTED, DECLINED = "unverified", "waiting", "accepted", "declined"
@@ -42,5 +43,8 @@ class JoinRequest(Base):
     decided_at: Mapped[datetime | None] = mapped_column()
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id",
                                                                  ondelete="SET NULL"))
+    # A suggestion's record in the open data it came from (not personal, kept after the
+    # decision, so the same record is not suggested again).
+    source_uri: Mapped[str | None] = mapped_column(String(500), index=True)
 
     organisation: Mapped["Organisation | None"] = relationship()  # noqa: F821, UP037

@@ -25,6 +25,7 @@ from ..models import (
     DRAFT,
     JOIN,
     PUBLISHED,
+    SUGGESTION,
     UNVERIFIED,
     WAITING,
     JoinRequest,
@@ -62,7 +63,7 @@ class Decision:
     """What the caller needs to tell the contact after the commit (their data is gone from
     the request by then)."""
 
-    email: str
+    email: str | None  # None: a suggestion from open data, nobody to tell
     language: str
     organisation: str
     reason: str | None = None
@@ -117,6 +118,17 @@ def file_join(session: Session, checked: dict, email: str, language: str,
                           contact_email=check_contact(email),
                           contact_name=name.strip()[:200] or None,
                           contact_phone=phone.strip()[:60] or None)
+    session.add(request)
+    session.flush()
+    return request
+
+
+def file_suggestion(session: Session, checked: dict, source: dict,
+                    language: str = "de") -> JoinRequest:
+    """An organisation found in open data (checked records, no offers) waits for a moderator;
+    ``source`` says where it came from (``uri`` and what the moderator should know)."""
+    request = JoinRequest(kind=SUGGESTION, status=WAITING, language=language,
+                          record={**checked, "source": source}, source_uri=source["uri"])
     session.add(request)
     session.flush()
     return request
@@ -241,13 +253,15 @@ def accept(session: Session, moderator: Actor, request_id: int) -> Decision:
     """Accept a request: a new initiative's organisation and offers are created; the contact
     (or the claimant) becomes an editor of the organisation. Their data is then forgotten."""
     request = _decidable(session, request_id)
-    if request.kind == JOIN:
+    if request.kind in (JOIN, SUGGESTION):
         organisation = _create_organisation(session, moderator, request)
     elif request.organisation is not None:
         organisation = request.organisation
     else:
         raise LookupError(request_id)  # the claimed organisation was deleted since
-    user = add_editor(session, request.contact_email, organisation)
+    # A suggestion from open data has no contact: nobody is invited.
+    user = add_editor(session, request.contact_email, organisation) \
+        if request.contact_email else None
     decision = Decision(request.contact_email, request.language, organisation.name,
                         user=user)
     request.organisation_id = organisation.id

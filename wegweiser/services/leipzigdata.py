@@ -14,8 +14,13 @@ from pathlib import Path
 from rdflib import Graph, Literal, Namespace
 from rdflib.exceptions import ParserError
 from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from ..models import Area, JoinRequest, Organisation
 from .hsds.mapping import Mapping, load_mapping
+from .joining import check_join, file_suggestion
+from .lookups import fold_key
 
 LD = Namespace("http://leipzig-data.de/Data/Model/")
 ORTSTEIL = "http://leipzig-data.de/Data/Ortsteil/"
@@ -126,3 +131,59 @@ def read_suggestions(paths: list[Path], headings: set[str] | None = None,
             modified=next(iter(_text(graph, subject, DCTERMS.modified)), None),
             **_address(graph, subject)))
     return found
+
+
+@dataclass
+class SuggestionReport:
+    filed: list[str]       # names suggested to the moderators now
+    known: list[str]       # listed already, or suggested before (whatever was decided)
+    refused: list[str]     # "name: why", records our import format does not accept
+
+
+def _organisation_record(found: Suggestion, without: set[str]) -> dict:
+    fields = {"name": found.name, "email": found.email, "phone": found.phone,
+              "website": found.website, "street": found.street,
+              "postal_code": found.postal_code, "city": found.city}
+    return {"organisation": {**{k: v for k, v in fields.items() if k not in without},
+                             "original_language": "de", "description": {}},
+            "offers": []}
+
+
+def _source(found: Suggestion) -> dict:
+    return {"name": SOURCE, "uri": found.source_uri, "modified": found.modified,
+            "headings": list(found.source_categories), "areas": list(found.areas),
+            "categories": list(found.categories), "target_groups": list(found.target_groups),
+            "other_names": list(found.other_names)}
+
+
+def suggest(session: Session, suggestions: list[Suggestion],
+            dry_run: bool = False) -> SuggestionReport:
+    """File every suggestion not listed yet (same name) and not suggested before (same
+    LeipzigData record) for the moderators. A field our format refuses (an old e-mail address
+    that is not one) is left out, and the moderator sees the rest."""
+    listed = {fold_key(name) for name in session.scalars(select(Organisation.name))}
+    seen = set(session.scalars(select(JoinRequest.source_uri)
+                               .where(JoinRequest.source_uri.is_not(None))))
+    report = SuggestionReport([], [], [])
+    for found in suggestions:
+        names = {fold_key(n) for n in (found.name, *found.other_names)}
+        if found.source_uri in seen or names & listed:
+            report.known.append(found.name)
+            continue
+        checked, problems = check_join(session, _organisation_record(found, set()))
+        if checked is None:
+            dropped = {p.field.split(".")[-1] for p in problems}
+            checked, problems = check_join(session, _organisation_record(found, dropped))
+        if checked is None:
+            report.refused.append(f"{found.name}: {'; '.join(str(p) for p in problems)}")
+            continue
+        if not dry_run:
+            file_suggestion(session, checked, _source(found))
+        seen.add(found.source_uri)
+        listed |= names
+        report.filed.append(found.name)
+    return report
+
+
+def known_areas(session: Session) -> set[str]:
+    return set(session.scalars(select(Area.slug)))

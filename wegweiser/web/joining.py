@@ -11,7 +11,7 @@ from wtforms.validators import InputRequired
 
 from .. import db
 from ..i18n import ui_languages
-from ..models import JOIN
+from ..models import CLAIM, JOIN, SUGGESTION
 from ..services import joining
 from ..services.accounts import AccountError
 from ..services.directory import load_vocabularies, organisation_with_offers
@@ -145,7 +145,7 @@ def queue_rows(session) -> list[dict]:
     """The requests waiting, for the review queue."""
     return [{"id": r.id, "kind": r.kind, "created_at": r.created_at,
              "verified": r.verified_at is not None,
-             "name": r.record["organisation"]["name"] if r.kind == JOIN else
+             "name": r.record["organisation"]["name"] if r.kind != CLAIM else
              (r.organisation.name if r.organisation else "?")}
             for r in joining.waiting_requests(session)]
 
@@ -164,7 +164,8 @@ def request_page(session, pending) -> dict:
             "contact": {"name": pending.contact_name, "email": pending.contact_email,
                         "phone": pending.contact_phone},
             "verified": pending.verified_at is not None, "created_at": pending.created_at}
-    if pending.kind == JOIN:
+    if pending.kind in (JOIN, SUGGESTION):
+        page["source"] = pending.record.get("source")
         vocab = load_vocabularies(session)
         organisation = pending.record["organisation"]
         lang = organisation["original_language"]
@@ -214,7 +215,11 @@ def _decide(session, request_id: int):
         return render_template("manage/request.html", error="reason",
                                request_=request_page(session, pending)), 400
     session.commit()
-    if accepting:
+    if decision.email is None:  # a suggestion from open data: nobody to tell
+        flash(_("Accepted: “%(name)s” is now listed.", name=decision.organisation)
+              if accepting else _("Declined: “%(name)s” will not be suggested again.",
+                                  name=decision.organisation))
+    elif accepting:
         send_accepted(decision)
         flash(_("Accepted: “%(name)s” can now be edited by its contact, who was invited by "
                 "mail.", name=decision.organisation))

@@ -30,6 +30,7 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('decided_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('decided_by_id', sa.Integer(), nullable=True),
+    sa.Column('source_uri', sa.String(length=500), nullable=True),
     sa.ForeignKeyConstraint(['decided_by_id'], ['users.id'], name=op.f('fk_join_requests_decided_by_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_join_requests_organisation_id_organisations'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_join_requests'))
@@ -37,10 +38,13 @@ def upgrade() -> None:
     with op.batch_alter_table('join_requests', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_join_requests_organisation_id'), ['organisation_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_join_requests_status'), ['status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_join_requests_source_uri'), ['source_uri'],
+                              unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table('join_requests', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_join_requests_source_uri'))
         batch_op.drop_index(batch_op.f('ix_join_requests_status'))
         batch_op.drop_index(batch_op.f('ix_join_requests_organisation_id'))
 
