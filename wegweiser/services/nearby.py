@@ -28,7 +28,8 @@ def area_centre(session: Session, area: Area, city: City) -> Point | None:
             continue
         ids = [place.id, *(child.id for child in place.children)]
         rows = session.execute(
-            select(Offer.id, Offer.lat, Offer.lon).join(offer_areas, offer_areas.c.offer_id == Offer.id)
+            select(Offer.id, Offer.lat, Offer.lon)
+            .join(offer_areas, offer_areas.c.offer_id == Offer.id)
             .where(offer_areas.c.area_id.in_(ids), Offer.status == PUBLISHED,
                    Offer.lat.is_not(None), Offer.lon.is_not(None)).distinct()).all()
         if rows:
