@@ -13,7 +13,7 @@ from wegweiser import db
 from wegweiser.languages import interface_languages
 from wegweiser.models import Offer
 
-from .helpers import OWN, signed_in
+from .helpers import OWN, form_of, signed_in, trust
 
 pytestmark = pytest.mark.demo_directory
 
@@ -99,3 +99,45 @@ def test_an_editor_sees_only_their_organisations_offers(app):
     html = editor.get("/de/manage/").get_data(as_text=True)
     assert 'name="organisation"' not in html  # one organisation: nothing to choose
     assert 'id="dashboard-q"' in html and "Nur Angebote mit fehlenden Übersetzungen" in html
+
+
+def _position(app, external_id: str):
+    with app.app_context():
+        offer = db.session().scalars(select(Offer).where(Offer.external_id == external_id)).one()
+        return offer.lat, offer.lon
+
+
+@pytest.mark.parametrize("street, postal_code, expected", [
+    ("Kurt-Eisner-Str. 9", "", "the street's"),  # typed short, other house number
+    ("Eisenbahnstraße 3", "04315", (51.3462, 12.4021)),
+    ("Nirgendwogasse 1", "04318", None),  # a street the directory does not know
+])
+def test_coordinates_come_from_the_street(app, street, postal_code, expected):
+    trust(app, "a-sprachwerk-ost")
+    editor = signed_in(app, "ed@example.org", "editor", "a-sprachwerk-ost")
+    data = form_of(editor, OWN)
+    assert data["address_lat"] and data["address_lon"]  # the old address's, left as they are
+    data.update({"address_street": street, "address_postal_code": postal_code})
+    assert editor.post(f"/de/manage/offers/{OWN}/edit", data=data).status_code == 303
+    if expected == "the street's":
+        with app.app_context():
+            on_street = sorted((o.lat, o.lon) for o in db.session().scalars(select(Offer))
+                               if (o.street or "").startswith("Kurt-Eisner-Straße"))
+        assert len(on_street) >= 3
+        lat, lon = _position(app, OWN)
+        assert lat == pytest.approx(sorted(p[0] for p in on_street)[len(on_street) // 2])
+        assert lon == pytest.approx(sorted(p[1] for p in on_street)[len(on_street) // 2])
+    elif expected is None:
+        assert _position(app, OWN) == (None, None)
+    else:
+        assert _position(app, OWN) == pytest.approx(expected)
+
+
+def test_coordinates_typed_by_the_editor_are_kept(app):
+    trust(app, "a-sprachwerk-ost")
+    editor = signed_in(app, "ed@example.org", "editor", "a-sprachwerk-ost")
+    data = form_of(editor, OWN)
+    data.update({"address_street": "Eisenbahnstraße 90", "address_lat": "51.3471",
+                 "address_lon": "12.4102"})
+    editor.post(f"/de/manage/offers/{OWN}/edit", data=data)
+    assert _position(app, OWN) == (51.3471, 12.4102)

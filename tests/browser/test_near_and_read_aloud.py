@@ -28,7 +28,9 @@ window.spoken = [];
 window.SpeechSynthesisUtterance = function (text) { this.text = text; };
 Object.defineProperty(window, "speechSynthesis", {configurable: true, value: {
   speaking: false,
-  getVoices: function () { return [{lang: "de-DE", name: "Anna"}, {lang: "ar-SA", name: "Maged"}]; },
+  getVoices: function () {
+    return [{lang: "de-DE", name: "Anna"}, {lang: "ar-SA", name: "Maged"}];
+  },
   addEventListener: function () {},
   speak: function (u) { window.spoken.push([u.lang, u.text]); },
   cancel: function () {}

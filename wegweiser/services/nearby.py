@@ -1,5 +1,5 @@
 """Where "near" is: a position a reader's browser sent (already rounded, geo.py), or the
-centre of an Ortsteil or Stadtbezirk they chose.
+centre of an Ortsteil or Stadtbezirk they chose; and where a street is, for the editors.
 
 The city's area data has names and numbers but no boundaries, so an area's centre is where
 its offers are: the median of the coordinates of the published offers in it (a Stadtbezirk:
@@ -9,6 +9,7 @@ failing that the city's own position (its city file).
 """
 from __future__ import annotations
 
+import re
 import statistics
 
 from sqlalchemy import select
@@ -48,3 +49,31 @@ def find_area(vocab: Vocabularies, text: str) -> Area | None:
         if area.slug == key:
             return area
     return {fold_key(a.name): a for a in areas}.get(key)
+
+
+HOUSE_NUMBER = re.compile(r"\s*\d+\s*[a-z]?(\s*[-–/]\s*\d+\s*[a-z]?)?$")
+
+
+def street_key(street: str) -> str:
+    """A street's name as typed, compared without case, accents, house number and the
+    abbreviation "Str.": "Eisenbahnstr. 12a" and "eisenbahnstraße 3" are the same street."""
+    key = HOUSE_NUMBER.sub("", fold_key(street))
+    return re.sub(r"str\b\.?", "strasse", key).rstrip(" ,")
+
+
+def street_position(session: Session, street: str, postal_code: str | None) -> Point | None:
+    """Where a street is, as far as the directory knows it: the median of the coordinates of
+    the offers on it (in the same postal code area, if one is given and has any). The city's
+    own street list with positions is not part of the data, and no outside geocoder is asked."""
+    key = street_key(street)
+    if not key:
+        return None
+    rows = session.execute(select(Offer.street, Offer.postal_code, Offer.lat, Offer.lon)
+                           .where(Offer.street.is_not(None), Offer.lat.is_not(None),
+                                  Offer.lon.is_not(None))).all()
+    same = [r for r in rows if street_key(r.street) == key]
+    if postal_code and any(r.postal_code == postal_code for r in same):
+        same = [r for r in same if r.postal_code == postal_code]
+    if not same:
+        return None
+    return (statistics.median(r.lat for r in same), statistics.median(r.lon for r in same))
