@@ -71,8 +71,8 @@ def search():
     ), 400 if unknown_place else 200
 
 
-@bp.get("/near")
-def near():
+@bp.get("/near", endpoint="near")
+def choose_place():
     """Choosing where results are ordered from: the reader's position (with JavaScript, on
     their click) or their part of town (a plain form); the search itself is kept."""
     vocab = load_vocabularies(db.session())
