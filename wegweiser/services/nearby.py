@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from ..cities import City
 from ..geo import Point
-from ..models import PUBLISHED, Area, Offer
+from ..models import DISTRICT, PUBLISHED, QUARTER, Area, Offer
 from ..models.offer import offer_areas
 from .directory import Vocabularies
 from .lookups import fold_key
@@ -25,7 +25,7 @@ from .lookups import fold_key
 
 def area_centre(session: Session, area: Area, city: City) -> Point | None:
     for place in (area, area.parent):
-        if place is None or place.kind not in ("quarter", "district"):
+        if place is None or place.kind not in (QUARTER, DISTRICT):
             continue
         ids = [place.id, *(child.id for child in place.children)]
         rows = session.execute(
