@@ -86,7 +86,7 @@ def test_a_refused_position_leaves_the_choice_of_a_part_of_town(chromium, live_s
     page.goto(f"{live_server}/de/near?q=Beratung")
     page.get_by_role("button", name=USE_POSITION["de"]).click()
     page.get_by_role("status").wait_for(state="visible")
-    assert "Ortsteil" in page.get_by_role("status").inner_text()
+    assert "Stadtteil" in page.get_by_role("status").inner_text()
     assert "/de/near" in page.url
     context.close()
 
@@ -94,7 +94,7 @@ def test_a_refused_position_leaves_the_choice_of_a_part_of_town(chromium, live_s
 def test_without_javascript_the_part_of_town_is_chosen_from_a_list(page, live_server):
     page.goto(f"{live_server}/de/near?q=Beratung")
     assert not page.get_by_role("button", name=USE_POSITION["de"]).is_visible()
-    page.get_by_label("Ihr Ortsteil").select_option("connewitz")
+    page.get_by_label("Ihr Stadtteil").select_option("connewitz")
     page.get_by_role("button", name=SORT["de"]).click()
     page.wait_for_load_state()
     assert "near=connewitz" in page.url and "q=Beratung" in page.url
