@@ -129,7 +129,8 @@ def _dresden_texts(app):
                      "/offers/dd-sprachbruecke-deutsch-a1", "/offers/dd-ankerpunkt-hotline",
                      "/organisations/dd-sprachbruecke", "/list", "/list/sheet?client=fa",
                      "/list/text", "/network", "/network/coverage-areas.csv", "/privacy",
-                     "/login", "/manifest.webmanifest", "/opensearch.xml", "/feed.atom"):
+                     "/login", "/manifest.webmanifest", "/opensearch.xml", "/feed.atom",
+                     "/near?q=Deutschkurs", "/search?near=neustadt"):
             yield f"/{lang}{path}", _get(client, f"/{lang}{path}").get_data(as_text=True)
     with app.app_context():
         others = [lang for lang in ui_languages() if lang not in PAGE_LANGUAGES]

@@ -44,6 +44,8 @@ def page_types(client, app) -> dict[str, str]:
     client.post("/de/list/add", data={"offer": offer_id})
     return {"start": "/{lang}/", "results": "/{lang}/search?q=Beratung",
             "filters": "/{lang}/search?category=language-courses",
+            "nearest first": "/{lang}/search?q=Beratung&near=connewitz",
+            "choice of place": "/{lang}/near?q=Beratung",
             "offer": f"/{{lang}}/offers/{offer_id}",
             "organisation": f"/{{lang}}/organisations/{organisation_id}",
             "list": "/{lang}/list", "sheet": "/{lang}/list/sheet"}

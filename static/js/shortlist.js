@@ -61,3 +61,12 @@
   more.src = script.dataset.offline;
   document.head.appendChild(more);
 })();
+
+// Scripts that only some pages need (js/near.js, js/speak.js), named by the element that
+// uses them: fetched after the page is shown, and never by the other pages.
+document.querySelectorAll("[data-script]").forEach(function (element) {
+  "use strict";
+  var script = document.createElement("script");
+  script.src = element.dataset.script;
+  document.head.appendChild(script);
+});

@@ -10,7 +10,8 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 PAGES = ["/de/", "/en/", "/de/search?q=Deutschkurs&area=sued", "/de/search?q=zzzqqq",
          "/en/search?category=health&free=1&page=1", "/de/nowhere", "/de/network",
          "/de/network?category=asylum-legal-advice&language=prs&free=1", "/en/privacy",
-         "/de/join", "/de/organisations/a-sprachwerk-ost/claim"]
+         "/de/join", "/de/organisations/a-sprachwerk-ost/claim",
+         "/de/near?q=Beratung", "/de/search?q=Beratung&near=connewitz"]
 
 
 @pytest.fixture(scope="module")

@@ -17,6 +17,7 @@ from .schema import (
     OPEN_BLOCKS,
     ORIGINAL_LANGUAGE,
     OTHER,
+    POINT,
     SPELLING,
     content_languages,
     text_field_name,
@@ -60,6 +61,8 @@ def offer_document(offer: Offer, today: date, stale_after_days: int) -> dict:
         "organisation": offer.organisation.name,
         ORIGINAL_LANGUAGE: offer.original_language,
     }
+    if offer.lat is not None and offer.lon is not None:
+        doc[POINT] = (offer.lat, offer.lon)
     flags = [f.flag for f in DOCUMENT_FLAG_FILTERS if f.has_flag(offer)]
     if offer.verified_at and offer.verified_at >= today - timedelta(days=stale_after_days):
         flags.append("fresh")

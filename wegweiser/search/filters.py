@@ -25,6 +25,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import and_, exists, false, func, select
 
+from ..geo import Place
 from ..models import CITY, PUBLISHED, Area, Category, Language, Offer, OpeningHours, TargetGroup
 from ..models.offer import (
     FREE,
@@ -538,15 +539,18 @@ DOCUMENT_FLAG_FILTERS = tuple(f for f in FLAG_FILTERS if f.flag)
 
 class SearchQuery:
     """Plain words, every registered filter (an attribute each: a tuple of values, or a bool
-    for a switch), the page and the reader's locale. Immutable."""
+    for a switch), the page, the reader's locale and, to order by distance, a point
+    ``near`` (latitude, longitude). Immutable."""
 
     def __init__(self, text: str = "", *, page: int = 1, per_page: int = 20,
-                 locale: str = "de", now: datetime | None = None, **filters):
+                 locale: str = "de", now: datetime | None = None,
+                 near: Place | tuple[float, float] | None = None, **filters):
         unknown = filters.keys() - BY_NAME.keys()
         if unknown:
             raise TypeError(f"unknown filters: {', '.join(sorted(unknown))}")
         values = {"text": text, "page": page, "per_page": per_page, "locale": locale,
-                  "now": now}  # now: the moment "open now" means (default: the current time)
+                  "now": now,  # now: the moment "open now" means (default: the current time)
+                  "near": None if near is None else Place(*near)}
         for f in FILTERS:
             values[f.name] = f.normalise(filters[f.name]) if f.name in filters else f.default()
         self.__dict__.update(values)

@@ -121,7 +121,7 @@ class GuardedSearch:
 
         found = plain_search(session, query, self.settings.timezone)
         return SearchResult(found.offer_ids, found.total, query.page, query.per_page,
-                            found.facets, limited=True)
+                            found.facets, limited=True, distances=found.distances)
 
     # -- repairing ----------------------------------------------------------------------
 

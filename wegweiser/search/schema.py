@@ -33,6 +33,7 @@ FLAGS = "flags"  # the flags of the switch filters (filters.py: free, accessible
 OPEN_BLOCKS = "open_blocks"  # quarter-hours of the week in which an offer is open
 ORIGINAL_LANGUAGE = "original_language"  # the language the offer was written in
 SPELLING = "spelling"  # the words of titles, summaries, names and vocabularies, for "did you mean"
+POINT = "point"  # (lat, lon) of the offer's address, for ordering by distance
 CITYWIDE = "citywide"
 EVERYONE = "everyone"
 
@@ -62,6 +63,7 @@ def build_schema() -> Schema:
     schema = Schema(
         id=ID(stored=True, unique=True),
         sort_key=STORED,
+        point=STORED,
         **{name: KEYWORD(scorable=False) for name in (*FILTER_FIELDS, FLAGS, OPEN_BLOCKS,
                                                        ORIGINAL_LANGUAGE)},
     )

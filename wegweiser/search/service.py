@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 from whoosh.support.levenshtein import distance
 
+from .. import geo
 from ..languages import all_languages, language
 from . import bitmaps, scoring
 from .analysis import (
@@ -41,6 +42,7 @@ from .schema import (
     FLAGS,
     OPEN_BLOCKS,
     ORIGINAL_LANGUAGE,
+    POINT,
     SPELLING,
     content_languages,
     field_kind,
@@ -112,6 +114,7 @@ class SearchResult:
     recognised: list[RecognisedFilter] = field(default_factory=list)  # filters the words name
     with_all_words: int | None = None  # results with every word, ranked first (None: total)
     limited: bool = False  # answered by a plain database search: the index could not be read
+    distances: dict[int, float] = field(default_factory=dict)  # offer id → km from ``near``
 
     def __post_init__(self):
         if self.with_all_words is None:
@@ -157,13 +160,18 @@ class _Snapshot:
                     bitmaps.from_docnums(self._postings(name, term)) & self.all_docs
                 for term in self.searcher.reader().lexicon(name)
             }
-        stored = [(self.searcher.stored_fields(d)["sort_key"], d)
-                  for d in bitmaps.docnums(self.all_docs)]
+        fields = {d: self.searcher.stored_fields(d) for d in bitmaps.docnums(self.all_docs)}
+        stored = [(f["sort_key"], d) for d, f in fields.items()]
         self.rank = [0] * (max((d for _, d in stored), default=-1) + 1)
         for position, (_, docnum) in enumerate(sorted(stored)):
             self.rank[docnum] = position
         self.order = np.array(self.rank, dtype=np.int64)
         self.size = len(self.rank)
+        # Coordinates per document (NaN without an address), for ordering by distance.
+        self.points = np.full((self.size, 2), np.nan)
+        for docnum, f in fields.items():
+            if f.get(POINT):
+                self.points[docnum] = f[POINT]
         self.statistics = scoring.FieldStatistics(self.searcher.reader(), self.size,
                                                   TERM_CACHE_SIZE)
         self.term_cache: dict[tuple[str, str], int] = {}
@@ -508,7 +516,11 @@ class SearchService:
         facets = {facet: self._facet_counts(view, facet, matched, filters)
                   for facet in FACET_FIELDS}
         offset = (query.page - 1) * query.per_page
-        if words:
+        distances = None
+        if query.near is not None:
+            page_docs, distances = self._nearest(snap, final, complete,
+                                                 offset + query.per_page, query.near)
+        elif words:
             # boosts() takes the results that have every word that must match.
             page_docs = self._ranked(snap, words, final, offset + query.per_page, query.locale,
                                      understood.boosts(complete))
@@ -523,7 +535,9 @@ class SearchService:
         all_words = complete == final
         return SearchResult(ids, bitmaps.count(final), query.page, query.per_page, facets,
                             terms, all_words, suggestion, fuzzy,
-                            understood.found(final, query.selected), bitmaps.count(complete))
+                            understood.found(final, query.selected), bitmaps.count(complete),
+                            distances=_known_distances(ids, distances[offset:])
+                            if distances is not None else {})
 
     @staticmethod
     def _value_sets(snap: _Snapshot, view: IndexValues):
@@ -698,6 +712,23 @@ class SearchService:
         return cached
 
     @staticmethod
+    def _nearest(snap: _Snapshot, final: int, complete: int, limit: int,
+                 near: geo.Place) -> tuple[list[int], list[float]]:
+        """The first ``limit`` documents of ``final`` by distance from ``near``, with their
+        distances in km: those with every word of the query first (``complete``), then those
+        with some; documents without coordinates (citywide, online) after the others."""
+        if limit <= 0 or not final:
+            return [], []
+        candidates = np.flatnonzero(scoring.mask_of(final, snap.size))
+        points = snap.points[candidates]
+        km = geo.distance_km(points[:, 0], points[:, 1], near.lat, near.lon)
+        unplaced = np.isnan(km)
+        partial = ~scoring.mask_of(complete, snap.size)[candidates]
+        ranked = np.lexsort((snap.order[candidates], np.where(unplaced, 0.0, km), unplaced,
+                             partial))[:limit]
+        return [int(d) for d in candidates[ranked]], [float(k) for k in km[ranked]]
+
+    @staticmethod
     def _by_default_order(snap: _Snapshot, bitmap: int, limit: int) -> list[int]:
         docs = list(bitmaps.docnums(bitmap))
         if len(docs) > limit:
@@ -707,3 +738,6 @@ class SearchService:
     def _in_default_order(self, snap, final: int, limit: int) -> list[int]:
         return self._by_default_order(snap, final, limit) if limit > 0 else []
 
+
+def _known_distances(ids: list[int], distances: list[float]) -> dict[int, float]:
+    return {i: km for i, km in zip(ids, distances, strict=True) if not math.isnan(km)}

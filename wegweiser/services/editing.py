@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from ..models import DRAFT, TEXT_FIELDS, Offer, Organisation, Revision, User
 from ..models.changelog import SKIP_CHANGE_LOG
 from .importer import Importer, Problem
+from .nearby import street_position
 from .proposals import waiting_change
 from .records import offer_record, organisation_record
 
@@ -183,3 +184,22 @@ def organisation_preview(session: Session, organisation: Organisation,
     with _rolled_back(session):
         Importer(session, "preview").write_organisation(organisation, checked)
         yield organisation
+
+
+def place_by_street(session: Session, record: dict, before: dict) -> None:
+    """Coordinates from the address: where the street or postal code changed (or there are
+    no coordinates yet) and the coordinates were left as they were, take the street's
+    position (nearby.street_position); if the street is unknown, drop coordinates that
+    belonged to the old address rather than keep a wrong position."""
+    address, old = record.get("address") or {}, before.get("address") or {}
+    moved = [address.get(k) for k in ("street", "postal_code")] != \
+        [old.get(k) for k in ("street", "postal_code")]
+    kept = [address.get(k) for k in ("lat", "lon")] == [old.get(k) for k in ("lat", "lon")]
+    if not address.get("street") or not kept or not (moved or address.get("lat") is None):
+        return
+    found = street_position(session, address["street"], address.get("postal_code"))
+    if found is not None:
+        address["lat"], address["lon"] = round(found[0], 6), round(found[1], 6)
+    elif moved:
+        address.pop("lat", None)
+        address.pop("lon", None)

@@ -5,17 +5,19 @@ its organisation's name) and the same filters and facet counts as the search ind
 values of one filter are alternatives, different filters must all hold, an area includes its
 Ortsteile, citywide offers match every area and offers for everyone every target group; each
 facet is counted over the results of the *other* filters. No stemming, no typo forgiveness,
-no ranking: results come in the index's default order (title in the original language).
+no ranking: results come in the index's default order (title in the original language), or,
+with a point ``near``, by distance from it.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
 
+from .. import geo
 from ..models import PUBLISHED, Offer, OfferText, Organisation
 from ..search.filters import BY_NAME, FILTER_NAMES, SqlContext
 
@@ -28,6 +30,7 @@ class PlainResult:
     offer_ids: list[int]
     total: int
     facets: dict[str, dict[str, int]]
+    distances: dict[int, float] = field(default_factory=dict)
 
 
 def plain_search(session: Session, query, timezone: str) -> PlainResult:
@@ -48,14 +51,31 @@ def plain_search(session: Session, query, timezone: str) -> PlainResult:
              .where(OfferText.offer_id == Offer.id, OfferText.field == "title",
                     OfferText.locale == Offer.original_language)
              .correlate(Offer).scalar_subquery())
-    ids = list(session.scalars(final.order_by(func.coalesce(title, Offer.external_id),
-                                              Offer.external_id)
-                               .offset((query.page - 1) * query.per_page).limit(query.per_page)))
+    ordered = final.order_by(func.coalesce(title, Offer.external_id), Offer.external_id)
+    distances: dict[int, float] = {}
+    if query.near is None:
+        ids = list(session.scalars(ordered.offset((query.page - 1) * query.per_page)
+                                   .limit(query.per_page)))
+    else:
+        ids, distances = _by_distance(session, ordered, query)
     facets = {}
     for facet in FILTER_NAMES:
         counts = BY_NAME[facet].sql_counts(matching(without=facet).subquery(), ctx)
         facets[facet] = {value: n for value, n in counts.items() if n}
-    return PlainResult(ids, total, facets)
+    return PlainResult(ids, total, facets, distances)
+
+
+def _by_distance(session: Session, ordered, query) -> tuple[list[int], dict[int, float]]:
+    """One page of the matching offers (ids in ``ordered``) by distance from ``query.near``,
+    those without coordinates last; and their distances in km."""
+    rows = session.execute(ordered.add_columns(Offer.lat, Offer.lon)).all()
+    km = {offer_id: float(geo.distance_km(lat, lon, query.near.lat, query.near.lon))
+          for offer_id, lat, lon in rows if lat is not None and lon is not None}
+    ids = [offer_id for offer_id, _, _ in rows]
+    ids.sort(key=lambda i: (i not in km, km.get(i, 0.0)))  # stable: the default order in ties
+    start = (query.page - 1) * query.per_page
+    ids = ids[start:start + query.per_page]
+    return ids, {i: km[i] for i in ids if i in km}
 
 
 def _text_condition(session: Session, text: str) -> list:

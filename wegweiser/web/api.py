@@ -7,6 +7,7 @@ from pathlib import Path
 from flask import Blueprint, current_app, jsonify, request, url_for
 
 from .. import db
+from ..cities import current_city
 from ..i18n import in_language, ui_languages
 from ..search import FACET_FIELDS, search_service
 from ..search.filters import VOCABULARY_FILTERS
@@ -16,8 +17,9 @@ from ..services.directory import (
     offers_by_ids,
     published_offer,
 )
+from ..services.nearby import area_centre
 from ..services.records import offer_record
-from .params import ParamError, parse_search_args
+from .params import ParamError, parse_near, parse_search_args
 from .presenters import filter_label
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -77,19 +79,30 @@ def offers():
     lang = _locale()
     session = db.session()
     vocab = load_vocabularies(session)
-    query = parse_search_args(request.args, vocab, lang, DEFAULT_PER_PAGE, strict=True)
+    city = current_city()
+    near = parse_near(request.args, vocab, lambda area: area_centre(session, area, city))
+    query = parse_search_args(request.args, vocab, lang, DEFAULT_PER_PAGE, strict=True,
+                              near=near)
     result = search_service().search(query, session)
-    return jsonify({
+    results = []
+    for found in offers_by_ids(session, result.offer_ids, SUMMARY_FIELDS):
+        results.append(_offer_summary(found, lang))
+        if near is not None:
+            km = result.distances.get(found.id)
+            results[-1]["distance_km"] = None if km is None else round(km, 2)
+    body = {
         "total": result.total,
         "page": result.page,
         "per_page": result.per_page,
-        "results": [_offer_summary(o, lang)
-                    for o in offers_by_ids(session, result.offer_ids, SUMMARY_FIELDS)],
+        "results": results,
         "facets": {name: result.facets[name] for name in FACET_FIELDS},
         "with_all_words": result.with_all_words,
         "recognised_filters": _recognised_filters(result, vocab, lang),
         "limited": result.limited,
-    })
+    }
+    if near is not None:
+        body["near"] = {"lat": near.lat, "lon": near.lon, "area": near.key or None}
+    return jsonify(body)
 
 
 def _recognised_filters(result, vocab, lang: str) -> list[dict]:
@@ -137,7 +150,9 @@ def _list_known_values(document: dict, vocab) -> None:
                     continue
                 schema = parameter["schema"]
                 values = schema["items"] if schema.get("type") == "array" else schema
-                if parameter["name"] in known:
+                if parameter["name"] == "near":  # a position, or an area's slug
+                    values["anyOf"][1]["enum"] = [a for a in known["area"] if a != "citywide"]
+                elif parameter["name"] in known:
                     values["enum"] = known[parameter["name"]]
                 elif values.get("type") == "string" and not {"enum", "pattern", "format"} & \
                         values.keys():

@@ -18,7 +18,7 @@ from markupsafe import Markup
 from .. import db
 from ..formatting import weekday_names
 from ..i18n import direction, in_language, ui_languages
-from ..models import ADMIN, CLOSED, PENDING, PUBLISHED, TEXT_FIELDS, Organisation
+from ..models import ADMIN, CLOSED, PENDING, PUBLISHED, STATUSES, TEXT_FIELDS, Organisation
 from ..pdf import pdf_available
 from ..services import editing, operations, proposals
 from ..services.accounts import (
@@ -28,6 +28,7 @@ from ..services.accounts import (
     may_edit_organisation,
     organisations_of,
 )
+from ..services.dashboard import DashboardFilter, editor_offers
 from ..services.directory import (
     all_organisations,
     load_vocabularies,
@@ -67,33 +68,54 @@ def check_permission():
     return None
 
 
+DASHBOARD_PAGE = 25  # offers per page of the dashboard
+
+
 @bp.get("/manage/")
 def dashboard():
-    stale_after = timedelta(days=current_app.config["WEGWEISER_STALE_AFTER_DAYS"])
-    organisations = []
-    for org in organisations_of(db.session(), current_user.user):
-        offers, changes = [], proposals.open_changes(db.session(), org.offers)
-        for offer in sorted(org.offers, key=lambda o: o.external_id):
-            title = offer.text_in("title", g.lang)
-            have = {t.locale for t in offer.texts if t.field in TEXT_FIELDS[:2]}
-            offers.append({
-                "id": offer.external_id,
-                "title": title[0] if title else offer.external_id,
-                "status": offer.status,
-                "change": changes.get(offer.id),
-                "missing": [lang for lang in ui_languages() if lang not in have],
-                "verified_at": offer.verified_at,
-                "stale": offer.verified_at is None or
-                date.today() - offer.verified_at > stale_after,
-                "url": url_for("public.offer", external_id=offer.external_id),
-            })
-        proposal = proposals.latest_change(db.session(), org)
-        organisations.append({"id": org.external_id, "name": org.name, "offers": offers,
-                              "profile_change": proposal.status if proposal else None})
-    pending = len(proposals.waiting_for_review(db.session())) + \
-        len(waiting_requests(db.session())) if current_user.user.is_staff else None
-    return render_template("manage/dashboard.html", organisations=organisations,
-                           pending_reviews=pending)
+    """The user's offers, searched, filtered and a page at a time, under their organisations."""
+    chosen = DashboardFilter.from_args(request.args)
+    session = db.session()
+    organisations, found = editor_offers(
+        session, current_user.user, chosen, ui_languages(),
+        timedelta(days=current_app.config["WEGWEISER_STALE_AFTER_DAYS"]), date.today())
+    pages = max(1, -(-len(found) // DASHBOARD_PAGE))
+    page = min(max(request.args.get("page", 1, type=int), 1), pages)
+    shown = found[(page - 1) * DASHBOARD_PAGE:page * DASHBOARD_PAGE]
+    changes = proposals.open_changes(session, [item.offer for item in shown])
+    # An organisation's box: where its offers on this page are; on the first page of the
+    # unfiltered list also those without any offer (their "New offer" must stay at hand).
+    boxes = []
+    for org in organisations:
+        rows = [_dashboard_row(item, changes) for item in shown if item.organisation is org]
+        if rows or chosen.organisation or (page == 1 and not chosen.active and
+                                           not org.offers):
+            proposal = proposals.latest_change(session, org)
+            boxes.append({"id": org.external_id, "name": org.name, "offers": rows,
+                          "profile_change": proposal.status if proposal else None})
+    pending = len(proposals.waiting_for_review(session)) + len(waiting_requests(session)) \
+        if current_user.user.is_staff else None
+
+    def page_url(number: int) -> str:
+        return url_for("manage.dashboard", **{**request.args.to_dict(), "page": number})
+
+    return render_template(
+        "manage/dashboard.html", organisations=boxes, pending_reviews=pending,
+        chosen=chosen, total=len(found), page=page, pages=pages,
+        previous_url=page_url(page - 1) if page > 1 else None,
+        next_url=page_url(page + 1) if page < pages else None,
+        choices=[{"id": o.external_id, "name": o.name}
+                 for o in organisations_of(session, current_user.user)],
+        statuses=STATUSES)
+
+
+def _dashboard_row(item, changes: dict) -> dict:
+    offer = item.offer
+    title = offer.text_in("title", g.lang)
+    return {"id": offer.external_id, "title": title[0] if title else offer.external_id,
+            "status": offer.status, "change": changes.get(offer.id), "missing": item.missing,
+            "verified_at": offer.verified_at, "stale": item.stale,
+            "url": url_for("public.offer", external_id=offer.external_id)}
 
 
 # -- editing offers -------------------------------------------------------------------------
@@ -191,6 +213,7 @@ def edit_offer(external_id: str):
     if request.method == "POST":
         form = OfferForm.build(vocab)
         record = form.record(offer_record(offer))
+        editing.place_by_street(session, record, offer_record(offer))
         checked, preview = _check_offer_form(session, offer.organisation, offer, form, record,
                                              lang)
         if checked is not None and preview is None:
@@ -276,6 +299,7 @@ def new_offer(organisation_id: str):
     if request.method == "POST":
         form = OfferForm.build(vocab)
         record = form.record(blank)
+        editing.place_by_street(session, record, blank)
         checked, preview = _check_offer_form(session, org, None, form, record,
                                              blank["original_language"])
         if checked is not None and preview is None:

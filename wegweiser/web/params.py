@@ -1,14 +1,18 @@
 """Reading search parameters from a query string, for the pages and the API alike."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from werkzeug.datastructures import MultiDict
 
+from .. import geo
+from ..models import Area
 from ..search import FILTERS, SearchQuery
 from ..search.filters import FALSE_VALUES, FLAG_FILTERS, TRUE_VALUES, VOCABULARY_FILTERS
 from ..services.directory import Vocabularies
+from ..services.nearby import find_area
 
 MAX_PAGE = 1000
 MAX_PER_PAGE = 100
@@ -36,8 +40,28 @@ def _integer(args: MultiDict, name: str, default: int, upper: int, strict: bool)
     return value
 
 
+def parse_near(args: MultiDict, vocab: Vocabularies,
+               centre_of: Callable[[Area], geo.Point | None]) -> geo.Place | None:
+    """``near``: a position ``lat,lon`` (rounded to geo.GRID here too, whatever was sent) or
+    an Ortsteil or Stadtbezirk by slug or name, which stands for its centre (``centre_of``)."""
+    raw = args.get("near", "").strip()
+    if not raw:
+        return None
+    area = find_area(vocab, raw) if len(raw) <= 200 else None
+    if area is not None:
+        centre = centre_of(area)
+        if centre is None:
+            raise ParamError("near", f"has no known position for the area {area.slug!r}")
+        return geo.Place(*centre, key=area.slug)
+    try:
+        return geo.Place(*geo.parse_point(raw))
+    except ValueError as error:
+        raise ParamError("near", "must be latitude,longitude in decimal degrees or the slug "
+                                 f"of an area ({error})") from None
+
+
 def parse_search_args(args: MultiDict, vocab: Vocabularies, locale: str, per_page: int,
-                      strict: bool) -> SearchQuery:
+                      strict: bool, near: geo.Place | None = None) -> SearchQuery:
     """``strict`` (the API) rejects unknown values; pages drop them, as a stale link may carry."""
     text = args.get("q", "")
     if len(text) > MAX_QUERY_LENGTH:
@@ -56,6 +80,7 @@ def parse_search_args(args: MultiDict, vocab: Vocabularies, locale: str, per_pag
         page=_integer(args, "page", 1, MAX_PAGE, strict),
         per_page=_integer(args, "per_page", per_page, MAX_PER_PAGE, strict),
         locale=locale,
+        near=near,
         **selected,
     )
 
@@ -66,6 +91,7 @@ def query_args(query: SearchQuery, **changes) -> dict:
     args.update((f.name, f.link_value(query.selected(f.name))) for f in FLAG_FILTERS)
     args["page"] = query.page if query.page > 1 else None
     args.update((f.name, f.link_value(query.selected(f.name))) for f in VOCABULARY_FILTERS)
+    args["near"] = query.near.query_value if query.near else None
     args.update(changes)
     return {k: v for k, v in args.items() if v not in (None, [], "")}
 

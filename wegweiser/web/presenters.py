@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import segno
 from babel.lists import format_list
+from babel.units import format_unit
 from flask import url_for
 from flask_babel import format_date, format_time, get_locale
 from flask_babel import gettext as _
@@ -73,8 +74,18 @@ def area_label(offer: Offer) -> str:
     return ", ".join(names)
 
 
-def offer_row(offer: Offer, locale: str, terms: dict | None = None) -> dict:
+def distance_text(km: float | None) -> str | None:
+    """"1,2 km" in the page's language; whole kilometres from 10 km on."""
+    if km is None:
+        return None
+    return format_unit(km, "length-kilometer", "short", format="#,##0.0" if km < 10 else "#,##0",
+                       locale=get_locale())
+
+
+def offer_row(offer: Offer, locale: str, terms: dict | None = None,
+              distance_km: float | None = None) -> dict:
     return {
+        "distance": distance_text(distance_km),
         "id": offer.external_id,
         "url": url_for("public.offer", lang=locale, external_id=offer.external_id),
         "title": text_block(offer, "title", locale, terms, kind="title"),
@@ -306,6 +317,18 @@ def own_language_link(query: SearchQuery, vocab: Vocabularies, lang: str,
     return {"count": counts.get(lang, 0), "url": url_for(
         "public.search", lang=lang,
         **query_args(query, page=None, language=[*query.language, lang]))}
+
+
+def near_choice(query: SearchQuery, vocab: Vocabularies, lang: str) -> dict:
+    """How results are ordered by distance: from which area (None: the reader's position),
+    where to choose the place, and the results without that order."""
+    choose = url_for("public.near", lang=lang, **query_args(query, page=None))
+    if query.near is None:
+        return {"active": False, "choose": choose}
+    area = vocab.area(query.near.key) if query.near.key else None
+    return {"active": True, "choose": choose, "area": area.name if area else None,
+            "without": url_for("public.search", lang=lang, **query_args(query, page=None,
+                                                                      near=None))}
 
 
 def pagination(result: SearchResult, query: SearchQuery, lang: str) -> dict | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import abort, current_app, g, render_template, request, url_for
 
 from .. import db
+from ..cities import current_city
 from ..search import SearchQuery, search_service
 from ..services.accounts import AccountError
 from ..services.directory import (
@@ -14,13 +15,14 @@ from ..services.directory import (
     organisation_with_offers,
     published_offer,
 )
+from ..services.nearby import area_centre
 from ..services.needs import K_ANONYMITY
 from ..services.notifications import send_problem_report
 from ..services.reports import file_report
 from . import discovery, needs, presenters
 from .auth import limiter
 from .language import language_blueprint
-from .params import parse_search_args
+from .params import ParamError, parse_near, parse_search_args, query_args
 
 bp = language_blueprint("public", __name__)
 
@@ -40,8 +42,14 @@ def index():
 def search():
     session = db.session()
     vocab = load_vocabularies(session)
+    city = current_city()
+    try:
+        near = parse_near(request.args, vocab, lambda area: area_centre(session, area, city))
+        unknown_place = False
+    except ParamError:  # the results in their usual order, and a way to choose the place
+        near, unknown_place = None, True
     query = parse_search_args(request.args, vocab, g.lang,
-                              current_app.config["WEGWEISER_PER_PAGE"], strict=False)
+                              current_app.config["WEGWEISER_PER_PAGE"], strict=False, near=near)
     result = search_service().search(query, session)
     needs.count_if_unmet(query, result)
     offers = offers_by_ids(session, result.offer_ids, SUMMARY_FIELDS)
@@ -49,7 +57,10 @@ def search():
         "search.html",
         query=query,
         result=result,
-        rows=[presenters.offer_row(o, g.lang, result.terms) for o in offers],
+        rows=[presenters.offer_row(o, g.lang, result.terms, result.distances.get(o.id))
+              for o in offers],
+        near=presenters.near_choice(query, vocab, g.lang),
+        unknown_place=unknown_place,
         facets=presenters.facet_groups(result, query, vocab, g.lang),
         chips=presenters.active_filters(query, vocab, g.lang),
         filter_suggestions=presenters.filter_suggestions(result, query, vocab, g.lang),
@@ -57,6 +68,26 @@ def search():
         suggestion=presenters.suggestion_link(result, query, g.lang),
         own_language=presenters.own_language_link(query, vocab, g.lang,
                                                   result.facets["language"]),
+    ), 400 if unknown_place else 200
+
+
+@bp.get("/near", endpoint="near")
+def choose_place():
+    """Choosing where results are ordered from: the reader's position (with JavaScript, on
+    their click) or their part of town (a plain form); the search itself is kept."""
+    vocab = load_vocabularies(db.session())
+    query = parse_search_args(request.args, vocab, g.lang,
+                              current_app.config["WEGWEISER_PER_PAGE"], strict=False)
+    kept = query_args(query, page=None, near=None)
+    return render_template(
+        "near.html",
+        search_url=url_for("public.search", **kept),
+        hidden=[(name, value) for name, values in kept.items()
+                for value in (values if isinstance(values, list) else [values])],
+        districts=[{"name": d.name, "quarters": [{"slug": q.slug, "name": q.name}
+                                                 for q in d.children]}
+                   for d in vocab.districts],
+        chosen=request.args.get("near", ""),
     )
 
 
