@@ -31,6 +31,10 @@ MATRIX = {
     "/de/manage/organisations/a-sprachwerk-ost/offers/new": (303, 200, 403, 200, 200),
     "/de/manage/organisations/a-sprachwerk-ost/profile": (303, 200, 403, 200, 200),
     "/de/manage/organisations/a-sprachwerk-ost/history": (303, 200, 403, 200, 200),
+    "/de/manage/account": (303, 200, 200, 200, 200),
+    # editors may set up a second factor; staff have one already (sent to their account)
+    "/de/manage/account/second-factor": (303, 200, 200, 303, 303),
+    "/de/manage/audit": (303, 403, 403, 403, 200),
 }
 POSTS = {
     f"/de/manage/offers/{OWN}/confirm": (303, 303, 403, 303, 303),
@@ -39,6 +43,8 @@ POSTS = {
     f"/de/manage/offers/{OWN}/restore/999999": (303, 404, 403, 404, 404),
     "/de/manage/organisations/a-sprachwerk-ost/restore/999999": (303, 404, 403, 404, 404),
     f"/de/manage/offers/{OWN}/reactivate": (303, 303, 403, 303, 303),
+    "/de/manage/users/999999/remove": (303, 403, 403, 403, 404),
+    "/de/manage/users/999999/reset-second-factor": (303, 403, 403, 403, 404),
 }
 
 

@@ -222,6 +222,40 @@ def user_create_command(email, role, organisation, base_url) -> None:
     click.echo(f"Invitation for {user.email} ({role}): {link}")
 
 
+@user_group.command("reset-second-factor")
+@click.argument("email")
+@with_appcontext
+def user_reset_second_factor_command(email) -> None:
+    """Remove a user's second factor (a lost phone, or no administrator left who can sign in);
+    the next sign-in sets up a new one. Logged in the audit log."""
+    from .services.accounts import account_id, reset_second_factor
+
+    session = db.session()
+    user_id = account_id(session, email)
+    if user_id is None:
+        raise click.UsageError(f"{email}: no such account")
+    reset_second_factor(session, user_id, None)
+    session.commit()
+    click.echo(f"The second factor of {email} is removed.")
+
+
+@main.group("audit")
+def audit_group() -> None:
+    """The audit log of staff accounts (sign-ins, refusals, changes of accounts)."""
+
+
+@audit_group.command("prune")
+@with_appcontext
+def audit_prune_command() -> None:
+    """Delete entries older than a year (also done whenever one is written)."""
+    from .services.audit import prune
+
+    session = db.session()
+    dropped = prune(session)
+    session.commit()
+    click.echo(f"Deleted {dropped} audit log entries older than a year.")
+
+
 @main.group("offer")
 def offer_group() -> None:
     """Change an offer's state as its organisation would on the dashboard (same operations)."""

@@ -1,5 +1,6 @@
 """The data model. Search imports models, never the reverse."""
 from .area import CITY, DISTRICT, QUARTER, Area
+from .audit import AUDIT_KINDS, AuditEvent, RecoveryCode
 from .base import Base, utcnow
 from .changelog import ChangeLogEntry
 from .needs import UnmetSearchCount
@@ -23,6 +24,7 @@ from .user import ADMIN, EDITOR, MODERATOR, ROLES, Membership, User
 from .vocabulary import Category, Language, TargetGroup
 
 __all__ = [
+    "AUDIT_KINDS", "AuditEvent", "RecoveryCode",
     "OPEN", "RESOLVED", "ProblemReport",
     "APPROVED", "CLOSED", "PENDING", "RETURNED", "Proposal",
     "ADMIN", "ARCHIVED", "CITY", "COSTS", "DISTRICT", "DRAFT", "EDITOR", "IN_REVIEW", "MODERATOR",
