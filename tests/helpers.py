@@ -212,3 +212,18 @@ def decide_first_review(app, decision: str, comment: str = ""):
     path = review_paths(moderator)[0]
     return moderator.post(path, data={"csrf_token": csrf(moderator, path),
                                       "decision": decision, "comment": comment})
+
+
+def browser_second_step(page, app, email: str) -> None:
+    """In a browser after the password step: set up the second factor (the key read from the
+    page, as a person would type it into their app; then "continue" past the recovery codes)
+    or enter the app's code; nothing when no second step was asked."""
+    if page.url.endswith("/login/setup"):
+        secret = page.locator("code.secret").inner_text().replace(" ", "")
+        page.fill("#code", pyotp.TOTP(secret).now())
+        page.click("main form button[type=submit]")
+        page.locator("ul.recovery-codes").wait_for()
+        page.locator("main a.button").click()
+    elif page.url.endswith("/login/code"):
+        page.fill("#code", totp_code(app, email))
+        page.click("main form button[type=submit]")

@@ -90,6 +90,7 @@ def test_staff_set_up_the_second_factor_at_their_first_sign_in(app):
     text = done.get_data(as_text=True)
     codes = re.findall(r"<li><code>([a-z2-9]{5}-[a-z2-9]{5})</code></li>", text)
     assert done.status_code == 200 and len(set(codes)) == 10
+    assert done.headers["Cache-Control"] == "no-store"
     assert 'href="/de/manage/"' in text
     assert client.get("/de/manage/").status_code == 200
     with app.app_context():

@@ -4,7 +4,16 @@ from __future__ import annotations
 import time
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_limiter import Limiter
@@ -188,7 +197,14 @@ def _start_again():
 def _second_factor_failed(user, template: str, form, **context):
     audit.record(db.session(), SECOND_FACTOR_FAILED, user.id)
     db.session().commit()
-    return render_template(template, form=form, failed=True, **context), 400
+    return _not_stored(render_template(template, form=form, failed=True, **context), 400)
+
+
+def _not_stored(html: str, status: int = 200):
+    """A page with a secret (the key being set up, recovery codes): kept in no cache."""
+    response = make_response(html, status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
@@ -226,12 +242,12 @@ def enrolment(user, done):
             return _second_factor_failed(user, "auth/setup.html", form, **context)
         audit.record(db.session(), SECOND_FACTOR_ENABLED, user.id)
         return done(codes)
-    return render_template("auth/setup.html", form=form, failed=False, **context)
+    return _not_stored(render_template("auth/setup.html", form=form, failed=False, **context))
 
 
 def recovery_codes_page(codes: list[str], target: str):
     """The recovery codes, shown this once (not stored anywhere in plain text)."""
-    return render_template("auth/recovery_codes.html", codes=codes, target=target)
+    return _not_stored(render_template("auth/recovery_codes.html", codes=codes, target=target))
 
 
 def _issuer() -> str:
