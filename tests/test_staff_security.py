@@ -240,6 +240,8 @@ def test_every_kind_of_event_is_logged_without_addresses_of_strangers(app):
     assert refused.detail == "manage.users"
     page = admin.get("/de/manage/audit").get_data(as_text=True)
     assert "Zugriff verweigert" in page and "Konto entfernt" in page and "new@example.org" in page
+    assert "mit dem Passwort und dem Code der App (gerade eingerichtet)" in page
+    assert "Adresse ohne Konto (nicht gespeichert)" in page
     only = admin.get("/de/manage/audit?kind=role_changed").get_data(as_text=True)
     assert set(re.findall(r'data-kind="(\w+)"', only)) == {"role_changed"}
     mine = admin.get(f"/de/manage/audit?user={editor_id}").get_data(as_text=True)

@@ -510,6 +510,14 @@ AUDIT_LABELS = {
     "permission_refused": _l("Access refused"), "user_created": _l("Account created"),
     "role_changed": _l("Role changed"), "user_removed": _l("Account removed"),
 }
+# The details written by the sign-in (stable English keys), as the page shows them.
+AUDIT_DETAILS = {
+    "password": _l("with the password"),
+    "password + app": _l("with the password and the app's code"),
+    "password + recovery code": _l("with the password and a recovery code"),
+    "password + app (set up)": _l("with the password and the app's code (just set up)"),
+    "unknown address": _l("address of no account (not kept)"),
+}
 AUDIT_PER_PAGE = 50
 
 
@@ -524,6 +532,8 @@ def audit_log():
     def page_url(number: int) -> str:
         return url_for("manage.audit_log", kind=kind, user=user_id, page=number)
 
+    entries = [{**vars(entry), "detail": str(AUDIT_DETAILS.get(entry.detail, entry.detail))}
+               for entry in entries]
     return render_template(
         "manage/audit.html", entries=entries, total=total, kind=kind, user_id=user_id,
         kinds=[(k, str(AUDIT_LABELS[k])) for k in AUDIT_KINDS], labels=AUDIT_LABELS,
