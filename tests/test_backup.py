@@ -62,6 +62,7 @@ def test_backup_then_restore_onto_an_empty_machine_loses_nothing(backend, source
     manifest = json.loads((target / "manifest.json").read_text())
     assert manifest["counts"]["revisions"] > 0 and manifest["counts"]["users"] == 1
     assert "instance/secret_key" in manifest["files"]
+    assert target.stat().st_mode & 0o077 == 0, "readable by its owner only"
     before = every_row(source)
 
     machine, url = empty_machine(backend, tmp_path)

@@ -86,6 +86,7 @@ def backup(engine: Engine, session, instance_dir: Path, directory: Path) -> Resu
     if directory.exists() and any(directory.iterdir()):
         raise BackupError(f"{directory} is not empty")
     directory.mkdir(parents=True, exist_ok=True)
+    directory.chmod(0o700)  # password hashes, second-factor secrets, the signing key
     kind = _kind(engine)
     found = counts(session)
     revision = session.scalar(text("SELECT version_num FROM alembic_version"))
@@ -105,6 +106,7 @@ def backup(engine: Engine, session, instance_dir: Path, directory: Path) -> Resu
         address, env = _libpq(engine)
         _run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges",
               "--file", str(target), "--dbname", address], env)
+    target.chmod(0o600)
     secrets = []
     for name in SECRET_FILES:
         if (Path(instance_dir) / name).is_file():
