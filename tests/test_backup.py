@@ -108,3 +108,36 @@ def test_restore_refuses_a_database_in_use_and_a_damaged_backup(backend, source,
         with machine.app_context():
             db.engine().dispose()
         backend.drop(url)
+
+
+def test_restore_keeps_a_different_secret_key_unless_forced(backend, source, tmp_path):
+    target = tmp_path / "backup"
+    assert run(source, "backup", str(target)).exit_code == 0
+    machine, url = empty_machine(backend, tmp_path)
+    key = Path(machine.instance_path) / "secret_key"
+    key.parent.mkdir(parents=True)
+    key.write_text("another machine's key")
+    try:
+        refused = run(machine, "restore", str(target))
+        assert refused.exit_code != 0 and "differs" in refused.output
+        assert key.read_text() == "another machine's key"
+        forced = run(machine, "restore", "--force", str(target))
+        assert forced.exit_code == 0, forced.output
+        assert key.read_text() == "0123456789abcdef" * 4
+        assert every_row(machine)["offers"] == every_row(source)["offers"]
+    finally:
+        with machine.app_context():
+            db.engine().dispose()
+        backend.drop(url)
+
+
+def test_a_forced_restore_replaces_a_database_in_use(backend, source, tmp_path):
+    target = tmp_path / "backup"
+    assert run(source, "backup", str(target)).exit_code == 0
+    before = every_row(source)
+    assert run(source, "offer", "reactivate", "a-sprachwerk-deutsch-eltern").exit_code == 0
+    assert every_row(source)["offers"] != before["offers"]
+    forced = run(source, "restore", "--force", str(target))
+    assert forced.exit_code == 0, forced.output
+    after = every_row(source)
+    assert all(after[table] == rows for table, rows in before.items())
