@@ -7,13 +7,15 @@ import email
 import email.policy
 import json
 import re
+import time
 from html.parser import HTMLParser
 
+import pyotp
 from sqlalchemy import func, select
 
 from wegweiser import cli, db
 from wegweiser.mail import outbox_dir
-from wegweiser.models import ChangeLogEntry, Offer, Organisation, Revision
+from wegweiser.models import ChangeLogEntry, Offer, Organisation, Revision, User
 from wegweiser.services.records import offer_record, organisation_record
 
 PASSWORD = "correct horse battery"
@@ -35,14 +37,42 @@ def invitation_path(app, email: str, role: str, organisation: str | None = None)
 
 
 def signed_in(app, email: str, role: str, organisation: str | None = None):
-    """A test client of a user invited by the command line who set a password and signed in."""
+    """A test client of a user invited by the command line who set a password and signed in
+    (moderators and administrators with their second factor: set up at the first sign-in,
+    then a code of their authenticator app, computed here from the stored secret)."""
     path = invitation_path(app, email, role, organisation)
     client = app.test_client()
     client.post(path, data={"csrf_token": csrf(client, path), "password": PASSWORD,
                             "confirm": PASSWORD})
-    client.post("/de/login", data={"csrf_token": csrf(client, "/de/login"), "email": email,
-                                   "password": PASSWORD})
+    response = client.post("/de/login", data={"csrf_token": csrf(client, "/de/login"),
+                                              "email": email, "password": PASSWORD})
+    second_step(app, client, response, email)
     return client
+
+
+def totp_code(app, email: str) -> str:
+    """What the user's authenticator app shows: the code of the current time step, or of the
+    next one if the current one was already used (a code is accepted once; the next step is
+    still within the accepted drift). Waits if even that was used."""
+    with app.app_context():
+        user = db.session().scalar(select(User).where(User.email == email))
+        totp, last = pyotp.TOTP(user.totp_secret), user.totp_last_step or -1
+    step = max(totp.timecode(time.time()), last + 1)
+    while step > totp.timecode(time.time()) + 1:
+        time.sleep(1)
+    return totp.generate_otp(step)
+
+
+def second_step(app, client, response, email: str):
+    """Answer the second step of a sign-in if the password step asked for one: set up the
+    second factor, or enter a code. Returns the last response (the recovery codes page after
+    a set-up; the redirection after a code; ``response`` itself without second step)."""
+    location = response.headers.get("Location", "") if response.status_code == 303 else ""
+    if location.endswith("/login/setup") or location.endswith("/login/code"):
+        token = csrf(client, location)
+        return client.post(location, data={"csrf_token": token,
+                                           "code": totp_code(app, email)})
+    return response
 
 
 class FormReader(HTMLParser):
@@ -198,3 +228,18 @@ def directory_records() -> tuple[dict, dict]:
     session = db.session()
     return ({o.external_id: offer_record(o) for o in session.scalars(select(Offer))},
             {o.external_id: organisation_record(o) for o in session.scalars(select(Organisation))})
+
+
+def browser_second_step(page, app, email: str) -> None:
+    """In a browser after the password step: set up the second factor (the key read from the
+    page, as a person would type it into their app; then "continue" past the recovery codes)
+    or enter the app's code; nothing when no second step was asked."""
+    if page.url.endswith("/login/setup"):
+        secret = page.locator("code.secret").inner_text().replace(" ", "")
+        page.fill("#code", pyotp.TOTP(secret).now())
+        page.click("main form button[type=submit]")
+        page.locator("ul.recovery-codes").wait_for()
+        page.locator("main a.button").click()
+    elif page.url.endswith("/login/code"):
+        page.fill("#code", totp_code(app, email))
+        page.click("main form button[type=submit]")

@@ -35,6 +35,10 @@ MATRIX = {
     "/de/manage/import": (303, 403, 403, 200, 200),
     "/de/manage/import/template.xlsx": (303, 403, 403, 200, 200),
     "/de/manage/export/directory.csv": (303, 403, 403, 200, 200),
+    "/de/manage/account": (303, 200, 200, 200, 200),
+    # editors may set up a second factor; staff have one already (sent to their account)
+    "/de/manage/account/second-factor": (303, 200, 200, 303, 303),
+    "/de/manage/audit": (303, 403, 403, 403, 200),
 }
 POSTS = {
     f"/de/manage/offers/{OWN}/confirm": (303, 303, 403, 303, 303),
@@ -44,6 +48,8 @@ POSTS = {
     "/de/manage/organisations/a-sprachwerk-ost/restore/999999": (303, 404, 403, 404, 404),
     f"/de/manage/offers/{OWN}/reactivate": (303, 303, 403, 303, 303),
     "/de/manage/import/confirm": (303, 403, 403, 409, 409),  # no file kept under no token
+    "/de/manage/users/999999/remove": (303, 403, 403, 403, 404),
+    "/de/manage/users/999999/reset-second-factor": (303, 403, 403, 403, 404),
 }
 
 

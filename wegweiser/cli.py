@@ -278,6 +278,52 @@ def reindex_command() -> None:
     click.echo(f"Indexed {count} published offers in {current_app.config['WEGWEISER_INDEX_DIR']}")
 
 
+@main.command("backup")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(directory: Path) -> None:
+    """Back up the database (SQLite: online backup API; PostgreSQL: pg_dump) and the instance
+    secrets into DIRECTORY (new or empty). The site may keep running."""
+    from .services.backup import BackupError, backup
+
+    try:
+        result = backup(db.engine(), db.session(), Path(current_app.instance_path), directory)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Backed up {_counted(result.counts)} and "
+               f"{', '.join(result.secrets) or 'no instance secrets'} into {directory}")
+
+
+def _counted(counts: dict[str, int]) -> str:
+    return ", ".join(f"{n} {name}" for name, n in counts.items())
+
+
+@main.command("restore")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--force", is_flag=True,
+              help="Replace a database (and instance secrets) that are not empty.")
+@with_appcontext
+def restore_command(directory: Path, force: bool) -> None:
+    """Restore a backup made by `wegweiser backup` onto this instance's (empty) database,
+    upgrade its schema, rebuild the search index and check that nothing is missing."""
+    from . import migrate
+    from .services.backup import BackupError, counts, restore
+
+    try:
+        manifest = restore(db.engine(), Path(current_app.instance_path), directory, force)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    migrate.upgrade(db.engine())
+    session = db.session()
+    found = counts(session)
+    if found != manifest["counts"]:
+        raise click.ClickException(f"restored {_counted(found)}, but the backup holds "
+                                   f"{_counted(manifest['counts'])}")
+    indexed = rebuild_index(session, progress=_progress("Indexing"), processes=_processes())
+    click.echo(f"Restored {_counted(found)} from {directory}; indexed {indexed} published "
+               "offers")
+
+
 @main.group("user")
 def user_group() -> None:
     """Accounts of administrators, moderators and editors."""
@@ -307,6 +353,40 @@ def user_create_command(email, role, organisation, base_url) -> None:
     with current_app.test_request_context("/", base_url=base_url):
         link = send_invitation(user)
     click.echo(f"Invitation for {user.email} ({role}): {link}")
+
+
+@user_group.command("reset-second-factor")
+@click.argument("email")
+@with_appcontext
+def user_reset_second_factor_command(email) -> None:
+    """Remove a user's second factor (a lost phone, or no administrator left who can sign in);
+    the next sign-in sets up a new one. Logged in the audit log."""
+    from .services.accounts import account_id, reset_second_factor
+
+    session = db.session()
+    user_id = account_id(session, email)
+    if user_id is None:
+        raise click.UsageError(f"{email}: no such account")
+    reset_second_factor(session, user_id, None)
+    session.commit()
+    click.echo(f"The second factor of {email} is removed.")
+
+
+@main.group("audit")
+def audit_group() -> None:
+    """The audit log of staff accounts (sign-ins, refusals, changes of accounts)."""
+
+
+@audit_group.command("prune")
+@with_appcontext
+def audit_prune_command() -> None:
+    """Delete entries older than a year (also done whenever one is written)."""
+    from .services.audit import prune
+
+    session = db.session()
+    dropped = prune(session)
+    session.commit()
+    click.echo(f"Deleted {dropped} audit log entries older than a year.")
 
 
 @main.group("offer")

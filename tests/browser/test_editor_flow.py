@@ -13,6 +13,8 @@ import pytest
 from wegweiser import cli
 from wegweiser.mail import outbox_dir
 
+from ..helpers import browser_second_step
+
 pytestmark = [pytest.mark.browser, pytest.mark.demo_directory,
               pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
 PASSWORD = "a long enough password"
@@ -57,11 +59,13 @@ def accept(page, link: str, base: str) -> None:
     assert "Ihr Passwort ist gespeichert" in page.locator("div.notices[role=status]").inner_text()
 
 
-def sign_in(page, base: str, address: str) -> None:
+def sign_in(page, base: str, address: str, app=None) -> None:
+    """Sign in; moderators and administrators set up their second factor the first time."""
     page.goto(base + "/de/login")
     page.fill("#email", address)
     page.fill("#password", PASSWORD)
     page.click("main form button[type=submit]")
+    browser_second_step(page, app, address)
     page.wait_for_url("**/de/manage/")
 
 
@@ -77,7 +81,7 @@ def test_invite_edit_translate_approve_and_find(app, server, chromium, artifacts
 
     admin = new_page()
     accept(admin, latest_invitation(app, "admin@example.org"), server)
-    sign_in(admin, server, "admin@example.org")
+    sign_in(admin, server, "admin@example.org", app)
     admin.goto(server + "/de/manage/users")
     admin.fill("#invite-email", "editor@example.org")
     admin.select_option("#invite-org", "a-sprachwerk-ost")
@@ -121,7 +125,7 @@ def test_invite_edit_translate_approve_and_find(app, server, chromium, artifacts
 
     moderator = new_page()
     accept(moderator, latest_invitation(app, "mod@example.org"), server)
-    sign_in(moderator, server, "mod@example.org")
+    sign_in(moderator, server, "mod@example.org", app)
     moderator.goto(server + "/de/manage/review/")
     moderator.locator(".result-list a").first.click()
     assert "ركن ألعاب" in moderator.locator("table.diff").inner_text()

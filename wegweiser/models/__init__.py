@@ -1,5 +1,6 @@
 """The data model. Search imports models, never the reverse."""
 from .area import CITY, DISTRICT, QUARTER, Area
+from .audit import AUDIT_KINDS, AuditEvent, RecoveryCode
 from .base import Base, utcnow
 from .changelog import ChangeLogEntry
 from .join_request import (
@@ -35,6 +36,7 @@ from .vocabulary import Category, Language, TargetGroup
 __all__ = [
     "ACCEPTED", "CLAIM", "DECLINED", "JOIN", "SUGGESTION", "UNVERIFIED", "WAITING",
     "JoinRequest",
+    "AUDIT_KINDS", "AuditEvent", "RecoveryCode",
     "OPEN", "RESOLVED", "ProblemReport",
     "APPROVED", "CLOSED", "PENDING", "RETURNED", "Proposal",
     "ADMIN", "ARCHIVED", "CITY", "COSTS", "DISTRICT", "DRAFT", "EDITOR", "IN_REVIEW", "MODERATOR",

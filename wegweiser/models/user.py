@@ -27,6 +27,11 @@ class User(Base):
     invitation_nonce: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column()
+    # The second factor (TOTP): the secret is set at enrolment and counts once confirmed with a
+    # code; the last time step accepted is kept so that a code cannot be used twice.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_confirmed_at: Mapped[datetime | None] = mapped_column()
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan")
@@ -34,6 +39,15 @@ class User(Base):
     @property
     def is_staff(self) -> bool:
         return self.role in (ADMIN, MODERATOR)
+
+    @property
+    def has_second_factor(self) -> bool:
+        return self.totp_secret is not None and self.totp_confirmed_at is not None
+
+    @property
+    def needs_second_factor(self) -> bool:
+        """Moderators and administrators must use one; editors may."""
+        return self.is_staff or self.has_second_factor
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"

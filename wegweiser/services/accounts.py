@@ -11,6 +11,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..models import ADMIN, EDITOR, MODERATOR, ROLES, Membership, Organisation, User, utcnow
+from ..models.audit import (
+    ROLE_CHANGED,
+    SECOND_FACTOR_RESET,
+    SIGN_IN,
+    SIGN_IN_FAILED,
+    USER_CREATED,
+    USER_REMOVED,
+)
+from . import audit, second_factor
 
 PASSWORD_MIN, PASSWORD_MAX = 8, 128
 INVITATION_SALT = "wegweiser-invitation"
@@ -37,8 +46,10 @@ def check_password_rules(password: str) -> None:
 
 
 def create_user(session: Session, email: str, role: str,
-                organisation_id: str | None = None) -> User:
-    """Create (or re-invite) a user; editors belong to an organisation."""
+                organisation_id: str | None = None, by: int | None = None) -> User:
+    """Create (or re-invite) a user; editors belong to an organisation. A new account and a
+    changed role go into the audit log, with ``by`` (the administrator's id; None: the
+    command line)."""
     email = normalise_email(email)
     if "@" not in email or len(email) > 320:
         raise AccountError("email")
@@ -51,12 +62,17 @@ def create_user(session: Session, email: str, role: str,
         if organisation is None:
             raise AccountError("organisation")
     user = session.scalar(select(User).where(User.email == email))
+    before = user.role if user is not None else None
     if user is None:
         user = User(email=email, role=role)
         session.add(user)
     user.role = role
     user.invitation_nonce = secrets.token_urlsafe(24)
     session.flush()
+    if before is None:
+        audit.record(session, USER_CREATED, by, user.id, f"{email} ({role})")
+    elif before != role:
+        audit.record(session, ROLE_CHANGED, by, user.id, f"{before} → {role}")
     if organisation is not None and not any(
             m.organisation_id == organisation.id for m in user.memberships):
         user.memberships.append(Membership(organisation_id=organisation.id, role=EDITOR))
@@ -142,6 +158,12 @@ def set_password(user: User, password: str) -> None:
     user.session_version += 1  # every other session of this user ends
 
 
+def account_id(session: Session, email: str) -> int | None:
+    """The id of the account with this address (None: no account)."""
+    return session.scalar(select(User.id).where(func.lower(User.email) ==
+                                                normalise_email(email)))
+
+
 def authenticate(session: Session, email: str, password: str) -> User | None:
     user = session.scalar(select(User).where(func.lower(User.email) ==
                                              normalise_email(email)))
@@ -154,7 +176,6 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
         return None
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
-    user.last_login_at = utcnow()
     return user
 
 
@@ -188,3 +209,39 @@ def may_edit_organisation(user: User, organisation_id: int) -> bool:
 
 def all_users(session: Session) -> list[User]:
     return list(session.scalars(select(User).order_by(User.email)))
+
+
+def remove_user(session: Session, user_id: int, by: int) -> User:
+    """Delete an account (not one's own); its changes keep their history."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise AccountError("unknown")
+    if user.id == by:
+        raise AccountError("self")
+    audit.record(session, USER_REMOVED, by, user.id, f"{user.email} ({user.role})")
+    session.delete(user)
+    session.flush()
+    return user
+
+
+def reset_second_factor(session: Session, user_id: int, by: int | None) -> User:
+    """An administrator removes a user's second factor (a lost phone); logged."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise AccountError("unknown")
+    second_factor.reset(session, user)
+    audit.record(session, SECOND_FACTOR_RESET, by, user.id)
+    return user
+
+
+def record_sign_in(session: Session, user: User, how: str) -> None:
+    """A completed sign-in (``how``: the factors used), for the audit log."""
+    user.last_login_at = utcnow()
+    audit.record(session, SIGN_IN, user.id, None, how)
+
+
+def record_failed_sign_in(session: Session, email: str) -> None:
+    """A wrong password: logged under the account the address belongs to; an address of no
+    account is not kept (it may be a typo of someone else's, or a password)."""
+    known = account_id(session, email)
+    audit.record(session, SIGN_IN_FAILED, known, None, "" if known else "unknown address")

@@ -18,15 +18,27 @@ from markupsafe import Markup
 from .. import db
 from ..formatting import weekday_names
 from ..i18n import direction, in_language, ui_languages
-from ..models import ADMIN, CLOSED, PENDING, PUBLISHED, STATUSES, TEXT_FIELDS, Organisation
+from ..models import (
+    ADMIN,
+    AUDIT_KINDS,
+    CLOSED,
+    PENDING,
+    PUBLISHED,
+    STATUSES,
+    TEXT_FIELDS,
+    Organisation,
+)
+from ..models.audit import PERMISSION_REFUSED
 from ..pdf import pdf_available
-from ..services import editing, operations, proposals
+from ..services import audit, editing, operations, proposals
 from ..services.accounts import (
     AccountError,
     all_users,
     create_user,
     may_edit_organisation,
     organisations_of,
+    remove_user,
+    reset_second_factor,
 )
 from ..services.dashboard import DashboardFilter, editor_offers
 from ..services.directory import (
@@ -41,7 +53,9 @@ from ..services.joining import waiting_requests
 from ..services.notifications import send_invitation, send_returned
 from ..services.records import changed_fields, offer_record
 from ..services.reports import open_reports, resolve
+from ..services.second_factor import recovery_codes_left
 from . import presenters
+from .auth import enrolment, recovery_codes_page
 from .downloads import pdf_response
 from .forms import OfferForm, ProfileForm, TranslationForm
 from .language import language_blueprint
@@ -58,12 +72,22 @@ PERMISSIONS: dict[str, Callable] = {
 }
 
 
+# What a moderator or administrator without a second factor may open: its set-up.
+SET_UP_FIRST = {"manage.account", "manage.second_factor_setup"}
+
+
 @bp.before_request
 def check_permission():
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login", lang=g.lang, next=request.full_path), code=303)
+    if current_user.user.is_staff and not current_user.user.has_second_factor and \
+            request.endpoint not in SET_UP_FIRST:
+        return redirect(url_for("manage.second_factor_setup"), code=303)
     rule = PERMISSIONS.get(request.endpoint)
     if rule is None or not rule(current_user, request.view_args or {}):
+        audit.record(db.session(), PERMISSION_REFUSED, current_user.id, None,
+                     request.endpoint or "")
+        db.session().commit()
         abort(403)
     return None
 
@@ -463,7 +487,7 @@ def users():
         try:
             user = create_user(session, request.form.get("email", ""),
                                request.form.get("role", ""),
-                               request.form.get("organisation") or None)
+                               request.form.get("organisation") or None, by=current_user.id)
         except AccountError as problem:
             session.rollback()
             error, status = problem.code, 400
@@ -478,6 +502,109 @@ def users():
 
 
 PERMISSIONS["manage.users"] = is_admin
+
+
+def _change_account(change: Callable, user_id: int, done: str):
+    """Remove an account or reset its second factor, then back to the list with a notice."""
+    session = db.session()
+    try:
+        user = change(session, user_id, current_user.id)
+    except AccountError as problem:
+        session.rollback()
+        if problem.code == "unknown":
+            abort(404)
+        flash(_("You cannot remove your own account."), "error")
+    else:
+        session.commit()
+        flash(done % {"email": user.email})
+    return redirect(url_for("manage.users"), code=303)
+
+
+@bp.post("/manage/users/<int:user_id>/remove")
+def remove_account(user_id: int):
+    return _change_account(remove_user, user_id, _("%(email)s was removed."))
+
+
+@bp.post("/manage/users/<int:user_id>/reset-second-factor")
+def reset_account_second_factor(user_id: int):
+    return _change_account(reset_second_factor, user_id,
+                           _("The second factor of %(email)s was removed. A new one is set "
+                             "up at the next sign-in."))
+
+
+AUDIT_LABELS = {
+    "sign_in": _l("Signed in"), "sign_in_failed": _l("Wrong password"),
+    "second_factor_failed": _l("Wrong code"), "recovery_code_used": _l("Recovery code used"),
+    "second_factor_enabled": _l("Second factor set up"),
+    "second_factor_reset": _l("Second factor reset"),
+    "permission_refused": _l("Access refused"), "user_created": _l("Account created"),
+    "role_changed": _l("Role changed"), "user_removed": _l("Account removed"),
+}
+# The details written by the sign-in (stable English keys), as the page shows them.
+AUDIT_DETAILS = {
+    "password": _l("with the password"),
+    "password + app": _l("with the password and the app's code"),
+    "password + recovery code": _l("with the password and a recovery code"),
+    "password + app (set up)": _l("with the password and the app's code (just set up)"),
+    "unknown address": _l("address of no account (not kept)"),
+}
+AUDIT_PER_PAGE = 50
+
+
+@bp.get("/manage/audit")
+def audit_log():
+    """Sign-ins, failures, refusals and changes of accounts, newest first (one year)."""
+    kind = request.args.get("kind") if request.args.get("kind") in AUDIT_KINDS else None
+    user_id = request.args.get("user", type=int)
+    page = max(request.args.get("page", 1, type=int), 1)
+    entries, total = audit.entries(db.session(), kind, user_id, page, AUDIT_PER_PAGE)
+
+    def page_url(number: int) -> str:
+        return url_for("manage.audit_log", kind=kind, user=user_id, page=number)
+
+    entries = [{**vars(entry), "detail": str(AUDIT_DETAILS.get(entry.detail, entry.detail))}
+               for entry in entries]
+    return render_template(
+        "manage/audit.html", entries=entries, total=total, kind=kind, user_id=user_id,
+        kinds=[(k, str(AUDIT_LABELS[k])) for k in AUDIT_KINDS], labels=AUDIT_LABELS,
+        users=[(u.id, u.email) for u in all_users(db.session())],
+        previous=page_url(page - 1) if page > 1 else None,
+        next=page_url(page + 1) if page * AUDIT_PER_PAGE < total else None)
+
+
+PERMISSIONS.update({
+    "manage.remove_account": is_admin,
+    "manage.reset_account_second_factor": is_admin,
+    "manage.audit_log": is_admin,
+})
+
+
+# -- one's own account: the second factor -------------------------------------------------
+
+@bp.get("/manage/account")
+def account():
+    user = current_user.user
+    return render_template("manage/account.html", enabled=user.has_second_factor,
+                           required=user.is_staff,
+                           codes_left=recovery_codes_left(db.session(), user))
+
+
+@bp.route("/manage/account/second-factor", methods=["GET", "POST"])
+def second_factor_setup():
+    """Set up a second factor while signed in: editors who want one, and moderators or
+    administrators who have none yet (for instance since their role changed)."""
+    if current_user.user.has_second_factor:
+        return redirect(url_for("manage.account"), code=303)
+
+    def done(codes):
+        db.session().commit()
+        return recovery_codes_page(codes, url_for("manage.dashboard"))
+
+    return enrolment(current_user.user, done)
+
+
+PERMISSIONS["manage.account"] = signed_in
+PERMISSIONS["manage.second_factor_setup"] = signed_in
 
 
 @bp.get("/manage/stale")
