@@ -2,6 +2,7 @@
 from .area import CITY, DISTRICT, QUARTER, Area
 from .base import Base, utcnow
 from .changelog import ChangeLogEntry
+from .help_call import HELP_TEXT_FIELDS, HelpCall, HelpCallText
 from .needs import UnmetSearchCount
 from .offer import (
     ARCHIVED,
@@ -29,5 +30,5 @@ __all__ = [
     "PUBLISHED", "QUARTER", "ROLES", "STATUSES", "TEXT_FIELDS", "Area", "Base", "Category",
     "ChangeLogEntry", "Language", "Membership", "Offer", "OfferText", "OpeningHours",
     "Organisation", "OrganisationText", "Revision", "TargetGroup", "UnmetSearchCount", "User",
-    "utcnow",
+    "utcnow", "HELP_TEXT_FIELDS", "HelpCall", "HelpCallText",
 ]

@@ -32,6 +32,7 @@ class FeedInfo:
     home: str  # the site in this language
     rights: str
     licence_url: str
+    name: str = "feed"  # which of the site's feeds (its id must differ from the others')
 
 
 def _utc(moment: datetime) -> datetime:
@@ -40,7 +41,7 @@ def _utc(moment: datetime) -> datetime:
 
 def atom_feed(info: FeedInfo, entries: list[FeedEntry]) -> bytes:
     feed = FeedGenerator()
-    feed.id(f"urn:uuid:{hsds_id('feed', info.lang)}")
+    feed.id(f"urn:uuid:{hsds_id(info.name, info.lang)}")
     feed.title(info.title)
     feed.language(info.lang)
     feed.link(href=info.url, rel="self", type="application/atom+xml")

@@ -36,6 +36,7 @@ from ..services.directory import (
     organisation_with_offers,
 )
 from ..services.freshness import stale_offers
+from ..services.help_calls import calls_of_organisation, waiting_help_calls
 from ..services.notifications import send_invitation, send_returned
 from ..services.records import changed_fields, offer_record
 from ..services.reports import open_reports, resolve
@@ -88,9 +89,11 @@ def dashboard():
             })
         proposal = proposals.latest_change(db.session(), org)
         organisations.append({"id": org.external_id, "name": org.name, "offers": offers,
-                              "profile_change": proposal.status if proposal else None})
-    pending = len(proposals.waiting_for_review(db.session())) \
-        if current_user.user.is_staff else None
+                              "profile_change": proposal.status if proposal else None,
+                              "help_calls": presenters.help_call_rows(
+                                  calls_of_organisation(db.session(), org), g.lang)})
+    pending = len(proposals.waiting_for_review(db.session())) + \
+        len(waiting_help_calls(db.session())) if current_user.user.is_staff else None
     return render_template("manage/dashboard.html", organisations=organisations,
                            pending_reviews=pending)
 
@@ -341,7 +344,8 @@ def _history_page(target, restore_endpoint: str, **ids):
 @bp.get("/manage/review/")
 def review_queue():
     return render_template("manage/review_queue.html",
-                           proposals=proposals.waiting_for_review(db.session()))
+                           proposals=proposals.waiting_for_review(db.session()),
+                           help_calls=waiting_help_calls(db.session()))
 
 
 ALREADY_DECIDED = _l("This change was already decided by a moderator.")
@@ -618,6 +622,7 @@ FIELD_LABELS = {
     "original_language": _l("Original language"), "name": _l("Name"),
     "website": _l("Website"), "email": _l("E-mail address"), "phone": _l("Phone"),
     "street": _l("Street and number"), "postal_code": _l("Postal code"), "city": _l("City"),
+    "kind": _l("Kind"), "when": _l("When"), "end_date": _l("Until"),
 }
 
 
