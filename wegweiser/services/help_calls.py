@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 
-from flask import current_app
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -22,7 +20,6 @@ from ..models import (
     HelpCall,
     Organisation,
 )
-from .accounts import AccountError
 from .reference import REFERENCE_DIR
 
 # How far ahead an end date may lie: a call is looked at again at least this often.
@@ -133,31 +130,3 @@ def ending_soon(session: Session, today: date | None = None) -> list[HelpCall]:
         .order_by(HelpCall.end_date))
     return [c for c in calls if c.reminded_for != c.end_date]
 
-
-# -- the links of reminder mails (signed, no account needed; only a button press changes data)
-
-LINK_ACTIONS = ("extend", "remove", "edit")
-LINK_SALT = "wegweiser-help-call"
-LINK_DAYS = 30
-
-
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=LINK_SALT)
-
-
-def action_token(call: HelpCall, action: str) -> str:
-    return _serializer().dumps({"call": call.external_id, "action": action})
-
-
-def read_token(session: Session, token: str) -> tuple[HelpCall, str]:
-    """The call and action of a reminder link; AccountError("link_expired" / "link_invalid")."""
-    try:
-        data = _serializer().loads(token, max_age=LINK_DAYS * 86400)
-    except SignatureExpired as exc:
-        raise AccountError("link_expired") from exc
-    except BadSignature as exc:
-        raise AccountError("link_invalid") from exc
-    call = help_call_by_external_id(session, str(data.get("call")))
-    if call is None or data.get("action") not in LINK_ACTIONS:
-        raise AccountError("link_invalid")
-    return call, data["action"]

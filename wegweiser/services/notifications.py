@@ -10,10 +10,7 @@ from sqlalchemy.orm import Session
 from ..mail import mail_languages, send_template
 from ..models import HelpCall, Offer, Organisation, ProblemReport, Proposal, User
 from .accounts import invitation_token
-from .freshness import LINK_DAYS, action_token, reminders
-from .help_calls import LINK_ACTIONS as HELP_CALL_ACTIONS
-from .help_calls import LINK_DAYS as HELP_CALL_LINK_DAYS
-from .help_calls import action_token as help_call_token
+from .freshness import HELP_CALL_ACTIONS, LINK_DAYS, action_token, help_call_token, reminders
 from .help_calls import ending_soon
 from .reports import organisation_addresses
 
@@ -128,7 +125,7 @@ def send_help_call_reminders(session: Session) -> int:
                  for call in calls]
         for recipient in organisation_addresses(session, calls[0]):
             send_template(recipient, "help_call_reminder", languages, calls=items,
-                          organisation=organisation.name, days=HELP_CALL_LINK_DAYS)
+                          organisation=organisation.name, days=LINK_DAYS)
             sent += 1
         for call in calls:
             call.reminded_for = call.end_date

@@ -3,7 +3,7 @@ donations, interpreters … — grouped by kind and filtered by part of town and
 feed; and the links of the reminder mails (extend, remove) that work without signing in."""
 from __future__ import annotations
 
-from flask import Response, current_app, g, redirect, render_template, request, url_for
+from flask import Response, g, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 
@@ -13,10 +13,11 @@ from ..models import QUARTER
 from ..services import help_call_operations as calls
 from ..services.accounts import AccountError
 from ..services.directory import load_vocabularies
-from ..services.help_calls import help_kinds, kind_by_slug, open_help_calls, read_token
+from ..services.freshness import read_help_call_token
+from ..services.help_calls import help_kinds, kind_by_slug, open_help_calls
 from ..services.operations import REMINDER_LINK
 from . import presenters
-from .feed import FEED_SIZE, FeedEntry, FeedInfo, atom_feed
+from .feed import FEED_SIZE, FeedEntry, atom_feed, site_feed_info
 from .language import language_blueprint
 
 bp = language_blueprint("take_part", __name__)
@@ -44,16 +45,9 @@ def page():
 @bp.get("/take-part.atom")
 def feed():
     """The open calls for help in the page language, newest first."""
-    config = current_app.config
-    info = FeedInfo(
-        lang=g.lang, name="help-calls",
-        title=_("%(site)s: who is looking for help", site=current_city().site_name),
-        url=url_for("take_part.feed", _external=True),
-        home=url_for("take_part.page", _external=True),
-        rights=_("Data licence: %(licence)s (%(url)s)",
-                 licence=config["WEGWEISER_DATA_LICENCE"],
-                 url=config["WEGWEISER_DATA_LICENCE_URL"]),
-        licence_url=config["WEGWEISER_DATA_LICENCE_URL"])
+    info = site_feed_info(
+        g.lang, _("%(site)s: who is looking for help", site=current_city().site_name),
+        "take_part.feed", "take_part.page", name="help-calls")
     newest = sorted(open_help_calls(db.session()), key=lambda c: c.updated_at,
                     reverse=True)[:FEED_SIZE]
     return Response(atom_feed(info, [_feed_entry(c, g.lang) for c in newest]),
@@ -77,7 +71,7 @@ def act(token: str):
     """A reminder mail's link: a page with one button; only the button changes data."""
     session = db.session()
     try:
-        call, action = read_token(session, token)
+        call, action = read_help_call_token(session, token)
     except AccountError as error:
         return render_template("take_part_link.html", error=error.code), 400
     if action == "edit":
