@@ -13,6 +13,7 @@ from .helpers import csrf, signed_in
 
 pytestmark = pytest.mark.demo_directory  # every test here works on the demo data
 OWN = "a-sprachwerk-deutsch-eltern"
+OWN_CALL = "a-sprachwerk-ost-raum-sprachcafe"  # a call for help of the same organisation
 ROLES = ("anonymous", "editor", "other_editor", "moderator", "admin")
 # route → expected status per role (303: sent to the sign-in page)
 MATRIX = {
@@ -31,6 +32,12 @@ MATRIX = {
     "/de/manage/organisations/a-sprachwerk-ost/offers/new": (303, 200, 403, 200, 200),
     "/de/manage/organisations/a-sprachwerk-ost/profile": (303, 200, 403, 200, 200),
     "/de/manage/organisations/a-sprachwerk-ost/history": (303, 200, 403, 200, 200),
+    "/de/manage/organisations/a-sprachwerk-ost/help-calls/new": (303, 200, 403, 200, 200),
+    f"/de/manage/help-calls/{OWN_CALL}/edit": (303, 200, 403, 200, 200),
+    f"/de/manage/help-calls/{OWN_CALL}/history": (303, 200, 403, 200, 200),
+    f"/de/manage/help-calls/{OWN_CALL}/remove": (303, 200, 403, 200, 200),
+    # a published call waits for nothing: nothing to review
+    f"/de/manage/review/help-calls/{OWN_CALL}": (303, 403, 403, 404, 404),
 }
 POSTS = {
     f"/de/manage/offers/{OWN}/confirm": (303, 303, 403, 303, 303),
@@ -39,6 +46,7 @@ POSTS = {
     f"/de/manage/offers/{OWN}/restore/999999": (303, 404, 403, 404, 404),
     "/de/manage/organisations/a-sprachwerk-ost/restore/999999": (303, 404, 403, 404, 404),
     f"/de/manage/offers/{OWN}/reactivate": (303, 303, 403, 303, 303),
+    f"/de/manage/help-calls/{OWN_CALL}/extend": (303, 303, 403, 303, 303),
 }
 
 

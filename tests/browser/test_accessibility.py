@@ -9,7 +9,8 @@ pytestmark = [pytest.mark.browser,
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 PAGES = ["/de/", "/en/", "/de/search?q=Deutschkurs&area=sued", "/de/search?q=zzzqqq",
          "/en/search?category=health&free=1&page=1", "/de/nowhere", "/de/network",
-         "/de/network?category=asylum-legal-advice&language=prs&free=1", "/en/privacy"]
+         "/de/network?category=asylum-legal-advice&language=prs&free=1", "/en/privacy",
+         "/de/take-part", "/en/take-part?area=sued&kind=volunteers"]
 
 
 @pytest.fixture(scope="module")

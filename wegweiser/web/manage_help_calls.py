@@ -17,6 +17,7 @@ from ..services.help_calls import (
     help_call_by_external_id,
     help_call_record,
     help_kinds,
+    kind_by_slug,
     latest_end_date,
     waiting_help_calls,
 )
@@ -31,6 +32,18 @@ from .manage import (
     is_staff,
     may_edit_this_organisation,
 )
+
+
+def _call_change(field: str, change: dict) -> dict:
+    """A changed field of a call as people read it: the kind by its label, the languages as
+    the languages wanted."""
+    if field == "kind":
+        change = {key: kind.label(g.lang) if (kind := kind_by_slug(str(value))) else value
+                  for key, value in change.items()}
+    readable = _readable_change(field, change)
+    if field == "languages":
+        readable["label"] = _("Languages wanted")
+    return readable
 
 
 def _call_or_404(call_id: str):
@@ -130,8 +143,7 @@ def extend_help_call(call_id: str):
 @bp.get("/manage/help-calls/<id:call_id>/history")
 def help_call_history(call_id: str):
     revisions = [{"id": r.id, "created_at": r.created_at, "actor": r.actor, "restorable": False,
-                  "changes": [_readable_change(field, change)
-                              for field, change in r.changes.items()]}
+                  "changes": [_call_change(field, change) for field, change in r.changes.items()]}
                  for r in calls.history(db.session(), _call_or_404(call_id))]
     return render_template("manage/history.html", revisions=revisions, restore_url=None)
 
@@ -158,7 +170,7 @@ def review_help_call(call_id: str):
         abort(404)
     saved = help_call_record(call)
     before, after = (saved, call.pending) if call.pending else (None, saved)
-    changes = [_readable_change(field, change)
+    changes = [_call_change(field, change)
                for field, change in changed_fields(before, after).items()
                if field not in ("id", "status", "organisation")]
     return render_template("manage/review_help_call.html", call=call, changes=changes,
