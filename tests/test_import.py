@@ -23,7 +23,7 @@ def _counts():
 def test_valid_file_is_imported_with_vocabulary_matched_by_label(ctx):
     report = import_files([DATA / "valid.json"], "import:test")
     assert report.ok, report.problems
-    assert report.created == {"organisations": 2, "offers": 3, "help_calls": 0}
+    assert report.created == {"organisations": 2, "offers": 3}
     offer = db.session().scalar(select(Offer).where(Offer.external_id ==
                                                     "sprachbruecke-deutschkurs"))
     assert [c.slug for c in offer.categories] == ["language-courses"]
@@ -43,8 +43,7 @@ def test_importing_the_same_file_twice_changes_nothing(ctx):
     report = import_files([DATA / "valid.json"], "import:test")
     assert report.ok
     assert report.unchanged == {"organisations": 2, "offers": 3}
-    assert report.created == report.updated == {"organisations": 0, "offers": 0,
-                                                "help_calls": 0}
+    assert report.created == report.updated == {"organisations": 0, "offers": 0}
     assert _counts() == before
 
 

@@ -87,9 +87,7 @@ def _print_report(report: ImportReport) -> None:
         click.echo(f"{len(report.problems)} problem(s) found; nothing was imported.", err=True)
         return
     verb = "would be" if report.dry_run else "were"
-    calls = report.created["help_calls"] + report.updated["help_calls"] + \
-        report.unchanged["help_calls"]
-    for kind in ("organisations", "offers", *(("help_calls",) if calls else ())):
+    for kind in report.created:
         click.echo(f"{kind}: {report.created[kind]} new, {report.updated[kind]} changed, "
                    f"{report.unchanged[kind]} unchanged" + (" (dry run)" if report.dry_run else ""))
     if report.dry_run:

@@ -76,9 +76,10 @@ class Problem:
 @dataclass
 class ImportReport:
     problems: list[Problem] = field(default_factory=list)
-    created: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SECTIONS, 0))
-    updated: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SECTIONS, 0))
-    unchanged: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SECTIONS, 0))
+    # Counts per section; "help_calls" only once a file had some.
+    created: dict[str, int] = field(default_factory=lambda: {"organisations": 0, "offers": 0})
+    updated: dict[str, int] = field(default_factory=lambda: {"organisations": 0, "offers": 0})
+    unchanged: dict[str, int] = field(default_factory=lambda: {"organisations": 0, "offers": 0})
     dry_run: bool = False
 
     @property
@@ -493,6 +494,8 @@ class Importer:
     @staticmethod
     def _count(report: ImportReport, kind: str, created: bool, changed: bool) -> None:
         bucket = report.created if created else report.updated if changed else report.unchanged
+        for counts in (report.created, report.updated, report.unchanged):
+            counts.setdefault(kind, 0)
         bucket[kind] += 1
 
     def _validate(self, data: dict) -> tuple[list[dict], list[dict], list[dict]]:
