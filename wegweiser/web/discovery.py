@@ -94,7 +94,7 @@ def organisation_json_ld(org: Organisation, lang: str) -> Markup:
 
 @bp.get("/sitemap.xml")
 def sitemap():
-    pages = [("public.index", {})]
+    pages = [("public.index", {}), ("take_part.page", {})]
     pages += [("public.offer", {"external_id": i}) for i in
               sitemap_entries(db.session())["offers"]]
     pages += [("public.organisation", {"external_id": i}) for i in
