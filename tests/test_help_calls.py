@@ -106,6 +106,9 @@ def test_a_change_to_a_published_call_waits_while_the_public_keeps_the_approved_
     moderator = signed_in(app, "mod@example.org", "moderator")
     _decide(moderator, DEMO_CALL, "approve")
     assert "Ein großer Raum" in _take_part(anonymous)
+    # decided: no longer in the queue (nothing waits: SQL NULL, not JSON null)
+    queue = moderator.get("/de/manage/review/").get_data(as_text=True)
+    assert f"/review/help-calls/{DEMO_CALL}" not in queue
 
 
 def test_a_trusted_organisation_publishes_at_once(app):

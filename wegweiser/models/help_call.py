@@ -5,7 +5,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Date, ForeignKey, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Column,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .area import Area
@@ -51,7 +61,8 @@ class HelpCall(TranslatedMixin, Base):
     status: Mapped[str] = mapped_column(String(12), default=IN_REVIEW, index=True)
     # The end date for which the organisation was last reminded (a new date: a new reminder).
     reminded_for: Mapped[date | None] = mapped_column(Date)
-    pending: Mapped[dict | None] = mapped_column()
+    # SQL NULL when nothing waits (not JSON null), so that "IS NOT NULL" finds what waits.
+    pending: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
     pending_author_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"))
     # Why a moderator returned the last change (shown to the editors until they send again).
