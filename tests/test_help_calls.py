@@ -131,6 +131,11 @@ def test_a_returned_call_stays_hidden_and_shows_the_comment(app):
     assert "Spenden aller Art" not in _take_part(app.test_client())
     edit = editor.get(f"/de/manage/help-calls/{call.external_id}/edit").get_data(as_text=True)
     assert "Bitte genauer: welche Spenden?" in edit
+    returned = [m for m in mails(app) if "zurückgegeben" in m["Subject"]]
+    assert [m["To"] for m in returned] == ["ed@example.org"]
+    body = returned[0].get_content()
+    assert "Spenden aller Art" in body and "Bitte genauer: welche Spenden?" in body
+    assert f"/de/manage/help-calls/{call.external_id}/edit" in body
     # deciding again what is no longer waiting publishes nothing
     path = f"/de/manage/review/help-calls/{call.external_id}"
     moderator.post(path, data={"csrf_token": csrf(moderator, "/de/manage/review/"),

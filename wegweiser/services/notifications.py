@@ -131,3 +131,14 @@ def send_help_call_reminders(session: Session) -> int:
             call.reminded_for = call.end_date
     session.flush()
     return sent
+
+
+def send_help_call_returned(session: Session, call: HelpCall) -> None:
+    """Tell the organisation's editors that a moderator returned their call for help, with the
+    comment and the link to work on it."""
+    languages = mail_languages(organisation_language(call.organisation))
+    links = {lang: url_for("manage.edit_help_call", lang=lang, call_id=call.external_id,
+                           _external=True) for lang in languages}
+    for address in organisation_addresses(session, call):
+        send_template(address, "returned", languages, title=_titles(call, languages),
+                      links=links, comment=call.review_comment or "")

@@ -21,6 +21,7 @@ from ..services.help_calls import (
     latest_end_date,
     waiting_help_calls,
 )
+from ..services.notifications import send_help_call_returned
 from ..services.operations import Actor, ChangeNotWaiting, EditConflict
 from ..services.records import changed_fields
 from .forms import HelpCallForm
@@ -165,6 +166,8 @@ def review_help_call(call_id: str):
             flash(_("This change was already decided by a moderator."), "error")
         else:
             session.commit()
+            if request.form.get("decision") != "approve":
+                send_help_call_returned(session, call)
         return redirect(url_for("manage.review_queue"), code=303)
     if call not in waiting_help_calls(session):
         abort(404)
