@@ -184,6 +184,9 @@ def test_every_vocabulary_speaks_every_interface_language():
                 assert languages <= set(entry["labels"]), (name, entry[key])
                 if table != "language":
                     assert languages <= set(entry["synonyms"]), (name, entry[key])
+    with open(reference / "help-kinds.toml", "rb") as handle:
+        for entry in tomllib.load(handle)["kind"]:
+            assert languages <= set(entry["labels"]), ("help-kinds.toml", entry["slug"])
     with open(reference / "concepts.toml", "rb") as handle:
         for concept in tomllib.load(handle)["concept"]:
             assert languages <= set(concept), concept["id"]

@@ -13,6 +13,7 @@ from .helpers import csrf, signed_in
 
 pytestmark = pytest.mark.demo_directory  # every test here works on the demo data
 OWN = "a-sprachwerk-deutsch-eltern"
+OWN_CALL = "a-sprachwerk-ost-raum-sprachcafe"  # a call for help of the same organisation
 ROLES = ("anonymous", "editor", "other_editor", "moderator", "admin")
 # route → expected status per role (303: sent to the sign-in page)
 MATRIX = {
@@ -39,6 +40,12 @@ MATRIX = {
     # editors may set up a second factor; staff have one already (sent to their account)
     "/de/manage/account/second-factor": (303, 200, 200, 303, 303),
     "/de/manage/audit": (303, 403, 403, 403, 200),
+    "/de/manage/organisations/a-sprachwerk-ost/help-calls/new": (303, 200, 403, 200, 200),
+    f"/de/manage/help-calls/{OWN_CALL}/edit": (303, 200, 403, 200, 200),
+    f"/de/manage/help-calls/{OWN_CALL}/history": (303, 200, 403, 200, 200),
+    f"/de/manage/help-calls/{OWN_CALL}/remove": (303, 200, 403, 200, 200),
+    # a published call waits for nothing: nothing to review
+    f"/de/manage/review/help-calls/{OWN_CALL}": (303, 403, 403, 404, 404),
 }
 POSTS = {
     f"/de/manage/offers/{OWN}/confirm": (303, 303, 403, 303, 303),
@@ -50,6 +57,7 @@ POSTS = {
     "/de/manage/import/confirm": (303, 403, 403, 409, 409),  # no file kept under no token
     "/de/manage/users/999999/remove": (303, 403, 403, 403, 404),
     "/de/manage/users/999999/reset-second-factor": (303, 403, 403, 403, 404),
+    f"/de/manage/help-calls/{OWN_CALL}/extend": (303, 303, 403, 303, 303),
 }
 
 

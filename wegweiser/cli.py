@@ -87,7 +87,7 @@ def _print_report(report: ImportReport) -> None:
         click.echo(f"{len(report.problems)} problem(s) found; nothing was imported.", err=True)
         return
     verb = "would be" if report.dry_run else "were"
-    for kind in ("organisations", "offers"):
+    for kind in report.created:
         click.echo(f"{kind}: {report.created[kind]} new, {report.updated[kind]} changed, "
                    f"{report.unchanged[kind]} unchanged" + (" (dry run)" if report.dry_run else ""))
     if report.dry_run:
@@ -446,12 +446,16 @@ for _name, _run in (("archive", _archive), ("reactivate", _reactivate), ("confir
               help="Address of the site, for the links in the mails.")
 @with_appcontext
 def remind_command(base_url) -> None:
-    """Mail every organisation the list of its stale offers, with one-click links (for cron)."""
-    from .services.notifications import send_reminders
+    """Mail every organisation the list of its stale offers, and of its calls for help ending
+    within a week, with one-click links (for cron)."""
+    from .services.notifications import send_help_call_reminders, send_reminders
 
     with current_app.test_request_context("/", base_url=base_url):
         sent = send_reminders(db.session())
+        calls = send_help_call_reminders(db.session())
+        db.session().commit()  # each call's end date is reminded once
     click.echo(f"Sent {sent} reminder(s).")
+    click.echo(f"Sent {calls} reminder(s) of calls for help ending soon.")
 
 
 @main.group("needs")

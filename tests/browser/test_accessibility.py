@@ -11,7 +11,8 @@ PAGES = ["/de/", "/en/", "/de/search?q=Deutschkurs&area=sued", "/de/search?q=zzz
          "/en/search?category=health&free=1&page=1", "/de/nowhere", "/de/network",
          "/de/network?category=asylum-legal-advice&language=prs&free=1", "/en/privacy",
          "/de/join", "/de/organisations/a-sprachwerk-ost/claim",
-         "/de/near?q=Beratung", "/de/search?q=Beratung&near=connewitz"]
+         "/de/near?q=Beratung", "/de/search?q=Beratung&near=connewitz",
+         "/de/take-part", "/en/take-part?area=sued&kind=volunteers"]
 
 
 @pytest.fixture(scope="module")

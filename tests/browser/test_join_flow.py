@@ -14,6 +14,7 @@ import pytest
 from wegweiser import cli
 from wegweiser.mail import outbox_dir
 
+from ..helpers import browser_second_step
 from .test_editor_flow import assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.demo_directory,
@@ -36,7 +37,7 @@ def fits(page) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= 360, page.url
 
 
-def set_password_and_sign_in(page, base: str, link: str, lang: str, address: str) -> None:
+def set_password_and_sign_in(page, app, base: str, link: str, lang: str, address: str) -> None:
     page.goto(base + link)
     fits(page)
     page.fill("#password", PASSWORD)
@@ -46,6 +47,7 @@ def set_password_and_sign_in(page, base: str, link: str, lang: str, address: str
     page.fill("#email", address)
     page.fill("#password", PASSWORD)
     page.click("main form button[type=submit]")
+    browser_second_step(page, app, address)  # staff set up their second factor
     page.wait_for_url(f"**/{lang}/manage/")
 
 
@@ -89,7 +91,7 @@ def test_join_accept_and_set_a_password_on_a_phone(app, server, chromium, artifa
         moderator = context.browser.new_context(java_script_enabled=False, locale="de-DE",
                                                 viewport={"width": 360, "height": 740}).new_page()
         staff_link = newest_link(app, "mod@example.org", r"http://\S+?/de(/invitation/\S+)")
-        set_password_and_sign_in(moderator, server, f"/{lang}{staff_link}", lang,
+        set_password_and_sign_in(moderator, app, server, f"/{lang}{staff_link}", lang,
                                  "mod@example.org")
         moderator.goto(f"{server}/{lang}/manage/review/")
         moderator.locator("a[href*='/manage/requests/']").first.click()
@@ -110,7 +112,7 @@ def test_join_accept_and_set_a_password_on_a_phone(app, server, chromium, artifa
         editor.goto(server + link)
         editor.screenshot(path=str(artifacts / f"join-invitation-{lang}-360.png"),
                           full_page=True)
-        set_password_and_sign_in(editor, server, link, lang, contact)
+        set_password_and_sign_in(editor, app, server, link, lang, contact)
         dashboard = editor.locator("main").inner_text()
         assert name in dashboard and title in dashboard
         fits(editor)

@@ -3,6 +3,7 @@ from .area import CITY, DISTRICT, QUARTER, Area
 from .audit import AUDIT_KINDS, AuditEvent, RecoveryCode
 from .base import Base, utcnow
 from .changelog import ChangeLogEntry
+from .help_call import HELP_TEXT_FIELDS, HelpCall, HelpCallText
 from .join_request import (
     ACCEPTED,
     CLAIM,
@@ -43,5 +44,5 @@ __all__ = [
     "PUBLISHED", "QUARTER", "ROLES", "STATUSES", "TEXT_FIELDS", "Area", "Base", "Category",
     "ChangeLogEntry", "Language", "Membership", "Offer", "OfferText", "OpeningHours",
     "Organisation", "OrganisationText", "Revision", "TargetGroup", "UnmetSearchCount", "User",
-    "utcnow",
+    "utcnow", "HELP_TEXT_FIELDS", "HelpCall", "HelpCallText",
 ]

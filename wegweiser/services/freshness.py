@@ -1,5 +1,6 @@
 """Keeping entries fresh: which offers are stale, reminder mails with signed links that work
-without signing in, and what those links do."""
+without signing in (for stale offers and for calls for help ending soon), and what those links
+do."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -10,9 +11,10 @@ from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from ..models import PUBLISHED, Membership, Offer, Organisation, User
+from ..models import PUBLISHED, HelpCall, Membership, Offer, Organisation, User
 from . import operations
 from .accounts import AccountError, signed_link_data
+from .help_calls import help_call_by_external_id
 
 SALT = "wegweiser-freshness"
 ACTIONS = ("confirm", "edit", "withdraw")
@@ -56,8 +58,8 @@ def reminders(session: Session, today: date | None = None) -> list[Reminder]:
     return result
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+def _serializer(salt: str = SALT) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
 
 
 def action_token(offer: Offer, action: str) -> str:
@@ -79,3 +81,21 @@ def apply_action(session: Session, offer: Offer, action: str) -> None:
         operations.confirm(session, operations.REMINDER_LINK, offer)
     elif action == "withdraw":
         operations.archive(session, operations.REMINDER_LINK, offer)
+
+
+# -- the same for calls for help ending soon (extend, edit, "filled – remove") ---------------
+
+HELP_CALL_SALT = "wegweiser-help-call"
+HELP_CALL_ACTIONS = ("extend", "remove", "edit")
+
+
+def help_call_token(call: HelpCall, action: str) -> str:
+    return _serializer(HELP_CALL_SALT).dumps({"call": call.external_id, "action": action})
+
+
+def read_help_call_token(session: Session, token: str) -> tuple[HelpCall, str]:
+    data = signed_link_data(HELP_CALL_SALT, token, LINK_DAYS)
+    call = help_call_by_external_id(session, str(data.get("call")))
+    if call is None or data.get("action") not in HELP_CALL_ACTIONS:
+        raise AccountError("link_invalid")
+    return call, data["action"]

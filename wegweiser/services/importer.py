@@ -18,9 +18,12 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..models import (
     COSTS,
+    HELP_TEXT_FIELDS,
     PUBLISHED,
     STATUSES,
     TEXT_FIELDS,
+    HelpCall,
+    HelpCallText,
     Offer,
     OfferText,
     OpeningHours,
@@ -29,6 +32,7 @@ from ..models import (
     Revision,
     utcnow,
 )
+from .help_calls import help_call_record, kind_by_slug, latest_end_date
 from .lookups import Lookups
 from .records import (
     ADDRESS_KEYS,
@@ -53,6 +57,12 @@ OFFER_KEYS = {"id", "organisation", "original_language", *TEXT_FIELDS, "categori
               "opening_hours", "cost", "accessible", "appointment_needed", "status",
               "verified_at"}
 ORGANISATION_RECORD_KEYS = {"id", *ORGANISATION_KEYS, "description", "original_language"}
+HELP_CALL_KEYS = {"id", "organisation", "original_language", "kind", *HELP_TEXT_FIELDS, "areas",
+                  "languages", "end_date", "status"}
+HELP_TEXT_LIMITS = {"title": 200, "description": 2000, "when": 300}
+# An end date relative to the day of the import ("P30D", "P6W"), so that a demo set stays open.
+RELATIVE_DATE = re.compile(r"^P(\d{1,3})([DW])$")
+SECTIONS = ("organisations", "offers", "help_calls")
 
 
 @dataclass(frozen=True)
@@ -79,6 +89,7 @@ class PlannedChange:
 @dataclass
 class ImportReport:
     problems: list[Problem] = field(default_factory=list)
+    # Counts per section; "help_calls" only once a file had some.
     created: dict[str, int] = field(default_factory=lambda: {"organisations": 0, "offers": 0})
     updated: dict[str, int] = field(default_factory=lambda: {"organisations": 0, "offers": 0})
     unchanged: dict[str, int] = field(default_factory=lambda: {"organisations": 0, "offers": 0})
@@ -133,7 +144,7 @@ class _Checker:
 
 def read_files(paths: list[Path]) -> tuple[dict, list[Problem]]:
     """Merge several import files; unreadable files become problems."""
-    merged: dict[str, list] = {"organisations": [], "offers": []}
+    merged: dict[str, list] = {key: [] for key in SECTIONS}
     problems: list[Problem] = []
     for path in paths:
         try:
@@ -180,7 +191,8 @@ class Importer:
         seen.add(record_id)
         return record_id
 
-    def _translations(self, check: _Checker, value, name: str, required_locale: str | None):
+    def _translations(self, check: _Checker, value, name: str, required_locale: str | None,
+                      limits: dict[str, int] = TEXT_LIMITS):
         if value is None:
             value = {}
         if not isinstance(value, dict):
@@ -191,7 +203,7 @@ class Importer:
             if self.lookups.languages.find(locale) is None:
                 check.fail(f"{name}.{locale}", _l("is not a known language code"))
                 continue
-            cleaned = check.string(text, f"{name}.{locale}", TEXT_LIMITS.get(name, 20000))
+            cleaned = check.string(text, f"{name}.{locale}", limits.get(name, 20000))
             if cleaned:
                 texts[self.lookups.languages.find(locale).code] = cleaned
         if required_locale and required_locale not in texts:
@@ -388,6 +400,58 @@ class Importer:
         }
         return None if check.failed else canonical
 
+    def check_help_call(self, record_id: str, record: dict,
+                        organisation_ids: set[str]) -> dict | None:
+        """A call for help (``help_calls``): kind, texts, optional areas and languages wanted,
+        and an end date at most half a year ahead (ISO, or relative: ``P30D``, ``P4W``)."""
+        check = _Checker(record_id, self.problems)
+        check.unknown_keys(record, HELP_CALL_KEYS)
+        org = record.get("organisation")
+        if not isinstance(org, str) or org not in organisation_ids:
+            check.fail("organisation", _l("must be the id of an organisation in this file or "
+                                          "already in the directory"))
+        original = self._language_code(check, record.get("original_language", "de"))
+        kind = record.get("kind")
+        if not isinstance(kind, str) or kind_by_slug(kind) is None:
+            check.fail("kind", _l("unknown value %(value)s", value=repr(kind)))
+        texts = {name: self._translations(check, record.get(name), name,
+                                          original if name == "title" else None,
+                                          HELP_TEXT_LIMITS)
+                 for name in HELP_TEXT_FIELDS}
+        areas = self._terms(check, record.get("areas"), "areas", self.lookups.areas)
+        languages = self._terms(check, record.get("languages"), "languages",
+                                self.lookups.languages)
+        status = record.get("status", PUBLISHED)
+        if status not in STATUSES:
+            check.fail("status", _l("must be one of %(values)s", values=", ".join(STATUSES)))
+        canonical = {
+            "id": record_id, "organisation": org, "original_language": original, "kind": kind,
+            **texts, "areas": sorted(a.slug for a in areas),
+            "languages": [lang.code for lang in sorted(languages, key=lambda x: x.position)],
+            "end_date": self._end_date(check, record.get("end_date")), "status": status,
+        }
+        return None if check.failed else canonical
+
+    @staticmethod
+    def _end_date(check: _Checker, value) -> str | None:
+        relative = RELATIVE_DATE.match(value) if isinstance(value, str) else None
+        parsed = None
+        if relative:
+            days = int(relative.group(1)) * (7 if relative.group(2) == "W" else 1)
+            parsed = date.today() + timedelta(days=days)
+        elif isinstance(value, str):
+            try:
+                parsed = date.fromisoformat(value)
+            except ValueError:
+                parsed = None
+        if parsed is None:
+            check.fail("end_date", _l("is required: a date YYYY-MM-DD"))
+            return None
+        if parsed > latest_end_date():
+            check.fail("end_date", _l("may lie at most half a year ahead (until %(date)s)",
+                                      date=latest_end_date().isoformat()))
+        return parsed.isoformat()
+
     # -- writing ------------------------------------------------------------------------
 
     def run(self, data: dict, dry_run: bool = False,
@@ -397,7 +461,7 @@ class Importer:
         from .operations import publish
 
         report = ImportReport(dry_run=dry_run)
-        org_records, offer_records = self._validate(data)
+        org_records, offer_records, call_records = self._validate(data)
         report.problems = self.problems
         if self.problems:
             return report
@@ -428,8 +492,22 @@ class Importer:
             self._count(report, "offers", offer is None, changed)
             if progress:
                 progress(i, len(offer_records))
+        self._import_help_calls(report, call_records, organisations, dry_run)
         self.session.flush()
         return report
+
+    def _import_help_calls(self, report: ImportReport, records: list[dict],
+                           organisations: dict[str, Organisation], dry_run: bool) -> None:
+        # Imported calls are published as they are (no review), like imported offers.
+        existing = {c.external_id: c for c in self.session.scalars(
+            select(HelpCall).where(HelpCall.external_id.in_([r["id"] for r in records])))}
+        for record in records:
+            call = existing.get(record["id"])
+            if dry_run:
+                changed = call is None or bool(changed_fields(help_call_record(call), record))
+            else:
+                changed = self.write_help_call(call, record, organisations[record["organisation"]])
+            self._count(report, "help_calls", call is None, changed)
 
     @staticmethod
     def _plan(report: ImportReport, kind: str, record_id: str, created: bool,
@@ -441,9 +519,11 @@ class Importer:
     @staticmethod
     def _count(report: ImportReport, kind: str, created: bool, changed: bool) -> None:
         bucket = report.created if created else report.updated if changed else report.unchanged
+        for counts in (report.created, report.updated, report.unchanged):
+            counts.setdefault(kind, 0)
         bucket[kind] += 1
 
-    def _validate(self, data: dict) -> tuple[list[dict], list[dict]]:
+    def _validate(self, data: dict) -> tuple[list[dict], list[dict], list[dict]]:
         org_ids_in_db = set(self.session.scalars(select(Organisation.external_id)))
         seen_orgs: set[str] = set()
         org_records = []
@@ -461,7 +541,15 @@ class Importer:
                 checked = self.check_offer(record_id, record, seen_orgs | org_ids_in_db)
                 if checked:
                     offer_records.append(checked)
-        return org_records, offer_records
+        seen_calls: set[str] = set()
+        call_records = []
+        for i, record in enumerate(data.get("help_calls", [])):
+            record_id = self._record_id(record, "help_calls", seen_calls, i)
+            if record_id:
+                checked = self.check_help_call(record_id, record, seen_orgs | org_ids_in_db)
+                if checked:
+                    call_records.append(checked)
+        return org_records, offer_records, call_records
 
     def _existing_offers(self, ids: list[str]) -> dict[str, Offer]:
         found = {}
@@ -538,4 +626,27 @@ class Importer:
         offer.updated_at = utcnow()
         self.session.flush()
         self._revision("offer", offer.id, changes)
+        return True
+
+    def write_help_call(self, call: HelpCall | None, record: dict, org: Organisation) -> bool:
+        """Write a call for help as ``record`` says, with a revision; False: nothing changed."""
+        before = help_call_record(call) if call is not None else None
+        changes = changed_fields(before, record)
+        if before is not None and not changes:
+            return False
+        if call is None:
+            call = HelpCall(external_id=record["id"])
+            self.session.add(call)
+        call.organisation = org
+        call.original_language = record["original_language"]
+        call.kind = record["kind"]
+        for name in HELP_TEXT_FIELDS:
+            call.set_translations(name, record[name], HelpCallText)
+        call.areas = [self.lookups.areas.find(s) for s in record["areas"]]
+        call.languages = [self.lookups.languages.find(s) for s in record["languages"]]
+        call.end_date = date.fromisoformat(record["end_date"])
+        call.status = record["status"]
+        call.updated_at = utcnow()  # moves the version on, as for offers
+        self.session.flush()
+        self._revision("help_call", call.id, changes)
         return True

@@ -8,9 +8,10 @@ from flask import current_app, url_for
 from sqlalchemy.orm import Session
 
 from ..mail import mail_languages, send_template
-from ..models import JoinRequest, Offer, Organisation, ProblemReport, Proposal, User
+from ..models import HelpCall, JoinRequest, Offer, Organisation, ProblemReport, Proposal, User
 from .accounts import invitation_token
-from .freshness import LINK_DAYS, action_token, reminders
+from .freshness import HELP_CALL_ACTIONS, LINK_DAYS, action_token, help_call_token, reminders
+from .help_calls import ending_soon
 from .joining import CLAIM_LINK_DAYS, Decision, claim_token
 from .reports import organisation_addresses
 
@@ -28,7 +29,7 @@ def _user_language(user: User) -> str | None:
     return languages.pop() if len(languages) == 1 else None
 
 
-def _titles(target: Offer, languages: tuple[str, ...]) -> dict[str, str]:
+def _titles(target: Offer | HelpCall, languages: tuple[str, ...]) -> dict[str, str]:
     found = {lang: target.text_in("title", lang) for lang in languages}
     return {lang: text[0] if text else target.external_id for lang, text in found.items()}
 
@@ -135,3 +136,42 @@ def send_returned(session: Session, proposal: Proposal) -> None:
                  for lang in languages}
     send_template(proposal.author.email, "returned", languages, title=title, links=links,
                   comment=proposal.comment)
+
+
+def send_help_call_reminders(session: Session) -> int:
+    """Mail every organisation its calls for help ending within a week, with links to extend
+    or remove them that work without signing in; each end date is reminded once. Returns the
+    number of mails; the caller commits."""
+    by_org: dict[int, list] = {}
+    for call in ending_soon(session):
+        by_org.setdefault(call.organisation_id, []).append(call)
+    sent = 0
+    for calls in by_org.values():
+        organisation = calls[0].organisation
+        languages = mail_languages(organisation_language(organisation))
+        items = [{"title": _titles(call, languages), "end_date": call.end_date,
+                  "links": {lang: {action: url_for("take_part.act", lang=lang,
+                                                   token=help_call_token(call, action),
+                                                   _external=True)
+                                   for action in HELP_CALL_ACTIONS}
+                            for lang in languages}}
+                 for call in calls]
+        for recipient in organisation_addresses(session, calls[0]):
+            send_template(recipient, "help_call_reminder", languages, calls=items,
+                          organisation=organisation.name, days=LINK_DAYS)
+            sent += 1
+        for call in calls:
+            call.reminded_for = call.end_date
+    session.flush()
+    return sent
+
+
+def send_help_call_returned(session: Session, call: HelpCall) -> None:
+    """Tell the organisation's editors that a moderator returned their call for help, with the
+    comment and the link to work on it."""
+    languages = mail_languages(organisation_language(call.organisation))
+    links = {lang: url_for("manage.edit_help_call", lang=lang, call_id=call.external_id,
+                           _external=True) for lang in languages}
+    for address in organisation_addresses(session, call):
+        send_template(address, "returned", languages, title=_titles(call, languages),
+                      links=links, comment=call.review_comment or "")

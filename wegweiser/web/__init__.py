@@ -29,18 +29,21 @@ from . import (
     hsds_api,
     joining,
     manage,
+    manage_help_calls,  # noqa: F401 (its routes join the manage blueprint)
     needs,
     public,
     security,
     sheets,  # noqa: F401 - its routes join the manage blueprint
     shortlist,
+    take_part,
 )
 
 csrf = CSRFProtect()
 
 
 LANGUAGE_BLUEPRINTS = ("public", "shortlist", "discovery_localised", "auth", "manage",
-                       "freshness", "network", "joining")
+                       "freshness", "network", "joining",
+                       "take_part")
 
 
 def init_app(app) -> None:
@@ -55,6 +58,7 @@ def init_app(app) -> None:
     app.register_blueprint(manage.bp)
     app.register_blueprint(freshness.bp)
     app.register_blueprint(needs.bp)
+    app.register_blueprint(take_part.bp)
     auth.init_app(app)
     app.register_blueprint(discovery.bp)
     app.register_blueprint(discovery.localised)

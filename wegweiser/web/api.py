@@ -17,10 +17,11 @@ from ..services.directory import (
     offers_by_ids,
     published_offer,
 )
+from ..services.help_calls import help_kinds, kind_by_slug, open_help_calls
 from ..services.nearby import area_centre
 from ..services.records import offer_record
 from .params import ParamError, parse_near, parse_search_args
-from .presenters import filter_label
+from .presenters import filter_label, help_call_card
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 OPENAPI = Path(__file__).resolve().parent.parent / "openapi.json"
@@ -128,6 +129,46 @@ def offer(external_id: str):
     return jsonify(record)
 
 
+@bp.get("/help-calls")
+def help_calls():
+    """The open calls for help ("Take part"), soonest ending first; ``area`` and ``kind``
+    filter as on the page."""
+    lang = _locale()
+    session = db.session()
+    area = None
+    if request.args.get("area", "citywide") != "citywide":  # citywide: the whole city
+        area = load_vocabularies(session).area(request.args["area"])
+        if area is None:
+            raise ParamError("area", "must be the slug of a Stadtbezirk or Ortsteil, or "
+                                     "citywide")
+    kind = request.args.get("kind") or None
+    if kind is not None and kind_by_slug(kind) is None:
+        raise ParamError("kind", f"must be one of {', '.join(k.slug for k in help_kinds())}")
+    found = open_help_calls(session, kind=kind, area=area)
+    return jsonify({"total": len(found), "results": [_help_call(c, lang) for c in found]})
+
+
+def _help_call(call, lang: str) -> dict:
+    card = help_call_card(call, lang)
+    org = card["organisation"]
+    return {
+        "id": call.external_id, "kind": call.kind, "kind_label": card["kind"],
+        **{name: card[name]["text"] if card[name] else None
+           for name in ("title", "description", "when")},
+        "text_language": card["title"]["lang"],
+        "areas": sorted(a.slug for a in call.areas),
+        "languages": [language.code for language in call.languages],
+        "end_date": call.end_date.isoformat(),
+        "organisation": {"id": call.organisation.external_id, "name": org["name"],
+                         "email": org["email"], "phone": org["phone"],
+                         "website": org["website"],
+                         "url": url_for("public.organisation", lang=lang,
+                                        external_id=call.organisation.external_id,
+                                        _external=True)},
+        "url": url_for("take_part.page", lang=lang, _anchor=call.external_id, _external=True),
+    }
+
+
 @bp.get("/openapi.json")
 def openapi():
     document = json.loads(OPENAPI.read_text(encoding="utf-8"))
@@ -143,6 +184,7 @@ def _list_known_values(document: dict, vocab) -> None:
     (web/edge.py)."""
     known = {f.name: sorted(vocab.slugs(f.name)) for f in VOCABULARY_FILTERS}
     known["lang"] = list(ui_languages())
+    known["kind"] = [k.slug for k in help_kinds()]
     for item in document["paths"].values():
         for operation in item.values():
             for parameter in operation.get("parameters", []):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, g, render_template, url_for
+from flask import Blueprint, Response, g, render_template, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -13,7 +13,7 @@ from ..cities import current_city
 from ..i18n import direction, ui_languages
 from ..models import Offer, Organisation
 from ..services.directory import recently_changed_offers, sitemap_entries
-from .feed import FEED_SIZE, FeedEntry, FeedInfo, atom_feed
+from .feed import FEED_SIZE, FeedEntry, atom_feed, site_feed_info
 from .language import language_blueprint
 
 bp = Blueprint("discovery", __name__)
@@ -94,7 +94,7 @@ def organisation_json_ld(org: Organisation, lang: str) -> Markup:
 
 @bp.get("/sitemap.xml")
 def sitemap():
-    pages = [("public.index", {})]
+    pages = [("public.index", {}), ("take_part.page", {})]
     pages += [("public.offer", {"external_id": i}) for i in
               sitemap_entries(db.session())["offers"]]
     pages += [("public.organisation", {"external_id": i}) for i in
@@ -167,15 +167,9 @@ def _feed_entry(offer: Offer, lang: str) -> FeedEntry:
 @localised.get("/feed.atom")
 def feed():
     """New and changed offers in the page language, newest first."""
-    config = current_app.config
-    info = FeedInfo(
-        lang=g.lang, title=_("%(site)s: new and changed offers", site=current_city().site_name),
-        url=url_for("discovery_localised.feed", _external=True),
-        home=url_for("public.index", _external=True),
-        rights=_("Data licence: %(licence)s (%(url)s)",
-                 licence=config["WEGWEISER_DATA_LICENCE"],
-                 url=config["WEGWEISER_DATA_LICENCE_URL"]),
-        licence_url=config["WEGWEISER_DATA_LICENCE_URL"])
+    info = site_feed_info(
+        g.lang, _("%(site)s: new and changed offers", site=current_city().site_name),
+        "discovery_localised.feed", "public.index")
     offers = recently_changed_offers(db.session(), FEED_SIZE)
     return Response(atom_feed(info, [_feed_entry(o, g.lang) for o in offers]),
                     mimetype="application/atom+xml")

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from feedgen.feed import FeedGenerator
+from flask import current_app, url_for
+from flask_babel import gettext as _
 
 from ..services.hsds.ids import hsds_id
 
@@ -32,6 +34,20 @@ class FeedInfo:
     home: str  # the site in this language
     rights: str
     licence_url: str
+    name: str = "feed"  # which of the site's feeds (its id must differ from the others')
+
+
+def site_feed_info(lang: str, title: str, endpoint: str, home_endpoint: str,
+                   name: str = "feed") -> FeedInfo:
+    """A feed of this site in ``lang`` (in a request in that language), with the data's
+    licence from the settings."""
+    config = current_app.config
+    return FeedInfo(
+        lang=lang, title=title, name=name, url=url_for(endpoint, _external=True),
+        home=url_for(home_endpoint, _external=True),
+        rights=_("Data licence: %(licence)s (%(url)s)", licence=config["WEGWEISER_DATA_LICENCE"],
+                 url=config["WEGWEISER_DATA_LICENCE_URL"]),
+        licence_url=config["WEGWEISER_DATA_LICENCE_URL"])
 
 
 def _utc(moment: datetime) -> datetime:
@@ -40,7 +56,7 @@ def _utc(moment: datetime) -> datetime:
 
 def atom_feed(info: FeedInfo, entries: list[FeedEntry]) -> bytes:
     feed = FeedGenerator()
-    feed.id(f"urn:uuid:{hsds_id('feed', info.lang)}")
+    feed.id(f"urn:uuid:{hsds_id(info.name, info.lang)}")
     feed.title(info.title)
     feed.language(info.lang)
     feed.link(href=info.url, rel="self", type="application/atom+xml")

@@ -26,7 +26,7 @@ from wtforms import (
 from wtforms.validators import InputRequired
 
 from ..formatting import weekday_names
-from ..models import TEXT_FIELDS
+from ..models import HELP_TEXT_FIELDS, TEXT_FIELDS
 from ..services.directory import Vocabularies
 from ..services.records import ADDRESS_KEYS, CONTACT_KEYS, ORGANISATION_KEYS
 
@@ -101,15 +101,20 @@ class TextsForm(StateForm):
 
     def texts_record(self, base: dict, lang: str) -> dict:
         """``base`` with the texts in ``lang`` as typed (an emptied field removes one)."""
-        record = {**base}
-        for name in TEXT_FIELDS:
-            texts, value = dict(record.get(name, {})), _text(self[name])
-            if value:
-                texts[lang] = value
-            else:
-                texts.pop(lang, None)
-            record[name] = texts
-        return record
+        return texts_into(self, base, lang, TEXT_FIELDS)
+
+
+def texts_into(form, base: dict, lang: str, names) -> dict:
+    """``base`` with the form's texts ``names`` in ``lang`` as typed (emptied: removed)."""
+    record = {**base}
+    for name in names:
+        texts, value = dict(record.get(name, {})), _text(form[name])
+        if value:
+            texts[lang] = value
+        else:
+            texts.pop(lang, None)
+        record[name] = texts
+    return record
 
 
 class TranslationForm(TextsForm):
@@ -275,4 +280,45 @@ class ProfileForm(AddressFields, StateForm):
         else:
             description.pop(record["original_language"], None)
         record["description"] = description
+        return record
+
+
+class HelpCallForm(StateForm):
+    """A call for help: what kind, what and when (texts in the organisation's language), where,
+    which languages, until when."""
+
+    kind = RadioField(_l("What are you looking for?"))
+    title = StringField(_l("Title (e.g. “Volunteers for homework help”)"),
+                        validators=[InputRequired()])
+    description = TextAreaField(_l("Description"))
+    when = StringField(_l("When (e.g. “Tuesdays 15–17”)"))
+    areas = SelectMultipleField(_l("Part of town (none: anywhere in the city)"))
+    languages = SelectMultipleField(_l("Languages wanted"))
+    end_date = StringField(_l("Until"))
+
+    @classmethod
+    def build(cls, vocab: Vocabularies, kinds, record: dict | None = None,
+              state: dict | None = None) -> HelpCallForm:
+        """The form of ``record`` (opened on ``state``); without one, the form as posted."""
+        if record is None:
+            form = cls()
+        else:
+            lang = record["original_language"]
+            data = {key: record.get(key) for key in ("kind", "areas", "languages", "end_date")}
+            data.update({name: record.get(name, {}).get(lang, "") for name in HELP_TEXT_FIELDS})
+            form = cls(formdata=None, data={**data, **(state or {})})
+        form.kind.choices = [SelectChoice(k.slug, k.label(g.lang)) for k in kinds]
+        form.languages.choices = [SelectChoice(x.code, f"{x.label(g.lang)} · {x.autonym}")
+                                  for x in vocab.languages]
+        form.areas.choices = [SelectChoice(q.slug, q.name, optgroup=d.name)
+                              for d in vocab.districts for q in d.children]
+        return form
+
+    def record(self, base: dict) -> dict:
+        """The form as an import record over ``base`` (the call as it is, or a blank one)."""
+        record = texts_into(self, base, base["original_language"], HELP_TEXT_FIELDS)
+        record["kind"] = self.kind.data or ""
+        record["areas"] = list(self.areas.data or [])
+        record["languages"] = list(self.languages.data or [])
+        record["end_date"] = _text(self.end_date)
         return record

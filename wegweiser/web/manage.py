@@ -49,6 +49,7 @@ from ..services.directory import (
     organisation_with_offers,
 )
 from ..services.freshness import stale_offers
+from ..services.help_calls import calls_of_organisation, waiting_help_calls
 from ..services.joining import waiting_requests
 from ..services.notifications import send_invitation, send_returned
 from ..services.records import changed_fields, offer_record
@@ -116,9 +117,11 @@ def dashboard():
                                            not org.offers):
             proposal = proposals.latest_change(session, org)
             boxes.append({"id": org.external_id, "name": org.name, "offers": rows,
-                          "profile_change": proposal.status if proposal else None})
+                          "profile_change": proposal.status if proposal else None,
+                          "help_calls": presenters.help_call_rows(
+                              calls_of_organisation(session, org), g.lang)})
     pending = len(proposals.waiting_for_review(session)) + len(waiting_requests(session)) \
-        if current_user.user.is_staff else None
+        + len(waiting_help_calls(session)) if current_user.user.is_staff else None
 
     def page_url(number: int) -> str:
         return url_for("manage.dashboard", **{**request.args.to_dict(), "page": number})
@@ -394,7 +397,8 @@ def review_queue():
 
     return render_template("manage/review_queue.html",
                            proposals=proposals.waiting_for_review(db.session()),
-                           requests=queue_rows(db.session()))
+                           requests=queue_rows(db.session()),
+                           help_calls=waiting_help_calls(db.session()))
 
 
 ALREADY_DECIDED = _l("This change was already decided by a moderator.")
@@ -774,6 +778,7 @@ FIELD_LABELS = {
     "original_language": _l("Original language"), "name": _l("Name"),
     "website": _l("Website"), "email": _l("E-mail address"), "phone": _l("Phone"),
     "street": _l("Street and number"), "postal_code": _l("Postal code"), "city": _l("City"),
+    "kind": _l("Kind"), "when": _l("When"), "end_date": _l("Until"),
 }
 
 

@@ -21,6 +21,7 @@ from ..opening import Slot, open_state
 from ..search import FILTERS, SearchQuery, SearchResult, highlighted
 from ..search.filters import BY_NAME, CITYWIDE, AreaFilter, FlagFilter, VocabularyFilter
 from ..services.directory import Vocabularies
+from ..services.help_calls import REMIND_DAYS_BEFORE, kind_by_slug
 from .params import query_args
 
 
@@ -413,3 +414,35 @@ def list_as_text(offers: list[Offer], lang: str) -> str:
                                  _external=True))
             blocks.append("\n".join(lines))
     return "\n\n".join(blocks) + "\n"
+
+
+def help_call_card(call, locale: str) -> dict:
+    """A call for help on the "Take part" page and the organisation's page."""
+    org = call.organisation
+    kind = kind_by_slug(call.kind)
+    return {
+        "id": call.external_id,
+        "title": text_block(call, "title", locale),
+        "description": text_block(call, "description", locale),
+        "when": text_block(call, "when", locale),
+        "kind": kind.label(locale) if kind else call.kind,
+        "areas": ", ".join(a.name for a in call.areas) or None,
+        "languages": [lang.label(locale) for lang in call.languages],
+        "end_date": call.end_date,
+        "organisation": {"name": org.name, "email": org.email, "phone": org.phone,
+                         "website": org.website,
+                         "url": url_for("public.organisation", lang=locale,
+                                        external_id=org.external_id)},
+    }
+
+
+def help_call_rows(calls, locale: str, today: date | None = None) -> list[dict]:
+    """An organisation's calls for help on its editors' dashboard."""
+    today = today or date.today()
+    return [{"id": c.external_id,
+             "title": (c.text_in("title", locale) or (c.external_id,))[0],
+             "status": c.status, "pending": c.pending is not None,
+             "comment": c.review_comment, "end_date": c.end_date,
+             "ended": c.end_date < today,
+             "ending_soon": 0 <= (c.end_date - today).days <= REMIND_DAYS_BEFORE}
+            for c in calls]

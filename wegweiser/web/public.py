@@ -15,6 +15,7 @@ from ..services.directory import (
     organisation_with_offers,
     published_offer,
 )
+from ..services.help_calls import open_help_calls
 from ..services.nearby import area_centre
 from ..services.needs import K_ANONYMITY
 from ..services.notifications import send_problem_report
@@ -180,6 +181,8 @@ def organisation(external_id: str):
         abort(404)
     return render_template("organisation.html", external_id=external_id,
                            organisation=presenters.organisation_detail(org, offers, g.lang),
+                           help_calls=[presenters.help_call_card(c, g.lang) for c in
+                                       open_help_calls(db.session(), organisation=org)],
                            json_ld=discovery.organisation_json_ld(org, g.lang))
 
 
