@@ -1,30 +1,41 @@
 // "Add to my list" without reloading the page. Without JavaScript the same forms post and
 // redirect back; here they post in the background and the button and counter update in place.
+// A button is either inside its own form or (results pages) names one of two shared forms.
 (function () {
   "use strict";
-  function update(form, response) {
+  function update(target, offer, response) {
     return response.text().then(function (html) {
       var page = new DOMParser().parseFromString(html, "text/html");
       var badge = page.querySelector(".my-list .badge");
       var current = document.querySelector(".my-list .badge");
       if (badge && current) { current.textContent = badge.textContent; }
-      var offer = form.querySelector("input[name=offer]").value;
-      var fresh = page.querySelector(".list-form input[name=offer][value='" + CSS.escape(offer) + "']");
-      if (fresh) { form.replaceWith(fresh.closest("form")); }
+      var fresh = page.querySelector("[name=offer][value='" + CSS.escape(offer) + "']");
+      if (fresh) { target.replaceWith(fresh.tagName === "BUTTON" ? fresh : fresh.closest("form")); }
     });
   }
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (!form.classList || !form.classList.contains("list-form")) { return; }
     event.preventDefault();
-    var button = form.querySelector("button");
-    if (button) { button.disabled = true; }
-    fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin" })
+    var button = event.submitter || form.querySelector("button");
+    var own = form.querySelector("input[name=offer]");
+    var offer = own ? own.value : button.value;
+    var data = new FormData(form);
+    if (!own) { data.append("offer", offer); }
+    button.disabled = true;
+    fetch(form.action, { method: "POST", body: data, credentials: "same-origin" })
       .then(function (response) {
         if (!response.ok) { throw new Error(response.status); }
-        return update(form, response);
+        return update(own ? form : button, offer, response);
       })
-      .catch(function () { form.submit(); });
+      .catch(function () {
+        if (!own) {
+          var input = document.createElement("input");
+          input.type = "hidden"; input.name = "offer"; input.value = offer;
+          form.appendChild(input);
+        }
+        form.submit();
+      });
   });
 })();
 

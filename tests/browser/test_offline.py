@@ -80,7 +80,7 @@ def test_saved_pages_open_without_a_network(chromium, own_server, artifacts, lan
         first = page.locator(".offer-card").first
         offer_url = first.locator(".offer-card-title a").get_attribute("href")
         title = first.locator(".offer-card-title").inner_text()
-        first.locator(".list-form button").click()
+        first.locator("button[name=offer]").click()
         wait_until(page, "document.querySelector('.my-list .badge').textContent == '1'")
 
         page.goto(f"{base}/{lang}/")  # now under the worker: the start page is saved

@@ -82,7 +82,7 @@ def test_with_javascript_the_sheet_has_a_print_button(chromium, live_server, art
     context = chromium.new_context(locale="ar", viewport={"width": 360, "height": 740})
     page = context.new_page()
     page.goto(live_server + "/ar/search?q=Deutschkurs")
-    page.locator(".offer-card").first.locator("form.list-form button").click()
+    page.locator(".offer-card").first.locator("button[name=offer]").click()
     page.locator(".my-list .badge", has_text="1").wait_for()
     page.goto(live_server + "/ar/list/sheet")
     button = page.locator("button.print-button")
