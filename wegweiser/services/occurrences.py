@@ -68,7 +68,7 @@ def _rule_body(rrule: str) -> str:
     return text.strip()
 
 
-def _until_in_utc(body: str, zone: ZoneInfo) -> str:
+def until_in_utc(body: str, zone: ZoneInfo) -> str:
     """dateutil wants UNTIL in UTC when the start has a time zone; editors and imports may
     write a local date (``UNTIL=20261231``: through that whole day) or a local time."""
     def to_utc(match: re.Match) -> str:
@@ -89,7 +89,7 @@ def validate_rule(rrule: str) -> str:
     if freq not in ALLOWED_FREQUENCIES:
         raise InvalidRule(f"FREQ must be one of {', '.join(ALLOWED_FREQUENCIES)}")
     try:
-        rrulestr(_until_in_utc(body, ZoneInfo("UTC")), dtstart=datetime(2000, 1, 1, tzinfo=UTC))
+        rrulestr(until_in_utc(body, ZoneInfo("UTC")), dtstart=datetime(2000, 1, 1, tzinfo=UTC))
     except (ValueError, TypeError) as error:
         raise InvalidRule(str(error)) from None
     return body
@@ -103,7 +103,7 @@ def _starts(schedule: Schedule):
         return iter((first,))
     try:
         body = validate_rule(schedule.rrule)
-        rule = rrulestr(_until_in_utc(body, zone), dtstart=first)
+        rule = rrulestr(until_in_utc(body, zone), dtstart=first)
     except InvalidRule:
         return iter((first,))  # a broken rule: the event takes place once, as entered
     return iter(rule)
