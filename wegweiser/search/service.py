@@ -11,6 +11,7 @@ import heapq
 import logging
 import math
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
@@ -20,7 +21,7 @@ import numpy as np
 from whoosh.support.levenshtein import distance
 
 from ..languages import all_languages, language
-from . import bitmaps, scoring
+from . import bitmaps, events, scoring
 from .analysis import (
     COMPOUND_LANGUAGES,
     COMPOUND_PART,
@@ -50,7 +51,7 @@ from .schema import (
 from .store import IndexLocked, IndexStore
 from .thesaurus import Thesaurus
 from .understanding import FilterRecogniser, RecognisedFilter
-from .updater import IndexSettings, apply_changes, pending_state, rebuild
+from .updater import IndexSettings, apply_changes, expire_events, pending_state, rebuild
 
 log = logging.getLogger(__name__)
 
@@ -297,6 +298,7 @@ class SearchService:
         marker = self.store.applied_seq(generation)
         pending = (generation, marker, *pending_state(session, marker))
         if pending[2] == 0 or pending == self._seen_pending:
+            self._expire_events(generation)
             return
         try:
             with self.store.writing():
@@ -306,6 +308,30 @@ class SearchService:
         finally:
             session.rollback()
         self._seen_pending = pending
+
+    def _expire_events(self, generation: str) -> None:
+        """Remove the documents of events that ended since (events.py), once that moment came."""
+        expiry = self.store.events_expiry(generation)
+        if not expiry or expiry > time.time():
+            return
+        try:
+            with self.store.writing():
+                expire_events(self.store)
+        except IndexLocked:
+            return
+
+    def search_events(self, text: str, now: datetime | None = None,
+                      limit: int = 50) -> list[int]:
+        """Ids of upcoming events that match ``text`` (best first; events.py)."""
+        generation = self.store.current_generation()
+        if generation is None:
+            return []
+        index = self.store.open_events(generation)
+        try:
+            with index.searcher() as searcher:
+                return events.search(searcher, text, now, limit)
+        finally:
+            index.close()
 
     def _build_missing(self, session) -> None:
         log.warning("no current search index in %s: building it from the database",

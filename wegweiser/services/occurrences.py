@@ -60,6 +60,12 @@ class Schedule:
         return self.ends_at - self.starts_at
 
 
+def schedule_of(event) -> Schedule:
+    """The schedule of an event row (anything with ``starts_at``, ``ends_at``, ``timezone``
+    and ``rrule``)."""
+    return Schedule(event.starts_at, event.ends_at, event.timezone or "UTC", event.rrule or None)
+
+
 def _rule_body(rrule: str) -> str:
     """The rule's parameters without a leading ``RRULE:`` and surrounding space."""
     text = rrule.strip()
@@ -139,11 +145,14 @@ def next_occurrence(schedule: Schedule, after: datetime) -> Occurrence | None:
 def last_start(schedule: Schedule) -> datetime | None:
     """The start of the last occurrence, or None when the rule has no end (or none within
     the bound of steps)."""
-    last = None
-    steps = 0
-    for steps, start in enumerate(islice(_starts(schedule), MAX_STEPS + 1), 1):
-        last = start
-    return last if steps <= MAX_STEPS else None
+    starts = list(islice(_starts(schedule), MAX_STEPS + 1))
+    return starts[-1] if starts and len(starts) <= MAX_STEPS else None
+
+
+def last_end(schedule: Schedule) -> datetime | None:
+    """When the last occurrence ends (aware), or None when the rule has no end."""
+    start = last_start(schedule)
+    return None if start is None else _occurrence(start, schedule).ends_at
 
 
 def is_over(schedule: Schedule, now: datetime) -> bool:

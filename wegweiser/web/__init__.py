@@ -25,6 +25,7 @@ from . import (
     caching,
     discovery,
     edge,
+    events,
     freshness,
     hsds_api,
     manage,
@@ -38,7 +39,7 @@ csrf = CSRFProtect()
 
 
 LANGUAGE_BLUEPRINTS = ("public", "shortlist", "discovery_localised", "auth", "manage",
-                       "freshness", "network")
+                       "freshness", "network", "events")
 
 
 def init_app(app) -> None:
@@ -47,6 +48,7 @@ def init_app(app) -> None:
     csrf.init_app(app)
     caching.init_app(app)
     app.register_blueprint(public.bp)
+    app.register_blueprint(events.bp)
     app.register_blueprint(shortlist.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(manage.bp)

@@ -16,8 +16,17 @@ from ..services.directory import (
     offers_by_ids,
     published_offer,
 )
+from ..services.event_listing import (
+    NEXT_DATES,
+    city_now,
+    public_event,
+    published_events,
+    upcoming_events,
+)
+from ..services.occurrences import occurrences, schedule_of
 from ..services.records import offer_record
-from .params import ParamError, parse_search_args
+from .event_presenters import event_summary
+from .params import ParamError, parse_event_args, parse_search_args
 from .presenters import filter_label
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -112,6 +121,42 @@ def offer(external_id: str):
                               "name": found.organisation.name}
     record["url"] = url_for("public.offer", lang=lang, external_id=found.external_id,
                             _external=True)
+    return jsonify(record)
+
+
+@bp.get("/events")
+def events():
+    """Upcoming published events, soonest first, with their next dates (ISO 8601, offset)."""
+    lang = _locale()
+    session = db.session()
+    args = parse_event_args(request.args, load_vocabularies(session), DEFAULT_PER_PAGE,
+                            strict=True)
+    ids = search_service().search_events(args.text, session) if args.text else None
+    found = upcoming_events(published_events(session), args.filters(ids),
+                            city_now(current_app.config["BABEL_DEFAULT_TIMEZONE"]))
+    start = (args.page - 1) * args.per_page
+    return jsonify({
+        "total": len(found),
+        "page": args.page,
+        "per_page": args.per_page,
+        "results": [event_summary(event, dates, lang)
+                    for event, dates in found[start:start + args.per_page]],
+    })
+
+
+@bp.get("/events/<id:external_id>")
+def event(external_id: str):
+    """One upcoming event with all its translations and its next dates."""
+    lang = _locale()
+    now = city_now(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    found, over = public_event(db.session(), external_id, now)
+    if found is None or over:
+        return error_response(404, "not_found",
+                              f"no upcoming published event with id {external_id!r}")
+    record = event_summary(found, occurrences(schedule_of(found), now, limit=NEXT_DATES), lang)
+    record["translations"] = {field: found.translations_of(field)
+                              for field in ("title", "description")}
+    record["original_language"] = found.original_language
     return jsonify(record)
 
 
