@@ -2,6 +2,7 @@
 from .area import CITY, DISTRICT, QUARTER, Area
 from .base import Base, utcnow
 from .changelog import ChangeLogEntry
+from .event import EVENT_TEXT_FIELDS, Event, EventText
 from .needs import UnmetSearchCount
 from .offer import (
     ARCHIVED,
@@ -27,7 +28,8 @@ __all__ = [
     "APPROVED", "CLOSED", "PENDING", "RETURNED", "Proposal",
     "ADMIN", "ARCHIVED", "CITY", "COSTS", "DISTRICT", "DRAFT", "EDITOR", "IN_REVIEW", "MODERATOR",
     "PUBLISHED", "QUARTER", "ROLES", "STATUSES", "TEXT_FIELDS", "Area", "Base", "Category",
-    "ChangeLogEntry", "Language", "Membership", "Offer", "OfferText", "OpeningHours",
+    "ChangeLogEntry", "EVENT_TEXT_FIELDS", "Event", "EventText", "Language", "Membership",
+    "Offer", "OfferText", "OpeningHours",
     "Organisation", "OrganisationText", "Revision", "TargetGroup", "UnmetSearchCount", "User",
     "utcnow",
 ]

@@ -32,6 +32,7 @@ from ..models import (
     PENDING,
     PUBLISHED,
     RETURNED,
+    Event,
     Offer,
     Organisation,
     Proposal,
@@ -115,15 +116,22 @@ def _publishes_directly(actor: Actor, target: Offer | Organisation) -> bool:
 
 # -- writing the saved state ----------------------------------------------------------------
 
-def publish(writer: Importer, target: Offer | Organisation, record: dict,
+def _write_entry(writer: Importer, target: Offer | Event, record: dict,
+                 organisation: Organisation | None = None) -> bool:
+    write = writer.write_offer if isinstance(target, Offer) else writer.write_event
+    return write(target, record, organisation or target.organisation)
+
+
+def publish(writer: Importer, target: Offer | Event | Organisation, record: dict,
             actor: Actor | None = None, organisation: Organisation | None = None) -> bool:
-    """Write ``record`` as the saved state of an existing offer or profile; if anything
-    changed, a change waiting for review is closed (why: the offer was archived, or the saved
-    entry changed under it). Returns whether anything changed. Imports call this for every
-    existing record, with their own writer (and the offer's ``organisation`` from the file)."""
+    """Write ``record`` as the saved state of an existing offer, event or profile; if anything
+    changed, a change waiting for review is closed (why: the offer or event was archived, or
+    the saved entry changed under it). Returns whether anything changed. Imports call this for
+    every existing record, with their own writer (and the entry's ``organisation`` from the
+    file)."""
     actor = actor or Actor(writer.actor)
-    if isinstance(target, Offer):
-        changed = writer.write_offer(target, record, organisation or target.organisation)
+    if not isinstance(target, Organisation):
+        changed = _write_entry(writer, target, record, organisation)
         reason = CLOSED_ARCHIVED if record["status"] == ARCHIVED else CLOSED_OVERWRITTEN
     else:
         _org, changed = writer.write_organisation(target, record)
