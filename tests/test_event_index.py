@@ -82,11 +82,12 @@ def test_offer_results_totals_and_facets_do_not_change_with_events(ctx):
         add_event(session, f"kurs-{n}", {"de": f"Deutschkurs Treffen Frauen {n}"},
                   days_ahead(n + 1), categories=["language-courses"],
                   target_groups=["women"], areas=["connewitz"], languages=["ar"])
-    assert len(found("Deutschkurs")) == 5
+    mine = {event_id(f"kurs-{n}") for n in range(5)}
+    assert mine <= set(found("Deutschkurs"))
     assert offer_results() == before
     rebuild_index(db.session())
     assert offer_results() == before
-    assert len(found("Deutschkurs")) == 5
+    assert mine <= set(found("Deutschkurs"))
 
 
 def test_a_rebuild_indexes_upcoming_published_events_only(ctx):
@@ -146,5 +147,6 @@ def test_the_results_page_shows_matching_events_in_a_block_of_three(ctx):
     assert 'class="offer-card' in html  # offers are still listed
     events_page = client.get("/de/events?q=Asylberatung").get_data(as_text=True)
     assert events_page.count("Offene Asylberatung Abend") == 5
+    assert found("Zahnarzt") == []
     assert 'id="found-events-heading"' not in \
-        client.get("/de/search?q=Deutschkurs").get_data(as_text=True)
+        client.get("/de/search?q=Zahnarzt").get_data(as_text=True)

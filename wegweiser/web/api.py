@@ -26,7 +26,7 @@ from ..services.event_listing import (
 from ..services.occurrences import occurrences, schedule_of
 from ..services.records import offer_record
 from .event_presenters import event_summary
-from .params import ParamError, parse_event_args, parse_search_args
+from .params import ParamError, event_categories, parse_event_args, parse_search_args
 from .presenters import filter_label
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -175,15 +175,18 @@ def _list_known_values(document: dict, vocab) -> None:
     (web/edge.py)."""
     known = {f.name: sorted(vocab.slugs(f.name)) for f in VOCABULARY_FILTERS}
     known["lang"] = list(ui_languages())
-    for item in document["paths"].values():
+    # Events may also have the categories of events only (the network's own meetings).
+    for_events = {**known, "category": sorted(c.slug for c in event_categories(vocab))}
+    for path, item in document["paths"].items():
+        accepted = for_events if path.startswith("/events") else known
         for operation in item.values():
             for parameter in operation.get("parameters", []):
                 if parameter["in"] != "query":
                     continue
                 schema = parameter["schema"]
                 values = schema["items"] if schema.get("type") == "array" else schema
-                if parameter["name"] in known:
-                    values["enum"] = known[parameter["name"]]
+                if parameter["name"] in accepted:
+                    values["enum"] = accepted[parameter["name"]]
                 elif values.get("type") == "string" and not {"enum", "pattern", "format"} & \
                         values.keys():
                     values["pattern"] = NO_CONTROL_CHARACTERS

@@ -107,6 +107,9 @@ def event_detail(event: Event, dates: list[Occurrence], locale: str, timezone: s
         "categories": [c.label(locale) for c in event.categories],
         "cost": cost_label(event.cost),
         "registration": registration_text(event),
+        "registration_url": event.registration_url if event.registration_needed else None,
+        "registration_contact": event.registration_contact
+        if event.registration_needed else None,
         "calendar_url": url_for("events.calendar", lang=locale,
                                 external_id=event.external_id),
     })

@@ -98,7 +98,7 @@ def parse_datetime_arg(args: MultiDict, name: str) -> datetime | None:
 def event_categories(vocab: Vocabularies) -> list:
     """The categories events may have: every category (some, such as the network's own
     meetings, are for events only)."""
-    return getattr(vocab, "event_categories", None) or vocab.categories
+    return vocab.event_categories
 
 
 def parse_event_args(args: MultiDict, vocab: Vocabularies, per_page: int,
