@@ -9,7 +9,9 @@ pytestmark = [pytest.mark.browser,
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 PAGES = ["/de/", "/en/", "/de/search?q=Deutschkurs&area=sued", "/de/search?q=zzzqqq",
          "/en/search?category=health&free=1&page=1", "/de/nowhere", "/de/network",
-         "/de/network?category=asylum-legal-advice&language=prs&free=1", "/en/privacy"]
+         "/de/network?category=asylum-legal-advice&language=prs&free=1", "/en/privacy",
+         "/de/events", "/en/events?category=network-meeting&this_week=1",
+         "/de/events/e-netzwerktreffen"]
 
 
 @pytest.fixture(scope="module")
