@@ -11,9 +11,8 @@ import heapq
 import logging
 import math
 import threading
-import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -51,7 +50,14 @@ from .schema import (
 from .store import IndexLocked, IndexStore
 from .thesaurus import Thesaurus
 from .understanding import FilterRecogniser, RecognisedFilter
-from .updater import IndexSettings, apply_changes, expire_events, pending_state, rebuild
+from .updater import (
+    IndexSettings,
+    apply_changes,
+    events_expire,
+    expire_events,
+    pending_state,
+    rebuild,
+)
 
 log = logging.getLogger(__name__)
 
@@ -311,8 +317,7 @@ class SearchService:
 
     def _expire_events(self, generation: str) -> None:
         """Remove the documents of events that ended since (events.py), once that moment came."""
-        expiry = self.store.events_expiry(generation)
-        if not expiry or expiry > time.time():
+        if not events_expire(self.store, generation, datetime.now(UTC)):
             return
         try:
             with self.store.writing():

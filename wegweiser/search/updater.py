@@ -116,6 +116,12 @@ def write_events(store: IndexStore, generation: str, session: Session,
     index.close()
 
 
+def events_expire(store: IndexStore, generation: str, now: datetime) -> bool:
+    """Whether a document of the events index has expired by ``now`` (its marker says so)."""
+    expiry = store.events_expiry(generation)
+    return bool(expiry) and expiry <= now.timestamp()
+
+
 def expire_events(store: IndexStore, now: datetime | None = None) -> None:
     """Remove the documents of events that are over (the caller holds the writer lock)."""
     generation = store.current_generation()
@@ -174,7 +180,9 @@ def apply_changes(store: IndexStore, session: Session, settings: IndexSettings) 
             writer.cancel()
             raise
         writer.commit()
-    write_events(store, generation, session, event_ids, datetime.now(UTC))
+    now = datetime.now(UTC)
+    if event_ids or events_expire(store, generation, now):
+        write_events(store, generation, session, event_ids, now)
     new_marker = _next_marker(marker, [(r.seq, r.created_at) for r in rows], datetime.now(UTC))
     store.set_applied_seq(generation, new_marker)
     index.close()
