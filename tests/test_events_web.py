@@ -276,3 +276,17 @@ def test_the_network_meetings_are_a_filter_value_of_events_only(events):
         return next(p for p in parameters if p["name"] == "category")["schema"]["items"]["enum"]
     assert "network-meeting" in categories("/events")
     assert "network-meeting" not in categories("/offers")
+
+
+def test_a_cancelled_event_answers_410_and_is_listed_nowhere(events):
+    with events.app_context():
+        add_event(db.session(), "abgesagt", {"de": "Abgesagtes Treffen"}, days_ahead(4),
+                  status="archived")
+    client = events.test_client()
+    response = client.get("/de/events/abgesagt")
+    assert response.status_code == 410
+    assert "Diese Veranstaltung wurde abgesagt" in response.get_data(as_text=True)
+    assert "Abgesagtes Treffen" not in titles(page(client, "/de/events"))
+    assert b"Abgesagtes Treffen" not in client.get("/de/events.ics").data
+    assert client.get("/api/v1/events/abgesagt").status_code == 404
+    assert client.get("/de/events/abgesagt/calendar.ics").status_code == 404

@@ -15,13 +15,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from ..models import PUBLISHED, Area, Event
+from ..models import ARCHIVED, PUBLISHED, Area, Event
 from .occurrences import Occurrence, is_over, occurrences, schedule_of
 
 EVERYONE = "everyone"
 HORIZON = timedelta(days=92)  # how far ahead the events page and the API look
 MAX_LISTED = 1000  # occurrences listed at most, over all events
 NEXT_DATES = 10  # dates shown on an event's own page
+UPCOMING, OVER, CANCELLED = "upcoming", "over", "cancelled"
 
 
 @dataclass(frozen=True)
@@ -141,12 +142,16 @@ def event_by_external_id(session: Session, external_id: str) -> Event | None:
 
 
 def public_event(session: Session, external_id: str,
-                 now: datetime) -> tuple[Event | None, bool]:
-    """A published event and whether it is over; (None, False) when there is none."""
+                 now: datetime) -> tuple[Event | None, str | None]:
+    """An event the public may know of and its state: ``upcoming``, ``over`` (published, its
+    last date passed) or ``cancelled`` (withdrawn after it was published); (None, None) for
+    an unknown id or a draft."""
     event = event_by_external_id(session, external_id)
-    if event is None or event.status != PUBLISHED:
-        return None, False
-    return event, is_over(schedule_of(event), now)
+    if event is None or event.status not in (PUBLISHED, ARCHIVED):
+        return None, None
+    if event.status == ARCHIVED:
+        return event, CANCELLED
+    return event, OVER if is_over(schedule_of(event), now) else UPCOMING
 
 
 def city_now(timezone: str) -> datetime:

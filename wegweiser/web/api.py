@@ -18,6 +18,7 @@ from ..services.directory import (
 )
 from ..services.event_listing import (
     NEXT_DATES,
+    UPCOMING,
     city_now,
     public_event,
     published_events,
@@ -149,8 +150,8 @@ def event(external_id: str):
     """One upcoming event with all its translations and its next dates."""
     lang = _locale()
     now = city_now(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    found, over = public_event(db.session(), external_id, now)
-    if found is None or over:
+    found, state = public_event(db.session(), external_id, now)
+    if state != UPCOMING:
         return error_response(404, "not_found",
                               f"no upcoming published event with id {external_id!r}")
     record = event_summary(found, occurrences(schedule_of(found), now, limit=NEXT_DATES), lang)

@@ -11,7 +11,9 @@ from ..search import search_service
 from ..services.calendar import calendar_file
 from ..services.directory import load_vocabularies, organisation_by_external_id
 from ..services.event_listing import (
+    CANCELLED,
     NEXT_DATES,
+    UPCOMING,
     EventFilters,
     city_now,
     public_event,
@@ -90,12 +92,13 @@ def _form_options(vocab, args: EventArgs) -> dict:
 def event(external_id: str):
     session = db.session()
     now = city_now(_timezone())
-    found, over = public_event(session, external_id, now)
+    found, state = public_event(session, external_id, now)
     if found is None:
         abort(404)
-    if over:
+    if state != UPCOMING:
         return render_template(
             "event_gone.html",
+            cancelled=state == CANCELLED,
             title=text_block(found, "title", g.lang),
             organisation={"name": found.organisation.name,
                           "url": url_for("public.organisation", lang=g.lang,
@@ -119,8 +122,8 @@ def _calendar_response(events, name: str, filename: str):
 @bp.get("/events/<id:external_id>/calendar.ics")
 def calendar(external_id: str):
     """"Add to calendar": one event (with its recurrence) as an iCalendar file."""
-    found, over = public_event(db.session(), external_id, city_now(_timezone()))
-    if found is None or over:
+    found, state = public_event(db.session(), external_id, city_now(_timezone()))
+    if state != UPCOMING:
         abort(404)
     return _calendar_response([found], event_presenters.plain_title(found, g.lang),
                               f"{external_id}.ics")
