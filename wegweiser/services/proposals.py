@@ -38,12 +38,15 @@ def latest_change(session: Session, target: Offer | Event | Organisation) -> Pro
     return newest if newest is not None and newest.status in UNDECIDED_OR_SENT_BACK else None
 
 
-def open_changes(session: Session, offers: list[Offer]) -> dict[int, str]:
-    """Per offer id: "pending", "returned" or "closed", the state of its newest change, if
-    that was not approved."""
+def open_changes(session: Session, entries: list[Offer] | list[Event]) -> dict[int, str]:
+    """Per offer (or event) id: "pending", "returned" or "closed", the state of its newest
+    change, if that was not approved."""
+    if not entries:
+        return {}
+    column = getattr(Proposal, f"{entity_type(entries[0])}_id")
     rows = session.execute(
-        select(Proposal.offer_id, Proposal.status)
-        .where(Proposal.offer_id.in_([o.id for o in offers]))
+        select(column, Proposal.status)
+        .where(column.in_([o.id for o in entries]))
         .order_by(Proposal.created_at, Proposal.id)).all()
     newest = {offer_id: status for offer_id, status in rows}
     return {k: v for k, v in newest.items() if v in UNDECIDED_OR_SENT_BACK}
