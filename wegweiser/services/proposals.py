@@ -6,7 +6,17 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import CLOSED, PENDING, RETURNED, Event, Offer, Organisation, Proposal
+from ..models import (
+    CLOSED,
+    DRAFT,
+    IN_REVIEW,
+    PENDING,
+    RETURNED,
+    Event,
+    Offer,
+    Organisation,
+    Proposal,
+)
 from .importer import organisation_changes
 from .records import changed_fields, entity_type, entry_record
 
@@ -66,6 +76,11 @@ def waiting_by_id(session: Session, proposal_id: int) -> Proposal | None:
 def proposal_changes(proposal: Proposal) -> dict:
     """The fields a change would change, with their values before and after."""
     entry = proposal.offer or proposal.event
+    if entry is not None and entry.status in (DRAFT, IN_REVIEW):
+        # A new entry, never published: all that it says is new to the moderator.
+        return changed_fields(None, {k: v for k, v in proposal.record.items()
+                                     if k not in ("id", "organisation")
+                                     and v not in (None, {}, [])})
     if entry is not None:
         return changed_fields(entry_record(entry), proposal.record)
     return organisation_changes(proposal.organisation, proposal.record)

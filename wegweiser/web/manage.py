@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
-from babel.dates import format_skeleton
+from babel.dates import format_skeleton, get_datetime_format
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -661,8 +661,9 @@ def _when(moment: datetime | None) -> str | None:
     if moment is None:
         return None
     locale = get_locale()
-    return f"{format_skeleton('yMMMEd', moment, locale=locale)}, " \
-           f"{format_skeleton('Hm', moment, locale=locale)}"
+    return str(get_datetime_format("medium", locale=locale)).format(
+        format_skeleton("Hm", moment, locale=locale),
+        format_skeleton("yMMMEd", moment, locale=locale))
 
 
 REPETITION_LABELS = {choice.value: choice.label for choice in REPETITION_CHOICES}
