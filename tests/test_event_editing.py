@@ -174,3 +174,23 @@ def test_editors_of_other_organisations_may_not_touch_the_event(directory):
     assert other.get(f"/de/manage/events/{OWN_EVENT}/edit").status_code == 403
     assert other.get(f"/de/manage/organisations/{ORG}/events/new").status_code == 403
     assert "Einstufungstag" not in other.get("/de/manage/").get_data(as_text=True)
+
+
+def test_an_event_is_translated_on_the_translation_page_of_offers(directory):
+    trust(directory, ORG)
+    editor = signed_in(directory, "ed@example.org", "editor", ORG)
+    assert f"/de/manage/events/{OWN_EVENT}/translate/ru" in editor.get("/de/manage/").get_data(
+        as_text=True)
+    path = f"/de/manage/events/{OWN_EVENT}/translate/ru"
+    page = editor.get(path).get_data(as_text=True)
+    assert "Veranstaltung übersetzen" in page and 'name="summary"' not in page
+    assert 'value="preview"' not in page  # no preview of a public event page here
+    data = {**_form(editor, path), "title": "День определения уровня",
+            "description": "Приходите без записи."}
+    assert editor.post(path, data=data).status_code == 303
+    with directory.app_context():
+        event = _event(OWN_EVENT)
+        assert event.translations_of("title")["ru"] == "День определения уровня"
+        assert event.translations_of("description")["ru"] == "Приходите без записи."
+        assert event.text_in("title", "de")[0] == "Einstufungstag für die neuen Deutschkurse"
+    assert editor.get(f"/de/manage/events/{OWN_EVENT}/translate/de").status_code == 404

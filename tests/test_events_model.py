@@ -8,6 +8,7 @@ from dateutil.rrule import rrulestr
 from sqlalchemy import select
 
 from wegweiser import db
+from wegweiser.cli import main
 from wegweiser.i18n import in_language
 from wegweiser.models import Event, Offer, Revision
 from wegweiser.services.directory import load_vocabularies
@@ -70,6 +71,22 @@ def test_importing_events_twice_changes_nothing_and_a_change_is_a_revision(ctx, 
                                      .order_by(Revision.id)).all()
     assert revisions[-1].changes == {"ends_at": {"before": "2027-01-05T20:00",
                                                  "after": "2027-01-05T21:00"}}
+
+
+def test_the_command_line_reports_events_and_a_dry_run_writes_none(app, tmp_path):
+    data = json.loads((DATA / "valid.json").read_text())
+    path = tmp_path / "events.json"
+    path.write_text(json.dumps({**data, "events": [EVENT]}))
+    runner = app.test_cli_runner()
+    dry = runner.invoke(main, ["import", "--dry-run", str(path)])
+    assert dry.exit_code == 0 and "events: 1 new" in dry.output, dry.output
+    with app.app_context():
+        assert db.session().scalar(select(Event)) is None
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({**data, "events": [{**EVENT, "rrule": "FREQ=HOURLY"}]}))
+    refused = runner.invoke(main, ["import", str(bad)])
+    assert refused.exit_code == 1
+    assert "sprachbruecke-netzwerk: rrule: must repeat DAILY" in refused.output
 
 
 def test_invalid_events_are_reported_field_by_field_and_nothing_is_written(ctx, tmp_path):

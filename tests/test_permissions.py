@@ -35,6 +35,7 @@ MATRIX = {
     "/de/manage/organisations/a-sprachwerk-ost/events/new": (303, 200, 403, 200, 200),
     f"/de/manage/events/{OWN_EVENT}/edit": (303, 200, 403, 200, 200),
     f"/de/manage/events/{OWN_EVENT}/history": (303, 200, 403, 200, 200),
+    f"/de/manage/events/{OWN_EVENT}/translate/ru": (303, 200, 403, 200, 200),
 }
 POSTS = {
     f"/de/manage/offers/{OWN}/confirm": (303, 303, 403, 303, 303),

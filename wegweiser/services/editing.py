@@ -12,7 +12,16 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import DRAFT, TEXT_FIELDS, Event, Offer, Organisation, Revision, User
+from ..models import (
+    DRAFT,
+    EVENT_TEXT_FIELDS,
+    TEXT_FIELDS,
+    Event,
+    Offer,
+    Organisation,
+    Revision,
+    User,
+)
 from ..models.changelog import SKIP_CHANGE_LOG
 from .importer import Importer, Problem
 from .proposals import waiting_change
@@ -54,11 +63,16 @@ def history(session: Session, target: Offer | Event | Organisation) -> list[Revi
         .order_by(Revision.created_at.desc(), Revision.id.desc())))
 
 
-def translation_state(offer: Offer, lang: str) -> dict[str, str]:
+def text_fields(entry: Offer | Event) -> tuple[str, ...]:
+    """The translated fields of an offer (title, summary, description) or an event."""
+    return TEXT_FIELDS if isinstance(entry, Offer) else EVENT_TEXT_FIELDS
+
+
+def translation_state(offer: Offer | Event, lang: str) -> dict[str, str]:
     """Per text field: "missing", "outdated" (the original changed after it) or "ok"."""
     rows = {(t.field, t.locale): t for t in offer.texts}
     state = {}
-    for name in TEXT_FIELDS:
+    for name in text_fields(offer):
         original = rows.get((name, offer.original_language))
         mine = rows.get((name, lang))
         if original is None:

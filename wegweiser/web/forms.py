@@ -110,9 +110,11 @@ class TextsForm(StateForm):
     summary = TextAreaField(_l("Summary (one or two sentences)"))
     description = TextAreaField(DESCRIPTION_LABEL)
 
-    def texts_record(self, base: dict, lang: str) -> dict:
-        """``base`` with the texts in ``lang`` as typed (an emptied field removes one)."""
-        return texts_over(self, base, lang, TEXT_FIELDS)
+    def texts_record(self, base: dict, lang: str,
+                     fields: tuple[str, ...] = TEXT_FIELDS) -> dict:
+        """``base`` with the texts of ``fields`` in ``lang`` as typed (an emptied field
+        removes one)."""
+        return texts_over(self, base, lang, fields)
 
 
 def texts_over(form, base: dict, lang: str, fields: tuple[str, ...]) -> dict:
@@ -130,7 +132,8 @@ def texts_over(form, base: dict, lang: str, fields: tuple[str, ...]) -> dict:
 
 
 class TranslationForm(TextsForm):
-    """An offer's texts in one more language; only the original's title is required."""
+    """An offer's or event's texts in one more language; only the original's title is
+    required."""
 
     title = StringField(_l("Title"))
 

@@ -20,7 +20,17 @@ from .. import db
 from ..cities import current_city
 from ..formatting import weekday_names
 from ..i18n import direction, in_language, ui_languages
-from ..models import ADMIN, ARCHIVED, CLOSED, PENDING, PUBLISHED, TEXT_FIELDS, Event, Organisation
+from ..models import (
+    ADMIN,
+    ARCHIVED,
+    CLOSED,
+    PENDING,
+    PUBLISHED,
+    TEXT_FIELDS,
+    Event,
+    Offer,
+    Organisation,
+)
 from ..pdf import pdf_available
 from ..services import editing, operations, proposals
 from ..services.accounts import (
@@ -429,31 +439,48 @@ def review(proposal_id: int):
 @bp.route("/manage/offers/<id:external_id>/translate/<target>", methods=["GET", "POST"])
 def translate_offer(external_id: str, target: str):
     """The original beside one other language, field by field; missing and outdated marked."""
+    return _translate(_offer_or_404(external_id), target)
+
+
+@bp.route("/manage/events/<id:external_id>/translate/<target>", methods=["GET", "POST"])
+def translate_event(external_id: str, target: str):
+    """An event's texts in one more language, as for offers (without a preview: the public
+    event pages are not part of the manage area)."""
+    return _translate(_event_or_404(external_id), target)
+
+
+def _translate(entry, target: str):
     session = db.session()
-    offer = _offer_or_404(external_id)
-    if target not in ui_languages() or target == offer.original_language:
+    if target not in ui_languages() or target == entry.original_language:
         abort(404)
-    proposal = proposals.latest_change(session, offer)
-    base, preview = _working_record(proposal, offer_record(offer)), None
+    is_offer, fields_of = isinstance(entry, Offer), editing.text_fields(entry)
+    proposal = proposals.latest_change(session, entry)
+    base = _working_record(proposal, offer_record(entry) if is_offer else event_record(entry))
+    preview = None
     if request.method == "POST":
         form = TranslationForm()
-        record = form.texts_record(base, target)
-        checked, preview = _check_offer_form(session, offer.organisation, offer, form, record,
-                                             target)
+        record = form.texts_record(base, target, fields_of)
+        if is_offer:
+            checked, preview = _check_offer_form(session, entry.organisation, entry, form,
+                                                 record, target)
+        else:
+            checked, problems = editing.validate(session, entry.organisation, record, Event)
+            form.show_problems(problems)
         if checked is not None and preview is None:
-            return _save(session, offer, form.state(), record, checked)
+            return _save(session, entry, form.state(), record, checked)
     else:
         form = TranslationForm(formdata=None, data={
-            **{name: base.get(name, {}).get(target, "") for name in TEXT_FIELDS},
-            **_current_state(offer)})
+            **{name: base.get(name, {}).get(target, "") for name in fields_of},
+            **_current_state(entry)})
     fields = [{"name": name, "state": state,
-               "original": base.get(name, {}).get(offer.original_language, "")}
-              for name, state in editing.translation_state(offer, target).items()]
-    return render_template("manage/translate.html", offer_id=external_id, target=target,
-                           original_language=offer.original_language, fields=fields,
-                           form=form, preview=preview, preview_languages=ui_languages(),
-                           preview_lang=_preview_language(target),
-                           target_dir=direction(target)), 400 if form.has_problems else 200
+               "original": base.get(name, {}).get(entry.original_language, "")}
+              for name, state in editing.translation_state(entry, target).items()]
+    return render_template(
+        "manage/translate.html", offer_id=entry.external_id if is_offer else None,
+        target=target, original_language=entry.original_language, fields=fields, form=form,
+        preview=preview, preview_languages=ui_languages() if is_offer else None,
+        preview_lang=_preview_language(target),
+        target_dir=direction(target)), 400 if form.has_problems else 200
 
 
 PERMISSIONS["manage.translate_offer"] = may_edit_offer
@@ -677,8 +704,10 @@ def _dashboard_events(org: Organisation) -> list[dict]:
         title = event.text_in("title", g.lang)
         upcoming = next_start(event, now)
         repetition, _until = repetition_of(event.rrule, event.starts_at)
+        have = {t.locale for t in event.texts if t.field == "title"}
         rows.append({
             "id": event.external_id, "title": title[0] if title else event.external_id,
+            "missing": [lang for lang in ui_languages() if lang not in have],
             "status": event.status, "change": changes.get(event.id),
             "when": _when(upcoming or event.starts_at),
             "past": upcoming is None or upcoming + event.duration < now,
@@ -780,6 +809,7 @@ PERMISSIONS.update({
     "manage.reactivate_event": may_edit_event,
     "manage.event_history": may_edit_event,
     "manage.restore_event_revision": may_edit_event,
+    "manage.translate_event": may_edit_event,
 })
 
 
