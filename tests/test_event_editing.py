@@ -120,12 +120,16 @@ def test_a_trusted_editor_changes_the_repetition_in_words(directory):
     editor = signed_in(directory, "ed@example.org", "editor", ORG)
     path = f"/de/manage/events/{OWN_EVENT}/edit"
     data = _form(editor, path)
-    data.update(repetition="biweekly", until=(date.today() + timedelta(days=120)).isoformat())
+    later = date.fromisoformat(data["start_date"]) + timedelta(days=14)
+    data.update(repetition="biweekly", until=(date.today() + timedelta(days=120)).isoformat(),
+                start_date=later.strftime("%d.%m.%Y"), start_time="9.30")  # as typed by hand
     assert editor.post(path, data=data).status_code == 303
     with directory.app_context():
         event = _event(OWN_EVENT)
         until = (date.today() + timedelta(days=120)).strftime("%Y%m%d")
         assert event.rrule == f"FREQ=WEEKLY;INTERVAL=2;BYDAY=WE;UNTIL={until}T235959"
+        assert event.starts_at == datetime.combine(later, datetime.min.time()).replace(
+            hour=9, minute=30)
         assert event.status == "published"
     again = _form(editor, path)
     assert again["repetition"] == "biweekly" and again["until"]

@@ -163,3 +163,25 @@ def test_demo_events_move_by_whole_weeks_and_repeat_from_their_first_date():
     assert meeting["ends_at"] == "2027-04-07T20:00"
     assert training["rrule"] == "FREQ=WEEKLY;BYDAY=MO;UNTIL=20270531T235959"
     assert forum == {"starts_at": "2027-03-25T14:00", "ends_at": "2027-03-25T17:30"}
+
+
+def test_repetitions_in_words_become_rules_and_back():
+    from wegweiser.services.events import repetition_of, repetition_rule
+
+    tuesday = datetime(2027, 3, 30, 18, 0)  # the fifth Tuesday of March: "the last"
+    rules = {kind: repetition_rule(kind, tuesday, date(2027, 6, 30))
+             for kind in ("weekly", "biweekly", "monthly_weekday", "monthly_date")}
+    assert rules == {
+        "weekly": "FREQ=WEEKLY;BYDAY=TU;UNTIL=20270630T235959",
+        "biweekly": "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU;UNTIL=20270630T235959",
+        "monthly_weekday": "FREQ=MONTHLY;BYDAY=-1TU;UNTIL=20270630T235959",
+        "monthly_date": "FREQ=MONTHLY;BYMONTHDAY=30;UNTIL=20270630T235959"}
+    for kind, rule in rules.items():
+        assert repetition_of(rule, tuesday) == (kind, date(2027, 6, 30))
+        dates = list(rrulestr(rule, dtstart=tuesday))
+        assert dates[0] == tuesday and all(d.hour == 18 for d in dates)
+    assert repetition_rule("none", tuesday) is None
+    assert repetition_of(None, tuesday) == ("none", None)
+    assert repetition_of("FREQ=DAILY", tuesday) == ("other", None)  # kept as imported
+    assert repetition_of("FREQ=MONTHLY;BYDAY=1WE", datetime(2027, 1, 6, 18)) == \
+        ("monthly_weekday", None)

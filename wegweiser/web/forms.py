@@ -6,7 +6,7 @@ fields they concern. Validation itself is the importer's, the same as for import
 """
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import datetime
 
 from flask import g
 from flask_babel import get_locale
@@ -306,15 +306,20 @@ REPETITION_CHOICES = [
 
 
 def _date(text: str):
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
+    """A date as a date field sends it (2026-12-31), or as typed where there is no date
+    field (31.12.2026); None: not a date."""
+    for pattern in ("%Y-%m-%d", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    return None
 
 
 def _time(text: str):
+    """A time as a time field sends it (18:30), or typed as 9:30 or 18.30; None: not one."""
     try:
-        return time.fromisoformat(text) if len(text) == 5 else None
+        return datetime.strptime(text.replace(".", ":"), "%H:%M").time()
     except ValueError:
         return None
 

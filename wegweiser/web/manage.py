@@ -703,6 +703,7 @@ def _dashboard_events(org: Organisation) -> list[dict]:
     for event in org.events:
         title = event.text_in("title", g.lang)
         upcoming = next_start(event, now)
+        past = upcoming is None or upcoming + event.duration < now
         repetition, _until = repetition_of(event.rrule, event.starts_at)
         have = {t.locale for t in event.texts if t.field == "title"}
         rows.append({
@@ -710,10 +711,10 @@ def _dashboard_events(org: Organisation) -> list[dict]:
             "missing": [lang for lang in ui_languages() if lang not in have],
             "status": event.status, "change": changes.get(event.id),
             "when": _when(upcoming or event.starts_at),
-            "past": upcoming is None or upcoming + event.duration < now,
+            "past": past,
             "repeats": None if repetition == "none" else
             str(REPETITION_LABELS.get(repetition, _("Repeats"))),
-            "sort": (upcoming is None, upcoming or event.starts_at),
+            "sort": (past, upcoming or event.starts_at),
         })
     return sorted(rows, key=lambda row: row.pop("sort"))
 
