@@ -8,6 +8,7 @@ from dateutil.rrule import rrulestr
 from sqlalchemy import select
 
 from wegweiser import db
+from wegweiser.cli import main
 from wegweiser.i18n import in_language
 from wegweiser.models import Event, Offer, Revision
 from wegweiser.services.directory import load_vocabularies
@@ -72,6 +73,22 @@ def test_importing_events_twice_changes_nothing_and_a_change_is_a_revision(ctx, 
                                                  "after": "2027-01-05T21:00"}}
 
 
+def test_the_command_line_reports_events_and_a_dry_run_writes_none(app, tmp_path):
+    data = json.loads((DATA / "valid.json").read_text())
+    path = tmp_path / "events.json"
+    path.write_text(json.dumps({**data, "events": [EVENT]}))
+    runner = app.test_cli_runner()
+    dry = runner.invoke(main, ["import", "--dry-run", str(path)])
+    assert dry.exit_code == 0 and "events: 1 new" in dry.output, dry.output
+    with app.app_context():
+        assert db.session().scalar(select(Event)) is None
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({**data, "events": [{**EVENT, "rrule": "FREQ=HOURLY"}]}))
+    refused = runner.invoke(main, ["import", str(bad)])
+    assert refused.exit_code == 1
+    assert "sprachbruecke-netzwerk: rrule: must repeat DAILY" in refused.output
+
+
 def test_invalid_events_are_reported_field_by_field_and_nothing_is_written(ctx, tmp_path):
     cases = [
         ({"rrule": "FREQ=HOURLY"}, "rrule", "DAILY, WEEKLY, MONTHLY or YEARLY"),
@@ -82,7 +99,7 @@ def test_invalid_events_are_reported_field_by_field_and_nothing_is_written(ctx, 
         ({"starts_at": "2027-01-05T18:00+01:00"}, "starts_at", "without an offset"),
         ({"starts_at": "5.1.2027 18 Uhr"}, "starts_at", "YYYY-MM-DDTHH:MM"),
         ({"timezone": "Mars/Olympus"}, "timezone", "time zone"),
-        ({"address": {}}, "address", "online: true"),
+        ({"address": {}}, "address", "marked as online"),
         ({"offer": "telefon-hotline"}, "offer", "same organisation"),
         ({"categories": ["no-such-thing"]}, "categories", "unknown value"),
         ({"online_url": "meet.example"}, "online_url", "http"),
@@ -146,3 +163,25 @@ def test_demo_events_move_by_whole_weeks_and_repeat_from_their_first_date():
     assert meeting["ends_at"] == "2027-04-07T20:00"
     assert training["rrule"] == "FREQ=WEEKLY;BYDAY=MO;UNTIL=20270531T235959"
     assert forum == {"starts_at": "2027-03-25T14:00", "ends_at": "2027-03-25T17:30"}
+
+
+def test_repetitions_in_words_become_rules_and_back():
+    from wegweiser.services.events import repetition_of, repetition_rule
+
+    tuesday = datetime(2027, 3, 30, 18, 0)  # the fifth Tuesday of March: "the last"
+    rules = {kind: repetition_rule(kind, tuesday, date(2027, 6, 30))
+             for kind in ("weekly", "biweekly", "monthly_weekday", "monthly_date")}
+    assert rules == {
+        "weekly": "FREQ=WEEKLY;BYDAY=TU;UNTIL=20270630T235959",
+        "biweekly": "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU;UNTIL=20270630T235959",
+        "monthly_weekday": "FREQ=MONTHLY;BYDAY=-1TU;UNTIL=20270630T235959",
+        "monthly_date": "FREQ=MONTHLY;BYMONTHDAY=30;UNTIL=20270630T235959"}
+    for kind, rule in rules.items():
+        assert repetition_of(rule, tuesday) == (kind, date(2027, 6, 30))
+        dates = list(rrulestr(rule, dtstart=tuesday))
+        assert dates[0] == tuesday and all(d.hour == 18 for d in dates)
+    assert repetition_rule("none", tuesday) is None
+    assert repetition_of(None, tuesday) == ("none", None)
+    assert repetition_of("FREQ=DAILY", tuesday) == ("other", None)  # kept as imported
+    assert repetition_of("FREQ=MONTHLY;BYDAY=1WE", datetime(2027, 1, 6, 18)) == \
+        ("monthly_weekday", None)

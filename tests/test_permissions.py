@@ -13,6 +13,7 @@ from .helpers import csrf, signed_in
 
 pytestmark = pytest.mark.demo_directory  # every test here works on the demo data
 OWN = "a-sprachwerk-deutsch-eltern"
+OWN_EVENT = "e-sprachwerk-einstufungstag"
 ROLES = ("anonymous", "editor", "other_editor", "moderator", "admin")
 # route → expected status per role (303: sent to the sign-in page)
 MATRIX = {
@@ -31,6 +32,10 @@ MATRIX = {
     "/de/manage/organisations/a-sprachwerk-ost/offers/new": (303, 200, 403, 200, 200),
     "/de/manage/organisations/a-sprachwerk-ost/profile": (303, 200, 403, 200, 200),
     "/de/manage/organisations/a-sprachwerk-ost/history": (303, 200, 403, 200, 200),
+    "/de/manage/organisations/a-sprachwerk-ost/events/new": (303, 200, 403, 200, 200),
+    f"/de/manage/events/{OWN_EVENT}/edit": (303, 200, 403, 200, 200),
+    f"/de/manage/events/{OWN_EVENT}/history": (303, 200, 403, 200, 200),
+    f"/de/manage/events/{OWN_EVENT}/translate/ru": (303, 200, 403, 200, 200),
 }
 POSTS = {
     f"/de/manage/offers/{OWN}/confirm": (303, 303, 403, 303, 303),
@@ -39,6 +44,9 @@ POSTS = {
     f"/de/manage/offers/{OWN}/restore/999999": (303, 404, 403, 404, 404),
     "/de/manage/organisations/a-sprachwerk-ost/restore/999999": (303, 404, 403, 404, 404),
     f"/de/manage/offers/{OWN}/reactivate": (303, 303, 403, 303, 303),
+    f"/de/manage/events/{OWN_EVENT}/restore/999999": (303, 404, 403, 404, 404),
+    f"/de/manage/events/{OWN_EVENT}/archive": (303, 303, 403, 303, 303),
+    f"/de/manage/events/{OWN_EVENT}/reactivate": (303, 303, 403, 303, 303),
 }
 
 

@@ -88,7 +88,7 @@ def _print_report(report: ImportReport) -> None:
         click.echo(f"{len(report.problems)} problem(s) found; nothing was imported.", err=True)
         return
     verb = "would be" if report.dry_run else "were"
-    for kind in ("organisations", "offers"):
+    for kind in (k for k in ("organisations", "offers", "events") if k in report.created):
         click.echo(f"{kind}: {report.created[kind]} new, {report.updated[kind]} changed, "
                    f"{report.unchanged[kind]} unchanged" + (" (dry run)" if report.dry_run else ""))
     if report.dry_run:

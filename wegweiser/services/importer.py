@@ -501,7 +501,7 @@ class Importer:
         address = self._address(check, record.get("address"))
         online = check.boolean(record.get("online", False), "online") or False
         if not online and not (address.get("street") or address.get("city")):
-            check.fail("address", _l("needs an address, or online: true"))
+            check.fail("address", _l("needs an address, or must be marked as online"))
         canonical = {
             "id": record_id, "organisation": org, "offer": offer, "original_language": original,
             **texts,

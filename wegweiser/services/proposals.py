@@ -6,7 +6,17 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import CLOSED, PENDING, RETURNED, Event, Offer, Organisation, Proposal
+from ..models import (
+    CLOSED,
+    DRAFT,
+    IN_REVIEW,
+    PENDING,
+    RETURNED,
+    Event,
+    Offer,
+    Organisation,
+    Proposal,
+)
 from .importer import organisation_changes
 from .records import changed_fields, entity_type, entry_record
 
@@ -38,12 +48,15 @@ def latest_change(session: Session, target: Offer | Event | Organisation) -> Pro
     return newest if newest is not None and newest.status in UNDECIDED_OR_SENT_BACK else None
 
 
-def open_changes(session: Session, offers: list[Offer]) -> dict[int, str]:
-    """Per offer id: "pending", "returned" or "closed", the state of its newest change, if
-    that was not approved."""
+def open_changes(session: Session, entries: list[Offer] | list[Event]) -> dict[int, str]:
+    """Per offer (or event) id: "pending", "returned" or "closed", the state of its newest
+    change, if that was not approved."""
+    if not entries:
+        return {}
+    column = getattr(Proposal, f"{entity_type(entries[0])}_id")
     rows = session.execute(
-        select(Proposal.offer_id, Proposal.status)
-        .where(Proposal.offer_id.in_([o.id for o in offers]))
+        select(column, Proposal.status)
+        .where(column.in_([o.id for o in entries]))
         .order_by(Proposal.created_at, Proposal.id)).all()
     newest = {offer_id: status for offer_id, status in rows}
     return {k: v for k, v in newest.items() if v in UNDECIDED_OR_SENT_BACK}
@@ -63,6 +76,11 @@ def waiting_by_id(session: Session, proposal_id: int) -> Proposal | None:
 def proposal_changes(proposal: Proposal) -> dict:
     """The fields a change would change, with their values before and after."""
     entry = proposal.offer or proposal.event
+    if entry is not None and entry.status in (DRAFT, IN_REVIEW):
+        # A new entry, never published: all that it says is new to the moderator.
+        return changed_fields(None, {k: v for k, v in proposal.record.items()
+                                     if k not in ("id", "organisation")
+                                     and v not in (None, {}, [])})
     if entry is not None:
         return changed_fields(entry_record(entry), proposal.record)
     return organisation_changes(proposal.organisation, proposal.record)
