@@ -27,6 +27,7 @@ from ..services.event_listing import (
 from ..services.occurrences import occurrences, schedule_of
 from ..services.records import offer_record
 from .event_presenters import event_summary
+from .events import found_event_ids
 from .params import ParamError, event_categories, parse_event_args, parse_search_args
 from .presenters import filter_label
 
@@ -132,7 +133,7 @@ def events():
     session = db.session()
     args = parse_event_args(request.args, load_vocabularies(session), DEFAULT_PER_PAGE,
                             strict=True)
-    ids = search_service().search_events(args.text, session) if args.text else None
+    ids = found_event_ids(args.text, session)
     found = upcoming_events(published_events(session), args.filters(ids),
                             city_now(current_app.config["BABEL_DEFAULT_TIMEZONE"]))
     start = (args.page - 1) * args.per_page
