@@ -11,7 +11,7 @@ from sqlalchemy import select
 from wegweiser import db
 from wegweiser.models import Event, Proposal, Revision
 
-from .helpers import csrf, notices_after, read_form, signed_in, trust
+from .helpers import csrf, mails, notices_after, read_form, signed_in, trust
 
 pytestmark = pytest.mark.demo_directory
 ORG = "a-sprachwerk-ost"
@@ -198,3 +198,22 @@ def test_an_event_is_translated_on_the_translation_page_of_offers(directory):
         assert event.translations_of("description")["ru"] == "Приходите без записи."
         assert event.text_in("title", "de")[0] == "Einstufungstag für die neuen Deutschkurse"
     assert editor.get(f"/de/manage/events/{OWN_EVENT}/translate/de").status_code == 404
+
+
+def test_a_returned_event_change_is_mailed_with_a_link_to_the_event_form(directory):
+    editor = signed_in(directory, "ed@example.org", "editor", ORG)
+    path = f"/de/manage/events/{OWN_EVENT}/edit"
+    data = {**_form(editor, path), "title": "Einstufungstag ohne Uhrzeit"}
+    assert editor.post(path, data=data).status_code == 303
+    moderator = signed_in(directory, "mod@example.org", "moderator")
+    queue = moderator.get("/de/manage/review/").get_data(as_text=True)
+    review = re.search(r'href="(/de/manage/review/\d+)"[^>]*><bdi>Einstufungstag ohne',
+                       queue).group(1)
+    moderator.post(review, data={"csrf_token": csrf(moderator, review), "decision": "return",
+                                 "comment": "Bitte die Uhrzeit nennen."})
+    mail = mails(directory)[-1]
+    assert mail["To"] == "ed@example.org"
+    body = mail.get_body(("plain",)).get_content()
+    assert f"/de/manage/events/{OWN_EVENT}/edit" in body and "Bitte die Uhrzeit nennen." in body
+    page = editor.get(path).get_data(as_text=True)
+    assert "Bitte die Uhrzeit nennen." in page and "Einstufungstag ohne Uhrzeit" in page
