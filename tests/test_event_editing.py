@@ -140,6 +140,9 @@ def test_cancelling_closes_a_waiting_change_and_restore_brings_back_the_old_titl
     path = f"/de/manage/events/{OWN_EVENT}/edit"
     data = {**_form(editor, path), "title": "Einstufungstag verschoben"}
     assert editor.post(path, data=data).status_code == 303
+    moderator = signed_in(directory, "mod@example.org", "moderator")
+    review = re.search(r'href="(/de/manage/review/\d+)"[^>]*><bdi>Einstufungstag verschoben',
+                       moderator.get("/de/manage/review/").get_data(as_text=True)).group(1)
     cancel = f"/de/manage/events/{OWN_EVENT}/archive"
     response = editor.post(cancel, data={"csrf_token": csrf(editor, "/de/manage/")})
     assert "abgesagt" in notices_after(editor, response)
@@ -148,9 +151,11 @@ def test_cancelling_closes_a_waiting_change_and_restore_brings_back_the_old_titl
         assert event.status == "archived"
         assert db.session().scalar(select(Proposal).where(
             Proposal.event_id == event.id)).status == "closed"
-    moderator = signed_in(directory, "mod@example.org", "moderator")
     assert "Einstufungstag verschoben" not in moderator.get("/de/manage/review/").get_data(
         as_text=True)
+    refused = moderator.post(review, data={"csrf_token": csrf(moderator, review),
+                                           "decision": "approve"})
+    assert "Veranstaltung wurde abgesagt" in notices_after(moderator, refused)
     back = f"/de/manage/events/{OWN_EVENT}/reactivate"
     assert editor.post(back, data={"csrf_token": csrf(editor, "/de/manage/")}).status_code == 303
     with directory.app_context():

@@ -30,6 +30,7 @@ from ..models import (
     Event,
     Offer,
     Organisation,
+    Proposal,
 )
 from ..pdf import pdf_available
 from ..services import editing, operations, proposals
@@ -396,6 +397,8 @@ NOT_WAITING = {
     operations.CLOSED_ARCHIVED: _l("This change no longer waits for review: the offer was "
                                    "withdrawn (“no longer offered”) after the change was sent. "
                                    "Nothing was published."),
+    "event-cancelled": _l("This change no longer waits for review: the event was cancelled "
+                          "after the change was sent. Nothing was published."),
     operations.CLOSED_OVERWRITTEN: _l("This change no longer waits for review: the entry was "
                                       "changed after the change was sent. Nothing was "
                                       "published."),
@@ -417,8 +420,11 @@ def review(proposal_id: int):
             abort(404)
         except operations.ChangeNotWaiting as refused:
             session.rollback()
-            flash(str(NOT_WAITING.get(refused.reason or refused.status, ALREADY_DECIDED)),
-                  "error")
+            reason = refused.reason or refused.status
+            if reason == operations.CLOSED_ARCHIVED and session.get(
+                    Proposal, proposal_id).event_id is not None:
+                reason = "event-cancelled"
+            flash(str(NOT_WAITING.get(reason, ALREADY_DECIDED)), "error")
             return redirect(url_for("manage.review_queue"), code=303)
         session.commit()
         if approving:
