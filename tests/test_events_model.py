@@ -185,3 +185,11 @@ def test_repetitions_in_words_become_rules_and_back():
     assert repetition_of("FREQ=DAILY", tuesday) == ("other", None)  # kept as imported
     assert repetition_of("FREQ=MONTHLY;BYDAY=1WE", datetime(2027, 1, 6, 18)) == \
         ("monthly_weekday", None)
+
+
+def test_offer_search_offers_no_filter_for_the_events_only_category(demo_client):
+    page = demo_client.get("/de/search?q=Deutsch").get_data(as_text=True)
+    assert "category=language-courses" in page and "category=network-meeting" not in page
+    api = demo_client.get("/api/v1/offers?q=Deutsch").get_json()
+    assert "network-meeting" not in api["facets"]["category"]
+    assert demo_client.get("/api/v1/offers?category=network-meeting").status_code == 400
