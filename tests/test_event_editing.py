@@ -70,6 +70,8 @@ def test_a_new_event_of_an_untrusted_organisation_waits_and_is_published_by_a_mo
     queue = moderator.get("/de/manage/review/").get_data(as_text=True)
     assert "Veranstaltung" in queue and "Lesecafé für Eltern" in queue
     review = re.search(r'href="(/de/manage/review/\d+)"[^>]*><bdi>Lesecafé', queue).group(1)
+    shown = moderator.get(review).get_data(as_text=True)
+    assert "Lesecafé für Eltern" in shown and "Jeden Monat am gleichen Wochentag" in shown
     moderator.post(review, data={"csrf_token": csrf(moderator, review), "decision": "approve"})
     with directory.app_context():
         assert _event(external_id).status == "published"
