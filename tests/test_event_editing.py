@@ -11,7 +11,7 @@ from sqlalchemy import select
 from wegweiser import db
 from wegweiser.models import Event, Proposal, Revision
 
-from .helpers import csrf, notices_after, read_form, signed_in, trust
+from .helpers import csrf, mails, notices_after, read_form, signed_in, trust
 
 pytestmark = pytest.mark.demo_directory
 ORG = "a-sprachwerk-ost"
@@ -70,6 +70,8 @@ def test_a_new_event_of_an_untrusted_organisation_waits_and_is_published_by_a_mo
     queue = moderator.get("/de/manage/review/").get_data(as_text=True)
     assert "Veranstaltung" in queue and "Lesecafé für Eltern" in queue
     review = re.search(r'href="(/de/manage/review/\d+)"[^>]*><bdi>Lesecafé', queue).group(1)
+    shown = moderator.get(review).get_data(as_text=True)
+    assert "Lesecafé für Eltern" in shown and "Jeden Monat am gleichen Wochentag" in shown
     moderator.post(review, data={"csrf_token": csrf(moderator, review), "decision": "approve"})
     with directory.app_context():
         assert _event(external_id).status == "published"
@@ -140,6 +142,9 @@ def test_cancelling_closes_a_waiting_change_and_restore_brings_back_the_old_titl
     path = f"/de/manage/events/{OWN_EVENT}/edit"
     data = {**_form(editor, path), "title": "Einstufungstag verschoben"}
     assert editor.post(path, data=data).status_code == 303
+    moderator = signed_in(directory, "mod@example.org", "moderator")
+    review = re.search(r'href="(/de/manage/review/\d+)"[^>]*><bdi>Einstufungstag verschoben',
+                       moderator.get("/de/manage/review/").get_data(as_text=True)).group(1)
     cancel = f"/de/manage/events/{OWN_EVENT}/archive"
     response = editor.post(cancel, data={"csrf_token": csrf(editor, "/de/manage/")})
     assert "abgesagt" in notices_after(editor, response)
@@ -148,9 +153,11 @@ def test_cancelling_closes_a_waiting_change_and_restore_brings_back_the_old_titl
         assert event.status == "archived"
         assert db.session().scalar(select(Proposal).where(
             Proposal.event_id == event.id)).status == "closed"
-    moderator = signed_in(directory, "mod@example.org", "moderator")
     assert "Einstufungstag verschoben" not in moderator.get("/de/manage/review/").get_data(
         as_text=True)
+    refused = moderator.post(review, data={"csrf_token": csrf(moderator, review),
+                                           "decision": "approve"})
+    assert "Veranstaltung wurde abgesagt" in notices_after(moderator, refused)
     back = f"/de/manage/events/{OWN_EVENT}/reactivate"
     assert editor.post(back, data={"csrf_token": csrf(editor, "/de/manage/")}).status_code == 303
     with directory.app_context():
@@ -198,3 +205,22 @@ def test_an_event_is_translated_on_the_translation_page_of_offers(directory):
         assert event.translations_of("description")["ru"] == "Приходите без записи."
         assert event.text_in("title", "de")[0] == "Einstufungstag für die neuen Deutschkurse"
     assert editor.get(f"/de/manage/events/{OWN_EVENT}/translate/de").status_code == 404
+
+
+def test_a_returned_event_change_is_mailed_with_a_link_to_the_event_form(directory):
+    editor = signed_in(directory, "ed@example.org", "editor", ORG)
+    path = f"/de/manage/events/{OWN_EVENT}/edit"
+    data = {**_form(editor, path), "title": "Einstufungstag ohne Uhrzeit"}
+    assert editor.post(path, data=data).status_code == 303
+    moderator = signed_in(directory, "mod@example.org", "moderator")
+    queue = moderator.get("/de/manage/review/").get_data(as_text=True)
+    review = re.search(r'href="(/de/manage/review/\d+)"[^>]*><bdi>Einstufungstag ohne',
+                       queue).group(1)
+    moderator.post(review, data={"csrf_token": csrf(moderator, review), "decision": "return",
+                                 "comment": "Bitte die Uhrzeit nennen."})
+    mail = mails(directory)[-1]
+    assert mail["To"] == "ed@example.org"
+    body = mail.get_body(("plain",)).get_content()
+    assert f"/de/manage/events/{OWN_EVENT}/edit" in body and "Bitte die Uhrzeit nennen." in body
+    page = editor.get(path).get_data(as_text=True)
+    assert "Bitte die Uhrzeit nennen." in page and "Einstufungstag ohne Uhrzeit" in page

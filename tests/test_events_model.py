@@ -166,7 +166,7 @@ def test_demo_events_move_by_whole_weeks_and_repeat_from_their_first_date():
 
 
 def test_repetitions_in_words_become_rules_and_back():
-    from wegweiser.services.events import repetition_of, repetition_rule
+    from wegweiser.services.events import repetition_kind, repetition_of, repetition_rule
 
     tuesday = datetime(2027, 3, 30, 18, 0)  # the fifth Tuesday of March: "the last"
     rules = {kind: repetition_rule(kind, tuesday, date(2027, 6, 30))
@@ -183,5 +183,16 @@ def test_repetitions_in_words_become_rules_and_back():
     assert repetition_rule("none", tuesday) is None
     assert repetition_of(None, tuesday) == ("none", None)
     assert repetition_of("FREQ=DAILY", tuesday) == ("other", None)  # kept as imported
+    assert [repetition_kind(rule) for rule in rules.values()] == list(rules)
+    assert repetition_kind("FREQ=MONTHLY;BYDAY=1WE") == "monthly_weekday"
+    assert repetition_kind("FREQ=DAILY") == "other" and repetition_kind(None) == "none"
     assert repetition_of("FREQ=MONTHLY;BYDAY=1WE", datetime(2027, 1, 6, 18)) == \
         ("monthly_weekday", None)
+
+
+def test_offer_search_offers_no_filter_for_the_events_only_category(demo_client):
+    page = demo_client.get("/de/search?q=Deutsch").get_data(as_text=True)
+    assert "category=language-courses" in page and "category=network-meeting" not in page
+    api = demo_client.get("/api/v1/offers?q=Deutsch").get_json()
+    assert "network-meeting" not in api["facets"]["category"]
+    assert demo_client.get("/api/v1/offers?category=network-meeting").status_code == 400

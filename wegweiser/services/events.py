@@ -7,6 +7,7 @@ import) is kept as it is.
 """
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 from dateutil.rrule import rrulestr
@@ -62,6 +63,23 @@ def repetition_of(rule: str | None, starts_at: datetime | None) -> tuple[str, da
             if repetition_rule(repetition, starts_at) == body:
                 return repetition, last_day
     return OTHER, None
+
+
+RULE_SHAPES = (
+    (WEEKLY, re.compile(r"FREQ=WEEKLY;BYDAY=[A-Z]{2}")),
+    (BIWEEKLY, re.compile(r"FREQ=WEEKLY;INTERVAL=2;BYDAY=[A-Z]{2}")),
+    (MONTHLY_WEEKDAY, re.compile(r"FREQ=MONTHLY;BYDAY=-?[1-4][A-Z]{2}")),
+    (MONTHLY_DATE, re.compile(r"FREQ=MONTHLY;BYMONTHDAY=\d{1,2}")),
+)
+
+
+def repetition_kind(rule: str | None) -> str:
+    """Which of the editors' choices a rule is, from its shape alone (for a history or a
+    review, where the start is not at hand)."""
+    if not rule:
+        return NONE
+    body = rule.partition(";UNTIL=")[0]
+    return next((kind for kind, shape in RULE_SHAPES if shape.fullmatch(body)), OTHER)
 
 
 def event_by_external_id(session: Session, external_id: str) -> Event | None:

@@ -30,6 +30,7 @@ from ..models import (
     Event,
     Offer,
     Organisation,
+    Proposal,
 )
 from ..pdf import pdf_available
 from ..services import editing, operations, proposals
@@ -47,7 +48,7 @@ from ..services.directory import (
     organisation_by_external_id,
     organisation_with_offers,
 )
-from ..services.events import event_by_external_id, next_start, repetition_of
+from ..services.events import event_by_external_id, next_start, repetition_kind
 from ..services.freshness import stale_offers
 from ..services.notifications import send_invitation, send_returned
 from ..services.records import changed_fields, entity_type, event_record, offer_record
@@ -396,6 +397,8 @@ NOT_WAITING = {
     operations.CLOSED_ARCHIVED: _l("This change no longer waits for review: the offer was "
                                    "withdrawn (“no longer offered”) after the change was sent. "
                                    "Nothing was published."),
+    "event-cancelled": _l("This change no longer waits for review: the event was cancelled "
+                          "after the change was sent. Nothing was published."),
     operations.CLOSED_OVERWRITTEN: _l("This change no longer waits for review: the entry was "
                                       "changed after the change was sent. Nothing was "
                                       "published."),
@@ -417,8 +420,11 @@ def review(proposal_id: int):
             abort(404)
         except operations.ChangeNotWaiting as refused:
             session.rollback()
-            flash(str(NOT_WAITING.get(refused.reason or refused.status, ALREADY_DECIDED)),
-                  "error")
+            reason = refused.reason or refused.status
+            if reason == operations.CLOSED_ARCHIVED and session.get(
+                    Proposal, proposal_id).event_id is not None:
+                reason = "event-cancelled"
+            flash(str(NOT_WAITING.get(reason, ALREADY_DECIDED)), "error")
             return redirect(url_for("manage.review_queue"), code=303)
         session.commit()
         if approving:
@@ -704,7 +710,7 @@ def _dashboard_events(org: Organisation) -> list[dict]:
         title = event.text_in("title", g.lang)
         upcoming = next_start(event, now)
         past = upcoming is None or upcoming + event.duration < now
-        repetition, _until = repetition_of(event.rrule, event.starts_at)
+        repetition = repetition_kind(event.rrule)
         have = {t.locale for t in event.texts if t.field == "title"}
         rows.append({
             "id": event.external_id, "title": title[0] if title else event.external_id,
@@ -852,6 +858,9 @@ def readable(field: str, value):
     if field == "address" and isinstance(value, dict):
         place = " ".join(str(value[k]) for k in ("postal_code", "city") if value.get(k))
         return ", ".join(part for part in (value.get("street"), place) if part) or None
+    if field == "rrule" and isinstance(value, str):
+        label = REPETITION_LABELS.get(repetition_kind(value))
+        return f"{label} ({value})" if label else value
     if field == "contact" and isinstance(value, dict):
         return " · ".join(str(v) for v in value.values() if v) or None
     if field == "opening_hours" and isinstance(value, list):
