@@ -234,8 +234,8 @@ def test_the_api_lists_upcoming_events_with_iso_dates_and_filters(events):
     assert online["online"] and online["address"] is None
     only = client.get("/api/v1/events?language=fa&area=sued").get_json()
     assert [r["id"] for r in only["results"]] == ["frauencafe"]
-    words = client.get("/api/v1/events?q=Frauencafe").get_json()
-    assert [r["id"] for r in words["results"]] == ["frauencafe"]
+    words = [r["id"] for r in client.get("/api/v1/events?q=Frauencafe").get_json()["results"]]
+    assert "frauencafe" in words and "treffen-ost" not in words
     paged = client.get("/api/v1/events?per_page=1&page=2").get_json()
     assert [r["id"] for r in paged["results"]] == ids[1:2]
     assert paged["total"] == body["total"]
