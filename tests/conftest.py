@@ -16,7 +16,7 @@ from sqlalchemy import create_engine, text
 
 from wegweiser import create_app, db
 from wegweiser.search import rebuild_index
-from wegweiser.services.setup import demo_files, import_files, initialise_database
+from wegweiser.services.setup import import_demo, initialise_database
 
 REQUIRE_ALL = os.environ.get("WEGWEISER_REQUIRE_ALL") == "1"
 POSTGRES_ADMIN_URL = os.environ.get("WEGWEISER_TEST_POSTGRES",
@@ -175,7 +175,7 @@ def directory(backend, tmp_path, tmp_path_factory):
         index = tmp_path_factory.mktemp(f"demo-template-index-{backend.name}")
         application = _make_app(url, index)
         with application.app_context():
-            assert import_files(demo_files(), "import:demo").ok
+            assert import_demo().ok
             rebuild_index(db.session())
             db.session().close()  # its connection must be back for the copy to be complete
             db.engine().dispose()
@@ -194,7 +194,7 @@ def directory(backend, tmp_path, tmp_path_factory):
 def _load_demo(application, city: str | None = None) -> None:
     """Import a city's demo set into the app's database and build its index."""
     with application.app_context():
-        report = import_files(demo_files(city), "import:demo")
+        report = import_demo(city)
         assert report.ok, report.problems[:5]
         rebuild_index(db.session())
 

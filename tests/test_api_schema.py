@@ -25,8 +25,9 @@ MAX_EXAMPLES = int(os.environ.get("WEGWEISER_SCHEMA_EXAMPLES", "30"))
 
 def test_the_api_answers_as_its_document_says(demo_app):
     calls = drill.check_every_operation(demo_app, MAX_EXAMPLES)
-    assert {label.split(" ")[1] for label in calls} >= {"/offers", "/offers/{id}"}
-    for operation in ("GET /offers", "GET /offers/{id}"):
+    assert {label.split(" ")[1] for label in calls} >= {"/offers", "/offers/{id}", "/events",
+                                                         "/events/{id}"}
+    for operation in ("GET /offers", "GET /offers/{id}", "GET /events", "GET /events/{id}"):
         for mode in ("positive", "negative"):
             assert calls[f"{operation} {mode}"] >= min(MAX_EXAMPLES, 5), calls
 

@@ -14,6 +14,7 @@ from .helpers import csrf, signed_in
 pytestmark = pytest.mark.demo_directory  # every test here works on the demo data
 OWN = "a-sprachwerk-deutsch-eltern"
 OWN_CALL = "a-sprachwerk-ost-raum-sprachcafe"  # a call for help of the same organisation
+OWN_EVENT = "e-sprachwerk-einstufungstag"
 ROLES = ("anonymous", "editor", "other_editor", "moderator", "admin")
 # route → expected status per role (303: sent to the sign-in page)
 MATRIX = {
@@ -46,6 +47,10 @@ MATRIX = {
     f"/de/manage/help-calls/{OWN_CALL}/remove": (303, 200, 403, 200, 200),
     # a published call waits for nothing: nothing to review
     f"/de/manage/review/help-calls/{OWN_CALL}": (303, 403, 403, 404, 404),
+    "/de/manage/organisations/a-sprachwerk-ost/events/new": (303, 200, 403, 200, 200),
+    f"/de/manage/events/{OWN_EVENT}/edit": (303, 200, 403, 200, 200),
+    f"/de/manage/events/{OWN_EVENT}/history": (303, 200, 403, 200, 200),
+    f"/de/manage/events/{OWN_EVENT}/translate/ru": (303, 200, 403, 200, 200),
 }
 POSTS = {
     f"/de/manage/offers/{OWN}/confirm": (303, 303, 403, 303, 303),
@@ -58,6 +63,9 @@ POSTS = {
     "/de/manage/users/999999/remove": (303, 403, 403, 403, 404),
     "/de/manage/users/999999/reset-second-factor": (303, 403, 403, 403, 404),
     f"/de/manage/help-calls/{OWN_CALL}/extend": (303, 303, 403, 303, 303),
+    f"/de/manage/events/{OWN_EVENT}/restore/999999": (303, 404, 403, 404, 404),
+    f"/de/manage/events/{OWN_EVENT}/archive": (303, 303, 403, 303, 303),
+    f"/de/manage/events/{OWN_EVENT}/reactivate": (303, 303, 403, 303, 303),
 }
 
 

@@ -19,6 +19,7 @@ from .services.setup import (
     OtherCitysDatabase,
     demo_files,
     has_offers,
+    import_demo,
     import_files,
     initialise_database,
 )
@@ -531,7 +532,7 @@ def demo_command(host: str, port: int) -> None:
             raise click.ClickException(f"There is no demo data set for {city.name} "
                                        f"(wegweiser/data/demo/{city.slug}/*.json).")
         click.echo(f"Loading the demo data set of {city.name} …")
-        report = import_files(files, "import:demo", progress=_progress("Importing"))
+        report = import_demo(city.slug, progress=_progress("Importing"))
         _print_report(report)
         if not report.ok:
             sys.exit(1)

@@ -12,7 +12,9 @@ PAGES = ["/de/", "/en/", "/de/search?q=Deutschkurs&area=sued", "/de/search?q=zzz
          "/de/network?category=asylum-legal-advice&language=prs&free=1", "/en/privacy",
          "/de/join", "/de/organisations/a-sprachwerk-ost/claim",
          "/de/near?q=Beratung", "/de/search?q=Beratung&near=connewitz",
-         "/de/take-part", "/en/take-part?area=sued&kind=volunteers"]
+         "/de/take-part", "/en/take-part?area=sued&kind=volunteers",
+         "/de/events", "/en/events?category=network-meeting&this_week=1",
+         "/de/events/e-netzwerktreffen"]
 
 
 @pytest.fixture(scope="module")

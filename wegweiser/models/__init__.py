@@ -3,6 +3,7 @@ from .area import CITY, DISTRICT, QUARTER, Area
 from .audit import AUDIT_KINDS, AuditEvent, RecoveryCode
 from .base import Base, utcnow
 from .changelog import ChangeLogEntry
+from .event import EVENT_TEXT_FIELDS, Event, EventText
 from .help_call import HELP_TEXT_FIELDS, HelpCall, HelpCallText
 from .join_request import (
     ACCEPTED,
@@ -42,7 +43,8 @@ __all__ = [
     "APPROVED", "CLOSED", "PENDING", "RETURNED", "Proposal",
     "ADMIN", "ARCHIVED", "CITY", "COSTS", "DISTRICT", "DRAFT", "EDITOR", "IN_REVIEW", "MODERATOR",
     "PUBLISHED", "QUARTER", "ROLES", "STATUSES", "TEXT_FIELDS", "Area", "Base", "Category",
-    "ChangeLogEntry", "Language", "Membership", "Offer", "OfferText", "OpeningHours",
+    "ChangeLogEntry", "EVENT_TEXT_FIELDS", "Event", "EventText", "Language", "Membership",
+    "Offer", "OfferText", "OpeningHours",
     "Organisation", "OrganisationText", "Revision", "TargetGroup", "UnmetSearchCount", "User",
     "utcnow", "HELP_TEXT_FIELDS", "HelpCall", "HelpCallText",
 ]

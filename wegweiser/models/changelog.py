@@ -1,4 +1,5 @@
-"""The change log: one row per changed offer, written in the same transaction as the change.
+"""The change log: one row per changed offer or event, written in the same transaction as the
+change (a row names either an offer or an event).
 
 The search index applies the log in sequence order and remembers the last entry it applied,
 so any index (another worker, another machine) can always catch up from the database.
@@ -26,7 +27,8 @@ class ChangeLogEntry(Base):
     seq: Mapped[int] = mapped_column(
         BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
     )
-    offer_id: Mapped[int] = mapped_column(Integer, index=True)
+    offer_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    event_id: Mapped[int | None] = mapped_column(Integer, index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # PostgreSQL: the database's clock just after the entry was inserted (see the docstring).
     logged_at: Mapped[datetime | None] = mapped_column()
@@ -84,18 +86,49 @@ SKIP_CHANGE_LOG = "wegweiser.skip_change_log"
 LOG_BATCH = 1000  # rows per statement (far below the databases' limits on parameters)
 
 
+def _affected_event_ids(session: Session, indirect: dict[str, set[int]]) -> set[int]:
+    """Events touched by this flush, and those whose index document shows a changed row
+    (their organisation, categories, target groups, areas)."""
+    from .area import Area
+    from .event import Event, EventText
+    from .vocabulary import Category, TargetGroup
+
+    events: set[int] = set()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if obj in session.dirty and not session.is_modified(obj):
+            continue
+        if isinstance(obj, Event):
+            events.add(obj.id)
+        elif isinstance(obj, EventText):
+            event_id = obj.event_id if obj.event_id is not None else getattr(obj.event, "id", None)
+            events.add(event_id)
+    links = {"organisation": Event.organisation_id.in_,
+             "category": lambda ids: Event.categories.any(Category.id.in_(ids)),
+             "target_group": lambda ids: Event.target_groups.any(TargetGroup.id.in_(ids)),
+             "area": lambda ids: Event.areas.any(Area.id.in_(ids))}
+    for kind, condition in links.items():
+        if indirect.get(kind):
+            events.update(session.connection().scalars(
+                select(Event.id).where(condition(indirect[kind]))))
+    events.discard(None)
+    return events
+
+
 def _write_change_log(session: Session, _flush_context) -> None:
     if session.info.get(SKIP_CHANGE_LOG):
         return
     offers, indirect = _affected_offer_ids(session)
     offers |= _offers_reached(session, indirect)
-    if offers:
+    events = _affected_event_ids(session, indirect)
+    rows = [{"offer_id": i, "event_id": None} for i in sorted(offers)]
+    rows += [{"offer_id": None, "event_id": i} for i in sorted(events)]
+    if rows:
         connection = session.connection()
-        now, ordered = utcnow(), sorted(offers)
-        for start in range(0, len(ordered), LOG_BATCH):
+        now = utcnow()
+        for start in range(0, len(rows), LOG_BATCH):
             seqs = list(connection.scalars(
-                insert(ChangeLogEntry).values([{"offer_id": i, "created_at": now}
-                                               for i in ordered[start:start + LOG_BATCH]])
+                insert(ChangeLogEntry).values([{**row, "created_at": now}
+                                               for row in rows[start:start + LOG_BATCH]])
                 .returning(ChangeLogEntry.seq)))
             if connection.dialect.name == "postgresql":
                 # A statement of its own, so the time is surely after the numbers were taken.

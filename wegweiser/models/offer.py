@@ -16,7 +16,7 @@ from sqlalchemy import (
     Time,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from .area import Area
 from .base import Base, utcnow
@@ -31,24 +31,53 @@ COSTS = (FREE, REDUCED, PAID)
 TEXT_FIELDS = ("title", "summary", "description")
 
 
-def _link_table(name: str, other_table: str, other_column: str) -> Table:
-    return Table(
-        name,
-        Base.metadata,
-        Column("offer_id", ForeignKey("offers.id", ondelete="CASCADE"), primary_key=True),
-        Column(other_column, ForeignKey(f"{other_table}.id", ondelete="CASCADE"),
-               primary_key=True, index=True),
-    )
+def link_tables(owner: str) -> tuple[Table, Table, Table, Table]:
+    """The link tables of an offer or event (``owner``) to its categories, target groups,
+    languages and areas."""
+    return tuple(
+        Table(
+            f"{owner}_{other_table}",
+            Base.metadata,
+            Column(f"{owner}_id", ForeignKey(f"{owner}s.id", ondelete="CASCADE"),
+                   primary_key=True),
+            Column(other_column, ForeignKey(f"{other_table}.id", ondelete="CASCADE"),
+                   primary_key=True, index=True),
+        )
+        for other_table, other_column in (("categories", "category_id"),
+                                          ("target_groups", "target_group_id"),
+                                          ("languages", "language_id"),
+                                          ("areas", "area_id")))
 
 
-offer_categories = _link_table("offer_categories", "categories", "category_id")
-offer_target_groups = _link_table("offer_target_groups", "target_groups", "target_group_id")
-offer_languages = _link_table("offer_languages", "languages", "language_id")
-offer_areas = _link_table("offer_areas", "areas", "area_id")
+offer_categories, offer_target_groups, offer_languages, offer_areas = link_tables("offer")
 
 
-class Offer(TranslatedMixin, Base):
+class ClassifiedMixin:
+    """``categories``, ``target_groups``, ``languages`` and ``areas`` through the four link
+    tables in ``_link_tables`` (see :func:`link_tables`)."""
+
+    _link_tables: tuple[Table, Table, Table, Table]
+
+    @declared_attr
+    def categories(cls) -> Mapped[list[Category]]:
+        return relationship(secondary=cls._link_tables[0], order_by=Category.position)
+
+    @declared_attr
+    def target_groups(cls) -> Mapped[list[TargetGroup]]:
+        return relationship(secondary=cls._link_tables[1], order_by=TargetGroup.position)
+
+    @declared_attr
+    def languages(cls) -> Mapped[list[Language]]:
+        return relationship(secondary=cls._link_tables[2], order_by=Language.position)
+
+    @declared_attr
+    def areas(cls) -> Mapped[list[Area]]:
+        return relationship(secondary=cls._link_tables[3], order_by=Area.name)
+
+
+class Offer(ClassifiedMixin, TranslatedMixin, Base):
     __tablename__ = "offers"
+    _link_tables = (offer_categories, offer_target_groups, offer_languages, offer_areas)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     external_id: Mapped[str] = mapped_column(String(120), unique=True)
@@ -78,21 +107,14 @@ class Offer(TranslatedMixin, Base):
     texts: Mapped[list[OfferText]] = relationship(
         back_populates="offer", cascade="all, delete-orphan"
     )
-    categories: Mapped[list[Category]] = relationship(
-        secondary=offer_categories, order_by=Category.position
-    )
-    target_groups: Mapped[list[TargetGroup]] = relationship(
-        secondary=offer_target_groups, order_by=TargetGroup.position
-    )
-    languages: Mapped[list[Language]] = relationship(
-        secondary=offer_languages, order_by=Language.position
-    )
-    areas: Mapped[list[Area]] = relationship(secondary=offer_areas, order_by=Area.name)
     opening_hours: Mapped[list[OpeningHours]] = relationship(
         back_populates="offer",
         cascade="all, delete-orphan",
         order_by="(OpeningHours.weekday, OpeningHours.opens)",
     )
+    # Events about this offer; deleting the offer keeps them (their offer_id is set to NULL).
+    events: Mapped[list[Event]] = relationship(  # noqa: F821
+        back_populates="offer", passive_deletes=True)
 
     @property
     def is_published(self) -> bool:

@@ -35,6 +35,7 @@ class Organisation(TranslatedMixin, Base):
         back_populates="organisation", cascade="all, delete-orphan"
     )
     offers: Mapped[list[Offer]] = relationship(back_populates="organisation")  # noqa: F821
+    events: Mapped[list[Event]] = relationship(back_populates="organisation")  # noqa: F821
 
     def __repr__(self) -> str:
         return f"<Organisation {self.external_id}>"

@@ -15,7 +15,8 @@ PENDING, APPROVED, RETURNED, CLOSED = "pending", "approved", "returned", "closed
 class Proposal(Base):
     """An edit by an organisation that is not trusted: it waits for a moderator, while the
     public page keeps showing the last approved version. It changes either an offer or an
-    organisation's profile (exactly one of ``offer_id`` and ``organisation_id`` is set)."""
+    organisation's profile or an event (exactly one of ``offer_id``, ``organisation_id`` and
+    ``event_id`` is set)."""
 
     __tablename__ = "proposals"
 
@@ -24,6 +25,8 @@ class Proposal(Base):
                                                  index=True)
     organisation_id: Mapped[int | None] = mapped_column(
         ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"),
+                                                 index=True)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     base_version: Mapped[int] = mapped_column(Integer)
     record: Mapped[dict] = mapped_column()
@@ -36,4 +39,5 @@ class Proposal(Base):
 
     offer: Mapped["Offer | None"] = relationship()  # noqa: F821, UP037
     organisation: Mapped["Organisation | None"] = relationship()  # noqa: F821, UP037
+    event: Mapped["Event | None"] = relationship()  # noqa: F821, UP037
     author: Mapped["User | None"] = relationship(foreign_keys=[author_id])  # noqa: F821, UP037

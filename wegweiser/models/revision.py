@@ -9,7 +9,8 @@ from .base import Base, utcnow
 
 
 class Revision(Base):
-    """One change of an offer or organisation: who, when, and each field's before and after."""
+    """One change of an offer, an organisation or an event: who, when, and each field's before
+    and after."""
 
     __tablename__ = "revisions"
 

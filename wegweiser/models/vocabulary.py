@@ -27,6 +27,9 @@ class Category(LabelledMixin, Base):
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     icon: Mapped[str | None] = mapped_column(String(80))
     synonyms: Mapped[dict] = mapped_column(default=dict)
+    # False: a category of events only (the network's own meetings), which no offer has; offer
+    # filters, forms and reports leave it out (``scope = "events"`` in categories.toml).
+    for_offers: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
 
 
 class TargetGroup(LabelledMixin, Base):

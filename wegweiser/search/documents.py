@@ -24,8 +24,9 @@ from .schema import (
 )
 
 
-def _vocabulary_text(offer: Offer) -> dict[str, list[str]]:
-    """Labels and synonyms of the offer's categories, target groups, languages and areas."""
+def _vocabulary_text(offer) -> dict[str, list[str]]:
+    """Labels and synonyms of the categories, target groups, languages and areas of an offer
+    (or an event)."""
     per_lang: dict[str, list[str]] = {lang: [] for lang in content_languages()}
     for term in (*offer.categories, *offer.target_groups):
         for lang, label in term.labels.items():
@@ -70,8 +71,21 @@ def offer_document(offer: Offer, today: date, stale_after_days: int) -> dict:
     doc[OPEN_BLOCKS] = " ".join(sorted(week_blocks(
         Slot(h.weekday, h.opens, h.closes) for h in offer.opening_hours)))
 
+    doc.update(text_fields_of(offer))
+    # Words of titles, summaries and names for "did you mean"; the vocabularies' words are
+    # the same in every offer and come from vocabulary_spelling_words() instead.
+    spelling = [offer.organisation.name]
+    spelling.extend(t.text for t in offer.texts if t.field in ("title", "summary"))
+    doc[SPELLING] = " ".join(dict.fromkeys(w for text in spelling for w in text.split()))
+    return doc
+
+
+def text_fields_of(owner) -> dict[str, str]:
+    """The text fields of an offer's or an event's document: titles, the other texts as the
+    body, and the labels and synonyms of its vocabularies, per content language."""
+    doc: dict[str, str] = {}
     bodies: dict[str, list[str]] = {}
-    for text in offer.texts:
+    for text in owner.texts:
         lang = text.locale if text.locale in content_languages() else OTHER
         if text.field == "title":
             key = text_field_name("title", lang)
@@ -80,14 +94,9 @@ def offer_document(offer: Offer, today: date, stale_after_days: int) -> dict:
             bodies.setdefault(lang, []).append(text.text)
     for lang, parts in bodies.items():
         doc[text_field_name("body", lang)] = "\n".join(parts)
-    for lang, words in _vocabulary_text(offer).items():
+    for lang, words in _vocabulary_text(owner).items():
         if words:
             doc[text_field_name("vocab", lang)] = " ; ".join(words)
-    # Words of titles, summaries and names for "did you mean"; the vocabularies' words are
-    # the same in every offer and come from vocabulary_spelling_words() instead.
-    spelling = [offer.organisation.name]
-    spelling.extend(t.text for t in offer.texts if t.field in ("title", "summary"))
-    doc[SPELLING] = " ".join(dict.fromkeys(w for text in spelling for w in text.split()))
     return doc
 
 

@@ -81,6 +81,15 @@ class GuardedSearch:
         self._resolved(READ)
         return result
 
+    def search_events(self, text: str, session, limit: int = 50) -> list[int]:
+        """Upcoming events matching ``text``; none while the index cannot be read."""
+        self.catch_up(session)
+        try:
+            return self.engine.search_events(text, None, limit)
+        except Exception as exc:  # noqa: BLE001 - offers are still searchable without it
+            log.warning("the events index cannot be read (%s): %r", self.store.root, exc)
+            return []
+
     def _worth_reading(self) -> bool:
         """While the current generation cannot be read, try it again when another one took
         its place, or every ``retry_seconds``."""

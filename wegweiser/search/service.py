@@ -12,7 +12,7 @@ import logging
 import math
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -21,7 +21,7 @@ from whoosh.support.levenshtein import distance
 
 from .. import geo
 from ..languages import all_languages, language
-from . import bitmaps, scoring
+from . import bitmaps, events, scoring
 from .analysis import (
     COMPOUND_LANGUAGES,
     COMPOUND_PART,
@@ -52,7 +52,14 @@ from .schema import (
 from .store import IndexLocked, IndexStore
 from .thesaurus import Thesaurus
 from .understanding import FilterRecogniser, RecognisedFilter
-from .updater import IndexSettings, apply_changes, pending_state, rebuild
+from .updater import (
+    IndexSettings,
+    apply_changes,
+    events_expire,
+    expire_events,
+    pending_state,
+    rebuild,
+)
 
 log = logging.getLogger(__name__)
 
@@ -305,6 +312,7 @@ class SearchService:
         marker = self.store.applied_seq(generation)
         pending = (generation, marker, *pending_state(session, marker))
         if pending[2] == 0 or pending == self._seen_pending:
+            self._expire_events(generation)
             return
         try:
             with self.store.writing():
@@ -314,6 +322,29 @@ class SearchService:
         finally:
             session.rollback()
         self._seen_pending = pending
+
+    def _expire_events(self, generation: str) -> None:
+        """Remove the documents of events that ended since (events.py), once that moment came."""
+        if not events_expire(self.store, generation, datetime.now(UTC)):
+            return
+        try:
+            with self.store.writing():
+                expire_events(self.store)
+        except IndexLocked:
+            return
+
+    def search_events(self, text: str, now: datetime | None = None,
+                      limit: int = 50) -> list[int]:
+        """Ids of upcoming events that match ``text`` (best first; events.py)."""
+        generation = self.store.current_generation()
+        if generation is None:
+            return []
+        index = self.store.open_events(generation)
+        try:
+            with index.searcher() as searcher:
+                return events.search(searcher, text, now, limit)
+        finally:
+            index.close()
 
     def _build_missing(self, session) -> None:
         log.warning("no current search index in %s: building it from the database",

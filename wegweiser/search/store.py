@@ -15,6 +15,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 from whoosh import index as whoosh_index
 
+from .events import EVENTS, build_event_schema
 from .filters import DOCUMENT_FLAG_FILTERS
 from .schema import build_schema
 
@@ -24,6 +25,9 @@ APPLIED_SEQ = "applied-seq"
 # a generation without a filter's flag would count none of its offers, so it is rebuilt.
 DOCUMENT_FLAGS = "document-flags"
 LOCK = "write.lock"
+# The earliest moment (Unix seconds) at which an event document of a generation expires
+# (search/events.py); 0 or missing: none will.
+EVENTS_EXPIRY = "events-expiry"
 
 
 def document_flags() -> str:
@@ -68,6 +72,8 @@ class IndexStore:
             flags = None
         if flags != document_flags():
             return False
+        if not whoosh_index.exists_in(self.root / generation, indexname=EVENTS):
+            return False  # built before events were indexed
         stored = whoosh_index.open_dir(str(self.root / generation))
         try:
             return set(stored.schema.names()) == set(build_schema().names())
@@ -85,7 +91,21 @@ class IndexStore:
         path = self.root / f"gen-{time.time_ns()}"
         path.mkdir()
         (path / DOCUMENT_FLAGS).write_text(document_flags())
+        whoosh_index.create_in(str(path), build_event_schema(), indexname=EVENTS).close()
         return path, whoosh_index.create_in(str(path), build_schema())
+
+    def open_events(self, generation: str | Path):
+        """The events index of a generation (search/events.py)."""
+        return whoosh_index.open_dir(str(self.root / generation), indexname=EVENTS)
+
+    def events_expiry(self, generation: str) -> int:
+        try:
+            return int((self.root / generation / EVENTS_EXPIRY).read_text())
+        except (FileNotFoundError, ValueError):
+            return 0
+
+    def set_events_expiry(self, generation: str | Path, moment: int) -> None:
+        self._write_marker(generation, EVENTS_EXPIRY, moment)
 
     def verify(self, path: Path, expected_ids: set[str]) -> None:
         """Read ``path`` afresh: it must hold one document for each of ``expected_ids``
@@ -125,9 +145,12 @@ class IndexStore:
             return 0
 
     def set_applied_seq(self, generation: str | Path, seq: int) -> None:
-        target = self.root / generation / APPLIED_SEQ
+        self._write_marker(generation, APPLIED_SEQ, seq)
+
+    def _write_marker(self, generation: str | Path, name: str, value: int) -> None:
+        target = self.root / generation / name
         tmp = target.with_suffix(f".tmp{os.getpid()}")
-        tmp.write_text(str(seq))
+        tmp.write_text(str(value))
         os.replace(tmp, target)
 
     @contextmanager

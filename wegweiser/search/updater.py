@@ -10,7 +10,9 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..cities import city_info
 from ..config import DEFAULT_CITY
-from ..models import PUBLISHED, Area, ChangeLogEntry, Offer
+from ..models import PUBLISHED, Area, ChangeLogEntry, Event, Offer
+from ..services.occurrences import is_over, last_end, schedule_of
+from . import events as event_index
 from .documents import offer_document
 from .store import IndexStore
 
@@ -64,6 +66,71 @@ def write_offers(writer, session: Session, offer_ids: Iterable[int], settings: I
             elif replace:
                 writer.delete_by_term("id", str(offer_id))
         session.expunge_all()
+
+
+def _events_with_relations():
+    return select(Event).options(
+        selectinload(Event.texts),
+        selectinload(Event.categories),
+        selectinload(Event.target_groups),
+        selectinload(Event.areas).selectinload(Area.parent).selectinload(Area.parent),
+        selectinload(Event.organisation),
+    )
+
+
+def upcoming_event_ids(session: Session, now: datetime) -> list[int]:
+    """Published events with an occurrence still to come (or going on) at ``now``."""
+    rows = session.execute(select(Event.id, Event.starts_at, Event.ends_at, Event.timezone,
+                                  Event.rrule).where(Event.status == PUBLISHED)
+                           .order_by(Event.id)).all()
+    return [row.id for row in rows if not is_over(schedule_of(row), now)]
+
+
+def write_events(store: IndexStore, generation: str, session: Session,
+                 event_ids: Iterable[int], now: datetime) -> None:
+    """Bring the events index of ``generation`` up to date for ``event_ids``: upcoming
+    published events get their document, the others lose it; events whose last occurrence
+    has ended by ``now`` are removed; the moment the next one expires is noted."""
+    index = store.open_events(generation)
+    writer = index.writer()
+    try:
+        ids = list(event_ids)
+        for start in range(0, len(ids), BATCH):
+            chunk = ids[start:start + BATCH]
+            found = {e.id: e for e in session.scalars(
+                _events_with_relations().where(Event.id.in_(chunk)))}
+            for event_id in chunk:
+                event = found.get(event_id)
+                schedule = schedule_of(event) if event is not None else None
+                if event is not None and event.status == PUBLISHED and \
+                        not is_over(schedule, now):
+                    writer.update_document(**event_index.event_document(
+                        event, last_end(schedule)))
+                else:
+                    writer.delete_by_term("id", str(event_id))
+            session.expunge_all()
+        with index.searcher() as searcher:
+            event_index.expire(writer, searcher, now)
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
+    with index.searcher() as searcher:
+        store.set_events_expiry(generation, event_index.next_expiry(searcher))
+    index.close()
+
+
+def events_expire(store: IndexStore, generation: str, now: datetime) -> bool:
+    """Whether a document of the events index has expired by ``now`` (its marker says so)."""
+    expiry = store.events_expiry(generation)
+    return bool(expiry) and expiry <= now.timestamp()
+
+
+def expire_events(store: IndexStore, now: datetime | None = None) -> None:
+    """Remove the documents of events that are over (the caller holds the writer lock)."""
+    generation = store.current_generation()
+    if generation is not None:
+        write_events(store, generation, None, (), now or datetime.now(UTC))
 
 
 def pending_state(session: Session, after: int) -> tuple[int, int]:
@@ -146,25 +213,30 @@ def apply_changes(store: IndexStore, session: Session, settings: IndexSettings) 
     generation, index = store.open()
     marker = store.applied_seq(generation)
     rows = session.execute(
-        select(ChangeLogEntry.seq, ChangeLogEntry.offer_id, ChangeLogEntry.created_at,
-               ChangeLogEntry.logged_at)
+        select(ChangeLogEntry.seq, ChangeLogEntry.offer_id, ChangeLogEntry.event_id,
+               ChangeLogEntry.created_at, ChangeLogEntry.logged_at)
         .where(ChangeLogEntry.seq > marker).order_by(ChangeLogEntry.seq)
     ).all()
     if not rows:
         return 0
-    offer_ids = sorted({row.offer_id for row in rows})
-    writer = index.writer()
-    try:
-        write_offers(writer, session, offer_ids, settings, replace=True)
-    except BaseException:
-        writer.cancel()
-        raise
-    writer.commit()
+    offer_ids = sorted({row.offer_id for row in rows if row.offer_id is not None})
+    event_ids = sorted({row.event_id for row in rows if row.event_id is not None})
+    if offer_ids:
+        writer = index.writer()
+        try:
+            write_offers(writer, session, offer_ids, settings, replace=True)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+    now = datetime.now(UTC)
+    if event_ids or events_expire(store, generation, now):
+        write_events(store, generation, session, event_ids, now)
     new_marker = _marker_after(session, marker, [Logged(r.seq, r.created_at, r.logged_at)
                                                  for r in rows])
     store.set_applied_seq(generation, new_marker)
     index.close()
-    return len(offer_ids)
+    return len(offer_ids) + len(event_ids)
 
 
 def rebuild(store: IndexStore, session: Session, settings: IndexSettings,
@@ -197,6 +269,8 @@ def rebuild(store: IndexStore, session: Session, settings: IndexSettings,
             raise
         writer.commit(optimize=True)
         index.close()
+        now = datetime.now(UTC)
+        write_events(store, path.name, session, upcoming_event_ids(session, now), now)
         store.verify(path, {str(i) for i in ids})
         store.set_applied_seq(path.name, start_seq)
         store.activate(path)

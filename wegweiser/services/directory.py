@@ -1,7 +1,7 @@
 """Read-side query functions for pages and the API: vocabularies, offers, organisations."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -24,10 +24,11 @@ from ..models import (
 
 @dataclass
 class Vocabularies:
-    categories: list[Category]
+    categories: list[Category]  # those of offers (all but the events-only ones)
     target_groups: list[TargetGroup]
     languages: list[Language]
     districts: list[Area]  # Stadtbezirke with their Ortsteile as ``children``
+    event_categories: list[Category] = field(default_factory=list)  # every category
 
     def slugs(self, facet: str) -> set[str]:
         if facet == "area":
@@ -54,8 +55,10 @@ class Vocabularies:
 
 
 def load_vocabularies(session: Session) -> Vocabularies:
+    categories = list(session.scalars(select(Category).order_by(Category.position)))
     return Vocabularies(
-        categories=list(session.scalars(select(Category).order_by(Category.position))),
+        categories=[c for c in categories if c.for_offers],
+        event_categories=categories,
         target_groups=list(session.scalars(select(TargetGroup).order_by(TargetGroup.position))),
         languages=list(session.scalars(select(Language).order_by(Language.position))),
         districts=list(session.scalars(

@@ -1,4 +1,4 @@
-"""Editing offers and organisation profiles: the records the web layer makes of its forms,
+"""Editing offers, events and organisation profiles: the records the web layer makes of its forms,
 validated like imports, previews written and rolled back, translations' state, the history.
 The changes of state themselves (saving, approving, archiving, …) are in ``operations.py``."""
 from __future__ import annotations
@@ -12,49 +12,68 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import DRAFT, TEXT_FIELDS, Offer, Organisation, Revision, User
+from ..models import (
+    DRAFT,
+    EVENT_TEXT_FIELDS,
+    TEXT_FIELDS,
+    Event,
+    Offer,
+    Organisation,
+    Revision,
+    User,
+)
 from ..models.changelog import SKIP_CHANGE_LOG
 from .importer import Importer, Problem
 from .nearby import street_position
 from .proposals import waiting_change
-from .records import offer_record, organisation_record
+from .records import entity_type, entry_record, organisation_record
 
 EDITABLE_BY_FORM = ("categories", "target_groups", "languages", "areas", "citywide", "address",
                     "contact", "opening_hours", "cost", "accessible", "appointment_needed",
                     *TEXT_FIELDS)
 
 
-def validate(session: Session, organisation: Organisation,
-             record: dict) -> tuple[dict | None, list[Problem]]:
+def validate(session: Session, organisation: Organisation, record: dict,
+             model: type[Offer | Event] = Offer) -> tuple[dict | None, list[Problem]]:
+    """An offer's or event's record checked as an import would check it; an event may belong
+    to one of the organisation's offers."""
     importer = Importer(session, "form")
-    checked = importer.check_offer(record.get("id") or "new", record,
-                                   {organisation.external_id})
+    record_id, own = record.get("id") or "new", {organisation.external_id}
+    if model is Offer:
+        checked = importer.check_offer(record_id, record, own)
+    else:
+        checked = importer.check_event(record_id, record, own, {
+            offer.external_id: organisation.external_id for offer in organisation.offers})
     return checked, importer.problems
 
 
-def current_record(session: Session, target: Offer | Organisation) -> dict:
+def current_record(session: Session, target: Offer | Event | Organisation) -> dict:
     """What an editor now works from: the change waiting for review, else the saved state."""
     pending = waiting_change(session, target)
     if pending is not None:
         return pending.record
-    if isinstance(target, Offer):
-        return offer_record(target)
-    return organisation_form_record(target)
+    if isinstance(target, Organisation):
+        return organisation_form_record(target)
+    return entry_record(target)
 
 
-def history(session: Session, target: Offer | Organisation) -> list[Revision]:
-    """Every change of an offer or organisation, newest first."""
-    kind = "offer" if isinstance(target, Offer) else "organisation"
+def history(session: Session, target: Offer | Event | Organisation) -> list[Revision]:
+    """Every change of an offer, event or organisation, newest first."""
     return list(session.scalars(select(Revision).where(
-        Revision.entity_type == kind, Revision.entity_id == target.id)
+        Revision.entity_type == entity_type(target), Revision.entity_id == target.id)
         .order_by(Revision.created_at.desc(), Revision.id.desc())))
 
 
-def translation_state(offer: Offer, lang: str) -> dict[str, str]:
+def text_fields(entry: Offer | Event) -> tuple[str, ...]:
+    """The translated fields of an offer (title, summary, description) or an event."""
+    return TEXT_FIELDS if isinstance(entry, Offer) else EVENT_TEXT_FIELDS
+
+
+def translation_state(offer: Offer | Event, lang: str) -> dict[str, str]:
     """Per text field: "missing", "outdated" (the original changed after it) or "ok"."""
     rows = {(t.field, t.locale): t for t in offer.texts}
     state = {}
-    for name in TEXT_FIELDS:
+    for name in text_fields(offer):
         original = rows.get((name, offer.original_language))
         mine = rows.get((name, lang))
         if original is None:
@@ -78,11 +97,25 @@ def blank_record(organisation: Organisation, original_language: str = "de") -> d
             "verified_at": date.today().isoformat()}
 
 
-def new_offer_id(session: Session, organisation: Organisation, record: dict) -> str:
-    """A free external id for a new offer, made of the organisation's id and the title."""
+def blank_event_record(organisation: Organisation, timezone: str,
+                       original_language: str = "de") -> dict:
+    """What the event form starts from for a new event."""
+    return {"id": "", "organisation": organisation.external_id, "offer": None,
+            "original_language": original_language, "title": {}, "description": {},
+            "starts_at": None, "ends_at": None, "timezone": timezone, "rrule": None,
+            "categories": [], "target_groups": [], "languages": [], "areas": [],
+            "address": {}, "online": False, "online_url": None, "cost": "free",
+            "registration_needed": False, "registration_contact": None,
+            "registration_url": None, "status": DRAFT}
+
+
+def new_external_id(session: Session, organisation: Organisation, record: dict,
+                    model: type[Offer | Event] = Offer) -> str:
+    """A free external id for a new offer or event, made of the organisation's id and the
+    title."""
     base = slugify(record["title"].get(record["original_language"], "angebot"))
     external_id, n = f"{organisation.external_id}-{base}"[:110], 1
-    while session.scalar(select(Offer.id).where(Offer.external_id == external_id)):
+    while session.scalar(select(model.id).where(model.external_id == external_id)):
         n += 1
         external_id = f"{organisation.external_id}-{base}-{n}"[:120]
     return external_id

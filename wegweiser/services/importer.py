@@ -9,19 +9,24 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from dateutil.rrule import rrule, rrulestr
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from ..models import (
     COSTS,
+    EVENT_TEXT_FIELDS,
     HELP_TEXT_FIELDS,
     PUBLISHED,
     STATUSES,
     TEXT_FIELDS,
+    Event,
+    EventText,
     HelpCall,
     HelpCallText,
     Offer,
@@ -37,8 +42,12 @@ from .lookups import Lookups
 from .records import (
     ADDRESS_KEYS,
     CONTACT_KEYS,
+    EVENT_KEYS,
     ORGANISATION_KEYS,
     changed_fields,
+    entry_record,
+    event_record,
+    local_datetime,
     offer_record,
     organisation_record,
 )
@@ -62,7 +71,50 @@ HELP_CALL_KEYS = {"id", "organisation", "original_language", "kind", *HELP_TEXT_
 HELP_TEXT_LIMITS = {"title": 200, "description": 2000, "when": 300}
 # An end date relative to the day of the import ("P30D", "P6W"), so that a demo set stays open.
 RELATIVE_DATE = re.compile(r"^P(\d{1,3})([DW])$")
-SECTIONS = ("organisations", "offers", "help_calls")
+EVENT_RECORD_KEYS = {"id", "organisation", "offer", "original_language", *EVENT_TEXT_FIELDS,
+                     "starts_at", "ends_at", "timezone", "rrule", "categories", "target_groups",
+                     "languages", "areas", "address", *EVENT_KEYS, "status"}
+# Repetitions an event may have: from daily to yearly (an hourly "event" is not an event).
+EVENT_FREQUENCIES = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
+SECTIONS = ("organisations", "offers", "events", "help_calls")
+
+
+def default_timezone() -> str:
+    """The time zone of the city this deployment serves (events' default)."""
+    from ..cities import current_city
+
+    try:
+        return current_city().timezone
+    except RuntimeError:  # outside an application
+        return "Europe/Berlin"
+
+
+def parse_rrule(text: str, starts_at: datetime) -> rrule:
+    """The recurrence of an event starting at ``starts_at`` (naive local time). Raises
+    ValueError with a reason a person can act on."""
+    if "\n" in text or "DTSTART" in text.upper() or ":" in text:
+        raise ValueError(_l("must be one RRULE line without DTSTART, e.g. "
+                            "FREQ=WEEKLY;BYDAY=TU"))
+    parts = dict(part.partition("=")[::2] for part in text.upper().split(";"))
+    if parts.get("FREQ") not in EVENT_FREQUENCIES:
+        raise ValueError(_l("must repeat DAILY, WEEKLY, MONTHLY or YEARLY (FREQ=…)"))
+    if parts.get("UNTIL", "").endswith("Z"):
+        raise ValueError(_l("UNTIL must be a local date or time, without Z"))
+    try:
+        rule = rrulestr(text, dtstart=starts_at)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(_l("is not a valid iCalendar RRULE: %(reason)s", reason=str(exc))) \
+            from exc
+    first = rule.after(starts_at, inc=True)
+    if first != starts_at:
+        raise ValueError(_l("must include the start: the event's first date is one of its "
+                            "repetitions"))
+    return rule
+
+
+def canonical_rrule(text: str) -> str:
+    text = "".join(text.split()).upper()
+    return text.removeprefix("RRULE:")
 
 
 @dataclass(frozen=True)
@@ -89,7 +141,7 @@ class PlannedChange:
 @dataclass
 class ImportReport:
     problems: list[Problem] = field(default_factory=list)
-    # Counts per section; "help_calls" only once a file had some.
+    # Counts per section; "events" and "help_calls" only once a file had some.
     created: dict[str, int] = field(default_factory=lambda: {"organisations": 0, "offers": 0})
     updated: dict[str, int] = field(default_factory=lambda: {"organisations": 0, "offers": 0})
     unchanged: dict[str, int] = field(default_factory=lambda: {"organisations": 0, "offers": 0})
@@ -172,6 +224,7 @@ class Importer:
         self.actor = actor
         self.lookups = Lookups.load(session)
         self.problems: list[Problem] = []
+        self.timezone = default_timezone()
 
     # -- validation ---------------------------------------------------------------------
 
@@ -351,17 +404,20 @@ class Importer:
             return "de"
         return language.code
 
-    def check_offer(self, record_id: str, record: dict, organisation_ids: set[str]) -> dict | None:
+    def _entry_check(self, record_id: str, record: dict, keys: set[str],
+                     organisation_ids: set[str]) -> tuple[_Checker, str | None]:
+        """The checker of an offer or event, and its organisation's id (checked)."""
         check = _Checker(record_id, self.problems)
-        check.unknown_keys(record, OFFER_KEYS)
+        check.unknown_keys(record, keys)
         org = record.get("organisation")
         if not isinstance(org, str) or org not in organisation_ids:
             check.fail("organisation", _l("must be the id of an organisation in this file or "
                                           "already in the directory"))
-        original = self._language_code(check, record.get("original_language", "de"))
-        texts = {name: self._translations(check, record.get(name), name,
-                                          original if name == "title" else None)
-                 for name in TEXT_FIELDS}
+        return check, org
+
+    def _classified(self, check: _Checker, record: dict, record_id: str) -> dict:
+        """An offer's or event's vocabularies (at least one category), cost and status, in
+        canonical form."""
         categories = self._terms(check, record.get("categories"), "categories",
                                  self.lookups.categories)
         if not categories and "categories" not in {p.field for p in self.problems
@@ -372,30 +428,46 @@ class Importer:
         languages = self._terms(check, record.get("languages"), "languages",
                                 self.lookups.languages)
         areas = self._terms(check, record.get("areas"), "areas", self.lookups.areas)
-        citywide = check.boolean(record.get("citywide", False), "citywide") or False
-        if not areas and not citywide:
-            check.fail("areas", _l("needs at least one area, or citywide"))
         cost = record.get("cost", "free")
         if cost not in COSTS:
             check.fail("cost", _l("must be one of %(values)s", values=", ".join(COSTS)))
         status = record.get("status", PUBLISHED)
         if status not in STATUSES:
             check.fail("status", _l("must be one of %(values)s", values=", ".join(STATUSES)))
-        canonical = {
-            "id": record_id, "organisation": org, "original_language": original, **texts,
+        return {
             "categories": [c.slug for c in sorted(categories, key=lambda c: c.position)],
             "target_groups": [t.slug for t in sorted(target_groups, key=lambda t: t.position)],
             "languages": [lang.code for lang in sorted(languages, key=lambda lang: lang.position)],
             "areas": sorted(a.slug for a in areas),
+            "cost": cost, "status": status,
+        }
+
+    def check_offer(self, record_id: str, record: dict, organisation_ids: set[str]) -> dict | None:
+        check, org = self._entry_check(record_id, record, OFFER_KEYS, organisation_ids)
+        original = self._language_code(check, record.get("original_language", "de"))
+        texts = {name: self._translations(check, record.get(name), name,
+                                          original if name == "title" else None)
+                 for name in TEXT_FIELDS}
+        terms = self._classified(check, record, record_id)
+        for slug in terms["categories"]:
+            if not self.lookups.categories.find(slug).for_offers:
+                check.fail("categories", _l("%(value)s is a category of events only",
+                                            value=slug))
+        citywide = check.boolean(record.get("citywide", False), "citywide") or False
+        if not terms["areas"] and not citywide:
+            check.fail("areas", _l("needs at least one area, or citywide"))
+        canonical = {
+            "id": record_id, "organisation": org, "original_language": original, **texts,
+            **{k: terms[k] for k in ("categories", "target_groups", "languages", "areas")},
             "citywide": citywide,
             "address": self._address(check, record.get("address")),
             "contact": self._contact(check, record.get("contact")),
             "opening_hours": self._opening_hours(check, record.get("opening_hours")),
-            "cost": cost,
+            "cost": terms["cost"],
             "accessible": check.boolean(record.get("accessible"), "accessible"),
             "appointment_needed": check.boolean(record.get("appointment_needed"),
                                                 "appointment_needed"),
-            "status": status,
+            "status": terms["status"],
             "verified_at": self._date(check, record.get("verified_at"), "verified_at"),
         }
         return None if check.failed else canonical
@@ -452,6 +524,79 @@ class Importer:
                                       date=latest_end_date().isoformat()))
         return parsed.isoformat()
 
+    def _local_datetime(self, check: _Checker, value, name: str) -> datetime | None:
+        parsed = None
+        if isinstance(value, str):
+            try:
+                parsed = datetime.fromisoformat(value)
+            except ValueError:
+                parsed = None
+        if parsed is None or "T" not in value:
+            check.fail(name, _l("must be a local date and time YYYY-MM-DDTHH:MM"))
+            return None
+        if parsed.tzinfo is not None:
+            check.fail(name, _l("must be the local time without an offset (the time zone "
+                                "goes in timezone)"))
+            return None
+        return parsed.replace(second=0, microsecond=0)
+
+    def _url(self, check: _Checker, value, name: str) -> str | None:
+        url = check.string(value, name, 500)
+        if url and not URL_PATTERN.match(url):
+            check.fail(name, _l("must be an http:// or https:// address"))
+        return url
+
+    def check_event(self, record_id: str, record: dict, organisation_ids: set[str],
+                    offer_organisations: dict[str, str]) -> dict | None:
+        """``offer_organisations``: offer id → its organisation's id, of the offers this
+        event may belong to (in the file or already in the directory)."""
+        check, org = self._entry_check(record_id, record, EVENT_RECORD_KEYS, organisation_ids)
+        offer = record.get("offer")
+        if offer is not None and offer_organisations.get(offer) != org:
+            check.fail("offer", _l("must be the id of an offer of the same organisation"))
+        original = self._language_code(check, record.get("original_language", "de"))
+        texts = {name: self._translations(check, record.get(name), name,
+                                          original if name == "title" else None)
+                 for name in EVENT_TEXT_FIELDS}
+        starts_at = self._local_datetime(check, record.get("starts_at"), "starts_at")
+        ends_at = self._local_datetime(check, record.get("ends_at"), "ends_at")
+        if starts_at and ends_at and ends_at <= starts_at:
+            check.fail("ends_at", _l("must be after starts_at"))
+        zone = record.get("timezone") or self.timezone
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError, TypeError):
+            check.fail("timezone", _l("is not a time zone name such as Europe/Berlin"))
+        rule = check.string(record.get("rrule"), "rrule", 500)
+        if rule and starts_at:
+            rule = canonical_rrule(rule)
+            try:
+                parse_rrule(rule, starts_at)
+            except ValueError as exc:
+                check.fail("rrule", exc.args[0])
+        terms = self._classified(check, record, record_id)
+        address = self._address(check, record.get("address"))
+        online = check.boolean(record.get("online", False), "online") or False
+        if not online and not (address.get("street") or address.get("city")):
+            check.fail("address", _l("needs an address, or must be marked as online"))
+        canonical = {
+            "id": record_id, "organisation": org, "offer": offer, "original_language": original,
+            **texts,
+            "starts_at": local_datetime(starts_at) if starts_at else None,
+            "ends_at": local_datetime(ends_at) if ends_at else None,
+            "timezone": zone, "rrule": rule, **terms,
+            "address": address,
+            "online": online,
+            "online_url": self._url(check, record.get("online_url"), "online_url"),
+            "registration_needed": check.boolean(record.get("registration_needed", False),
+                                                 "registration_needed") or False,
+            "registration_contact": check.string(record.get("registration_contact"),
+                                                 "registration_contact", 320),
+            "registration_url": self._url(check, record.get("registration_url"),
+                                          "registration_url"),
+        }
+        return None if check.failed else canonical
+
     # -- writing ------------------------------------------------------------------------
 
     def run(self, data: dict, dry_run: bool = False,
@@ -461,7 +606,7 @@ class Importer:
         from .operations import publish
 
         report = ImportReport(dry_run=dry_run)
-        org_records, offer_records, call_records = self._validate(data)
+        org_records, offer_records, event_records, call_records = self._validate(data)
         report.problems = self.problems
         if self.problems:
             return report
@@ -479,22 +624,41 @@ class Importer:
             self._count(report, "organisations", org is None, changed)
         existing = self._existing_offers([r["id"] for r in offer_records])
         for i, record in enumerate(offer_records, 1):
-            offer = existing.get(record["id"])
-            if dry_run:
-                changed = self._plan(report, "offers", record["id"], offer is None,
-                                     changed_fields(offer_record(offer) if offer else None,
-                                                    record))
-            elif offer is None:
-                changed = self.write_offer(offer, record, organisations[record["organisation"]])
-            else:
-                changed = publish(self, offer, record,
-                                  organisation=organisations[record["organisation"]])
-            self._count(report, "offers", offer is None, changed)
+            self._import_entry(report, "offers", existing.get(record["id"]), record,
+                               organisations, dry_run)
             if progress:
                 progress(i, len(offer_records))
+        if event_records:
+            for counts in (report.created, report.updated, report.unchanged):
+                counts["events"] = 0
+            self.session.flush()
+            existing_events = {e.external_id: e for e in self.session.scalars(
+                select(Event).where(Event.external_id.in_([r["id"] for r in event_records])))}
+            for record in event_records:
+                self._import_entry(report, "events", existing_events.get(record["id"]), record,
+                                   organisations, dry_run)
         self._import_help_calls(report, call_records, organisations, dry_run)
         self.session.flush()
         return report
+
+    def _import_entry(self, report: ImportReport, kind: str, entry: Offer | Event | None,
+                      record: dict, organisations: dict[str, Organisation],
+                      dry_run: bool) -> None:
+        """Create, update or leave one offer or event (``kind``: "offers" or "events")."""
+        from .operations import publish
+
+        if dry_run:  # (new organisations are not written, so not in ``organisations``)
+            changed = self._plan(report, kind, record["id"], entry is None, changed_fields(
+                entry_record(entry) if entry is not None else None, record))
+            self._count(report, kind, entry is None, changed)
+            return
+        organisation = organisations[record["organisation"]]
+        if entry is None:
+            write = self.write_offer if kind == "offers" else self.write_event
+            changed = write(None, record, organisation)
+        else:
+            changed = publish(self, entry, record, organisation=organisation)
+        self._count(report, kind, entry is None, changed)
 
     def _import_help_calls(self, report: ImportReport, records: list[dict],
                            organisations: dict[str, Organisation], dry_run: bool) -> None:
@@ -523,7 +687,7 @@ class Importer:
             counts.setdefault(kind, 0)
         bucket[kind] += 1
 
-    def _validate(self, data: dict) -> tuple[list[dict], list[dict], list[dict]]:
+    def _validate(self, data: dict) -> tuple[list[dict], list[dict], list[dict], list[dict]]:
         org_ids_in_db = set(self.session.scalars(select(Organisation.external_id)))
         seen_orgs: set[str] = set()
         org_records = []
@@ -549,7 +713,30 @@ class Importer:
                 checked = self.check_help_call(record_id, record, seen_orgs | org_ids_in_db)
                 if checked:
                     call_records.append(checked)
-        return org_records, offer_records, call_records
+        event_records = self._validate_events(
+            data.get("events", []), seen_orgs | org_ids_in_db,
+            {r["id"]: r.get("organisation") for r in data.get("offers", [])
+             if isinstance(r, dict) and isinstance(r.get("id"), str)})
+        return org_records, offer_records, event_records, call_records
+
+    def _validate_events(self, records: list, organisation_ids: set[str],
+                         offers_in_file: dict[str, str]) -> list[dict]:
+        wanted = {r.get("offer") for r in records if isinstance(r, dict)} - {None}
+        offer_organisations = dict(self.session.execute(
+            select(Offer.external_id, Organisation.external_id).join(Offer.organisation)
+            .where(Offer.external_id.in_([w for w in wanted if isinstance(w, str)]))).all()) \
+            if wanted else {}
+        offer_organisations.update(offers_in_file)
+        seen: set[str] = set()
+        checked_records = []
+        for i, record in enumerate(records):
+            record_id = self._record_id(record, "events", seen, i)
+            if record_id:
+                checked = self.check_event(record_id, record, organisation_ids,
+                                           offer_organisations)
+                if checked:
+                    checked_records.append(checked)
+        return checked_records
 
     def _existing_offers(self, ids: list[str]) -> dict[str, Offer]:
         found = {}
@@ -587,6 +774,38 @@ class Importer:
         self.session.flush()
         self._revision("organisation", org.id, changes)
         return org, True
+
+    def write_event(self, event: Event | None, record: dict, org: Organisation) -> bool:
+        before = event_record(event) if event is not None else None
+        changes = changed_fields(before, record)
+        if before is not None and not changes:
+            return False
+        offer = self.session.scalar(select(Offer).where(Offer.external_id == record["offer"])) \
+            if record.get("offer") else None
+        if event is None:
+            event = Event(external_id=record["id"])
+            self.session.add(event)
+        lookups = self.lookups
+        event.organisation, event.offer = org, offer
+        event.original_language = record["original_language"]
+        for name in EVENT_TEXT_FIELDS:
+            event.set_translations(name, record[name], EventText)
+        event.starts_at = datetime.fromisoformat(record["starts_at"])
+        event.ends_at = datetime.fromisoformat(record["ends_at"])
+        event.timezone, event.rrule = record["timezone"], record["rrule"]
+        event.categories = [lookups.categories.find(s) for s in record["categories"]]
+        event.target_groups = [lookups.target_groups.find(s) for s in record["target_groups"]]
+        event.languages = [lookups.languages.find(s) for s in record["languages"]]
+        event.areas = [lookups.areas.find(s) for s in record["areas"]]
+        for key in ADDRESS_KEYS:
+            setattr(event, key, record["address"].get(key))
+        for key in EVENT_KEYS:
+            setattr(event, key, record[key])
+        event.status = record["status"]
+        event.updated_at = utcnow()  # moves the version on, as for offers
+        self.session.flush()
+        self._revision("event", event.id, changes)
+        return True
 
     def write_offer(self, offer: Offer | None, record: dict, org: Organisation) -> bool:
         before = offer_record(offer) if offer is not None else None

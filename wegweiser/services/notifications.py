@@ -8,7 +8,16 @@ from flask import current_app, url_for
 from sqlalchemy.orm import Session
 
 from ..mail import mail_languages, send_template
-from ..models import HelpCall, JoinRequest, Offer, Organisation, ProblemReport, Proposal, User
+from ..models import (
+    Event,
+    HelpCall,
+    JoinRequest,
+    Offer,
+    Organisation,
+    ProblemReport,
+    Proposal,
+    User,
+)
 from .accounts import invitation_token
 from .freshness import HELP_CALL_ACTIONS, LINK_DAYS, action_token, help_call_token, reminders
 from .help_calls import ending_soon
@@ -29,7 +38,7 @@ def _user_language(user: User) -> str | None:
     return languages.pop() if len(languages) == 1 else None
 
 
-def _titles(target: Offer | HelpCall, languages: tuple[str, ...]) -> dict[str, str]:
+def _titles(target: Offer | Event | HelpCall, languages: tuple[str, ...]) -> dict[str, str]:
     found = {lang: target.text_in("title", lang) for lang in languages}
     return {lang: text[0] if text else target.external_id for lang, text in found.items()}
 
@@ -122,13 +131,14 @@ def send_returned(session: Session, proposal: Proposal) -> None:
     """Tell the author of a change that a moderator returned it, with the comment."""
     if proposal.author is None:
         return
-    offer = proposal.offer
-    organisation = offer.organisation if offer is not None else proposal.organisation
+    entry = proposal.offer or proposal.event
+    organisation = entry.organisation if entry is not None else proposal.organisation
     languages = mail_languages(organisation_language(organisation))
-    if offer is not None:
-        title = _titles(offer, languages)
-        links = {lang: url_for("manage.edit_offer", lang=lang, external_id=offer.external_id,
-                               _external=True) for lang in languages}
+    if entry is not None:
+        title = _titles(entry, languages)
+        edit = "manage.edit_offer" if proposal.offer is not None else "manage.edit_event"
+        links = {lang: url_for(edit, lang=lang, external_id=entry.external_id, _external=True)
+                 for lang in languages}
     else:
         title = {lang: organisation.name for lang in languages}
         links = {lang: url_for("manage.organisation_profile", lang=lang,

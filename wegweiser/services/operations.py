@@ -1,4 +1,4 @@
-"""One function per change of state of an offer or an organisation's profile.
+"""One function per change of state of an offer, an event or an organisation's profile.
 
 Every entry point calls these and nothing else changes an entry's state: the editors' pages,
 the links of reminder mails, the command line and imports. So each of them treats a change
@@ -32,6 +32,7 @@ from ..models import (
     PENDING,
     PUBLISHED,
     RETURNED,
+    Event,
     Offer,
     Organisation,
     Proposal,
@@ -39,10 +40,10 @@ from ..models import (
     User,
     utcnow,
 )
-from .editing import check_organisation, new_offer_id, restored_record, validate
+from .editing import check_organisation, new_external_id, restored_record, validate
 from .importer import Importer
 from .proposals import pending_stamp, waiting_change
-from .records import offer_record, organisation_record
+from .records import entity_type, entry_record, organisation_record
 
 # Why a waiting change was closed (kept in the proposal's comment).
 CLOSED_ARCHIVED = "archived"  # the offer was withdrawn ("no longer offered")
@@ -85,7 +86,7 @@ class InvalidRestore(ValueError):
 
 # -- the change waiting for review ----------------------------------------------------------
 
-def _close_waiting(session: Session, target: Offer | Organisation, reason: str,
+def _close_waiting(session: Session, target: Offer | Event | Organisation, reason: str,
                    actor: Actor) -> None:
     pending = waiting_change(session, target)
     if pending is not None:
@@ -94,13 +95,12 @@ def _close_waiting(session: Session, target: Offer | Organisation, reason: str,
         session.flush()
 
 
-def _file_proposal(session: Session, actor: Actor, target: Offer | Organisation,
+def _file_proposal(session: Session, actor: Actor, target: Offer | Event | Organisation,
                    record: dict) -> None:
     """Put the change in the queue; a change still waiting is replaced by the newer one."""
     pending = waiting_change(session, target)
     if pending is None:
-        pending = Proposal(**{"offer_id" if isinstance(target, Offer) else "organisation_id":
-                              target.id})
+        pending = Proposal(**{f"{entity_type(target)}_id": target.id})
         session.add(pending)
     pending.base_version, pending.record, pending.author_id = target.version, record, \
         actor.user_id
@@ -108,22 +108,32 @@ def _file_proposal(session: Session, actor: Actor, target: Offer | Organisation,
     session.flush()
 
 
-def _publishes_directly(actor: Actor, target: Offer | Organisation) -> bool:
-    organisation = target.organisation if isinstance(target, Offer) else target
+def _publishes_directly(actor: Actor, target: Offer | Event | Organisation) -> bool:
+    organisation = target if isinstance(target, Organisation) else target.organisation
     return organisation.trusted or actor.staff
 
 
 # -- writing the saved state ----------------------------------------------------------------
 
-def publish(writer: Importer, target: Offer | Organisation, record: dict,
+def _write_entry(writer: Importer, target: Offer | Event | None, record: dict,
+                 organisation: Organisation | None = None,
+                 model: type[Offer | Event] | None = None) -> bool:
+    """Write an offer's or event's record (``target`` None: a new one of ``model``)."""
+    model = model or type(target)
+    write = writer.write_offer if model is Offer else writer.write_event
+    return write(target, record, organisation or target.organisation)
+
+
+def publish(writer: Importer, target: Offer | Event | Organisation, record: dict,
             actor: Actor | None = None, organisation: Organisation | None = None) -> bool:
-    """Write ``record`` as the saved state of an existing offer or profile; if anything
-    changed, a change waiting for review is closed (why: the offer was archived, or the saved
-    entry changed under it). Returns whether anything changed. Imports call this for every
-    existing record, with their own writer (and the offer's ``organisation`` from the file)."""
+    """Write ``record`` as the saved state of an existing offer, event or profile; if anything
+    changed, a change waiting for review is closed (why: the offer or event was archived, or
+    the saved entry changed under it). Returns whether anything changed. Imports call this for
+    every existing record, with their own writer (and the entry's ``organisation`` from the
+    file)."""
     actor = actor or Actor(writer.actor)
-    if isinstance(target, Offer):
-        changed = writer.write_offer(target, record, organisation or target.organisation)
+    if not isinstance(target, Organisation):
+        changed = _write_entry(writer, target, record, organisation)
         reason = CLOSED_ARCHIVED if record["status"] == ARCHIVED else CLOSED_OVERWRITTEN
     else:
         _org, changed = writer.write_organisation(target, record)
@@ -133,7 +143,8 @@ def publish(writer: Importer, target: Offer | Organisation, record: dict,
     return changed
 
 
-def _check_unchanged(session: Session, target: Offer | Organisation, expected_version: int,
+def _check_unchanged(session: Session, target: Offer | Event | Organisation,
+                     expected_version: int,
                      expected_pending: str | None) -> None:
     """Refuse an edit made over an older state: a newer saved version, or a newer change
     waiting for review (``expected_pending`` None: not checked)."""
@@ -145,12 +156,12 @@ def _check_unchanged(session: Session, target: Offer | Organisation, expected_ve
 
 # -- the operations -------------------------------------------------------------------------
 
-def submit(session: Session, actor: Actor, target: Offer | Organisation, record: dict,
+def submit(session: Session, actor: Actor, target: Offer | Event | Organisation, record: dict,
            expected_version: int, expected_pending: str | None = None) -> str:
-    """A changed offer or profile (a validated record), made over ``expected_version``:
+    """A changed offer, event or profile (a validated record), made over ``expected_version``:
     published at once (trusted organisation or staff) or filed for review; returns which."""
     _check_unchanged(session, target, expected_version, expected_pending)
-    if isinstance(target, Offer):
+    if not isinstance(target, Organisation):
         record = {**record, "status": target.status,
                   "organisation": target.organisation.external_id}
     if _publishes_directly(actor, target):
@@ -160,39 +171,41 @@ def submit(session: Session, actor: Actor, target: Offer | Organisation, record:
     return PENDING
 
 
-def create(session: Session, actor: Actor, organisation: Organisation, record: dict) -> Offer:
-    """A new offer: published at once for trusted organisations and staff, otherwise it
-    waits, unpublished, for a moderator's approval."""
-    external_id = new_offer_id(session, organisation, record)
+def create(session: Session, actor: Actor, organisation: Organisation, record: dict,
+           model: type[Offer | Event] = Offer) -> Offer | Event:
+    """A new offer (or event): published at once for trusted organisations and staff,
+    otherwise it waits, unpublished, for a moderator's approval."""
+    external_id = new_external_id(session, organisation, record, model)
     trusted = organisation.trusted or actor.staff
     record = {**record, "id": external_id, "organisation": organisation.external_id,
               "status": PUBLISHED if trusted else IN_REVIEW}
-    Importer(session, actor.name).write_offer(None, record, organisation)
-    offer = session.scalar(select(Offer).where(Offer.external_id == external_id))
+    _write_entry(Importer(session, actor.name), None, record, organisation, model)
+    entry = session.scalar(select(model).where(model.external_id == external_id))
     if not trusted:
-        _file_proposal(session, actor, offer, {**record, "status": PUBLISHED})
-    return offer
+        _file_proposal(session, actor, entry, {**record, "status": PUBLISHED})
+    return entry
 
 
-def archive(session: Session, actor: Actor, offer: Offer) -> None:
-    """"No longer offered": hidden at once; a change waiting for review is closed, so approving
-    it later cannot bring the offer back."""
-    publish(Importer(session, actor.name), offer, {**offer_record(offer), "status": ARCHIVED},
+def archive(session: Session, actor: Actor, entry: Offer | Event) -> None:
+    """"No longer offered" (an event: "cancelled, does not take place"): hidden at once; a
+    change waiting for review is closed, so approving it later cannot bring it back."""
+    publish(Importer(session, actor.name), entry, {**entry_record(entry), "status": ARCHIVED},
             actor)
 
 
-def reactivate(session: Session, actor: Actor, offer: Offer) -> str | None:
-    """"Offered again": an archived offer comes back, confirmed as of today; published at once
-    for trusted organisations and staff, otherwise after a moderator's approval. None: the
-    offer was not archived, nothing changed."""
-    if offer.status != ARCHIVED:
+def reactivate(session: Session, actor: Actor, entry: Offer | Event) -> str | None:
+    """"Offered again" ("takes place after all"): an archived offer or event comes back (an
+    offer confirmed as of today); published at once for trusted organisations and staff,
+    otherwise after a moderator's approval. None: it was not archived, nothing changed."""
+    if entry.status != ARCHIVED:
         return None
-    record = {**offer_record(offer), "status": PUBLISHED,
-              "verified_at": date.today().isoformat()}
-    if _publishes_directly(actor, offer):
-        publish(Importer(session, actor.name), offer, record, actor)
+    record = {**entry_record(entry), "status": PUBLISHED}
+    if isinstance(entry, Offer):
+        record["verified_at"] = date.today().isoformat()
+    if _publishes_directly(actor, entry):
+        publish(Importer(session, actor.name), entry, record, actor)
         return PUBLISHED
-    _file_proposal(session, actor, offer, record)
+    _file_proposal(session, actor, entry, record)
     return PENDING
 
 
@@ -202,7 +215,7 @@ def confirm(session: Session, actor: Actor, offer: Offer) -> None:
     back)."""
     today = date.today().isoformat()
     Importer(session, actor.name).write_offer(
-        offer, {**offer_record(offer), "verified_at": today}, offer.organisation)
+        offer, {**entry_record(offer), "verified_at": today}, offer.organisation)
     pending = waiting_change(session, offer)
     if pending is not None:
         pending.record = {**pending.record, "verified_at": today}
@@ -224,13 +237,13 @@ def approve(session: Session, moderator: Actor, proposal_id: int) -> Proposal:
     proposal = _decidable(session, proposal_id)
     author = proposal.author.email if proposal.author else "?"
     importer = Importer(session, f"{moderator.name} (proposed by {author})")
-    offer = proposal.offer
-    if offer is not None:
-        # A new offer waiting for its first approval is published by it.
-        status = proposal.record.get("status", offer.status)
+    entry = proposal.offer or proposal.event
+    if entry is not None:
+        # A new offer or event waiting for its first approval is published by it.
+        status = proposal.record.get("status", entry.status)
         if status in (DRAFT, IN_REVIEW):
             status = PUBLISHED
-        importer.write_offer(offer, {**proposal.record, "status": status}, offer.organisation)
+        _write_entry(importer, entry, {**proposal.record, "status": status})
     else:
         importer.write_organisation(proposal.organisation, proposal.record)
     proposal.status, proposal.decided_at, proposal.decided_by_id = APPROVED, utcnow(), \
@@ -249,17 +262,18 @@ def return_change(session: Session, moderator: Actor, proposal_id: int,
     return proposal
 
 
-def restore(session: Session, actor: Actor, target: Offer | Organisation,
+def restore(session: Session, actor: Actor, target: Offer | Event | Organisation,
             revision_id: int) -> str:
     """Bring back the state before one of the entry's revisions, as a new change over the
     saved state (moderated like any edit)."""
-    kind = "offer" if isinstance(target, Offer) else "organisation"
     revision = session.get(Revision, revision_id)
-    if revision is None or revision.entity_type != kind or revision.entity_id != target.id:
+    if revision is None or revision.entity_type != entity_type(target) \
+            or revision.entity_id != target.id:
         raise LookupError(revision_id)
-    if isinstance(target, Offer):
+    if not isinstance(target, Organisation):
         checked, _problems = validate(session, target.organisation,
-                                      restored_record(offer_record(target), revision))
+                                      restored_record(entry_record(target), revision),
+                                      type(target))
     else:
         checked, _problems = check_organisation(
             session, target, restored_record(

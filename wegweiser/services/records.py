@@ -1,11 +1,11 @@
-"""Offers and organisations as plain records in the exchange format of DESIGN.md.
+"""Offers, organisations and events as plain records in the exchange format of DESIGN.md.
 
 The same shape serves import (what a record should be), export, the API's detail view and the
 revision history (which fields a change touched).
 """
 from __future__ import annotations
 
-from ..models import Offer, Organisation
+from ..models import Event, Offer, Organisation
 
 ADDRESS_KEYS = ("street", "postal_code", "city", "lat", "lon")
 CONTACT_KEYS = ("phone", "email", "website")
@@ -49,6 +49,47 @@ def offer_record(offer: Offer) -> dict:
         "status": offer.status,
         "verified_at": offer.verified_at.isoformat() if offer.verified_at else None,
     }
+
+
+EVENT_KEYS = ("online", "online_url", "cost", "registration_needed", "registration_contact",
+              "registration_url")
+
+
+def local_datetime(value) -> str:
+    """A naive local date and time as the import format writes it: ``2027-01-05T18:00``."""
+    return value.isoformat(timespec="minutes")
+
+
+def event_record(event: Event) -> dict:
+    return {
+        "id": event.external_id,
+        "organisation": event.organisation.external_id,
+        "offer": event.offer.external_id if event.offer is not None else None,
+        "original_language": event.original_language,
+        "title": event.translations_of("title"),
+        "description": event.translations_of("description"),
+        "starts_at": local_datetime(event.starts_at),
+        "ends_at": local_datetime(event.ends_at),
+        "timezone": event.timezone,
+        "rrule": event.rrule,
+        "categories": [c.slug for c in event.categories],
+        "target_groups": [t.slug for t in event.target_groups],
+        "languages": [lang.code for lang in event.languages],
+        "areas": sorted(a.slug for a in event.areas),
+        "address": _compact({k: getattr(event, k) for k in ADDRESS_KEYS}),
+        **{k: getattr(event, k) for k in EVENT_KEYS},
+        "status": event.status,
+    }
+
+
+def entity_type(target: Offer | Event | Organisation) -> str:
+    """What revisions and proposals call an entry's kind: "offer", "event", "organisation"."""
+    return {Offer: "offer", Event: "event", Organisation: "organisation"}[type(target)]
+
+
+def entry_record(target: Offer | Event) -> dict:
+    """The saved state of an offer or event as a record."""
+    return offer_record(target) if isinstance(target, Offer) else event_record(target)
 
 
 def changed_fields(before: dict | None, after: dict) -> dict[str, dict]:

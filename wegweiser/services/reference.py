@@ -55,6 +55,7 @@ def load_vocabulary(session: Session, model, filename: str, table: str) -> int:
                   "position": position}
         if model is Category:
             values["icon"] = entry.get("icon", entry["slug"])
+            values["for_offers"] = entry.get("scope", "all") != "events"
         _assign(obj, **values)
     return len(entries)
 

@@ -1,6 +1,8 @@
 """Setting up a database: schema migrations, reference data, the demo data set."""
 from __future__ import annotations
 
+import re
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from flask import current_app
@@ -10,10 +12,14 @@ from .. import db, migrate
 from ..cities import current_city
 from ..config import DEFAULT_CITY
 from ..models import CITY, Area, Offer
-from .importer import Importer, ImportReport, read_files
+from .importer import Importer, ImportReport, canonical_rrule, read_files
 from .reference import load_reference_data
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "data" / "demo"
+# The demo events' dates are written as seen from this week (a Monday); loading the demo moves
+# them by whole weeks to the current one, so they stay upcoming (and one stays just past).
+DEMO_EVENTS_WEEK = date(2026, 11, 30)
+UNTIL = re.compile(r"UNTIL=(\d{8})(T\d{6})?")
 
 
 class OtherCitysDatabase(RuntimeError):
@@ -41,6 +47,45 @@ def demo_files(city: str | None = None) -> list[Path]:
     city = city or current_city().slug
     folder = DEMO_DIR if city == DEFAULT_CITY else DEMO_DIR / city
     return sorted(folder.glob("*.json"))
+
+
+def moved_events(events: list, today: date | None = None) -> list:
+    """The demo events with their dates moved by whole weeks from ``DEMO_EVENTS_WEEK`` to the
+    week of ``today``: weekdays stay, a repeating event starts on its first date from then on
+    (its UNTIL moves along). Records that are not well-formed are left to the validation."""
+    from dateutil.rrule import rrulestr
+
+    today = today or date.today()
+    shift = timedelta(weeks=((today - timedelta(days=today.weekday())) - DEMO_EVENTS_WEEK).days
+                      // 7)
+    moved = []
+    for event in events:
+        try:
+            starts = datetime.fromisoformat(event["starts_at"]) + shift
+            duration = datetime.fromisoformat(event["ends_at"]) + shift - starts
+            rule = event.get("rrule")
+            if rule:
+                rule = UNTIL.sub(lambda m: "UNTIL=" + (datetime.strptime(m.group(1), "%Y%m%d")
+                                                       + shift).strftime("%Y%m%d")
+                                 + (m.group(2) or ""), canonical_rrule(rule))
+                starts = rrulestr(rule, dtstart=starts).after(starts, inc=True) or starts
+        except (KeyError, TypeError, ValueError):
+            moved.append(event)
+            continue
+        moved.append({**event, "starts_at": starts.isoformat(timespec="minutes"),
+                      "ends_at": (starts + duration).isoformat(timespec="minutes"),
+                      **({"rrule": rule} if rule else {})})
+    return moved
+
+
+def import_demo(city: str | None = None, actor: str = "import:demo", progress=None,
+                today: date | None = None) -> ImportReport:
+    """Import a city's demo data set, its events moved to the current week."""
+    data, problems = read_files(demo_files(city))
+    if problems:
+        return ImportReport(problems=problems)
+    data["events"] = moved_events(data["events"], today)
+    return import_records(data, actor, progress=progress)
 
 
 def has_offers() -> bool:

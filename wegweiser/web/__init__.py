@@ -25,6 +25,7 @@ from . import (
     caching,
     discovery,
     edge,
+    events,
     freshness,
     hsds_api,
     joining,
@@ -43,7 +44,7 @@ csrf = CSRFProtect()
 
 LANGUAGE_BLUEPRINTS = ("public", "shortlist", "discovery_localised", "auth", "manage",
                        "freshness", "network", "joining",
-                       "take_part")
+                       "take_part", "events")
 
 
 def init_app(app) -> None:
@@ -53,6 +54,7 @@ def init_app(app) -> None:
     caching.init_app(app)
     app.register_blueprint(public.bp)
     app.register_blueprint(joining.bp)
+    app.register_blueprint(events.bp)
     app.register_blueprint(shortlist.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(manage.bp)

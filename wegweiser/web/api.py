@@ -17,10 +17,21 @@ from ..services.directory import (
     offers_by_ids,
     published_offer,
 )
+from ..services.event_listing import (
+    NEXT_DATES,
+    UPCOMING,
+    city_now,
+    public_event,
+    published_events,
+    upcoming_events,
+)
 from ..services.help_calls import help_kinds, kind_by_slug, open_help_calls
 from ..services.nearby import area_centre
+from ..services.occurrences import occurrences, schedule_of
 from ..services.records import offer_record
-from .params import ParamError, parse_near, parse_search_args
+from .event_presenters import event_summary
+from .events import found_event_ids
+from .params import ParamError, event_categories, parse_event_args, parse_near, parse_search_args
 from .presenters import filter_label, help_call_card
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -169,6 +180,42 @@ def _help_call(call, lang: str) -> dict:
     }
 
 
+@bp.get("/events")
+def events():
+    """Upcoming published events, soonest first, with their next dates (ISO 8601, offset)."""
+    lang = _locale()
+    session = db.session()
+    args = parse_event_args(request.args, load_vocabularies(session), DEFAULT_PER_PAGE,
+                            strict=True)
+    ids = found_event_ids(args.text, session)
+    found = upcoming_events(published_events(session), args.filters(ids),
+                            city_now(current_app.config["BABEL_DEFAULT_TIMEZONE"]))
+    start = (args.page - 1) * args.per_page
+    return jsonify({
+        "total": len(found),
+        "page": args.page,
+        "per_page": args.per_page,
+        "results": [event_summary(event, dates, lang)
+                    for event, dates in found[start:start + args.per_page]],
+    })
+
+
+@bp.get("/events/<id:external_id>")
+def event(external_id: str):
+    """One upcoming event with all its translations and its next dates."""
+    lang = _locale()
+    now = city_now(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    found, state = public_event(db.session(), external_id, now)
+    if state != UPCOMING:
+        return error_response(404, "not_found",
+                              f"no upcoming published event with id {external_id!r}")
+    record = event_summary(found, occurrences(schedule_of(found), now, limit=NEXT_DATES), lang)
+    record["translations"] = {field: found.translations_of(field)
+                              for field in ("title", "description")}
+    record["original_language"] = found.original_language
+    return jsonify(record)
+
+
 @bp.get("/openapi.json")
 def openapi():
     document = json.loads(OPENAPI.read_text(encoding="utf-8"))
@@ -185,7 +232,10 @@ def _list_known_values(document: dict, vocab) -> None:
     known = {f.name: sorted(vocab.slugs(f.name)) for f in VOCABULARY_FILTERS}
     known["lang"] = list(ui_languages())
     known["kind"] = [k.slug for k in help_kinds()]
-    for item in document["paths"].values():
+    # Events may also have the categories of events only (the network's own meetings).
+    for_events = {**known, "category": sorted(c.slug for c in event_categories(vocab))}
+    for path, item in document["paths"].items():
+        accepted = for_events if path.startswith("/events") else known
         for operation in item.values():
             for parameter in operation.get("parameters", []):
                 if parameter["in"] != "query":
@@ -194,8 +244,8 @@ def _list_known_values(document: dict, vocab) -> None:
                 values = schema["items"] if schema.get("type") == "array" else schema
                 if parameter["name"] == "near":  # a position, or an area's slug
                     values["anyOf"][1]["enum"] = [a for a in known["area"] if a != "citywide"]
-                elif parameter["name"] in known:
-                    values["enum"] = known[parameter["name"]]
+                elif parameter["name"] in accepted:
+                    values["enum"] = accepted[parameter["name"]]
                 elif values.get("type") == "string" and not {"enum", "pattern", "format"} & \
                         values.keys():
                     values["pattern"] = NO_CONTROL_CHARACTERS

@@ -1,10 +1,12 @@
-"""The editors' forms (offer, new offer, translation, organisation profile) as WTForms classes.
+"""The editors' forms (offer, new offer, translation, profile, event) as WTForms classes.
 
 The web layer's side of editing: a form is filled from a plain record, turned back into a
 plain record (the import format) for the services, and shows the importer's problems at the
 fields they concern. Validation itself is the importer's, the same as for imports.
 """
 from __future__ import annotations
+
+from datetime import datetime
 
 from flask import g
 from flask_babel import get_locale
@@ -26,14 +28,29 @@ from wtforms import (
 from wtforms.validators import InputRequired
 
 from ..formatting import weekday_names
-from ..models import HELP_TEXT_FIELDS, TEXT_FIELDS
+from ..models import EVENT_TEXT_FIELDS, HELP_TEXT_FIELDS, TEXT_FIELDS
 from ..services.directory import Vocabularies
+from ..services.events import (
+    BIWEEKLY,
+    MONTHLY_DATE,
+    MONTHLY_WEEKDAY,
+    NONE,
+    OTHER,
+    REPETITIONS,
+    WEEKLY,
+    repetition_of,
+    repetition_rule,
+)
+from ..services.importer import Problem
 from ..services.records import ADDRESS_KEYS, CONTACT_KEYS, ORGANISATION_KEYS
 
 HOUR_ROWS_EXTRA = 3  # empty rows for adding opening hours without JavaScript
 TRI_STATE = {"yes": True, "no": False, "": None}
 TRI_STATE_CHOICES = [SelectChoice("yes", _l("yes")), SelectChoice("no", _l("no")),
                      SelectChoice("", _l("No information"))]
+
+
+DESCRIPTION_LABEL = _l("Description (paragraphs, lists with “- ” and links are possible)")
 
 
 def weekday_choices() -> list[SelectChoice]:
@@ -96,18 +113,20 @@ class TextsForm(StateForm):
 
     title = StringField(_l("Title"), validators=[InputRequired()])
     summary = TextAreaField(_l("Summary (one or two sentences)"))
-    description = TextAreaField(_l("Description (paragraphs, lists with “- ” and links are "
-                                   "possible)"))
+    description = TextAreaField(DESCRIPTION_LABEL)
 
-    def texts_record(self, base: dict, lang: str) -> dict:
-        """``base`` with the texts in ``lang`` as typed (an emptied field removes one)."""
-        return texts_into(self, base, lang, TEXT_FIELDS)
+    def texts_record(self, base: dict, lang: str,
+                     fields: tuple[str, ...] = TEXT_FIELDS) -> dict:
+        """``base`` with the texts of ``fields`` in ``lang`` as typed (an emptied field
+        removes one)."""
+        return texts_over(self, base, lang, fields)
 
 
-def texts_into(form, base: dict, lang: str, names) -> dict:
-    """``base`` with the form's texts ``names`` in ``lang`` as typed (emptied: removed)."""
+def texts_over(form, base: dict, lang: str, fields: tuple[str, ...]) -> dict:
+    """``base`` with the texts of ``fields`` in ``lang`` as typed in ``form`` (an emptied field
+    removes one)."""
     record = {**base}
-    for name in names:
+    for name in fields:
         texts, value = dict(record.get(name, {})), _text(form[name])
         if value:
             texts[lang] = value
@@ -118,7 +137,8 @@ def texts_into(form, base: dict, lang: str, names) -> dict:
 
 
 class TranslationForm(TextsForm):
-    """An offer's texts in one more language; only the original's title is required."""
+    """An offer's or event's texts in one more language; only the original's title is
+    required."""
 
     title = StringField(_l("Title"))
 
@@ -161,6 +181,20 @@ class HoursForm(Form):
         return slot
 
 
+def vocabulary_choices(form, vocab: Vocabularies, categories=None) -> None:
+    """The choices of an offer's or event's categories (``categories``, default the offers'),
+    target groups, languages and areas (Ortsteile grouped by Stadtbezirk), labelled in the
+    page's language."""
+    form.categories.choices = [SelectChoice(c.slug, c.label(g.lang))
+                               for c in (vocab.categories if categories is None else categories)]
+    form.target_groups.choices = [SelectChoice(t.slug, t.label(g.lang))
+                                  for t in vocab.target_groups]
+    form.languages.choices = [SelectChoice(x.code, f"{x.label(g.lang)} · {x.autonym}")
+                              for x in vocab.languages]
+    form.areas.choices = [SelectChoice(q.slug, q.name, optgroup=d.name)
+                          for d in vocab.districts for q in d.children]
+
+
 def _number(text: str):
     """A coordinate as typed (a decimal comma allowed); what is not a number stays text, for
     the validation to report."""
@@ -196,7 +230,7 @@ class OfferForm(TextsForm):
             form = cls()
         else:
             form = cls(formdata=None, data={**offer_form_data(record), **(state or {})})
-        vocabulary_choices(form, vocab)
+        vocabulary_choices(form, vocab, vocab.categories)
         while sum(row.form.is_empty() for row in form.hours) < HOUR_ROWS_EXTRA:
             form.hours.append_entry()
         return form
@@ -228,18 +262,6 @@ class OfferForm(TextsForm):
         return super().field_for(path)
 
 
-def vocabulary_choices(form, vocab: Vocabularies) -> None:
-    """The choices of a form's categories, target groups, languages and areas (Ortsteile
-    grouped by Stadtbezirk), labelled in the page's language."""
-    form.categories.choices = [SelectChoice(c.slug, c.label(g.lang)) for c in vocab.categories]
-    form.target_groups.choices = [SelectChoice(t.slug, t.label(g.lang))
-                                  for t in vocab.target_groups]
-    form.languages.choices = [SelectChoice(x.code, f"{x.label(g.lang)} · {x.autonym}")
-                              for x in vocab.languages]
-    form.areas.choices = [SelectChoice(q.slug, q.name, optgroup=d.name)
-                          for d in vocab.districts for q in d.children]
-
-
 def offer_form_data(record: dict) -> dict:
     """What the offer form shows of a record: the texts in its original language, yes/no/no
     information for the tri-state answers."""
@@ -257,8 +279,7 @@ class ProfileForm(AddressFields, StateForm):
     """An organisation's profile: name, description in its original language, contact."""
 
     name = StringField(_l("Name"), validators=[InputRequired()])
-    description = TextAreaField(_l("Description (paragraphs, lists with “- ” and links are "
-                                   "possible)"))
+    description = TextAreaField(DESCRIPTION_LABEL)
     website = StringField(_l("Website"))
     email = StringField(_l("E-mail address"))
     phone = StringField(_l("Phone"))
@@ -316,9 +337,180 @@ class HelpCallForm(StateForm):
 
     def record(self, base: dict) -> dict:
         """The form as an import record over ``base`` (the call as it is, or a blank one)."""
-        record = texts_into(self, base, base["original_language"], HELP_TEXT_FIELDS)
+        record = texts_over(self, base, base["original_language"], HELP_TEXT_FIELDS)
         record["kind"] = self.kind.data or ""
         record["areas"] = list(self.areas.data or [])
         record["languages"] = list(self.languages.data or [])
         record["end_date"] = _text(self.end_date)
         return record
+
+
+REPETITION_CHOICES = [
+    SelectChoice(NONE, _l("Once")),
+    SelectChoice(WEEKLY, _l("Every week on the same weekday")),
+    SelectChoice(BIWEEKLY, _l("Every two weeks on the same weekday")),
+    SelectChoice(MONTHLY_WEEKDAY, _l("Every month on the same weekday (e.g. every first "
+                                     "Wednesday)")),
+    SelectChoice(MONTHLY_DATE, _l("Every month on the same date")),
+]
+
+
+def _date(text: str):
+    """A date as a date field sends it (2026-12-31), or as typed where there is no date
+    field (31.12.2026); None: not a date."""
+    for pattern in ("%Y-%m-%d", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _time(text: str):
+    """A time as a time field sends it (18:30), or typed as 9:30 or 18.30; None: not one."""
+    try:
+        return datetime.strptime(text.replace(".", ":"), "%H:%M").time()
+    except ValueError:
+        return None
+
+
+class EventForm(StateForm):
+    """An event: its texts in the original language, when and how often, where (an address or
+    online), for whom, cost and registration. The repetition is chosen in words and turned into
+    an iCalendar rule by ``services/events.py``."""
+
+    title = StringField(_l("Title"), validators=[InputRequired()])
+    description = TextAreaField(DESCRIPTION_LABEL)
+    start_date = StringField(_l("Date"))
+    start_time = StringField(_l("Begins at"))
+    end_date = StringField(_l("Ends on (if not the same day)"))
+    end_time = StringField(_l("Ends at"))
+    repetition = RadioField(_l("Repeats"), choices=REPETITION_CHOICES, default=NONE)
+    until = StringField(_l("Last date of the repetition (optional)"))
+    online = BooleanField(_l("Online (no address)"))
+    online_url = StringField(_l("Link to take part online"))
+    areas = SelectMultipleField(_l("Part of town"))
+    address = FormField(AddressForm, separator="_")
+    categories = SelectMultipleField(_l("Categories"))
+    target_groups = SelectMultipleField(_l("For whom"))
+    languages = SelectMultipleField(_l("Languages spoken"))
+    cost = RadioField(_l("Cost"), choices=[SelectChoice("free", _l("free of charge")),
+                                            SelectChoice("reduced", _l("reduced price")),
+                                            SelectChoice("paid", _l("fee"))])
+    registration_needed = BooleanField(_l("Registration needed"))
+    registration_contact = StringField(_l("Register with (e-mail address or phone)"))
+    registration_url = StringField(_l("Registration form (web address)"))
+    offer = SelectField(_l("Belongs to the offer"))
+    _problems: list = []  # the form's own problems: (field, reason)
+
+    @classmethod
+    def build(cls, vocab: Vocabularies, offers: list[tuple[str, str]],
+              record: dict | None = None, state: dict | None = None) -> EventForm:
+        """The form of ``record`` (opened on ``state``); without one, the form as posted.
+        ``offers``: (id, title) of the organisation's offers the event may belong to."""
+        if record is None:
+            form = cls()
+        else:
+            form = cls(formdata=None, data={**event_form_data(record), **(state or {})})
+        vocabulary_choices(form, vocab, vocab.event_categories)
+        form.offer.choices = [SelectChoice("", _l("none")),
+                              *(SelectChoice(key, title) for key, title in offers)]
+        if form.repetition.data == OTHER or (record and form.repetition.data is None):
+            form.repetition.choices = [*REPETITION_CHOICES, SelectChoice(
+                OTHER, _l("As imported: %(rule)s", rule=(record or {}).get("rrule") or ""))]
+        return form
+
+    def record(self, base: dict) -> dict:
+        """The form as an import record over ``base`` (the event as it is, or a blank
+        record). Dates and times the form cannot read are its own problems (``problems``)."""
+        self._problems = []
+        record = texts_over(self, base, base["original_language"], EVENT_TEXT_FIELDS)
+        starts_at, ends_at = self._when()
+        record["starts_at"] = starts_at.isoformat(timespec="minutes") if starts_at else None
+        record["ends_at"] = ends_at.isoformat(timespec="minutes") if ends_at else None
+        record["rrule"] = self._rule(base, starts_at)
+        for name in ("categories", "target_groups", "languages", "areas"):
+            record[name] = list(self[name].data or [])
+        record["online"] = bool(self.online.data)
+        record["online_url"] = _text(self.online_url) or None
+        address = {key: _text(self.address[key]) for key in ADDRESS_KEYS}
+        record["address"] = {key: _number(value) if key in ("lat", "lon") else value
+                             for key, value in address.items() if value}
+        record["cost"] = self.cost.data or ""
+        record["registration_needed"] = bool(self.registration_needed.data)
+        for name in ("registration_contact", "registration_url"):
+            record[name] = _text(self[name]) or None
+        record["offer"] = self.offer.data or None
+        return record
+
+    def _when(self):
+        start_day = _date(_text(self.start_date))
+        if start_day is None:
+            self._problems.append(("start_date", _l("Please give the date as on a calendar.")))
+        start, end = _time(_text(self.start_time)), _time(_text(self.end_time))
+        for name, value in (("start_time", start), ("end_time", end)):
+            if value is None:
+                self._problems.append((name, _l("Please give a time such as 18:30.")))
+        end_day = _date(_text(self.end_date)) if _text(self.end_date) else start_day
+        if _text(self.end_date) and end_day is None:
+            self._problems.append(("end_date", _l("Please give the date as on a calendar.")))
+        if None in (start_day, start, end, end_day):
+            return None, None
+        starts_at, ends_at = datetime.combine(start_day, start), datetime.combine(end_day, end)
+        if ends_at <= starts_at:
+            self._problems.append(("end_time", _l("The end must be after the beginning.")))
+        return starts_at, ends_at
+
+    def _rule(self, base: dict, starts_at):
+        repetition = self.repetition.data or NONE
+        if repetition == OTHER:
+            return base.get("rrule")
+        until = None
+        if _text(self.until):
+            until = _date(_text(self.until))
+            if until is None:
+                self._problems.append(("until", _l("Please give the date as on a calendar.")))
+            elif starts_at is not None and until < starts_at.date():
+                self._problems.append(("until", _l("The last date must not be before the "
+                                                   "first.")))
+        if starts_at is None or repetition not in REPETITIONS:
+            return None
+        return repetition_rule(repetition, starts_at, until)
+
+    def show_problems(self, problems) -> None:
+        """The form's own problems, then the importer's at fields without one already."""
+        own = [Problem("", name, reason) for name, reason in self._problems]
+        mine = {name for name, _reason in self._problems}
+        super().show_problems([*own, *(p for p in problems if not (
+            p.field in ("starts_at", "ends_at", "rrule") and mine))])
+
+    def field_for(self, path: str):
+        return super().field_for(EVENT_FIELD_OF.get(path, path))
+
+
+# Where the importer's problems of an event are shown in its form.
+EVENT_FIELD_OF = {"starts_at": "start_date", "ends_at": "end_time", "rrule": "repetition"}
+
+
+def event_form_data(record: dict) -> dict:
+    """What the event form shows of a record: texts in its original language, dates and
+    times apart, the repetition in words."""
+    lang = record["original_language"]
+    data = {key: record.get(key) for key in (
+        "categories", "target_groups", "languages", "areas", "address", "online",
+        "online_url", "cost", "registration_needed", "registration_contact",
+        "registration_url")}
+    data.update({name: record.get(name, {}).get(lang, "") for name in EVENT_TEXT_FIELDS})
+    data["offer"] = record.get("offer") or ""
+    starts = datetime.fromisoformat(record["starts_at"]) if record.get("starts_at") else None
+    ends = datetime.fromisoformat(record["ends_at"]) if record.get("ends_at") else None
+    if starts is not None:
+        data.update(start_date=starts.date().isoformat(), start_time=starts.strftime("%H:%M"))
+    if ends is not None:
+        data["end_time"] = ends.strftime("%H:%M")
+        if starts is None or ends.date() != starts.date():
+            data["end_date"] = ends.date().isoformat()
+    repetition, until = repetition_of(record.get("rrule"), starts)
+    data["repetition"] = repetition
+    data["until"] = until.isoformat() if until else ""
+    return data

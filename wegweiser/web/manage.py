@@ -6,8 +6,9 @@ PERMISSIONS is refused to everyone (a test walks the routes to keep it so).
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
+from babel.dates import format_skeleton, get_datetime_format
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -16,17 +17,22 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from .. import db
+from ..cities import current_city
 from ..formatting import weekday_names
 from ..i18n import direction, in_language, ui_languages
 from ..models import (
     ADMIN,
+    ARCHIVED,
     AUDIT_KINDS,
     CLOSED,
     PENDING,
     PUBLISHED,
     STATUSES,
     TEXT_FIELDS,
+    Event,
+    Offer,
     Organisation,
+    Proposal,
 )
 from ..models.audit import PERMISSION_REFUSED
 from ..pdf import pdf_available
@@ -48,17 +54,18 @@ from ..services.directory import (
     organisation_by_external_id,
     organisation_with_offers,
 )
+from ..services.events import event_by_external_id, next_start, repetition_kind
 from ..services.freshness import stale_offers
 from ..services.help_calls import calls_of_organisation, waiting_help_calls
 from ..services.joining import waiting_requests
 from ..services.notifications import send_invitation, send_returned
-from ..services.records import changed_fields, offer_record
+from ..services.records import changed_fields, entity_type, event_record, offer_record
 from ..services.reports import open_reports, resolve
 from ..services.second_factor import recovery_codes_left
 from . import presenters
 from .auth import enrolment, recovery_codes_page
 from .downloads import pdf_response
-from .forms import OfferForm, ProfileForm, TranslationForm
+from .forms import REPETITION_CHOICES, EventForm, OfferForm, ProfileForm, TranslationForm
 from .language import language_blueprint
 
 bp = language_blueprint("manage", __name__)
@@ -117,6 +124,7 @@ def dashboard():
                                            not org.offers):
             proposal = proposals.latest_change(session, org)
             boxes.append({"id": org.external_id, "name": org.name, "offers": rows,
+                          "events": _dashboard_events(org),
                           "profile_change": proposal.status if proposal else None,
                           "help_calls": presenters.help_call_rows(
                               calls_of_organisation(session, org), g.lang)})
@@ -293,17 +301,22 @@ def _saved_or_conflict(session, state: dict, save: Callable[[int, str | None], s
     return _to_dashboard(outcome)
 
 
-def _save(session, offer, state: dict, typed: dict, checked: dict):
-    """Save (or file for review) an offer."""
-    external_id = offer.external_id
+CONFLICT_HEADINGS = {"offer": _l("Someone else changed this offer"),
+                     "event": _l("Someone else changed this event")}
+
+
+def _save(session, entry, state: dict, typed: dict, checked: dict):
+    """Save (or file for review) an offer or event."""
+    kind, external_id = entity_type(entry), entry.external_id
 
     def show_conflict():
-        return _conflict(_("Someone else changed this offer"), _offer_or_404(external_id),
-                         typed, url_for("manage.edit_offer", external_id=external_id))
+        again = _offer_or_404 if kind == "offer" else _event_or_404
+        return _conflict(str(CONFLICT_HEADINGS[kind]), again(external_id), typed,
+                         url_for(f"manage.edit_{kind}", external_id=external_id))
 
     return _saved_or_conflict(
         session, state, lambda version, pending: operations.submit(
-            session, actor(), offer, checked, version, pending), show_conflict)
+            session, actor(), entry, checked, version, pending), show_conflict)
 
 
 def _organisation_or_404(external_id: str) -> Organisation:
@@ -340,22 +353,29 @@ def new_offer(organisation_id: str):
                        action=url_for("manage.new_offer", organisation_id=organisation_id))
 
 
+def _archived(entry) -> str:
+    """Take an offer or event off the public site; its title, for the notice."""
+    operations.archive(db.session(), actor(), entry)
+    db.session().commit()
+    return (entry.text_in("title", g.lang) or (entry.external_id,))[0]
+
+
+def _reactivated(entry):
+    outcome = operations.reactivate(db.session(), actor(), entry)
+    db.session().commit()
+    return _to_dashboard(outcome)
+
+
 @bp.post("/manage/offers/<id:external_id>/archive")
 def archive_offer(external_id: str):
-    offer = _offer_or_404(external_id)
-    operations.archive(db.session(), actor(), offer)
-    db.session().commit()
-    title = offer.text_in("title", g.lang)
     flash(_("“%(title)s” is no longer shown in the directory.",
-            title=title[0] if title else external_id))
+            title=_archived(_offer_or_404(external_id))))
     return _to_dashboard()
 
 
 @bp.post("/manage/offers/<id:external_id>/reactivate")
 def reactivate_offer(external_id: str):
-    outcome = operations.reactivate(db.session(), actor(), _offer_or_404(external_id))
-    db.session().commit()
-    return _to_dashboard(outcome)
+    return _reactivated(_offer_or_404(external_id))
 
 
 PERMISSIONS["manage.new_offer"] = may_edit_this_organisation
@@ -395,10 +415,30 @@ def _history_page(target, restore_endpoint: str, **ids):
 def review_queue():
     from .joining import queue_rows
 
-    return render_template("manage/review_queue.html",
-                           proposals=proposals.waiting_for_review(db.session()),
-                           requests=queue_rows(db.session()),
-                           help_calls=waiting_help_calls(db.session()))
+    return render_template("manage/review_queue.html", proposals=[
+        {"id": p.id, "created_at": p.created_at, **_what_changes(p)}
+        for p in proposals.waiting_for_review(db.session())],
+        requests=queue_rows(db.session()), help_calls=waiting_help_calls(db.session()))
+
+
+ENTRY_KINDS = {"offer": _l("Offer"), "event": _l("Event"),
+               "organisation": _l("Profile of the organisation")}
+
+
+def _what_changes(proposal) -> dict:
+    """What a change waiting for review is about: its kind, title (in the language of the
+    page where there is one, else the original) and organisation."""
+    entry = proposal.offer or proposal.event or proposal.organisation
+    kind = entity_type(entry)
+    titles = proposal.record.get("title") or {}
+    if kind == "organisation":
+        title = proposal.record.get("name") or entry.name
+    else:
+        title = titles.get(g.lang) or titles.get(proposal.record.get("original_language")) \
+            or entry.external_id
+    organisation = entry if kind == "organisation" else entry.organisation
+    return {"kind": kind, "kind_label": str(ENTRY_KINDS[kind]), "title": title,
+            "organisation": organisation.name, "entry_id": entry.external_id}
 
 
 ALREADY_DECIDED = _l("This change was already decided by a moderator.")
@@ -406,6 +446,8 @@ NOT_WAITING = {
     operations.CLOSED_ARCHIVED: _l("This change no longer waits for review: the offer was "
                                    "withdrawn (“no longer offered”) after the change was sent. "
                                    "Nothing was published."),
+    "event-cancelled": _l("This change no longer waits for review: the event was cancelled "
+                          "after the change was sent. Nothing was published."),
     operations.CLOSED_OVERWRITTEN: _l("This change no longer waits for review: the entry was "
                                       "changed after the change was sent. Nothing was "
                                       "published."),
@@ -427,8 +469,11 @@ def review(proposal_id: int):
             abort(404)
         except operations.ChangeNotWaiting as refused:
             session.rollback()
-            flash(str(NOT_WAITING.get(refused.reason or refused.status, ALREADY_DECIDED)),
-                  "error")
+            reason = refused.reason or refused.status
+            if reason == operations.CLOSED_ARCHIVED and session.get(
+                    Proposal, proposal_id).event_id is not None:
+                reason = "event-cancelled"
+            flash(str(NOT_WAITING.get(reason, ALREADY_DECIDED)), "error")
             return redirect(url_for("manage.review_queue"), code=303)
         session.commit()
         if approving:
@@ -442,37 +487,55 @@ def review(proposal_id: int):
         abort(404)
     changes = [_readable_change(field, change)
                for field, change in proposals.proposal_changes(proposal).items()]
-    return render_template("manage/review.html", proposal=proposal, changes=changes)
+    return render_template("manage/review.html", proposal=proposal, changes=changes,
+                           about=_what_changes(proposal))
 
 
 @bp.route("/manage/offers/<id:external_id>/translate/<target>", methods=["GET", "POST"])
 def translate_offer(external_id: str, target: str):
     """The original beside one other language, field by field; missing and outdated marked."""
+    return _translate(_offer_or_404(external_id), target)
+
+
+@bp.route("/manage/events/<id:external_id>/translate/<target>", methods=["GET", "POST"])
+def translate_event(external_id: str, target: str):
+    """An event's texts in one more language, as for offers (without a preview: the public
+    event pages are not part of the manage area)."""
+    return _translate(_event_or_404(external_id), target)
+
+
+def _translate(entry, target: str):
     session = db.session()
-    offer = _offer_or_404(external_id)
-    if target not in ui_languages() or target == offer.original_language:
+    if target not in ui_languages() or target == entry.original_language:
         abort(404)
-    proposal = proposals.latest_change(session, offer)
-    base, preview = _working_record(proposal, offer_record(offer)), None
+    is_offer, fields_of = isinstance(entry, Offer), editing.text_fields(entry)
+    proposal = proposals.latest_change(session, entry)
+    base = _working_record(proposal, offer_record(entry) if is_offer else event_record(entry))
+    preview = None
     if request.method == "POST":
         form = TranslationForm()
-        record = form.texts_record(base, target)
-        checked, preview = _check_offer_form(session, offer.organisation, offer, form, record,
-                                             target)
+        record = form.texts_record(base, target, fields_of)
+        if is_offer:
+            checked, preview = _check_offer_form(session, entry.organisation, entry, form,
+                                                 record, target)
+        else:
+            checked, problems = editing.validate(session, entry.organisation, record, Event)
+            form.show_problems(problems)
         if checked is not None and preview is None:
-            return _save(session, offer, form.state(), record, checked)
+            return _save(session, entry, form.state(), record, checked)
     else:
         form = TranslationForm(formdata=None, data={
-            **{name: base.get(name, {}).get(target, "") for name in TEXT_FIELDS},
-            **_current_state(offer)})
+            **{name: base.get(name, {}).get(target, "") for name in fields_of},
+            **_current_state(entry)})
     fields = [{"name": name, "state": state,
-               "original": base.get(name, {}).get(offer.original_language, "")}
-              for name, state in editing.translation_state(offer, target).items()]
-    return render_template("manage/translate.html", offer_id=external_id, target=target,
-                           original_language=offer.original_language, fields=fields,
-                           form=form, preview=preview, preview_languages=ui_languages(),
-                           preview_lang=_preview_language(target),
-                           target_dir=direction(target)), 400 if form.has_problems else 200
+               "original": base.get(name, {}).get(entry.original_language, "")}
+              for name, state in editing.translation_state(entry, target).items()]
+    return render_template(
+        "manage/translate.html", offer_id=entry.external_id if is_offer else None,
+        target=target, original_language=entry.original_language, fields=fields, form=form,
+        preview=preview, preview_languages=ui_languages() if is_offer else None,
+        preview_lang=_preview_language(target),
+        target_dir=direction(target)), 400 if form.has_problems else 200
 
 
 PERMISSIONS["manage.translate_offer"] = may_edit_offer
@@ -764,6 +827,151 @@ PERMISSIONS.update({
 })
 
 
+# -- events ---------------------------------------------------------------------------------
+
+def _event_or_404(external_id: str) -> Event:
+    event = event_by_external_id(db.session(), external_id)
+    if event is None:
+        abort(404)
+    return event
+
+
+def may_edit_event(user, args) -> bool:
+    event = event_by_external_id(db.session(), args.get("external_id", ""))
+    return event is None or may_edit_organisation(user.user, event.organisation_id)
+
+
+def _when(moment: datetime | None) -> str | None:
+    """A local date and time (as entered, no zone conversion) in the page's language."""
+    if moment is None:
+        return None
+    locale = get_locale()
+    return str(get_datetime_format("medium", locale=locale)).format(
+        format_skeleton("Hm", moment, locale=locale),
+        format_skeleton("yMMMEd", moment, locale=locale))
+
+
+REPETITION_LABELS = {choice.value: choice.label for choice in REPETITION_CHOICES}
+
+
+def _dashboard_events(org: Organisation) -> list[dict]:
+    """The organisation's events for its editors, the next ones first."""
+    changes = proposals.open_changes(db.session(), org.events)
+    now, rows = datetime.now(), []
+    for event in org.events:
+        title = event.text_in("title", g.lang)
+        upcoming = next_start(event, now)
+        past = upcoming is None or upcoming + event.duration < now
+        repetition = repetition_kind(event.rrule)
+        have = {t.locale for t in event.texts if t.field == "title"}
+        rows.append({
+            "id": event.external_id, "title": title[0] if title else event.external_id,
+            "missing": [lang for lang in ui_languages() if lang not in have],
+            "status": event.status, "change": changes.get(event.id),
+            "when": _when(upcoming or event.starts_at),
+            "past": past,
+            "repeats": None if repetition == "none" else
+            str(REPETITION_LABELS.get(repetition, _("Repeats"))),
+            "sort": (past, upcoming or event.starts_at),
+        })
+    return sorted(rows, key=lambda row: row.pop("sort"))
+
+
+def _event_offers(org: Organisation) -> list[tuple[str, str]]:
+    """The offers an event of ``org`` may belong to: (id, title)."""
+    return [(o.external_id, (o.text_in("title", g.lang) or (o.external_id,))[0])
+            for o in sorted(org.offers, key=lambda o: o.external_id) if o.status != ARCHIVED]
+
+
+def _event_form(session, org: Organisation, base: dict):
+    """The posted event form over ``base``: the form, and the checked record (None: the
+    form shows problems)."""
+    form = EventForm.build(load_vocabularies(session), _event_offers(org))
+    record = form.record(base)
+    checked, problems = editing.validate(session, org, record, Event)
+    form.show_problems(problems)
+    return form, record, None if form.has_problems else checked
+
+
+def _event_page(form: EventForm, original_language: str, **context):
+    return render_template("manage/edit_event.html", form=form,
+                           original_language=original_language, **context), \
+        400 if form.has_problems else 200
+
+
+@bp.route("/manage/organisations/<id:organisation_id>/events/new", methods=["GET", "POST"])
+def new_event(organisation_id: str):
+    session = db.session()
+    org = _organisation_or_404(organisation_id)
+    blank = editing.blank_event_record(org, current_city().timezone)
+    if request.method == "POST":
+        form, _record, checked = _event_form(session, org, blank)
+        if checked is not None:
+            event = operations.create(session, actor(), org, checked, Event)
+            session.commit()
+            return _to_dashboard(PUBLISHED if event.status == PUBLISHED else PENDING)
+    else:
+        form = EventForm.build(load_vocabularies(session), _event_offers(org), blank,
+                               {"version": 0, "pending": ""})
+    return _event_page(form, blank["original_language"], event_id=None, proposal=None,
+                       organisation=org.name,
+                       action=url_for("manage.new_event", organisation_id=organisation_id))
+
+
+@bp.route("/manage/events/<id:external_id>/edit", methods=["GET", "POST"])
+def edit_event(external_id: str):
+    session = db.session()
+    event = _event_or_404(external_id)
+    proposal = proposals.latest_change(session, event)
+    if request.method == "POST":
+        form, record, checked = _event_form(session, event.organisation, event_record(event))
+        if checked is not None:
+            return _save(session, event, form.state(), record, checked)
+    else:
+        form = EventForm.build(load_vocabularies(session), _event_offers(event.organisation),
+                               _working_record(proposal, event_record(event)),
+                               _current_state(event))
+    return _event_page(form, event.original_language, event_id=external_id, proposal=proposal,
+                       organisation=event.organisation.name,
+                       action=url_for("manage.edit_event", external_id=external_id))
+
+
+@bp.post("/manage/events/<id:external_id>/archive")
+def archive_event(external_id: str):
+    """"Cancelled, does not take place": off the public pages at once."""
+    flash(_("“%(title)s” is marked as cancelled and no longer shown in the directory.",
+            title=_archived(_event_or_404(external_id))))
+    return _to_dashboard()
+
+
+@bp.post("/manage/events/<id:external_id>/reactivate")
+def reactivate_event(external_id: str):
+    return _reactivated(_event_or_404(external_id))
+
+
+@bp.get("/manage/events/<id:external_id>/history")
+def event_history(external_id: str):
+    return _history_page(_event_or_404(external_id), "manage.restore_event_revision",
+                         external_id=external_id)
+
+
+@bp.post("/manage/events/<id:external_id>/restore/<int:revision_id>")
+def restore_event_revision(external_id: str, revision_id: int):
+    """Bring back an earlier state of an event as a new change (moderated like any edit)."""
+    return _restore(_event_or_404(external_id), revision_id)
+
+
+PERMISSIONS.update({
+    "manage.new_event": may_edit_this_organisation,
+    "manage.edit_event": may_edit_event,
+    "manage.archive_event": may_edit_event,
+    "manage.reactivate_event": may_edit_event,
+    "manage.event_history": may_edit_event,
+    "manage.restore_event_revision": may_edit_event,
+    "manage.translate_event": may_edit_event,
+})
+
+
 # -- labels of the data model's fields, for diffs and the history ---------------------------
 
 FIELD_LABELS = {
@@ -779,6 +987,12 @@ FIELD_LABELS = {
     "website": _l("Website"), "email": _l("E-mail address"), "phone": _l("Phone"),
     "street": _l("Street and number"), "postal_code": _l("Postal code"), "city": _l("City"),
     "kind": _l("Kind"), "when": _l("When"), "end_date": _l("Until"),
+    "starts_at": _l("Begins at"), "ends_at": _l("Ends at"), "timezone": _l("Time zone"),
+    "rrule": _l("Repeats"), "online": _l("Online (no address)"),
+    "online_url": _l("Link to take part online"), "registration_needed": _l("Registration needed"),
+    "registration_contact": _l("Register with (e-mail address or phone)"),
+    "registration_url": _l("Registration form (web address)"),
+    "offer": _l("Belongs to the offer"),
 }
 
 
@@ -797,6 +1011,9 @@ def readable(field: str, value):
     if field == "address" and isinstance(value, dict):
         place = " ".join(str(value[k]) for k in ("postal_code", "city") if value.get(k))
         return ", ".join(part for part in (value.get("street"), place) if part) or None
+    if field == "rrule" and isinstance(value, str):
+        label = REPETITION_LABELS.get(repetition_kind(value))
+        return f"{label} ({value})" if label else value
     if field == "contact" and isinstance(value, dict):
         return " · ".join(str(v) for v in value.values() if v) or None
     if field == "opening_hours" and isinstance(value, list):

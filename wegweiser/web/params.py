@@ -12,6 +12,7 @@ from ..models import Area
 from ..search import FILTERS, SearchQuery
 from ..search.filters import FALSE_VALUES, FLAG_FILTERS, TRUE_VALUES, VOCABULARY_FILTERS
 from ..services.directory import Vocabularies
+from ..services.event_listing import EventFilters
 from ..services.nearby import find_area
 
 MAX_PAGE = 1000
@@ -118,3 +119,61 @@ def parse_datetime_arg(args: MultiDict, name: str) -> datetime | None:
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC).replace(tzinfo=None)
     return moment
+
+
+def event_categories(vocab: Vocabularies) -> list:
+    """The categories events may have: every category (some, such as the network's own
+    meetings, are for events only)."""
+    return vocab.event_categories
+
+
+def parse_event_args(args: MultiDict, vocab: Vocabularies, per_page: int,
+                     strict: bool) -> EventArgs:
+    """The events page's and API's parameters: the vocabulary filters as for offers (several
+    values are alternatives), ``this_week``, ``q``, ``page`` and ``per_page``."""
+    selected = {}
+    for f in VOCABULARY_FILTERS:
+        known = {c.slug for c in event_categories(vocab)} if f.name == "category" \
+            else vocab.slugs(f.name)
+        try:
+            selected[f.name] = f.parse(args.getlist(f.name), known, strict)
+        except ValueError as error:
+            raise ParamError(f.name, str(error)) from None
+    raw_week = args.get("this_week", "").strip().lower()
+    if raw_week not in TRUE_VALUES + FALSE_VALUES and strict:
+        raise ParamError("this_week", "must be true or false")
+    text = args.get("q", "")
+    if len(text) > MAX_QUERY_LENGTH:
+        if strict:
+            raise ParamError("q", f"is longer than {MAX_QUERY_LENGTH} characters")
+        text = text[:MAX_QUERY_LENGTH]
+    return EventArgs(text=text.strip(), this_week=raw_week in TRUE_VALUES,
+                     page=_integer(args, "page", 1, MAX_PAGE, strict),
+                     per_page=_integer(args, "per_page", per_page, MAX_PER_PAGE, strict),
+                     **selected)
+
+
+@dataclass(frozen=True)
+class EventArgs:
+    text: str = ""
+    area: tuple[str, ...] = ()
+    category: tuple[str, ...] = ()
+    target_group: tuple[str, ...] = ()
+    language: tuple[str, ...] = ()
+    this_week: bool = False
+    page: int = 1
+    per_page: int = 20
+
+    def filters(self, ids: list[int] | None) -> EventFilters:
+        """The listing's filters; ``ids``: what the text search found (None: no text)."""
+        return EventFilters(self.area, self.category, self.target_group, self.language,
+                            self.this_week, None if ids is None else tuple(ids))
+
+    def link_args(self, **changes) -> dict:
+        """The query string of these parameters (with ``changes``), for links."""
+        args = {"q": self.text or None, "this_week": "1" if self.this_week else None,
+                "page": self.page if self.page > 1 else None,
+                **{name: list(getattr(self, name)) or None
+                   for name in ("area", "category", "target_group", "language")}}
+        args.update(changes)
+        return {k: v for k, v in args.items() if v not in (None, [], "")}

@@ -15,12 +15,13 @@ from ..services.directory import (
     organisation_with_offers,
     published_offer,
 )
+from ..services.event_listing import city_now, found_events, next_events
 from ..services.help_calls import open_help_calls
 from ..services.nearby import area_centre
 from ..services.needs import K_ANONYMITY
 from ..services.notifications import send_problem_report
 from ..services.reports import file_report
-from . import discovery, needs, presenters
+from . import discovery, event_presenters, needs, presenters
 from .auth import limiter
 from .language import language_blueprint
 from .params import ParamError, parse_near, parse_search_args, query_args
@@ -69,6 +70,7 @@ def search():
         suggestion=presenters.suggestion_link(result, query, g.lang),
         own_language=presenters.own_language_link(query, vocab, g.lang,
                                                   result.facets["language"]),
+        events=_found_event_rows(session, query.text) if query.page == 1 else None,
     ), 400 if unknown_place else 200
 
 
@@ -92,6 +94,19 @@ def choose_place():
     )
 
 
+def _found_event_rows(session, text: str, wanted: int = 3) -> dict | None:
+    """Up to three upcoming events that match the words of a search, and the link to all."""
+    if not text.strip():
+        return None
+    timezone = current_app.config["BABEL_DEFAULT_TIMEZONE"]
+    ids = search_service().search_events(text, session, limit=wanted + 5)
+    listed = found_events(session, ids, city_now(timezone))[:wanted]
+    if not listed:
+        return None
+    return {"rows": [event_presenters.event_row(item, g.lang, timezone) for item in listed],
+            "url": url_for("events.listing", lang=g.lang, q=text)}
+
+
 @bp.get("/privacy")
 def privacy():
     return render_template("privacy.html", k=K_ANONYMITY)
@@ -106,6 +121,7 @@ def offer(external_id: str):
     detail = presenters.offer_detail(found, g.lang,
                                      current_app.config["WEGWEISER_STALE_AFTER_DAYS"],
                                      current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    detail["events"] = _next_event_rows(session, offer_id=found.id)
     return render_template("offer.html", offer=detail,
                            json_ld=discovery.offer_json_ld(found, g.lang))
 
@@ -176,13 +192,25 @@ def report_problem(external_id: str):
 
 @bp.get("/organisations/<id:external_id>")
 def organisation(external_id: str):
-    org, offers = organisation_with_offers(db.session(), external_id)
+    session = db.session()
+    org, offers = organisation_with_offers(session, external_id)
     if org is None:
         abort(404)
-    return render_template("organisation.html", external_id=external_id,
-                           organisation=presenters.organisation_detail(org, offers, g.lang),
+    detail = presenters.organisation_detail(org, offers, g.lang)
+    detail["events"] = _next_event_rows(session, organisation_id=org.id)
+    detail["events_feed"] = url_for("events.organisation_feed", lang=g.lang,
+                                    external_id=org.external_id)
+    return render_template("organisation.html", external_id=external_id, organisation=detail,
                            help_calls=[presenters.help_call_card(c, g.lang) for c in
                                        open_help_calls(db.session(), organisation=org)],
                            json_ld=discovery.organisation_json_ld(org, g.lang))
+
+
+def _next_event_rows(session, **owner) -> list[dict]:
+    """The next three events of an offer or organisation (``offer_id`` or
+    ``organisation_id``), each with its next date."""
+    timezone = current_app.config["BABEL_DEFAULT_TIMEZONE"]
+    return [event_presenters.event_row(listed, g.lang, timezone)
+            for listed in next_events(session, city_now(timezone), 3, **owner)]
 
 
