@@ -48,7 +48,9 @@ def page_types(client, app) -> dict[str, str]:
             "choice of place": "/{lang}/near?q=Beratung",
             "offer": f"/{{lang}}/offers/{offer_id}",
             "organisation": f"/{{lang}}/organisations/{organisation_id}",
-            "list": "/{lang}/list", "sheet": "/{lang}/list/sheet"}
+            "list": "/{lang}/list", "sheet": "/{lang}/list/sheet",
+            "events": "/{lang}/events", "event": "/{lang}/events/e-netzwerktreffen",
+            "take part": "/{lang}/take-part", "join": "/{lang}/join"}
 
 
 @pytest.mark.parametrize("lang", interface_languages())

@@ -15,6 +15,10 @@ def test_search_filter_by_district_and_open_an_offer(page, live_server, artifact
     page.wait_for_url("**/de/search?q=Deutschkurs")
     assert "Deutschkurs" in page.locator("h1").inner_text()
 
+    # Ortsteile open under their Stadtbezirk once it is chosen.
+    assert page.locator(".filters a.facet-option", has_text="Connewitz").count() == 0
+    page.locator(".filters a.facet-option", has_text="Süd").first.click()
+    page.wait_for_url("**area=sued**")
     page.locator(".filters a.facet-option", has_text="Connewitz").first.click()
     page.wait_for_url("**area=connewitz**")
     chip = page.locator(".chips a.chip", has_text="Connewitz")

@@ -34,7 +34,7 @@ from ..models import (
     utcnow,
 )
 from .accounts import AccountError, add_editor, normalise_email, signed_link_data
-from .editing import new_offer_id, slugify
+from .editing import new_external_id, slugify
 from .importer import EMAIL_PATTERN, Importer, Problem
 from .operations import Actor
 
@@ -243,7 +243,7 @@ def _create_organisation(session: Session, moderator: Actor,
     organisation, _changed = importer.write_organisation(None, record)
     for offer in checked["offers"]:
         importer.write_offer(None, {
-            **offer, "id": new_offer_id(session, organisation, offer),
+            **offer, "id": new_external_id(session, organisation, offer),
             "organisation": organisation.external_id, "status": PUBLISHED,
             "verified_at": date.today().isoformat()}, organisation)
     return organisation

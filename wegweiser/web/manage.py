@@ -28,7 +28,6 @@ from ..models import (
     PENDING,
     PUBLISHED,
     STATUSES,
-    TEXT_FIELDS,
     Event,
     Offer,
     Organisation,

@@ -231,20 +231,26 @@ def facet_groups(result: SearchResult, query: SearchQuery, vocab: Vocabularies,
 
 def _area_options(f: AreaFilter, counts: dict[str, int], query: SearchQuery,
                   vocab: Vocabularies, lang: str) -> list[dict]:
-    """Citywide offers, then the Stadtbezirke with their Ortsteile."""
+    """Citywide offers, then the Stadtbezirke; a Stadtbezirk's Ortsteile once it or one of them
+    is chosen, or when the results lie in one Stadtbezirk only (a city has some sixty
+    Ortsteile: listed all at once they would make the filters long on a phone and the page
+    heavy)."""
     options = []
+    selected = set(query.selected(f.name))
     citywide_count = counts.get(CITYWIDE, 0)
-    if citywide_count or CITYWIDE in query.selected(f.name):
+    if citywide_count or CITYWIDE in selected:
         options.append(_option(query, f.name, CITYWIDE, _("Citywide offers only"),
                                citywide_count, lang))
-    for district in vocab.districts:
+    shown = [d for d in vocab.districts if counts.get(d.slug, 0) or d.slug in selected
+             or any(counts.get(q.slug, 0) or q.slug in selected for q in d.children)]
+    for district in shown:
+        opened = len(shown) == 1 or district.slug in selected or \
+            any(q.slug in selected for q in district.children)
         quarters = [_option(query, f.name, q.slug, q.name, counts.get(q.slug, 0), lang)
-                    for q in district.children]
+                    for q in district.children] if opened else []
         quarters = [q for q in quarters if q["count"] or q["selected"]]
-        count = counts.get(district.slug, 0)
-        if count or district.slug in query.selected(f.name) or quarters:
-            options.append(_option(query, f.name, district.slug, district.name, count, lang,
-                                   children=quarters))
+        options.append(_option(query, f.name, district.slug, district.name,
+                               counts.get(district.slug, 0), lang, children=quarters))
     return options
 
 
