@@ -135,7 +135,7 @@ def expected_days(app, lang: str) -> list[tuple[str, list[str]]]:
 
 def check_offer_page(app, client, lang: str) -> None:
     page = client.get(f"/{lang}/offers/{OWN}").get_data(as_text=True)
-    table = re.search(r'<table class="hours">(.*?)</table>', page, re.S).group(1)
+    table = re.search(r'<table class="hours"[^>]*>(.*?)</table>', page, re.S).group(1)
     rows = [(text_of(day), [text_of(s) for s in re.findall(r'<bdi>(.*?)</bdi>', slots)])
             for day, slots in re.findall(r'<th scope="row">(.*?)</th><td>(.*?)</td>', table)]
     assert rows == expected_days(app, lang)
