@@ -46,7 +46,7 @@ def test_offer_in_the_readers_language_and_fallback_with_notice(client, app):
     assert "translation-note" in arabic
     farsi = client.get("/fa/offers/sprachbruecke-deutschkurs").get_data(as_text=True)
     assert 'class="notice" role="note"' in farsi and "آلمانی" in farsi
-    assert re.search(r'<h1 lang="de" dir="ltr">Deutschkurs für Frauen', farsi)
+    assert re.search(r'<h1 lang="de" dir="ltr" data-speak>Deutschkurs für Frauen', farsi)
 
 
 def test_a_translation_older_than_its_original_says_so(client, app):

@@ -35,7 +35,7 @@ def test_the_preview_shows_the_public_page_and_keeps_nothing(directory):
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     preview = preview_of(page)
-    assert "<h2>Elternkurs mit Vorschau</h2>" in preview
+    assert "<h2 data-speak>Elternkurs mit Vorschau</h2>" in preview
     assert "<li>Montag</li>" in preview, "the description is rendered as on the public page"
     assert "Angeboten von" in preview and "Wann" in preview
     assert 'value="Elternkurs mit Vorschau"' in page, "the form keeps what was typed"
@@ -111,7 +111,7 @@ def test_a_translation_is_previewed_in_its_language(directory):
         "title": "Ebeveynler için Almanca", "summary": "", "description": ""})
     preview = preview_of(response.get_data(as_text=True))
     assert preview.startswith('<div class="preview-frame" lang="tr" dir="ltr">')
-    assert "<h2>Ebeveynler için Almanca</h2>" in preview
+    assert "<h2 data-speak>Ebeveynler için Almanca</h2>" in preview
     with directory.app_context():
         assert db.session().scalar(select(func.count()).select_from(Proposal)) == 0
 

@@ -263,7 +263,7 @@ def export_command(fmt: str, file: Path) -> None:
 
 def _write_out(file: Path, data: bytes) -> None:
     if str(file) == "-":
-        click.get_binary_stream("stdout").write(data)
+        click.echo(data, nl=False)  # bytes go to the binary stream
         return
     try:
         file.write_bytes(data)

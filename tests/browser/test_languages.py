@@ -30,7 +30,7 @@ def test_arabic_results_page_is_right_to_left(chromium, live_server, artifacts):
     assert brand["x"] > 550, "the site name starts at the right"
     chip = page.locator(".chips .chip").first.bounding_box()
     assert chip["x"] + chip["width"] > 1000, "chips start at the right"
-    direction = page.locator(".result-list").evaluate("e => getComputedStyle(e).direction")
+    direction = page.locator("ol.result-list").evaluate("e => getComputedStyle(e).direction")
     assert direction == "rtl"
     page.screenshot(path=str(artifacts / "arabic-results-rtl.png"), full_page=True)
     context.close()

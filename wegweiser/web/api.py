@@ -150,7 +150,7 @@ def help_calls():
     if request.args.get("area", "citywide") != "citywide":  # citywide: the whole city
         area = load_vocabularies(session).area(request.args["area"])
         if area is None:
-            raise ParamError("area", "must be the slug of a Stadtbezirk or Ortsteil, or "
+            raise ParamError("area", "must be the slug of an area, or "
                                      "citywide")
     kind = request.args.get("kind") or None
     if kind is not None and kind_by_slug(kind) is None:

@@ -60,7 +60,8 @@ def _choices(session: Session, lang: str) -> dict[str, list[str]]:
         return [label(item) if vocabulary.find(label(item)) is item else
                 getattr(item, "slug", None) or item.code for item in items]
 
-    categories = session.scalars(select(Category).order_by(Category.position))
+    categories = session.scalars(select(Category).where(Category.for_offers)  # not events-only
+                                 .order_by(Category.position))
     groups = session.scalars(select(TargetGroup).order_by(TargetGroup.position))
     spoken = list(session.scalars(select(Language).order_by(Language.position)))
     areas = session.scalars(select(Area).where(Area.parent_id.is_not(None)).order_by(Area.name))
