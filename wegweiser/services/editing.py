@@ -110,14 +110,15 @@ def blank_event_record(organisation: Organisation, timezone: str,
 
 
 def new_external_id(session: Session, organisation: Organisation, record: dict,
-                    model: type[Offer | Event] = Offer) -> str:
-    """A free external id for a new offer or event, made of the organisation's id and the
-    title."""
-    base = slugify(record["title"].get(record["original_language"], "angebot"))
-    external_id, n = f"{organisation.external_id}-{base}"[:110], 1
+                    model=Offer, kind: str = "") -> str:
+    """A free external id for a new offer, event or call for help (``model``), made of the
+    organisation's id, ``kind`` (if any: "mitmachen") and the title."""
+    prefix = f"{organisation.external_id}-{kind}-" if kind else f"{organisation.external_id}-"
+    base = slugify(record["title"].get(record["original_language"], kind or "angebot"))
+    external_id, n = f"{prefix}{base}"[:110], 1
     while session.scalar(select(model.id).where(model.external_id == external_id)):
         n += 1
-        external_id = f"{organisation.external_id}-{base}-{n}"[:120]
+        external_id = f"{prefix}{base}"[:110] + f"-{n}"
     return external_id
 
 

@@ -29,7 +29,7 @@ from ..models import (
     Organisation,
     Revision,
 )
-from .editing import slugify
+from .editing import new_external_id
 from .help_calls import EXTEND_DAYS, help_call_record, latest_end_date
 from .importer import Importer, Problem
 from .operations import Actor, ChangeNotWaiting, EditConflict
@@ -45,18 +45,9 @@ def _write(session: Session, actor: Actor, call: HelpCall | None, record: dict) 
     return Importer(session, actor.name).write_help_call(call, record, organisation)
 
 
-def new_help_call_id(session: Session, organisation: Organisation, record: dict) -> str:
-    base = slugify(record["title"].get(record["original_language"], "mitmachen"))
-    external_id, n = f"{organisation.external_id}-mitmachen-{base}"[:110], 1
-    while session.scalar(select(HelpCall.id).where(HelpCall.external_id == external_id)):
-        n += 1
-        external_id = f"{organisation.external_id}-mitmachen-{base}"[:110] + f"-{n}"
-    return external_id
-
-
 def create(session: Session, actor: Actor, organisation: Organisation, record: dict) -> HelpCall:
     """A new call (a validated record): published at once or sent to review."""
-    external_id = new_help_call_id(session, organisation, record)
+    external_id = new_external_id(session, organisation, record, HelpCall, kind="mitmachen")
     status = PUBLISHED if _trusted(actor, organisation) else IN_REVIEW
     _write(session, actor, None, {**record, "id": external_id,
                                   "organisation": organisation.external_id, "status": status})

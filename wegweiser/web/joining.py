@@ -165,8 +165,12 @@ def request_page(session, pending) -> dict:
                         "phone": pending.contact_phone},
             "verified": pending.verified_at is not None, "created_at": pending.created_at}
     if pending.kind in (JOIN, SUGGESTION):
-        page["source"] = pending.record.get("source")
         vocab = load_vocabularies(session)
+        source = pending.record.get("source")
+        if source:
+            names = {q.slug: q.name for d in vocab.districts for q in d.children}
+            source = {**source, "areas": [names.get(a, a) for a in source.get("areas", [])]}
+        page["source"] = source
         organisation = pending.record["organisation"]
         lang = organisation["original_language"]
         page["organisation"] = {**organisation,
