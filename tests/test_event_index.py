@@ -88,6 +88,9 @@ def test_the_change_log_names_changed_events_and_their_organisation_renames(ctx)
 
 
 def test_offer_results_totals_and_facets_do_not_change_with_events(ctx):
+    # Documents replaced by earlier tests still count in the term statistics until their
+    # segments merge, so the comparison starts from a freshly built index.
+    rebuild_index(db.session())
     before = offer_results()
     session = db.session()
     for n in range(5):
