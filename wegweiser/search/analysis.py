@@ -111,6 +111,39 @@ def script_of(word: str) -> str:
     return "?"
 
 
+# Snowball stemmers that do their own letter-form normalisation and need the letters as typed.
+STEMS_AS_WRITTEN = frozenset({"arabic"})
+_JOINERS = str.maketrans({"\u0640": None, "\u200c": None, "\u200d": None})
+
+
+def _marks_removed(text: str) -> str:
+    """A word composed and lower-cased, without its marks (harakat) and tatweel, letters kept."""
+    text = unicodedata.normalize("NFKC", text).casefold().translate(_JOINERS)
+    return "".join(c for c in text if unicodedata.category(c) != "Mn")
+
+
+# Arabic proclitics written as one letter joined to the next word: و and ف (and), then ب (with,
+# in), ل (for), ك (like). The Snowball stemmer removes them only in some combinations (it leaves
+# ل before a noun: لمدرسة, and reads للاجئين as لل + اجئين), so a query word unknown to the index
+# is also looked for without them (SearchService._with_proclitics).
+ARABIC_CONJUNCTIONS = "وف"
+ARABIC_PREPOSITIONS = "بلك"
+MIN_ARABIC_STEM_WORD = 4  # letters left after a proclitic is removed
+
+
+def arabic_proclitic_variants(word: str) -> list[str]:
+    """``word`` without its one-letter proclitics (و/ف, then ب/ل/ك), shortest removal first."""
+    text = _marks_removed(word)
+    variants = []
+    if text[:1] and text[0] in ARABIC_CONJUNCTIONS:
+        text = text[1:]
+        if len(text) >= MIN_ARABIC_STEM_WORD:
+            variants.append(text)
+    if text[:1] and text[0] in ARABIC_PREPOSITIONS and len(text) > MIN_ARABIC_STEM_WORD:
+        variants.append(text[1:])
+    return variants
+
+
 def normalise(text: str, lang: str | None = None) -> str:
     """Compose, lower-case and unify letter forms across scripts; strip standalone marks."""
     settings = _settings(lang)
@@ -168,6 +201,14 @@ class LanguageFilter(Filter):
         if self.lang != "tr":
             # "café" and "cafe" must stem alike; Turkish suffixes need their letters (ş, ğ…).
             text = fold(text)
+        if settings and settings.stemmer in STEMS_AS_WRITTEN:
+            # The Arabic stemmer unifies hamza and alef forms itself and needs the feminine
+            # ending ة as written to remove it (مدرسة, المدرسة → مدرس); folded to ه first, it
+            # takes it for a pronoun suffix and stems المدرسه apart from مدرسه. So it stems
+            # the word as written, and its stem gets the letter forms of the search.
+            text = normalise(_stem(settings.stemmer, _apostrophes(_marks_removed(word), self.lang),
+                                   1), self.lang)
+            return text or None
         if settings and settings.stemmer:
             # German plurals need a second pass (kurse → kurs → kur, like kurs).
             text = _stem(settings.stemmer, text, 2 if settings.compounds else 1)

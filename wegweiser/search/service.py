@@ -26,6 +26,8 @@ from .analysis import (
     COMPOUND_LANGUAGES,
     COMPOUND_PART,
     MIN_COMPOUND_LENGTH,
+    STEMS_AS_WRITTEN,
+    arabic_proclitic_variants,
     compound_parts,
     function_words_by_language,
     language_analyzer,
@@ -286,6 +288,10 @@ class SearchService:
         self._seen_pending: tuple | None = None
         self._analyzers = {name: language_analyzer(lang) for name, lang in text_fields().items()}
         self._field_language = text_fields()
+        # Fields analysed by the Arabic stemmer (for _with_proclitics).
+        self._arabic_fields = frozenset(
+            name for name, lang in self._field_language.items() if lang and (
+                info := all_languages().get(lang)) and info.stemmer in STEMS_AS_WRITTEN)
         self._word_terms_cache: dict[tuple[str, str | None, bool], frozenset[str]] = {}
         self._thesaurus = Thesaurus.load()
         self._vocabulary_words: frozenset[str] | None = None
@@ -397,6 +403,27 @@ class SearchService:
                 analysed.append(QueryWord(phrase, terms, self._parts_of(phrase), related,
                                           required))
         return analysed
+
+    def _with_proclitics(self, snap: _Snapshot, words: list[QueryWord]) -> list[QueryWord]:
+        """An Arabic query word that no offer has as written (its stem included) also matches
+        its form without one-letter proclitics (لمدرسة: مدرسة), if offers have that."""
+        if not self._arabic_fields:
+            return words
+        result = []
+        for word in words:
+            own = {name: word.terms[name] for name in self._arabic_fields if name in word.terms}
+            if own and " " not in word.text and not self._terms_bitmap(snap, own):
+                for variant in arabic_proclitic_variants(word.text):
+                    extra = {name: tokens for name, tokens in self._terms_of(
+                        variant, inside_compounds=False).items() if name in self._arabic_fields}
+                    if self._terms_bitmap(snap, extra):
+                        terms = {name: set(tokens) for name, tokens in word.terms.items()}
+                        for name, tokens in extra.items():
+                            terms.setdefault(name, set()).update(tokens)
+                        word = word._replace(terms=terms)
+                        break
+            result.append(word)
+        return result
 
     def _function_words_of(self, words: list[str]) -> frozenset[str]:
         """The function words of the languages a query is in: per script, those whose function
@@ -513,7 +540,7 @@ class SearchService:
             return self._search(self._snapshot, query)
 
     def _search(self, snap: _Snapshot, query: SearchQuery) -> SearchResult:
-        words = self.analyse(query.text)
+        words = self._with_proclitics(snap, self.analyse(query.text))
         # Query understanding (understanding.py): words that name a filter need not match,
         # offers with the filter's value rank higher, and the result tells what was recognised.
         view = self._index_values(snap, query.now)
