@@ -65,11 +65,32 @@ _SCRIPT_MAPS = {"arabic": _letter_map(_ARABIC_FORMS), None: _letter_map(_PERSIAN
 def _settings(lang: str | None) -> LanguageInfo | None:
     return all_languages().get(lang) if lang else None
 
-# Extra stop words for languages Whoosh has no list for; short, only the commonest words.
+# Stop words for languages Whoosh has no list for: closed-class words only, as in the Snowball
+# lists Whoosh ships for the others (pronouns, prepositions, conjunctions, particles, the forms
+# of "to be"); never a word that names a topic.
 _EXTRA_STOPWORDS = {
     "fa": "و در به از که این را با است برای آن یک تا های می بر".split(),
-    "uk": "і й та в у на з до що як це за для по від не а але".split(),
-    "ar": "في من على إلى عن مع و أو هذا هذه ال".split(),
+    "uk": """
+        і й та а але або чи що щоб як коли де хто це цей ця ці цього цієї цих цим цими цьому
+        той те ті того тієї тих тим тими тому
+        я ти він вона воно ми ви вони мене мені мною тебе тобі тобою його йому ним ньому її їй
+        нею неї нас нам нами вас вам вами їх їм ними них себе собі собою
+        мій моя моє мої мого моєї моїх моїм твій твоя твоє твої свій своя своє свої свого своєї
+        своїх наш наша наше наші нашого нашої наших ваш ваша ваше ваші вашого вашої ваших
+        в у на з із зі до від по про за через при без між під над перед після для біля крізь
+        є був була було були бути буде будуть не ні ж же б би ось ще вже лише тільки теж також
+        навіть так тут там тоді якщо бо адже хоча який яка яке які якого якої яких якому яким
+        якими весь вся все всі всього всієї всіх
+    """.split(),
+    "ar": """
+        في من على إلى الى عن مع عند لدى حول بين بعد قبل خلال حتى منذ دون ضد نحو عبر
+        و أو او ثم لكن بل أم ف أن إن ان أنّ إنّ لا لم لن ما قد هل ليس ليست كل بعض غير أي
+        هو هي هم هن هما أنا انا نحن أنت انت أنتم انتم
+        هذا هذه ذلك تلك هؤلاء أولئك هنا هناك الذي التي الذين اللذين اللتين اللاتي اللواتي
+        فيه فيها فيهم منه منها منهم عليه عليها عليهم إليه إليها اليه اليها له لها لهم لنا لي
+        لك لكم به بها بهم عنه عنها عنهم معه معها معهم
+        كان كانت يكون تكون كانوا أيضا ايضا فقط جدا كما إذا اذا لأن لان حيث عندما ال
+    """.split(),
 }
 
 
@@ -206,9 +227,8 @@ class LanguageFilter(Filter):
             # ending ة as written to remove it (مدرسة, المدرسة → مدرس); folded to ه first, it
             # takes it for a pronoun suffix and stems المدرسه apart from مدرسه. So it stems
             # the word as written, and its stem gets the letter forms of the search.
-            text = normalise(_stem(settings.stemmer, _apostrophes(_marks_removed(word), self.lang),
-                                   1), self.lang)
-            return text or None
+            written = _apostrophes(_marks_removed(word), self.lang)
+            return fold(normalise(_stem(settings.stemmer, written, 1), self.lang)) or None
         if settings and settings.stemmer:
             # German plurals need a second pass (kurse → kurs → kur, like kurs).
             text = _stem(settings.stemmer, text, 2 if settings.compounds else 1)
