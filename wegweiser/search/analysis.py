@@ -263,6 +263,13 @@ class LanguageFilter(Filter):
                 yield token
 
 
+def without_elision(text: str) -> str:
+    """A normalised word without a French elided article or pronoun (n'est → est, l'asile →
+    asile): how a query's function words are recognised; other words are returned as they are."""
+    head, apostrophe, tail = text.partition("'")
+    return tail if apostrophe and tail and head in FRENCH_ELISIONS else text
+
+
 def _apostrophes(text: str, lang: str | None) -> str:
     if "'" not in text:
         return text

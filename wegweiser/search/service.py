@@ -36,6 +36,7 @@ from .analysis import (
     script_of,
     spelling_key,
     stopwords,
+    without_elision,
 )
 from .documents import vocabulary_sources, vocabulary_spelling_words
 from .filters import BY_NAME, FILTER_NAMES, IndexValues, SearchQuery
@@ -387,7 +388,7 @@ class SearchService:
         groups = self._thesaurus.group(words)
         ignorable = self._function_words_of(words)
         content = [(phrase, expansions) for phrase, expansions in groups
-                   if " " in phrase or normalise(phrase) not in ignorable]
+                   if " " in phrase or without_elision(normalise(phrase)) not in ignorable]
         analysed = []
         for phrase, expansions in (content or groups)[:MAX_QUERY_WORDS]:
             terms = self._terms_of_phrase(phrase)
@@ -429,7 +430,7 @@ class SearchService:
         """The function words of the languages a query is in: per script, those whose function
         words it uses most. "ev" stays a word in a Turkish query though Kurmanji has it as a
         function word; "wo" is a function word in a German one."""
-        normalised = [normalise(w) for w in words]
+        normalised = [without_elision(normalise(w)) for w in words]
         hits = {lang: sum(w in ignorable for w in normalised)
                 for lang, ignorable in self._ignorable.items()}
         best: dict[str, int] = {}
