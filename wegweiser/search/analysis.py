@@ -134,12 +134,15 @@ def script_of(word: str) -> str:
 
 # Snowball stemmers that do their own letter-form normalisation and need the letters as typed.
 STEMS_AS_WRITTEN = frozenset({"arabic"})
-_JOINERS = str.maketrans({"\u0640": None, "\u200c": None, "\u200d": None})
+# Before such a stemmer only tatweel, joiners and the alef forms are unified (typed ألمانيا and
+# المانيا alike: the stemmer would read أل as part of the word, ال as the article).
+_AS_WRITTEN = str.maketrans({"\u0640": None, "\u200c": None, "\u200d": None,
+                             "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا"})
 
 
 def _marks_removed(text: str) -> str:
-    """A word composed and lower-cased, without its marks (harakat) and tatweel, letters kept."""
-    text = unicodedata.normalize("NFKC", text).casefold().translate(_JOINERS)
+    """A word composed and lower-cased, without its marks (harakat) and tatweel, one alef."""
+    text = unicodedata.normalize("NFKC", text).casefold().translate(_AS_WRITTEN)
     return "".join(c for c in text if unicodedata.category(c) != "Mn")
 
 
@@ -223,10 +226,11 @@ class LanguageFilter(Filter):
             # "café" and "cafe" must stem alike; Turkish suffixes need their letters (ş, ğ…).
             text = fold(text)
         if settings and settings.stemmer in STEMS_AS_WRITTEN:
-            # The Arabic stemmer unifies hamza and alef forms itself and needs the feminine
-            # ending ة as written to remove it (مدرسة, المدرسة → مدرس); folded to ه first, it
-            # takes it for a pronoun suffix and stems المدرسه apart from مدرسه. So it stems
-            # the word as written, and its stem gets the letter forms of the search.
+            # The Arabic stemmer needs the feminine ending ة and the hamza forms as written to
+            # remove them (مدرسة, المدرسة → مدرس); folded to ه first, it takes ة for a pronoun
+            # suffix and stems المدرسه apart from مدرسه, and الفئة becomes فيه (in it). So it
+            # stems the word as written (alef forms unified), and its stem gets the letter
+            # forms of the search.
             written = _apostrophes(_marks_removed(word), self.lang)
             return fold(normalise(_stem(settings.stemmer, written, 1), self.lang)) or None
         if settings and settings.stemmer:
