@@ -5,7 +5,12 @@ import pickle
 
 import pytest
 
-from wegweiser.search.analysis import language_analyzer, query_words
+from wegweiser.search.analysis import (
+    arabic_proclitic_variants,
+    language_analyzer,
+    query_words,
+    without_elision,
+)
 
 
 def terms(lang, text):
@@ -50,3 +55,30 @@ def test_query_words_are_capped():
     assert len(query_words(" ".join(f"w{i}" for i in range(50)), 200, 8)) == 8
     assert query_words('"Deutsch" AND (kurs OR café)', 200, 8) == ["Deutsch", "AND", "kurs",
                                                                   "OR", "café"]
+
+
+def test_arabic_is_stemmed_as_written_so_the_feminine_ending_goes():
+    # Folding ة to ه before the Snowball stemmer made it stem المدرسة and مدرسة apart and read
+    # الفئة (the group) as فيه (in it).
+    assert terms("ar", "مدرسة") == terms("ar", "المدرسة") == terms("ar", "مدرسه")
+    assert terms("ar", "استشارة") == terms("ar", "الاستشارة")
+    assert terms("ar", "الفئة") != terms("ar", "فيه")
+
+
+def test_arabic_and_ukrainian_closed_class_words_are_stop_words():
+    assert terms("ar", "هذه التي لنا") == []
+    assert terms("uk", "ми їх для цього") == []
+    assert terms("ar", "مدرسة") and terms("uk", "школа")
+
+
+def test_arabic_proclitics_are_taken_off_one_letter_at_a_time():
+    assert arabic_proclitic_variants("لمدرسة") == ["مدرسة"]
+    assert arabic_proclitic_variants("وللأطفال") == ["للاطفال", "لاطفال"]  # one alef form
+    assert arabic_proclitic_variants("بيت") == []  # too short to carry one
+    assert arabic_proclitic_variants("مدرسة") == []
+
+
+def test_french_elisions_are_taken_off_for_function_words_only():
+    assert without_elision("n'est") == "est"
+    assert without_elision("l'asile") == "asile"
+    assert without_elision("сім'я") == "сім'я"

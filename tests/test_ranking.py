@@ -134,3 +134,18 @@ def test_the_api_reports_results_with_every_word(demo_client):
     assert body["with_all_words"] == 0 < body["total"]
     body = demo_client.get("/api/v1/offers", query_string={"q": "Deutschkurs"}).get_json()
     assert body["with_all_words"] == body["total"] > 0
+
+
+def test_an_arabic_word_with_a_proclitic_no_offer_has_matches_the_word_without_it(demo_ctx):
+    # "لمدرسة" (for a school): the Snowball stemmer keeps the ل, and no offer writes it so.
+    plain = search("مدرسة", "ar")
+    assert plain.total > 0
+    found = search("لمدرسة", "ar", per_page=500)
+    assert found.total > 0
+    assert not found.fuzzy and found.suggestion is None  # the word itself, not a near spelling
+    assert set(found.offer_ids) <= set(search("مدرسة", "ar", per_page=500).offer_ids)
+
+
+def test_a_french_elided_function_word_does_not_count_as_a_word(demo_ctx):
+    assert search("n'est cours d'allemand", "fr").offer_ids == search("cours d'allemand",
+                                                                      "fr").offer_ids

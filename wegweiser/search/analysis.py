@@ -65,11 +65,32 @@ _SCRIPT_MAPS = {"arabic": _letter_map(_ARABIC_FORMS), None: _letter_map(_PERSIAN
 def _settings(lang: str | None) -> LanguageInfo | None:
     return all_languages().get(lang) if lang else None
 
-# Extra stop words for languages Whoosh has no list for; short, only the commonest words.
+# Stop words for languages Whoosh has no list for: closed-class words only, as in the Snowball
+# lists Whoosh ships for the others (pronouns, prepositions, conjunctions, particles, the forms
+# of "to be"); never a word that names a topic.
 _EXTRA_STOPWORDS = {
     "fa": "و در به از که این را با است برای آن یک تا های می بر".split(),
-    "uk": "і й та в у на з до що як це за для по від не а але".split(),
-    "ar": "في من على إلى عن مع و أو هذا هذه ال".split(),
+    "uk": """
+        і й та а але або чи що щоб як коли де хто це цей ця ці цього цієї цих цим цими цьому
+        той те ті того тієї тих тим тими тому
+        я ти він вона воно ми ви вони мене мені мною тебе тобі тобою його йому ним ньому її їй
+        нею неї нас нам нами вас вам вами їх їм ними них себе собі собою
+        мій моя моє мої мого моєї моїх моїм твій твоя твоє твої свій своя своє свої свого своєї
+        своїх наш наша наше наші нашого нашої наших ваш ваша ваше ваші вашого вашої ваших
+        в у на з із зі до від по про за через при без між під над перед після для біля крізь
+        є був була було були бути буде будуть не ні ж же б би ось ще вже лише тільки теж також
+        навіть так тут там тоді якщо бо адже хоча який яка яке які якого якої яких якому яким
+        якими весь вся все всі всього всієї всіх
+    """.split(),
+    "ar": """
+        في من على إلى الى عن مع عند لدى حول بين بعد قبل خلال حتى منذ دون ضد نحو عبر
+        و أو او ثم لكن بل أم ف أن إن ان أنّ إنّ لا لم لن ما قد هل ليس ليست كل بعض غير أي
+        هو هي هم هن هما أنا انا نحن أنت انت أنتم انتم
+        هذا هذه ذلك تلك هؤلاء أولئك هنا هناك الذي التي الذين اللذين اللتين اللاتي اللواتي
+        فيه فيها فيهم منه منها منهم عليه عليها عليهم إليه إليها اليه اليها له لها لهم لنا لي
+        لك لكم به بها بهم عنه عنها عنهم معه معها معهم
+        كان كانت يكون تكون كانوا أيضا ايضا فقط جدا كما إذا اذا لأن لان حيث عندما ال
+    """.split(),
 }
 
 
@@ -109,6 +130,42 @@ def script_of(word: str) -> str:
         if char.isalpha():
             return unicodedata.name(char, "?").split(" ")[0]
     return "?"
+
+
+# Snowball stemmers that do their own letter-form normalisation and need the letters as typed.
+STEMS_AS_WRITTEN = frozenset({"arabic"})
+# Before such a stemmer only tatweel, joiners and the alef forms are unified (typed ألمانيا and
+# المانيا alike: the stemmer would read أل as part of the word, ال as the article).
+_AS_WRITTEN = str.maketrans({"\u0640": None, "\u200c": None, "\u200d": None,
+                             "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا"})
+
+
+def _marks_removed(text: str) -> str:
+    """A word composed and lower-cased, without its marks (harakat) and tatweel, one alef."""
+    text = unicodedata.normalize("NFKC", text).casefold().translate(_AS_WRITTEN)
+    return "".join(c for c in text if unicodedata.category(c) != "Mn")
+
+
+# Arabic proclitics written as one letter joined to the next word: و and ف (and), then ب (with,
+# in), ل (for), ك (like). The Snowball stemmer removes them only in some combinations (it leaves
+# ل before a noun: لمدرسة, and reads للاجئين as لل + اجئين), so a query word unknown to the index
+# is also looked for without them (SearchService._with_proclitics).
+ARABIC_CONJUNCTIONS = "وف"
+ARABIC_PREPOSITIONS = "بلك"
+MIN_ARABIC_STEM_WORD = 4  # letters left after a proclitic is removed
+
+
+def arabic_proclitic_variants(word: str) -> list[str]:
+    """``word`` without its one-letter proclitics (و/ف, then ب/ل/ك), shortest removal first."""
+    text = _marks_removed(word)
+    variants = []
+    if text[:1] and text[0] in ARABIC_CONJUNCTIONS:
+        text = text[1:]
+        if len(text) >= MIN_ARABIC_STEM_WORD:
+            variants.append(text)
+    if text[:1] and text[0] in ARABIC_PREPOSITIONS and len(text) > MIN_ARABIC_STEM_WORD:
+        variants.append(text[1:])
+    return variants
 
 
 def normalise(text: str, lang: str | None = None) -> str:
@@ -168,6 +225,14 @@ class LanguageFilter(Filter):
         if self.lang != "tr":
             # "café" and "cafe" must stem alike; Turkish suffixes need their letters (ş, ğ…).
             text = fold(text)
+        if settings and settings.stemmer in STEMS_AS_WRITTEN:
+            # The Arabic stemmer needs the feminine ending ة and the hamza forms as written to
+            # remove them (مدرسة, المدرسة → مدرس); folded to ه first, it takes ة for a pronoun
+            # suffix and stems المدرسه apart from مدرسه, and الفئة becomes فيه (in it). So it
+            # stems the word as written (alef forms unified), and its stem gets the letter
+            # forms of the search.
+            written = _apostrophes(_marks_removed(word), self.lang)
+            return fold(normalise(_stem(settings.stemmer, written, 1), self.lang)) or None
         if settings and settings.stemmer:
             # German plurals need a second pass (kurse → kurs → kur, like kurs).
             text = _stem(settings.stemmer, text, 2 if settings.compounds else 1)
@@ -200,6 +265,13 @@ class LanguageFilter(Filter):
             for term in terms:
                 token.text = term
                 yield token
+
+
+def without_elision(text: str) -> str:
+    """A normalised word without a French elided article or pronoun (n'est → est, l'asile →
+    asile): how a query's function words are recognised; other words are returned as they are."""
+    head, apostrophe, tail = text.partition("'")
+    return tail if apostrophe and tail and head in FRENCH_ELISIONS else text
 
 
 def _apostrophes(text: str, lang: str | None) -> str:

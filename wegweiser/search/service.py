@@ -26,6 +26,8 @@ from .analysis import (
     COMPOUND_LANGUAGES,
     COMPOUND_PART,
     MIN_COMPOUND_LENGTH,
+    STEMS_AS_WRITTEN,
+    arabic_proclitic_variants,
     compound_parts,
     function_words_by_language,
     language_analyzer,
@@ -34,6 +36,7 @@ from .analysis import (
     script_of,
     spelling_key,
     stopwords,
+    without_elision,
 )
 from .documents import vocabulary_sources, vocabulary_spelling_words
 from .filters import BY_NAME, FILTER_NAMES, IndexValues, SearchQuery
@@ -286,6 +289,10 @@ class SearchService:
         self._seen_pending: tuple | None = None
         self._analyzers = {name: language_analyzer(lang) for name, lang in text_fields().items()}
         self._field_language = text_fields()
+        # Fields analysed by the Arabic stemmer (for _with_proclitics).
+        self._arabic_fields = frozenset(
+            name for name, lang in self._field_language.items() if lang and (
+                info := all_languages().get(lang)) and info.stemmer in STEMS_AS_WRITTEN)
         self._word_terms_cache: dict[tuple[str, str | None, bool], frozenset[str]] = {}
         self._thesaurus = Thesaurus.load()
         self._vocabulary_words: frozenset[str] | None = None
@@ -381,7 +388,7 @@ class SearchService:
         groups = self._thesaurus.group(words)
         ignorable = self._function_words_of(words)
         content = [(phrase, expansions) for phrase, expansions in groups
-                   if " " in phrase or normalise(phrase) not in ignorable]
+                   if " " in phrase or without_elision(normalise(phrase)) not in ignorable]
         analysed = []
         for phrase, expansions in (content or groups)[:MAX_QUERY_WORDS]:
             terms = self._terms_of_phrase(phrase)
@@ -398,11 +405,32 @@ class SearchService:
                                           required))
         return analysed
 
+    def _with_proclitics(self, snap: _Snapshot, words: list[QueryWord]) -> list[QueryWord]:
+        """An Arabic query word that no offer has as written (its stem included) also matches
+        its form without one-letter proclitics (لمدرسة: مدرسة), if offers have that."""
+        if not self._arabic_fields:
+            return words
+        result = []
+        for word in words:
+            own = {name: word.terms[name] for name in self._arabic_fields if name in word.terms}
+            if own and " " not in word.text and not self._terms_bitmap(snap, own):
+                for variant in arabic_proclitic_variants(word.text):
+                    extra = {name: tokens for name, tokens in self._terms_of(
+                        variant, inside_compounds=False).items() if name in self._arabic_fields}
+                    if self._terms_bitmap(snap, extra):
+                        terms = {name: set(tokens) for name, tokens in word.terms.items()}
+                        for name, tokens in extra.items():
+                            terms.setdefault(name, set()).update(tokens)
+                        word = word._replace(terms=terms)
+                        break
+            result.append(word)
+        return result
+
     def _function_words_of(self, words: list[str]) -> frozenset[str]:
         """The function words of the languages a query is in: per script, those whose function
         words it uses most. "ev" stays a word in a Turkish query though Kurmanji has it as a
         function word; "wo" is a function word in a German one."""
-        normalised = [normalise(w) for w in words]
+        normalised = [without_elision(normalise(w)) for w in words]
         hits = {lang: sum(w in ignorable for w in normalised)
                 for lang, ignorable in self._ignorable.items()}
         best: dict[str, int] = {}
@@ -513,7 +541,7 @@ class SearchService:
             return self._search(self._snapshot, query)
 
     def _search(self, snap: _Snapshot, query: SearchQuery) -> SearchResult:
-        words = self.analyse(query.text)
+        words = self._with_proclitics(snap, self.analyse(query.text))
         # Query understanding (understanding.py): words that name a filter need not match,
         # offers with the filter's value rank higher, and the result tells what was recognised.
         view = self._index_values(snap, query.now)
