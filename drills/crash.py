@@ -222,6 +222,9 @@ def _after_kill(site: Site, result: Result, kill: Kill, seconds: float) -> None:
     else:
         kill.converged_after = elapsed
     result.kills.append(kill)
+    state = f"matched after {elapsed:.1f} s" if not problems else "DID NOT MATCH"
+    print(f"  {result.kind} kill {len(result.kills)} at {kill.at:.2f} s: {kill.outcome}; "
+          f"index {state}", flush=True)
 
 
 # -- import -----------------------------------------------------------------------------------
