@@ -14,7 +14,13 @@ compile() {
 }
 upgrade=(--upgrade)
 [ "$#" -gt 0 ] && upgrade=("$@")
-# The test lock is the superset; the run lock takes exactly the same versions from it.
-compile --extra test --extra postgres --extra pdf "${upgrade[@]}" -o requirements/test.txt
+# The test lock is the superset; the run and serve locks take exactly the same versions from
+# it. The bench lock (locust, which pulls gevent) is kept apart so the test install does not
+# grow; it takes every version it shares with the test lock from there.
+compile --extra test --extra postgres --extra pdf --extra serve "${upgrade[@]}" \
+  -o requirements/test.txt
 compile -c requirements/test.txt -o requirements/run.txt
-echo "requirements/test.txt and requirements/run.txt written; now run .ci/run"
+compile --extra postgres --extra serve -c requirements/test.txt -o requirements/serve.txt
+compile --extra postgres --extra serve --extra bench -c requirements/test.txt \
+  -o requirements/bench.txt
+echo "requirements/{test,run,serve,bench}.txt written; now run .ci/run"

@@ -54,6 +54,7 @@ def area_terms(offer: Offer) -> list[str]:
 def offer_document(offer: Offer, today: date, stale_after_days: int) -> dict:
     doc: dict = {
         "id": str(offer.id),
+        "version": offer.version,
         "sort_key": _sort_key(offer),
         "area": " ".join(area_terms(offer)),
         "category": " ".join(c.slug for c in offer.categories),

@@ -62,6 +62,9 @@ def text_fields() -> dict[str, str | None]:
 def build_schema() -> Schema:
     schema = Schema(
         id=ID(stored=True, unique=True),
+        # The offer's version when the document was written: lets a drill (drills/crash.py)
+        # compare the index with the database offer by offer.
+        version=STORED,
         sort_key=STORED,
         point=STORED,
         **{name: KEYWORD(scorable=False) for name in (*FILTER_FIELDS, FLAGS, OPEN_BLOCKS,

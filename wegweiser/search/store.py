@@ -111,13 +111,8 @@ class IndexStore:
         """Read ``path`` afresh: it must hold one document for each of ``expected_ids``
         and nothing else, or it is removed and IndexNotVerified raised."""
         try:
-            index = whoosh_index.open_dir(str(path))
-            try:
-                with index.searcher() as searcher:
-                    count = searcher.doc_count()
-                    stored = {fields["id"] for fields in searcher.all_stored_fields()}
-            finally:
-                index.close()
+            count, versions = _read_stored(path)
+            stored = set(versions)
         except Exception as exc:  # noqa: BLE001 - whatever the reason, it is not usable
             shutil.rmtree(path, ignore_errors=True)
             raise IndexNotVerified(f"{path.name} cannot be read: {exc!r}") from exc
@@ -125,6 +120,14 @@ class IndexStore:
             shutil.rmtree(path, ignore_errors=True)
             raise IndexNotVerified(f"{path.name} holds {count} documents, "
                                    f"{len(expected_ids)} published offers expected")
+
+    def stored_versions(self) -> dict[str, int | None]:
+        """Offer id → the version its document in the current generation was written from,
+        read afresh from disk (for drills comparing the index with the database)."""
+        generation = self.current_generation()
+        if generation is None:
+            raise FileNotFoundError(f"no index in {self.root}")
+        return _read_stored(self.root / generation)[1]
 
     def activate(self, path: Path) -> None:
         """Point ``current`` at ``path`` atomically and remove older generations."""
@@ -166,3 +169,15 @@ class IndexStore:
             yield
         finally:
             lock.release()
+
+
+def _read_stored(path: Path) -> tuple[int, dict[str, int | None]]:
+    """The number of documents of the generation at ``path`` and its offer ids with the
+    version each document was written from."""
+    index = whoosh_index.open_dir(str(path))
+    try:
+        with index.searcher() as searcher:
+            return searcher.doc_count(), {fields["id"]: fields.get("version")
+                                          for fields in searcher.all_stored_fields()}
+    finally:
+        index.close()
