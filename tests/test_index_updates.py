@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from wegweiser import db
 from wegweiser.models import ARCHIVED, PUBLISHED, ChangeLogEntry, Offer
 from wegweiser.search import SearchQuery, SearchService, rebuild_index, search_service
-from wegweiser.search.store import DOCUMENT_FLAGS
+from wegweiser.search.store import DOCUMENT_FLAGS, INDEX_FORMAT
 from wegweiser.search.updater import GAP_GRACE, Logged, _next_marker
 from wegweiser.services.setup import import_files
 
@@ -109,7 +109,21 @@ def test_an_index_without_a_filters_flag_is_rebuilt(ctx):
     assert search_service().search(SearchQuery(no_appointment=True), db.session()) is not None
     assert store.current_generation() != old
     assert (store.root / store.current_generation() / DOCUMENT_FLAGS).read_text() == \
-        "accessible free no_appointment"
+        f"format-{INDEX_FORMAT} accessible free no_appointment"
+
+
+def test_an_index_of_an_older_format_is_rebuilt(ctx):
+    """Same fields, other analysis (e.g. the Arabic stemming changed): rebuilt on the next
+    search, so no deployment keeps searching terms the queries no longer produce."""
+    assert import_files([DATA / "valid.json"], "import:test").ok
+    rebuild_index(db.session())
+    store = search_service().store
+    old = store.current_generation()
+    flags = (store.root / old / DOCUMENT_FLAGS).read_text()
+    (store.root / old / DOCUMENT_FLAGS).write_text(
+        flags.replace(f"format-{INDEX_FORMAT}", f"format-{INDEX_FORMAT - 1}"))
+    assert found("Deutschkurs")
+    assert store.current_generation() != old
 
 
 def test_reindex_swaps_in_a_new_generation_while_readers_keep_working(ctx):

@@ -24,6 +24,10 @@ APPLIED_SEQ = "applied-seq"
 # The flags the filters read from index documents (filters.py), as a generation was built with:
 # a generation without a filter's flag would count none of its offers, so it is rebuilt.
 DOCUMENT_FLAGS = "document-flags"
+# Raised whenever the analysis of words or what a document stores changes without changing the
+# field names (e.g. the Arabic stemming, the stored offer version): a generation written with
+# another format is rebuilt, as one without a filter's flag is.
+INDEX_FORMAT = 2
 LOCK = "write.lock"
 # The earliest moment (Unix seconds) at which an event document of a generation expires
 # (search/events.py); 0 or missing: none will.
@@ -31,7 +35,7 @@ EVENTS_EXPIRY = "events-expiry"
 
 
 def document_flags() -> str:
-    return " ".join(sorted(f.flag for f in DOCUMENT_FLAG_FILTERS))
+    return " ".join([f"format-{INDEX_FORMAT}", *sorted(f.flag for f in DOCUMENT_FLAG_FILTERS)])
 
 
 class IndexLocked(Exception):
