@@ -100,6 +100,7 @@ MANAGE = {
     "problem reports": "/{lang}/manage/reports",
     "stale offers": "/{lang}/manage/stale",
     "booklet": "/{lang}/manage/booklet",
+    "booklet shown": "/{lang}/manage/booklet?area=ost&booklet_lang={lang}&category=health",
     "users": "/{lang}/manage/users",
     "audit log": "/{lang}/manage/audit",
     "account": "/{lang}/manage/account",
