@@ -117,6 +117,7 @@ RUN_AXE = """tags => (document.querySelectorAll('details').forEach(d => { d.open
     axe.run(document, {runOnly: {type: 'tag', values: tags},
     resultTypes: ['violations']}).then(r => ({lang: document.documentElement.lang,
     dir: document.documentElement.dir, url: location.pathname + location.search,
+    width: document.documentElement.scrollWidth,
     violations: r.violations.map(v => [v.id, v.impact,
         v.nodes.slice(0, 3).map(n => n.target.join(' '))])})))"""
 WORKERS = 2  # pages at a time per context: the server renders one while axe reads another
@@ -166,7 +167,8 @@ def jobs(ids: dict, everywhere: bool) -> list[tuple[str, str, str, str, str]]:
 async def _check_pages(server: str, viewport: str, queue, problems: dict, context=None,
                        page=None) -> None:
     """Take pages from ``queue`` until it is empty: open each, run axe, note what is wrong
-    (a violation, an unexpected status, a redirection, the wrong lang or dir)."""
+    (a violation, an unexpected status, a redirection, the wrong lang or dir, a page wider
+    than the screen)."""
     page = page or await context.new_page()
     while not queue.empty():
         kind, lang, path = queue.get_nowait()
@@ -176,6 +178,8 @@ async def _check_pages(server: str, viewport: str, queue, problems: dict, contex
         wrong = [] if response.status == expected else [f"status {response.status}"]
         if seen["url"] != path:
             wrong.append(f"ended at {seen['url']}")
+        if seen["width"] > VIEWPORTS[viewport]["width"]:  # no sideways scrolling
+            wrong.append(f"{seen['width']} px wide")
         if (seen["lang"], seen["dir"]) != (lang, direction(lang)):
             wrong.append(f"lang={seen['lang']} dir={seen['dir']}")
         if wrong or seen["violations"]:
