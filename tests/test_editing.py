@@ -359,6 +359,38 @@ def test_the_review_shows_addresses_and_opening_hours_as_people_write_them(direc
     moderator = signed_in(directory, "mod@example.org", "moderator")
     path = re.search(r'href="(/de/manage/review/\d+)"',
                      moderator.get("/de/manage/review/").get_data(as_text=True)).group(1)
-    review = moderator.get(path).get_data(as_text=True)
+    review = re.sub(r"</?(?:ins|del)>", "", moderator.get(path).get_data(as_text=True))
     assert "Neue Straße 1, 04318 Leipzig" in review
     assert "Sa. 10:00–12:00 (Café)" in review and "street:" not in review
+
+
+def test_the_review_marks_the_words_that_changed_and_names_the_offer(directory):
+    editor = signed_in(directory, "ed@example.org", "editor", "a-sprachwerk-ost")
+    data = form_of(editor, OWN)
+    before = data["title"]
+    words = before.split()
+    data["title"] = " ".join([*words[:-1], "Großeltern"])
+    assert editor.post(f"/de/manage/offers/{OWN}/edit", data=data).status_code == 303
+    moderator = signed_in(directory, "mod@example.org", "moderator")
+    path = re.search(r'href="(/de/manage/review/\d+)"',
+                     moderator.get("/de/manage/review/").get_data(as_text=True)).group(1)
+    review = moderator.get(path).get_data(as_text=True)
+    row = re.search(r"<tr><th scope=\"row\">Titel</th>(.*?)</tr>", review).group(1)
+    assert f"<del>{words[-1]}</del>" in row and "<ins>Großeltern</ins>" in row
+    assert f"{' '.join(words[:-1])} " in row, "the words kept are not marked"
+    assert f"<bdi>{data['title']}</bdi></a>" in review and f">{OWN}<" not in review, \
+        "the offer is named by its title, not its id"
+
+
+def test_word_diff_marks_runs_of_changed_words():
+    from wegweiser.web import word_diff
+
+    assert word_diff("Deutsch für Eltern", "Deutsch für alle Eltern") == (
+        [("Deutsch für Eltern", False)],
+        [("Deutsch für ", False), ("alle ", True), ("Eltern", False)])
+    assert word_diff("alt und grau", "neu und bunt") == (
+        [("alt", True), (" und ", False), ("grau", True)],
+        [("neu", True), (" und ", False), ("bunt", True)])
+    assert word_diff(None, "neu") == ([("—", False)], [("neu", True)])
+    assert word_diff(["a", "b"], ["a", "c"]) == ([("a, ", False), ("b", True)],
+                                                 [("a, ", False), ("c", True)])

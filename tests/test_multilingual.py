@@ -160,3 +160,10 @@ def test_a_description_in_another_language_says_so_in_the_readers_language(demo_
     assert notice in details[:block.start()]
     german = demo_client.get("/de/offers/a-sprachwerk-deutschkurs-a1").get_data(as_text=True)
     assert 'class="notice-inline" role="note"' not in german
+
+
+@pytest.mark.parametrize("lang, direction", [("ar", "rtl"), ("uk", "ltr"), ("prs", "rtl")])
+def test_a_missing_page_speaks_the_language_of_its_address(demo_client, lang, direction):
+    response = demo_client.get(f"/{lang}/no-such-page", headers={"Accept-Language": "en"})
+    assert response.status_code == 404
+    assert f'<html lang="{lang}" dir="{direction}"' in response.get_data(as_text=True)

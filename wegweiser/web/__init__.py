@@ -1,6 +1,9 @@
 """The web layer: public pages, the JSON API, error pages."""
 from __future__ import annotations
 
+import difflib
+import re
+
 from flask import current_app, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -75,18 +78,49 @@ def init_app(app) -> None:
     app.context_processor(city_globals)
     app.add_template_filter(language_name, "language_name")
     app.add_template_filter(change_value, "change_value")
+    app.add_template_global(word_diff, "word_diff")
     app.add_template_filter(text_direction, "text_direction")
+
+
+EMPTY = "—"
 
 
 def change_value(value) -> str:
     """A field's value in a revision or review, readable for people."""
     if value is None or value in ("", [], {}):
-        return "—"
+        return EMPTY
     if isinstance(value, dict):
         return "; ".join(f"{key}: {change_value(item)}" for key, item in value.items())
     if isinstance(value, list):
         return ", ".join(change_value(item) for item in value)
     return str(value)
+
+
+def word_diff(before, after) -> tuple[list[tuple[str, bool]], list[tuple[str, bool]]]:
+    """Two versions of a field's value (as ``change_value`` writes them) as runs of words,
+    each marked True where it changed: removed from the first, added in the second. What a
+    moderator reads instead of a whole field struck out; a value that was or becomes empty
+    is one changed run."""
+    old, new = change_value(before), change_value(after)
+    if EMPTY in (old, new):
+        return [(old, old != EMPTY)], [(new, new != EMPTY)]
+    old_words, new_words = re.findall(r"\s+|\S+", old), re.findall(r"\s+|\S+", new)
+    removed: list[tuple[str, bool]] = []
+    added: list[tuple[str, bool]] = []
+    matcher = difflib.SequenceMatcher(None, old_words, new_words, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        _add_run(removed, "".join(old_words[i1:i2]), tag != "equal")
+        _add_run(added, "".join(new_words[j1:j2]), tag != "equal")
+    return removed, added
+
+
+def _add_run(runs: list[tuple[str, bool]], text: str, changed: bool) -> None:
+    if not text:
+        return
+    if runs and (runs[-1][1] == changed or text.isspace()):
+        runs[-1] = (runs[-1][0] + text, runs[-1][1])
+    else:
+        runs.append((text, changed))
 
 
 def language_name(code: str) -> str:
@@ -174,8 +208,9 @@ def http_error(error: HTTPException):
                                       "message": error.description}})
         response.status_code = error.code
         return response
-    if not g.get("lang"):
-        g.lang = best_language_for_request()
+    if not g.get("lang"):  # no route matched: the language of the address, else the browser's
+        first = request.path.strip("/").split("/", 1)[0]
+        g.lang = first if first in ui_languages() else best_language_for_request()
     messages = {
         400: _("The form was out of date or incomplete, so nothing was changed. Please go back, "
                "reload the page and try again."),

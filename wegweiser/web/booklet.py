@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import render_template, url_for
+from flask import render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from markupsafe import Markup
@@ -77,11 +77,16 @@ def render_booklet(area: str, lang: str, target_group: str | None = None,
                                         date=format_date(date.today(), "long")),
                            "check": _("Please check the current details at %(url)s",
                                       url=url_for("public.index", lang=c, _external=True))})
+    # Seen in a browser the booklet links the site's stylesheet (the pages' security policy
+    # allows no inline style) and has a print button (the site's script shows it); a file
+    # (the command line, the PDF) stands alone with the stylesheet inside.
+    in_browser = request.endpoint == "manage.booklet" and request.args.get("format") != "pdf"
     with in_language(lang):
         return render_template(
             "booklet.html", lang=lang, dir=direction(lang), titles=titles, sections=sections,
             organisations=sorted(organisations.items(), key=lambda item: item[0].casefold()),
-            count=len(offers), css=_stylesheet())
+            count=len(offers), css=None if in_browser else _stylesheet(),
+            in_browser=in_browser)
 
 
 def _stylesheet() -> Markup:
