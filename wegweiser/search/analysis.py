@@ -187,16 +187,25 @@ class LanguageFilter(Filter):
                 parts.append(COMPOUND_PART + part_term)
         return (term, *dict.fromkeys(parts))
 
+    def word_cache(self) -> dict[str, tuple[str, ...]]:
+        """word → its terms, filled by terms_of_word()."""
+        return self.__dict__.setdefault("_cache", {})
+
+    def terms_of_word(self, word: str) -> tuple[str, ...]:
+        cache = self.word_cache()
+        terms = cache.get(word)
+        if terms is None:
+            if len(cache) >= self.CACHE_SIZE:
+                cache.clear()
+            terms = cache[word] = self._terms(word)
+        return terms
+
     def __call__(self, tokens):
-        cache = self.__dict__.setdefault("_cache", {})
+        cache = self.word_cache()
         for token in tokens:
-            word = token.text
-            if word in cache:
-                terms = cache[word]
-            else:
-                if len(cache) >= self.CACHE_SIZE:
-                    cache.clear()
-                terms = cache[word] = self._terms(word)
+            terms = cache.get(token.text)
+            if terms is None:
+                terms = self.terms_of_word(token.text)
             for term in terms:
                 token.text = term
                 yield token
@@ -274,16 +283,28 @@ def spelling_key(word: str) -> str:
 
 
 class SpellingFilter(Filter):
+    def word_cache(self) -> dict[str, tuple[str, ...]]:
+        """word → its term (none for words shorter than three letters)."""
+        return self.__dict__.setdefault("_cache", {})
+
+    def terms_of_word(self, word: str) -> tuple[str, ...]:
+        cache = self.word_cache()
+        terms = cache.get(word)
+        if terms is None:
+            if len(cache) >= LanguageFilter.CACHE_SIZE:
+                cache.clear()
+            key = spelling_key(word)
+            terms = cache[word] = (key,) if len(key) >= 3 else ()
+        return terms
+
     def __call__(self, tokens):
-        cache = self.__dict__.setdefault("_cache", {})
+        cache = self.word_cache()
         for token in tokens:
-            key = cache.get(token.text)
-            if key is None:
-                if len(cache) >= LanguageFilter.CACHE_SIZE:
-                    cache.clear()
-                key = cache[token.text] = spelling_key(token.text)
-            if len(key) >= 3:
-                token.text = key
+            terms = cache.get(token.text)
+            if terms is None:
+                terms = self.terms_of_word(token.text)
+            for term in terms:
+                token.text = term
                 yield token
 
     def __getstate__(self):

@@ -7,12 +7,25 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..cities import city_info
 from ..config import DEFAULT_CITY
-from ..models import PUBLISHED, Area, ChangeLogEntry, Event, Offer
+from ..models import (
+    PUBLISHED,
+    Area,
+    Category,
+    ChangeLogEntry,
+    Event,
+    Language,
+    Offer,
+    Organisation,
+    TargetGroup,
+)
+from ..models.offer import offer_areas, offer_categories, offer_languages, offer_target_groups
 from ..services.occurrences import is_over, last_end, schedule_of
 from . import events as event_index
+from .bulk import BulkWriter
 from .documents import offer_document
 from .store import IndexStore
 
@@ -36,28 +49,66 @@ class IndexSettings:
                    timezone=timezone)
 
 
-def _offers_with_relations(session: Session):
-    return select(Offer).options(
-        selectinload(Offer.texts),
-        selectinload(Offer.categories),
-        selectinload(Offer.target_groups),
-        selectinload(Offer.languages),
-        selectinload(Offer.areas).selectinload(Area.parent).selectinload(Area.parent),
-        selectinload(Offer.organisation),
-    )
+class _Related:
+    """What an offer's document shows besides its own rows: its vocabularies' labels and
+    synonyms, its areas with their Stadtbezirke, its organisation's name.
+
+    The vocabularies and areas are a few hundred rows: loaded once per write (not once per
+    batch and offer, as eager loading of the relationships would, decoding the labels' JSON for
+    every link), and given to each offer from the link tables, one query per table and batch.
+    """
+
+    LINKS = (("categories", offer_categories, Category, "category_id", "position"),
+             ("target_groups", offer_target_groups, TargetGroup, "target_group_id", "position"),
+             ("languages", offer_languages, Language, "language_id", "position"),
+             ("areas", offer_areas, Area, "area_id", "name"))
+
+    def __init__(self, session: Session):
+        self.rows: dict[str, dict[int, object]] = {}
+        for name, _table, model, _column, _order in self.LINKS:
+            self.rows[name] = {row.id: row for row in session.scalars(
+                select(model).execution_options(populate_existing=True))}
+        for area in self.rows["areas"].values():
+            area.lineage()  # parents from the identity map, before anything is expunged
+
+    def attach(self, session: Session, offers: dict[int, Offer]) -> list[Organisation]:
+        """Give each of ``offers`` its vocabularies, areas and organisation (as loaded
+        relationships, in their relationship's order); returns the organisations."""
+        ids = list(offers)
+        for name, table, _model, column, order in self.LINKS:
+            linked: dict[int, list] = {offer_id: [] for offer_id in ids}
+            rows = self.rows[name]
+            for offer_id, other_id in session.execute(
+                    select(table.c.offer_id, table.c[column]).where(table.c.offer_id.in_(ids))):
+                linked[offer_id].append(rows[other_id])
+            for offer_id, values in linked.items():
+                values.sort(key=lambda row: (getattr(row, order), row.id))
+                set_committed_value(offers[offer_id], name, values)
+        organisations = {org.id: org for org in session.scalars(
+            select(Organisation).where(Organisation.id.in_(
+                {offer.organisation_id for offer in offers.values()}))
+            .execution_options(populate_existing=True))}
+        for offer in offers.values():
+            set_committed_value(offer, "organisation", organisations[offer.organisation_id])
+        return list(organisations.values())
 
 
 def write_offers(writer, session: Session, offer_ids: Iterable[int], settings: IndexSettings,
                   replace: bool) -> None:
     ids = list(offer_ids)
+    if not ids:
+        return
     today = date.today()
+    related = _Related(session)
     for start in range(0, len(ids), BATCH):
         chunk = ids[start:start + BATCH]
         # populate_existing: the caller's session may hold an offer loaded before the change
         # committed; the index must get the state the database has now.
         offers = {o.id: o for o in session.scalars(
-            _offers_with_relations(session).where(Offer.id.in_(chunk))
+            select(Offer).where(Offer.id.in_(chunk))
+            .options(selectinload(Offer.texts), selectinload(Offer.opening_hours))
             .execution_options(populate_existing=True))}
+        organisations = related.attach(session, offers)
         for offer_id in chunk:
             offer = offers.get(offer_id)
             if offer is not None and offer.status == PUBLISHED:
@@ -65,7 +116,8 @@ def write_offers(writer, session: Session, offer_ids: Iterable[int], settings: I
                 (writer.update_document if replace else writer.add_document)(**doc)
             elif replace:
                 writer.delete_by_term("id", str(offer_id))
-        session.expunge_all()
+        for entity in (*offers.values(), *organisations):
+            session.expunge(entity)
 
 
 def _events_with_relations():
@@ -258,7 +310,7 @@ def rebuild(store: IndexStore, session: Session, settings: IndexSettings,
         ids = list(session.scalars(
             select(Offer.id).where(Offer.status == PUBLISHED).order_by(Offer.id)))
         path, index = store.new_generation()
-        writer = index.writer(procs=processes, limitmb=128, multisegment=processes > 1)
+        writer = BulkWriter(index)
         try:
             for start in range(0, len(ids), BATCH):
                 write_offers(writer, session, ids[start:start + BATCH], settings, replace=False)

@@ -1,0 +1,248 @@
+"""A faster Whoosh segment writer, for a whole index generation and for large batches of changes.
+
+It writes the same segment as Whoosh's ``SegmentWriter`` (same terms, postings, weights, field
+lengths, stored fields, block layout), two things done differently:
+
+- *Analysis.* The text fields' analyzers (analysis.py: a regular expression, then one cached
+  step per word) run as one ``findall`` and a dictionary look-up per word, counted with
+  ``Counter``, instead of a chain of generators yielding a token object per word.
+- *Postings.* Whoosh puts every posting as a tuple into a pool that is pickled to temporary
+  files past ``limitmb``, sorted and merged back, then hands them to the codec one by one; an
+  index of 10,000 offers has about nine million (the vocabulary fields: labels and synonyms of
+  an offer's filter values in every content language). Here they are kept per term in arrays,
+  already in document order, and given to the codec a block at a time.
+
+``write_postings`` relies on the block buffer of Whoosh 2.7's W3 codec (``W3PostingsWriter``:
+``_ids``, ``_weights``, ``_values``, ``_maxweight``, ``_minlength``, ``_maxlength``, filled as
+``add_posting`` would); tests/test_index_bulk.py compares every term's postings, every field
+length and every stored field with an index written by Whoosh's own writer.
+"""
+from __future__ import annotations
+
+from array import array
+from collections import Counter
+from collections.abc import Iterable
+from itertools import chain
+
+from whoosh.analysis import CompositeAnalyzer, RegexTokenizer
+from whoosh.codec.whoosh3 import W3PostingsWriter
+from whoosh.formats import Frequency
+from whoosh.system import emptybytes
+from whoosh.writing import SegmentWriter
+
+from .analysis import LanguageFilter, SpellingFilter
+
+_PACKED: dict[int, bytes] = {}  # frequency → its posting value (Frequency format)
+
+
+def _packed(frequency: int) -> bytes:
+    value = _PACKED.get(frequency)
+    if value is None:
+        from whoosh.system import pack_uint
+
+        value = _PACKED[frequency] = pack_uint(frequency)
+    return value
+
+
+def fast_terms(field):
+    """For a field analysed by analysis.py's analyzers into the Frequency format: a function
+    text → the list of its terms (as the analyzer yields them); else None."""
+    analyzer = field.analyzer
+    if not isinstance(field.format, Frequency) or not isinstance(analyzer, CompositeAnalyzer) \
+            or len(analyzer.items) != 2:
+        return None
+    tokenizer, word_filter = analyzer.items
+    if type(tokenizer) is not RegexTokenizer or tokenizer.gaps or \
+            not isinstance(word_filter, LanguageFilter | SpellingFilter):
+        return None
+    findall = tokenizer.expression.findall
+    terms_of = word_filter.terms_of_word
+    cache = word_filter.word_cache()
+    lookup = cache.__getitem__
+
+    def terms(text: str) -> Iterable[str]:
+        words = findall(text)
+        try:
+            return list(chain.from_iterable(map(lookup, words)))
+        except KeyError:  # a word not seen before (or the cache was emptied)
+            return list(chain.from_iterable(map(terms_of, words)))
+
+    return terms
+
+
+class _TermPool:
+    """Postings in memory, per field and term, in document order: for the fields analysed
+    here the document numbers and term frequencies (the weight and value follow from the
+    frequency), for any other (and for ``add_reader``) document numbers, weights and values."""
+
+    def __init__(self):
+        self.counted: dict[str, dict[str, tuple[list, list]]] = {}
+        self.other: dict[tuple[str, bytes], tuple[list, list, list]] = {}
+        self.in_order = True
+
+    def add(self, item) -> None:
+        """Whoosh's pool interface: (fieldname, term bytes, docnum, weight, value)."""
+        fieldname, tbytes, docnum, weight, vbytes = item
+        if docnum < 0:  # a word for a separate spelling field: not used by this schema
+            return
+        postings = self.other.get((fieldname, tbytes))
+        if postings is None:
+            postings = self.other[(fieldname, tbytes)] = ([], [], [])
+        elif postings[0][-1] >= docnum:
+            self.in_order = False
+        postings[0].append(docnum)
+        postings[1].append(weight)
+        postings[2].append(vbytes if vbytes is not None else emptybytes)
+
+    def add_counts(self, fieldname: str, docnum: int, counts: dict[str, int]) -> None:
+        field_terms = self.counted.get(fieldname)
+        if field_terms is None:
+            field_terms = self.counted[fieldname] = {}
+        for term, frequency in counts.items():
+            postings = field_terms.get(term)
+            if postings is None:
+                field_terms[term] = ([docnum], [frequency])
+            else:
+                if postings[0][-1] >= docnum:
+                    self.in_order = False
+                postings[0].append(docnum)
+                postings[1].append(frequency)
+
+    def sorted_terms(self, schema):
+        """(fieldname, term bytes, docnums, weights, values) in the order of Whoosh's pool."""
+        merged: dict[tuple[str, bytes], tuple[list, list, list]] = dict(self.other)
+        for fieldname, field_terms in self.counted.items():
+            boost = schema[fieldname].format.field_boost
+            for term, (docnums, frequencies) in field_terms.items():
+                postings = ([*docnums], [float(f) * boost for f in frequencies],
+                            [_packed(f) for f in frequencies])
+                key = (fieldname, term.encode("utf-8"))
+                if key in merged:
+                    self.in_order = False
+                    postings = tuple(a + b for a, b in zip(merged[key], postings, strict=True))
+                merged[key] = postings
+        for key in sorted(merged):
+            docnums, weights, values = merged[key]
+            if not self.in_order:
+                order = sorted(range(len(docnums)),
+                               key=lambda i: (docnums[i], weights[i], values[i]))
+                docnums = [docnums[i] for i in order]
+                weights = [weights[i] for i in order]
+                values = [values[i] for i in order]
+            yield key[0], key[1], docnums, weights, values
+
+    def cleanup(self) -> None:
+        self.counted.clear()
+        self.other.clear()
+
+
+def write_postings(postwriter: W3PostingsWriter, docnums: list, weights: list,
+                   values: list, lengths: list) -> None:
+    """Add the postings of one term, exactly as ``add_posting`` one at a time would: a full
+    block is written when the next posting arrives, the last one by ``finish_postings``."""
+    limit = postwriter._blocklimit
+    for start in range(0, len(docnums), limit):
+        if start:
+            postwriter._write_block()
+        end = start + limit
+        ids = docnums[start:end]
+        postwriter._ids = array("I", ids)
+        chunk = weights[start:end]
+        postwriter._weights = array("f", chunk)
+        highest = max(chunk)
+        postwriter._maxweight = highest if highest > 0 else 0
+        postwriter._values = [v for v in values[start:end] if v]
+        known = [length for length in map(lengths.__getitem__, ids) if length]
+        postwriter._minlength = min(known) if known else None
+        postwriter._maxlength = max(known) if known else 0
+
+
+class BulkWriter(SegmentWriter):
+    """``SegmentWriter`` with the faster analysis and posting pool described above. Used like
+    ``index.writer()``: ``BulkWriter(index)``."""
+
+    def __init__(self, ix, **kwargs):
+        super().__init__(ix, **kwargs)
+        self.pool.cleanup()
+        self.pool = _TermPool()
+        self._fast = {}
+        for name, field in self.schema.items():
+            if field.separate_spelling() or field.vector:
+                raise ValueError(f"BulkWriter: field {name} needs spelling or vectors")
+            self._fast[name] = fast_terms(field)
+
+    def add_document(self, **fields):
+        self._check_state()
+        perdocwriter = self.perdocwriter
+        schema = self.schema
+        docnum = self.docnum
+        add, add_counts = self.pool.add, self.pool.add_counts
+        docboost = self._doc_boost(fields)
+        fieldnames = sorted(name for name in fields if not name.startswith("_"))
+        self._check_fields(schema, fieldnames)
+        perdocwriter.start_doc(docnum)
+        try:
+            for fieldname in fieldnames:
+                value = fields.get(fieldname)
+                if value is None:
+                    continue
+                field = schema[fieldname]
+                length = 0
+                if field.indexed:
+                    fieldboost = self._field_boost(fields, fieldname, docboost)
+                    scorable = field.scorable
+                    fast = self._fast[fieldname]
+                    if fast is not None and isinstance(value, str) and fieldboost == 1.0:
+                        counts = Counter(fast(value))
+                        if scorable:
+                            length = sum(counts.values())
+                        add_counts(fieldname, docnum, counts)
+                    else:
+                        for tbytes, frequency, weight, vbytes in field.index(value):
+                            if scorable:
+                                length += frequency
+                            add((fieldname, tbytes, docnum, weight * fieldboost, vbytes))
+                customval = fields.get(f"_stored_{fieldname}", value)
+                perdocwriter.add_field(fieldname, field, customval if field.stored else None,
+                                       length)
+                column = field.column_type
+                if column and customval is not None:
+                    perdocwriter.add_column_value(fieldname, column,
+                                                  field.to_column_value(customval))
+        except Exception:
+            perdocwriter.cancel_doc()
+            raise
+        perdocwriter.finish_doc()
+        self._added = True
+        self.docnum += 1
+
+    def _flush_segment(self):
+        self.perdocwriter.close()
+        lengths_reader = self.per_document_reader() if self.codec.length_stats else None
+        fieldwriter = self.fieldwriter
+        doccount = self.docnum
+        current_field = None
+        lengths: list = []
+        for fieldname, tbytes, docnums, weights, values in self.pool.sorted_terms(self.schema):
+            if fieldname != current_field:
+                if current_field is not None:
+                    fieldwriter.finish_field()
+                current_field = fieldname
+                fieldwriter.start_field(fieldname, self.schema[fieldname])
+                lengths = _lengths(lengths_reader, fieldname, doccount)
+            fieldwriter.start_term(tbytes)
+            write_postings(fieldwriter._postwriter, docnums, weights, values, lengths)
+            fieldwriter.finish_term()
+        if current_field is not None:
+            fieldwriter.finish_field()
+        fieldwriter.close()
+        if lengths_reader is not None:
+            lengths_reader.close()
+
+
+def _lengths(reader, fieldname: str, doccount: int) -> list:
+    """Each document's length of ``fieldname`` as the codec reads it back (what Whoosh's
+    ``add_postings`` passes with every posting)."""
+    if reader is None:
+        return [0] * doccount
+    return [reader.doc_field_length(docnum, fieldname) for docnum in range(doccount)]
