@@ -246,3 +246,28 @@ def _lengths(reader, fieldname: str, doccount: int) -> list:
     if reader is None:
         return [0] * doccount
     return [reader.doc_field_length(docnum, fieldname) for docnum in range(doccount)]
+
+
+def segment_contents(path) -> list[dict]:
+    """What the index in directory ``path`` holds, segment by segment: its documents, deleted
+    documents, field lengths and the bytes of each of its files (named without the segment's
+    random id). Two indexes with equal contents answer every query alike."""
+    from whoosh import index as whoosh_index
+
+    index = whoosh_index.open_dir(str(path))
+    try:
+        contents = []
+        for segment in index._segments():
+            storage = segment.open_compound_file(index.storage) if segment.is_compound() \
+                else index.storage
+            files = {}
+            for name in storage.list():
+                if name.startswith(segment.make_filename("")):
+                    with storage.open_file(name) as handle:
+                        files[name.split(".", 1)[1]] = handle.read()
+            contents.append({"documents": segment.doc_count_all(),
+                             "deleted": sorted(segment.deleted_docs()),
+                             "field_lengths": dict(segment._fieldlengths), "files": files})
+        return contents
+    finally:
+        index.close()

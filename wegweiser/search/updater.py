@@ -274,7 +274,7 @@ def apply_changes(store: IndexStore, session: Session, settings: IndexSettings) 
     offer_ids = sorted({row.offer_id for row in rows if row.offer_id is not None})
     event_ids = sorted({row.event_id for row in rows if row.event_id is not None})
     if offer_ids:
-        writer = index.writer()
+        writer = BulkWriter(index)
         try:
             write_offers(writer, session, offer_ids, settings, replace=True)
         except BaseException:
