@@ -20,17 +20,18 @@ length and every stored field with an index written by Whoosh's own writer.
 from __future__ import annotations
 
 from array import array
-from collections import Counter
-from collections.abc import Iterable
-from itertools import chain
+from collections import Counter, defaultdict
+from itertools import chain, repeat
+from operator import sub
 
+import numpy as np
 from whoosh.analysis import CompositeAnalyzer, RegexTokenizer
 from whoosh.codec.whoosh3 import W3PostingsWriter
 from whoosh.formats import Frequency
 from whoosh.system import emptybytes
 from whoosh.writing import SegmentWriter
 
-from .analysis import LanguageFilter, SpellingFilter
+from .analysis import LABEL_SEPARATOR, LanguageFilter, SpellingFilter
 
 _PACKED: dict[int, bytes] = {}  # frequency → its posting value (Frequency format)
 
@@ -46,7 +47,7 @@ def _packed(frequency: int) -> bytes:
 
 def fast_terms(field):
     """For a field analysed by analysis.py's analyzers into the Frequency format: a function
-    text → the list of its terms (as the analyzer yields them); else None."""
+    text → its terms with their frequencies (as the analyzer yields them); else None."""
     analyzer = field.analyzer
     if not isinstance(field.format, Frequency) or not isinstance(analyzer, CompositeAnalyzer) \
             or len(analyzer.items) != 2:
@@ -56,27 +57,76 @@ def fast_terms(field):
             not isinstance(word_filter, LanguageFilter | SpellingFilter):
         return None
     findall = tokenizer.expression.findall
-    terms_of = word_filter.terms_of_word
-    cache = word_filter.word_cache()
-    lookup = cache.__getitem__
+    terms_of_word = word_filter.terms_of_word
+    words = word_filter.word_cache()
+    pieces: dict[str, tuple[str, ...]] = {}
 
-    def terms(text: str) -> Iterable[str]:
-        words = findall(text)
-        try:
-            return list(chain.from_iterable(map(lookup, words)))
-        except KeyError:  # a word not seen before (or the cache was emptied)
-            return list(chain.from_iterable(map(terms_of, words)))
+    def terms_of_piece(piece: str) -> tuple[str, ...]:
+        found = pieces.get(piece)
+        if found is None:
+            found = tuple(chain.from_iterable(
+                words[word] if word in words else terms_of_word(word)
+                for word in findall(piece)))
+            if len(piece) <= MAX_CACHED_PIECE:
+                if len(pieces) >= MAX_CACHED_PIECES:
+                    pieces.clear()
+                pieces[piece] = found
+        return found
+
+    def terms(text: str) -> Counter:
+        # Labels (LABEL_SEPARATOR between them) repeat from offer to offer: their terms are
+        # kept. No token contains the separator, so the text's tokens are the pieces' tokens.
+        return Counter(chain.from_iterable(map(terms_of_piece, text.split(LABEL_SEPARATOR))))
 
     return terms
 
 
-class _TermPool:
-    """Postings in memory, per field and term, in document order: for the fields analysed
-    here the document numbers and term frequencies (the weight and value follow from the
-    frequency), for any other (and for ``add_reader``) document numbers, weights and values."""
+MAX_CACHED_PIECE = 200  # characters: labels and titles, not descriptions
+MAX_CACHED_PIECES = 100_000
+
+
+class _CountedField:
+    """The postings of one field analysed here: term number, document number and frequency of
+    each, appended a document at a time by C-level calls (no Python step per posting)."""
+
+    __slots__ = ("numbers", "term_numbers", "docnums", "frequencies")
 
     def __init__(self):
-        self.counted: dict[str, dict[str, tuple[list, list]]] = {}
+        self.numbers: defaultdict[str, int] = defaultdict()
+        self.numbers.default_factory = self.numbers.__len__  # a new term: the next number
+        self.term_numbers, self.docnums, self.frequencies = array("i"), array("i"), array("i")
+
+    def add(self, docnum: int, counts: Counter) -> None:
+        self.term_numbers.extend(map(self.numbers.__getitem__, counts.keys()))
+        self.frequencies.extend(counts.values())
+        self.docnums.extend(repeat(docnum, len(counts)))
+
+    def by_term(self, boost: float):
+        """(term bytes, docnums, weights, values) per term, in term and document order."""
+        terms = sorted(((term.encode("utf-8"), number) for term, number in self.numbers.items()))
+        rank = np.empty(len(terms), dtype=np.int64)
+        rank[[number for _, number in terms]] = np.arange(len(terms))
+        ranks = rank[np.frombuffer(self.term_numbers, dtype=np.int32)]
+        docnums = np.frombuffer(self.docnums, dtype=np.int32)
+        order = np.lexsort((docnums, ranks))
+        ranks, docnums = ranks[order], docnums[order]
+        frequencies = np.frombuffer(self.frequencies, dtype=np.int32)[order]
+        weights = (frequencies.astype(np.float64) * boost).tolist()
+        packed = {int(f): _packed(int(f)) for f in np.unique(frequencies)}
+        values = list(map(packed.__getitem__, frequencies.tolist()))
+        docnums = docnums.tolist()
+        bounds = [0, *(np.flatnonzero(np.diff(ranks)) + 1).tolist(), len(docnums)]
+        for (tbytes, _), start, end in zip(terms, bounds[:-1], bounds[1:], strict=True):
+            yield tbytes, docnums[start:end], weights[start:end], values[start:end]
+
+
+class _TermPool:
+    """Postings in memory: for the fields analysed here per _CountedField (weight and value
+    follow from the frequency), for any other (and for ``add_reader``) per term, as Whoosh's
+    pool is given them."""
+
+    def __init__(self):
+        self.counted: dict[str, _CountedField] = {}
         self.other: dict[tuple[str, bytes], tuple[list, list, list]] = {}
         self.in_order = True
 
@@ -94,46 +144,57 @@ class _TermPool:
         postings[1].append(weight)
         postings[2].append(vbytes if vbytes is not None else emptybytes)
 
-    def add_counts(self, fieldname: str, docnum: int, counts: dict[str, int]) -> None:
-        field_terms = self.counted.get(fieldname)
-        if field_terms is None:
-            field_terms = self.counted[fieldname] = {}
-        for term, frequency in counts.items():
-            postings = field_terms.get(term)
-            if postings is None:
-                field_terms[term] = ([docnum], [frequency])
-            else:
-                if postings[0][-1] >= docnum:
-                    self.in_order = False
-                postings[0].append(docnum)
-                postings[1].append(frequency)
+    def add_counts(self, fieldname: str, docnum: int, counts: Counter) -> None:
+        counted = self.counted.get(fieldname)
+        if counted is None:
+            counted = self.counted[fieldname] = _CountedField()
+        counted.add(docnum, counts)
 
     def sorted_terms(self, schema):
         """(fieldname, term bytes, docnums, weights, values) in the order of Whoosh's pool."""
-        merged: dict[tuple[str, bytes], tuple[list, list, list]] = dict(self.other)
-        for fieldname, field_terms in self.counted.items():
-            boost = schema[fieldname].format.field_boost
-            for term, (docnums, frequencies) in field_terms.items():
-                postings = ([*docnums], [float(f) * boost for f in frequencies],
-                            [_packed(f) for f in frequencies])
-                key = (fieldname, term.encode("utf-8"))
-                if key in merged:
-                    self.in_order = False
-                    postings = tuple(a + b for a, b in zip(merged[key], postings, strict=True))
-                merged[key] = postings
-        for key in sorted(merged):
-            docnums, weights, values = merged[key]
-            if not self.in_order:
-                order = sorted(range(len(docnums)),
-                               key=lambda i: (docnums[i], weights[i], values[i]))
-                docnums = [docnums[i] for i in order]
-                weights = [weights[i] for i in order]
-                values = [values[i] for i in order]
-            yield key[0], key[1], docnums, weights, values
+        fieldnames = sorted({*self.counted, *(fieldname for fieldname, _ in self.other)})
+        for fieldname in fieldnames:
+            merged = {tbytes: postings for (name, tbytes), postings in self.other.items()
+                      if name == fieldname}
+            in_order = self.in_order
+            if fieldname in self.counted:
+                boost = schema[fieldname].format.field_boost
+                for tbytes, *postings in self.counted[fieldname].by_term(boost):
+                    if tbytes in merged:
+                        in_order = False
+                        postings = [a + b for a, b in zip(merged[tbytes], postings, strict=True)]
+                    merged[tbytes] = postings
+            for tbytes in sorted(merged):
+                docnums, weights, values = merged[tbytes]
+                if not in_order:
+                    order = sorted(range(len(docnums)),
+                                   key=lambda i: (docnums[i], weights[i], values[i]))
+                    docnums = [docnums[i] for i in order]
+                    weights = [weights[i] for i in order]
+                    values = [values[i] for i in order]
+                yield fieldname, tbytes, docnums, weights, values
 
     def cleanup(self) -> None:
         self.counted.clear()
         self.other.clear()
+
+
+class _BlockWriter(W3PostingsWriter):
+    """W3PostingsWriter whose block encoding runs in C: the same tuples, so the same bytes."""
+
+    def _mini_ids(self):
+        ids = self._ids
+        if self._byteids:
+            return tuple(ids)
+        return tuple(map(sub, ids, chain((0,), ids)))
+
+    def _mini_weights(self):
+        weights = self._weights
+        if weights.count(1.0) == len(weights):
+            return None
+        if weights.count(weights[0]) == len(weights):
+            return weights[0]
+        return tuple(weights)
 
 
 def write_postings(postwriter: W3PostingsWriter, docnums: list, weights: list,
@@ -151,8 +212,9 @@ def write_postings(postwriter: W3PostingsWriter, docnums: list, weights: list,
         postwriter._weights = array("f", chunk)
         highest = max(chunk)
         postwriter._maxweight = highest if highest > 0 else 0
-        postwriter._values = [v for v in values[start:end] if v]
-        known = [length for length in map(lengths.__getitem__, ids) if length]
+        chunk = values[start:end]
+        postwriter._values = chunk if all(chunk) else [v for v in chunk if v]
+        known = list(filter(None, map(lengths.__getitem__, ids)))
         postwriter._minlength = min(known) if known else None
         postwriter._maxlength = max(known) if known else 0
 
@@ -193,7 +255,7 @@ class BulkWriter(SegmentWriter):
                     scorable = field.scorable
                     fast = self._fast[fieldname]
                     if fast is not None and isinstance(value, str) and fieldboost == 1.0:
-                        counts = Counter(fast(value))
+                        counts = fast(value)
                         if scorable:
                             length = sum(counts.values())
                         add_counts(fieldname, docnum, counts)
@@ -231,7 +293,10 @@ class BulkWriter(SegmentWriter):
                 fieldwriter.start_field(fieldname, self.schema[fieldname])
                 lengths = _lengths(lengths_reader, fieldname, doccount)
             fieldwriter.start_term(tbytes)
-            write_postings(fieldwriter._postwriter, docnums, weights, values, lengths)
+            postwriter = fieldwriter._postwriter
+            if type(postwriter) is W3PostingsWriter:
+                postwriter.__class__ = _BlockWriter
+            write_postings(postwriter, docnums, weights, values, lengths)
             fieldwriter.finish_term()
         if current_field is not None:
             fieldwriter.finish_field()
