@@ -9,11 +9,10 @@ from sqlalchemy import select
 
 from wegweiser import db
 from wegweiser.models import PUBLISHED, Offer
-from wegweiser.search import search_service
+from wegweiser.search import search_service, updater
 from wegweiser.search.bulk import BulkWriter, fast_terms, segment_contents
 from wegweiser.search.schema import build_schema
 from wegweiser.search.store import IndexStore
-from wegweiser.search.updater import write_offers
 
 SCHEMA = build_schema()
 FAST_FIELDS = {name: fast_terms(field) for name, field in SCHEMA.items()}
@@ -44,31 +43,36 @@ def _published_ids() -> list[int]:
         select(Offer.id).where(Offer.status == PUBLISHED).order_by(Offer.id)))
 
 
-def test_bulk_writer_writes_the_segments_whooshs_writer_writes(demo_ctx, tmp_path):
-    """Same files, byte for byte: a new generation; changes (documents replaced and one
-    removed) in a second segment; everything merged into one."""
+def test_bulk_writer_writes_the_segments_whooshs_writer_writes(demo_ctx, tmp_path,
+                                                               monkeypatch):
+    """Same files, byte for byte, from one process and from two: a new generation; changes
+    (documents replaced and one removed) in a second segment; everything merged into one."""
+    monkeypatch.setattr(updater, "PARALLEL_FROM", 10)
     session, settings_ = db.session(), search_service().settings
     ids = _published_ids()
     assert len(ids) > 50
     results = {}
-    for name, writer_of in (("whoosh", lambda index: index.writer()), ("bulk", BulkWriter)):
+    for name, writer_of, processes in (("whoosh", lambda index: index.writer(), 1),
+                                       ("bulk", BulkWriter, 1), ("bulk-forked", BulkWriter, 2)):
         path, index = IndexStore(tmp_path / name).new_generation()
         stages = []
         for offer_ids, replace, commit in ((ids, False, {}),
                                            (ids[::3] + [max(ids) + 1000], True, {}),
                                            (ids[1::5], True, {"optimize": True})):
             writer = writer_of(index)
-            write_offers(writer, session, offer_ids, settings_, replace=replace)
+            updater.write_offers_in_processes(writer, session, offer_ids, settings_,
+                                              replace=replace, processes=processes)
             writer.commit(**commit)
             stages.append(segment_contents(path))
         index.close()
         results[name] = stages
-    whoosh, bulk = results["whoosh"], results["bulk"]
+    whoosh = results["whoosh"]
     assert [len(stage) for stage in whoosh] == [1, 2, 1]
     assert whoosh[1][0]["deleted"]  # the replaced documents
-    for stage_whoosh, stage_bulk in zip(whoosh, bulk, strict=True):
-        for segment_whoosh, segment_bulk in zip(stage_whoosh, stage_bulk, strict=True):
-            assert segment_bulk["files"].keys() == segment_whoosh["files"].keys()
-            for file, data in segment_whoosh["files"].items():
-                assert segment_bulk["files"][file] == data, file
-            assert segment_bulk == segment_whoosh
+    for name in ("bulk", "bulk-forked"):
+        for stage_whoosh, stage_bulk in zip(whoosh, results[name], strict=True):
+            for segment_whoosh, segment_bulk in zip(stage_whoosh, stage_bulk, strict=True):
+                assert segment_bulk["files"].keys() == segment_whoosh["files"].keys()
+                for file, data in segment_whoosh["files"].items():
+                    assert segment_bulk["files"][file] == data, (name, file)
+                assert segment_bulk == segment_whoosh, name

@@ -219,19 +219,24 @@ def write_postings(postwriter: W3PostingsWriter, docnums: list, weights: list,
         postwriter._maxlength = max(known) if known else 0
 
 
-class BulkWriter(SegmentWriter):
-    """``SegmentWriter`` with the faster analysis and posting pool described above. Used like
-    ``index.writer()``: ``BulkWriter(index)``."""
+def _fast_fields(schema) -> dict:
+    fast = {}
+    for name, field in schema.items():
+        if field.separate_spelling() or field.vector:
+            raise ValueError(f"BulkWriter: field {name} needs spelling or vectors")
+        fast[name] = fast_terms(field)
+    return fast
 
-    def __init__(self, ix, **kwargs):
-        super().__init__(ix, **kwargs)
-        self.pool.cleanup()
-        self.pool = _TermPool()
-        self._fast = {}
-        for name, field in self.schema.items():
-            if field.separate_spelling() or field.vector:
-                raise ValueError(f"BulkWriter: field {name} needs spelling or vectors")
-            self._fast[name] = fast_terms(field)
+
+class _Analysis:
+    """Turning a document into postings (``self.pool``) and what the per-document writer keeps
+    (``self.perdocwriter``): Whoosh's ``SegmentWriter.add_document`` with the analysis above."""
+
+    schema: object
+    pool: _TermPool
+    perdocwriter: object
+    docnum: int
+    _fast: dict
 
     def add_document(self, **fields):
         self._check_state()
@@ -277,6 +282,106 @@ class BulkWriter(SegmentWriter):
         perdocwriter.finish_doc()
         self._added = True
         self.docnum += 1
+
+
+class _Recorded:
+    """A per-document writer that only records what it is given (DocumentBatch)."""
+
+    def __init__(self):
+        self.documents: list[list[tuple]] = []
+        self._current: list[tuple] = []
+
+    def start_doc(self, docnum: int) -> None:
+        self._current = []
+
+    def add_field(self, fieldname, field, value, length) -> None:
+        self._current.append((fieldname, value, length, False))
+
+    def add_column_value(self, fieldname, column, value) -> None:
+        self._current.append((fieldname, value, None, True))
+
+    def finish_doc(self) -> None:
+        self.documents.append(self._current)
+
+    def cancel_doc(self) -> None:
+        self._current = []
+
+
+class DocumentBatch(_Analysis):
+    """Documents analysed apart from the writer (in another process): ``add_document`` as a
+    writer's, then ``exported()`` (plain data) goes to ``BulkWriter.add_batch``."""
+
+    def __init__(self, schema):
+        self.schema = schema
+        self.pool = _TermPool()
+        self.perdocwriter = _Recorded()
+        self.docnum = 0
+        self._fast = _fast_fields(schema)
+
+    def _check_state(self) -> None:
+        pass
+
+    _doc_boost = SegmentWriter._doc_boost
+    _field_boost = SegmentWriter._field_boost
+    _check_fields = SegmentWriter._check_fields
+
+    def exported(self) -> dict:
+        return {"documents": self.perdocwriter.documents,
+                "counted": {name: (dict(counted.numbers), counted.term_numbers.tobytes(),
+                                   counted.docnums.tobytes(), counted.frequencies.tobytes())
+                            for name, counted in self.pool.counted.items()},
+                "other": self.pool.other}
+
+
+class BulkWriter(_Analysis, SegmentWriter):
+    """``SegmentWriter`` with the faster analysis and posting pool described above. Used like
+    ``index.writer()``: ``BulkWriter(index)``."""
+
+    def __init__(self, ix, **kwargs):
+        super().__init__(ix, **kwargs)
+        self.pool.cleanup()
+        self.pool = _TermPool()
+        self._fast = _fast_fields(self.schema)
+
+    def add_batch(self, batch: dict) -> None:
+        """Add the documents of an exported DocumentBatch, after those added so far."""
+        self._check_state()
+        base, schema, perdocwriter = self.docnum, self.schema, self.perdocwriter
+        for records in batch["documents"]:
+            perdocwriter.start_doc(self.docnum)
+            for fieldname, value, length, column in records:
+                if column:
+                    perdocwriter.add_column_value(fieldname, schema[fieldname].column_type,
+                                                  value)
+                else:
+                    perdocwriter.add_field(fieldname, schema[fieldname], value, length)
+            perdocwriter.finish_doc()
+            self.docnum += 1
+        pool = self.pool
+        for fieldname, (numbers, term_numbers, docnums, frequencies) in \
+                batch["counted"].items():
+            counted = pool.counted.get(fieldname)
+            if counted is None:
+                counted = pool.counted[fieldname] = _CountedField()
+            renumbered = np.empty(len(numbers), dtype=np.int32)
+            for term, number in numbers.items():
+                renumbered[number] = counted.numbers[term]
+            counted.term_numbers.frombytes(
+                renumbered[np.frombuffer(term_numbers, dtype=np.int32)].tobytes())
+            counted.docnums.frombytes(
+                (np.frombuffer(docnums, dtype=np.int32) + base).astype(np.int32).tobytes())
+            counted.frequencies.frombytes(frequencies)
+        for key, (docnums, weights, values) in batch["other"].items():
+            postings = pool.other.get(key)
+            if postings is None:
+                postings = pool.other[key] = ([], [], [])
+            elif postings[0] and postings[0][-1] >= docnums[0] + base:
+                pool.in_order = False
+            postings[0].extend(docnum + base for docnum in docnums)
+            postings[1].extend(weights)
+            postings[2].extend(values)
+        if batch["documents"]:
+            self._added = True
 
     def _flush_segment(self):
         self.perdocwriter.close()

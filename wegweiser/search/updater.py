@@ -1,6 +1,9 @@
 """Keeping the index derived from the database: apply the change log, or rebuild everything."""
 from __future__ import annotations
 
+import multiprocessing
+import pickle
+import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -25,7 +28,7 @@ from ..models import (
 from ..models.offer import offer_areas, offer_categories, offer_languages, offer_target_groups
 from ..services.occurrences import is_over, last_end, schedule_of
 from . import events as event_index
-from .bulk import BulkWriter
+from .bulk import BulkWriter, DocumentBatch
 from .documents import offer_document
 from .store import IndexStore
 
@@ -118,6 +121,59 @@ def write_offers(writer, session: Session, offer_ids: Iterable[int], settings: I
                 writer.delete_by_term("id", str(offer_id))
         for entity in (*offers.values(), *organisations):
             session.expunge(entity)
+
+
+# Offers from which a write is shared with another process (forked), when allowed.
+PARALLEL_FROM = 2000
+PARALLEL_STEP = 5000  # offers per fork in a rebuild (a progress report after each)
+
+
+def write_offers_in_processes(writer, session: Session, offer_ids: Iterable[int],
+                              settings: IndexSettings, replace: bool, processes: int) -> None:
+    """write_offers(), with the documents of the second half of ``offer_ids`` loaded and
+    analysed by a forked process meanwhile (processes > 1, a BulkWriter, many offers; only
+    from the command line, never inside a threaded server). The documents keep their order,
+    so the index is the same as from one process."""
+    ids = list(offer_ids)
+    if processes < 2 or len(ids) < PARALLEL_FROM or not isinstance(writer, BulkWriter):
+        write_offers(writer, session, ids, settings, replace)
+        return
+    own, theirs = ids[:len(ids) // 2], ids[len(ids) // 2:]
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_analyse_apart, daemon=True,
+                            args=(writer.schema, session.get_bind(), theirs, settings, sender))
+    child.start()
+    sender.close()
+    try:
+        write_offers(writer, session, own, settings, replace)
+        status, batch = pickle.loads(receiver.recv_bytes())
+    except BaseException:
+        child.kill()
+        raise
+    finally:
+        child.join()
+        receiver.close()
+    if status != "ok":
+        raise RuntimeError(f"analysing offers in another process failed:\n{batch}")
+    if replace:  # as update_document() does for each
+        for offer_id in theirs:
+            writer.delete_by_term("id", str(offer_id))
+    writer.add_batch(batch)
+
+
+def _analyse_apart(schema, engine, ids: list[int], settings: IndexSettings, sender) -> None:
+    """In the forked process: the documents of ``ids``, analysed, sent back."""
+    try:
+        engine.dispose(close=False)  # the parent's connections stay the parent's
+        batch = DocumentBatch(schema)
+        with Session(engine) as session:
+            write_offers(batch, session, ids, settings, replace=False)
+        sender.send_bytes(pickle.dumps(("ok", batch.exported()), pickle.HIGHEST_PROTOCOL))
+    except BaseException:  # noqa: BLE001 - reported to the parent, which raises it
+        sender.send_bytes(pickle.dumps(("error", traceback.format_exc())))
+    finally:
+        sender.close()
 
 
 def _events_with_relations():
@@ -260,8 +316,10 @@ def _settled_seq(session: Session) -> int:
     return _marker_after(session, settled, _logged(session, settled))
 
 
-def apply_changes(store: IndexStore, session: Session, settings: IndexSettings) -> int:
-    """Apply the log entries after this index's marker; the caller holds the writer lock."""
+def apply_changes(store: IndexStore, session: Session, settings: IndexSettings,
+                  processes: int = 1) -> int:
+    """Apply the log entries after this index's marker; the caller holds the writer lock.
+    ``processes``: as for rebuild()."""
     generation, index = store.open()
     marker = store.applied_seq(generation)
     rows = session.execute(
@@ -276,7 +334,8 @@ def apply_changes(store: IndexStore, session: Session, settings: IndexSettings) 
     if offer_ids:
         writer = BulkWriter(index)
         try:
-            write_offers(writer, session, offer_ids, settings, replace=True)
+            write_offers_in_processes(writer, session, offer_ids, settings, replace=True,
+                                      processes=processes)
         except BaseException:
             writer.cancel()
             raise
@@ -297,8 +356,9 @@ def rebuild(store: IndexStore, session: Session, settings: IndexSettings,
     """Build a complete new generation from the database and make it current once it is
     verified (one document for every published offer, read back from disk).
 
-    ``processes`` > 1 lets Whoosh analyse in worker processes (fork): for the command line,
-    not inside a threaded web server. ``still_needed`` is asked once the writer lock is held
+    ``processes`` > 1 loads and analyses half of the offers in a forked process
+    (write_offers_in_processes): for the command line, not inside a threaded web server.
+    ``still_needed`` is asked once the writer lock is held
     (another process may have rebuilt meanwhile); when it says no, nothing is done.
     """
     with store.writing(wait=True):
@@ -312,10 +372,12 @@ def rebuild(store: IndexStore, session: Session, settings: IndexSettings,
         path, index = store.new_generation()
         writer = BulkWriter(index)
         try:
-            for start in range(0, len(ids), BATCH):
-                write_offers(writer, session, ids[start:start + BATCH], settings, replace=False)
+            step = PARALLEL_STEP if processes > 1 else BATCH
+            for start in range(0, len(ids), step):
+                write_offers_in_processes(writer, session, ids[start:start + step], settings,
+                                          replace=False, processes=processes)
                 if progress:
-                    progress(min(start + BATCH, len(ids)), len(ids))
+                    progress(min(start + step, len(ids)), len(ids))
         except BaseException:
             writer.cancel()
             raise
