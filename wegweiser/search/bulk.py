@@ -73,10 +73,16 @@ def fast_terms(field):
                 pieces[piece] = found
         return found
 
+    known = pieces.get
+
     def terms(text: str) -> Counter:
         # Labels (LABEL_SEPARATOR between them) repeat from offer to offer: their terms are
         # kept. No token contains the separator, so the text's tokens are the pieces' tokens.
-        return Counter(chain.from_iterable(map(terms_of_piece, text.split(LABEL_SEPARATOR))))
+        parts = text.split(LABEL_SEPARATOR)
+        found = list(map(known, parts))
+        if None in found:
+            found = list(map(terms_of_piece, parts))
+        return Counter(chain.from_iterable(found))
 
     return terms
 
