@@ -139,15 +139,45 @@ def fold(text: str) -> str:
     return "".join(_fold_char(c) for c in text)
 
 
-class LanguageFilter(Filter):
-    """Normalise, drop stop words, stem and fold each token, in one cached step per word.
+class WordFilter(Filter):
+    """Each token becomes the terms ``_terms(word)`` gives (none, one or more), cached per
+    word: indexing repeats the same words (vocabulary labels and synonyms are in every offer of
+    a category), so the cache saves most work. bulk.py reads the cache directly."""
 
-    One filter instead of a chain of four: indexing repeats the same words (vocabulary labels
-    and synonyms are in every offer of a category), so the word → term cache saves most work.
-    """
+    CACHE_SIZE = 200_000
+
+    def _terms(self, word: str) -> tuple[str, ...]:
+        raise NotImplementedError
+
+    def word_cache(self) -> dict[str, tuple[str, ...]]:
+        """word → its terms, filled by terms_of_word()."""
+        return self.__dict__.setdefault("_cache", {})
+
+    def terms_of_word(self, word: str) -> tuple[str, ...]:
+        cache = self.word_cache()
+        terms = cache.get(word)
+        if terms is None:
+            if len(cache) >= self.CACHE_SIZE:
+                cache.clear()
+            terms = cache[word] = self._terms(word)
+        return terms
+
+    def __call__(self, tokens):
+        cache = self.word_cache()
+        for token in tokens:
+            terms = cache.get(token.text)
+            if terms is None:
+                terms = self.terms_of_word(token.text)
+            for term in terms:
+                token.text = term
+                yield token
+
+
+class LanguageFilter(WordFilter):
+    """Normalise, drop stop words, stem and fold each token, in one cached step per word (one
+    filter instead of a chain of four)."""
 
     is_morph = True
-    CACHE_SIZE = 200_000
 
     def __init__(self, lang: str | None):
         self.lang = lang
@@ -190,28 +220,6 @@ class LanguageFilter(Filter):
                 parts.append(COMPOUND_PART + part_term)
         return (term, *dict.fromkeys(parts))
 
-    def word_cache(self) -> dict[str, tuple[str, ...]]:
-        """word → its terms, filled by terms_of_word()."""
-        return self.__dict__.setdefault("_cache", {})
-
-    def terms_of_word(self, word: str) -> tuple[str, ...]:
-        cache = self.word_cache()
-        terms = cache.get(word)
-        if terms is None:
-            if len(cache) >= self.CACHE_SIZE:
-                cache.clear()
-            terms = cache[word] = self._terms(word)
-        return terms
-
-    def __call__(self, tokens):
-        cache = self.word_cache()
-        for token in tokens:
-            terms = cache.get(token.text)
-            if terms is None:
-                terms = self.terms_of_word(token.text)
-            for term in terms:
-                token.text = term
-                yield token
 
 
 def _apostrophes(text: str, lang: str | None) -> str:
@@ -285,30 +293,10 @@ def spelling_key(word: str) -> str:
     return normalise(word).replace("'", "")
 
 
-class SpellingFilter(Filter):
-    def word_cache(self) -> dict[str, tuple[str, ...]]:
-        """word → its term (none for words shorter than three letters)."""
-        return self.__dict__.setdefault("_cache", {})
-
-    def terms_of_word(self, word: str) -> tuple[str, ...]:
-        cache = self.word_cache()
-        terms = cache.get(word)
-        if terms is None:
-            if len(cache) >= LanguageFilter.CACHE_SIZE:
-                cache.clear()
-            key = spelling_key(word)
-            terms = cache[word] = (key,) if len(key) >= 3 else ()
-        return terms
-
-    def __call__(self, tokens):
-        cache = self.word_cache()
-        for token in tokens:
-            terms = cache.get(token.text)
-            if terms is None:
-                terms = self.terms_of_word(token.text)
-            for term in terms:
-                token.text = term
-                yield token
+class SpellingFilter(WordFilter):
+    def _terms(self, word: str) -> tuple[str, ...]:
+        key = spelling_key(word)
+        return (key,) if len(key) >= 3 else ()
 
     def __getstate__(self):
         return {}

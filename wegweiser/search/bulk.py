@@ -31,7 +31,7 @@ from whoosh.formats import Frequency
 from whoosh.system import emptybytes
 from whoosh.writing import SegmentWriter
 
-from .analysis import LABEL_SEPARATOR, LanguageFilter, SpellingFilter
+from .analysis import LABEL_SEPARATOR, WordFilter
 
 _PACKED: dict[int, bytes] = {}  # frequency → its posting value (Frequency format)
 
@@ -54,7 +54,7 @@ def fast_terms(field):
         return None
     tokenizer, word_filter = analyzer.items
     if type(tokenizer) is not RegexTokenizer or tokenizer.gaps or \
-            not isinstance(word_filter, LanguageFilter | SpellingFilter):
+            not isinstance(word_filter, WordFilter):
         return None
     findall = tokenizer.expression.findall
     terms_of_word = word_filter.terms_of_word
