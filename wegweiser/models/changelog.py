@@ -46,8 +46,9 @@ def _affected_offer_ids(session: Session) -> tuple[set[int], dict[str, set[int]]
                                       "target_group": set(), "language": set(), "area": set()}
     kinds = {Organisation: "organisation", Category: "category", TargetGroup: "target_group",
              Language: "language", Area: "area"}
-    for obj in (*session.new, *session.dirty, *session.deleted):
-        if obj in session.dirty and not session.is_modified(obj):
+    new, dirty = session.new, session.dirty  # each a new set per access: taken once
+    for obj in (*new, *dirty, *session.deleted):
+        if obj in dirty and not session.is_modified(obj):
             continue
         if isinstance(obj, Offer):
             offers.add(obj.id)
@@ -55,7 +56,7 @@ def _affected_offer_ids(session: Session) -> tuple[set[int], dict[str, set[int]]
             offer_id = obj.offer_id if obj.offer_id is not None else getattr(obj.offer, "id", None)
             if offer_id is not None:
                 offers.add(offer_id)
-        elif type(obj) in kinds and obj not in session.new:
+        elif type(obj) in kinds and obj not in new:
             indirect[kinds[type(obj)]].add(obj.id)
     offers.discard(None)
     return offers, indirect
@@ -94,8 +95,9 @@ def _affected_event_ids(session: Session, indirect: dict[str, set[int]]) -> set[
     from .vocabulary import Category, TargetGroup
 
     events: set[int] = set()
-    for obj in (*session.new, *session.dirty, *session.deleted):
-        if obj in session.dirty and not session.is_modified(obj):
+    dirty = session.dirty
+    for obj in (*session.new, *dirty, *session.deleted):
+        if obj in dirty and not session.is_modified(obj):
             continue
         if isinstance(obj, Event):
             events.add(obj.id)

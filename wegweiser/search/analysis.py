@@ -28,6 +28,9 @@ COMPOUND_PART = "~"
 COMPOUND_LANGUAGES = frozenset(code for code, info in all_languages().items() if info.compounds)
 MIN_COMPOUND_LENGTH = 8
 MIN_PART_LENGTH = 4
+# Between the labels and synonyms of an offer's vocabulary field (documents.py): no token
+# contains it, so each label can be analysed alone (bulk.py keeps their terms).
+LABEL_SEPARATOR = " ; "
 FRENCH_ELISIONS = ("l", "d", "j", "qu", "n", "s", "c", "m", "t", "jusqu", "lorsqu", "puisqu")
 
 # How each language is analysed (Snowball algorithm, lemmatiser, compounds, letter forms) is
@@ -193,15 +196,45 @@ def fold(text: str) -> str:
     return "".join(_fold_char(c) for c in text)
 
 
-class LanguageFilter(Filter):
-    """Normalise, drop stop words, stem and fold each token, in one cached step per word.
+class WordFilter(Filter):
+    """Each token becomes the terms ``_terms(word)`` gives (none, one or more), cached per
+    word: indexing repeats the same words (vocabulary labels and synonyms are in every offer of
+    a category), so the cache saves most work. bulk.py reads the cache directly."""
 
-    One filter instead of a chain of four: indexing repeats the same words (vocabulary labels
-    and synonyms are in every offer of a category), so the word → term cache saves most work.
-    """
+    CACHE_SIZE = 200_000
+
+    def _terms(self, word: str) -> tuple[str, ...]:
+        raise NotImplementedError
+
+    def word_cache(self) -> dict[str, tuple[str, ...]]:
+        """word → its terms, filled by terms_of_word()."""
+        return self.__dict__.setdefault("_cache", {})
+
+    def terms_of_word(self, word: str) -> tuple[str, ...]:
+        cache = self.word_cache()
+        terms = cache.get(word)
+        if terms is None:
+            if len(cache) >= self.CACHE_SIZE:
+                cache.clear()
+            terms = cache[word] = self._terms(word)
+        return terms
+
+    def __call__(self, tokens):
+        cache = self.word_cache()
+        for token in tokens:
+            terms = cache.get(token.text)
+            if terms is None:
+                terms = self.terms_of_word(token.text)
+            for term in terms:
+                token.text = term
+                yield token
+
+
+class LanguageFilter(WordFilter):
+    """Normalise, drop stop words, stem and fold each token, in one cached step per word (one
+    filter instead of a chain of four)."""
 
     is_morph = True
-    CACHE_SIZE = 200_000
 
     def __init__(self, lang: str | None):
         self.lang = lang
@@ -252,19 +285,6 @@ class LanguageFilter(Filter):
                 parts.append(COMPOUND_PART + part_term)
         return (term, *dict.fromkeys(parts))
 
-    def __call__(self, tokens):
-        cache = self.__dict__.setdefault("_cache", {})
-        for token in tokens:
-            word = token.text
-            if word in cache:
-                terms = cache[word]
-            else:
-                if len(cache) >= self.CACHE_SIZE:
-                    cache.clear()
-                terms = cache[word] = self._terms(word)
-            for term in terms:
-                token.text = term
-                yield token
 
 
 def without_elision(text: str) -> str:
@@ -345,18 +365,10 @@ def spelling_key(word: str) -> str:
     return normalise(word).replace("'", "")
 
 
-class SpellingFilter(Filter):
-    def __call__(self, tokens):
-        cache = self.__dict__.setdefault("_cache", {})
-        for token in tokens:
-            key = cache.get(token.text)
-            if key is None:
-                if len(cache) >= LanguageFilter.CACHE_SIZE:
-                    cache.clear()
-                key = cache[token.text] = spelling_key(token.text)
-            if len(key) >= 3:
-                token.text = key
-                yield token
+class SpellingFilter(WordFilter):
+    def _terms(self, word: str) -> tuple[str, ...]:
+        key = spelling_key(word)
+        return (key,) if len(key) >= 3 else ()
 
     def __getstate__(self):
         return {}

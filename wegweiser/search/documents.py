@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from ..models import Area, Category, Language, Offer, TargetGroup
 from ..opening import Slot, week_blocks
-from .analysis import TOKEN_PATTERN, spelling_key
+from .analysis import LABEL_SEPARATOR, TOKEN_PATTERN, spelling_key
 from .filters import DOCUMENT_FLAG_FILTERS
 from .schema import (
     CITYWIDE,
@@ -97,7 +97,7 @@ def text_fields_of(owner) -> dict[str, str]:
         doc[text_field_name("body", lang)] = "\n".join(parts)
     for lang, words in _vocabulary_text(owner).items():
         if words:
-            doc[text_field_name("vocab", lang)] = " ; ".join(words)
+            doc[text_field_name("vocab", lang)] = LABEL_SEPARATOR.join(words)
     return doc
 
 

@@ -308,8 +308,9 @@ class SearchService:
 
     # -- keeping current ----------------------------------------------------------------
 
-    def catch_up(self, session) -> None:
-        """Apply what the change log has that this index lacks, without waiting for a lock."""
+    def catch_up(self, session, processes: int = 1) -> None:
+        """Apply what the change log has that this index lacks, without waiting for a lock
+        (``processes`` > 1: from the command line, see updater.rebuild())."""
         generation = self.store.current_generation()
         if generation is None or (generation != self._checked_generation
                                   and not self.store.schema_is_current()):
@@ -323,7 +324,7 @@ class SearchService:
             return
         try:
             with self.store.writing():
-                apply_changes(self.store, session, self.settings)
+                apply_changes(self.store, session, self.settings, processes)
         except IndexLocked:
             return  # another process is applying it; its result shows on the next refresh
         finally:

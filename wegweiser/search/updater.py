@@ -1,18 +1,34 @@
 """Keeping the index derived from the database: apply the change log, or rebuild everything."""
 from __future__ import annotations
 
+import multiprocessing
+import pickle
+import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..cities import city_info
 from ..config import DEFAULT_CITY
-from ..models import PUBLISHED, Area, ChangeLogEntry, Event, Offer
+from ..models import (
+    PUBLISHED,
+    Area,
+    Category,
+    ChangeLogEntry,
+    Event,
+    Language,
+    Offer,
+    Organisation,
+    TargetGroup,
+)
+from ..models.offer import offer_areas, offer_categories, offer_languages, offer_target_groups
 from ..services.occurrences import is_over, last_end, schedule_of
 from . import events as event_index
+from .bulk import BulkWriter, DocumentBatch
 from .documents import offer_document
 from .store import IndexStore
 
@@ -36,28 +52,66 @@ class IndexSettings:
                    timezone=timezone)
 
 
-def _offers_with_relations(session: Session):
-    return select(Offer).options(
-        selectinload(Offer.texts),
-        selectinload(Offer.categories),
-        selectinload(Offer.target_groups),
-        selectinload(Offer.languages),
-        selectinload(Offer.areas).selectinload(Area.parent).selectinload(Area.parent),
-        selectinload(Offer.organisation),
-    )
+class _Related:
+    """What an offer's document shows besides its own rows: its vocabularies' labels and
+    synonyms, its areas with their Stadtbezirke, its organisation's name.
+
+    The vocabularies and areas are a few hundred rows: loaded once per write (not once per
+    batch and offer, as eager loading of the relationships would, decoding the labels' JSON for
+    every link), and given to each offer from the link tables, one query per table and batch.
+    """
+
+    LINKS = (("categories", offer_categories, Category, "category_id", "position"),
+             ("target_groups", offer_target_groups, TargetGroup, "target_group_id", "position"),
+             ("languages", offer_languages, Language, "language_id", "position"),
+             ("areas", offer_areas, Area, "area_id", "name"))
+
+    def __init__(self, session: Session):
+        self.rows: dict[str, dict[int, object]] = {}
+        for name, _table, model, _column, _order in self.LINKS:
+            self.rows[name] = {row.id: row for row in session.scalars(
+                select(model).execution_options(populate_existing=True))}
+        for area in self.rows["areas"].values():
+            area.lineage()  # parents from the identity map, before anything is expunged
+
+    def attach(self, session: Session, offers: dict[int, Offer]) -> list[Organisation]:
+        """Give each of ``offers`` its vocabularies, areas and organisation (as loaded
+        relationships, in their relationship's order); returns the organisations."""
+        ids = list(offers)
+        for name, table, _model, column, order in self.LINKS:
+            linked: dict[int, list] = {offer_id: [] for offer_id in ids}
+            rows = self.rows[name]
+            for offer_id, other_id in session.execute(
+                    select(table.c.offer_id, table.c[column]).where(table.c.offer_id.in_(ids))):
+                linked[offer_id].append(rows[other_id])
+            for offer_id, values in linked.items():
+                values.sort(key=lambda row: (getattr(row, order), row.id))
+                set_committed_value(offers[offer_id], name, values)
+        organisations = {org.id: org for org in session.scalars(
+            select(Organisation).where(Organisation.id.in_(
+                {offer.organisation_id for offer in offers.values()}))
+            .execution_options(populate_existing=True))}
+        for offer in offers.values():
+            set_committed_value(offer, "organisation", organisations[offer.organisation_id])
+        return list(organisations.values())
 
 
 def write_offers(writer, session: Session, offer_ids: Iterable[int], settings: IndexSettings,
                   replace: bool) -> None:
     ids = list(offer_ids)
+    if not ids:
+        return
     today = date.today()
+    related = _Related(session)
     for start in range(0, len(ids), BATCH):
         chunk = ids[start:start + BATCH]
         # populate_existing: the caller's session may hold an offer loaded before the change
         # committed; the index must get the state the database has now.
         offers = {o.id: o for o in session.scalars(
-            _offers_with_relations(session).where(Offer.id.in_(chunk))
+            select(Offer).where(Offer.id.in_(chunk))
+            .options(selectinload(Offer.texts), selectinload(Offer.opening_hours))
             .execution_options(populate_existing=True))}
+        organisations = related.attach(session, offers)
         for offer_id in chunk:
             offer = offers.get(offer_id)
             if offer is not None and offer.status == PUBLISHED:
@@ -65,7 +119,61 @@ def write_offers(writer, session: Session, offer_ids: Iterable[int], settings: I
                 (writer.update_document if replace else writer.add_document)(**doc)
             elif replace:
                 writer.delete_by_term("id", str(offer_id))
-        session.expunge_all()
+        for entity in (*offers.values(), *organisations):
+            session.expunge(entity)
+
+
+# Offers from which a write is shared with another process (forked), when allowed.
+PARALLEL_FROM = 2000
+PARALLEL_STEP = 5000  # offers per fork in a rebuild (a progress report after each)
+
+
+def write_offers_in_processes(writer, session: Session, offer_ids: Iterable[int],
+                              settings: IndexSettings, replace: bool, processes: int) -> None:
+    """write_offers(), with the documents of the second half of ``offer_ids`` loaded and
+    analysed by a forked process meanwhile (processes > 1, a BulkWriter, many offers; only
+    from the command line, never inside a threaded server). The documents keep their order,
+    so the index is the same as from one process."""
+    ids = list(offer_ids)
+    if processes < 2 or len(ids) < PARALLEL_FROM or not isinstance(writer, BulkWriter):
+        write_offers(writer, session, ids, settings, replace)
+        return
+    own, theirs = ids[:len(ids) // 2], ids[len(ids) // 2:]
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_analyse_apart, daemon=True,
+                            args=(writer.schema, session.get_bind(), theirs, settings, sender))
+    child.start()
+    sender.close()
+    try:
+        write_offers(writer, session, own, settings, replace)
+        status, batch = pickle.loads(receiver.recv_bytes())
+    except BaseException:
+        child.kill()
+        raise
+    finally:
+        child.join()
+        receiver.close()
+    if status != "ok":
+        raise RuntimeError(f"analysing offers in another process failed:\n{batch}")
+    if replace:  # as update_document() does for each
+        for offer_id in theirs:
+            writer.delete_by_term("id", str(offer_id))
+    writer.add_batch(batch)
+
+
+def _analyse_apart(schema, engine, ids: list[int], settings: IndexSettings, sender) -> None:
+    """In the forked process: the documents of ``ids``, analysed, sent back."""
+    try:
+        engine.dispose(close=False)  # the parent's connections stay the parent's
+        batch = DocumentBatch(schema)
+        with Session(engine) as session:
+            write_offers(batch, session, ids, settings, replace=False)
+        sender.send_bytes(pickle.dumps(("ok", batch.exported()), pickle.HIGHEST_PROTOCOL))
+    except BaseException:  # noqa: BLE001 - reported to the parent, which raises it
+        sender.send_bytes(pickle.dumps(("error", traceback.format_exc())))
+    finally:
+        sender.close()
 
 
 def _events_with_relations():
@@ -208,8 +316,10 @@ def _settled_seq(session: Session) -> int:
     return _marker_after(session, settled, _logged(session, settled))
 
 
-def apply_changes(store: IndexStore, session: Session, settings: IndexSettings) -> int:
-    """Apply the log entries after this index's marker; the caller holds the writer lock."""
+def apply_changes(store: IndexStore, session: Session, settings: IndexSettings,
+                  processes: int = 1) -> int:
+    """Apply the log entries after this index's marker; the caller holds the writer lock.
+    ``processes``: as for rebuild()."""
     generation, index = store.open()
     marker = store.applied_seq(generation)
     rows = session.execute(
@@ -222,9 +332,10 @@ def apply_changes(store: IndexStore, session: Session, settings: IndexSettings) 
     offer_ids = sorted({row.offer_id for row in rows if row.offer_id is not None})
     event_ids = sorted({row.event_id for row in rows if row.event_id is not None})
     if offer_ids:
-        writer = index.writer()
+        writer = BulkWriter(index)
         try:
-            write_offers(writer, session, offer_ids, settings, replace=True)
+            write_offers_in_processes(writer, session, offer_ids, settings, replace=True,
+                                      processes=processes)
         except BaseException:
             writer.cancel()
             raise
@@ -245,8 +356,9 @@ def rebuild(store: IndexStore, session: Session, settings: IndexSettings,
     """Build a complete new generation from the database and make it current once it is
     verified (one document for every published offer, read back from disk).
 
-    ``processes`` > 1 lets Whoosh analyse in worker processes (fork): for the command line,
-    not inside a threaded web server. ``still_needed`` is asked once the writer lock is held
+    ``processes`` > 1 loads and analyses half of the offers in a forked process
+    (write_offers_in_processes): for the command line, not inside a threaded web server.
+    ``still_needed`` is asked once the writer lock is held
     (another process may have rebuilt meanwhile); when it says no, nothing is done.
     """
     with store.writing(wait=True):
@@ -258,12 +370,14 @@ def rebuild(store: IndexStore, session: Session, settings: IndexSettings,
         ids = list(session.scalars(
             select(Offer.id).where(Offer.status == PUBLISHED).order_by(Offer.id)))
         path, index = store.new_generation()
-        writer = index.writer(procs=processes, limitmb=128, multisegment=processes > 1)
+        writer = BulkWriter(index)
         try:
-            for start in range(0, len(ids), BATCH):
-                write_offers(writer, session, ids[start:start + BATCH], settings, replace=False)
+            step = PARALLEL_STEP if processes > 1 else BATCH
+            for start in range(0, len(ids), step):
+                write_offers_in_processes(writer, session, ids[start:start + step], settings,
+                                          replace=False, processes=processes)
                 if progress:
-                    progress(min(start + BATCH, len(ids)), len(ids))
+                    progress(min(start + step, len(ids)), len(ids))
         except BaseException:
             writer.cancel()
             raise

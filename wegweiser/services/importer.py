@@ -77,6 +77,7 @@ EVENT_RECORD_KEYS = {"id", "organisation", "offer", "original_language", *EVENT_
 # Repetitions an event may have: from daily to yearly (an hourly "event" is not an event).
 EVENT_FREQUENCIES = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
 SECTIONS = ("organisations", "offers", "events", "help_calls")
+WRITE_BATCH = 500  # entries an import writes per flush
 
 
 def default_timezone() -> str:
@@ -225,6 +226,8 @@ class Importer:
         self.lookups = Lookups.load(session)
         self.problems: list[Problem] = []
         self.timezone = default_timezone()
+        # Entries written by run() whose revisions wait for the next flush (_revised()).
+        self._waiting: list[tuple[str, object, dict]] | None = None
 
     # -- validation ---------------------------------------------------------------------
 
@@ -601,15 +604,28 @@ class Importer:
 
     def run(self, data: dict, dry_run: bool = False,
             progress: Callable[[int, int], None] | None = None) -> ImportReport:
-        # Existing entries change through the same operation as every other change of state,
-        # which also settles a change waiting for review (see operations.py).
-        from .operations import publish
-
         report = ImportReport(dry_run=dry_run)
         org_records, offer_records, event_records, call_records = self._validate(data)
         report.problems = self.problems
         if self.problems:
             return report
+        self._waiting = [] if not dry_run else None
+        try:
+            self._write(report, org_records, offer_records, event_records, call_records,
+                        dry_run, progress)
+            self._settle()
+        finally:
+            self._waiting = None
+        self.session.flush()
+        return report
+
+    def _write(self, report: ImportReport, org_records: list[dict], offer_records: list[dict],
+               event_records: list[dict], call_records: list[dict], dry_run: bool,
+               progress: Callable[[int, int], None] | None) -> None:
+        # Existing entries change through the same operation as every other change of state,
+        # which also settles a change waiting for review (see operations.py).
+        from .operations import publish
+
         organisations = {o.external_id: o for o in self.session.scalars(
             select(Organisation).options(selectinload(Organisation.texts)))}
         for record in org_records:
@@ -638,8 +654,6 @@ class Importer:
                 self._import_entry(report, "events", existing_events.get(record["id"]), record,
                                    organisations, dry_run)
         self._import_help_calls(report, call_records, organisations, dry_run)
-        self.session.flush()
-        return report
 
     def _import_entry(self, report: ImportReport, kind: str, entry: Offer | Event | None,
                       record: dict, organisations: dict[str, Organisation],
@@ -757,6 +771,26 @@ class Importer:
         self.session.add(Revision(entity_type=entity_type, entity_id=entity_id,
                                   actor=self.actor, changes=changes))
 
+    def _revised(self, entity_type: str, entity, changes: dict) -> None:
+        """Record the revision of an entry just written. Alone, at once (a flush gives a new
+        entry its id); while run() writes, once WRITE_BATCH entries are waiting: one flush
+        then inserts them all, a few statements per table instead of several per entry."""
+        if self._waiting is None:
+            self.session.flush()
+            self._revision(entity_type, entity.id, changes)
+            return
+        self._waiting.append((entity_type, entity, changes))
+        if len(self._waiting) >= WRITE_BATCH:
+            self._settle()
+
+    def _settle(self) -> None:
+        """Flush the entries written since the last flush and add their revisions."""
+        if self._waiting:
+            self.session.flush()
+            for entity_type, entity, changes in self._waiting:
+                self._revision(entity_type, entity.id, changes)
+            self._waiting.clear()
+
     def write_organisation(self, org: Organisation | None,
                             record: dict) -> tuple[Organisation, bool]:
         changes = organisation_changes(org, record)
@@ -771,8 +805,7 @@ class Importer:
                 setattr(org, key, record[key])
         org.set_translations("description", record["description"], OrganisationText)
         org.updated_at = utcnow()  # moves the version on, as for offers
-        self.session.flush()
-        self._revision("organisation", org.id, changes)
+        self._revised("organisation", org, changes)
         return org, True
 
     def write_event(self, event: Event | None, record: dict, org: Organisation) -> bool:
@@ -803,8 +836,7 @@ class Importer:
             setattr(event, key, record[key])
         event.status = record["status"]
         event.updated_at = utcnow()  # moves the version on, as for offers
-        self.session.flush()
-        self._revision("event", event.id, changes)
+        self._revised("event", event, changes)
         return True
 
     def write_offer(self, offer: Offer | None, record: dict, org: Organisation) -> bool:
@@ -843,8 +875,7 @@ class Importer:
         # Set even when only translated texts changed (rows of another table): the offer's
         # row is then updated too, so its version moves on and a concurrent edit is noticed.
         offer.updated_at = utcnow()
-        self.session.flush()
-        self._revision("offer", offer.id, changes)
+        self._revised("offer", offer, changes)
         return True
 
     def write_help_call(self, call: HelpCall | None, record: dict, org: Organisation) -> bool:
@@ -866,6 +897,5 @@ class Importer:
         call.end_date = date.fromisoformat(record["end_date"])
         call.status = record["status"]
         call.updated_at = utcnow()  # moves the version on, as for offers
-        self.session.flush()
-        self._revision("help_call", call.id, changes)
+        self._revised("help_call", call, changes)
         return True
