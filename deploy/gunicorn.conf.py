@@ -3,8 +3,9 @@
     gunicorn -c deploy/gunicorn.conf.py 'wegweiser:create_app()'
 
 Command-line options override these (`-b 127.0.0.1:8001 -w 3 --access-logfile -`, or the
-same in GUNICORN_CMD_ARGS), WEB_CONCURRENCY the number of workers. The site's own settings (DATABASE_URL, WEGWEISER_RATELIMIT_STORAGE, …)
-come from the environment or instance/config.py as always.
+same in GUNICORN_CMD_ARGS), WEB_CONCURRENCY the number of workers. The site's own settings
+(DATABASE_URL, WEGWEISER_RATELIMIT_STORAGE, …) come from the environment or instance/config.py
+as always.
 """
 import os
 
