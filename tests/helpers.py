@@ -5,10 +5,13 @@ from __future__ import annotations
 import base64
 import email
 import email.policy
+import importlib.util
 import json
 import re
+import sys
 import time
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pyotp
 from sqlalchemy import func, select
@@ -243,3 +246,13 @@ def browser_second_step(page, app, email: str) -> None:
     elif page.url.endswith("/login/code"):
         page.fill("#code", totp_code(app, email))
         page.click("main form button[type=submit]")
+
+
+def load_drill(name: str):
+    """A script of drills/ (drills/NAME.py) as a module, for the short version in the suite."""
+    path = Path(__file__).resolve().parent.parent / "drills" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"{name}_drill", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module

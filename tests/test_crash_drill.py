@@ -4,8 +4,6 @@ SQLite and PostgreSQL: nothing half-written is visible and the index converges t
 database (offer ids and versions)."""
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 from sqlalchemy import select
@@ -13,11 +11,9 @@ from sqlalchemy import select
 from wegweiser import db
 from wegweiser.models import ARCHIVED, Offer
 
-DRILL = Path(__file__).resolve().parent.parent / "drills" / "crash.py"
-spec = importlib.util.spec_from_file_location("crash_drill", DRILL)
-crash = importlib.util.module_from_spec(spec)
-sys.modules[spec.name] = crash  # dataclasses look their module up
-spec.loader.exec_module(crash)
+from .helpers import load_drill
+
+crash = load_drill("crash")
 
 # One of each kind per backend keeps CI short (six kills in all); drills/crash.py does 25 each.
 KILLS = 1

@@ -2,16 +2,11 @@
 every route of the site and the API, on SQLite and PostgreSQL; no answer may be ≥ 500."""
 from __future__ import annotations
 
-import importlib.util
 import random
-import sys
-from pathlib import Path
 
-DRILL = Path(__file__).resolve().parent.parent / "drills" / "fuzz.py"
-spec = importlib.util.spec_from_file_location("fuzz_drill", DRILL)
-fuzz = importlib.util.module_from_spec(spec)
-sys.modules[spec.name] = fuzz  # dataclasses look their module up
-spec.loader.exec_module(fuzz)
+from .helpers import load_drill
+
+fuzz = load_drill("fuzz")
 
 REQUESTS = 300
 
