@@ -127,6 +127,17 @@ def test_the_clients_language_is_remembered_for_sheet_link_and_texts(demo_client
     assert f"/ar/offers/{ids[0]}" in demo_client.get("/de/list/text").get_data(as_text=True)
 
 
+def test_times_of_a_day_are_joined_as_each_language_joins_a_list(demo_client):
+    """Two opening times on one day read "9:00–12:00 und 13:00–16:00" on the German column,
+    with the Arabic conjunction on the Arabic one (Babel's list patterns, not a comma for all)."""
+    add(demo_client, "a-thomasius-migrationsberatung", token(demo_client))
+    sheet = demo_client.get("/de/list/sheet?client=ar").get_data(as_text=True)
+    assert "<bdi>09:00–12:00</bdi> und <bdi>13:00–16:00</bdi>" in sheet
+    assert re.search(r"<bdi>[^<]+</bdi> و<bdi>[^<]+</bdi>", sheet)
+    text = demo_client.get("/de/list/text?client=uk").get_data(as_text=True)
+    assert re.search(r"\d–\d\d:\d\d і \d", text), text
+
+
 def test_share_link_carries_only_ids_and_opens_for_anyone(demo_client, demo_app):
     csrf = token(demo_client)
     ids = offer_ids(demo_client, count=2)

@@ -113,6 +113,12 @@ def opening_hours(offer: Offer) -> list[dict]:
             "closes": format_time(slot.closes, "short"),
             "note": slot.note,
         })
+    for day in days.values():
+        spans = [f"{s['opens']}–{s['closes']}" for s in day["slots"]]
+        day["times"] = format_list(spans, locale=get_locale())
+        # Each span isolated, so an RTL page does not reorder "9:00–12:00" into "12:00–9:00".
+        day["times_html"] = Markup(format_list(
+            [str(Markup("<bdi>{}</bdi>").format(span)) for span in spans], locale=get_locale()))
     return list(days.values())
 
 
@@ -410,8 +416,7 @@ def list_as_text(offers: list[Offer], lang: str) -> str:
             if column["address"]:
                 lines.append(f"{column['labels']['where']}: {column['address']}")
             for day in column["hours"]:
-                slots = ", ".join(f"{s['opens']}–{s['closes']}" for s in day["slots"])
-                lines.append(f"{day['day']}: {slots}")
+                lines.append(f"{day['day']}: {day['times']}")
             if column["appointment"]:
                 lines.append(column["appointment"])
             if column["phone"]:
