@@ -25,9 +25,9 @@ def subresources(html: str) -> set[str]:
     return {u for u in urls if u and not u.startswith("data:")}
 
 
-def transferred(client, url: str) -> tuple[int, str, object]:
+def transferred(client, url: str, status: int = 200) -> tuple[int, str, object]:
     response = client.get(url, headers=BROWSER)
-    assert response.status_code == 200, url
+    assert response.status_code == status, url
     body = response.get_data()
     text = gzip.decompress(body) if response.headers.get("Content-Encoding") == "gzip" else body
     return len(body), text.decode("utf-8", "replace"), response
@@ -50,20 +50,39 @@ def page_types(client, app) -> dict[str, str]:
             "organisation": f"/{{lang}}/organisations/{organisation_id}",
             "list": "/{lang}/list", "sheet": "/{lang}/list/sheet",
             "events": "/{lang}/events", "event": "/{lang}/events/e-netzwerktreffen",
-            "take part": "/{lang}/take-part", "join": "/{lang}/join"}
+            "take part": "/{lang}/take-part", "join": "/{lang}/join",
+            "large print": f"/{{lang}}/offers/{offer_id}/show",
+            "report a problem": f"/{{lang}}/offers/{offer_id}/report",
+            "shared list": f"/{{lang}}/list/shared?ids={offer_id}",
+            "claim": f"/{{lang}}/organisations/{organisation_id}/claim",
+            "network": "/{lang}/network", "privacy": "/{lang}/privacy",
+            "languages": "/language?next=/{lang}/search", "sign in": "/{lang}/login",
+            "forgotten password": "/{lang}/reset"}
+
+
+def fits_the_budget(client, url: str, name: str, status: int = 200) -> None:
+    size, html, _ = transferred(client, url, status)
+    assets = subresources(html)
+    total = size + sum(transferred(client, asset)[0] for asset in assets)
+    assert 1 + len(assets) <= REQUEST_BUDGET, f"{name}: {1 + len(assets)} requests {assets}"
+    print(f"{url} {name}: {total} bytes in {1 + len(assets)} requests (HTML {size})")
+    assert total <= PAGE_BUDGET, f"{name} ({url}): {total} bytes"
 
 
 @pytest.mark.parametrize("lang", interface_languages())
 def test_every_public_page_fits_the_budget(demo_client, demo_app, lang, monkeypatch):
     monkeypatch.setitem(demo_app.config, "WTF_CSRF_ENABLED", False)  # to add to the list
     for name, pattern in page_types(demo_client, demo_app).items():
-        url = pattern.format(lang=lang)
-        size, html, _ = transferred(demo_client, url)
-        assets = subresources(html)
-        total = size + sum(transferred(demo_client, asset)[0] for asset in assets)
-        assert 1 + len(assets) <= REQUEST_BUDGET, f"{name}: {1 + len(assets)} requests {assets}"
-        print(f"{lang} {name}: {total} bytes in {1 + len(assets)} requests (HTML {size})")
-        assert total <= PAGE_BUDGET, f"{name} ({lang}): {total} bytes"
+        fits_the_budget(demo_client, pattern.format(lang=lang), name)
+    fits_the_budget(demo_client, f"/{lang}/offers/no-such-offer", "not found", 404)
+
+
+def test_the_page_of_an_offer_no_longer_offered_fits_the_budget(directory):
+    from .test_offer_gone import OWN, no_longer_offered
+
+    visitor = no_longer_offered(directory)
+    for lang in interface_languages():
+        fits_the_budget(visitor, f"/{lang}/offers/{OWN}", "no longer offered", 410)
 
 
 def test_a_results_page_of_twenty_offers_is_small(demo_client):
@@ -77,6 +96,9 @@ def test_pages_are_compressed_with_brotli_or_gzip(demo_client):
         response = demo_client.get("/de/", headers={"Accept-Encoding": encoding})
         assert response.headers["Content-Encoding"] == encoding
         assert "Accept-Encoding" in response.headers["Vary"]
+    for status, url in ((404, "/de/offers/no-such-offer"), (404, "/de/nowhere")):
+        response = demo_client.get(url, headers={"Accept-Encoding": "br"})
+        assert (response.status_code, response.headers.get("Content-Encoding")) == (status, "br")
     plain = demo_client.get("/de/", headers={"Accept-Encoding": "identity"})
     assert "Content-Encoding" not in plain.headers and b"<html" in plain.data
 

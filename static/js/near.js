@@ -1,12 +1,11 @@
-// "Use my position" (near.html, loaded by shortlist.js there only): asks for the position only
-// on the click, rounds it to a grid of 0.005° (about 500 m; wegweiser/geo.py rounds again)
-// and only then puts it in the URL of the results.
+// "Use my position" (near.html; js/shortlist.js shows the button where the browser has
+// geolocation and fetches this on the first click): asks for the position only on the click,
+// rounds it to a grid of 0.005° (about 500 m; wegweiser/geo.py rounds again) and only then
+// puts it in the URL of the results.
 (function () {
   "use strict";
   var button = document.querySelector("[data-locate]");
-  if (!button || !navigator.geolocation) { return; }
   var box = button.closest(".near-position");
-  box.hidden = false;
   function rounded(degrees) { return (Math.round(degrees / 0.005) * 0.005).toFixed(3); }
   button.addEventListener("click", function () {
     button.disabled = true;

@@ -73,11 +73,34 @@
   document.head.appendChild(more);
 })();
 
-// Scripts that only some pages need (js/near.js, js/speak.js), named by the element that
-// uses them: fetched after the page is shown, and never by the other pages.
-document.querySelectorAll("[data-script]").forEach(function (element) {
+// Read aloud (offer pages) and "use my position" (near.html) are shown only where the browser
+// can do them; their code (js/speak.js, js/near.js, named by data-script) is fetched on the
+// first click, so no page's first visit costs more than its four requests.
+(function () {
   "use strict";
-  var script = document.createElement("script");
-  script.src = element.dataset.script;
-  document.head.appendChild(script);
-});
+  var synth = window.speechSynthesis;
+  function canSpeak() {
+    var lang = document.documentElement.lang.split("-")[0];
+    return window.SpeechSynthesisUtterance && synth.getVoices().some(function (v) {
+      return v.lang.toLowerCase().split(/[-_]/)[0] === lang;
+    });
+  }
+  document.querySelectorAll("[data-script]").forEach(function (element) {
+    var button = element.querySelector("button") || element;
+    if (!element.matches("[data-speak-button]")) {
+      element.hidden = !navigator.geolocation;
+    } else if (synth) {
+      var offer = function () { element.hidden = !canSpeak(); };
+      offer();
+      synth.addEventListener("voiceschanged", offer);
+    }
+    button.addEventListener("click", function () {
+      var script = document.createElement("script");
+      script.src = element.dataset.script;
+      // The script adds its own click handler; this click (within the user's activation,
+      // which speech synthesis asks for) then reaches it.
+      script.onload = function () { button.click(); };
+      document.head.appendChild(script);
+    }, { once: true });
+  });
+})();

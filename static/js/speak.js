@@ -1,20 +1,16 @@
-// Read aloud (offer pages, loaded by shortlist.js there only): the essentials marked
-// data-speak, each in its own language, where the browser has a voice for the page's
-// language; otherwise the button stays hidden.
+// Read aloud (offer pages; js/shortlist.js shows the button where the browser has a voice for
+// the page's language and fetches this on the first click): the essentials marked data-speak,
+// each in its own language.
 (function () {
   "use strict";
   var button = document.querySelector("[data-speak-button]");
   var synth = window.speechSynthesis;
-  if (!button || !synth || !window.SpeechSynthesisUtterance) { return; }
   var label = button.textContent;
   function voice(lang) {
     return synth.getVoices().filter(function (v) {
       return v.lang.toLowerCase().split(/[-_]/)[0] === lang.toLowerCase().split("-")[0];
     })[0];
   }
-  function offer() { button.hidden = !voice(document.documentElement.lang); }
-  offer();
-  synth.addEventListener("voiceschanged", offer);
   function done() { button.textContent = label; }
   button.addEventListener("click", function () {
     if (synth.speaking) { synth.cancel(); done(); return; }

@@ -127,7 +127,8 @@ def test_read_aloud_reads_the_essentials_where_a_voice_exists(chromium, live_ser
     button.wait_for(state="visible")
     _check_width(page)
     page.screenshot(path=str(artifacts / f"read-aloud-{lang}-360.png"), full_page=False)
-    button.click()
+    button.click()  # fetches js/speak.js, which then reads
+    page.wait_for_function("window.spoken.length > 0")
     spoken = page.evaluate("window.spoken")
     title = page.locator("h1").inner_text()
     assert spoken[0][1] == title
@@ -150,6 +151,23 @@ def test_read_aloud_is_hidden_without_a_voice(chromium, live_server, demo_app, l
     page.wait_for_load_state("networkidle")
     assert page.locator("[data-speak-button]").count() == 1
     assert not page.locator("[data-speak-button]").is_visible()
+    context.close()
+
+
+@pytest.mark.parametrize("path", ["offers/{offer}", "near?q=Beratung"])
+def test_a_first_visit_with_javascript_costs_four_requests(chromium, live_server, demo_app,
+                                                           path):
+    """The page, its stylesheet, shortlist.js and the icons: the code behind "Read aloud" and
+    "Use my position" is fetched on their first click, not with the page."""
+    context = chromium.new_context(viewport=PHONE, locale="de-DE")
+    context.add_init_script(FAKE_VOICES)
+    page = context.new_page()
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(f"{live_server}/de/" + path.format(offer=_first_offer(demo_app)))
+    page.wait_for_load_state("networkidle")
+    assert page.locator("[data-script]").is_visible(), "the button is offered"
+    assert len(requests) <= 4, requests
     context.close()
 
 

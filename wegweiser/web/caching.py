@@ -4,6 +4,7 @@ and validators (ETag) on pages so that a page seen before costs a 304."""
 from __future__ import annotations
 
 import functools
+import gzip
 import hashlib
 import re
 from pathlib import Path
@@ -39,7 +40,24 @@ def init_app(app) -> None:
     # after_request functions run in reverse order: this one runs before compression, so
     # Flask-Compress derives the compressed response's ETag from this one.
     app.after_request(add_validators)
+    app.after_request(compress_error_page)
     app.add_template_global(static_data_uri)
+
+
+def compress_error_page(response):
+    """Flask-Compress leaves every status outside 2xx alone, but a 410 page for an offer no
+    longer offered (with the organisation's other offers and similar ones) or a 404 is a page
+    a reader on a prepaid phone gets as often as any."""
+    if (response.status_code >= 400 and response.mimetype == "text/html"
+            and not response.direct_passthrough and "Content-Encoding" not in response.headers):
+        algorithm = request.accept_encodings.best_match(["br", "gzip"])
+        data = response.get_data()
+        if algorithm and len(data) >= current_app.config["COMPRESS_MIN_SIZE"]:
+            response.set_data(brotli.compress(data, quality=5) if algorithm == "br"
+                              else gzip.compress(data, compresslevel=9))
+            response.headers["Content-Encoding"] = algorithm
+        response.vary.add("Accept-Encoding")
+    return response
 
 
 def static_data_uri(filename: str, mimetype: str = "image/svg+xml") -> str:
