@@ -120,7 +120,7 @@ def percentiles(samples: list[float]) -> dict[str, float]:
 
 def run(count: int, workdir: Path, database_url: str | None, reuse: bool = False) -> dict:
     database = workdir / f"bench-{count}.sqlite3"
-    reuse = reuse and database_url is None and database.exists()
+    reuse = reuse and (database_url is not None or database.exists())
     url = database_url or f"sqlite:///{database}"
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench",
                       "WEGWEISER_INDEX_DIR": str(workdir / f"index-{count}")})
@@ -184,8 +184,9 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path,
                         help="keep databases and indexes here (default: a temporary directory)")
     parser.add_argument("--reuse", action="store_true",
-                        help="with --workdir: query the database and index an earlier run left "
-                             "there (no import, no reindex)")
+                        help="with --workdir: query the database (that of --database-url, or "
+                             "the SQLite one) and the index an earlier run left there (no "
+                             "import, no reindex)")
     args = parser.parse_args()
     results = []
     with tempfile.TemporaryDirectory(prefix="wegweiser-bench-") as tmp:
