@@ -10,7 +10,8 @@ lengths, stored fields, block layout), two things done differently:
   files past ``limitmb``, sorted and merged back, then hands them to the codec one by one; an
   index of 10,000 offers has about nine million (the vocabulary fields: labels and synonyms of
   an offer's filter values in every content language). Here they are kept per term in arrays,
-  already in document order, and given to the codec a block at a time.
+  already in document order, and given to the codec a block at a time; past ``SPILL_BYTES``
+  they are written to disk as sorted runs and merged term by term (``_TermPool``).
 
 ``write_postings`` relies on the block buffer of Whoosh 2.7's W3 codec (``W3PostingsWriter``:
 ``_ids``, ``_weights``, ``_values``, ``_maxweight``, ``_minlength``, ``_maxlength``, filled as
