@@ -10,9 +10,10 @@ index (``wegweiser reindex``), then, timed: the import of a file of N synthetic 
 documented import format (the offers of ``search_benchmark.py``: German texts, 30 % also
 English; N/10 organisations) including the index catching up with it, the import of the same
 file again (every record unchanged), and a full ``wegweiser reindex``. The load average is
-printed beside the figures (the machine may be shared), and the CPU seconds of each command's
-process. With PYTHONPATH pointing at another checkout, that checkout's code is measured (the
-commands run with this interpreter). Not part of the test suite.
+printed beside the figures (the machine may be shared), and the CPU seconds and peak resident
+memory of each command (its forked process included); at 100,000 offers: ``--offers 100000
+--no-sqlite --postgres URL``. With PYTHONPATH pointing at another checkout, that checkout's
+code is measured (the commands run with this interpreter). Not part of the test suite.
 """
 from __future__ import annotations
 
@@ -20,7 +21,6 @@ import argparse
 import json
 import os
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -39,20 +39,23 @@ from wegweiser.services.directory import load_vocabularies  # noqa: E402
 from wegweiser.services.setup import initialise_database  # noqa: E402
 
 
-def wegweiser(env: dict, *args: str) -> tuple[float, float]:
-    """Run ``wegweiser ARGS`` with ``env`` (it must succeed): the seconds it took, and the CPU
+def wegweiser(env: dict, *args: str) -> tuple[float, float, int]:
+    """Run ``wegweiser ARGS`` with ``env`` (it must succeed): the seconds it took, the CPU
     seconds of the command's process (user + system; less sensitive to other work on the
-    machine, but without the database server's share)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
-    done = subprocess.run([str(Path(sys.executable).parent / "wegweiser"), *args], env=env,
-                          capture_output=True, text=True, check=False)
-    seconds = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if done.returncode != 0:
-        raise SystemExit(f"wegweiser {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
-    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
-    return round(seconds, 1), round(cpu, 1)
+    machine, but without the database server's share) and its peak resident memory in MB
+    (the larger of the command's process and its forked one)."""
+    with tempfile.TemporaryFile("w+") as output:
+        started = time.perf_counter()
+        process = subprocess.Popen([str(Path(sys.executable).parent / "wegweiser"), *args],
+                                   env=env, stdout=output, stderr=subprocess.STDOUT, text=True)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode != 0:
+            output.seek(0)
+            raise SystemExit(f"wegweiser {' '.join(args)} failed:\n{output.read()}")
+    cpu = usage.ru_utime + usage.ru_stime
+    return round(seconds, 1), round(cpu, 1), usage.ru_maxrss // 1024
 
 
 @contextmanager
@@ -92,9 +95,10 @@ def run(label: str, url: str, workdir: Path, count: int) -> dict:
     file.write_text(json.dumps(data, ensure_ascii=False))
     wegweiser(env, "reindex")  # an empty index, as on a running site
     result = {"database": label, "offers": count, "load_before": load_average()}
-    result["import_s"], result["import_cpu_s"] = wegweiser(env, "import", str(file))
-    result["reimport_s"], result["reimport_cpu_s"] = wegweiser(env, "import", str(file))
-    result["reindex_s"], result["reindex_cpu_s"] = wegweiser(env, "reindex")
+    for name, args in (("import", ("import", str(file))), ("reimport", ("import", str(file))),
+                       ("reindex", ("reindex",))):
+        result[f"{name}_s"], result[f"{name}_cpu_s"], result[f"{name}_mb"] = \
+            wegweiser(env, *args)
     result["load_after"] = load_average()
     return result
 
@@ -122,12 +126,12 @@ def main() -> None:
                 with postgres_database(admin_url) as url:
                     result = run(label, url, workdir, args.offers)
             results.append(result)
-            print(f"{label:<10} N={result['offers']:>6}  import {result['import_s']:>6.1f} s "
-                  f"(CPU {result['import_cpu_s']} s)  re-import (unchanged) "
-                  f"{result['reimport_s']:>6.1f} s (CPU {result['reimport_cpu_s']} s)  reindex "
-                  f"{result['reindex_s']:>5.1f} s (CPU {result['reindex_cpu_s']} s)  (load "
-                  f"average before {result['load_before']}, after {result['load_after']})",
-                  flush=True)
+            print(f"{label:<10} N={result['offers']:>6}  " + "  ".join(
+                f"{title} {result[f'{name}_s']:.1f} s (CPU {result[f'{name}_cpu_s']} s, "
+                f"{result[f'{name}_mb']} MB)" for name, title in (
+                    ("import", "import"), ("reimport", "re-import (unchanged)"),
+                    ("reindex", "reindex"))) + f"  (load average before "
+                  f"{result['load_before']}, after {result['load_after']})", flush=True)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
 

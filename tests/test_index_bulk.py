@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from wegweiser import db
 from wegweiser.models import PUBLISHED, Offer
-from wegweiser.search import search_service, updater
+from wegweiser.search import bulk, search_service, updater
 from wegweiser.search.bulk import BulkWriter, fast_terms, segment_contents
 from wegweiser.search.schema import build_schema
 from wegweiser.search.store import IndexStore
@@ -45,15 +45,23 @@ def _published_ids() -> list[int]:
 
 def test_bulk_writer_writes_the_segments_whooshs_writer_writes(demo_ctx, tmp_path,
                                                                monkeypatch):
-    """Same files, byte for byte, from one process and from two: a new generation; changes
-    (documents replaced and one removed) in a second segment; everything merged into one."""
+    """Same files, byte for byte, from one process and from two, and with the postings spilled
+    to disk in many runs (a tiny memory limit): a new generation; changes (documents replaced
+    and one removed) in a second segment; everything merged into one."""
     monkeypatch.setattr(updater, "PARALLEL_FROM", 10)
+    spills = []
+    spill = bulk._TermPool.spill
+    monkeypatch.setattr(bulk._TermPool, "spill",
+                        lambda pool: spills.append(len(pool.runs)) or spill(pool))
     session, settings_ = db.session(), search_service().settings
     ids = _published_ids()
     assert len(ids) > 50
     results = {}
-    for name, writer_of, processes in (("whoosh", lambda index: index.writer(), 1),
-                                       ("bulk", BulkWriter, 1), ("bulk-forked", BulkWriter, 2)):
+    for name, writer_of, processes in (
+            ("whoosh", lambda index: index.writer(), 1), ("bulk", BulkWriter, 1),
+            ("bulk-forked", BulkWriter, 2),
+            ("bulk-spilled", lambda index: BulkWriter(index, spill_bytes=30_000), 1),
+            ("bulk-forked-spilled", lambda index: BulkWriter(index, spill_bytes=30_000), 2)):
         path, index = IndexStore(tmp_path / name).new_generation()
         stages = []
         for offer_ids, replace, commit in ((ids, False, {}),
@@ -69,10 +77,27 @@ def test_bulk_writer_writes_the_segments_whooshs_writer_writes(demo_ctx, tmp_pat
     whoosh = results["whoosh"]
     assert [len(stage) for stage in whoosh] == [1, 2, 1]
     assert whoosh[1][0]["deleted"]  # the replaced documents
-    for name in ("bulk", "bulk-forked"):
+    assert len(spills) > 20 and max(spills) > 5  # many runs, also in one segment
+    for name in ("bulk", "bulk-forked", "bulk-spilled", "bulk-forked-spilled"):
         for stage_whoosh, stage_bulk in zip(whoosh, results[name], strict=True):
             for segment_whoosh, segment_bulk in zip(stage_whoosh, stage_bulk, strict=True):
                 assert segment_bulk["files"].keys() == segment_whoosh["files"].keys()
                 for file, data in segment_whoosh["files"].items():
                     assert segment_bulk["files"][file] == data, (name, file)
                 assert segment_bulk == segment_whoosh, name
+
+
+def test_spilled_postings_are_removed(demo_ctx, tmp_path):
+    """The runs a writer spilled are deleted with the segment written, and when it cancels."""
+    session, settings_ = db.session(), search_service().settings
+    ids = _published_ids()
+    for finish in ("commit", "cancel"):
+        path, index = IndexStore(tmp_path / finish).new_generation()
+        writer = BulkWriter(index, spill_bytes=30_000)
+        updater.write_offers(writer, session, ids, settings_, replace=False)
+        assert writer.pool.runs
+        spilled = writer.pool._spill_dir
+        assert spilled.parent == path and any(spilled.iterdir())
+        getattr(writer, finish)()
+        index.close()
+        assert not spilled.exists()

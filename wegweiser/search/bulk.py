@@ -10,7 +10,8 @@ lengths, stored fields, block layout), two things done differently:
   files past ``limitmb``, sorted and merged back, then hands them to the codec one by one; an
   index of 10,000 offers has about nine million (the vocabulary fields: labels and synonyms of
   an offer's filter values in every content language). Here they are kept per term in arrays,
-  already in document order, and given to the codec a block at a time.
+  already in document order, and given to the codec a block at a time; past ``SPILL_BYTES``
+  they are written to disk as sorted runs and merged term by term (``_TermPool``).
 
 ``write_postings`` relies on the block buffer of Whoosh 2.7's W3 codec (``W3PostingsWriter``:
 ``_ids``, ``_weights``, ``_values``, ``_maxweight``, ``_minlength``, ``_maxlength``, filled as
@@ -19,16 +20,21 @@ length and every stored field with an index written by Whoosh's own writer.
 """
 from __future__ import annotations
 
+import pickle
+import shutil
+import tempfile
 from array import array
 from collections import Counter, defaultdict
 from itertools import chain, repeat
 from operator import sub
+from pathlib import Path
 
 import numpy as np
 from whoosh.analysis import CompositeAnalyzer, RegexTokenizer
-from whoosh.codec.whoosh3 import W3PostingsWriter
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3PostingsWriter, _lenfield
 from whoosh.formats import Frequency
 from whoosh.system import emptybytes
+from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
 
 from .analysis import LABEL_SEPARATOR, WordFilter
@@ -107,34 +113,118 @@ class _CountedField:
         self.frequencies.extend(counts.values())
         self.docnums.extend(repeat(docnum, len(counts)))
 
-    def by_term(self, boost: float):
-        """(term bytes, docnums, weights, values) per term, in term and document order."""
+    def sorted_run(self) -> _FieldRun:
+        """The postings sorted by term and document: a run of this field."""
         terms = sorted(((term.encode("utf-8"), number) for term, number in self.numbers.items()))
         rank = np.empty(len(terms), dtype=np.int64)
         rank[[number for _, number in terms]] = np.arange(len(terms))
         ranks = rank[np.frombuffer(self.term_numbers, dtype=np.int32)]
         docnums = np.frombuffer(self.docnums, dtype=np.int32)
         order = np.lexsort((docnums, ranks))
-        ranks, docnums = ranks[order], docnums[order]
-        frequencies = np.frombuffer(self.frequencies, dtype=np.int32)[order]
-        weights = (frequencies.astype(np.float64) * boost).tolist()
-        packed = {int(f): _packed(int(f)) for f in np.unique(frequencies)}
-        values = list(map(packed.__getitem__, frequencies.tolist()))
-        docnums = docnums.tolist()
-        bounds = [0, *(np.flatnonzero(np.diff(ranks)) + 1).tolist(), len(docnums)]
-        for (tbytes, _), start, end in zip(terms, bounds[:-1], bounds[1:], strict=True):
-            yield tbytes, docnums[start:end], weights[start:end], values[start:end]
+        starts = np.searchsorted(ranks[order], np.arange(len(terms) + 1))
+        return _FieldRun([tbytes for tbytes, _ in terms], starts, docnums[order],
+                         np.frombuffer(self.frequencies, dtype=np.int32)[order])
+
+
+class _FieldRun:
+    """One field's postings of a run, sorted by term and document: term i's postings are
+    ``docnums[starts[i]:starts[i + 1]]`` (and their frequencies)."""
+
+    __slots__ = ("terms", "starts", "docnums", "frequencies")
+
+    def __init__(self, terms: list, starts, docnums, frequencies):
+        self.terms, self.starts, self.docnums, self.frequencies = \
+            terms, starts, docnums, frequencies
+
+    def save(self, path: Path) -> None:
+        with open(path.with_suffix(".terms"), "wb") as handle:
+            pickle.dump(self.terms, handle, pickle.HIGHEST_PROTOCOL)
+        for name in ("starts", "docnums", "frequencies"):
+            np.save(path.with_suffix(f".{name}.npy"), getattr(self, name))
+
+    @classmethod
+    def load(cls, path: Path) -> _FieldRun:
+        with open(path.with_suffix(".terms"), "rb") as handle:
+            terms = pickle.load(handle)
+        return cls(terms, *(np.load(path.with_suffix(f".{name}.npy"), mmap_mode="r")
+                            for name in ("starts", "docnums", "frequencies")))
+
+
+# Postings a BulkWriter holds in memory before it writes them to disk as a sorted run; past
+# the limit the postings on disk are merged term by term when the segment is written. The
+# estimate: 12 bytes for a posting of a field analysed here, OTHER_POSTING_BYTES for another.
+SPILL_BYTES = 256 * 1024 * 1024
+OTHER_POSTING_BYTES = 120
+
+
+class _SpilledRun:
+    """The postings held when the pool spilled, on disk, field by field."""
+
+    def __init__(self, directory: Path, number: int, pool: _TermPool):
+        self.directory, self.number = directory, number
+        self.counted_fields = set(pool.counted)
+        for fieldname, counted in pool.counted.items():
+            counted.sorted_run().save(self._path(fieldname, "counted"))
+        other: dict[str, dict] = defaultdict(dict)
+        for (fieldname, tbytes), postings in pool.other.items():
+            other[fieldname][tbytes] = postings
+        self.other_fields = set(other)
+        for fieldname, postings in other.items():
+            with open(self._path(fieldname, "other"), "wb") as handle:
+                pickle.dump(postings, handle, pickle.HIGHEST_PROTOCOL)
+
+    def _path(self, fieldname: str, kind: str) -> Path:
+        return self.directory / f"{self.number}-{kind}-{fieldname}"
+
+    def fieldnames(self) -> set:
+        return self.counted_fields | self.other_fields
+
+    def counted(self, fieldname: str) -> _FieldRun | None:
+        if fieldname not in self.counted_fields:
+            return None
+        return _FieldRun.load(self._path(fieldname, "counted"))
+
+    def other(self, fieldname: str) -> dict:
+        if fieldname not in self.other_fields:
+            return {}
+        with open(self._path(fieldname, "other"), "rb") as handle:
+            return pickle.load(handle)
+
+
+class _HeldRun:
+    """The postings still in memory, read like a spilled run."""
+
+    def __init__(self, pool: _TermPool):
+        self.pool = pool
+
+    def fieldnames(self) -> set:
+        return {*self.pool.counted, *(fieldname for fieldname, _ in self.pool.other)}
+
+    def counted(self, fieldname: str) -> _FieldRun | None:
+        counted = self.pool.counted.get(fieldname)
+        return counted.sorted_run() if counted is not None else None
+
+    def other(self, fieldname: str) -> dict:
+        return {tbytes: postings for (name, tbytes), postings in self.pool.other.items()
+                if name == fieldname}
 
 
 class _TermPool:
     """Postings in memory: for the fields analysed here per _CountedField (weight and value
     follow from the frequency), for any other (and for ``add_reader``) per term, as Whoosh's
-    pool is given them."""
+    pool is given them. Past ``limit`` (estimated bytes; None: no limit) they are written to
+    ``directory`` (a temporary directory in it) as a run sorted by field and term; documents
+    only ever come after those added before, so a term's postings are its postings in each
+    run one after the other."""
 
-    def __init__(self):
+    def __init__(self, limit: int | None = None, directory: str | None = None):
         self.counted: dict[str, _CountedField] = {}
         self.other: dict[tuple[str, bytes], tuple[list, list, list]] = {}
         self.in_order = True
+        self.limit, self.directory = limit, directory
+        self.held = 0
+        self.runs: list[_SpilledRun] = []
+        self._spill_dir: Path | None = None
 
     def add(self, item) -> None:
         """Whoosh's pool interface: (fieldname, term bytes, docnum, weight, value)."""
@@ -149,40 +239,88 @@ class _TermPool:
         postings[0].append(docnum)
         postings[1].append(weight)
         postings[2].append(vbytes if vbytes is not None else emptybytes)
+        self.held += OTHER_POSTING_BYTES
+        if self.limit is not None and self.held > self.limit:
+            self.spill()
 
     def add_counts(self, fieldname: str, docnum: int, counts: Counter) -> None:
+        self.counted_field(fieldname).add(docnum, counts)
+        self.held += 12 * len(counts)
+        if self.limit is not None and self.held > self.limit:
+            self.spill()
+
+    def counted_field(self, fieldname: str) -> _CountedField:
         counted = self.counted.get(fieldname)
         if counted is None:
             counted = self.counted[fieldname] = _CountedField()
-        counted.add(docnum, counts)
+        return counted
+
+    def spill(self) -> None:
+        if not self.counted and not self.other:
+            return
+        if self._spill_dir is None:
+            self._spill_dir = Path(tempfile.mkdtemp(prefix="wegweiser-postings-",
+                                                    dir=self.directory))
+        self.runs.append(_SpilledRun(self._spill_dir, len(self.runs), self))
+        self.counted.clear()
+        self.other.clear()
+        self.held = 0
 
     def sorted_terms(self, schema):
         """(fieldname, term bytes, docnums, weights, values) in the order of Whoosh's pool."""
-        fieldnames = sorted({*self.counted, *(fieldname for fieldname, _ in self.other)})
-        for fieldname in fieldnames:
-            merged = {tbytes: postings for (name, tbytes), postings in self.other.items()
-                      if name == fieldname}
-            in_order = self.in_order
-            if fieldname in self.counted:
-                boost = schema[fieldname].format.field_boost
-                for tbytes, *postings in self.counted[fieldname].by_term(boost):
-                    if tbytes in merged:
-                        in_order = False
-                        postings = [a + b for a, b in zip(merged[tbytes], postings, strict=True)]
-                    merged[tbytes] = postings
-            for tbytes in sorted(merged):
-                docnums, weights, values = merged[tbytes]
-                if not in_order:
-                    order = sorted(range(len(docnums)),
-                                   key=lambda i: (docnums[i], weights[i], values[i]))
-                    docnums = [docnums[i] for i in order]
-                    weights = [weights[i] for i in order]
-                    values = [values[i] for i in order]
-                yield fieldname, tbytes, docnums, weights, values
+        runs = [*self.runs, _HeldRun(self)]
+        for fieldname in sorted(set().union(*(run.fieldnames() for run in runs))):
+            yield from self._field_terms(fieldname, schema[fieldname].format.field_boost,
+                                         runs)
+
+    def _field_terms(self, fieldname: str, boost: float, runs: list):
+        merged: dict[bytes, tuple[list, list, list]] = {}
+        for run in runs:
+            for tbytes, postings in run.other(fieldname).items():
+                held = merged.get(tbytes)
+                merged[tbytes] = postings if held is None else \
+                    tuple(a + b for a, b in zip(held, postings, strict=True))
+        counted: dict[bytes, list] = defaultdict(list)  # term → (run, its index there)
+        for field_run in filter(None, (run.counted(fieldname) for run in runs)):
+            for i, tbytes in enumerate(field_run.terms):
+                counted[tbytes].append((field_run, i))
+        in_order = self.in_order and not merged.keys() & counted.keys()
+        packed: dict[int, bytes] = {}
+        for tbytes in sorted(merged.keys() | counted.keys()):
+            docnums, weights, values = merged.get(tbytes, ((), (), ()))
+            if tbytes in counted:
+                parts = [(run.docnums[run.starts[i]:run.starts[i + 1]],
+                          run.frequencies[run.starts[i]:run.starts[i + 1]])
+                         for run, i in counted[tbytes]]
+                if len(parts) > 1:
+                    parts = [tuple(map(np.concatenate, zip(*parts, strict=True)))]
+                found, frequencies = parts[0]
+                found_weights = (frequencies.astype(np.float64) * boost).tolist()
+                frequencies = frequencies.tolist()
+                for frequency in set(frequencies) - packed.keys():
+                    packed[frequency] = _packed(frequency)
+                found_values = list(map(packed.__getitem__, frequencies))
+                if docnums:
+                    docnums = [*docnums, *found.tolist()]
+                    weights, values = [*weights, *found_weights], [*values, *found_values]
+                else:
+                    docnums, weights, values = found.tolist(), found_weights, found_values
+            if not in_order:
+                order = sorted(range(len(docnums)),
+                               key=lambda i: (docnums[i], weights[i], values[i]))
+                docnums = [docnums[i] for i in order]
+                weights = [weights[i] for i in order]
+                values = [values[i] for i in order]
+            yield fieldname, tbytes, docnums, weights, values
 
     def cleanup(self) -> None:
         self.counted.clear()
         self.other.clear()
+        self.runs.clear()
+        self.held = 0
+        if self._spill_dir is not None:
+            shutil.rmtree(self._spill_dir, ignore_errors=True)
+            self._spill_dir = None
 
 
 class _BlockWriter(W3PostingsWriter):
@@ -343,10 +481,10 @@ class BulkWriter(_Analysis, SegmentWriter):
     """``SegmentWriter`` with the faster analysis and posting pool described above. Used like
     ``index.writer()``: ``BulkWriter(index)``."""
 
-    def __init__(self, ix, **kwargs):
+    def __init__(self, ix, spill_bytes: int | None = SPILL_BYTES, **kwargs):
         super().__init__(ix, **kwargs)
         self.pool.cleanup()
-        self.pool = _TermPool()
+        self.pool = _TermPool(spill_bytes, getattr(ix.storage, "folder", None))
         self._fast = _fast_fields(self.schema)
 
     def add_batch(self, batch: dict) -> None:
@@ -366,9 +504,7 @@ class BulkWriter(_Analysis, SegmentWriter):
         pool = self.pool
         for fieldname, (numbers, term_numbers, docnums, frequencies) in \
                 batch["counted"].items():
-            counted = pool.counted.get(fieldname)
-            if counted is None:
-                counted = pool.counted[fieldname] = _CountedField()
+            counted = pool.counted_field(fieldname)
             renumbered = np.empty(len(numbers), dtype=np.int32)
             for term, number in numbers.items():
                 renumbered[number] = counted.numbers[term]
@@ -377,6 +513,7 @@ class BulkWriter(_Analysis, SegmentWriter):
             counted.docnums.frombytes(
                 (np.frombuffer(docnums, dtype=np.int32) + base).astype(np.int32).tobytes())
             counted.frequencies.frombytes(frequencies)
+            pool.held += len(frequencies) * 3  # 12 bytes a posting
         for key, (docnums, weights, values) in batch["other"].items():
             postings = pool.other.get(key)
             if postings is None:
@@ -386,8 +523,11 @@ class BulkWriter(_Analysis, SegmentWriter):
             postings[0].extend(docnum + base for docnum in docnums)
             postings[1].extend(weights)
             postings[2].extend(values)
+            pool.held += OTHER_POSTING_BYTES * len(docnums)
         if batch["documents"]:
             self._added = True
+        if pool.limit is not None and pool.held > pool.limit:
+            pool.spill()
 
     def _flush_segment(self):
         self.perdocwriter.close()
@@ -416,12 +556,22 @@ class BulkWriter(_Analysis, SegmentWriter):
             lengths_reader.close()
 
 
+_LENGTH_OF_BYTE = [None, *map(byte_to_length, range(1, 256))]  # as doc_field_length reads
+
+
 def _lengths(reader, fieldname: str, doccount: int) -> list:
     """Each document's length of ``fieldname`` as the codec reads it back (what Whoosh's
-    ``add_postings`` passes with every posting)."""
+    ``add_postings`` passes with every posting): the length column read at once."""
     if reader is None:
         return [0] * doccount
-    return [reader.doc_field_length(docnum, fieldname) for docnum in range(doccount)]
+    column = reader._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+    if column is None:
+        return [0] * doccount
+    if getattr(column, "_typecode", None) != "B" or column._fixedlen != 1:
+        return [reader.doc_field_length(docnum, fieldname) for docnum in range(doccount)]
+    count = min(column._count, doccount)
+    data = column._dbfile.get(column._basepos, count) if count else b""
+    return [*map(_LENGTH_OF_BYTE.__getitem__, data), *([None] * (doccount - count))]
 
 
 def segment_contents(path) -> list[dict]:

@@ -125,7 +125,7 @@ def write_offers(writer, session: Session, offer_ids: Iterable[int], settings: I
 
 # Offers from which a write is shared with another process (forked), when allowed.
 PARALLEL_FROM = 2000
-PARALLEL_STEP = 5000  # offers per fork in a rebuild (a progress report after each)
+PARALLEL_STEP = 5000  # offers per fork (a rebuild reports its progress after each)
 
 
 def write_offers_in_processes(writer, session: Session, offer_ids: Iterable[int],
@@ -334,8 +334,9 @@ def apply_changes(store: IndexStore, session: Session, settings: IndexSettings,
     if offer_ids:
         writer = BulkWriter(index)
         try:
-            write_offers_in_processes(writer, session, offer_ids, settings, replace=True,
-                                      processes=processes)
+            for start in range(0, len(offer_ids), PARALLEL_STEP):  # a fork's share bounded
+                write_offers_in_processes(writer, session, offer_ids[start:start + PARALLEL_STEP],
+                                          settings, replace=True, processes=processes)
         except BaseException:
             writer.cancel()
             raise

@@ -27,10 +27,12 @@ class Vocabulary:
     by_key: dict[str, object] = field(default_factory=dict)
     ambiguous: set[str] = field(default_factory=set)
     identifiers: dict[str, object] = field(default_factory=dict)
+    found: dict[str, object] = field(default_factory=dict, repr=False)  # value → find(value)
 
     def add(self, key: str | None, obj, identifier: bool = False) -> None:
         if not key:
             return
+        self.found.clear()
         folded = fold_key(key)
         if identifier:
             self.identifiers.setdefault(folded, obj)
@@ -41,10 +43,21 @@ class Vocabulary:
             self.by_key[folded] = obj
 
     def find(self, value: str):
+        """The object ``value`` names, or None (an import asks for the same few again and
+        again: the answers are kept, at most MAX_FOUND)."""
+        if value in self.found:
+            return self.found[value]
         folded = fold_key(value)
         if folded in self.identifiers:
-            return self.identifiers[folded]
-        return None if folded in self.ambiguous else self.by_key.get(folded)
+            obj = self.identifiers[folded]
+        else:
+            obj = None if folded in self.ambiguous else self.by_key.get(folded)
+        if len(self.found) < MAX_FOUND:
+            self.found[value] = obj
+        return obj
+
+
+MAX_FOUND = 10_000
 
 
 @dataclass
