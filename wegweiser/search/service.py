@@ -107,6 +107,13 @@ VOCABULARY_FREQUENCY = 1_000_000  # vocabulary words come before words of single
 # languages last in the alphabet).
 MAX_EXPANSIONS_PER_LANGUAGE = 10
 RELATED_FACTOR = 0.4  # a match through the thesaurus or a near spelling
+# The ranking is fused with a plain per-field BM25 score of the words as typed (every
+# (field, term) pair saturated alone, with its own idf, no field weights, no coverage factor):
+# both scores are divided by their best among the results and added, the plain one at this
+# weight. The two err differently (the pooled score favours offers covering the query in
+# several fields and languages, the plain one a rare term's exact matches), and the sum beats
+# each on the tuning half of benchmarks/integreat_benchmark.py (README).
+PLAIN_WEIGHT = 0.5
 FACET_FIELDS = FILTER_NAMES  # every registered filter (filters.py), in the facets' order
 
 
@@ -294,6 +301,7 @@ class SearchService:
             name for name, lang in self._field_language.items() if lang and (
                 info := all_languages().get(lang)) and info.stemmer in STEMS_AS_WRITTEN)
         self._word_terms_cache: dict[tuple[str, str | None, bool], frozenset[str]] = {}
+        self._terms_cache: dict[tuple[str, bool, str | None], dict[str, frozenset[str]]] = {}
         self._thesaurus = Thesaurus.load()
         self._vocabulary_words: frozenset[str] | None = None
         self._vocabulary_terms: dict = {}
@@ -467,18 +475,25 @@ class SearchService:
         return terms
 
     def _terms_of(self, word: str, inside_compounds: bool = True,
-                  language: str | None = None) -> dict[str, set[str]]:
+                  language: str | None = None) -> dict[str, frozenset[str]]:
         """The terms of one query word per field; in German fields the word also matches
         where it is part of a compound (its own parts are not searched alone: "Kitaplatz"
         must not find every "Arbeitsplatz"). A concept's words from the thesaurus match
-        whole words only ("Garten" must not find "Kindergarten")."""
-        per_field: dict[str, set[str]] = {}
-        for name, lang in self._field_language.items():
-            if language is not None and lang != language:
-                continue
-            tokens = self._word_terms(word, name, inside_compounds)
-            if tokens:
-                per_field[name] = set(tokens)
+        whole words only ("Garten" must not find "Kindergarten"). Cached: the result is
+        shared, never to be changed."""
+        key = (word, inside_compounds, language)
+        per_field = self._terms_cache.get(key)
+        if per_field is None:
+            per_field = {}
+            for name, lang in self._field_language.items():
+                if language is not None and lang != language:
+                    continue
+                tokens = self._word_terms(word, name, inside_compounds)
+                if tokens:
+                    per_field[name] = tokens
+            if len(self._terms_cache) >= TERM_CACHE_SIZE:
+                self._terms_cache.clear()
+            self._terms_cache[key] = per_field
         return per_field
 
     def _word_terms(self, word: str, name: str, inside_compounds: bool) -> frozenset[str]:
@@ -695,8 +710,9 @@ class SearchService:
         score = np.zeros(snap.size, dtype=np.float64)
         covered = np.zeros(snap.size, dtype=np.float64)
         query_weight = 0.0
+        plain = np.zeros(snap.size, dtype=np.float64)
         for word in words:
-            pseudo, coverage, found = self._pseudo_frequency(snap, word, locale)
+            pseudo, coverage, found = self._pseudo_frequency(snap, word, locale, plain)
             weight = scoring.idf(found, documents)
             score += weight * scoring.saturate(pseudo)
             covered += weight * coverage
@@ -707,22 +723,27 @@ class SearchService:
             score += COMPOUND_PART_SHARE * weight * scoring.saturate(pseudo)
         if query_weight:
             score *= (covered / query_weight) ** COVERAGE_POWER
+        candidates = np.flatnonzero(scoring.mask_of(final, snap.size))
+        best, best_plain = score[candidates].max(), plain[candidates].max()
+        if best > 0 and best_plain > 0:
+            score = score / best + PLAIN_WEIGHT / best_plain * plain
         score *= (1 + READER_LANGUAGE_BOOST * snap.mask("language", locale)
                   + FRESH_BOOST * snap.mask(FLAGS, "fresh"))
         for value, bitmap in boosts:
             score += value * scoring.mask_of(bitmap, snap.size)
-        candidates = np.flatnonzero(scoring.mask_of(final, snap.size))
         return scoring.top(score, candidates, snap.order, limit)
 
-    def _pseudo_frequency(self, snap: _Snapshot, word: QueryWord,
-                          locale: str) -> tuple[np.ndarray, np.ndarray, int]:
+    def _pseudo_frequency(self, snap: _Snapshot, word: QueryWord, locale: str,
+                          plain: np.ndarray | None = None
+                          ) -> tuple[np.ndarray, np.ndarray, int]:
         """Per document: the word's weighted, length-normalised frequency over all fields; where
         the word itself is found less than its related words (thesaurus, near spellings), the
         related words' frequency, at RELATED_FACTOR (not both: an offer in two languages would
         count the word twice). Also how far each document covers the word (1 with the word
         itself, RELATED_FACTOR with related words only) and in how many documents the word
-        itself is found (or its related words, if the word is not), for its idf."""
-        direct = self._frequency_of(snap, word.terms, locale)
+        itself is found (or its related words, if the word is not), for its idf. The word's
+        plain per-field BM25 score (PLAIN_WEIGHT) is added to ``plain``, if given."""
+        direct = self._frequency_of(snap, word.terms, locale, plain)
         coverage = (direct > 0).astype(np.float32)
         found = int(np.count_nonzero(direct))
         if word.related:
@@ -734,17 +755,22 @@ class SearchService:
         return direct, coverage, found
 
     def _frequency_of(self, snap: _Snapshot, terms: dict[str, set[str]],
-                      locale: str) -> np.ndarray:
+                      locale: str, plain: np.ndarray | None = None) -> np.ndarray:
         docs_parts, weight_parts = [], []
+        documents = bitmaps.count(snap.all_docs) if plain is not None else 0
         for name, tokens in terms.items():
-            weight = KIND_WEIGHTS[field_kind(name)]
+            kind = field_kind(name)
+            weight = KIND_WEIGHTS[kind]
             preference = self._language_preference(snap, name, locale)
             for token in tokens:
                 docs, frequency = snap.postings(name, token)
                 if not len(docs):
                     continue
-                factor = weight * (COMPOUND_PART_FACTOR
-                                   if token.startswith(COMPOUND_PART) else 1.0)
+                compound_part = token.startswith(COMPOUND_PART)
+                if plain is not None and kind != "vocab" and not compound_part:
+                    plain[docs] += scoring.idf(len(docs), documents) * scoring.saturate(
+                        frequency, scoring.PLAIN_K1)
+                factor = weight * (COMPOUND_PART_FACTOR if compound_part else 1.0)
                 docs_parts.append(docs)
                 if isinstance(preference, float):
                     weight_parts.append(frequency * (factor * preference))
