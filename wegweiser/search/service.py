@@ -29,6 +29,7 @@ from .analysis import (
     STEMS_AS_WRITTEN,
     arabic_proclitic_variants,
     compound_parts,
+    fold,
     function_words_by_language,
     language_analyzer,
     normalise,
@@ -114,6 +115,13 @@ RELATED_FACTOR = 0.4  # a match through the thesaurus or a near spelling
 # several fields and languages, the plain one a rare term's exact matches), and the sum beats
 # each on the tuning half of benchmarks/integreat_benchmark.py (README).
 PLAIN_WEIGHT = 0.5
+# A query word that no title or text in the reader's language has (a verb where the offers have
+# the noun: "підтримуються" / "підтримка"; a derived form the lemmatiser or stemmer keeps apart)
+# also matches, as a related word, the terms of those fields that begin with its first half
+# (at least MIN_PREFIX letters): the most frequent MAX_PREFIX_TERMS of them.
+PREFIX_SHARE = 0.5
+MIN_PREFIX = 5
+MAX_PREFIX_TERMS = 5
 FACET_FIELDS = FILTER_NAMES  # every registered filter (filters.py), in the facets' order
 
 
@@ -193,6 +201,7 @@ class _Snapshot:
                                                   TERM_CACHE_SIZE)
         self.term_cache: dict[tuple[str, str], int] = {}
         self.spelling_cache: dict[str, list[str]] = {}
+        self.prefix_cache: dict[tuple[str, str], frozenset[str]] = {}
         self.masks: dict[tuple[str, str], np.ndarray] = {}
         self.vocabulary_postings: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
         self.preferences: dict[tuple[str, str], float | np.ndarray] = {}
@@ -267,6 +276,27 @@ class _Snapshot:
             if len(self.spelling_cache) >= TERM_CACHE_SIZE:
                 self.spelling_cache.clear()
             self.spelling_cache[key] = cached
+        return cached
+
+    def prefixed_terms(self, fieldname: str, word: str, lang: str) -> frozenset[str]:
+        """The MAX_PREFIX_TERMS most frequent terms of ``fieldname`` that begin with the first
+        half of ``word`` (none for a word shorter than MIN_PREFIX + 1 letters)."""
+        key = fold(normalise(word, lang))
+        length = max(MIN_PREFIX, math.ceil(len(key) * PREFIX_SHARE))
+        if len(key) <= length or not key[:length].isalpha():
+            return frozenset()
+        cache_key = (fieldname, key[:length])
+        cached = self.prefix_cache.get(cache_key)
+        if cached is None:
+            reader = self.searcher.reader()
+            found = heapq.nlargest(MAX_PREFIX_TERMS, (
+                (reader.doc_frequency(fieldname, term), term)
+                for term in reader.expand_prefix(fieldname, key[:length])))
+            cached = frozenset(term.decode() if isinstance(term, bytes) else term
+                               for _, term in found)
+            if len(self.prefix_cache) >= TERM_CACHE_SIZE:
+                self.prefix_cache.clear()
+            self.prefix_cache[cache_key] = cached
         return cached
 
     def up_to_date(self) -> bool:
@@ -435,6 +465,26 @@ class SearchService:
             result.append(word)
         return result
 
+    def _with_prefixes(self, snap: _Snapshot, words: list[QueryWord],
+                       locale: str) -> list[QueryWord]:
+        """A word unknown to the title and text fields of the reader's language also matches
+        their terms that begin with its first half (PREFIX_SHARE), as a related word."""
+        own = [name for name in (text_field_name("title", locale), text_field_name("body", locale))
+               if name in self._field_language]
+        result = []
+        for word in words:
+            if own and " " not in word.text and not self._terms_bitmap(
+                    snap, {name: word.terms[name] for name in own if name in word.terms}):
+                prefixed = {name: terms for name in own
+                            if (terms := snap.prefixed_terms(name, word.text, locale))}
+                if prefixed:
+                    related = {name: set(tokens) for name, tokens in (word.related or {}).items()}
+                    for name, tokens in prefixed.items():
+                        related.setdefault(name, set()).update(tokens)
+                    word = word._replace(related=related)
+            result.append(word)
+        return result
+
     def _function_words_of(self, words: list[str]) -> frozenset[str]:
         """The function words of the languages a query is in: per script, those whose function
         words it uses most. "ev" stays a word in a Turkish query though Kurmanji has it as a
@@ -557,7 +607,8 @@ class SearchService:
             return self._search(self._snapshot, query)
 
     def _search(self, snap: _Snapshot, query: SearchQuery) -> SearchResult:
-        words = self._with_proclitics(snap, self.analyse(query.text))
+        words = self._with_prefixes(snap, self._with_proclitics(snap, self.analyse(query.text)),
+                                    query.locale)
         # Query understanding (understanding.py): words that name a filter need not match,
         # offers with the filter's value rank higher, and the result tells what was recognised.
         view = self._index_values(snap, query.now)
