@@ -115,10 +115,11 @@ RELATED_FACTOR = 0.4  # a match through the thesaurus or a near spelling
 # several fields and languages, the plain one a rare term's exact matches), and the sum beats
 # each on the tuning half of benchmarks/integreat_benchmark.py (README).
 PLAIN_WEIGHT = 0.5
-# A query word that no title or text in the reader's language has (a verb where the offers have
-# the noun: "підтримуються" / "підтримка"; a derived form the lemmatiser or stemmer keeps apart)
-# also matches, as a related word, the terms of those fields that begin with its first half
-# (at least MIN_PREFIX letters): the most frequent MAX_PREFIX_TERMS of them.
+# A query word that matches nothing (a verb where the offers have the noun: "підтримуються" /
+# "підтримка"; a derived form the lemmatiser or stemmer keeps apart) also matches, as a related
+# word, the terms of the title and text fields of the reader's language that begin with its
+# first half (at least MIN_PREFIX letters): the most frequent MAX_PREFIX_TERMS of them. Only
+# then: a word known elsewhere (a German word in an English question) costs no prefix search.
 PREFIX_SHARE = 0.5
 MIN_PREFIX = 5
 MAX_PREFIX_TERMS = 5
@@ -467,14 +468,13 @@ class SearchService:
 
     def _with_prefixes(self, snap: _Snapshot, words: list[QueryWord],
                        locale: str) -> list[QueryWord]:
-        """A word unknown to the title and text fields of the reader's language also matches
-        their terms that begin with its first half (PREFIX_SHARE), as a related word."""
+        """A word that matches nothing also matches, as a related word, the terms of the title
+        and text fields of the reader's language that begin with its first half (PREFIX_SHARE)."""
         own = [name for name in (text_field_name("title", locale), text_field_name("body", locale))
                if name in self._field_language]
         result = []
         for word in words:
-            if own and " " not in word.text and not self._terms_bitmap(
-                    snap, {name: word.terms[name] for name in own if name in word.terms}):
+            if own and " " not in word.text and not self._word_bitmap(snap, word):
                 prefixed = {name: terms for name in own
                             if (terms := snap.prefixed_terms(name, word.text, locale))}
                 if prefixed:
