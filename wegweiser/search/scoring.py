@@ -16,6 +16,7 @@ import numpy as np
 # tuning half of the real-content benchmark.
 K1 = 8.0
 B = 0.75  # strength of field-length normalisation
+PLAIN_K1 = 1.2  # the textbook saturation, for the plain per-field score (service.PLAIN_WEIGHT)
 
 EMPTY = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
 
@@ -37,8 +38,8 @@ def bitmap_of_docnums(docnums: np.ndarray, size: int) -> int:
     return bitmap_of(mask)
 
 
-def saturate(pseudo_frequency: np.ndarray) -> np.ndarray:
-    return pseudo_frequency * (K1 + 1) / (pseudo_frequency + K1)
+def saturate(pseudo_frequency: np.ndarray, k1: float = K1) -> np.ndarray:
+    return pseudo_frequency * (k1 + 1) / (pseudo_frequency + k1)
 
 
 def idf(document_frequency: int, documents: int) -> float:

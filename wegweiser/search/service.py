@@ -29,6 +29,7 @@ from .analysis import (
     STEMS_AS_WRITTEN,
     arabic_proclitic_variants,
     compound_parts,
+    fold,
     function_words_by_language,
     language_analyzer,
     normalise,
@@ -107,6 +108,21 @@ VOCABULARY_FREQUENCY = 1_000_000  # vocabulary words come before words of single
 # languages last in the alphabet).
 MAX_EXPANSIONS_PER_LANGUAGE = 10
 RELATED_FACTOR = 0.4  # a match through the thesaurus or a near spelling
+# The ranking is fused with a plain per-field BM25 score of the words as typed (every
+# (field, term) pair saturated alone, with its own idf, no field weights, no coverage factor):
+# both scores are divided by their best among the results and added, the plain one at this
+# weight. The two err differently (the pooled score favours offers covering the query in
+# several fields and languages, the plain one a rare term's exact matches), and the sum beats
+# each on the tuning half of benchmarks/integreat_benchmark.py (README).
+PLAIN_WEIGHT = 0.5
+# A query word that matches nothing (a verb where the offers have the noun: "підтримуються" /
+# "підтримка"; a derived form the lemmatiser or stemmer keeps apart) also matches, as a related
+# word, the terms of the title and text fields of the reader's language that begin with its
+# first half (at least MIN_PREFIX letters): the most frequent MAX_PREFIX_TERMS of them. Only
+# then: a word known elsewhere (a German word in an English question) costs no prefix search.
+PREFIX_SHARE = 0.5
+MIN_PREFIX = 5
+MAX_PREFIX_TERMS = 5
 FACET_FIELDS = FILTER_NAMES  # every registered filter (filters.py), in the facets' order
 
 
@@ -186,6 +202,7 @@ class _Snapshot:
                                                   TERM_CACHE_SIZE)
         self.term_cache: dict[tuple[str, str], int] = {}
         self.spelling_cache: dict[str, list[str]] = {}
+        self.prefix_cache: dict[tuple[str, str], frozenset[str]] = {}
         self.masks: dict[tuple[str, str], np.ndarray] = {}
         self.vocabulary_postings: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
         self.preferences: dict[tuple[str, str], float | np.ndarray] = {}
@@ -262,6 +279,27 @@ class _Snapshot:
             self.spelling_cache[key] = cached
         return cached
 
+    def prefixed_terms(self, fieldname: str, word: str, lang: str) -> frozenset[str]:
+        """The MAX_PREFIX_TERMS most frequent terms of ``fieldname`` that begin with the first
+        half of ``word`` (none for a word shorter than MIN_PREFIX + 1 letters)."""
+        key = fold(normalise(word, lang))
+        length = max(MIN_PREFIX, math.ceil(len(key) * PREFIX_SHARE))
+        if len(key) <= length or not key[:length].isalpha():
+            return frozenset()
+        cache_key = (fieldname, key[:length])
+        cached = self.prefix_cache.get(cache_key)
+        if cached is None:
+            reader = self.searcher.reader()
+            found = heapq.nlargest(MAX_PREFIX_TERMS, (
+                (reader.doc_frequency(fieldname, term), term)
+                for term in reader.expand_prefix(fieldname, key[:length])))
+            cached = frozenset(term.decode() if isinstance(term, bytes) else term
+                               for _, term in found)
+            if len(self.prefix_cache) >= TERM_CACHE_SIZE:
+                self.prefix_cache.clear()
+            self.prefix_cache[cache_key] = cached
+        return cached
+
     def up_to_date(self) -> bool:
         return self.searcher.up_to_date()
 
@@ -294,6 +332,7 @@ class SearchService:
             name for name, lang in self._field_language.items() if lang and (
                 info := all_languages().get(lang)) and info.stemmer in STEMS_AS_WRITTEN)
         self._word_terms_cache: dict[tuple[str, str | None, bool], frozenset[str]] = {}
+        self._terms_cache: dict[tuple[str, bool, str | None], dict[str, frozenset[str]]] = {}
         self._thesaurus = Thesaurus.load()
         self._vocabulary_words: frozenset[str] | None = None
         self._vocabulary_terms: dict = {}
@@ -427,6 +466,25 @@ class SearchService:
             result.append(word)
         return result
 
+    def _with_prefixes(self, snap: _Snapshot, words: list[QueryWord],
+                       locale: str) -> list[QueryWord]:
+        """A word that matches nothing also matches, as a related word, the terms of the title
+        and text fields of the reader's language that begin with its first half (PREFIX_SHARE)."""
+        own = [name for name in (text_field_name("title", locale), text_field_name("body", locale))
+               if name in self._field_language]
+        result = []
+        for word in words:
+            if own and " " not in word.text and not self._word_bitmap(snap, word):
+                prefixed = {name: terms for name in own
+                            if (terms := snap.prefixed_terms(name, word.text, locale))}
+                if prefixed:
+                    related = {name: set(tokens) for name, tokens in (word.related or {}).items()}
+                    for name, tokens in prefixed.items():
+                        related.setdefault(name, set()).update(tokens)
+                    word = word._replace(related=related)
+            result.append(word)
+        return result
+
     def _function_words_of(self, words: list[str]) -> frozenset[str]:
         """The function words of the languages a query is in: per script, those whose function
         words it uses most. "ev" stays a word in a Turkish query though Kurmanji has it as a
@@ -467,18 +525,25 @@ class SearchService:
         return terms
 
     def _terms_of(self, word: str, inside_compounds: bool = True,
-                  language: str | None = None) -> dict[str, set[str]]:
+                  language: str | None = None) -> dict[str, frozenset[str]]:
         """The terms of one query word per field; in German fields the word also matches
         where it is part of a compound (its own parts are not searched alone: "Kitaplatz"
         must not find every "Arbeitsplatz"). A concept's words from the thesaurus match
-        whole words only ("Garten" must not find "Kindergarten")."""
-        per_field: dict[str, set[str]] = {}
-        for name, lang in self._field_language.items():
-            if language is not None and lang != language:
-                continue
-            tokens = self._word_terms(word, name, inside_compounds)
-            if tokens:
-                per_field[name] = set(tokens)
+        whole words only ("Garten" must not find "Kindergarten"). Cached: the result is
+        shared, never to be changed."""
+        key = (word, inside_compounds, language)
+        per_field = self._terms_cache.get(key)
+        if per_field is None:
+            per_field = {}
+            for name, lang in self._field_language.items():
+                if language is not None and lang != language:
+                    continue
+                tokens = self._word_terms(word, name, inside_compounds)
+                if tokens:
+                    per_field[name] = tokens
+            if len(self._terms_cache) >= TERM_CACHE_SIZE:
+                self._terms_cache.clear()
+            self._terms_cache[key] = per_field
         return per_field
 
     def _word_terms(self, word: str, name: str, inside_compounds: bool) -> frozenset[str]:
@@ -542,7 +607,8 @@ class SearchService:
             return self._search(self._snapshot, query)
 
     def _search(self, snap: _Snapshot, query: SearchQuery) -> SearchResult:
-        words = self._with_proclitics(snap, self.analyse(query.text))
+        words = self._with_prefixes(snap, self._with_proclitics(snap, self.analyse(query.text)),
+                                    query.locale)
         # Query understanding (understanding.py): words that name a filter need not match,
         # offers with the filter's value rank higher, and the result tells what was recognised.
         view = self._index_values(snap, query.now)
@@ -695,8 +761,9 @@ class SearchService:
         score = np.zeros(snap.size, dtype=np.float64)
         covered = np.zeros(snap.size, dtype=np.float64)
         query_weight = 0.0
+        plain = np.zeros(snap.size, dtype=np.float64)
         for word in words:
-            pseudo, coverage, found = self._pseudo_frequency(snap, word, locale)
+            pseudo, coverage, found = self._pseudo_frequency(snap, word, locale, plain)
             weight = scoring.idf(found, documents)
             score += weight * scoring.saturate(pseudo)
             covered += weight * coverage
@@ -707,22 +774,27 @@ class SearchService:
             score += COMPOUND_PART_SHARE * weight * scoring.saturate(pseudo)
         if query_weight:
             score *= (covered / query_weight) ** COVERAGE_POWER
+        candidates = np.flatnonzero(scoring.mask_of(final, snap.size))
+        best, best_plain = score[candidates].max(), plain[candidates].max()
+        if best > 0 and best_plain > 0:
+            score = score / best + PLAIN_WEIGHT / best_plain * plain
         score *= (1 + READER_LANGUAGE_BOOST * snap.mask("language", locale)
                   + FRESH_BOOST * snap.mask(FLAGS, "fresh"))
         for value, bitmap in boosts:
             score += value * scoring.mask_of(bitmap, snap.size)
-        candidates = np.flatnonzero(scoring.mask_of(final, snap.size))
         return scoring.top(score, candidates, snap.order, limit)
 
-    def _pseudo_frequency(self, snap: _Snapshot, word: QueryWord,
-                          locale: str) -> tuple[np.ndarray, np.ndarray, int]:
+    def _pseudo_frequency(self, snap: _Snapshot, word: QueryWord, locale: str,
+                          plain: np.ndarray | None = None
+                          ) -> tuple[np.ndarray, np.ndarray, int]:
         """Per document: the word's weighted, length-normalised frequency over all fields; where
         the word itself is found less than its related words (thesaurus, near spellings), the
         related words' frequency, at RELATED_FACTOR (not both: an offer in two languages would
         count the word twice). Also how far each document covers the word (1 with the word
         itself, RELATED_FACTOR with related words only) and in how many documents the word
-        itself is found (or its related words, if the word is not), for its idf."""
-        direct = self._frequency_of(snap, word.terms, locale)
+        itself is found (or its related words, if the word is not), for its idf. The word's
+        plain per-field BM25 score (PLAIN_WEIGHT) is added to ``plain``, if given."""
+        direct = self._frequency_of(snap, word.terms, locale, plain)
         coverage = (direct > 0).astype(np.float32)
         found = int(np.count_nonzero(direct))
         if word.related:
@@ -734,17 +806,22 @@ class SearchService:
         return direct, coverage, found
 
     def _frequency_of(self, snap: _Snapshot, terms: dict[str, set[str]],
-                      locale: str) -> np.ndarray:
+                      locale: str, plain: np.ndarray | None = None) -> np.ndarray:
         docs_parts, weight_parts = [], []
+        documents = bitmaps.count(snap.all_docs) if plain is not None else 0
         for name, tokens in terms.items():
-            weight = KIND_WEIGHTS[field_kind(name)]
+            kind = field_kind(name)
+            weight = KIND_WEIGHTS[kind]
             preference = self._language_preference(snap, name, locale)
             for token in tokens:
                 docs, frequency = snap.postings(name, token)
                 if not len(docs):
                     continue
-                factor = weight * (COMPOUND_PART_FACTOR
-                                   if token.startswith(COMPOUND_PART) else 1.0)
+                compound_part = token.startswith(COMPOUND_PART)
+                if plain is not None and kind != "vocab" and not compound_part:
+                    plain[docs] += scoring.idf(len(docs), documents) * scoring.saturate(
+                        frequency, scoring.PLAIN_K1)
+                factor = weight * (COMPOUND_PART_FACTOR if compound_part else 1.0)
                 docs_parts.append(docs)
                 if isinstance(preference, float):
                     weight_parts.append(frequency * (factor * preference))
