@@ -162,5 +162,13 @@ def test_the_editors_dashboard_fits_a_phone(app, server, chromium, artifacts, la
         assert page.locator("details.confirm[open] button[type=submit]").first.is_visible()
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
         page.screenshot(path=str(artifacts / f"dashboard-{lang}-360.png"), full_page=True)
+        # The edit form on the phone: the opening hours' weekday picker readable, the note
+        # that coordinates come from the street.
+        page.goto(server + f"/{lang}/manage/offers/a-sprachwerk-deutsch-eltern/edit")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        picker = page.locator("td[data-label] select").first
+        assert picker.is_visible() and picker.bounding_box()["width"] >= 120, "readable"
+        page.screenshot(path=str(artifacts / f"issue11-edit-form-{lang}-360.png"),
+                        full_page=True)
     finally:
         context.close()

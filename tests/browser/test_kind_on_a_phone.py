@@ -131,5 +131,13 @@ def test_no_dead_ends_sharing_notices_print_and_review(app, server, chromium, ar
         assert page.locator("table.diff ins", has_text="Großeltern").count() == 1
         assert page.locator("table.diff del").count() == 0, "nothing was taken away"
         shot(page, artifacts, "issue11-review-word-diff", lang)
+        # The review queue names offers by their titles; the dashboard pages and searches.
+        page.goto(f"{server}/{lang}/manage/review/")
+        names = page.locator("main a[href*='/manage/review/']").all_inner_texts()
+        assert names and not [n for n in names if "a-sprachwerk" in n], names  # no slugs
+        shot(page, artifacts, "issue11-review-queue", lang)
+        page.goto(f"{server}/{lang}/manage/?page=2")
+        assert page.locator("nav.pagination").first.is_visible()
+        shot(page, artifacts, "issue11-dashboard-page-2", lang)
     finally:
         staff.close()

@@ -91,16 +91,22 @@ def test_a_refused_position_leaves_the_choice_of_a_part_of_town(chromium, live_s
     context.close()
 
 
-def test_without_javascript_the_part_of_town_is_chosen_from_a_list(page, live_server):
-    page.goto(f"{live_server}/de/near?q=Beratung")
-    assert not page.get_by_role("button", name=USE_POSITION["de"]).is_visible()
-    page.get_by_label("Ihr Stadtteil").select_option("connewitz")
-    page.get_by_role("button", name=SORT["de"]).click()
+@pytest.mark.parametrize("lang", ["de", "ar"])
+def test_without_javascript_the_part_of_town_is_chosen_from_a_list(page, live_server, artifacts,
+                                                                   lang):
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server}/{lang}/near?q=Beratung")
+    assert not page.get_by_role("button", name=USE_POSITION[lang]).is_visible()
+    page.locator("select[name=near]").select_option("connewitz")
+    _check_width(page)
+    page.screenshot(path=str(artifacts / f"near-choice-no-js-{lang}-360.png"), full_page=True)
+    page.get_by_role("button", name=SORT[lang]).click()
     page.wait_for_load_state()
     assert "near=connewitz" in page.url and "q=Beratung" in page.url
     km = _shown_km(page)
     assert km and km == sorted(km)
-    assert "Sortiert nach Entfernung von Connewitz" in page.locator(".near-choice").inner_text()
+    if lang == "de":
+        assert "Sortiert nach Entfernung von Connewitz" in page.locator(".near-choice").inner_text()
     assert not [url for url in page.requests if url.endswith(".js") or ".js?" in url]
 
 
