@@ -133,6 +133,31 @@ def test_coordinates_come_from_the_street(app, street, postal_code, expected):
         assert _position(app, OWN) == pytest.approx(expected)
 
 
+def test_coordinates_come_from_the_citys_street_list_where_it_has_one(app, tmp_path,
+                                                                     monkeypatch):
+    """A city file may name its street list (street, postal code, position): a street on it
+    takes the list's position for its postal code, before what the directory's offers say."""
+    import dataclasses
+
+    from wegweiser.cities import city_info
+    from wegweiser.web import manage
+
+    streets = tmp_path / "streets.csv"
+    streets.write_text("street,postal_code,lat,lon\n"
+                       "Nirgendwogasse,04318,51.3401,12.4201\n"
+                       "Nirgendwogasse,04315,51.3502,12.4302\n", encoding="utf-8")
+    city = dataclasses.replace(city_info(app.config["WEGWEISER_CITY"]), streets=str(streets))
+    monkeypatch.setattr(manage, "current_city", lambda: city)
+    trust(app, "a-sprachwerk-ost")
+    editor = signed_in(app, "ed@example.org", "editor", "a-sprachwerk-ost")
+    for street, postal_code, expected in (("Nirgendwogasse 1", "04318", (51.3401, 12.4201)),
+                                          ("nirgendwogasse 7a", "04315", (51.3502, 12.4302))):
+        data = form_of(editor, OWN)
+        data.update({"address_street": street, "address_postal_code": postal_code})
+        assert editor.post(f"/de/manage/offers/{OWN}/edit", data=data).status_code == 303
+        assert _position(app, OWN) == pytest.approx(expected)
+
+
 def test_coordinates_typed_by_the_editor_are_kept(app):
     trust(app, "a-sprachwerk-ost")
     editor = signed_in(app, "ed@example.org", "editor", "a-sprachwerk-ost")

@@ -36,6 +36,9 @@ class City:
     # What the city calls the areas of a Stadtbezirk: "Ortsteil" (Leipzig) or "Stadtteil"
     # (Dresden); the interface has its texts for both.
     quarter_term: str = "Ortsteil"
+    # The city's own street list with positions (a CSV file beside the city file: street,
+    # postal_code, lat, lon), where the editors' addresses get their coordinates; optional.
+    streets: str | None = None
 
     @property
     def site_name(self) -> str:
@@ -82,7 +85,18 @@ def city_info(slug: str) -> City:
                 timezone=table.get("timezone", "Europe/Berlin"),
                 latitude=table.get("latitude"), longitude=table.get("longitude"),
                 map_url=table.get("map_url", OSM_MAP_URL),
-                quarter_term=table.get("quarter_term", "Ortsteil"))
+                quarter_term=table.get("quarter_term", "Ortsteil"),
+                streets=_streets_file(path, table.get("streets")))
+
+
+def _streets_file(city_file: Path, name: str | None) -> str | None:
+    if name is None:
+        return None
+    streets = REFERENCE_DIR / str(name)
+    if "/" in str(name) or not streets.is_file():
+        raise UnknownCity(f"{city_file.name}: its street list {name!r} is not a file in "
+                          f"{REFERENCE_DIR}")
+    return str(streets)
 
 
 def current_city() -> City:

@@ -12,6 +12,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..cities import City
 from ..models import (
     DRAFT,
     EVENT_TEXT_FIELDS,
@@ -220,7 +221,8 @@ def organisation_preview(session: Session, organisation: Organisation,
         yield organisation
 
 
-def place_by_street(session: Session, record: dict, before: dict) -> None:
+def place_by_street(session: Session, record: dict, before: dict,
+                    city: City | None = None) -> None:
     """Coordinates from the address: where the street or postal code changed (or there are
     no coordinates yet) and the coordinates were left as they were, take the street's
     position (nearby.street_position); if the street is unknown, drop coordinates that
@@ -231,7 +233,7 @@ def place_by_street(session: Session, record: dict, before: dict) -> None:
     kept = [address.get(k) for k in ("lat", "lon")] == [old.get(k) for k in ("lat", "lon")]
     if not address.get("street") or not kept or not (moved or address.get("lat") is None):
         return
-    found = street_position(session, address["street"], address.get("postal_code"))
+    found = street_position(session, address["street"], address.get("postal_code"), city)
     if found is not None:
         address["lat"], address["lon"] = round(found[0], 6), round(found[1], 6)
     elif moved:

@@ -9,8 +9,10 @@ failing that the city's own position (its city file).
 """
 from __future__ import annotations
 
+import csv
 import re
 import statistics
+from functools import cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -61,19 +63,36 @@ def street_key(street: str) -> str:
     return re.sub(r"str\b\.?", "strasse", key).rstrip(" ,")
 
 
-def street_position(session: Session, street: str, postal_code: str | None) -> Point | None:
-    """Where a street is, as far as the directory knows it: the median of the coordinates of
-    the offers on it (in the same postal code area, if one is given and has any). The city's
-    own street list with positions is not part of the data, and no outside geocoder is asked."""
+def street_position(session: Session, street: str, postal_code: str | None,
+                    city: City | None = None) -> Point | None:
+    """Where a street is: from the city's own street list if its city file names one, else as
+    far as the directory knows it, the median of the coordinates of the offers on it. Either
+    way in the same postal code area if one is given and has the street. No outside geocoder
+    is asked."""
     key = street_key(street)
     if not key:
         return None
-    rows = session.execute(select(Offer.street, Offer.postal_code, Offer.lat, Offer.lon)
-                           .where(Offer.street.is_not(None), Offer.lat.is_not(None),
-                                  Offer.lon.is_not(None))).all()
-    same = [r for r in rows if street_key(r.street) == key]
-    if postal_code and any(r.postal_code == postal_code for r in same):
-        same = [r for r in same if r.postal_code == postal_code]
-    if not same:
+    listed = city_streets(city.streets).get(key, []) if city and city.streets else []
+    if not listed:
+        listed = [(r.postal_code, r.lat, r.lon) for r in session.execute(
+            select(Offer.street, Offer.postal_code, Offer.lat, Offer.lon)
+            .where(Offer.street.is_not(None), Offer.lat.is_not(None),
+                   Offer.lon.is_not(None))) if street_key(r.street) == key]
+    if postal_code and any(code == postal_code for code, _, _ in listed):
+        listed = [row for row in listed if row[0] == postal_code]
+    if not listed:
         return None
-    return (statistics.median(r.lat for r in same), statistics.median(r.lon for r in same))
+    return (statistics.median(lat for _, lat, _ in listed),
+            statistics.median(lon for _, _, lon in listed))
+
+
+@cache
+def city_streets(path: str) -> dict[str, list[tuple[str | None, float, float]]]:
+    """A city's street list by street key: (postal code, latitude, longitude) of each entry
+    (a long street may have one per postal code or section)."""
+    streets: dict[str, list] = {}
+    with open(path, encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            streets.setdefault(street_key(row["street"]), []).append(
+                (row.get("postal_code") or None, float(row["lat"]), float(row["lon"])))
+    return streets

@@ -247,7 +247,7 @@ def edit_offer(external_id: str):
     if request.method == "POST":
         form = OfferForm.build(vocab)
         record = form.record(offer_record(offer))
-        editing.place_by_street(session, record, offer_record(offer))
+        editing.place_by_street(session, record, offer_record(offer), current_city())
         checked, preview = _check_offer_form(session, offer.organisation, offer, form, record,
                                              lang)
         if checked is not None and preview is None:
@@ -338,7 +338,7 @@ def new_offer(organisation_id: str):
     if request.method == "POST":
         form = OfferForm.build(vocab)
         record = form.record(blank)
-        editing.place_by_street(session, record, blank)
+        editing.place_by_street(session, record, blank, current_city())
         checked, preview = _check_offer_form(session, org, None, form, record,
                                              blank["original_language"])
         if checked is not None and preview is None:
