@@ -58,6 +58,7 @@ from .understanding import FilterRecogniser, RecognisedFilter
 from .updater import (
     IndexSettings,
     apply_changes,
+    catch_up_fully,
     events_expire,
     expire_events,
     pending_state,
@@ -308,15 +309,20 @@ class SearchService:
 
     # -- keeping current ----------------------------------------------------------------
 
-    def catch_up(self, session, processes: int = 1) -> None:
-        """Apply what the change log has that this index lacks, without waiting for a lock
-        (``processes`` > 1: from the command line, see updater.rebuild())."""
+    def catch_up(self, session, processes: int = 1, fully: bool = False) -> None:
+        """Apply what the change log has that this index lacks, one round of at most
+        updater.CATCH_UP_CHUNK documents, without waiting for a lock; ``fully``: all of it, a
+        round at a time, waiting for the lock (the command line; ``processes`` > 1: see
+        updater.rebuild())."""
         generation = self.store.current_generation()
         if generation is None or (generation != self._checked_generation
                                   and not self.store.schema_is_current()):
             self._build_missing(session)
             return
         self._checked_generation = generation
+        if fully:
+            catch_up_fully(self.store, session, self.settings, processes)
+            return
         marker = self.store.applied_seq(generation)
         pending = (generation, marker, *pending_state(session, marker))
         if pending[2] == 0 or pending == self._seen_pending:
@@ -324,12 +330,13 @@ class SearchService:
             return
         try:
             with self.store.writing():
-                apply_changes(self.store, session, self.settings, processes)
+                waiting = apply_changes(self.store, session, self.settings, processes)
         except IndexLocked:
             return  # another process is applying it; its result shows on the next refresh
         finally:
             session.rollback()
-        self._seen_pending = pending
+        if not waiting:  # only a gap can hold the marker: nothing to do until the log grows
+            self._seen_pending = pending
 
     def _expire_events(self, generation: str) -> None:
         """Remove the documents of events that ended since (events.py), once that moment came."""

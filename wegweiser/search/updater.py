@@ -258,39 +258,59 @@ class Logged:
     logged_at: datetime | None = None
 
 
+@dataclass(frozen=True)
+class Activity:
+    """Other transactions on the database (PostgreSQL), looked at *before* the log is read:
+    ``observed_at`` the database's clock just before, ``oldest_start`` when the oldest of them
+    began (None: none was running)."""
+
+    observed_at: datetime
+    oldest_start: datetime | None
+
+
 def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def oldest_running_transaction(session: Session) -> datetime | None:
-    """When the oldest transaction of another connection to this database began (PostgreSQL),
-    None if there is none; on SQLite write transactions never overlap, so never anything."""
+def running_transactions(session: Session) -> Activity | None:
+    """What other connections to this database are doing (PostgreSQL); None on SQLite, whose
+    write transactions never overlap. Both times as ``logged_at`` is stored (the session's
+    time zone, without one); PostgreSQL keeps one snapshot of the activity per transaction
+    unless told to look again."""
     if session.get_bind().dialect.name != "postgresql":
         return None
-    return session.scalar(text(
-        "SELECT min(xact_start) FROM pg_stat_activity WHERE datname = current_database() "
-        "AND pid <> pg_backend_pid() AND xact_start IS NOT NULL"))
+    session.execute(text("SELECT pg_stat_clear_snapshot()"))
+    observed = session.scalar(text("SELECT clock_timestamp()::timestamp"))
+    oldest = session.scalar(text(
+        "SELECT min(xact_start)::timestamp FROM pg_stat_activity "
+        "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+        "AND xact_start IS NOT NULL"))
+    return Activity(observed, oldest)
 
 
-def _gap_settled(above: Logged, now: datetime, oldest_running: datetime | None,
+def _gap_settled(above: Logged, now: datetime, activity: Activity | None,
                  serialised: bool) -> bool:
-    """Whether the numbers missing below ``above`` can no longer arrive: a transaction that
-    took one of them began before ``above`` was logged, so if none of those is running, they
-    were rolled back."""
+    """Whether the numbers missing below ``above`` can no longer arrive. A transaction that
+    took one of them began before ``above`` was logged. If ``above`` was logged before the
+    activity was looked at and no transaction that began before it was running then, those
+    transactions had ended before the log was read: what they committed was in it, so the
+    missing numbers were rolled back."""
     if serialised:
         return True
-    if above.logged_at is not None and (oldest_running is None
-                                        or _aware(oldest_running) > _aware(above.logged_at)):
+    if above.logged_at is not None and activity is not None \
+            and _aware(above.logged_at) < _aware(activity.observed_at) \
+            and (activity.oldest_start is None
+                 or _aware(activity.oldest_start) > _aware(above.logged_at)):
         return True
     return now - _aware(above.created_at) >= GAP_GRACE
 
 
 def _next_marker(marker: int, entries: list[Logged], now: datetime,
-                 oldest_running: datetime | None = None, serialised: bool = False) -> int:
-    """The highest sequence number below which nothing can still arrive."""
+                 activity: Activity | None = None, serialised: bool = False) -> int:
+    """The highest sequence number below which nothing can still arrive (``entries``: those
+    after ``marker`` that are applied, in order; the walk ends before the first one not)."""
     for entry in entries:
-        if entry.seq != marker + 1 and not _gap_settled(entry, now, oldest_running,
-                                                         serialised):
+        if entry.seq != marker + 1 and not _gap_settled(entry, now, activity, serialised):
             break
         marker = entry.seq
     return marker
@@ -302,35 +322,74 @@ def _logged(session: Session, after: int) -> list[Logged]:
     return [Logged(*row) for row in session.execute(query).all()]
 
 
-def _marker_after(session: Session, marker: int, entries: list[Logged]) -> int:
-    serialised = session.get_bind().dialect.name == "sqlite"
-    oldest = None if serialised else oldest_running_transaction(session)
-    return _next_marker(marker, entries, datetime.now(UTC), oldest, serialised)
-
-
 def _settled_seq(session: Session) -> int:
     """The newest sequence number below which no change can still arrive."""
+    activity = running_transactions(session)  # before the log is read (_gap_settled)
     settled = session.scalar(select(func.max(ChangeLogEntry.seq))
                              .where(ChangeLogEntry.created_at < datetime.now(UTC) - GAP_GRACE)) \
         or 0
-    return _marker_after(session, settled, _logged(session, settled))
+    return _next_marker(settled, _logged(session, settled), datetime.now(UTC), activity,
+                        serialised=activity is None)
+
+
+# Documents (offers and events) applied per hold of the writer lock: a large block of changes
+# (an import's) goes in over several rounds with the lock released between them, and each
+# round first takes the documents of the NEWEST entries, so an editor's save is not queued
+# behind the block. Applying an entry re-reads the document's current state from the
+# database, so order does not matter (see apply_changes).
+CATCH_UP_CHUNK = 300
+CATCH_UP_NEWEST = 50  # of which at most this many from the newest end
+
+
+def _key(row) -> tuple[str, int]:
+    return ("offer", row.offer_id) if row.offer_id is not None else ("event", row.event_id)
+
+
+def _chosen(todo: list, limit: int, newest: int) -> set[tuple[str, int]]:
+    """The documents to apply in this round: those of the newest entries (up to ``newest``),
+    then those of the oldest, ``limit`` in all."""
+    chosen: set[tuple[str, int]] = set()
+    for row in reversed(todo):
+        if len(chosen) >= min(newest, limit):
+            break
+        chosen.add(_key(row))
+    for row in todo:
+        if len(chosen) >= limit:
+            break
+        chosen.add(_key(row))
+    return chosen
 
 
 def apply_changes(store: IndexStore, session: Session, settings: IndexSettings,
-                  processes: int = 1) -> int:
-    """Apply the log entries after this index's marker; the caller holds the writer lock.
-    ``processes``: as for rebuild()."""
+                  processes: int = 1, limit: int | None = None) -> int:
+    """Apply log entries after this index's marker, the documents of at most ``limit`` of
+    them (CATCH_UP_CHUNK); the caller holds the writer lock and ends the session's transaction
+    afterwards. Returns how many documents still wait (0: caught up; the marker may still
+    wait for a gap). ``processes``: as for rebuild().
+
+    State of a generation: its marker (every entry up to it is applied) and the entries above
+    it applied out of order (``applied-above``). Applying an entry writes its document from the
+    database as it is now (read after the entry was), so any order gives the database's state,
+    and an entry applied once never needs it again. The marker advances over applied entries
+    and over gaps that are settled (_gap_settled).
+    """
+    limit = CATCH_UP_CHUNK if limit is None else limit
+    activity = running_transactions(session)  # before the log is read (_gap_settled)
     generation, index = store.open()
     marker = store.applied_seq(generation)
+    done = store.applied_above(generation)
     rows = session.execute(
         select(ChangeLogEntry.seq, ChangeLogEntry.offer_id, ChangeLogEntry.event_id,
                ChangeLogEntry.created_at, ChangeLogEntry.logged_at)
         .where(ChangeLogEntry.seq > marker).order_by(ChangeLogEntry.seq)
     ).all()
     if not rows:
+        index.close()
         return 0
-    offer_ids = sorted({row.offer_id for row in rows if row.offer_id is not None})
-    event_ids = sorted({row.event_id for row in rows if row.event_id is not None})
+    todo = [row for row in rows if row.seq not in done]
+    chosen = _chosen(todo, limit, CATCH_UP_NEWEST)
+    offer_ids = sorted(i for kind, i in chosen if kind == "offer")
+    event_ids = sorted(i for kind, i in chosen if kind == "event")
     if offer_ids:
         writer = BulkWriter(index)
         try:
@@ -343,11 +402,33 @@ def apply_changes(store: IndexStore, session: Session, settings: IndexSettings,
     now = datetime.now(UTC)
     if event_ids or events_expire(store, generation, now):
         write_events(store, generation, session, event_ids, now)
-    new_marker = _marker_after(session, marker, [Logged(r.seq, r.created_at, r.logged_at)
-                                                 for r in rows])
+    done |= {row.seq for row in todo if _key(row) in chosen}
+    applied = []
+    for row in rows:
+        if row.seq not in done:
+            break
+        applied.append(Logged(row.seq, row.created_at, row.logged_at))
+    new_marker = _next_marker(marker, applied, now, activity, serialised=activity is None)
+    # The entries above the marker first: a crash between the two leaves some applied ones
+    # unrecorded (applied again), never an unapplied one recorded.
+    store.set_applied_above(generation, {seq for seq in done if seq > new_marker})
     store.set_applied_seq(generation, new_marker)
     index.close()
-    return len(offer_ids) + len(event_ids)
+    return len({_key(row) for row in todo} - chosen)
+
+
+def catch_up_fully(store: IndexStore, session: Session, settings: IndexSettings,
+                   processes: int = 1) -> None:
+    """Apply the whole log, a round at a time, waiting for the writer lock before each and
+    releasing it after (for the command line; a web request applies one round)."""
+    while True:
+        try:
+            with store.writing(wait=True):
+                waiting = apply_changes(store, session, settings, processes)
+        finally:
+            session.rollback()
+        if not waiting:
+            return
 
 
 def rebuild(store: IndexStore, session: Session, settings: IndexSettings,
@@ -388,5 +469,5 @@ def rebuild(store: IndexStore, session: Session, settings: IndexSettings,
         store.verify(path, {str(i) for i in ids})
         store.set_applied_seq(path.name, start_seq)
         store.activate(path)
-        apply_changes(store, session, settings)
+    catch_up_fully(store, session, settings)  # the changes since start_seq
     return len(ids)
