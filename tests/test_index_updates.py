@@ -280,14 +280,13 @@ SMALL_ROUNDS = 10
 @pytest.fixture
 def small_rounds(monkeypatch):
     monkeypatch.setattr(updater, "CATCH_UP_CHUNK", SMALL_ROUNDS)
-    monkeypatch.setattr(updater, "CATCH_UP_NEWEST", 2)
 
 
 @pytest.mark.demo_directory
 def test_a_save_is_not_queued_behind_a_large_block_of_changes(ctx, small_rounds):
-    """A block of changes (an import's) is applied a round of CATCH_UP_CHUNK documents at a
-    time, the lock released between rounds; every round first takes the newest entries, so a
-    save committed after the block is in the index after one round, long before the block."""
+    """A block of changes (an import's) is applied a round of at most CATCH_UP_CHUNK documents
+    at a time, the lock released between rounds; a round takes the entries newer than all it
+    applied before first, so a save committed after the block is in after one round."""
     session = db.session()
     ids = list(session.scalars(select(Offer.id).where(Offer.status == PUBLISHED)
                                .order_by(Offer.id)))
@@ -307,6 +306,43 @@ def test_a_save_is_not_queued_behind_a_large_block_of_changes(ctx, small_rounds)
         session.scalar(select(func.max(ChangeLogEntry.seq)))
     assert found("zzsave") == [saved]
     assert search_service().search(SearchQuery(text="zzblock"), session).total == 60
+
+
+@pytest.mark.demo_directory
+def test_a_round_of_older_changes_ends_when_a_newer_one_arrives(ctx, monkeypatch):
+    """A save committed while a round works through a block ends that round after its current
+    step (what it wrote is committed); the next round applies the save alone."""
+    monkeypatch.setattr(updater, "CATCH_UP_STEP", 5)
+    monkeypatch.setattr(updater, "CATCH_UP_SECONDS", 600)
+    sessions = ctx.extensions["wegweiser.sessionmaker"]
+    session = db.session()
+    ids = list(session.scalars(select(Offer.id).where(Offer.status == PUBLISHED)
+                               .order_by(Offer.id)))
+    block, saved = ids[:60], ids[-1]
+    for offer_id in block:
+        retitle(session, offer_id, "zzblock")
+    session.commit()
+    documents, saves = [], []
+    document = updater.offer_document
+
+    def save_meanwhile(*args):
+        documents.append(args[0].id)
+        if len(documents) == 7 and not saves:
+            saves.append(saved)
+            with sessions() as editing:
+                retitle(editing, saved, "zzsave")
+                editing.commit()
+        return document(*args)
+
+    monkeypatch.setattr(updater, "offer_document", save_meanwhile)
+    search_service().catch_up(session)
+    assert len(documents) == 10, "the round ended after the step in which the save came"
+    assert len(index_differences()) == 60 - 10 + 1
+    documents.clear()
+    search_service().catch_up(db.session())
+    assert documents == [saved]
+    assert rounds_until_current(2) == 1
+    assert found("zzsave") == [saved]
 
 
 @pytest.mark.demo_directory
@@ -368,16 +404,16 @@ def test_a_transaction_that_commits_while_the_log_is_applied_is_not_skipped(ctx,
     late.flush()  # takes its number now
     retitle(session, second, "zzearly")
     session.commit()
-    write = updater.write_offers_in_processes
+    write = updater.write_offers
 
     def commit_meanwhile(*args, **kwargs):
         if late.in_transaction():
             late.commit()  # after the log was read, before the marker is computed
         return write(*args, **kwargs)
 
-    monkeypatch.setattr(updater, "write_offers_in_processes", commit_meanwhile)
+    monkeypatch.setattr(updater, "write_offers", commit_meanwhile)
     search_service().catch_up(db.session())
     late.close()
-    monkeypatch.setattr(updater, "write_offers_in_processes", write)
+    monkeypatch.setattr(updater, "write_offers", write)
     rounds_until_current(2)
     assert found("zzlate") == [first] and found("zzearly") == [second]

@@ -149,7 +149,7 @@ def import_command(files: tuple[Path, ...], fmt: str, mapping: Path | None,
     if not report.ok:
         sys.exit(1)
     if not dry_run:
-        search_service().catch_up(db.session(), processes=_processes(), fully=True)
+        search_service().catch_up(db.session(), fully=True)
 
 
 def _suggest_from_leipzigdata(files: tuple[Path, ...], headings: set[str] | None,

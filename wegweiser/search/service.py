@@ -309,11 +309,10 @@ class SearchService:
 
     # -- keeping current ----------------------------------------------------------------
 
-    def catch_up(self, session, processes: int = 1, fully: bool = False) -> None:
-        """Apply what the change log has that this index lacks, one round of at most
-        updater.CATCH_UP_CHUNK documents, without waiting for a lock; ``fully``: all of it, a
-        round at a time, waiting for the lock (the command line; ``processes`` > 1: see
-        updater.rebuild())."""
+    def catch_up(self, session, fully: bool = False) -> None:
+        """Apply what the change log has that this index lacks: one round (updater.py: at most
+        CATCH_UP_CHUNK documents, about CATCH_UP_SECONDS) without waiting for the lock;
+        ``fully``: all of it, round by round, waiting for the lock (the command line)."""
         generation = self.store.current_generation()
         if generation is None or (generation != self._checked_generation
                                   and not self.store.schema_is_current()):
@@ -321,7 +320,7 @@ class SearchService:
             return
         self._checked_generation = generation
         if fully:
-            catch_up_fully(self.store, session, self.settings, processes)
+            catch_up_fully(self.store, session, self.settings)
             return
         marker = self.store.applied_seq(generation)
         pending = (generation, marker, *pending_state(session, marker))
@@ -330,7 +329,7 @@ class SearchService:
             return
         try:
             with self.store.writing():
-                waiting = apply_changes(self.store, session, self.settings, processes)
+                waiting = apply_changes(self.store, session, self.settings)
         except IndexLocked:
             return  # another process is applying it; its result shows on the next refresh
         finally:

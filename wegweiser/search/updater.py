@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import multiprocessing
 import pickle
+import time
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -97,14 +98,20 @@ class _Related:
 
 
 def write_offers(writer, session: Session, offer_ids: Iterable[int], settings: IndexSettings,
-                  replace: bool) -> None:
+                  replace: bool, batch: int = BATCH,
+                  stop: Callable[[], bool] | None = None) -> int:
+    """Write the documents of ``offer_ids`` (``replace``: in place of theirs, or remove them
+    when the offer is not published), ``batch`` at a time; after each batch ``stop`` may end
+    it early. Returns how many of ``offer_ids`` (the first ones) were written."""
     ids = list(offer_ids)
     if not ids:
-        return
+        return 0
     today = date.today()
     related = _Related(session)
-    for start in range(0, len(ids), BATCH):
-        chunk = ids[start:start + BATCH]
+    for start in range(0, len(ids), batch):
+        if start and stop is not None and stop():
+            return start
+        chunk = ids[start:start + batch]
         # populate_existing: the caller's session may hold an offer loaded before the change
         # committed; the index must get the state the database has now.
         offers = {o.id: o for o in session.scalars(
@@ -121,6 +128,7 @@ def write_offers(writer, session: Session, offer_ids: Iterable[int], settings: I
                 writer.delete_by_term("id", str(offer_id))
         for entity in (*offers.values(), *organisations):
             session.expunge(entity)
+    return len(ids)
 
 
 # Offers from which a write is shared with another process (forked), when allowed.
@@ -332,46 +340,42 @@ def _settled_seq(session: Session) -> int:
                         serialised=activity is None)
 
 
-# Documents (offers and events) applied per hold of the writer lock: a large block of changes
-# (an import's) goes in over several rounds with the lock released between them, and each
-# round first takes the documents of the NEWEST entries, so an editor's save is not queued
-# behind the block. Applying an entry re-reads the document's current state from the
-# database, so order does not matter (see apply_changes).
-CATCH_UP_CHUNK = 300
-CATCH_UP_NEWEST = 50  # of which at most this many from the newest end
+# A large block of changes (an import's) is applied over several rounds, the writer lock
+# released between them, so that newer changes are not queued behind it: a round applies at
+# most CATCH_UP_CHUNK documents, CATCH_UP_STEP at a time, and ends early (committing what it
+# wrote) once it has run CATCH_UP_SECONDS or a newer entry has arrived in the log. A round
+# takes the entries newer than everything applied so far first (newest first), otherwise the
+# older ones (oldest first). Applying an entry re-reads the document's current state from the
+# database, so the order does not matter (see apply_changes).
+CATCH_UP_CHUNK = 500
+CATCH_UP_STEP = 25
+CATCH_UP_SECONDS = 0.5
 
 
 def _key(row) -> tuple[str, int]:
     return ("offer", row.offer_id) if row.offer_id is not None else ("event", row.event_id)
 
 
-def _chosen(todo: list, limit: int, newest: int) -> set[tuple[str, int]]:
-    """The documents to apply in this round: those of the newest entries (up to ``newest``),
-    then those of the oldest, ``limit`` in all."""
-    chosen: set[tuple[str, int]] = set()
-    for row in reversed(todo):
-        if len(chosen) >= min(newest, limit):
-            break
-        chosen.add(_key(row))
-    for row in todo:
-        if len(chosen) >= limit:
-            break
-        chosen.add(_key(row))
-    return chosen
+def _in_order(todo: list, seen: int) -> list[tuple[str, int]]:
+    """The documents of the entries not yet applied, in the order a round takes them: those of
+    entries after ``seen`` (the newest applied or marked) newest first if there are any, else
+    the others oldest first."""
+    fresh = [row for row in todo if row.seq > seen]
+    return list(dict.fromkeys(_key(row) for row in (reversed(fresh) if fresh else todo)))
 
 
 def apply_changes(store: IndexStore, session: Session, settings: IndexSettings,
-                  processes: int = 1, limit: int | None = None) -> int:
-    """Apply log entries after this index's marker, the documents of at most ``limit`` of
-    them (CATCH_UP_CHUNK); the caller holds the writer lock and ends the session's transaction
-    afterwards. Returns how many documents still wait (0: caught up; the marker may still
-    wait for a gap). ``processes``: as for rebuild().
+                  limit: int | None = None) -> int:
+    """One round: apply log entries after this index's marker, the documents of at most
+    ``limit`` (CATCH_UP_CHUNK) of them; the caller holds the writer lock and ends the session's
+    transaction afterwards. Returns how many documents still wait (0: caught up; the marker
+    may still wait for a gap).
 
-    State of a generation: its marker (every entry up to it is applied) and the entries above
-    it applied out of order (``applied-above``). Applying an entry writes its document from the
-    database as it is now (read after the entry was), so any order gives the database's state,
-    and an entry applied once never needs it again. The marker advances over applied entries
-    and over gaps that are settled (_gap_settled).
+    State of a generation: its marker (every entry up to it is applied) and the entries after
+    it applied already (``applied-above``). Applying an entry writes its document from the
+    database as it is now (read after the entry was seen in the log), so any order ends in the
+    database's state, and an entry applied once is never needed again. The marker advances
+    over applied entries and over gaps that are settled (_gap_settled).
     """
     limit = CATCH_UP_CHUNK if limit is None else limit
     activity = running_transactions(session)  # before the log is read (_gap_settled)
@@ -387,14 +391,21 @@ def apply_changes(store: IndexStore, session: Session, settings: IndexSettings,
         index.close()
         return 0
     todo = [row for row in rows if row.seq not in done]
-    chosen = _chosen(todo, limit, CATCH_UP_NEWEST)
-    offer_ids = sorted(i for kind, i in chosen if kind == "offer")
-    event_ids = sorted(i for kind, i in chosen if kind == "event")
+    keys = _in_order(todo, max(done, default=marker))[:limit]
+    offer_ids = [i for kind, i in keys if kind == "offer"]
+    event_ids = [i for kind, i in keys if kind == "event"]
+    started, newest = time.monotonic(), rows[-1].seq
+
+    def newer_work() -> bool:
+        return time.monotonic() - started > CATCH_UP_SECONDS or \
+            (session.scalar(select(func.max(ChangeLogEntry.seq))) or 0) > newest
+
+    written = 0
     if offer_ids:
         writer = BulkWriter(index)
         try:
-            write_offers_in_processes(writer, session, offer_ids, settings, replace=True,
-                                      processes=processes)
+            written = write_offers(writer, session, offer_ids, settings, replace=True,
+                                   batch=CATCH_UP_STEP, stop=newer_work)
         except BaseException:
             writer.cancel()
             raise
@@ -402,6 +413,7 @@ def apply_changes(store: IndexStore, session: Session, settings: IndexSettings,
     now = datetime.now(UTC)
     if event_ids or events_expire(store, generation, now):
         write_events(store, generation, session, event_ids, now)
+    chosen = {("offer", i) for i in offer_ids[:written]} | {("event", i) for i in event_ids}
     done |= {row.seq for row in todo if _key(row) in chosen}
     applied = []
     for row in rows:
@@ -409,7 +421,7 @@ def apply_changes(store: IndexStore, session: Session, settings: IndexSettings,
             break
         applied.append(Logged(row.seq, row.created_at, row.logged_at))
     new_marker = _next_marker(marker, applied, now, activity, serialised=activity is None)
-    # The entries above the marker first: a crash between the two leaves some applied ones
+    # The entries after the marker first: a crash between the two leaves some applied ones
     # unrecorded (applied again), never an unapplied one recorded.
     store.set_applied_above(generation, {seq for seq in done if seq > new_marker})
     store.set_applied_seq(generation, new_marker)
@@ -417,14 +429,13 @@ def apply_changes(store: IndexStore, session: Session, settings: IndexSettings,
     return len({_key(row) for row in todo} - chosen)
 
 
-def catch_up_fully(store: IndexStore, session: Session, settings: IndexSettings,
-                   processes: int = 1) -> None:
+def catch_up_fully(store: IndexStore, session: Session, settings: IndexSettings) -> None:
     """Apply the whole log, a round at a time, waiting for the writer lock before each and
     releasing it after (for the command line; a web request applies one round)."""
     while True:
         try:
             with store.writing(wait=True):
-                waiting = apply_changes(store, session, settings, processes)
+                waiting = apply_changes(store, session, settings)
         finally:
             session.rollback()
         if not waiting:
