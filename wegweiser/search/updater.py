@@ -365,11 +365,13 @@ def _in_order(todo: list, seen: int) -> list[tuple[str, int]]:
 
 
 def apply_changes(store: IndexStore, session: Session, settings: IndexSettings,
-                  limit: int | None = None) -> int:
+                  limit: int | None = None, timed: bool = True) -> int:
     """One round: apply log entries after this index's marker, the documents of at most
     ``limit`` (CATCH_UP_CHUNK) of them; the caller holds the writer lock and ends the session's
-    transaction afterwards. Returns how many documents still wait (0: caught up; the marker
-    may still wait for a gap).
+    transaction afterwards; ``timed``: it ends after CATCH_UP_SECONDS (else only ``limit``
+    and newer entries end it). Returns how many documents still wait (0: caught up; the marker may
+    still wait for a gap). Segments are merged only by a round that leaves nothing waiting:
+    Whoosh merges in Python, which would hold a newer change back behind a large merge.
 
     State of a generation: its marker (every entry up to it is applied) and the entries after
     it applied already (``applied-above``). Applying an entry writes its document from the
@@ -378,6 +380,7 @@ def apply_changes(store: IndexStore, session: Session, settings: IndexSettings,
     over applied entries and over gaps that are settled (_gap_settled).
     """
     limit = CATCH_UP_CHUNK if limit is None else limit
+    seconds = CATCH_UP_SECONDS if timed else None
     activity = running_transactions(session)  # before the log is read (_gap_settled)
     generation, index = store.open()
     marker = store.applied_seq(generation)
@@ -397,7 +400,7 @@ def apply_changes(store: IndexStore, session: Session, settings: IndexSettings,
     started, newest = time.monotonic(), rows[-1].seq
 
     def newer_work() -> bool:
-        return time.monotonic() - started > CATCH_UP_SECONDS or \
+        return (seconds is not None and time.monotonic() - started > seconds) or \
             (session.scalar(select(func.max(ChangeLogEntry.seq))) or 0) > newest
 
     written = 0
@@ -409,11 +412,13 @@ def apply_changes(store: IndexStore, session: Session, settings: IndexSettings,
         except BaseException:
             writer.cancel()
             raise
-        writer.commit()
+    chosen = {("offer", i) for i in offer_ids[:written]} | {("event", i) for i in event_ids}
+    waiting = len({_key(row) for row in todo} - chosen)
+    if offer_ids:
+        writer.commit(merge=not waiting)
     now = datetime.now(UTC)
     if event_ids or events_expire(store, generation, now):
         write_events(store, generation, session, event_ids, now)
-    chosen = {("offer", i) for i in offer_ids[:written]} | {("event", i) for i in event_ids}
     done |= {row.seq for row in todo if _key(row) in chosen}
     applied = []
     for row in rows:
@@ -426,16 +431,17 @@ def apply_changes(store: IndexStore, session: Session, settings: IndexSettings,
     store.set_applied_above(generation, {seq for seq in done if seq > new_marker})
     store.set_applied_seq(generation, new_marker)
     index.close()
-    return len({_key(row) for row in todo} - chosen)
+    return waiting
 
 
 def catch_up_fully(store: IndexStore, session: Session, settings: IndexSettings) -> None:
     """Apply the whole log, a round at a time, waiting for the writer lock before each and
-    releasing it after (for the command line; a web request applies one round)."""
+    releasing it after; a round ends early only for newer entries (for the command line; a
+    web request applies one round of at most CATCH_UP_SECONDS)."""
     while True:
         try:
             with store.writing(wait=True):
-                waiting = apply_changes(store, session, settings)
+                waiting = apply_changes(store, session, settings, timed=False)
         finally:
             session.rollback()
         if not waiting:
