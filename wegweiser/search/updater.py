@@ -341,12 +341,13 @@ def _settled_seq(session: Session) -> int:
 
 
 # A large block of changes (an import's) is applied over several rounds, the writer lock
-# released between them, so that newer changes are not queued behind it: a round applies at
-# most CATCH_UP_CHUNK documents, CATCH_UP_STEP at a time, and ends early (committing what it
-# wrote) once it has run CATCH_UP_SECONDS or a newer entry has arrived in the log. A round
-# takes the entries newer than everything applied so far first (newest first), otherwise the
-# older ones (oldest first). Applying an entry re-reads the document's current state from the
-# database, so the order does not matter (see apply_changes).
+# released between them, so that newer changes are not queued behind it. A round takes the
+# entries newer than everything applied so far first (newest first), then the older ones
+# (oldest first), at most CATCH_UP_CHUNK documents, CATCH_UP_STEP at a time; it ends early,
+# committing what it wrote, once a newer entry has arrived in the log, and after
+# CATCH_UP_SECONDS when it is a web request's or began with newer entries (they become
+# searchable with its commit). Applying an entry re-reads the document's current state from
+# the database, so the order does not matter (see apply_changes).
 CATCH_UP_CHUNK = 500
 CATCH_UP_STEP = 25
 CATCH_UP_SECONDS = 0.5
@@ -356,22 +357,15 @@ def _key(row) -> tuple[str, int]:
     return ("offer", row.offer_id) if row.offer_id is not None else ("event", row.event_id)
 
 
-def _in_order(todo: list, seen: int) -> list[tuple[str, int]]:
-    """The documents of the entries not yet applied, in the order a round takes them: those of
-    entries after ``seen`` (the newest applied or marked) newest first if there are any, else
-    the others oldest first."""
-    fresh = [row for row in todo if row.seq > seen]
-    return list(dict.fromkeys(_key(row) for row in (reversed(fresh) if fresh else todo)))
-
-
 def apply_changes(store: IndexStore, session: Session, settings: IndexSettings,
                   limit: int | None = None, timed: bool = True) -> int:
     """One round: apply log entries after this index's marker, the documents of at most
     ``limit`` (CATCH_UP_CHUNK) of them; the caller holds the writer lock and ends the session's
-    transaction afterwards; ``timed``: it ends after CATCH_UP_SECONDS (else only ``limit``
-    and newer entries end it). Returns how many documents still wait (0: caught up; the marker may
-    still wait for a gap). Segments are merged only by a round that leaves nothing waiting:
-    Whoosh merges in Python, which would hold a newer change back behind a large merge.
+    transaction afterwards; ``timed``: it ends after CATCH_UP_SECONDS (else only ``limit``,
+    newer entries, and having begun with new ones end it). Returns how many documents still
+    wait (0: caught up; the marker may still wait for a gap). Segments are merged only by a
+    round that leaves nothing waiting: Whoosh merges in Python, which would hold a newer change
+    back behind a large merge.
 
     State of a generation: its marker (every entry up to it is applied) and the entries after
     it applied already (``applied-above``). Applying an entry writes its document from the
@@ -380,7 +374,6 @@ def apply_changes(store: IndexStore, session: Session, settings: IndexSettings,
     over applied entries and over gaps that are settled (_gap_settled).
     """
     limit = CATCH_UP_CHUNK if limit is None else limit
-    seconds = CATCH_UP_SECONDS if timed else None
     activity = running_transactions(session)  # before the log is read (_gap_settled)
     generation, index = store.open()
     marker = store.applied_seq(generation)
@@ -394,10 +387,12 @@ def apply_changes(store: IndexStore, session: Session, settings: IndexSettings,
         index.close()
         return 0
     todo = [row for row in rows if row.seq not in done]
-    keys = _in_order(todo, max(done, default=marker))[:limit]
+    fresh = [row for row in todo if row.seq > max(done, default=marker)]
+    keys = list(dict.fromkeys(_key(row) for row in (*reversed(fresh), *todo)))[:limit]
     offer_ids = [i for kind, i in keys if kind == "offer"]
     event_ids = [i for kind, i in keys if kind == "event"]
     started, newest = time.monotonic(), rows[-1].seq
+    seconds = CATCH_UP_SECONDS if timed or fresh else None
 
     def newer_work() -> bool:
         return (seconds is not None and time.monotonic() - started > seconds) or \
