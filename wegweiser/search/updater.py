@@ -349,7 +349,7 @@ def _settled_seq(session: Session) -> int:
 # searchable with its commit). Applying an entry re-reads the document's current state from
 # the database, so the order does not matter (see apply_changes).
 CATCH_UP_CHUNK = 500
-CATCH_UP_STEP = 25
+CATCH_UP_STEP = 10
 CATCH_UP_SECONDS = 0.5
 
 
