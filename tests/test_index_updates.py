@@ -417,3 +417,22 @@ def test_a_transaction_that_commits_while_the_log_is_applied_is_not_skipped(ctx,
     monkeypatch.setattr(updater, "write_offers", write)
     rounds_until_current(2)
     assert found("zzlate") == [first] and found("zzearly") == [second]
+
+
+@pytest.mark.demo_directory
+def test_many_small_rounds_do_not_pile_up_segments(ctx, monkeypatch):
+    """Every round commits a segment; a commit merges the smallest ones (a bounded number of
+    documents) once there are more than MERGE_FROM, never a large merge."""
+    monkeypatch.setattr(updater, "CATCH_UP_CHUNK", 3)
+    session = db.session()
+    for offer_id in list(session.scalars(select(Offer.id).where(Offer.status == PUBLISHED)))[:45]:
+        retitle(session, offer_id, "zzsmall")
+    session.commit()
+    rounds_until_current(20)
+    _, index = search_service().store.open()
+    try:
+        sizes = sorted(segment.doc_count_all() for segment in index._segments())
+    finally:
+        index.close()
+    assert len(sizes) <= updater.MERGE_FROM + 1, sizes
+    assert sizes[-1] >= 100, "the demo's large segment was left alone"

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
+from whoosh.reading import SegmentReader
 
 from ..cities import city_info
 from ..config import DEFAULT_CITY
@@ -353,6 +354,34 @@ CATCH_UP_STEP = 10
 CATCH_UP_SECONDS = 0.5
 
 
+# Merging segments: Whoosh does it in Python, posting by posting, and its own policy
+# (MERGE_SMALL) now and then merges thousands of documents in one commit, which would hold the
+# lock (and the next save) for many seconds. A commit here merges only when there are more than
+# MERGE_FROM segments, and then the smallest ones up to MERGE_DOCS documents in all; a reindex
+# writes one segment again.
+MERGE_FROM = 8
+MERGE_DOCS = 200
+
+
+def merge_bounded(writer, segments):
+    """A Whoosh merge policy (``writer.commit(mergetype=…)``): see MERGE_FROM."""
+    if len(segments) <= MERGE_FROM:
+        return segments
+    taken, total = [], 0
+    for segment in sorted(segments, key=lambda s: s.doc_count_all()):
+        if taken and total + segment.doc_count_all() > MERGE_DOCS:
+            break
+        taken.append(segment)
+        total += segment.doc_count_all()
+    if len(taken) < 2:
+        return segments
+    for segment in taken:
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        writer.add_reader(reader)
+        reader.close()
+    return [segment for segment in segments if segment not in taken]
+
+
 def _key(row) -> tuple[str, int]:
     return ("offer", row.offer_id) if row.offer_id is not None else ("event", row.event_id)
 
@@ -363,9 +392,7 @@ def apply_changes(store: IndexStore, session: Session, settings: IndexSettings,
     ``limit`` (CATCH_UP_CHUNK) of them; the caller holds the writer lock and ends the session's
     transaction afterwards; ``timed``: it ends after CATCH_UP_SECONDS (else only ``limit``,
     newer entries, and having begun with new ones end it). Returns how many documents still
-    wait (0: caught up; the marker may still wait for a gap). Segments are merged only by a
-    round that leaves nothing waiting: Whoosh merges in Python, which would hold a newer change
-    back behind a large merge.
+    wait (0: caught up; the marker may still wait for a gap); segments merged: merge_bounded.
 
     State of a generation: its marker (every entry up to it is applied) and the entries after
     it applied already (``applied-above``). Applying an entry writes its document from the
@@ -410,7 +437,7 @@ def apply_changes(store: IndexStore, session: Session, settings: IndexSettings,
     chosen = {("offer", i) for i in offer_ids[:written]} | {("event", i) for i in event_ids}
     waiting = len({_key(row) for row in todo} - chosen)
     if offer_ids:
-        writer.commit(merge=not waiting)
+        writer.commit(mergetype=merge_bounded)
     now = datetime.now(UTC)
     if event_ids or events_expire(store, generation, now):
         write_events(store, generation, session, event_ids, now)
