@@ -357,9 +357,10 @@ CATCH_UP_SECONDS = 0.5
 # Merging segments: Whoosh does it in Python, posting by posting, and its own policy
 # (MERGE_SMALL) now and then merges thousands of documents in one commit, which would hold the
 # lock (and the next save) for many seconds. A commit here merges only when there are more than
-# MERGE_FROM segments, and then the smallest ones up to MERGE_DOCS documents in all; a reindex
-# writes one segment again.
+# MERGE_FROM segments, and then only segments of at most MERGE_SMALL_DOCS documents, the
+# smallest first, up to MERGE_DOCS in all; larger ones stay until a reindex writes one again.
 MERGE_FROM = 8
+MERGE_SMALL_DOCS = 50
 MERGE_DOCS = 200
 
 
@@ -369,7 +370,8 @@ def merge_bounded(writer, segments):
         return segments
     taken, total = [], 0
     for segment in sorted(segments, key=lambda s: s.doc_count_all()):
-        if taken and total + segment.doc_count_all() > MERGE_DOCS:
+        if segment.doc_count_all() > MERGE_SMALL_DOCS or total + segment.doc_count_all() > \
+                MERGE_DOCS:
             break
         taken.append(segment)
         total += segment.doc_count_all()
