@@ -532,36 +532,43 @@ class Editor(threading.Thread):
             ("password", PASSWORD)])
         assert status == 303, f"{self.email} could not sign in: {status}"
 
-    def run(self) -> None:
+    def save(self) -> str | None:
+        """One save through the edit form, with the next tag in its title and summary; the tag
+        if it was confirmed (303). Raises NO_ANSWER when the form could not be fetched."""
         path = f"/de/manage/offers/{self.offer}/edit"
+        status, page = self.browser.open(path)
+        if status != 200:
+            self.statuses[status] = self.statuses.get(status, 0) + 1
+            time.sleep(0.1)
+            return None
+        reader = FormFields()
+        reader.feed(page)
+        tag = tag_of(self.number)
+        self.number += 1
+        form = [(k, f"{TITLE_WORD} {tag}" if k == "title" else
+                 f"{SUMMARY_WORD} {tag}: Kurs für Eltern." if k == "summary" else v)
+                for k, v in reader.fields]
+        self.posting.set()
+        sent = time.monotonic()
+        try:
+            status, _ = self.browser.open(path, form)
+        except NO_ANSWER:
+            self.unknown.append(tag)
+            self.no_answer += 1
+            return None
+        finally:
+            self.posting.clear()
+        self.durations.append(time.monotonic() - sent)
+        self.statuses[status] = self.statuses.get(status, 0) + 1
+        if status == 303:
+            self.saved.append(tag)
+            return tag
+        return None
+
+    def run(self) -> None:
         while not self.stop.is_set():
             try:
-                status, page = self.browser.open(path)
-                if status != 200:
-                    self.statuses[status] = self.statuses.get(status, 0) + 1
-                    time.sleep(0.1)
-                    continue
-                reader = FormFields()
-                reader.feed(page)
-                tag = tag_of(self.number)
-                self.number += 1
-                form = [(k, f"{TITLE_WORD} {tag}" if k == "title" else
-                         f"{SUMMARY_WORD} {tag}: Kurs für Eltern." if k == "summary" else v)
-                        for k, v in reader.fields]
-                self.posting.set()
-                sent = time.monotonic()
-                try:
-                    status, _ = self.browser.open(path, form)
-                except NO_ANSWER:
-                    self.unknown.append(tag)
-                    self.no_answer += 1
-                    continue
-                finally:
-                    self.posting.clear()
-                self.durations.append(time.monotonic() - sent)
-                self.statuses[status] = self.statuses.get(status, 0) + 1
-                if status == 303:
-                    self.saved.append(tag)
+                self.save()
             except NO_ANSWER:
                 self.no_answer += 1
                 time.sleep(0.05)
@@ -606,6 +613,21 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def start_gunicorn(site: Site, port: int, workers: int,
+                   log: str = "gunicorn.log") -> subprocess.Popen:
+    """The site under gunicorn with the committed configuration, on 127.0.0.1:``port``."""
+    return site.start("gunicorn", "-c", str(GUNICORN_CONFIG), "-b", f"127.0.0.1:{port}",
+                      "-w", str(workers), "wegweiser:create_app()", log=log)
+
+
+def stop_gunicorn(master: subprocess.Popen) -> None:
+    master.terminate()
+    try:
+        master.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        kill_group(master)
 
 
 def workers_of(master: int) -> list[int]:
@@ -706,9 +728,7 @@ def drill_worker(site: Site, times: int, rng: random.Random, max_seconds: float,
     result, started = Result("worker"), time.monotonic()
     editors = editors_for(site, 2)
     port, workers = free_port(), 2
-    master = site.start("gunicorn", "-c", str(GUNICORN_CONFIG), "-b", f"127.0.0.1:{port}",
-                        "-w", str(workers), "wegweiser:create_app()",
-                        log="gunicorn.log")
+    master = start_gunicorn(site, port, workers)
     clients: list[Editor] = []
     reader = None
     try:
@@ -759,11 +779,7 @@ def drill_worker(site: Site, times: int, rng: random.Random, max_seconds: float,
             client.stop.set()
         if reader is not None:
             reader.stop.set()
-        master.terminate()
-        try:
-            master.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            kill_group(master)
+        stop_gunicorn(master)
     result.seconds = time.monotonic() - started
     return result
 

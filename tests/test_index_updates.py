@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 
 from wegweiser import db
 from wegweiser.models import ARCHIVED, PUBLISHED, ChangeLogEntry, Offer
-from wegweiser.search import SearchQuery, SearchService, rebuild_index, search_service
+from wegweiser.search import SearchQuery, SearchService, rebuild_index, search_service, updater
 from wegweiser.search.store import DOCUMENT_FLAGS, INDEX_FORMAT
-from wegweiser.search.updater import GAP_GRACE, Logged, _next_marker
+from wegweiser.search.updater import GAP_GRACE, Activity, Logged, _next_marker
 from wegweiser.services.setup import import_files
 
 from .conftest import DATA
@@ -146,10 +146,14 @@ def test_gaps_in_the_sequence_hold_the_marker_until_they_are_settled():
     assert _next_marker(10, [Logged(11, recent), Logged(13, old), Logged(14, old)], now) == 14
     # Logged by the database: settled once no transaction that began before it still runs.
     logged = now - timedelta(seconds=30)
+    second = timedelta(seconds=1)
     entries = [Logged(11, logged, logged), Logged(13, logged, logged)]
-    assert _next_marker(10, entries, now, oldest_running=logged - timedelta(seconds=1)) == 11
-    assert _next_marker(10, entries, now, oldest_running=logged + timedelta(seconds=1)) == 13
-    assert _next_marker(10, entries, now, oldest_running=None) == 13
+    assert _next_marker(10, entries, now, Activity(now, logged - second)) == 11
+    assert _next_marker(10, entries, now, Activity(now, logged + second)) == 13
+    assert _next_marker(10, entries, now, Activity(now, None)) == 13
+    # Looked before 13 was logged: a transaction that began in between may hold 12.
+    assert _next_marker(10, entries, now, Activity(logged - second, None)) == 11
+    assert _next_marker(10, entries, now) == 11  # not looked at all
     # SQLite: write transactions never overlap, a gap is a rollback.
     assert _next_marker(10, [Logged(11, recent), Logged(13, recent)], now, serialised=True) == 13
 
@@ -238,3 +242,198 @@ def test_a_separate_process_sees_a_change_from_this_one(app, tmp_path, own_index
     with app.app_context():
         set_status(ARCHIVED)  # this process does not search afterwards: the other catches up
     assert other_process() == []
+
+
+def index_differences() -> list[str]:
+    """How the current generation differs from the database: offer ids and the version each
+    document was written from, read from disk (without catching up)."""
+    session = db.session()
+    expected = {str(i): v for i, v in session.execute(
+        select(Offer.id, Offer.version).where(Offer.status == PUBLISHED))}
+    session.rollback()
+    stored = search_service().store.stored_versions()
+    return [f"{key}: index {stored.get(key)}, database {expected.get(key)}"
+            for key in sorted(expected.keys() | stored.keys(), key=int)
+            if stored.get(key) != expected.get(key)]
+
+
+def rounds_until_current(limit: int) -> int:
+    """Catch-up rounds (as searches make them) until the index equals the database."""
+    for rounds in range(1, limit + 1):
+        search_service().catch_up(db.session())
+        if not index_differences():
+            return rounds
+    raise AssertionError(f"not current after {limit} rounds: {index_differences()[:5]}")
+
+
+def retitle(session, offer_id: int, word: str) -> None:
+    """An editor's save: a new word in the title (a new version)."""
+    offer = session.get(Offer, offer_id)
+    text = next(t for t in offer.texts if t.field == "title")
+    text.text = f"{text.text.split(' zz')[0]} {word}"
+    offer.updated_at = datetime.now(UTC)  # the offer's row changes too: a new version
+
+
+def committed_block(session, size: int = 60) -> tuple[list[int], int]:
+    """A block of ``size`` changed offers committed at once (an import's); the ids of its
+    offers, and of a published offer outside it (for a save)."""
+    ids = list(session.scalars(select(Offer.id).where(Offer.status == PUBLISHED)
+                               .order_by(Offer.id)))
+    for offer_id in ids[:size]:
+        retitle(session, offer_id, "zzblock")
+    session.commit()
+    return ids[:size], ids[-1]
+
+
+SMALL_ROUNDS = 10
+
+
+@pytest.fixture
+def small_rounds(monkeypatch):
+    monkeypatch.setattr(updater, "CATCH_UP_CHUNK", SMALL_ROUNDS)
+
+
+@pytest.mark.demo_directory
+def test_a_save_is_not_queued_behind_a_large_block_of_changes(ctx, small_rounds):
+    """A block of changes (an import's) is applied a round of at most CATCH_UP_CHUNK documents
+    at a time, the lock released between rounds; a round takes the entries newer than all it
+    applied before first, so a save committed after the block is in after one round."""
+    session = db.session()
+    block, saved = committed_block(session)
+    retitle(session, saved, "zzsave")
+    session.commit()
+    search_service().catch_up(session)  # one round, as the next search of a process does
+    behind = index_differences()
+    assert str(saved) not in " ".join(behind), "the save waits behind the block"
+    assert len(behind) > 60 - SMALL_ROUNDS, "the whole block was applied in one hold of the lock"
+    assert rounds_until_current(20) <= 60 // SMALL_ROUNDS + 1
+    store = search_service().store
+    assert store.applied_seq(store.current_generation()) == \
+        session.scalar(select(func.max(ChangeLogEntry.seq)))
+    assert found("zzsave") == [saved]
+    assert search_service().search(SearchQuery(text="zzblock"), session).total == 60
+
+
+@pytest.mark.demo_directory
+def test_a_round_of_older_changes_ends_when_a_newer_one_arrives(ctx, monkeypatch):
+    """A save committed while a round works through a block ends that round after its current
+    step (what it wrote is committed); the next round applies the save first."""
+    monkeypatch.setattr(updater, "CATCH_UP_STEP", 5)
+    monkeypatch.setattr(updater, "CATCH_UP_SECONDS", 600)
+    sessions = ctx.extensions["wegweiser.sessionmaker"]
+    session = db.session()
+    block, saved = committed_block(session)
+    documents, saves = [], []
+    document = updater.offer_document
+
+    def save_meanwhile(*args):
+        documents.append(args[0].id)
+        if len(documents) == 7 and not saves:
+            saves.append(saved)
+            with sessions() as editing:
+                retitle(editing, saved, "zzsave")
+                editing.commit()
+        return document(*args)
+
+    monkeypatch.setattr(updater, "offer_document", save_meanwhile)
+    search_service().catch_up(session)
+    assert len(documents) == 10, "the round ended after the step in which the save came"
+    assert len(index_differences()) == 60 - 10 + 1
+    documents.clear()
+    search_service().catch_up(db.session())
+    assert documents[0] == saved, "the newer save first, then the rest of the block"
+    assert rounds_until_current(5) >= 1
+    assert found("zzsave") == [saved]
+
+
+@pytest.mark.demo_directory
+def test_the_command_line_applies_a_block_in_rounds_to_the_end(ctx, small_rounds):
+    session = db.session()
+    ids = list(session.scalars(select(Offer.id).where(Offer.status == PUBLISHED)))[:35]
+    for offer_id in ids:
+        retitle(session, offer_id, "zzcli")
+    session.commit()
+    search_service().catch_up(session, fully=True)
+    assert index_differences() == []
+
+
+@ONLY_POSTGRESQL
+@pytest.mark.demo_directory
+def test_a_block_above_an_open_transaction_is_applied_round_by_round(ctx, small_rounds):
+    """The marker waits below a transaction still open (it took its numbers first); the block
+    committed above it still goes in round by round (the entries applied above the marker are
+    remembered), and the open one's change arrives once it commits."""
+    sessions = ctx.extensions["wegweiser.sessionmaker"]
+    session = db.session()
+    ids = list(session.scalars(select(Offer.id).where(Offer.status == PUBLISHED)
+                               .order_by(Offer.id)))
+    session.rollback()
+    store = search_service().store
+    with sessions() as importing:
+        retitle(importing, ids[0], "zzlong")
+        importing.flush()
+        for offer_id in ids[1:41]:
+            retitle(session, offer_id, "zzabove")
+        session.commit()
+        for _ in range(41 // SMALL_ROUNDS + 1):
+            search_service().catch_up(db.session())
+        assert index_differences() == [], "the block above the open transaction is all in"
+        marker = store.applied_seq(store.current_generation())
+        assert marker < importing.scalar(select(func.max(ChangeLogEntry.seq))
+                                         .where(ChangeLogEntry.offer_id == ids[0]))
+        importing.commit()
+    assert len(index_differences()) == 1
+    assert rounds_until_current(2) == 1
+    assert found("zzlong") == [ids[0]]
+    assert store.applied_seq(store.current_generation()) == \
+        db.session().scalar(select(func.max(ChangeLogEntry.seq)))
+
+
+@ONLY_POSTGRESQL
+@pytest.mark.demo_directory
+def test_a_transaction_that_commits_while_the_log_is_applied_is_not_skipped(ctx, monkeypatch):
+    """A transaction holding a number below a committed entry commits after the log was read
+    but before the marker is moved: the marker must not pass its number as if it had been
+    rolled back (which transactions run is looked at before the log is read)."""
+    sessions = ctx.extensions["wegweiser.sessionmaker"]
+    session = db.session()
+    first, second = session.scalars(select(Offer.id).where(Offer.status == PUBLISHED)
+                                    .order_by(Offer.id).limit(2))
+    session.rollback()
+    late = sessions()
+    retitle(late, first, "zzlate")
+    late.flush()  # takes its number now
+    retitle(session, second, "zzearly")
+    session.commit()
+    write = updater.write_offers
+
+    def commit_meanwhile(*args, **kwargs):
+        if late.in_transaction():
+            late.commit()  # after the log was read, before the marker is computed
+        return write(*args, **kwargs)
+
+    monkeypatch.setattr(updater, "write_offers", commit_meanwhile)
+    search_service().catch_up(db.session())
+    late.close()
+    monkeypatch.setattr(updater, "write_offers", write)
+    rounds_until_current(2)
+    assert found("zzlate") == [first] and found("zzearly") == [second]
+
+
+@pytest.mark.demo_directory
+def test_many_small_rounds_do_not_pile_up_segments(ctx, monkeypatch):
+    """Every round commits a segment; a commit merges the smallest ones (a bounded number of
+    documents) once there are more than MERGE_FROM, never a large one."""
+    monkeypatch.setattr(updater, "CATCH_UP_CHUNK", 3)
+    session = db.session()
+    for offer_id in list(session.scalars(select(Offer.id).where(Offer.status == PUBLISHED)))[:45]:
+        retitle(session, offer_id, "zzsmall")
+    session.commit()
+    rounds_until_current(20)
+    _, index = search_service().store.open()
+    try:
+        sizes = sorted(segment.doc_count_all() for segment in index._segments())
+    finally:
+        index.close()
+    assert len(sizes) <= updater.MERGE_FROM + 1, sizes
+    assert sizes[-1] >= 150, "the demo's large segment was left alone"

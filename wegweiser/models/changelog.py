@@ -1,15 +1,17 @@
 """The change log: one row per changed offer or event, written in the same transaction as the
 change (a row names either an offer or an event).
 
-The search index applies the log in sequence order and remembers the last entry it applied,
-so any index (another worker, another machine) can always catch up from the database.
+The search index remembers a marker (every entry up to it applied) and the entries after it
+applied already, so any index (another worker, another machine) can always catch up from the
+database; it applies the log in bounded rounds, newer entries first (search/updater.py).
 
 A transaction takes its sequence numbers when it writes, not when it commits, so a long one
 (an import) leaves a gap below the numbers of transactions that committed after it. The index
 applies what it sees above a gap at once and keeps its marker below the gap until the gap is
-settled (updater.py): on PostgreSQL, once no transaction is still running that began before
-the entry above the gap was logged (``logged_at``, the database's clock after the insert);
-on SQLite at once, as its write transactions never overlap.
+settled (updater.py): on PostgreSQL, once no transaction that began before the entry above the
+gap was logged (``logged_at``, the database's clock after the insert) was running when the
+index looked, just before reading the log; on SQLite at once, as its write transactions never
+overlap.
 """
 from __future__ import annotations
 

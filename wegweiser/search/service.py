@@ -59,6 +59,7 @@ from .understanding import FilterRecogniser, RecognisedFilter
 from .updater import (
     IndexSettings,
     apply_changes,
+    catch_up_fully,
     events_expire,
     expire_events,
     pending_state,
@@ -347,15 +348,19 @@ class SearchService:
 
     # -- keeping current ----------------------------------------------------------------
 
-    def catch_up(self, session, processes: int = 1) -> None:
-        """Apply what the change log has that this index lacks, without waiting for a lock
-        (``processes`` > 1: from the command line, see updater.rebuild())."""
+    def catch_up(self, session, fully: bool = False) -> None:
+        """Apply what the change log has that this index lacks: one round (updater.py: at most
+        CATCH_UP_CHUNK documents, about CATCH_UP_SECONDS) without waiting for the lock;
+        ``fully``: all of it, round by round, waiting for the lock (the command line)."""
         generation = self.store.current_generation()
         if generation is None or (generation != self._checked_generation
                                   and not self.store.schema_is_current()):
             self._build_missing(session)
             return
         self._checked_generation = generation
+        if fully:
+            catch_up_fully(self.store, session, self.settings)
+            return
         marker = self.store.applied_seq(generation)
         pending = (generation, marker, *pending_state(session, marker))
         if pending[2] == 0 or pending == self._seen_pending:
@@ -363,12 +368,13 @@ class SearchService:
             return
         try:
             with self.store.writing():
-                apply_changes(self.store, session, self.settings, processes)
+                waiting = apply_changes(self.store, session, self.settings)
         except IndexLocked:
             return  # another process is applying it; its result shows on the next refresh
         finally:
             session.rollback()
-        self._seen_pending = pending
+        if not waiting:  # only a gap can hold the marker: nothing to do until the log grows
+            self._seen_pending = pending
 
     def _expire_events(self, generation: str) -> None:
         """Remove the documents of events that ended since (events.py), once that moment came."""

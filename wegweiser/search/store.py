@@ -2,10 +2,13 @@
 
 ``current`` points at ``gen-<n>``; a rebuild writes a new generation beside it and replaces the
 link atomically, so readers always find a complete index. ``applied-seq`` in a generation is the
-last change-log entry that generation has applied. One writer at a time per directory.
+change-log entry up to which that generation has applied every entry, ``applied-above`` the
+entries after it applied already (ranges of sequence numbers). One writer at a time per
+directory.
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import time
@@ -21,6 +24,7 @@ from .schema import build_schema
 
 CURRENT = "current"
 APPLIED_SEQ = "applied-seq"
+APPLIED_ABOVE = "applied-above"
 # The flags the filters read from index documents (filters.py), as a generation was built with:
 # a generation without a filter's flag would count none of its offers, so it is rebuilt.
 DOCUMENT_FLAGS = "document-flags"
@@ -154,7 +158,24 @@ class IndexStore:
     def set_applied_seq(self, generation: str | Path, seq: int) -> None:
         self._write_marker(generation, APPLIED_SEQ, seq)
 
-    def _write_marker(self, generation: str | Path, name: str, value: int) -> None:
+    def applied_above(self, generation: str) -> set[int]:
+        """Entries after the marker that this generation has applied already."""
+        try:
+            ranges = json.loads((self.root / generation / APPLIED_ABOVE).read_text())
+        except (FileNotFoundError, ValueError):
+            return set()
+        return {seq for first, last in ranges for seq in range(first, last + 1)}
+
+    def set_applied_above(self, generation: str | Path, seqs: set[int]) -> None:
+        ranges: list[list[int]] = []
+        for seq in sorted(seqs):
+            if ranges and ranges[-1][1] == seq - 1:
+                ranges[-1][1] = seq
+            else:
+                ranges.append([seq, seq])
+        self._write_marker(generation, APPLIED_ABOVE, json.dumps(ranges))
+
+    def _write_marker(self, generation: str | Path, name: str, value: int | str) -> None:
         target = self.root / generation / name
         tmp = target.with_suffix(f".tmp{os.getpid()}")
         tmp.write_text(str(value))

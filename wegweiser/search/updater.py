@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import multiprocessing
 import pickle
+import time
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -11,6 +12,8 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
+from whoosh.reading import SegmentReader
+from whoosh.writing import MERGE_SMALL
 
 from ..cities import city_info
 from ..config import DEFAULT_CITY
@@ -97,14 +100,20 @@ class _Related:
 
 
 def write_offers(writer, session: Session, offer_ids: Iterable[int], settings: IndexSettings,
-                  replace: bool) -> None:
+                  replace: bool, batch: int = BATCH,
+                  stop: Callable[[], bool] | None = None) -> int:
+    """Write the documents of ``offer_ids`` (``replace``: in place of theirs, or remove them
+    when the offer is not published), ``batch`` at a time; after each batch ``stop`` may end
+    it early. Returns how many of ``offer_ids`` (the first ones) were written."""
     ids = list(offer_ids)
     if not ids:
-        return
+        return 0
     today = date.today()
     related = _Related(session)
-    for start in range(0, len(ids), BATCH):
-        chunk = ids[start:start + BATCH]
+    for start in range(0, len(ids), batch):
+        if start and stop is not None and stop():
+            return start
+        chunk = ids[start:start + batch]
         # populate_existing: the caller's session may hold an offer loaded before the change
         # committed; the index must get the state the database has now.
         offers = {o.id: o for o in session.scalars(
@@ -121,6 +130,7 @@ def write_offers(writer, session: Session, offer_ids: Iterable[int], settings: I
                 writer.delete_by_term("id", str(offer_id))
         for entity in (*offers.values(), *organisations):
             session.expunge(entity)
+    return len(ids)
 
 
 # Offers from which a write is shared with another process (forked), when allowed.
@@ -258,39 +268,59 @@ class Logged:
     logged_at: datetime | None = None
 
 
+@dataclass(frozen=True)
+class Activity:
+    """Other transactions on the database (PostgreSQL), looked at *before* the log is read:
+    ``observed_at`` the database's clock just before, ``oldest_start`` when the oldest of them
+    began (None: none was running)."""
+
+    observed_at: datetime
+    oldest_start: datetime | None
+
+
 def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def oldest_running_transaction(session: Session) -> datetime | None:
-    """When the oldest transaction of another connection to this database began (PostgreSQL),
-    None if there is none; on SQLite write transactions never overlap, so never anything."""
+def running_transactions(session: Session) -> Activity | None:
+    """What other connections to this database are doing (PostgreSQL); None on SQLite, whose
+    write transactions never overlap. Both times as ``logged_at`` is stored (the session's
+    time zone, without one); PostgreSQL keeps one snapshot of the activity per transaction
+    unless told to look again."""
     if session.get_bind().dialect.name != "postgresql":
         return None
-    return session.scalar(text(
-        "SELECT min(xact_start) FROM pg_stat_activity WHERE datname = current_database() "
-        "AND pid <> pg_backend_pid() AND xact_start IS NOT NULL"))
+    session.execute(text("SELECT pg_stat_clear_snapshot()"))
+    observed = session.scalar(text("SELECT clock_timestamp()::timestamp"))
+    oldest = session.scalar(text(
+        "SELECT min(xact_start)::timestamp FROM pg_stat_activity "
+        "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+        "AND xact_start IS NOT NULL"))
+    return Activity(observed, oldest)
 
 
-def _gap_settled(above: Logged, now: datetime, oldest_running: datetime | None,
+def _gap_settled(above: Logged, now: datetime, activity: Activity | None,
                  serialised: bool) -> bool:
-    """Whether the numbers missing below ``above`` can no longer arrive: a transaction that
-    took one of them began before ``above`` was logged, so if none of those is running, they
-    were rolled back."""
+    """Whether the numbers missing below ``above`` can no longer arrive. A transaction that
+    took one of them began before ``above`` was logged. If ``above`` was logged before the
+    activity was looked at and no transaction that began before it was running then, those
+    transactions had ended before the log was read: what they committed was in it, so the
+    missing numbers were rolled back."""
     if serialised:
         return True
-    if above.logged_at is not None and (oldest_running is None
-                                        or _aware(oldest_running) > _aware(above.logged_at)):
+    if above.logged_at is not None and activity is not None \
+            and _aware(above.logged_at) < _aware(activity.observed_at) \
+            and (activity.oldest_start is None
+                 or _aware(activity.oldest_start) > _aware(above.logged_at)):
         return True
     return now - _aware(above.created_at) >= GAP_GRACE
 
 
 def _next_marker(marker: int, entries: list[Logged], now: datetime,
-                 oldest_running: datetime | None = None, serialised: bool = False) -> int:
-    """The highest sequence number below which nothing can still arrive."""
+                 activity: Activity | None = None, serialised: bool = False) -> int:
+    """The highest sequence number below which nothing can still arrive (``entries``: those
+    after ``marker`` that are applied, in order; the walk ends before the first one not)."""
     for entry in entries:
-        if entry.seq != marker + 1 and not _gap_settled(entry, now, oldest_running,
-                                                         serialised):
+        if entry.seq != marker + 1 and not _gap_settled(entry, now, activity, serialised):
             break
         marker = entry.seq
     return marker
@@ -302,53 +332,153 @@ def _logged(session: Session, after: int) -> list[Logged]:
     return [Logged(*row) for row in session.execute(query).all()]
 
 
-def _marker_after(session: Session, marker: int, entries: list[Logged]) -> int:
-    serialised = session.get_bind().dialect.name == "sqlite"
-    oldest = None if serialised else oldest_running_transaction(session)
-    return _next_marker(marker, entries, datetime.now(UTC), oldest, serialised)
-
-
 def _settled_seq(session: Session) -> int:
     """The newest sequence number below which no change can still arrive."""
+    activity = running_transactions(session)  # before the log is read (_gap_settled)
     settled = session.scalar(select(func.max(ChangeLogEntry.seq))
                              .where(ChangeLogEntry.created_at < datetime.now(UTC) - GAP_GRACE)) \
         or 0
-    return _marker_after(session, settled, _logged(session, settled))
+    return _next_marker(settled, _logged(session, settled), datetime.now(UTC), activity,
+                        serialised=activity is None)
+
+
+# A large block of changes (an import's) is applied over several rounds, the writer lock
+# released between them, so that newer changes are not queued behind it. A round takes the
+# entries newer than everything applied so far first (newest first), then the older ones
+# (oldest first), at most CATCH_UP_CHUNK documents, CATCH_UP_STEP at a time; it ends early,
+# committing what it wrote, once a newer entry has arrived in the log, and after
+# CATCH_UP_SECONDS when it is a web request's or began with newer entries (they become
+# searchable with its commit). Applying an entry re-reads the document's current state from
+# the database, so the order does not matter (see apply_changes).
+CATCH_UP_CHUNK = 500
+CATCH_UP_STEP = 10
+CATCH_UP_SECONDS = 0.5
+
+
+# Merging segments: Whoosh does it in Python, posting by posting, and its own policy
+# (MERGE_SMALL) now and then merges thousands of documents in one commit, which would hold the
+# lock (and the next save) for many seconds. A commit here merges only when there are more than
+# MERGE_FROM segments, and then only segments of at most MERGE_SMALL_DOCS documents, the
+# smallest first, up to MERGE_DOCS in all; larger ones stay until a reindex writes one again.
+MERGE_FROM = 8
+MERGE_SMALL_DOCS = 50
+MERGE_DOCS = 200
+
+
+MERGE_ALL_FROM = 32
+
+
+def merge_bounded(writer, segments):
+    """A Whoosh merge policy (``writer.commit(mergetype=…)``): see MERGE_FROM. Past
+    MERGE_ALL_FROM segments (segments of up to MERGE_DOCS documents pile up from imports and
+    months of saves) Whoosh's own policy merges them, a longer commit now and then rather
+    than ever more segments for every search to read."""
+    if len(segments) <= MERGE_FROM:
+        return segments
+    if len(segments) > MERGE_ALL_FROM:
+        return MERGE_SMALL(writer, segments)
+    taken, total = [], 0
+    for segment in sorted(segments, key=lambda s: s.doc_count_all()):
+        if segment.doc_count_all() > MERGE_SMALL_DOCS or total + segment.doc_count_all() > \
+                MERGE_DOCS:
+            break
+        taken.append(segment)
+        total += segment.doc_count_all()
+    if len(taken) < 2:
+        return segments
+    for segment in taken:
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        writer.add_reader(reader)
+        reader.close()
+    return [segment for segment in segments if segment not in taken]
+
+
+def _key(row) -> tuple[str, int]:
+    return ("offer", row.offer_id) if row.offer_id is not None else ("event", row.event_id)
 
 
 def apply_changes(store: IndexStore, session: Session, settings: IndexSettings,
-                  processes: int = 1) -> int:
-    """Apply the log entries after this index's marker; the caller holds the writer lock.
-    ``processes``: as for rebuild()."""
+                  limit: int | None = None, timed: bool = True) -> int:
+    """One round: apply log entries after this index's marker, the documents of at most
+    ``limit`` (CATCH_UP_CHUNK) of them; the caller holds the writer lock and ends the session's
+    transaction afterwards; ``timed``: it ends after CATCH_UP_SECONDS (else only ``limit``,
+    newer entries, and having begun with new ones end it). Returns how many documents still
+    wait (0: caught up; the marker may still wait for a gap); segments merged: merge_bounded.
+
+    State of a generation: its marker (every entry up to it is applied) and the entries after
+    it applied already (``applied-above``). Applying an entry writes its document from the
+    database as it is now (read after the entry was seen in the log), so any order ends in the
+    database's state, and an entry applied once is never needed again. The marker advances
+    over applied entries and over gaps that are settled (_gap_settled).
+    """
+    limit = CATCH_UP_CHUNK if limit is None else limit
+    activity = running_transactions(session)  # before the log is read (_gap_settled)
     generation, index = store.open()
     marker = store.applied_seq(generation)
+    done = store.applied_above(generation)
     rows = session.execute(
         select(ChangeLogEntry.seq, ChangeLogEntry.offer_id, ChangeLogEntry.event_id,
                ChangeLogEntry.created_at, ChangeLogEntry.logged_at)
         .where(ChangeLogEntry.seq > marker).order_by(ChangeLogEntry.seq)
     ).all()
     if not rows:
+        index.close()
         return 0
-    offer_ids = sorted({row.offer_id for row in rows if row.offer_id is not None})
-    event_ids = sorted({row.event_id for row in rows if row.event_id is not None})
+    todo = [row for row in rows if row.seq not in done]
+    fresh = [row for row in todo if row.seq > max(done, default=marker)]
+    keys = list(dict.fromkeys(_key(row) for row in (*reversed(fresh), *todo)))[:limit]
+    offer_ids = [i for kind, i in keys if kind == "offer"]
+    event_ids = [i for kind, i in keys if kind == "event"]
+    started, newest = time.monotonic(), rows[-1].seq
+    seconds = CATCH_UP_SECONDS if timed or fresh else None
+
+    def newer_work() -> bool:
+        return (seconds is not None and time.monotonic() - started > seconds) or \
+            (session.scalar(select(func.max(ChangeLogEntry.seq))) or 0) > newest
+
+    written = 0
     if offer_ids:
         writer = BulkWriter(index)
         try:
-            for start in range(0, len(offer_ids), PARALLEL_STEP):  # a fork's share bounded
-                write_offers_in_processes(writer, session, offer_ids[start:start + PARALLEL_STEP],
-                                          settings, replace=True, processes=processes)
+            written = write_offers(writer, session, offer_ids, settings, replace=True,
+                                   batch=CATCH_UP_STEP, stop=newer_work)
         except BaseException:
             writer.cancel()
             raise
-        writer.commit()
+    chosen = {("offer", i) for i in offer_ids[:written]} | {("event", i) for i in event_ids}
+    waiting = len({_key(row) for row in todo} - chosen)
+    if offer_ids:
+        writer.commit(mergetype=merge_bounded)
     now = datetime.now(UTC)
     if event_ids or events_expire(store, generation, now):
         write_events(store, generation, session, event_ids, now)
-    new_marker = _marker_after(session, marker, [Logged(r.seq, r.created_at, r.logged_at)
-                                                 for r in rows])
+    done |= {row.seq for row in todo if _key(row) in chosen}
+    applied = []
+    for row in rows:
+        if row.seq not in done:
+            break
+        applied.append(Logged(row.seq, row.created_at, row.logged_at))
+    new_marker = _next_marker(marker, applied, now, activity, serialised=activity is None)
+    # The entries after the marker first: a crash between the two leaves some applied ones
+    # unrecorded (applied again), never an unapplied one recorded.
+    store.set_applied_above(generation, {seq for seq in done if seq > new_marker})
     store.set_applied_seq(generation, new_marker)
     index.close()
-    return len(offer_ids) + len(event_ids)
+    return waiting
+
+
+def catch_up_fully(store: IndexStore, session: Session, settings: IndexSettings) -> None:
+    """Apply the whole log, a round at a time, waiting for the writer lock before each and
+    releasing it after; a round ends early only for newer entries (for the command line; a
+    web request applies one round of at most CATCH_UP_SECONDS)."""
+    while True:
+        try:
+            with store.writing(wait=True):
+                waiting = apply_changes(store, session, settings, timed=False)
+        finally:
+            session.rollback()
+        if not waiting:
+            return
 
 
 def rebuild(store: IndexStore, session: Session, settings: IndexSettings,
@@ -389,5 +519,5 @@ def rebuild(store: IndexStore, session: Session, settings: IndexSettings,
         store.verify(path, {str(i) for i in ids})
         store.set_applied_seq(path.name, start_seq)
         store.activate(path)
-        apply_changes(store, session, settings)
+    catch_up_fully(store, session, settings)  # the changes since start_seq
     return len(ids)
