@@ -256,14 +256,16 @@ def imported(site: Site, prefix: str, file_name: str) -> tuple[int, int, int]:
     from wegweiser import db
     from wegweiser.models import Offer, Organisation, Revision
 
+    # One statement, so one snapshot: under PostgreSQL's READ COMMITTED three statements could
+    # straddle the import's commit and see "0 organisations, 150 offers" of a whole import.
+    counts = [select(func.count()).where(Organisation.external_id.startswith(prefix)),
+              select(func.count()).where(Offer.external_id.startswith(prefix)),
+              select(func.count()).where(Revision.actor == f"import:{file_name}")]
     with site.app.app_context():
         session = db.session()
-        counts = tuple(session.scalar(query) for query in (
-            select(func.count()).where(Organisation.external_id.startswith(prefix)),
-            select(func.count()).where(Offer.external_id.startswith(prefix)),
-            select(func.count()).where(Revision.actor == f"import:{file_name}")))
+        row = session.execute(select(*(count.scalar_subquery() for count in counts))).one()
         session.rollback()
-    return counts
+    return tuple(row)
 
 
 class Watcher(threading.Thread):
