@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -38,11 +39,17 @@ def test_fast_analysis_gives_the_analyzers_terms(text):
             assert terms(text) == Counter(token.text for token in SCHEMA[name].analyzer(text))
 
 
+# The database only supplies the offers' rows here; what is compared is the index files, so
+# one backend is enough (each run takes a minute).
+ONE_BACKEND = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+
+
 def _published_ids() -> list[int]:
     return list(db.session().scalars(
         select(Offer.id).where(Offer.status == PUBLISHED).order_by(Offer.id)))
 
 
+@ONE_BACKEND
 def test_bulk_writer_writes_the_segments_whooshs_writer_writes(demo_ctx, tmp_path,
                                                                monkeypatch):
     """Same files, byte for byte, from one process and from two, and with the postings spilled
@@ -87,6 +94,7 @@ def test_bulk_writer_writes_the_segments_whooshs_writer_writes(demo_ctx, tmp_pat
                 assert segment_bulk == segment_whoosh, name
 
 
+@ONE_BACKEND
 def test_spilled_postings_are_removed(demo_ctx, tmp_path):
     """The runs a writer spilled are deleted with the segment written, and when it cancels."""
     session, settings_ = db.session(), search_service().settings
