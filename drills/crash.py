@@ -51,11 +51,13 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from tests.helpers import read_form  # noqa: E402 - the form as a browser submits it
+
 BIN = Path(sys.executable).parent
 GUNICORN_CONFIG = ROOT / "deploy" / "gunicorn.conf.py"
 KINDS = ("import", "reindex", "worker")
@@ -429,50 +431,6 @@ def _last_whole_reindex(site: Site, result: Result, converge_seconds: float) -> 
 
 # -- a worker in the middle of editor saves ---------------------------------------------------
 
-class FormFields(HTMLParser):
-    """What a browser submits from the form with id ``edit-form`` (buttons left out)."""
-
-    def __init__(self):
-        super().__init__()
-        self.inside, self.fields = False, []
-        self._select = self._textarea = None
-        self._options: list[tuple[str, bool]] = []
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form":
-            self.inside = attrs.get("id") == "edit-form"
-        if not self.inside:
-            return
-        kind = attrs.get("type", "text")
-        if tag == "input" and "name" in attrs and kind not in ("submit", "button", "reset"):
-            if kind not in ("checkbox", "radio") or "checked" in attrs:
-                self.fields.append([attrs["name"], attrs.get("value", "")])
-        elif tag == "select":
-            self._select, self._options = attrs["name"], []
-        elif tag == "option" and self._select:
-            self._options.append((attrs.get("value", ""), "selected" in attrs))
-        elif tag == "textarea":
-            self._textarea = [attrs["name"], ""]
-            self.fields.append(self._textarea)
-
-    def handle_data(self, data):
-        if self._textarea is not None:
-            self._textarea[1] += data
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self.inside = False
-        elif tag == "textarea" and self._textarea is not None:
-            self._textarea[1] = self._textarea[1].removeprefix("\n")
-            self._textarea = None
-        elif tag == "select" and self._select:
-            chosen = [value for value, selected in self._options if selected] or \
-                [value for value, _ in self._options[:1]]
-            self.fields += [[self._select, value] for value in chosen]
-            self._select = None
-
-
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
@@ -543,8 +501,7 @@ class Editor(threading.Thread):
             self.statuses[status] = self.statuses.get(status, 0) + 1
             time.sleep(0.1)
             return None
-        reader = FormFields()
-        reader.feed(page)
+        reader = read_form(page)
         tag = tag_of(self.number)
         self.number += 1
         form = [(k, f"{TITLE_WORD} {tag}" if k == "title" else
