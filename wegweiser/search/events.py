@@ -61,19 +61,34 @@ def next_expiry(searcher) -> int:
     return min((e for e in ends if e != ENDLESS), default=0)
 
 
-def _word_query(word: str) -> wq.Query | None:
-    alternatives = [wq.Term(name, token.text)
-                    for name, lang in text_fields().items()
-                    for token in language_analyzer(lang)(word)
-                    if token.text and not token.text.startswith(COMPOUND_PART)]
-    return wq.Or(alternatives) if alternatives else None  # (a word's own terms, not its parts)
+def _fields_by_language() -> dict[str | None, list[str]]:
+    grouped: dict[str | None, list[str]] = {}
+    for name, lang in text_fields().items():
+        grouped.setdefault(lang, []).append(name)
+    return grouped
+
+
+def _word_query(word: str, reader) -> wq.Query | None:
+    # Each word is analysed once per language, not once per field, and only the terms the
+    # index holds are asked for: a Whoosh union over ~60 fields, most without the term, made
+    # an event search cost more than the offer search.
+    alternatives, analysed = [], False
+    for lang, names in _fields_by_language().items():
+        terms = dict.fromkeys(token.text for token in language_analyzer(lang)(word)
+                              if token.text and not token.text.startswith(COMPOUND_PART))
+        analysed = analysed or bool(terms)
+        alternatives += [wq.Term(name, term) for term in terms for name in names
+                         if (name, term) in reader]
+    if not analysed:
+        return None  # nothing to look for (a word's own terms, not its parts)
+    return wq.Or(alternatives) if alternatives else wq.NullQuery  # no event has the word
 
 
 def search(searcher, text: str, now: datetime | None = None, limit: int = 50) -> list[int]:
     """Ids of upcoming events matching the words of ``text``, best first: those with every
     word, or, when none has them all, those with any."""
     words = [q for w in query_words(text, MAX_QUERY_CHARS, MAX_QUERY_WORDS)
-             if (q := _word_query(w)) is not None]
+             if (q := _word_query(w, searcher.reader())) is not None]
     if not words:
         return []
     now = now or datetime.now(UTC)

@@ -324,6 +324,7 @@ class SearchService:
         self.store = store
         self.settings = settings
         self._snapshot: _Snapshot | None = None
+        self._events: tuple[str, object] | None = None  # (generation, events searcher)
         self._lock = threading.RLock()
         self._seen_pending: tuple | None = None
         self._analyzers = {name: language_analyzer(lang) for name, lang in text_fields().items()}
@@ -389,15 +390,23 @@ class SearchService:
     def search_events(self, text: str, now: datetime | None = None,
                       limit: int = 50) -> list[int]:
         """Ids of upcoming events that match ``text`` (best first; events.py)."""
+        with self._lock:
+            searcher = self._events_searcher()
+            return [] if searcher is None else events.search(searcher, text, now, limit)
+
+    def _events_searcher(self):
+        """The events index of the current generation, opened once and kept while it is up
+        to date (opening it for every search cost more than the search)."""
         generation = self.store.current_generation()
+        cached = self._events
         if generation is None:
-            return []
-        index = self.store.open_events(generation)
-        try:
-            with index.searcher() as searcher:
-                return events.search(searcher, text, now, limit)
-        finally:
-            index.close()
+            return None
+        if cached is None or cached[0] != generation or not cached[1].up_to_date():
+            searcher = self.store.open_events(generation).searcher()
+            if cached is not None:
+                cached[1].close()
+            self._events = cached = (generation, searcher)
+        return cached[1]
 
     def _build_missing(self, session) -> None:
         log.warning("no current search index in %s: building it from the database",
