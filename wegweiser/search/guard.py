@@ -82,9 +82,12 @@ class GuardedSearch:
         self._resolved(READ)
         return result
 
-    def search_events(self, text: str, session, limit: int = 50) -> list[int]:
-        """Upcoming events matching ``text``; none while the index cannot be read."""
-        self.catch_up(session)
+    def search_events(self, text: str, session, limit: int = 50,
+                      caught_up: bool = False) -> list[int]:
+        """Upcoming events matching ``text``; none while the index cannot be read.
+        ``caught_up``: this request applied the change log a moment ago (an offer search)."""
+        if not caught_up:
+            self.catch_up(session)
         try:
             return self.engine.search_events(text, None, limit)
         except Exception as exc:  # noqa: BLE001 - offers are still searchable without it

@@ -95,11 +95,12 @@ def choose_place():
 
 
 def _found_event_rows(session, text: str, wanted: int = 3) -> dict | None:
-    """Up to three upcoming events that match the words of a search, and the link to all."""
+    """Up to three upcoming events that match the words of a search (made just before, so
+    the index is current), and the link to all."""
     if not text.strip():
         return None
     timezone = current_app.config["BABEL_DEFAULT_TIMEZONE"]
-    ids = search_service().search_events(text, session, limit=wanted + 5)
+    ids = search_service().search_events(text, session, limit=wanted + 5, caught_up=True)
     listed = found_events(session, ids, city_now(timezone))[:wanted]
     if not listed:
         return None
