@@ -151,11 +151,12 @@ def _marks_removed(text: str) -> str:
 
 # Arabic proclitics written as one letter joined to the next word: و and ف (and), then ب (with,
 # in), ل (for), ك (like). The Snowball stemmer removes them only in some combinations (it leaves
-# ل before a noun: لمدرسة, and reads للاجئين as لل + اجئين), so a query word unknown to the index
-# is also looked for without them (SearchService._with_proclitics).
+# ل before a noun: لمدرسة, and reads للاجئين as لل + اجئين), and the light stemmer removes only و
+# alone, so a query word is also looked for without them where that form is in more offers
+# than the word as written (SearchService._with_proclitics).
 ARABIC_CONJUNCTIONS = "وف"
 ARABIC_PREPOSITIONS = "بلك"
-MIN_ARABIC_STEM_WORD = 4  # letters left after a proclitic is removed
+MIN_ARABIC_STEM_WORD = 3  # letters left after a proclitic is removed
 
 
 def arabic_proclitic_variants(word: str) -> list[str]:
@@ -351,6 +352,7 @@ def compound_parts(word: str) -> list[str]:
 
 _STEMMERS: dict[str, object] = {}
 _MORPHOLOGY: dict = {}
+MAJORITY_LEMMA = True  # see _lemma
 _CYRILLIC_WORD = re.compile(r"[\u0400-\u04ff']+")
 
 
@@ -362,7 +364,20 @@ def _lemma(lang: str, word: str) -> str:
         import pymorphy3
 
         _MORPHOLOGY[lang] = pymorphy3.MorphAnalyzer(lang=lang)
-    return _MORPHOLOGY[lang].parse(word)[0].normal_form
+    parses = _MORPHOLOGY[lang].parse(word)
+    if not MAJORITY_LEMMA or len(parses) == 1:
+        return parses[0].normal_form
+    # The Ukrainian dictionary gives no probabilities (every parse scores 1.0), so its first
+    # parse is arbitrary ("правила" as a form of the verb правити). A word that is the lemma
+    # of one of its readings stays itself ("робота", work, not a form of робот); otherwise the
+    # lemma most of its readings share is taken (правило: four noun readings against one
+    # verb), the first parse's on a tie.
+    if any(parse.normal_form == word for parse in parses):
+        return word
+    votes: dict[str, int] = {}
+    for parse in parses:
+        votes[parse.normal_form] = votes.get(parse.normal_form, 0) + 1
+    return max(votes, key=votes.__getitem__)
 
 
 def _stem(algorithm: str, word: str, passes: int) -> str:

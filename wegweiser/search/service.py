@@ -124,6 +124,10 @@ PLAIN_WEIGHT = 0.5
 PREFIX_SHARE = 0.5
 MIN_PREFIX = 5
 MAX_PREFIX_TERMS = 5
+# An Arabic query word also matches its form without a one-letter proclitic (analysis.py) where
+# that form is in more offers than the word as written (لإجراءات: إجراءات), not only where the
+# word is in none.
+PROCLITIC_MORE = True
 FACET_FIELDS = FILTER_NAMES  # every registered filter (filters.py), in the facets' order
 
 
@@ -452,18 +456,20 @@ class SearchService:
         return analysed
 
     def _with_proclitics(self, snap: _Snapshot, words: list[QueryWord]) -> list[QueryWord]:
-        """An Arabic query word that no offer has as written (its stem included) also matches
-        its form without one-letter proclitics (لمدرسة: مدرسة), if offers have that."""
+        """An Arabic query word also matches its form without one-letter proclitics (لمدرسة:
+        مدرسة) if more offers have that form than the word as written (its stem included);
+        without PROCLITIC_MORE, only if no offer has the word as written."""
         if not self._arabic_fields:
             return words
         result = []
         for word in words:
             own = {name: word.terms[name] for name in self._arabic_fields if name in word.terms}
-            if own and " " not in word.text and not self._terms_bitmap(snap, own):
+            found = bitmaps.count(self._terms_bitmap(snap, own)) if own else 0
+            if own and " " not in word.text and (PROCLITIC_MORE or not found):
                 for variant in arabic_proclitic_variants(word.text):
                     extra = {name: tokens for name, tokens in self._terms_of(
                         variant, inside_compounds=False).items() if name in self._arabic_fields}
-                    if self._terms_bitmap(snap, extra):
+                    if bitmaps.count(self._terms_bitmap(snap, extra)) > found:
                         terms = {name: set(tokens) for name, tokens in word.terms.items()}
                         for name, tokens in extra.items():
                             terms.setdefault(name, set()).update(tokens)
