@@ -352,7 +352,8 @@ def compound_parts(word: str) -> list[str]:
 
 _STEMMERS: dict[str, object] = {}
 _MORPHOLOGY: dict = {}
-MAJORITY_LEMMA = True  # see _lemma
+NOUN_BEFORE_VERB = True  # see _lemma
+_VERB_FORMS = frozenset({"VERB", "INFN", "PRTF", "PRTS", "GRND"})
 _CYRILLIC_WORD = re.compile(r"[\u0400-\u04ff']+")
 
 
@@ -365,19 +366,17 @@ def _lemma(lang: str, word: str) -> str:
 
         _MORPHOLOGY[lang] = pymorphy3.MorphAnalyzer(lang=lang)
     parses = _MORPHOLOGY[lang].parse(word)
-    if not MAJORITY_LEMMA or len(parses) == 1:
-        return parses[0].normal_form
-    # The Ukrainian dictionary gives no probabilities (every parse scores 1.0), so its first
-    # parse is arbitrary ("правила" as a form of the verb правити). A word that is the lemma
-    # of one of its readings stays itself ("робота", work, not a form of робот); otherwise the
-    # lemma most of its readings share is taken (правило: four noun readings against one
-    # verb), the first parse's on a tie.
-    if any(parse.normal_form == word for parse in parses):
-        return word
+    first = parses[0]
+    if not NOUN_BEFORE_VERB or first.tag.POS not in _VERB_FORMS:
+        return first.normal_form
+    # The Ukrainian dictionary gives no probabilities (every parse scores 1.0), so the first
+    # parse is arbitrary: "правила" (rules) comes first as a form of the verb правити. A word
+    # that may be a noun is taken as the noun its readings name most often (правило).
     votes: dict[str, int] = {}
     for parse in parses:
-        votes[parse.normal_form] = votes.get(parse.normal_form, 0) + 1
-    return max(votes, key=votes.__getitem__)
+        if parse.tag.POS == "NOUN":
+            votes[parse.normal_form] = votes.get(parse.normal_form, 0) + 1
+    return max(votes, key=votes.__getitem__) if votes else first.normal_form
 
 
 def _stem(algorithm: str, word: str, passes: int) -> str:
