@@ -135,6 +135,10 @@ def script_of(word: str) -> str:
     return "?"
 
 
+# Snowball stemmers whose rules read accents (French -ée, -és, -ité: spécialisées and spécialisé
+# stem alike only as written): the word is stemmed as written, then folded; its stem folded
+# first is a second term (LanguageFilter._terms), for text typed without accents.
+STEMS_WITH_ACCENTS = frozenset({"french"})
 # Snowball stemmers that do their own letter-form normalisation and need the letters as typed.
 STEMS_AS_WRITTEN = frozenset({"arabic"})
 # Before such a stemmer only tatweel, joiners and the alef forms are unified (typed ألمانيا and
@@ -279,7 +283,7 @@ class LanguageFilter(WordFilter):
         settings = _settings(self.lang)
         if settings and settings.lemmatiser == "pymorphy3":
             return fold(_lemma(self.lang, text))
-        if self.lang != "tr":
+        if self.lang != "tr" and not (settings and settings.stemmer in STEMS_WITH_ACCENTS):
             # "café" and "cafe" must stem alike; Turkish suffixes need their letters (ş, ğ…).
             text = fold(text)
         if settings and settings.stemmer == "arabic" and ARABIC_LIGHT_STEMMING:
@@ -302,6 +306,12 @@ class LanguageFilter(WordFilter):
         if not term:
             return ()
         settings = _settings(self.lang)
+        if settings and settings.stemmer in STEMS_WITH_ACCENTS:
+            # Stemmed as written (réfugiés, réfugié → refugi) and, for a word typed or
+            # written without its accents, stemmed folded (refugies → refug).
+            unaccented = _stem(settings.stemmer, fold(
+                _apostrophes(normalise(word, self.lang), self.lang)), 1)
+            return (term, unaccented) if unaccented and unaccented != term else (term,)
         if not (settings and settings.compounds) or len(word) < MIN_COMPOUND_LENGTH:
             return (term,)
         parts = []
