@@ -128,6 +128,7 @@ MAX_PREFIX_TERMS = 5
 # that form is in more offers than the word as written (لإجراءات: إجراءات), not only where the
 # word is in none.
 PROCLITIC_MORE = True
+IDF_FROM_TEXT = True
 FACET_FIELDS = FILTER_NAMES  # every registered filter (filters.py), in the facets' order
 
 
@@ -806,9 +807,14 @@ class SearchService:
         itself, RELATED_FACTOR with related words only) and in how many documents the word
         itself is found (or its related words, if the word is not), for its idf. The word's
         plain per-field BM25 score (PLAIN_WEIGHT) is added to ``plain``, if given."""
-        direct = self._frequency_of(snap, word.terms, locale, plain)
+        text_docs: list[np.ndarray] | None = [] if IDF_FROM_TEXT else None
+        direct = self._frequency_of(snap, word.terms, locale, plain, text_docs)
         coverage = (direct > 0).astype(np.float32)
         found = int(np.count_nonzero(direct))
+        if text_docs:
+            # The idf of the offers' own texts: a vocabulary label is in every offer of a
+            # category, and would make a word that tells the offers apart count for nothing.
+            found = len(np.unique(np.concatenate(text_docs)))
         if word.related:
             related = self._frequency_of(snap, word.related, locale)
             if not found:
@@ -818,7 +824,8 @@ class SearchService:
         return direct, coverage, found
 
     def _frequency_of(self, snap: _Snapshot, terms: dict[str, set[str]],
-                      locale: str, plain: np.ndarray | None = None) -> np.ndarray:
+                      locale: str, plain: np.ndarray | None = None,
+                      text_docs: list[np.ndarray] | None = None) -> np.ndarray:
         docs_parts, weight_parts = [], []
         documents = bitmaps.count(snap.all_docs) if plain is not None else 0
         for name, tokens in terms.items():
@@ -830,6 +837,8 @@ class SearchService:
                 if not len(docs):
                     continue
                 compound_part = token.startswith(COMPOUND_PART)
+                if text_docs is not None and kind != "vocab":
+                    text_docs.append(docs)
                 if plain is not None and kind != "vocab" and not compound_part:
                     plain[docs] += scoring.idf(len(docs), documents) * scoring.saturate(
                         frequency, scoring.PLAIN_K1)
