@@ -128,7 +128,13 @@ MAX_PREFIX_TERMS = 5
 # that form is in more offers than the word as written (لإجراءات: إجراءات), not only where the
 # word is in none.
 PROCLITIC_MORE = True
+# A query word's idf counts the offers whose own text has it (title, description), not those
+# that have it only among their vocabulary labels (_pseudo_frequency).
 IDF_FROM_TEXT = True
+# The words of a known phrase of the thesaurus ("public transport", which matches as one word)
+# also count one by one for the ranking, each with its own idf, at this share.
+PHRASE_WORDS = True
+PHRASE_WORD_SHARE = 0.25
 FACET_FIELDS = FILTER_NAMES  # every registered filter (filters.py), in the facets' order
 
 
@@ -781,10 +787,18 @@ class SearchService:
             score += weight * scoring.saturate(pseudo)
             covered += weight * coverage
             query_weight += weight
-        for part in self._compound_parts(snap, words):
+        parts = self._compound_parts(snap, words)
+        phrase_words: set[str] = set()
+        if PHRASE_WORDS:
+            # The words of a known phrase ("public transport") also count one by one, each
+            # with its own idf, like the parts of a compound.
+            phrase_words = {w for word in words if word.required for w in word.text.split(" ")}
+            parts += [QueryWord(w, self._terms_of(w)) for w in sorted(phrase_words)]
+        for part in parts:
             pseudo, _, found = self._pseudo_frequency(snap, part, locale)
             weight = scoring.idf(found, documents)
-            score += COMPOUND_PART_SHARE * weight * scoring.saturate(pseudo)
+            share = PHRASE_WORD_SHARE if part.text in phrase_words else COMPOUND_PART_SHARE
+            score += share * weight * scoring.saturate(pseudo)
         if query_weight:
             score *= (covered / query_weight) ** COVERAGE_POWER
         candidates = np.flatnonzero(scoring.mask_of(final, snap.size))
