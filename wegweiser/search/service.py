@@ -471,9 +471,11 @@ class SearchService:
         result = []
         for word in words:
             own = {name: word.terms[name] for name in self._arabic_fields if name in word.terms}
-            found = bitmaps.count(self._terms_bitmap(snap, own)) if own else 0
-            if own and " " not in word.text and (PROCLITIC_MORE or not found):
-                for variant in arabic_proclitic_variants(word.text):
+            variants = arabic_proclitic_variants(word.text) \
+                if own and " " not in word.text else []
+            found = bitmaps.count(self._terms_bitmap(snap, own)) if variants else 0
+            if variants and (PROCLITIC_MORE or not found):
+                for variant in variants:
                     extra = {name: tokens for name, tokens in self._terms_of(
                         variant, inside_compounds=False).items() if name in self._arabic_fields}
                     if bitmaps.count(self._terms_bitmap(snap, extra)) > found:
@@ -828,7 +830,9 @@ class SearchService:
         if text_docs:
             # The idf of the offers' own texts: a vocabulary label is in every offer of a
             # category, and would make a word that tells the offers apart count for nothing.
-            found = len(np.unique(np.concatenate(text_docs)))
+            in_text = np.zeros(snap.size, dtype=bool)
+            in_text[np.concatenate(text_docs)] = True
+            found = int(np.count_nonzero(in_text))
         if word.related:
             related = self._frequency_of(snap, word.related, locale)
             if not found:
