@@ -135,6 +135,10 @@ def script_of(word: str) -> str:
     return "?"
 
 
+# Snowball stemmers whose rules read accents (French -ée, -és, -ité: spécialisées and spécialisé
+# stem alike only as written): the word is stemmed as written, then folded; its stem folded
+# first is a second term (LanguageFilter._terms), for text typed without accents.
+STEMS_WITH_ACCENTS = frozenset({"french"})
 # Snowball stemmers that do their own letter-form normalisation and need the letters as typed.
 STEMS_AS_WRITTEN = frozenset({"arabic"})
 # Before such a stemmer only tatweel, joiners and the alef forms are unified (typed ألمانيا and
@@ -151,11 +155,12 @@ def _marks_removed(text: str) -> str:
 
 # Arabic proclitics written as one letter joined to the next word: و and ف (and), then ب (with,
 # in), ل (for), ك (like). The Snowball stemmer removes them only in some combinations (it leaves
-# ل before a noun: لمدرسة, and reads للاجئين as لل + اجئين), so a query word unknown to the index
-# is also looked for without them (SearchService._with_proclitics).
+# ل before a noun: لمدرسة, and reads للاجئين as لل + اجئين), and the light stemmer removes only و
+# alone, so a query word is also looked for without them where that form is in more offers
+# than the word as written (SearchService._with_proclitics).
 ARABIC_CONJUNCTIONS = "وف"
 ARABIC_PREPOSITIONS = "بلك"
-MIN_ARABIC_STEM_WORD = 4  # letters left after a proclitic is removed
+MIN_ARABIC_STEM_WORD = 3  # letters left after a proclitic is removed
 
 
 def arabic_proclitic_variants(word: str) -> list[str]:
@@ -169,6 +174,29 @@ def arabic_proclitic_variants(word: str) -> list[str]:
     if text[:1] and text[0] in ARABIC_PREPOSITIONS and len(text) > MIN_ARABIC_STEM_WORD:
         variants.append(text[1:])
     return variants
+
+
+# Arabic light stemming (Larkey, Ballesteros & Connell, "Light Stemming for Arabic Information
+# Retrieval", 2007: "light10", also Lucene's ArabicStemmer): on the normalised word (one alef,
+# ة as ه, ى as ي), one prefix (و only if three letters remain, the others if two do), then each
+# suffix of the list at most once, in its order, if two letters remain. Unlike the Snowball
+# stemmer it never takes a word's own first letter for a preposition (برنامج, not رنامج) and
+# removes the plural endings ات/ين/ون whole.
+ARABIC_LIGHT_STEMMING = True
+_LIGHT_PREFIXES = ("ال", "وال", "بال", "كال", "فال", "لل", "و")
+_LIGHT_SUFFIXES = ("ها", "ان", "ات", "ون", "ين", "يه", "ه", "ي")
+
+
+def arabic_light_stem(word: str) -> str:
+    """The light10 stem of a normalised Arabic word."""
+    for prefix in _LIGHT_PREFIXES:
+        if word.startswith(prefix) and len(word) >= len(prefix) + (3 if prefix == "و" else 2):
+            word = word[len(prefix):]
+            break
+    for suffix in _LIGHT_SUFFIXES:
+        if word.endswith(suffix) and len(word) >= len(suffix) + 2:
+            word = word[:-len(suffix)]
+    return word
 
 
 def normalise(text: str, lang: str | None = None) -> str:
@@ -255,9 +283,11 @@ class LanguageFilter(WordFilter):
         settings = _settings(self.lang)
         if settings and settings.lemmatiser == "pymorphy3":
             return fold(_lemma(self.lang, text))
-        if self.lang != "tr":
+        if self.lang != "tr" and not (settings and settings.stemmer in STEMS_WITH_ACCENTS):
             # "café" and "cafe" must stem alike; Turkish suffixes need their letters (ş, ğ…).
             text = fold(text)
+        if settings and settings.stemmer == "arabic" and ARABIC_LIGHT_STEMMING:
+            return arabic_light_stem(text) or None
         if settings and settings.stemmer in STEMS_AS_WRITTEN:
             # The Arabic stemmer needs the feminine ending ة and the hamza forms as written to
             # remove them (مدرسة, المدرسة → مدرس); folded to ه first, it takes ة for a pronoun
@@ -276,6 +306,12 @@ class LanguageFilter(WordFilter):
         if not term:
             return ()
         settings = _settings(self.lang)
+        if settings and settings.stemmer in STEMS_WITH_ACCENTS:
+            # Stemmed as written (réfugiés, réfugié → refugi) and, for a word typed or
+            # written without its accents, stemmed folded (refugies → refug).
+            unaccented = _stem(settings.stemmer, fold(
+                _apostrophes(normalise(word, self.lang), self.lang)), 1)
+            return (term, unaccented) if unaccented and unaccented != term else (term,)
         if not (settings and settings.compounds) or len(word) < MIN_COMPOUND_LENGTH:
             return (term,)
         parts = []
@@ -326,6 +362,8 @@ def compound_parts(word: str) -> list[str]:
 
 _STEMMERS: dict[str, object] = {}
 _MORPHOLOGY: dict = {}
+NOUN_BEFORE_VERB = True  # see _lemma
+_VERB_FORMS = frozenset({"VERB", "INFN", "PRTF", "PRTS", "GRND"})
 _CYRILLIC_WORD = re.compile(r"[\u0400-\u04ff']+")
 
 
@@ -337,7 +375,18 @@ def _lemma(lang: str, word: str) -> str:
         import pymorphy3
 
         _MORPHOLOGY[lang] = pymorphy3.MorphAnalyzer(lang=lang)
-    return _MORPHOLOGY[lang].parse(word)[0].normal_form
+    parses = _MORPHOLOGY[lang].parse(word)
+    first = parses[0]
+    if not NOUN_BEFORE_VERB or first.tag.POS not in _VERB_FORMS:
+        return first.normal_form
+    # The Ukrainian dictionary gives no probabilities (every parse scores 1.0), so the first
+    # parse is arbitrary: "правила" (rules) comes first as a form of the verb правити. A word
+    # that may be a noun is taken as the noun its readings name most often (правило).
+    votes: dict[str, int] = {}
+    for parse in parses:
+        if parse.tag.POS == "NOUN":
+            votes[parse.normal_form] = votes.get(parse.normal_form, 0) + 1
+    return max(votes, key=votes.__getitem__) if votes else first.normal_form
 
 
 def _stem(algorithm: str, word: str, passes: int) -> str:

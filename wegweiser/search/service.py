@@ -124,6 +124,17 @@ PLAIN_WEIGHT = 0.5
 PREFIX_SHARE = 0.5
 MIN_PREFIX = 5
 MAX_PREFIX_TERMS = 5
+# An Arabic query word also matches its form without a one-letter proclitic (analysis.py) where
+# that form is in more offers than the word as written (لإجراءات: إجراءات), not only where the
+# word is in none.
+PROCLITIC_MORE = True
+# A query word's idf counts the offers whose own text has it (title, description), not those
+# that have it only among their vocabulary labels (_pseudo_frequency).
+IDF_FROM_TEXT = True
+# The words of a known phrase of the thesaurus ("public transport", which matches as one word)
+# also count one by one for the ranking, each with its own idf, at this share.
+PHRASE_WORDS = True
+PHRASE_WORD_SHARE = 0.25
 FACET_FIELDS = FILTER_NAMES  # every registered filter (filters.py), in the facets' order
 
 
@@ -461,18 +472,22 @@ class SearchService:
         return analysed
 
     def _with_proclitics(self, snap: _Snapshot, words: list[QueryWord]) -> list[QueryWord]:
-        """An Arabic query word that no offer has as written (its stem included) also matches
-        its form without one-letter proclitics (لمدرسة: مدرسة), if offers have that."""
+        """An Arabic query word also matches its form without one-letter proclitics (لمدرسة:
+        مدرسة) if more offers have that form than the word as written (its stem included);
+        without PROCLITIC_MORE, only if no offer has the word as written."""
         if not self._arabic_fields:
             return words
         result = []
         for word in words:
             own = {name: word.terms[name] for name in self._arabic_fields if name in word.terms}
-            if own and " " not in word.text and not self._terms_bitmap(snap, own):
-                for variant in arabic_proclitic_variants(word.text):
+            variants = arabic_proclitic_variants(word.text) \
+                if own and " " not in word.text else []
+            found = bitmaps.count(self._terms_bitmap(snap, own)) if variants else 0
+            if variants and (PROCLITIC_MORE or not found):
+                for variant in variants:
                     extra = {name: tokens for name, tokens in self._terms_of(
                         variant, inside_compounds=False).items() if name in self._arabic_fields}
-                    if self._terms_bitmap(snap, extra):
+                    if bitmaps.count(self._terms_bitmap(snap, extra)) > found:
                         terms = {name: set(tokens) for name, tokens in word.terms.items()}
                         for name, tokens in extra.items():
                             terms.setdefault(name, set()).update(tokens)
@@ -783,10 +798,18 @@ class SearchService:
             score += weight * scoring.saturate(pseudo)
             covered += weight * coverage
             query_weight += weight
-        for part in self._compound_parts(snap, words):
+        parts = self._compound_parts(snap, words)
+        phrase_words: set[str] = set()
+        if PHRASE_WORDS:
+            # The words of a known phrase ("public transport") also count one by one, each
+            # with its own idf, like the parts of a compound.
+            phrase_words = {w for word in words if word.required for w in word.text.split(" ")}
+            parts += [QueryWord(w, self._terms_of(w)) for w in sorted(phrase_words)]
+        for part in parts:
             pseudo, _, found = self._pseudo_frequency(snap, part, locale)
             weight = scoring.idf(found, documents)
-            score += COMPOUND_PART_SHARE * weight * scoring.saturate(pseudo)
+            share = PHRASE_WORD_SHARE if part.text in phrase_words else COMPOUND_PART_SHARE
+            score += share * weight * scoring.saturate(pseudo)
         if query_weight:
             score *= (covered / query_weight) ** COVERAGE_POWER
         candidates = np.flatnonzero(scoring.mask_of(final, snap.size))
@@ -809,9 +832,16 @@ class SearchService:
         itself, RELATED_FACTOR with related words only) and in how many documents the word
         itself is found (or its related words, if the word is not), for its idf. The word's
         plain per-field BM25 score (PLAIN_WEIGHT) is added to ``plain``, if given."""
-        direct = self._frequency_of(snap, word.terms, locale, plain)
+        text_docs: list[np.ndarray] | None = [] if IDF_FROM_TEXT else None
+        direct = self._frequency_of(snap, word.terms, locale, plain, text_docs)
         coverage = (direct > 0).astype(np.float32)
         found = int(np.count_nonzero(direct))
+        if text_docs:
+            # The idf of the offers' own texts: a vocabulary label is in every offer of a
+            # category, and would make a word that tells the offers apart count for nothing.
+            in_text = np.zeros(snap.size, dtype=bool)
+            in_text[np.concatenate(text_docs)] = True
+            found = int(np.count_nonzero(in_text))
         if word.related:
             related = self._frequency_of(snap, word.related, locale)
             if not found:
@@ -821,7 +851,8 @@ class SearchService:
         return direct, coverage, found
 
     def _frequency_of(self, snap: _Snapshot, terms: dict[str, set[str]],
-                      locale: str, plain: np.ndarray | None = None) -> np.ndarray:
+                      locale: str, plain: np.ndarray | None = None,
+                      text_docs: list[np.ndarray] | None = None) -> np.ndarray:
         docs_parts, weight_parts = [], []
         documents = bitmaps.count(snap.all_docs) if plain is not None else 0
         for name, tokens in terms.items():
@@ -833,6 +864,8 @@ class SearchService:
                 if not len(docs):
                     continue
                 compound_part = token.startswith(COMPOUND_PART)
+                if text_docs is not None and kind != "vocab":
+                    text_docs.append(docs)
                 if plain is not None and kind != "vocab" and not compound_part:
                     plain[docs] += scoring.idf(len(docs), documents) * scoring.saturate(
                         frequency, scoring.PLAIN_K1)
