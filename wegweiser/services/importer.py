@@ -834,6 +834,9 @@ class Importer:
             if rows:
                 self.session.execute(insert(table), rows)
         log_changes(self.session, ids)
+        for organisation in {id(n.organisation): n.organisation for n in new}.values():
+            # An organisation's offers, if loaded, are read again (as the ORM would add them).
+            self.session.expire(organisation, ["offers"])
 
     @staticmethod
     def _offer_columns(record: dict) -> dict:
