@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 
 from wegweiser import db
 from wegweiser.cli import main
-from wegweiser.models import ChangeLogEntry, Offer, Organisation, Revision
-from wegweiser.services.setup import import_files
+from wegweiser.models import ChangeLogEntry, Event, Offer, Organisation, Revision
+from wegweiser.services.setup import import_files, import_records
 
 from .conftest import DATA
 
@@ -35,6 +35,31 @@ def test_valid_file_is_imported_with_vocabulary_matched_by_label(ctx):
                                                                   (3, "in den Ferien nicht")]
     bike = db.session().scalar(select(Offer).where(Offer.external_id == "gruenau-fahrrad"))
     assert bike.status == "draft" and [a.slug for a in bike.areas] == ["gruenau-mitte"]
+
+
+def test_new_offers_get_one_revision_and_one_change_log_entry_each(ctx):
+    """New offers are inserted in bulk, beside the ORM's flush: their revisions and change-log
+    entries (what the index reads) are written as for any other change; an event may name an
+    offer new in the same file."""
+    data = json.loads((DATA / "valid.json").read_text(encoding="utf-8"))
+    offer = data["offers"][0]
+    data["events"] = [{"id": "event-of-new-offer", "organisation": offer["organisation"],
+                       "offer": offer["id"], "title": {"de": "Offener Abend"},
+                       "starts_at": "2026-05-04T18:00", "ends_at": "2026-05-04T20:00",
+                       "categories": offer["categories"], "online": True}]
+    report = import_records(data, "import:test")
+    assert report.ok, report.problems
+    session = db.session()
+    offers = session.scalars(select(Offer).order_by(Offer.id)).all()
+    assert [o.external_id for o in offers] == [o["id"] for o in data["offers"]]
+    ids = [o.id for o in offers]
+    assert sorted(session.scalars(select(ChangeLogEntry.offer_id)
+                                  .where(ChangeLogEntry.offer_id.is_not(None)))) == ids
+    assert sorted(session.scalars(select(Revision.entity_id)
+                                  .where(Revision.entity_type == "offer"))) == ids
+    assert all(r.actor == "import:test" for r in session.scalars(select(Revision)))
+    event = session.scalar(select(Event).where(Event.external_id == "event-of-new-offer"))
+    assert event.offer.external_id == offer["id"]
 
 
 def test_importing_the_same_file_twice_changes_nothing(ctx):

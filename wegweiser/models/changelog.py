@@ -15,6 +15,7 @@ overlap.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import BigInteger, Integer, event, func, insert, select, update
@@ -123,17 +124,25 @@ def _write_change_log(session: Session, _flush_context) -> None:
         return
     offers, indirect = _affected_offer_ids(session)
     offers |= _offers_reached(session, indirect)
-    events = _affected_event_ids(session, indirect)
-    rows = [{"offer_id": i, "event_id": None} for i in sorted(offers)]
-    rows += [{"offer_id": None, "event_id": i} for i in sorted(events)]
+    log_changes(session, offers, _affected_event_ids(session, indirect))
+
+
+def log_changes(session: Session, offer_ids: Iterable[int], event_ids: Iterable[int] = ()) -> None:
+    """Log these offers and events as changed, in the session's transaction (nothing while a
+    preview writes: SKIP_CHANGE_LOG). Every flush logs what it changed (_write_change_log); a
+    write that bypasses the flush (the import's bulk insert of new offers) calls this itself."""
+    if session.info.get(SKIP_CHANGE_LOG):
+        return
+    rows = [{"offer_id": i, "event_id": None} for i in sorted(offer_ids)]
+    rows += [{"offer_id": None, "event_id": i} for i in sorted(event_ids)]
     if rows:
         connection = session.connection()
         now = utcnow()
         for start in range(0, len(rows), LOG_BATCH):
+            # One statement for many rows, compiled once (SQLAlchemy's insertmanyvalues).
             seqs = list(connection.scalars(
-                insert(ChangeLogEntry).values([{**row, "created_at": now}
-                                               for row in rows[start:start + LOG_BATCH]])
-                .returning(ChangeLogEntry.seq)))
+                insert(ChangeLogEntry).returning(ChangeLogEntry.seq),
+                [{**row, "created_at": now} for row in rows[start:start + LOG_BATCH]]))
             if connection.dialect.name == "postgresql":
                 # A statement of its own, so the time is surely after the numbers were taken.
                 connection.execute(update(ChangeLogEntry).where(ChangeLogEntry.seq.in_(seqs))

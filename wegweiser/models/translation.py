@@ -12,6 +12,11 @@ ORIGINAL, HUMAN, MACHINE = "original", "human", "machine"
 ORIGINS = (ORIGINAL, HUMAN, MACHINE)
 
 
+def text_origin(locale: str, original_language: str) -> str:
+    """Where a text written with its entry comes from: the original, or a human translation."""
+    return ORIGINAL if locale == original_language else HUMAN
+
+
 class TranslationMixin:
     field: Mapped[str] = mapped_column(String(40))
     locale: Mapped[str] = mapped_column(String(12))
@@ -47,7 +52,7 @@ class TranslatedMixin:
             if locale not in values:
                 self.texts.remove(row)
         for locale, value in values.items():
-            origin = ORIGINAL if locale == self.original_language else HUMAN
+            origin = text_origin(locale, self.original_language)
             row = current.get(locale)
             if row is None:
                 self.texts.append(text_class(field=field, locale=locale, text=value, origin=origin))

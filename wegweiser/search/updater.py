@@ -101,17 +101,19 @@ class _Related:
 
 def write_offers(writer, session: Session, offer_ids: Iterable[int], settings: IndexSettings,
                   replace: bool, batch: int = BATCH,
-                  stop: Callable[[], bool] | None = None) -> int:
+                  stop: Callable[[], bool] | None = None, stop_every: int | None = None) -> int:
     """Write the documents of ``offer_ids`` (``replace``: in place of theirs, or remove them
-    when the offer is not published), ``batch`` at a time; after each batch ``stop`` may end
-    it early. Returns how many of ``offer_ids`` (the first ones) were written."""
+    when the offer is not published), read from the database ``batch`` at a time; after every
+    ``stop_every`` (default: ``batch``) ``stop`` may end it early. Returns how many of
+    ``offer_ids`` (the first ones) were written."""
     ids = list(offer_ids)
     if not ids:
         return 0
+    stop_every = stop_every or batch
     today = date.today()
     related = _Related(session)
     for start in range(0, len(ids), batch):
-        if start and stop is not None and stop():
+        if start % stop_every == 0 and start and stop is not None and stop():
             return start
         chunk = ids[start:start + batch]
         # populate_existing: the caller's session may hold an offer loaded before the change
@@ -121,15 +123,20 @@ def write_offers(writer, session: Session, offer_ids: Iterable[int], settings: I
             .options(selectinload(Offer.texts), selectinload(Offer.opening_hours))
             .execution_options(populate_existing=True))}
         organisations = related.attach(session, offers)
-        for offer_id in chunk:
-            offer = offers.get(offer_id)
-            if offer is not None and offer.status == PUBLISHED:
-                doc = offer_document(offer, today, settings.stale_after_days)
-                (writer.update_document if replace else writer.add_document)(**doc)
-            elif replace:
-                writer.delete_by_term("id", str(offer_id))
-        for entity in (*offers.values(), *organisations):
-            session.expunge(entity)
+        try:
+            for position, offer_id in enumerate(chunk, start):
+                if position % stop_every == 0 and position > start and stop is not None \
+                        and stop():
+                    return position
+                offer = offers.get(offer_id)
+                if offer is not None and offer.status == PUBLISHED:
+                    doc = offer_document(offer, today, settings.stale_after_days)
+                    (writer.update_document if replace else writer.add_document)(**doc)
+                elif replace:
+                    writer.delete_by_term("id", str(offer_id))
+        finally:
+            for entity in (*offers.values(), *organisations):
+                session.expunge(entity)
     return len(ids)
 
 
@@ -352,6 +359,9 @@ def _settled_seq(session: Session) -> int:
 # the database, so the order does not matter (see apply_changes).
 CATCH_UP_CHUNK = 500
 CATCH_UP_STEP = 10
+# Offers a round reads from the database at a time (a few queries per read): CATCH_UP_STEP of
+# them are a query per one or two offers, a large part of a long catch-up's time.
+CATCH_UP_LOAD = 100
 CATCH_UP_SECONDS = 0.5
 
 
@@ -441,7 +451,8 @@ def apply_changes(store: IndexStore, session: Session, settings: IndexSettings,
         writer = BulkWriter(index)
         try:
             written = write_offers(writer, session, offer_ids, settings, replace=True,
-                                   batch=CATCH_UP_STEP, stop=newer_work)
+                                   batch=CATCH_UP_LOAD, stop=newer_work,
+                                   stop_every=CATCH_UP_STEP)
         except BaseException:
             writer.cancel()
             raise

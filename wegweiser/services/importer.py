@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.rrule import rrule, rrulestr
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..models import (
@@ -37,6 +37,8 @@ from ..models import (
     Revision,
     utcnow,
 )
+from ..models.changelog import log_changes
+from ..models.translation import text_origin
 from .help_calls import help_call_record, kind_by_slug, latest_end_date
 from .lookups import Lookups
 from .records import (
@@ -78,6 +80,7 @@ EVENT_RECORD_KEYS = {"id", "organisation", "offer", "original_language", *EVENT_
 EVENT_FREQUENCIES = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
 SECTIONS = ("organisations", "offers", "events", "help_calls")
 WRITE_BATCH = 500  # entries an import writes per flush
+OFFER_TERMS = ("categories", "target_groups", "languages", "areas")  # Offer._link_tables' order
 
 
 def default_timezone() -> str:
@@ -137,6 +140,15 @@ class PlannedChange:
     id: str
     outcome: str
     changes: dict
+
+
+@dataclass
+class NewOffer:
+    """A new offer waiting to be inserted (Importer._insert_offers); ``id`` once it is."""
+
+    record: dict
+    organisation: Organisation
+    id: int | None = None
 
 
 @dataclass
@@ -226,8 +238,12 @@ class Importer:
         self.lookups = Lookups.load(session)
         self.problems: list[Problem] = []
         self.timezone = default_timezone()
-        # Entries written by run() whose revisions wait for the next flush (_revised()).
-        self._waiting: list[tuple[str, object, dict]] | None = None
+        # Entries written whose revisions wait for the next flush (_revised()), and the new
+        # offers among them, waiting to be inserted (_insert_offers()). Only run() lets them
+        # wait (batching); every other write is settled at once.
+        self._batching = False
+        self._waiting: list[tuple[str, object, dict]] = []
+        self._new_offers: list[NewOffer] = []
 
     # -- validation ---------------------------------------------------------------------
 
@@ -609,13 +625,13 @@ class Importer:
         report.problems = self.problems
         if self.problems:
             return report
-        self._waiting = [] if not dry_run else None
+        self._batching = not dry_run
         try:
             self._write(report, org_records, offer_records, event_records, call_records,
                         dry_run, progress)
             self._settle()
         finally:
-            self._waiting = None
+            self._batching = False
         self.session.flush()
         return report
 
@@ -647,7 +663,7 @@ class Importer:
         if event_records:
             for counts in (report.created, report.updated, report.unchanged):
                 counts["events"] = 0
-            self.session.flush()
+            self._settle()  # the new offers inserted: events may name them
             existing_events = {e.external_id: e for e in self.session.scalars(
                 select(Event).where(Event.external_id.in_([r["id"] for r in event_records])))}
             for record in event_records:
@@ -767,29 +783,91 @@ class Importer:
                 found[offer.external_id] = offer
         return found
 
-    def _revision(self, entity_type: str, entity_id: int, changes: dict) -> None:
-        self.session.add(Revision(entity_type=entity_type, entity_id=entity_id,
-                                  actor=self.actor, changes=changes))
-
     def _revised(self, entity_type: str, entity, changes: dict) -> None:
         """Record the revision of an entry just written. Alone, at once (a flush gives a new
         entry its id); while run() writes, once WRITE_BATCH entries are waiting: one flush
-        then inserts them all, a few statements per table instead of several per entry."""
-        if self._waiting is None:
-            self.session.flush()
-            self._revision(entity_type, entity.id, changes)
-            return
+        and the insert of the new offers (_insert_offers) then write them all, a few
+        statements per table instead of several per entry."""
         self._waiting.append((entity_type, entity, changes))
-        if len(self._waiting) >= WRITE_BATCH:
+        if not self._batching or len(self._waiting) >= WRITE_BATCH:
             self._settle()
 
     def _settle(self) -> None:
-        """Flush the entries written since the last flush and add their revisions."""
-        if self._waiting:
-            self.session.flush()
-            for entity_type, entity, changes in self._waiting:
-                self._revision(entity_type, entity.id, changes)
-            self._waiting.clear()
+        """Flush the entries written since the last flush, insert the new offers waiting and
+        add the revisions of all of them."""
+        if not self._waiting:
+            return
+        self.session.flush()
+        self._insert_offers()
+        self.session.execute(insert(Revision.__table__), [
+            {"entity_type": entity_type, "entity_id": entity.id, "actor": self.actor,
+             "changes": changes} for entity_type, entity, changes in self._waiting])
+        self._waiting.clear()
+
+    def _insert_offers(self) -> None:
+        """Insert the new offers waiting, with their texts, opening hours and vocabularies:
+        one statement per table for all of them (the ORM's unit of work costs far more than
+        the rows), and log them as changed (the flush's change log does not see them)."""
+        new, self._new_offers = self._new_offers, []
+        if not new:
+            return
+        ids = self.session.scalars(
+            insert(Offer.__table__).returning(Offer.__table__.c.id, sort_by_parameter_order=True),
+            [{"external_id": n.record["id"], "organisation_id": n.organisation.id,
+              **self._offer_columns(n.record)} for n in new]).all()
+        # The link tables (offer_id and the term's column), in OFFER_TERMS' order.
+        links = {name: (table, next(c.name for c in table.c if c.name != "offer_id"), [])
+                 for name, table in zip(OFFER_TERMS, Offer._link_tables, strict=True)}
+        texts, hours = [], []
+        for offer, offer_id in zip(new, ids, strict=True):
+            offer.id = offer_id
+            record = offer.record
+            texts += [{"offer_id": offer_id, "field": name, "locale": locale, "text": text,
+                       "origin": text_origin(locale, record["original_language"])}
+                      for name in TEXT_FIELDS for locale, text in record[name].items()]
+            hours += [{"offer_id": offer_id, **slot} for slot in self._opening_hours_rows(record)]
+            for name, terms in self._offer_terms(record).items():
+                _table, column, rows = links[name]
+                rows += [{"offer_id": offer_id, column: term.id} for term in terms]
+        for table, rows in ((OfferText.__table__, texts), (OpeningHours.__table__, hours),
+                            *((table, rows) for table, _column, rows in links.values())):
+            if rows:
+                self.session.execute(insert(table), rows)
+        log_changes(self.session, ids)
+        for organisation in {id(n.organisation): n.organisation for n in new}.values():
+            # An organisation's offers, if loaded, are read again (as the ORM would add them).
+            self.session.expire(organisation, ["offers"])
+
+    @staticmethod
+    def _offer_columns(record: dict) -> dict:
+        """An offer's own columns (not its texts and vocabularies) as ``record`` says."""
+        return {
+            "original_language": record["original_language"],
+            "citywide": record["citywide"],
+            **{key: record["address"].get(key) for key in ADDRESS_KEYS},
+            **{key: record["contact"].get(key) for key in CONTACT_KEYS},
+            "cost": record["cost"],
+            "accessible": record["accessible"],
+            "appointment_needed": record["appointment_needed"],
+            "status": record["status"],
+            "verified_at": date.fromisoformat(record["verified_at"])
+            if record["verified_at"] else None,
+            # Set even when only translated texts changed (rows of another table): the
+            # offer's row is then updated too, so its version moves on and a concurrent edit
+            # is noticed.
+            "updated_at": utcnow(),
+        }
+
+    def _offer_terms(self, record: dict) -> dict[str, list]:
+        """The vocabulary objects ``record`` names, by OFFER_TERMS."""
+        return {name: [getattr(self.lookups, name).find(s) for s in record[name]]
+                for name in OFFER_TERMS}
+
+    @staticmethod
+    def _opening_hours_rows(record: dict) -> list[dict]:
+        return [{"weekday": s["weekday"], "opens": time.fromisoformat(s["opens"]),
+                 "closes": time.fromisoformat(s["closes"]), "note": s.get("note")}
+                for s in record["opening_hours"]]
 
     def write_organisation(self, org: Organisation | None,
                             record: dict) -> tuple[Organisation, bool]:
@@ -844,37 +922,20 @@ class Importer:
         changes = changed_fields(before, record)
         if before is not None and not changes:
             return False
-        if offer is None:
-            offer = Offer(external_id=record["id"])
-            self.session.add(offer)
-        lookups = self.lookups
+        if offer is None:  # inserted with others (_insert_offers)
+            new = NewOffer(record, org)
+            self._new_offers.append(new)
+            self._revised("offer", new, changes)
+            return True
         offer.organisation = org
-        offer.original_language = record["original_language"]
+        for key, value in self._offer_columns(record).items():
+            setattr(offer, key, value)
         for name in TEXT_FIELDS:
             offer.set_translations(name, record[name], OfferText)
-        offer.categories = [lookups.categories.find(s) for s in record["categories"]]
-        offer.target_groups = [lookups.target_groups.find(s) for s in record["target_groups"]]
-        offer.languages = [lookups.languages.find(s) for s in record["languages"]]
-        offer.areas = [lookups.areas.find(s) for s in record["areas"]]
-        offer.citywide = record["citywide"]
-        for key in ADDRESS_KEYS:
-            setattr(offer, key, record["address"].get(key))
-        for key in CONTACT_KEYS:
-            setattr(offer, key, record["contact"].get(key))
-        if before is None or changes.get("opening_hours"):
-            offer.opening_hours = [
-                OpeningHours(weekday=s["weekday"], opens=time.fromisoformat(s["opens"]),
-                             closes=time.fromisoformat(s["closes"]), note=s.get("note"))
-                for s in record["opening_hours"]]
-        offer.cost = record["cost"]
-        offer.accessible = record["accessible"]
-        offer.appointment_needed = record["appointment_needed"]
-        offer.status = record["status"]
-        offer.verified_at = date.fromisoformat(record["verified_at"]) \
-            if record["verified_at"] else None
-        # Set even when only translated texts changed (rows of another table): the offer's
-        # row is then updated too, so its version moves on and a concurrent edit is noticed.
-        offer.updated_at = utcnow()
+        for name, terms in self._offer_terms(record).items():
+            setattr(offer, name, terms)
+        if changes.get("opening_hours"):
+            offer.opening_hours = [OpeningHours(**row) for row in self._opening_hours_rows(record)]
         self._revised("offer", offer, changes)
         return True
 
