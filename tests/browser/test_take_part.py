@@ -43,6 +43,7 @@ def test_an_editor_posts_a_call_a_moderator_approves_it_and_it_shows_in_de_and_a
     accept(editor, latest_invitation(app, "ed@example.org"), server)
     sign_in(editor, server, "ed@example.org")
     editor.get_by_role("link", name="Neuer Aufruf").click()
+    editor.wait_for_url("**/help-calls/new")  # the click returns before the page is there
     _fits(editor)
     editor.check("input[name=kind][value=interpreters]")
     editor.fill("#f-title", TITLE)
@@ -72,6 +73,7 @@ def test_an_editor_posts_a_call_a_moderator_approves_it_and_it_shows_in_de_and_a
     sign_in(moderator, server, "mod@example.org")
     moderator.goto(server + "/de/manage/review/")
     moderator.locator("a[href*='/review/help-calls/']").first.click()
+    moderator.wait_for_url("**/review/help-calls/*")
     assert TITLE in moderator.locator("table.diff").inner_text()
     _fits(moderator)
     moderator.screenshot(path=str(artifacts / "take-part-2-moderator-reviews-360.png"),
