@@ -192,6 +192,10 @@ def arabic_light_stem(word: str) -> str:
     for prefix in _LIGHT_PREFIXES:
         if word.startswith(prefix) and len(word) >= len(prefix) + (3 if prefix == "و" else 2):
             word = word[len(prefix):]
+            # With one alef, a word that begins with أل reads like the article: ألمانية loses
+            # "ال" and so must الألمانية after its article (else the two stem apart).
+            if prefix != "و" and word.startswith("ال") and len(word) >= 4:
+                word = word[2:]
             break
     for suffix in _LIGHT_SUFFIXES:
         if word.endswith(suffix) and len(word) >= len(suffix) + 2:
