@@ -139,10 +139,10 @@ def script_of(word: str) -> str:
 # stem alike only as written): the word is stemmed as written, then folded; its stem folded
 # first is a second term (LanguageFilter._terms), for text typed without accents.
 STEMS_WITH_ACCENTS = frozenset({"french"})
-# Snowball stemmers that do their own letter-form normalisation and need the letters as typed.
-STEMS_AS_WRITTEN = frozenset({"arabic"})
-# Before such a stemmer only tatweel, joiners and the alef forms are unified (typed ألمانيا and
-# المانيا alike: the stemmer would read أل as part of the word, ال as the article).
+# The stemmer setting of Arabic: the light stemmer below, not Snowball's.
+ARABIC_STEMMER = "arabic"
+# For the proclitic variants only tatweel, joiners and the alef forms are unified (typed
+# ألمانيا and المانيا alike).
 _AS_WRITTEN = str.maketrans({"\u0640": None, "\u200c": None, "\u200d": None,
                              "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا"})
 
@@ -154,9 +154,8 @@ def _marks_removed(text: str) -> str:
 
 
 # Arabic proclitics written as one letter joined to the next word: و and ف (and), then ب (with,
-# in), ل (for), ك (like). The Snowball stemmer removes them only in some combinations (it leaves
-# ل before a noun: لمدرسة, and reads للاجئين as لل + اجئين), and the light stemmer removes only و
-# alone, so a query word is also looked for without them where that form is in more offers
+# in), ل (for), ك (like). The light stemmer removes only و alone (and ب/ك/ف with the article),
+# so a query word is also looked for without them where that form is in more offers
 # than the word as written (SearchService._with_proclitics).
 ARABIC_CONJUNCTIONS = "وف"
 ARABIC_PREPOSITIONS = "بلك"
@@ -182,7 +181,6 @@ def arabic_proclitic_variants(word: str) -> list[str]:
 # suffix of the list at most once, in its order, if two letters remain. Unlike the Snowball
 # stemmer it never takes a word's own first letter for a preposition (برنامج, not رنامج) and
 # removes the plural endings ات/ين/ون whole.
-ARABIC_LIGHT_STEMMING = True
 _LIGHT_PREFIXES = ("ال", "وال", "بال", "كال", "فال", "لل", "و")
 _LIGHT_SUFFIXES = ("ها", "ان", "ات", "ون", "ين", "يه", "ه", "ي")
 
@@ -290,16 +288,8 @@ class LanguageFilter(WordFilter):
         if self.lang != "tr" and not (settings and settings.stemmer in STEMS_WITH_ACCENTS):
             # "café" and "cafe" must stem alike; Turkish suffixes need their letters (ş, ğ…).
             text = fold(text)
-        if settings and settings.stemmer == "arabic" and ARABIC_LIGHT_STEMMING:
+        if settings and settings.stemmer == ARABIC_STEMMER:
             return arabic_light_stem(text) or None
-        if settings and settings.stemmer in STEMS_AS_WRITTEN:
-            # The Arabic stemmer needs the feminine ending ة and the hamza forms as written to
-            # remove them (مدرسة, المدرسة → مدرس); folded to ه first, it takes ة for a pronoun
-            # suffix and stems المدرسه apart from مدرسه, and الفئة becomes فيه (in it). So it
-            # stems the word as written (alef forms unified), and its stem gets the letter
-            # forms of the search.
-            written = _apostrophes(_marks_removed(word), self.lang)
-            return fold(normalise(_stem(settings.stemmer, written, 1), self.lang)) or None
         if settings and settings.stemmer:
             # German plurals need a second pass (kurse → kurs → kur, like kurs).
             text = _stem(settings.stemmer, text, 2 if settings.compounds else 1)
@@ -366,7 +356,6 @@ def compound_parts(word: str) -> list[str]:
 
 _STEMMERS: dict[str, object] = {}
 _MORPHOLOGY: dict = {}
-NOUN_BEFORE_VERB = True  # see _lemma
 _VERB_FORMS = frozenset({"VERB", "INFN", "PRTF", "PRTS", "GRND"})
 _CYRILLIC_WORD = re.compile(r"[\u0400-\u04ff']+")
 
@@ -381,7 +370,7 @@ def _lemma(lang: str, word: str) -> str:
         _MORPHOLOGY[lang] = pymorphy3.MorphAnalyzer(lang=lang)
     parses = _MORPHOLOGY[lang].parse(word)
     first = parses[0]
-    if not NOUN_BEFORE_VERB or first.tag.POS not in _VERB_FORMS:
+    if first.tag.POS not in _VERB_FORMS:
         return first.normal_form
     # The Ukrainian dictionary gives no probabilities (every parse scores 1.0), so the first
     # parse is arbitrary: "правила" (rules) comes first as a form of the verb правити. A word

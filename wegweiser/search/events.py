@@ -68,12 +68,12 @@ def _fields_by_language() -> dict[str | None, list[str]]:
     return grouped
 
 
-def _word_query(word: str, reader) -> wq.Query | None:
+def _word_query(word: str, reader, fields: dict[str | None, list[str]]) -> wq.Query | None:
     # Each word is analysed once per language, not once per field, and only the terms the
     # index holds are asked for: a Whoosh union over ~60 fields, most without the term, made
     # an event search cost more than the offer search.
     alternatives, analysed = [], False
-    for lang, names in _fields_by_language().items():
+    for lang, names in fields.items():
         terms = dict.fromkeys(token.text for token in language_analyzer(lang)(word)
                               if token.text and not token.text.startswith(COMPOUND_PART))
         analysed = analysed or bool(terms)
@@ -87,8 +87,9 @@ def _word_query(word: str, reader) -> wq.Query | None:
 def search(searcher, text: str, now: datetime | None = None, limit: int = 50) -> list[int]:
     """Ids of upcoming events matching the words of ``text``, best first: those with every
     word, or, when none has them all, those with any."""
+    reader, fields = searcher.reader(), _fields_by_language()
     words = [q for w in query_words(text, MAX_QUERY_CHARS, MAX_QUERY_WORDS)
-             if (q := _word_query(w, searcher.reader())) is not None]
+             if (q := _word_query(w, reader, fields)) is not None]
     if not words:
         return []
     now = now or datetime.now(UTC)

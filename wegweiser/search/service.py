@@ -23,10 +23,10 @@ from .. import geo
 from ..languages import all_languages, language
 from . import bitmaps, events, scoring
 from .analysis import (
+    ARABIC_STEMMER,
     COMPOUND_LANGUAGES,
     COMPOUND_PART,
     MIN_COMPOUND_LENGTH,
-    STEMS_AS_WRITTEN,
     arabic_proclitic_variants,
     compound_parts,
     fold,
@@ -124,16 +124,8 @@ PLAIN_WEIGHT = 0.5
 PREFIX_SHARE = 0.5
 MIN_PREFIX = 5
 MAX_PREFIX_TERMS = 5
-# An Arabic query word also matches its form without a one-letter proclitic (analysis.py) where
-# that form is in more offers than the word as written (لإجراءات: إجراءات), not only where the
-# word is in none.
-PROCLITIC_MORE = True
-# A query word's idf counts the offers whose own text has it (title, description), not those
-# that have it only among their vocabulary labels (_pseudo_frequency).
-IDF_FROM_TEXT = True
 # The words of a known phrase of the thesaurus ("public transport", which matches as one word)
 # also count one by one for the ranking, each with its own idf, at this share.
-PHRASE_WORDS = True
 PHRASE_WORD_SHARE = 0.25
 FACET_FIELDS = FILTER_NAMES  # every registered filter (filters.py), in the facets' order
 
@@ -343,7 +335,7 @@ class SearchService:
         # Fields analysed by the Arabic stemmer (for _with_proclitics).
         self._arabic_fields = frozenset(
             name for name, lang in self._field_language.items() if lang and (
-                info := all_languages().get(lang)) and info.stemmer in STEMS_AS_WRITTEN)
+                info := all_languages().get(lang)) and info.stemmer == ARABIC_STEMMER)
         self._word_terms_cache: dict[tuple[str, str | None, bool], frozenset[str]] = {}
         self._terms_cache: dict[tuple[str, bool, str | None], dict[str, frozenset[str]]] = {}
         self._thesaurus = Thesaurus.load()
@@ -473,8 +465,8 @@ class SearchService:
 
     def _with_proclitics(self, snap: _Snapshot, words: list[QueryWord]) -> list[QueryWord]:
         """An Arabic query word also matches its form without one-letter proclitics (لمدرسة:
-        مدرسة) if more offers have that form than the word as written (its stem included);
-        without PROCLITIC_MORE, only if no offer has the word as written."""
+        مدرسة) if more offers have that form than the word as written (its stem included:
+        لإجراءات, إجراءات)."""
         if not self._arabic_fields:
             return words
         result = []
@@ -483,16 +475,15 @@ class SearchService:
             variants = arabic_proclitic_variants(word.text) \
                 if own and " " not in word.text else []
             found = bitmaps.count(self._terms_bitmap(snap, own)) if variants else 0
-            if variants and (PROCLITIC_MORE or not found):
-                for variant in variants:
-                    extra = {name: tokens for name, tokens in self._terms_of(
-                        variant, inside_compounds=False).items() if name in self._arabic_fields}
-                    if bitmaps.count(self._terms_bitmap(snap, extra)) > found:
-                        terms = {name: set(tokens) for name, tokens in word.terms.items()}
-                        for name, tokens in extra.items():
-                            terms.setdefault(name, set()).update(tokens)
-                        word = word._replace(terms=terms)
-                        break
+            for variant in variants:
+                extra = {name: tokens for name, tokens in self._terms_of(
+                    variant, inside_compounds=False).items() if name in self._arabic_fields}
+                if bitmaps.count(self._terms_bitmap(snap, extra)) > found:
+                    terms = {name: set(tokens) for name, tokens in word.terms.items()}
+                    for name, tokens in extra.items():
+                        terms.setdefault(name, set()).update(tokens)
+                    word = word._replace(terms=terms)
+                    break
             result.append(word)
         return result
 
@@ -798,13 +789,11 @@ class SearchService:
             score += weight * scoring.saturate(pseudo)
             covered += weight * coverage
             query_weight += weight
+        # The words of a known phrase ("public transport") also count one by one, each with
+        # its own idf, like the parts of a compound.
+        phrase_words = {w for word in words if word.required for w in word.text.split(" ")}
         parts = self._compound_parts(snap, words)
-        phrase_words: set[str] = set()
-        if PHRASE_WORDS:
-            # The words of a known phrase ("public transport") also count one by one, each
-            # with its own idf, like the parts of a compound.
-            phrase_words = {w for word in words if word.required for w in word.text.split(" ")}
-            parts += [QueryWord(w, self._terms_of(w)) for w in sorted(phrase_words)]
+        parts += [QueryWord(w, self._terms_of(w)) for w in sorted(phrase_words)]
         for part in parts:
             pseudo, _, found = self._pseudo_frequency(snap, part, locale)
             weight = scoring.idf(found, documents)
@@ -832,7 +821,7 @@ class SearchService:
         itself, RELATED_FACTOR with related words only) and in how many documents the word
         itself is found (or its related words, if the word is not), for its idf. The word's
         plain per-field BM25 score (PLAIN_WEIGHT) is added to ``plain``, if given."""
-        text_docs: list[np.ndarray] | None = [] if IDF_FROM_TEXT else None
+        text_docs: list[np.ndarray] = []
         direct = self._frequency_of(snap, word.terms, locale, plain, text_docs)
         coverage = (direct > 0).astype(np.float32)
         found = int(np.count_nonzero(direct))
