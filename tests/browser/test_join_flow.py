@@ -95,6 +95,7 @@ def test_join_accept_and_set_a_password_on_a_phone(app, server, chromium, artifa
                                  "mod@example.org")
         moderator.goto(f"{server}/{lang}/manage/review/")
         moderator.locator("a[href*='/manage/requests/']").first.click()
+        moderator.wait_for_url("**/manage/requests/**")
         assert name in moderator.locator("main").inner_text()
         fits(moderator)
         moderator.screenshot(path=str(artifacts / f"join-moderator-{lang}-360.png"),

@@ -93,6 +93,7 @@ def test_the_new_languages_on_a_phone(chromium, live_server, artifacts, lang, di
         assert any("\u1200" <= char <= "\u137f" for char in heading), heading
     page.screenshot(path=str(artifacts / f"results-{lang}-phone.png"), full_page=False)
     page.locator("a.languages").click()
+    page.wait_for_url("**/language?**")
     assert page.locator(".language-choice button").count() == 14
     page.locator(".language-choice button[value='de']").click()
     page.wait_for_url("**/de/search?q=Deutsch")
