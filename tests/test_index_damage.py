@@ -228,8 +228,8 @@ def test_a_rebuild_that_does_not_verify_is_not_swapped_in(directory, monkeypatch
     current = os.readlink(index_dir / "current")
     real = updater.write_offers
 
-    def loses_one(writer, session, offer_ids, settings, replace):
-        return real(writer, session, list(offer_ids)[1:], settings, replace)
+    def loses_one(writer, session, offer_ids, *args):
+        return real(writer, session, list(offer_ids)[1:], *args)
 
     monkeypatch.setattr(updater, "write_offers", loses_one)
     with directory.app_context(), pytest.raises(IndexNotVerified):

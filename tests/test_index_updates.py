@@ -347,14 +347,46 @@ def test_a_round_of_older_changes_ends_when_a_newer_one_arrives(ctx, monkeypatch
 
 
 @pytest.mark.demo_directory
-def test_the_command_line_applies_a_block_in_rounds_to_the_end(ctx, small_rounds):
+@pytest.mark.parametrize("processes", [1, 2])
+def test_the_command_line_applies_a_block_in_rounds_to_the_end(ctx, small_rounds, monkeypatch,
+                                                               processes):
+    """With two processes a round takes twice as many documents, half of them analysed by a
+    forked process: this process builds only its half, and the index ends the same."""
     session = db.session()
     ids = list(session.scalars(select(Offer.id).where(Offer.status == PUBLISHED)))[:35]
     for offer_id in ids:
         retitle(session, offer_id, "zzcli")
     session.commit()
-    search_service().catch_up(session, fully=True)
+    built_here = []
+    document = updater.offer_document
+    monkeypatch.setattr(updater, "offer_document",
+                        lambda offer, *args: built_here.append(offer.id) or document(offer, *args))
+    search_service().catch_up(session, fully=True, processes=processes)
     assert index_differences() == []
+    assert search_service().search(SearchQuery(text="zzcli"), session).total == len(ids)
+    if processes == 1:
+        assert sorted(built_here) == sorted(ids)
+    else:
+        assert 10 <= len(built_here) <= 20, "the forked process built the other half"
+
+
+@pytest.mark.demo_directory
+def test_a_forked_round_stopped_by_a_newer_change_drops_the_other_half(ctx):
+    """When a newer change ends this process's half early, nothing of the forked half is
+    written and the count says so: those entries stay waiting for the next round."""
+    session = db.session()
+    block, _ = committed_block(session, size=40)
+    _, index = search_service().store.open()
+    writer = updater.BulkWriter(index)
+    asked = []
+    written = updater.write_offers_in_processes(
+        writer, session, block, search_service().settings, replace=True, processes=2,
+        parallel_from=10, batch=5, stop=lambda: asked.append(1) or len(asked) > 1, stop_every=5)
+    writer.commit()
+    index.close()
+    assert written == 10
+    behind = {int(line.split(":")[0]) for line in index_differences()}
+    assert behind == set(block[10:])
 
 
 @ONLY_POSTGRESQL

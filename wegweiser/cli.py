@@ -149,7 +149,7 @@ def import_command(files: tuple[Path, ...], fmt: str, mapping: Path | None,
     if not report.ok:
         sys.exit(1)
     if not dry_run:
-        search_service().catch_up(db.session(), fully=True)
+        search_service().catch_up(db.session(), fully=True, processes=_processes())
 
 
 def _suggest_from_leipzigdata(files: tuple[Path, ...], headings: set[str] | None,
@@ -195,7 +195,7 @@ def _import_sheet(files: tuple[Path, ...], fmt: str, actor: str, dry_run: bool) 
         sys.exit(1)
     _print_report(check.report)
     if not dry_run:
-        search_service().catch_up(session, fully=True)
+        search_service().catch_up(session, fully=True, processes=_processes())
 
 
 def _print_dropped(report, report_file: Path | None) -> None:
@@ -539,6 +539,6 @@ def demo_command(host: str, port: int) -> None:
     service = search_service()
     if not service.store.exists():
         rebuild_index(db.session(), progress=_progress("Indexing"), processes=_processes())
-    service.catch_up(db.session(), fully=True)
+    service.catch_up(db.session(), fully=True, processes=_processes())
     click.echo(f"\n  Wegweiser is running at http://{host}:{port}/  (Ctrl+C stops it)\n")
     run_simple(host, port, current_app._get_current_object(), threaded=True)

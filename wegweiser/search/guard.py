@@ -62,12 +62,13 @@ class GuardedSearch:
     def problems(self) -> dict[str, str]:
         return dict(self._problems)
 
-    def catch_up(self, session, fully: bool = False) -> None:
+    def catch_up(self, session, fully: bool = False, processes: int = 1) -> None:
         """Apply the change log if possible (SearchService.catch_up); trouble is logged, never
         raised."""
         if not self._due(UPDATE):
             return
-        if self._attempt(UPDATE, self.engine.catch_up, session, fully) is not FAILED:
+        if self._attempt(UPDATE, self.engine.catch_up, session, fully, processes) \
+                is not FAILED:
             self._resolved(UPDATE)
 
     def search(self, query: SearchQuery, session) -> SearchResult:

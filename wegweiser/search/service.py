@@ -352,10 +352,11 @@ class SearchService:
 
     # -- keeping current ----------------------------------------------------------------
 
-    def catch_up(self, session, fully: bool = False) -> None:
+    def catch_up(self, session, fully: bool = False, processes: int = 1) -> None:
         """Apply what the change log has that this index lacks: one round (updater.py: at most
         CATCH_UP_CHUNK documents, about CATCH_UP_SECONDS) without waiting for the lock;
-        ``fully``: all of it, round by round, waiting for the lock (the command line)."""
+        ``fully``: all of it, round by round, waiting for the lock (the command line, which
+        may share the work with forked ``processes``)."""
         generation = self.store.current_generation()
         if generation is None or (generation != self._checked_generation
                                   and not self.store.schema_is_current()):
@@ -363,7 +364,7 @@ class SearchService:
             return
         self._checked_generation = generation
         if fully:
-            catch_up_fully(self.store, session, self.settings)
+            catch_up_fully(self.store, session, self.settings, processes)
             return
         marker = self.store.applied_seq(generation)
         pending = (generation, marker, *pending_state(session, marker))

@@ -146,15 +146,19 @@ PARALLEL_STEP = 5000  # offers per fork (a rebuild reports its progress after ea
 
 
 def write_offers_in_processes(writer, session: Session, offer_ids: Iterable[int],
-                              settings: IndexSettings, replace: bool, processes: int) -> None:
+                              settings: IndexSettings, replace: bool, processes: int,
+                              parallel_from: int = PARALLEL_FROM, batch: int = BATCH,
+                              stop: Callable[[], bool] | None = None,
+                              stop_every: int | None = None) -> int:
     """write_offers(), with the documents of the second half of ``offer_ids`` loaded and
-    analysed by a forked process meanwhile (processes > 1, a BulkWriter, many offers; only
-    from the command line, never inside a threaded server). The documents keep their order,
-    so the index is the same as from one process."""
+    analysed by a forked process meanwhile (processes > 1, a BulkWriter, at least
+    ``parallel_from`` offers; only from the command line, never inside a threaded server). The
+    documents keep their order, so the index is the same as from one process. When ``stop``
+    ends this process's half early, the other half is dropped; returns how many of
+    ``offer_ids`` (the first ones) were written."""
     ids = list(offer_ids)
-    if processes < 2 or len(ids) < PARALLEL_FROM or not isinstance(writer, BulkWriter):
-        write_offers(writer, session, ids, settings, replace)
-        return
+    if processes < 2 or len(ids) < parallel_from or not isinstance(writer, BulkWriter):
+        return write_offers(writer, session, ids, settings, replace, batch, stop, stop_every)
     own, theirs = ids[:len(ids) // 2], ids[len(ids) // 2:]
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
@@ -163,8 +167,12 @@ def write_offers_in_processes(writer, session: Session, offer_ids: Iterable[int]
     child.start()
     sender.close()
     try:
-        write_offers(writer, session, own, settings, replace)
-        status, batch = pickle.loads(receiver.recv_bytes())
+        written = write_offers(writer, session, own, settings, replace, batch, stop,
+                               stop_every)
+        if written < len(own):
+            child.kill()
+            return written
+        status, exported = pickle.loads(receiver.recv_bytes())
     except BaseException:
         child.kill()
         raise
@@ -172,11 +180,12 @@ def write_offers_in_processes(writer, session: Session, offer_ids: Iterable[int]
         child.join()
         receiver.close()
     if status != "ok":
-        raise RuntimeError(f"analysing offers in another process failed:\n{batch}")
+        raise RuntimeError(f"analysing offers in another process failed:\n{exported}")
     if replace:  # as update_document() does for each
         for offer_id in theirs:
             writer.delete_by_term("id", str(offer_id))
-    writer.add_batch(batch)
+    writer.add_batch(exported)
+    return len(ids)
 
 
 def _analyse_apart(schema, engine, ids: list[int], settings: IndexSettings, sender) -> None:
@@ -408,12 +417,15 @@ def _key(row) -> tuple[str, int]:
 
 
 def apply_changes(store: IndexStore, session: Session, settings: IndexSettings,
-                  limit: int | None = None, timed: bool = True) -> int:
+                  limit: int | None = None, timed: bool = True, processes: int = 1) -> int:
     """One round: apply log entries after this index's marker, the documents of at most
     ``limit`` (CATCH_UP_CHUNK) of them; the caller holds the writer lock and ends the session's
     transaction afterwards; ``timed``: it ends after CATCH_UP_SECONDS (else only ``limit``,
     newer entries, and having begun with new ones end it). Returns how many documents still
     wait (0: caught up; the marker may still wait for a gap); segments merged: merge_bounded.
+    ``processes`` > 1 (the command line only): a round takes ``limit`` documents per process,
+    half of them analysed by a forked process (write_offers_in_processes), so a round of a
+    long catch-up lasts as long as with one process and does as much again.
 
     State of a generation: its marker (every entry up to it is applied) and the entries after
     it applied already (``applied-above``). Applying an entry writes its document from the
@@ -421,7 +433,7 @@ def apply_changes(store: IndexStore, session: Session, settings: IndexSettings,
     database's state, and an entry applied once is never needed again. The marker advances
     over applied entries and over gaps that are settled (_gap_settled).
     """
-    limit = CATCH_UP_CHUNK if limit is None else limit
+    limit = (CATCH_UP_CHUNK if limit is None else limit) * max(1, processes)
     activity = running_transactions(session)  # before the log is read (_gap_settled)
     generation, index = store.open()
     marker = store.applied_seq(generation)
@@ -450,9 +462,10 @@ def apply_changes(store: IndexStore, session: Session, settings: IndexSettings,
     if offer_ids:
         writer = BulkWriter(index)
         try:
-            written = write_offers(writer, session, offer_ids, settings, replace=True,
-                                   batch=CATCH_UP_LOAD, stop=newer_work,
-                                   stop_every=CATCH_UP_STEP)
+            written = write_offers_in_processes(
+                writer, session, offer_ids, settings, replace=True, processes=processes,
+                parallel_from=CATCH_UP_CHUNK, batch=CATCH_UP_LOAD, stop=newer_work,
+                stop_every=CATCH_UP_STEP)
         except BaseException:
             writer.cancel()
             raise
@@ -478,14 +491,17 @@ def apply_changes(store: IndexStore, session: Session, settings: IndexSettings,
     return waiting
 
 
-def catch_up_fully(store: IndexStore, session: Session, settings: IndexSettings) -> None:
+def catch_up_fully(store: IndexStore, session: Session, settings: IndexSettings,
+                   processes: int = 1) -> None:
     """Apply the whole log, a round at a time, waiting for the writer lock before each and
     releasing it after; a round ends early only for newer entries (for the command line; a
-    web request applies one round of at most CATCH_UP_SECONDS)."""
+    web request applies one round of at most CATCH_UP_SECONDS). ``processes``: see
+    apply_changes."""
     while True:
         try:
             with store.writing(wait=True):
-                waiting = apply_changes(store, session, settings, timed=False)
+                waiting = apply_changes(store, session, settings, timed=False,
+                                        processes=processes)
         finally:
             session.rollback()
         if not waiting:
@@ -530,5 +546,5 @@ def rebuild(store: IndexStore, session: Session, settings: IndexSettings,
         store.verify(path, {str(i) for i in ids})
         store.set_applied_seq(path.name, start_seq)
         store.activate(path)
-    catch_up_fully(store, session, settings)  # the changes since start_seq
+    catch_up_fully(store, session, settings, processes)  # the changes since start_seq
     return len(ids)
