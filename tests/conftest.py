@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -129,20 +131,48 @@ def _make_app(url: str, index_dir: Path, **extra):
     return create_app(config)
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def backend(request, tmp_path_factory):
-    if request.param == "sqlite":
-        databases = SqliteDatabases(tmp_path_factory.mktemp("sqlite"))
-    else:
-        databases = PostgresDatabases()
+class Kept:
+    """Session resources kept to the end of the run, once per key. pytest tears a parametrized
+    session fixture down whenever the next test has the other parameter, and with the tests
+    handed out file by file (pytest-xdist's loadfile) that is at nearly every file: the
+    template databases and the demo directory were made again and again (5-20 s each time).
+    The parametrized fixtures below take their value from here; their teardown does nothing."""
+
+    def __init__(self, stack: ExitStack):
+        self._stack, self._values = stack, {}
+
+    def get(self, key, make: Callable[[], Iterator]):
+        """``make``: a generator function that sets up, yields the value, then tears down."""
+        if key not in self._values:
+            steps = make()
+            self._values[key] = next(steps)
+            self._stack.callback(next, steps, None)
+        return self._values[key]
+
+
+@pytest.fixture(scope="session")
+def kept():
+    with ExitStack() as stack:  # torn down in reverse: demo apps before their databases
+        yield Kept(stack)
+
+
+def _databases(name: str, tmp_path_factory):
+    databases = (SqliteDatabases(tmp_path_factory.mktemp("sqlite")) if name == "sqlite"
+                 else PostgresDatabases())
     template_app = _make_app(databases.template_url(), tmp_path_factory.mktemp("tmpl-index"))
     with template_app.app_context():
         initialise_database()
         db.engine().dispose()
     databases.finish_template()
-    databases.name = request.param
+    databases.name = name
     yield databases
     databases.close()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def backend(request, kept, tmp_path_factory):
+    return kept.get(("databases", request.param),
+                    lambda: _databases(request.param, tmp_path_factory))
 
 
 @pytest.fixture
@@ -199,9 +229,7 @@ def _load_demo(application, city: str | None = None) -> None:
         rebuild_index(db.session())
 
 
-@pytest.fixture(scope="session")
-def demo_app(backend, tmp_path_factory):
-    """One app per backend with the demo data and its index, for tests that only read."""
+def _demo_app(backend, tmp_path_factory):
     url = backend.new()
     application = _make_app(url, tmp_path_factory.mktemp("demo-index"))
     _load_demo(application)
@@ -209,6 +237,12 @@ def demo_app(backend, tmp_path_factory):
     with application.app_context():
         db.engine().dispose()
     backend.drop(url)
+
+
+@pytest.fixture(scope="session")
+def demo_app(backend, kept, tmp_path_factory):
+    """One app per backend with the demo data and its index, for tests that only read."""
+    return kept.get(("demo", backend.name), lambda: _demo_app(backend, tmp_path_factory))
 
 
 @pytest.fixture(scope="module")

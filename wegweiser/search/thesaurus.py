@@ -2,6 +2,7 @@
 another ("futbol" → "Fußball", "تروما" → "Trauma"). Query-time only; the index is unchanged."""
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from pathlib import Path
@@ -34,10 +35,11 @@ class Thesaurus:
 
     @classmethod
     def load(cls, path: Path = THESAURUS) -> Thesaurus:
+        """The thesaurus in ``path``, read once per process while the file is unchanged (it
+        is never changed after it is built; every app of a process shares it)."""
         if not path.exists():
             return cls([])
-        with open(path, "rb") as handle:
-            return cls(tomllib.load(handle).get("concept", []))
+        return _read(cls, path, path.stat().st_mtime_ns)
 
     def group(self, words: list[str]) -> list[tuple[str, list[tuple[str, str]]]]:
         """Join words that form a known phrase; each item: (text, (language, word) of the
@@ -53,3 +55,9 @@ class Thesaurus:
                     i += size
                     break
         return grouped
+
+
+@functools.cache
+def _read(cls: type[Thesaurus], path: Path, modified: int) -> Thesaurus:  # noqa: ARG001 - key
+    with open(path, "rb") as handle:
+        return cls(tomllib.load(handle).get("concept", []))
