@@ -423,9 +423,10 @@ def apply_changes(store: IndexStore, session: Session, settings: IndexSettings,
     transaction afterwards; ``timed``: it ends after CATCH_UP_SECONDS (else only ``limit``,
     newer entries, and having begun with new ones end it). Returns how many documents still
     wait (0: caught up; the marker may still wait for a gap); segments merged: merge_bounded.
-    ``processes`` > 1 (the command line only): a round takes ``limit`` documents per process,
-    half of them analysed by a forked process (write_offers_in_processes), so a round of a
-    long catch-up lasts as long as with one process and does as much again.
+    ``processes`` > 1 (the command line only): a round takes twice ``limit`` documents, half
+    of them analysed by a forked process (write_offers_in_processes shares work with one
+    other process, however many cores), so a round of a long catch-up lasts as long as with
+    one process and does as much again.
 
     State of a generation: its marker (every entry up to it is applied) and the entries after
     it applied already (``applied-above``). Applying an entry writes its document from the
@@ -433,7 +434,7 @@ def apply_changes(store: IndexStore, session: Session, settings: IndexSettings,
     database's state, and an entry applied once is never needed again. The marker advances
     over applied entries and over gaps that are settled (_gap_settled).
     """
-    limit = (CATCH_UP_CHUNK if limit is None else limit) * max(1, processes)
+    limit = (CATCH_UP_CHUNK if limit is None else limit) * (2 if processes > 1 else 1)
     activity = running_transactions(session)  # before the log is read (_gap_settled)
     generation, index = store.open()
     marker = store.applied_seq(generation)
