@@ -39,7 +39,7 @@ class Thesaurus:
         is never changed after it is built; every app of a process shares it)."""
         if not path.exists():
             return cls([])
-        return _read(cls, path, path.stat().st_mtime_ns)
+        return _read(path, path.stat().st_mtime_ns)
 
     def group(self, words: list[str]) -> list[tuple[str, list[tuple[str, str]]]]:
         """Join words that form a known phrase; each item: (text, (language, word) of the
@@ -58,6 +58,6 @@ class Thesaurus:
 
 
 @functools.cache
-def _read(cls: type[Thesaurus], path: Path, modified: int) -> Thesaurus:  # noqa: ARG001 - key
+def _read(path: Path, modified: int) -> Thesaurus:  # noqa: ARG001 - the cache's key
     with open(path, "rb") as handle:
-        return cls(tomllib.load(handle).get("concept", []))
+        return Thesaurus(tomllib.load(handle).get("concept", []))
