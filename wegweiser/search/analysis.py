@@ -226,6 +226,9 @@ def fold(text: str) -> str:
     return "".join(_fold_char(c) for c in text)
 
 
+_WORD_CACHES: dict[tuple, dict[str, tuple[str, ...]]] = {}
+
+
 class WordFilter(Filter):
     """Each token becomes the terms ``_terms(word)`` gives (none, one or more), cached per
     word: indexing repeats the same words (vocabulary labels and synonyms are in every offer of
@@ -237,8 +240,16 @@ class WordFilter(Filter):
         raise NotImplementedError
 
     def word_cache(self) -> dict[str, tuple[str, ...]]:
-        """word → its terms, filled by terms_of_word()."""
-        return self.__dict__.setdefault("_cache", {})
+        """word → its terms, filled by terms_of_word(); one per process for filters that are
+        equal (the same language), so an index opened again (each commit unpickles its
+        schema: new filter objects) does not start cold."""
+        cache = self.__dict__.get("_cache")
+        if cache is None:
+            cache = self.__dict__["_cache"] = _WORD_CACHES.setdefault(self._cache_key(), {})
+        return cache
+
+    def _cache_key(self) -> tuple:
+        return (type(self).__name__,)
 
     def terms_of_word(self, word: str) -> tuple[str, ...]:
         cache = self.word_cache()
@@ -277,6 +288,9 @@ class LanguageFilter(WordFilter):
 
     def __eq__(self, other):
         return isinstance(other, LanguageFilter) and other.lang == self.lang
+
+    def _cache_key(self) -> tuple:
+        return (type(self).__name__, self.lang)
 
     def _term(self, word: str) -> str | None:
         text = _apostrophes(normalise(word, self.lang), self.lang)

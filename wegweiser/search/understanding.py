@@ -160,7 +160,11 @@ class FilterRecogniser:
     @classmethod
     def load(cls, sources: dict[str, list[tuple[str, str, str]]],
              path: Path = FILTER_WORDS) -> FilterRecogniser:
-        return cls(sources, _read(path))
+        """Built once per process for the same vocabularies and word file (building one takes
+        about a second; every app, and each test's app, would pay it again)."""
+        key = (tuple((lang, tuple(entries)) for lang, entries in sorted(sources.items())),
+               path, path.stat().st_mtime_ns if path.exists() else None)
+        return _built(key)
 
     def recognise(self, text: str) -> list[RecognisedFilter]:
         """The filters the query's words name, longest phrase first, in query order."""
@@ -251,3 +255,9 @@ class Understanding:
         return [RecognisedFilter(r.facet, r.value, r.words, bitmaps.count(results & matching),
                                  r.value in selected(r.facet))
                 for r, _, matching in self._resolved]
+
+
+@lru_cache(maxsize=4)
+def _built(key) -> FilterRecogniser:
+    sources, path, _modified = key
+    return FilterRecogniser({lang: list(entries) for lang, entries in sources}, _read(path))
