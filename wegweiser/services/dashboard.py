@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
 
 from ..models import STATUSES, TEXT_FIELDS, Offer, Organisation, User
 from .accounts import organisations_of
@@ -55,6 +56,10 @@ def editor_offers(session: Session, user: User, chosen: DashboardFilter,
     organisations = [o for o in organisations_of(session, user)
                      if not chosen.organisation or o.external_id == chosen.organisation]
     words = fold_key(chosen.text).split()
+    # Every offer and its texts in two queries, not two per offer (the loaded organisations'
+    # ``offers`` and each offer's ``texts`` are filled from these).
+    session.scalars(select(Organisation).where(Organisation.id.in_([o.id for o in organisations]))
+                    .options(selectinload(Organisation.offers).selectinload(Offer.texts))).all()
     found = []
     for organisation in organisations:
         for offer in sorted(organisation.offers, key=lambda o: o.external_id):
