@@ -27,6 +27,24 @@ DATA = Path(__file__).parent / "data"
 ARTIFACTS = Path(__file__).parent / "artifacts"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def cheapest_password_hashing():
+    """Passwords and recovery codes hashed with argon2's cheapest parameters (its profile for
+    tests): the real ones take 0.1-0.2 s a hash on purpose, and the suite hashes thousands.
+    A stored hash names its parameters, so verifying works alike; the production parameters
+    have their own test (test_accounts.py)."""
+    from argon2 import PasswordHasher, profiles
+
+    from wegweiser.services import accounts, second_factor
+
+    cheapest = PasswordHasher.from_parameters(profiles.CHEAPEST)
+    kept = accounts._hasher, accounts._DUMMY_HASH, second_factor._hasher
+    accounts._hasher, second_factor._hasher = cheapest, cheapest
+    accounts._DUMMY_HASH = cheapest.hash("not a real password")
+    yield {"passwords": kept[0], "recovery codes": kept[2]}
+    accounts._hasher, accounts._DUMMY_HASH, second_factor._hasher = kept
+
+
 def unavailable(reason: str):
     if REQUIRE_ALL:
         pytest.fail(f"{reason} (WEGWEISER_REQUIRE_ALL=1: nothing may be skipped)")

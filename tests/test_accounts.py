@@ -7,6 +7,7 @@ import email.policy
 import re
 
 import pytest
+from argon2 import PasswordHasher
 
 from wegweiser import cli, db
 from wegweiser.mail import outbox_dir
@@ -159,3 +160,17 @@ def test_signed_in_pages_offer_sign_out_at_the_top(client, app, invited):
     assert "/logout" not in footer
     anonymous = client.get("/de/").get_data(as_text=True)
     assert "/logout" not in anonymous
+
+
+def test_production_hashes_passwords_and_codes_with_argon2id_at_full_strength(
+        cheapest_password_hashing):
+    """The suite hashes with argon2's cheapest parameters (conftest.py); the site itself uses
+    argon2id at least at OWASP's minimum (19 MiB, 2 passes), and a weaker stored hash is
+    replaced at the next sign-in."""
+    from argon2 import Type, profiles
+
+    for name, hasher in cheapest_password_hashing.items():
+        assert hasher.type is Type.ID, name
+        assert hasher.memory_cost >= 19456 and hasher.time_cost >= 2, name
+    weak = PasswordHasher.from_parameters(profiles.CHEAPEST).hash("a password")
+    assert cheapest_password_hashing["passwords"].check_needs_rehash(weak)
