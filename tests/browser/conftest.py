@@ -42,12 +42,13 @@ def live_server(demo_app):
 
 @pytest.fixture
 def server(app):
-    """A live server for the per-test ``app`` (tests that change data), its index built."""
+    """A live server for the per-test ``app`` (tests that change data), its index current: built
+    if there is none, otherwise (the demo directory's copy) brought up to date."""
     from wegweiser import db
-    from wegweiser.search import rebuild_index
+    from wegweiser.search import search_service
 
     with app.app_context():
-        rebuild_index(db.session())
+        search_service().catch_up(db.session(), fully=True)
     httpd = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{httpd.server_port}"
