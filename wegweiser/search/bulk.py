@@ -65,14 +65,15 @@ def fast_terms(field):
     findall = tokenizer.expression.findall
     terms_of_word = word_filter.terms_of_word
     words = word_filter.word_cache()
+    cached = words.get  # the cache is shared by threads (analysis.py): one lookup, no race
     pieces: dict[str, tuple[str, ...]] = {}
 
     def terms_of_piece(piece: str) -> tuple[str, ...]:
         found = pieces.get(piece)
         if found is None:
             found = tuple(chain.from_iterable(
-                words[word] if word in words else terms_of_word(word)
-                for word in findall(piece)))
+                known_terms if (known_terms := cached(word)) is not None
+                else terms_of_word(word) for word in findall(piece)))
             if len(piece) <= MAX_CACHED_PIECE:
                 if len(pieces) >= MAX_CACHED_PIECES:
                     pieces.clear()
