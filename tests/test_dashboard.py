@@ -166,3 +166,27 @@ def test_coordinates_typed_by_the_editor_are_kept(app):
                  "address_lon": "12.4102"})
     editor.post(f"/de/manage/offers/{OWN}/edit", data=data)
     assert _position(app, OWN) == (51.3471, 12.4102)
+
+
+def test_the_dashboard_does_not_query_per_offer(directory):
+    """An administrator's dashboard lists every organisation's offers with their missing
+    translations: the offers and their texts come in a fixed number of queries, not one or two
+    per offer (it took 253 queries on the demo directory before)."""
+    from sqlalchemy import event
+
+    admin = signed_in(directory, "admin@example.org", "admin")
+    admin.get("/de/manage/")  # the first request also loads what every request caches
+    statements = []
+    with directory.app_context():
+        engine = db.engine()
+    record = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert admin.get("/de/manage/").status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    with directory.app_context():
+        offers = len(db.session().scalars(select(Offer)).all())
+    assert offers > 100
+    assert len(statements) < 80, len(statements)
+    assert sum("FROM offer_text" in s for s in statements) <= 2
