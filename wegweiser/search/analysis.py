@@ -28,8 +28,8 @@ COMPOUND_PART = "~"
 COMPOUND_LANGUAGES = frozenset(code for code, info in all_languages().items() if info.compounds)
 MIN_COMPOUND_LENGTH = 8
 MIN_PART_LENGTH = 4
-# Between the labels and synonyms of an offer's vocabulary field (documents.py): no token
-# contains it, so each label can be analysed alone (bulk.py keeps their terms).
+# Between the labels and synonyms of an event's vocabulary field (documents.py); no token
+# contains it.
 LABEL_SEPARATOR = " ; "
 FRENCH_ELISIONS = ("l", "d", "j", "qu", "n", "s", "c", "m", "t", "jusqu", "lorsqu", "puisqu")
 

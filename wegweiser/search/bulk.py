@@ -7,11 +7,10 @@ lengths, stored fields, block layout), two things done differently:
   step per word) run as one ``findall`` and a dictionary look-up per word, counted with
   ``Counter``, instead of a chain of generators yielding a token object per word.
 - *Postings.* Whoosh puts every posting as a tuple into a pool that is pickled to temporary
-  files past ``limitmb``, sorted and merged back, then hands them to the codec one by one; an
-  index of 10,000 offers has about nine million (the vocabulary fields: labels and synonyms of
-  an offer's filter values in every content language). Here they are kept per term in arrays,
-  already in document order, and given to the codec a block at a time; past ``SPILL_BYTES``
-  they are written to disk as sorted runs and merged term by term (``_TermPool``).
+  files past ``limitmb``, sorted and merged back, then hands them to the codec one by one. Here
+  they are kept per term in arrays, already in document order, and given to the codec a block
+  at a time; past ``SPILL_BYTES`` they are written to disk as sorted runs and merged term by
+  term (``_TermPool``).
 
 ``write_postings`` relies on the block buffer of Whoosh 2.7's W3 codec (``W3PostingsWriter``:
 ``_ids``, ``_weights``, ``_values``, ``_maxweight``, ``_minlength``, ``_maxlength``, filled as
@@ -37,7 +36,7 @@ from whoosh.system import emptybytes
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
 
-from .analysis import LABEL_SEPARATOR, WordFilter
+from .analysis import WordFilter
 
 _PACKED: dict[int, bytes] = {}  # frequency → its posting value (Frequency format)
 
@@ -80,21 +79,13 @@ def fast_terms(field):
                 pieces[piece] = found
         return found
 
-    known = pieces.get
-
     def terms(text: str) -> Counter:
-        # Labels (LABEL_SEPARATOR between them) repeat from offer to offer: their terms are
-        # kept. No token contains the separator, so the text's tokens are the pieces' tokens.
-        parts = text.split(LABEL_SEPARATOR)
-        found = list(map(known, parts))
-        if None in found:
-            found = list(map(terms_of_piece, parts))
-        return Counter(chain.from_iterable(found))
+        return Counter(terms_of_piece(text))
 
     return terms
 
 
-MAX_CACHED_PIECE = 200  # characters: labels and titles, not descriptions
+MAX_CACHED_PIECE = 200  # characters: titles and names repeat, descriptions hardly
 MAX_CACHED_PIECES = 100_000
 
 

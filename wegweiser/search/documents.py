@@ -24,9 +24,9 @@ from .schema import (
 )
 
 
-def _vocabulary_text(offer) -> dict[str, list[str]]:
+def vocabulary_text(offer) -> dict[str, list[str]]:
     """Labels and synonyms of the categories, target groups, languages and areas of an offer
-    (or an event)."""
+    (or an event), per content language."""
     per_lang: dict[str, list[str]] = {lang: [] for lang in content_languages()}
     for term in (*offer.categories, *offer.target_groups):
         for lang, label in term.labels.items():
@@ -72,7 +72,10 @@ def offer_document(offer: Offer, today: date, stale_after_days: int) -> dict:
     doc[OPEN_BLOCKS] = " ".join(sorted(week_blocks(
         Slot(h.weekday, h.opens, h.closes) for h in offer.opening_hours)))
 
-    doc.update(text_fields_of(offer))
+    # No vocabulary fields: the search derives their documents from the filter values
+    # (service._Snapshot.term_bitmap), so writing the labels and synonyms of every value into
+    # every offer (four fifths of an index's postings) bought nothing but writing time.
+    doc.update(own_text_fields(offer))
     # Words of titles, summaries and names for "did you mean"; the vocabularies' words are
     # the same in every offer and come from vocabulary_spelling_words() instead.
     spelling = [offer.organisation.name]
@@ -81,9 +84,9 @@ def offer_document(offer: Offer, today: date, stale_after_days: int) -> dict:
     return doc
 
 
-def text_fields_of(owner) -> dict[str, str]:
-    """The text fields of an offer's or an event's document: titles, the other texts as the
-    body, and the labels and synonyms of its vocabularies, per content language."""
+def own_text_fields(owner) -> dict[str, str]:
+    """The text fields of an offer's or an event's own texts: titles, the other texts as the
+    body, per content language."""
     doc: dict[str, str] = {}
     bodies: dict[str, list[str]] = {}
     for text in owner.texts:
@@ -95,10 +98,14 @@ def text_fields_of(owner) -> dict[str, str]:
             bodies.setdefault(lang, []).append(text.text)
     for lang, parts in bodies.items():
         doc[text_field_name("body", lang)] = "\n".join(parts)
-    for lang, words in _vocabulary_text(owner).items():
-        if words:
-            doc[text_field_name("vocab", lang)] = LABEL_SEPARATOR.join(words)
     return doc
+
+
+def vocabulary_fields(owner) -> dict[str, str]:
+    """The vocabulary fields of an event's document: the labels and synonyms of its
+    vocabularies, per content language."""
+    return {text_field_name("vocab", lang): LABEL_SEPARATOR.join(words)
+            for lang, words in vocabulary_text(owner).items() if words}
 
 
 def vocabulary_spelling_words(session: Session) -> frozenset[str]:
@@ -120,8 +127,8 @@ def _sort_key(offer: Offer) -> str:
 
 
 def vocabulary_sources(session: Session) -> dict[str, list[tuple[str, str, str]]]:
-    """Per content language: (filter field, value, text) for every label and synonym that an
-    offer's vocabulary field carries when it has that value, as offer_document() writes it."""
+    """Per content language: (filter field, value, text) for every label and synonym that
+    vocabulary_text() gives an offer with that value."""
     sources: dict[str, list[tuple[str, str, str]]] = {lang: [] for lang in content_languages()}
     for facet, model in (("category", Category), ("target_group", TargetGroup)):
         for term in session.scalars(select(model)):

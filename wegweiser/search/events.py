@@ -16,7 +16,7 @@ from whoosh import query as wq
 from whoosh.fields import ID, STORED, TEXT, Schema
 
 from .analysis import COMPOUND_PART, language_analyzer, query_words
-from .documents import text_fields_of
+from .documents import own_text_fields, vocabulary_fields
 from .schema import TEXT_KINDS, field_kind, text_fields
 
 EVENTS = "events"  # the index's name in the generation directory
@@ -38,7 +38,8 @@ def event_document(event, ends: datetime | None) -> dict:
     None when its recurrence has no end)."""
     doc: dict = {"id": str(event.id), "organisation": event.organisation.name,
                  "ends": ENDLESS if ends is None else int(ends.timestamp())}
-    doc.update(text_fields_of(event))
+    doc.update(own_text_fields(event))
+    doc.update(vocabulary_fields(event))
     return doc
 
 

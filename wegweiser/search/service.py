@@ -223,7 +223,7 @@ class _Snapshot:
     def postings(self, fieldname: str, term: str) -> tuple[np.ndarray, np.ndarray]:
         """Documents with ``term`` in ``fieldname`` and their normalised term frequencies; the
         vocabulary fields (labels of an offer's filter values) count once per offer."""
-        if field_kind(fieldname) == "vocab" and self.vocabulary_terms:
+        if field_kind(fieldname) == "vocab":
             key = (fieldname, term)
             cached = self.vocabulary_postings.get(key)
             if cached is None:
@@ -243,9 +243,10 @@ class _Snapshot:
         key = (fieldname, term)
         cached = self.term_cache.get(key)
         if cached is None:
-            if field_kind(fieldname) == "vocab" and self.vocabulary_terms:
-                # The vocabulary fields hold the labels and synonyms of an offer's values:
-                # their documents are unions of the (cached) filter-value sets, no postings.
+            if field_kind(fieldname) == "vocab":
+                # The vocabulary fields are the labels and synonyms of an offer's values: their
+                # documents are unions of the (cached) filter-value sets. The index holds no
+                # postings for them (documents.offer_document).
                 cached = 0
                 for facet, value in self.vocabulary_terms.get(key, ()):
                     cached |= self.values[facet].get(value, 0)
