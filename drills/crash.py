@@ -332,6 +332,7 @@ def drill_import(site: Site, times: int, offers: int, rng: random.Random, max_se
                                    f"import: {sorted(partial)[:3]}")
         if status is not None:
             outcome += f" (ended by itself, status {status})"
+        _failed_by_itself(result, at, "import", status)
         _after_kill(site, result, Kill(at, outcome), converge_seconds)
     result.seconds = time.monotonic() - started
     return result
@@ -377,6 +378,14 @@ class Changer(threading.Thread):
             raise self.error
 
 
+def _failed_by_itself(result: Result, at: float, command: str, status: int | None) -> None:
+    """A command that ended before its kill must have succeeded (its log is in the work
+    folder, ``{command}.log``)."""
+    if status not in (None, 0):
+        result.problems.append(f"kill at {at:.2f} s: `wegweiser {command}` failed by itself "
+                               f"(status {status}; see {command}.log)")
+
+
 def generations(site: Site) -> list[str]:
     return sorted(p.name for p in site.index_dir.glob("gen-*"))
 
@@ -408,6 +417,7 @@ def drill_reindex(site: Site, times: int, rng: random.Random, max_seconds: float
             result.problems.append(f"kill at {at:.2f} s: `current` does not lead to a "
                                    f"generation: {exc!r}")
         outcome = "killed" if status is None else f"ended by itself, status {status}"
+        _failed_by_itself(result, at, "reindex", status)
         _after_kill(site, result, Kill(at, outcome), converge_seconds)
     result.notes.append(f"{changes} changes committed during the killed runs")
     if last_whole_run:

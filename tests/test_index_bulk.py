@@ -74,9 +74,11 @@ def test_bulk_writer_writes_the_segments_whooshs_writer_writes(demo_ctx, tmp_pat
         for offer_ids, replace, commit in ((ids, False, {}),
                                            (ids[::3] + [max(ids) + 1000], True, {}),
                                            (ids[1::5], True, {"optimize": True})):
-            writer = writer_of(index)
+            writer, unpublished = writer_of(index), set()
             updater.write_offers_in_processes(writer, session, offer_ids, settings_,
-                                              replace=replace, processes=processes)
+                                              replace=replace, processes=processes,
+                                              unpublished=unpublished)
+            assert unpublished == set(offer_ids) - set(ids)  # from either half
             writer.commit(**commit)
             stages.append(segment_contents(path))
         index.close()

@@ -138,6 +138,36 @@ def test_reindex_swaps_in_a_new_generation_while_readers_keep_working(ctx):
     assert found("Deutschkurs")
 
 
+def test_reindex_succeeds_when_an_offer_is_withdrawn_while_it_runs(ctx, monkeypatch):
+    """An offer archived after the reindex listed the published offers gets no document; the
+    new generation is verified against the documents written (not the list), becomes current,
+    and the archiving reaches it through the log. (The crash drill found `wegweiser reindex`
+    failing with IndexNotVerified while editors worked.)"""
+    assert import_files([DATA / "valid.json"], "import:test").ok
+    rebuild_index(db.session())
+    withdrawn = hotline().id
+    db.session().rollback()
+    sessions = ctx.extensions["wegweiser.sessionmaker"]
+    write = updater.write_offers_in_processes
+
+    def archive_meanwhile(*args, **kwargs):
+        with sessions() as other:
+            other.get(Offer, withdrawn).status = ARCHIVED
+            other.commit()
+        return write(*args, **kwargs)
+
+    monkeypatch.setattr(updater, "write_offers_in_processes", archive_meanwhile)
+    store = search_service().store
+    first = store.current_generation()
+    published = db.session().scalar(select(func.count()).select_from(Offer)
+                                     .where(Offer.status == PUBLISHED))
+    assert rebuild_index(db.session()) == published - 1
+    monkeypatch.setattr(updater, "write_offers_in_processes", write)
+    assert store.current_generation() != first
+    result = search_service().search(SearchQuery(), db.session())
+    assert result.total == published - 1 and withdrawn not in result.offer_ids
+
+
 def test_gaps_in_the_sequence_hold_the_marker_until_they_are_settled():
     now = datetime.now(UTC)
     recent, old = now - timedelta(seconds=1), now - GAP_GRACE - timedelta(seconds=1)

@@ -127,7 +127,7 @@ class IndexStore:
         if count != len(expected_ids) or stored != expected_ids:
             shutil.rmtree(path, ignore_errors=True)
             raise IndexNotVerified(f"{path.name} holds {count} documents, "
-                                   f"{len(expected_ids)} published offers expected")
+                                   f"{len(expected_ids)} expected")
 
     def stored_versions(self) -> dict[str, int | None]:
         """Offer id → the version its document in the current generation was written from,

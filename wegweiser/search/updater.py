@@ -101,11 +101,13 @@ class _Related:
 
 def write_offers(writer, session: Session, offer_ids: Iterable[int], settings: IndexSettings,
                   replace: bool, batch: int = BATCH,
-                  stop: Callable[[], bool] | None = None, stop_every: int | None = None) -> int:
+                  stop: Callable[[], bool] | None = None, stop_every: int | None = None,
+                  unpublished: set[int] | None = None) -> int:
     """Write the documents of ``offer_ids`` (``replace``: in place of theirs, or remove them
     when the offer is not published), read from the database ``batch`` at a time; after every
     ``stop_every`` (default: ``batch``) ``stop`` may end it early. Returns how many of
-    ``offer_ids`` (the first ones) were written."""
+    ``offer_ids`` (the first ones) were written; the ids of those not published when read
+    (given no document) are put into ``unpublished``, if given."""
     ids = list(offer_ids)
     if not ids:
         return 0
@@ -132,8 +134,11 @@ def write_offers(writer, session: Session, offer_ids: Iterable[int], settings: I
                 if offer is not None and offer.status == PUBLISHED:
                     doc = offer_document(offer, today, settings.stale_after_days)
                     (writer.update_document if replace else writer.add_document)(**doc)
-                elif replace:
-                    writer.delete_by_term("id", str(offer_id))
+                else:
+                    if replace:
+                        writer.delete_by_term("id", str(offer_id))
+                    if unpublished is not None:
+                        unpublished.add(offer_id)
         finally:
             for entity in (*offers.values(), *organisations):
                 session.expunge(entity)
@@ -149,7 +154,8 @@ def write_offers_in_processes(writer, session: Session, offer_ids: Iterable[int]
                               settings: IndexSettings, replace: bool, processes: int,
                               parallel_from: int = PARALLEL_FROM, batch: int = BATCH,
                               stop: Callable[[], bool] | None = None,
-                              stop_every: int | None = None) -> int:
+                              stop_every: int | None = None,
+                              unpublished: set[int] | None = None) -> int:
     """write_offers(), with the documents of the second half of ``offer_ids`` loaded and
     analysed by a forked process meanwhile (processes > 1, a BulkWriter, at least
     ``parallel_from`` offers; only from the command line, never inside a threaded server). The
@@ -158,7 +164,8 @@ def write_offers_in_processes(writer, session: Session, offer_ids: Iterable[int]
     ``offer_ids`` (the first ones) were written."""
     ids = list(offer_ids)
     if processes < 2 or len(ids) < parallel_from or not isinstance(writer, BulkWriter):
-        return write_offers(writer, session, ids, settings, replace, batch, stop, stop_every)
+        return write_offers(writer, session, ids, settings, replace, batch, stop, stop_every,
+                            unpublished)
     own, theirs = ids[:len(ids) // 2], ids[len(ids) // 2:]
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
@@ -168,11 +175,11 @@ def write_offers_in_processes(writer, session: Session, offer_ids: Iterable[int]
     sender.close()
     try:
         written = write_offers(writer, session, own, settings, replace, batch, stop,
-                               stop_every)
+                               stop_every, unpublished)
         if written < len(own):
             child.kill()
             return written
-        status, exported = pickle.loads(receiver.recv_bytes())
+        status, exported, theirs_unpublished = pickle.loads(receiver.recv_bytes())
     except BaseException:
         child.kill()
         raise
@@ -185,6 +192,8 @@ def write_offers_in_processes(writer, session: Session, offer_ids: Iterable[int]
         for offer_id in theirs:
             writer.delete_by_term("id", str(offer_id))
     writer.add_batch(exported)
+    if unpublished is not None:
+        unpublished.update(theirs_unpublished)
     return len(ids)
 
 
@@ -192,12 +201,13 @@ def _analyse_apart(schema, engine, ids: list[int], settings: IndexSettings, send
     """In the forked process: the documents of ``ids``, analysed, sent back."""
     try:
         engine.dispose(close=False)  # the parent's connections stay the parent's
-        batch = DocumentBatch(schema)
+        batch, unpublished = DocumentBatch(schema), set()
         with Session(engine) as session:
-            write_offers(batch, session, ids, settings, replace=False)
-        sender.send_bytes(pickle.dumps(("ok", batch.exported()), pickle.HIGHEST_PROTOCOL))
+            write_offers(batch, session, ids, settings, replace=False, unpublished=unpublished)
+        sender.send_bytes(pickle.dumps(("ok", batch.exported(), unpublished),
+                                       pickle.HIGHEST_PROTOCOL))
     except BaseException:  # noqa: BLE001 - reported to the parent, which raises it
-        sender.send_bytes(pickle.dumps(("error", traceback.format_exc())))
+        sender.send_bytes(pickle.dumps(("error", traceback.format_exc(), None)))
     finally:
         sender.close()
 
@@ -513,7 +523,8 @@ def rebuild(store: IndexStore, session: Session, settings: IndexSettings,
             progress: Callable[[int, int], None] | None = None, processes: int = 1,
             still_needed: Callable[[], bool] | None = None) -> int:
     """Build a complete new generation from the database and make it current once it is
-    verified (one document for every published offer, read back from disk).
+    verified (read back from disk: one document for each offer published both when listed and
+    when read); returns how many offers it holds.
 
     ``processes`` > 1 loads and analyses half of the offers in a forked process
     (write_offers_in_processes): for the command line, not inside a threaded web server.
@@ -530,11 +541,15 @@ def rebuild(store: IndexStore, session: Session, settings: IndexSettings,
             select(Offer.id).where(Offer.status == PUBLISHED).order_by(Offer.id)))
         path, index = store.new_generation()
         writer = BulkWriter(index)
+        # An offer withdrawn after ``ids`` was read gets no document (the log then has its
+        # change): the generation must hold exactly the offers that were still published.
+        withdrawn: set[int] = set()
         try:
             step = PARALLEL_STEP if processes > 1 else BATCH
             for start in range(0, len(ids), step):
                 write_offers_in_processes(writer, session, ids[start:start + step], settings,
-                                          replace=False, processes=processes)
+                                          replace=False, processes=processes,
+                                          unpublished=withdrawn)
                 if progress:
                     progress(min(start + step, len(ids)), len(ids))
         except BaseException:
@@ -544,8 +559,9 @@ def rebuild(store: IndexStore, session: Session, settings: IndexSettings,
         index.close()
         now = datetime.now(UTC)
         write_events(store, path.name, session, upcoming_event_ids(session, now), now)
-        store.verify(path, {str(i) for i in ids})
+        written = set(ids) - withdrawn
+        store.verify(path, {str(i) for i in written})
         store.set_applied_seq(path.name, start_seq)
         store.activate(path)
     catch_up_fully(store, session, settings, processes)  # the changes since start_seq
-    return len(ids)
+    return len(written)
