@@ -20,15 +20,12 @@ from ..config import DEFAULT_CITY
 from ..models import (
     PUBLISHED,
     Area,
-    Category,
     ChangeLogEntry,
     Event,
-    Language,
     Offer,
     Organisation,
-    TargetGroup,
 )
-from ..models.offer import offer_areas, offer_categories, offer_languages, offer_target_groups
+from ..models.links import VocabularyLinks
 from ..services.occurrences import is_over, last_end, schedule_of
 from . import events as event_index
 from .bulk import BulkWriter, DocumentBatch
@@ -55,48 +52,15 @@ class IndexSettings:
                    timezone=timezone)
 
 
-class _Related:
-    """What an offer's document shows besides its own rows: its vocabularies' labels and
-    synonyms, its areas with their Stadtbezirke, its organisation's name.
-
-    The vocabularies and areas are a few hundred rows: loaded once per write (not once per
-    batch and offer, as eager loading of the relationships would, decoding the labels' JSON for
-    every link), and given to each offer from the link tables, one query per table and batch.
-    """
-
-    LINKS = (("categories", offer_categories, Category, "category_id", "position"),
-             ("target_groups", offer_target_groups, TargetGroup, "target_group_id", "position"),
-             ("languages", offer_languages, Language, "language_id", "position"),
-             ("areas", offer_areas, Area, "area_id", "name"))
-
-    def __init__(self, session: Session):
-        self.rows: dict[str, dict[int, object]] = {}
-        for name, _table, model, _column, _order in self.LINKS:
-            self.rows[name] = {row.id: row for row in session.scalars(
-                select(model).execution_options(populate_existing=True))}
-        for area in self.rows["areas"].values():
-            area.lineage()  # parents from the identity map, before anything is expunged
-
-    def attach(self, session: Session, offers: dict[int, Offer]) -> list[Organisation]:
-        """Give each of ``offers`` its vocabularies, areas and organisation (as loaded
-        relationships, in their relationship's order); returns the organisations."""
-        ids = list(offers)
-        for name, table, _model, column, order in self.LINKS:
-            linked: dict[int, list] = {offer_id: [] for offer_id in ids}
-            rows = self.rows[name]
-            for offer_id, other_id in session.execute(
-                    select(table.c.offer_id, table.c[column]).where(table.c.offer_id.in_(ids))):
-                linked[offer_id].append(rows[other_id])
-            for offer_id, values in linked.items():
-                values.sort(key=lambda row: (getattr(row, order), row.id))
-                set_committed_value(offers[offer_id], name, values)
-        organisations = {org.id: org for org in session.scalars(
-            select(Organisation).where(Organisation.id.in_(
-                {offer.organisation_id for offer in offers.values()}))
-            .execution_options(populate_existing=True))}
-        for offer in offers.values():
-            set_committed_value(offer, "organisation", organisations[offer.organisation_id])
-        return list(organisations.values())
+def _attach_organisations(session: Session, offers: dict[int, Offer]) -> list[Organisation]:
+    """Give each of ``offers`` its organisation (one query); returns the organisations."""
+    organisations = {org.id: org for org in session.scalars(
+        select(Organisation).where(Organisation.id.in_(
+            {offer.organisation_id for offer in offers.values()}))
+        .execution_options(populate_existing=True))}
+    for offer in offers.values():
+        set_committed_value(offer, "organisation", organisations[offer.organisation_id])
+    return list(organisations.values())
 
 
 def write_offers(writer, session: Session, offer_ids: Iterable[int], settings: IndexSettings,
@@ -113,7 +77,9 @@ def write_offers(writer, session: Session, offer_ids: Iterable[int], settings: I
         return 0
     stop_every = stop_every or batch
     today = date.today()
-    related = _Related(session)
+    # What a document shows besides the offer's own rows: its vocabularies' labels and areas
+    # (loaded once per write, models/links.py), its organisation's name.
+    links = VocabularyLinks.load(session)
     for start in range(0, len(ids), batch):
         if start % stop_every == 0 and start and stop is not None and stop():
             return start
@@ -124,7 +90,8 @@ def write_offers(writer, session: Session, offer_ids: Iterable[int], settings: I
             select(Offer).where(Offer.id.in_(chunk))
             .options(selectinload(Offer.texts), selectinload(Offer.opening_hours))
             .execution_options(populate_existing=True))}
-        organisations = related.attach(session, offers)
+        links.attach(session, offers)
+        organisations = _attach_organisations(session, offers)
         try:
             for position, offer_id in enumerate(chunk, start):
                 if position % stop_every == 0 and position > start and stop is not None \
@@ -252,7 +219,10 @@ def write_events(store: IndexStore, generation: str, session: Session,
                         event, last_end(schedule)))
                 else:
                     writer.delete_by_term("id", str(event_id))
-            session.expunge_all()
+            # Only what this batch loaded: the caller's session (a web request's) may hold
+            # rows it still uses, such as the page's vocabularies.
+            for event in found.values():
+                session.expunge(event)
         with index.searcher() as searcher:
             event_index.expire(writer, searcher, now)
     except BaseException:

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from ..models import ARCHIVED, PUBLISHED, Area, Event
+from ..models.links import VocabularyLinks
 from .occurrences import Occurrence, is_over, occurrences, schedule_of
 
 EVERYONE = "everyone"
@@ -46,11 +47,12 @@ class Listed:
     occurrence: Occurrence
 
 
-def _options():
-    return (selectinload(Event.texts), selectinload(Event.categories),
-            selectinload(Event.target_groups), selectinload(Event.languages),
-            selectinload(Event.areas).selectinload(Area.parent),
-            selectinload(Event.organisation), selectinload(Event.offer))
+def _options(links: bool = True):
+    own = (selectinload(Event.texts), selectinload(Event.organisation), selectinload(Event.offer))
+    if not links:
+        return own
+    return (*own, selectinload(Event.categories), selectinload(Event.target_groups),
+            selectinload(Event.languages), selectinload(Event.areas).selectinload(Area.parent))
 
 
 def _matches(event: Event, filters: EventFilters) -> bool:
@@ -120,13 +122,18 @@ def next_events(session: Session, now: datetime, wanted: int = 3,
     return [Listed(event, dates[0]) for event, dates in found[:wanted]]
 
 
-def found_events(session: Session, ids: list[int], now: datetime) -> list[Listed]:
+def found_events(session: Session, ids: list[int], now: datetime,
+                 vocab_rows: dict | None = None) -> list[Listed]:
     """The events of a search result in its order, each with its next date (events that are
-    no longer published or over are left out)."""
+    no longer published or over are left out). ``vocab_rows`` (Vocabularies.rows() of the
+    page): their vocabularies and areas are taken from there (models/links.py)."""
     if not ids:
         return []
     events = {e.id: e for e in session.scalars(
-        select(Event).where(Event.id.in_(ids), Event.status == PUBLISHED).options(*_options()))}
+        select(Event).where(Event.id.in_(ids), Event.status == PUBLISHED)
+        .options(*_options(links=vocab_rows is None)))}
+    if vocab_rows is not None:
+        VocabularyLinks(vocab_rows).attach(session, events)
     listed = []
     for event_id in ids:
         event = events.get(event_id)

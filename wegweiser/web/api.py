@@ -97,7 +97,7 @@ def offers():
                               near=near)
     result = search_service().search(query, session)
     results = []
-    for found in offers_by_ids(session, result.offer_ids, SUMMARY_FIELDS):
+    for found in offers_by_ids(session, result.offer_ids, SUMMARY_FIELDS, vocab):
         results.append(_offer_summary(found, lang))
         if near is not None:
             km = result.distances.get(found.id)

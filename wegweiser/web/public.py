@@ -54,7 +54,7 @@ def search():
                               current_app.config["WEGWEISER_PER_PAGE"], strict=False, near=near)
     result = search_service().search(query, session)
     needs.count_if_unmet(query, result)
-    offers = offers_by_ids(session, result.offer_ids, SUMMARY_FIELDS)
+    offers = offers_by_ids(session, result.offer_ids, SUMMARY_FIELDS, vocab)
     return render_template(
         "search.html",
         query=query,
@@ -70,7 +70,7 @@ def search():
         suggestion=presenters.suggestion_link(result, query, g.lang),
         own_language=presenters.own_language_link(query, vocab, g.lang,
                                                   result.facets["language"]),
-        events=_found_event_rows(session, query.text) if query.page == 1 else None,
+        events=_found_event_rows(session, query.text, vocab) if query.page == 1 else None,
     ), 400 if unknown_place else 200
 
 
@@ -94,14 +94,14 @@ def choose_place():
     )
 
 
-def _found_event_rows(session, text: str, wanted: int = 3) -> dict | None:
+def _found_event_rows(session, text: str, vocab, wanted: int = 3) -> dict | None:
     """Up to three upcoming events that match the words of a search (made just before, so
     the index is current), and the link to all."""
     if not text.strip():
         return None
     timezone = current_app.config["BABEL_DEFAULT_TIMEZONE"]
     ids = search_service().search_events(text, session, limit=wanted + 5, caught_up=True)
-    listed = found_events(session, ids, city_now(timezone))[:wanted]
+    listed = found_events(session, ids, city_now(timezone), vocab.rows())[:wanted]
     if not listed:
         return None
     return {"rows": [event_presenters.event_row(item, g.lang, timezone) for item in listed],
