@@ -157,3 +157,38 @@ def test_the_language_switcher_opens_the_same_page_in_another_language(demo_clie
         assert answer.status_code == 303 and answer.headers["Location"].endswith("/fa/"), hostile
     unknown = demo_client.get("/language?to=xx&next=/de/", headers={"Accept-Language": "ru"})
     assert unknown.headers["Location"].endswith("/ru/")
+
+
+def test_read_only_pages_share_detached_vocabularies_and_see_changes_after_a_minute(
+        ctx, monkeypatch):
+    """The search page's vocabularies are read once per process for SHARED_VOCABULARY_SECONDS,
+    with every area's parent and children at hand (a detached row cannot load them), and a
+    change to the reference data shows once that time has passed."""
+    from sqlalchemy import inspect
+
+    from wegweiser.models import Area, Category
+    from wegweiser.services import directory
+
+    session = db.session()
+    first = directory.reading_vocabularies(session)
+    assert directory.reading_vocabularies(session) is first
+    category = first.categories[0]
+    assert inspect(category).detached
+    quarter = first.districts[0].children[0]
+    assert quarter.parent is first.districts[0] and quarter.children == []
+    assert [a.slug for a in quarter.lineage()] == [quarter.slug, first.districts[0].slug]
+    stored = session.get(Category, category.id)
+    stored.labels = {**stored.labels, "de": "Neu benannt"}
+    session.commit()
+    client = ctx.test_client()
+    assert client.get(f"/de/search?category={category.slug}&area={quarter.slug}").status_code \
+        == 200
+    assert directory.reading_vocabularies(db.session()).categories[0].label("de") != \
+        "Neu benannt"
+    assert "Neu benannt" not in client.get("/de/").get_data(as_text=True)
+    later = directory.time.monotonic() + directory.SHARED_VOCABULARY_SECONDS + 1
+    monkeypatch.setattr(directory.time, "monotonic", lambda: later)
+    assert directory.reading_vocabularies(db.session()).categories[0].label("de") == \
+        "Neu benannt"
+    assert "Neu benannt" in client.get("/de/").get_data(as_text=True)
+    assert db.session().get(Area, quarter.id) is not quarter  # the request's own rows

@@ -16,6 +16,7 @@ from ..services.directory import (
     load_vocabularies,
     offers_by_ids,
     published_offer,
+    reading_vocabularies,
 )
 from ..services.event_listing import (
     NEXT_DATES,
@@ -90,7 +91,7 @@ def _offer_summary(offer, lang: str) -> dict:
 def offers():
     lang = _locale()
     session = db.session()
-    vocab = load_vocabularies(session)
+    vocab = reading_vocabularies(session)
     city = current_city()
     near = parse_near(request.args, vocab, lambda area: area_centre(session, area, city))
     query = parse_search_args(request.args, vocab, lang, DEFAULT_PER_PAGE, strict=True,

@@ -14,6 +14,7 @@ from ..services.directory import (
     offers_by_ids,
     organisation_with_offers,
     published_offer,
+    reading_vocabularies,
 )
 from ..services.event_listing import city_now, found_events, next_events
 from ..services.help_calls import open_help_calls
@@ -32,7 +33,7 @@ bp = language_blueprint("public", __name__)
 @bp.get("/")
 def index():
     session = db.session()
-    vocab = load_vocabularies(session)
+    vocab = reading_vocabularies(session)
     result = search_service().search(SearchQuery(per_page=1, locale=g.lang), session)
     tiles = [{"slug": c.slug, "icon": c.icon or c.slug, "label": c.label(g.lang),
               "count": result.facets["category"].get(c.slug, 0)} for c in vocab.categories]
@@ -43,7 +44,7 @@ def index():
 @bp.get("/search")
 def search():
     session = db.session()
-    vocab = load_vocabularies(session)
+    vocab = reading_vocabularies(session)
     city = current_city()
     try:
         near = parse_near(request.args, vocab, lambda area: area_centre(session, area, city))
