@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import time
+import weakref
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -81,7 +81,8 @@ def load_vocabularies(session: Session) -> Vocabularies:
 # How long a process keeps the vocabularies of the read-only pages (reading_vocabularies):
 # they change only when the reference data is loaded again (`wegweiser init`).
 SHARED_VOCABULARY_SECONDS = 60.0
-_SHARED = "wegweiser.shared_vocabularies"
+_shared: weakref.WeakKeyDictionary[Engine, tuple[float, Vocabularies]] = \
+    weakref.WeakKeyDictionary()  # per database: (read again after, vocabularies)
 
 
 def reading_vocabularies(session: Session) -> Vocabularies:
@@ -90,12 +91,12 @@ def reading_vocabularies(session: Session) -> Vocabularies:
     every attribute a page reads loaded (areas with their parents and children). Five queries
     and about 130 rows decoded per results page were a sixth of its CPU. Never for pages that
     link offers to vocabularies (editing): use load_vocabularies."""
-    cache = current_app.extensions.setdefault(_SHARED, {})
+    engine = session.get_bind().engine
     now = time.monotonic()
-    found = cache.get("vocabularies")
+    found = _shared.get(engine)
     if found is not None and found[0] > now:
         return found[1]
-    with Session(session.get_bind()) as own:
+    with Session(engine) as own:
         vocab = load_vocabularies(own)
         # The whole area tree, each area's parent and children set (a detached area cannot
         # load them later).
@@ -109,7 +110,7 @@ def reading_vocabularies(session: Session) -> Vocabularies:
             set_committed_value(area, "children", sorted(children.get(area.id, []),
                                                          key=lambda child: child.name))
         own.expunge_all()
-    cache["vocabularies"] = (now + SHARED_VOCABULARY_SECONDS, vocab)
+    _shared[engine] = (now + SHARED_VOCABULARY_SECONDS, vocab)
     return vocab
 
 

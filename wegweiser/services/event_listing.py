@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..models import ARCHIVED, PUBLISHED, Area, Event
 from ..models.links import VocabularyLinks
+from .directory import Vocabularies
 from .occurrences import Occurrence, is_over, occurrences, schedule_of
 
 EVERYONE = "everyone"
@@ -123,17 +124,17 @@ def next_events(session: Session, now: datetime, wanted: int = 3,
 
 
 def found_events(session: Session, ids: list[int], now: datetime,
-                 vocab_rows: dict | None = None) -> list[Listed]:
+                 vocab: Vocabularies | None = None) -> list[Listed]:
     """The events of a search result in its order, each with its next date (events that are
-    no longer published or over are left out). ``vocab_rows`` (Vocabularies.rows() of the
-    page): their vocabularies and areas are taken from there (models/links.py)."""
+    no longer published or over are left out). Given the ``vocab`` loaded for the page, their
+    vocabularies and areas are taken from it (models/links.py), as offers_by_ids does."""
     if not ids:
         return []
     events = {e.id: e for e in session.scalars(
         select(Event).where(Event.id.in_(ids), Event.status == PUBLISHED)
-        .options(*_options(links=vocab_rows is None)))}
-    if vocab_rows is not None:
-        VocabularyLinks(vocab_rows).attach(session, events)
+        .options(*_options(links=vocab is None)))}
+    if vocab is not None:
+        VocabularyLinks(vocab.rows()).attach(session, events)
     listed = []
     for event_id in ids:
         event = events.get(event_id)

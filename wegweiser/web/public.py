@@ -102,7 +102,7 @@ def _found_event_rows(session, text: str, vocab, wanted: int = 3) -> dict | None
         return None
     timezone = current_app.config["BABEL_DEFAULT_TIMEZONE"]
     ids = search_service().search_events(text, session, limit=wanted + 5, caught_up=True)
-    listed = found_events(session, ids, city_now(timezone), vocab.rows())[:wanted]
+    listed = found_events(session, ids, city_now(timezone), vocab)[:wanted]
     if not listed:
         return None
     return {"rows": [event_presenters.event_row(item, g.lang, timezone) for item in listed],
