@@ -32,6 +32,14 @@ def chromium():
 
 
 @pytest.fixture(scope="session")
+def expect(chromium):
+    """Playwright's retrying assertions: after a click that submits a form, the next page
+    may not be parsed yet; ``expect(locator)`` waits for it, ``locator.count()`` does not."""
+    from playwright.sync_api import expect as playwright_expect
+    return playwright_expect
+
+
+@pytest.fixture(scope="session")
 def live_server(demo_app):
     server = make_server("127.0.0.1", 0, demo_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -52,7 +52,8 @@ def set_password_and_sign_in(page, app, base: str, link: str, lang: str, address
 
 
 @pytest.mark.parametrize("lang", ["de", "ar"])
-def test_join_accept_and_set_a_password_on_a_phone(app, server, chromium, artifacts, lang):
+def test_join_accept_and_set_a_password_on_a_phone(app, server, chromium, expect, artifacts,
+                                                  lang):
     contact, name, title = f"kontakt-{lang}@example.org", NAMES[lang], TITLES[lang]
     context = chromium.new_context(java_script_enabled=False, locale="de-DE",
                                    viewport={"width": 360, "height": 740})
@@ -72,14 +73,14 @@ def test_join_accept_and_set_a_password_on_a_phone(app, server, chromium, artifa
         visitor.check("input[name=citywide]")
         visitor.fill("#f-contact_email", contact)
         visitor.click("#join-form button[type=submit]")  # the title is missing
-        assert visitor.locator("#f-title").get_attribute("aria-invalid") == "true"
+        expect(visitor.locator("#f-title")).to_have_attribute("aria-invalid", "true")
         assert visitor.locator("#f-name").input_value() == name, "what was typed is kept"
         assert visitor.locator("input[name=categories][value=language-courses]").is_checked()
         fits(visitor)
         visitor.screenshot(path=str(artifacts / f"join-problems-{lang}-360.png"), full_page=True)
         visitor.fill("#f-title", title)
         visitor.click("#join-form button[type=submit]")
-        assert visitor.locator("main p.notice[role=status]").is_visible()
+        expect(visitor.locator("main p.notice[role=status]")).to_be_visible()
         visitor.screenshot(path=str(artifacts / f"join-sent-{lang}-360.png"), full_page=True)
         visitor.goto(f"{server}/{lang}/search?q={title}")
         assert visitor.locator(".offer-card", has_text=title).count() == 0, \
@@ -133,7 +134,7 @@ def test_join_accept_and_set_a_password_on_a_phone(app, server, chromium, artifa
         fits(visitor)
         visitor.screenshot(path=str(artifacts / f"claim-form-{lang}-360.png"), full_page=True)
         visitor.click("#claim-form button[type=submit]")
-        assert visitor.locator("main p.notice[role=status]").is_visible()
+        expect(visitor.locator("main p.notice[role=status]")).to_be_visible()
         link = newest_link(app, "kontakt@sprachwerk-ost.example", r"http://\S+?(/\w+/claims/\S+)")
         visitor.goto(server + link)
         fits(visitor)

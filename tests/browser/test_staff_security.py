@@ -41,7 +41,7 @@ def password_step(page, server: str, lang: str, address: str) -> None:
 
 
 @pytest.mark.parametrize("lang", ["de", "ar"])
-def test_second_factor_on_a_phone(app, server, chromium, artifacts, lang):
+def test_second_factor_on_a_phone(app, server, chromium, expect, artifacts, lang):
     address = f"admin-{lang}@example.org"
     assert app.test_cli_runner().invoke(cli.main, ["user", "create", address,
                                                    "--role", "admin"]).exit_code == 0
@@ -60,7 +60,8 @@ def test_second_factor_on_a_phone(app, server, chromium, artifacts, lang):
         check(chromium, page, artifacts, f"second-factor-setup-{lang}-360")
         page.fill("#code", totp_code(app, address))
         page.click("main form button[type=submit]")
-        assert page.locator("ul.recovery-codes li").count() == 10
+        # the codes come in the answer to the POST: wait for that page, not just for the click
+        expect(page.locator("ul.recovery-codes li")).to_have_count(10)
         check(chromium, page, artifacts, f"second-factor-recovery-codes-{lang}-360")
         page.locator("main a.button").click()
         page.wait_for_url(f"**/{lang}/manage/")
