@@ -1,7 +1,7 @@
 """Real-content benchmark: the Integreat migrant-information pages and their real questions.
 
     python benchmarks/integreat_benchmark.py [--dataset ../shared/datasets/integreat-qa]
-                                             [--cross] [--failures N]
+                                             [--cross] [--untranslated] [--failures N]
 
 Builds an import file in the project's import format from the integreat-qa dataset (one offer
 per page: its title is the first line of the page text in each language, the rest of the text
@@ -15,6 +15,10 @@ same texts (wegweiser/search/baseline.py).
 
 ``--cross`` also asks the fr/ar/uk questions against an import from which that language's texts
 were removed (German and English only), as a question about a page nobody translated.
+``--untranslated`` removes the question's language only from the pages of the question's half
+(even or odd page ids) and keeps it in the other half: the directory has Arabic texts, only not
+for this page. The translations the search learns from the directory's translated offers
+(wegweiser/search/lexicon.py) are then learned from the other half's pages only.
 
 Nothing from these questions may go into the thesaurus, synonyms or stop-word lists: the figures
 would mean nothing. Not part of the test suite. Dataset: Tür an Tür – Digitalfabrik gGmbH,
@@ -75,10 +79,13 @@ def split_page(context: str) -> tuple[str, str]:
     return title, "\n".join(line for line in rest if line)[:DESCRIPTION_LIMIT]
 
 
-def import_data(pages, original, without: str | None = None) -> dict:
+def import_data(pages, original, without: str | None = None, parity: int | None = None) -> dict:
+    """The import file; without the texts in language ``without`` (of the pages whose id has
+    ``parity``, if given: the other half keep theirs)."""
     offers = []
     for page, texts in sorted(pages.items()):
-        texts = {lang: split_page(ctx) for lang, ctx in texts.items() if lang != without}
+        removed = without if parity is None or int(page) % 2 == parity else None
+        texts = {lang: split_page(ctx) for lang, ctx in texts.items() if lang != removed}
         source = original.get(page, "de")
         offers.append({
             "id": f"integreat-{page}", "organisation": "integreat",
@@ -186,6 +193,11 @@ def main() -> None:
     parser.add_argument("--cross", action="store_true",
                         help="also ask fr/ar/uk questions against de/en texts only")
     parser.add_argument("--only-cross", action="store_true", help="only the cross-language run")
+    parser.add_argument("--untranslated", action="store_true",
+                        help="also ask fr/ar/uk questions about pages not translated into the "
+                             "question's language while the other half of the pages are")
+    parser.add_argument("--only-untranslated", action="store_true",
+                        help="only the --untranslated run")
     parser.add_argument("--failures", type=int, default=0,
                         help="list this many failed questions of the tuning half")
     args = parser.parse_args()
@@ -193,12 +205,25 @@ def main() -> None:
     print(f"{len(pages)} pages, {len(questions)} answerable questions")
     with tempfile.TemporaryDirectory(prefix="wegweiser-integreat-") as tmp:
         workdir = Path(tmp)
-        if not args.only_cross:
+        if not (args.only_cross or args.only_untranslated):
             outcome = run(import_data(pages, original), questions, workdir, "all")
             print_table("All languages imported", outcome, FILES)
             tuning = [f for f in outcome["failures"] if f[1] == "tuning"]
             for lang, _, text, page, top in tuning[:args.failures]:
                 print(f"  [{lang}] {text!r} → {page}; top 5 {[t[10:] for t in top]}")
+        if args.untranslated or args.only_untranslated:
+            merged = {"wegweiser": defaultdict(list), "baseline": defaultdict(list),
+                      "ms": defaultdict(list), "failures": []}
+            for lang in CROSS_LANGUAGES:
+                for parity, half in ((0, "tuning"), (1, "reporting")):
+                    asked = [q for q in questions if q[0] == lang and int(q[1]) % 2 == parity]
+                    outcome = run(import_data(pages, original, without=lang, parity=parity),
+                                  asked, workdir, f"untranslated-{lang}-{half}")
+                    for key in ("wegweiser", "baseline", "ms"):
+                        for k, v in outcome[key].items():
+                            merged[key][k].extend(v)
+            print_table("Untranslated: the question's page lacks its language, the other half "
+                        "of the pages have it", merged, CROSS_LANGUAGES)
         if args.cross or args.only_cross:
             merged: dict = {"wegweiser": defaultdict(list), "baseline": defaultdict(list),
                             "ms": defaultdict(list), "failures": []}

@@ -89,7 +89,7 @@ class FieldStatistics:
                 self.reader.field_length(fieldname) / self._documents, 1.0)
         return average
 
-    def _field_lengths(self, fieldname: str) -> np.ndarray:
+    def field_lengths(self, fieldname: str) -> np.ndarray:
         """Every document's length of ``fieldname`` (document number = position)."""
         lengths = self._lengths.get(fieldname)
         if lengths is None:
@@ -124,7 +124,7 @@ class FieldStatistics:
                 frequency = np.concatenate(frequency_parts)
                 keep = docs < self.size  # deleted documents beyond the live ones
                 docs, frequency = docs[keep], frequency[keep]
-                lengths = self._field_lengths(fieldname)[docs]
+                lengths = self.field_lengths(fieldname)[docs]
                 norm = 1 - B + B * lengths / self._average_length(fieldname)
                 cached = (docs, frequency / norm)
             if len(self._postings) >= self.cache_size:

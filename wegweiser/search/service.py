@@ -21,7 +21,7 @@ from whoosh.support.levenshtein import distance
 
 from .. import geo
 from ..languages import all_languages, language
-from . import bitmaps, events, scoring
+from . import bitmaps, events, lexicon, scoring
 from .analysis import (
     ARABIC_STEMMER,
     COMPOUND_LANGUAGES,
@@ -109,6 +109,11 @@ VOCABULARY_FREQUENCY = 1_000_000  # vocabulary words come before words of single
 # languages last in the alphabet).
 MAX_EXPANSIONS_PER_LANGUAGE = 10
 RELATED_FACTOR = 0.4  # a match through the thesaurus or a near spelling
+# A match through a translation learned from the directory's translated offers (lexicon.py),
+# in an offer without a text in the query word's language. The largest factor that leaves the
+# tuning half of benchmarks/integreat_benchmark.py (every page in the question's language)
+# unchanged; --untranslated shows what it gains.
+LEARNED_FACTOR = 0.15
 # The ranking is fused with a plain per-field BM25 score of the words as typed (every
 # (field, term) pair saturated alone, with its own idf, no field weights, no coverage factor):
 # both scores are divided by their best among the results and added, the plain one at this
@@ -162,13 +167,17 @@ class QueryWord(NamedTuple):
     related: dict[str, set[str]] | None = None  # same concept in other languages, near spellings
     # A known phrase ("dikiş kursu") matches where all its words are, or through ``related``.
     required: tuple[dict[str, set[str]], ...] = ()
+    # Translations learned from the directory's translated offers (lexicon.py), per language
+    # the word was found in: they count only in offers without a text in that language.
+    learned: tuple[tuple[str, dict[str, set[str]]], ...] = ()
 
     def all_terms(self) -> dict[str, set[str]]:
-        if not self.related:
+        if not self.related and not self.learned:
             return self.terms
         merged = {name: set(tokens) for name, tokens in self.terms.items()}
-        for name, tokens in self.related.items():
-            merged.setdefault(name, set()).update(tokens)
+        for extra in (self.related or {}, *(terms for _, terms in self.learned)):
+            for name, tokens in extra.items():
+                merged.setdefault(name, set()).update(tokens)
         return merged
 
 
@@ -210,6 +219,18 @@ class _Snapshot:
         self.masks: dict[tuple[str, str], np.ndarray] = {}
         self.vocabulary_postings: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
         self.preferences: dict[tuple[str, str], float | np.ndarray] = {}
+        self.lexicon: lexicon.Lexicon = {}  # translations learned for this generation
+
+    def without_text(self, fields: tuple[str, ...]) -> int:
+        """The documents with none of ``fields`` (an offer without a text in a language)."""
+        key = ("without", fields)
+        cached = self.term_cache.get(key)
+        if cached is None:
+            has = np.zeros(self.size, dtype=bool)
+            for name in fields:
+                has |= self.statistics.field_lengths(name)[:self.size] > 0
+            cached = self.term_cache[key] = self.all_docs & scoring.bitmap_of(~has)
+        return cached
 
     def mask(self, facet: str, value: str) -> np.ndarray:
         """The documents with a filter value, as a boolean array (cached)."""
@@ -337,6 +358,11 @@ class SearchService:
         self._arabic_fields = frozenset(
             name for name, lang in self._field_language.items() if lang and (
                 info := all_languages().get(lang)) and info.stemmer == ARABIC_STEMMER)
+        # The fields of an offer's own texts per language (for learned translations).
+        self._own_text_fields: dict[str, tuple[str, ...]] = {}
+        for name, lang in self._field_language.items():
+            if lang and field_kind(name) in ORIGINAL_TEXT_KINDS:
+                self._own_text_fields[lang] = (*self._own_text_fields.get(lang, ()), name)
         self._word_terms_cache: dict[tuple[str, str | None, bool], frozenset[str]] = {}
         self._terms_cache: dict[tuple[str, bool, str | None], dict[str, frozenset[str]]] = {}
         self._thesaurus = Thesaurus.load()
@@ -435,6 +461,7 @@ class SearchService:
             _, index = self.store.open()
             new = _Snapshot(self.store.current_generation(), index, self._vocabulary_words,
                             self._vocabulary_terms)
+            new.lexicon = lexicon.load(self.store.root / new.generation)
             if snapshot is not None:
                 snapshot.close()
             self._snapshot = snapshot = new
@@ -487,6 +514,29 @@ class SearchService:
                     word = word._replace(terms=terms)
                     break
             result.append(word)
+        return result
+
+    def _with_learned_translations(self, snap: _Snapshot,
+                                   words: list[QueryWord]) -> list[QueryWord]:
+        """A word also matches its translations learned from the directory's translated
+        offers (lexicon.py) in the offers that have no text in the word's language: an Arabic
+        question finds an offer nobody has translated into Arabic yet through its German or
+        English text."""
+        if not snap.lexicon:
+            return words
+        result = []
+        for word in words:
+            learned = []
+            for lang, table in snap.lexicon.items():
+                translations: dict[str, set[str]] = {}
+                for name in self._own_text_fields.get(lang, ()):
+                    for term in word.terms.get(name, ()):
+                        for target, translation in table.get(term, ()):
+                            for other in self._own_text_fields.get(target, ()):
+                                translations.setdefault(other, set()).add(translation)
+                if translations:
+                    learned.append((lang, translations))
+            result.append(word._replace(learned=tuple(learned)) if learned else word)
         return result
 
     def _with_prefixes(self, snap: _Snapshot, words: list[QueryWord],
@@ -632,6 +682,7 @@ class SearchService:
     def _search(self, snap: _Snapshot, query: SearchQuery) -> SearchResult:
         words = self._with_prefixes(snap, self._with_proclitics(snap, self.analyse(query.text)),
                                     query.locale)
+        words = self._with_learned_translations(snap, words)
         # Query understanding (understanding.py): words that name a filter need not match,
         # offers with the filter's value rank higher, and the result tells what was recognised.
         view = self._index_values(snap, query.now)
@@ -651,7 +702,7 @@ class SearchService:
         # that match nothing at all (a long question rarely has all its words in one offer).
         few = bitmaps.count(final) < FEW_RESULTS
         unmatched = None if few or complete else {
-            w.text for w in words if not self._word_bitmap(snap, w)}
+            w.text for w in words if not self._word_bitmap(snap, w._replace(learned=()))}
         if words and (few or unmatched):
             widened, corrected = self._widen(snap, words, unmatched)
             if corrected.casefold() != " ".join(w.text for w in words).casefold():
@@ -698,12 +749,16 @@ class SearchService:
         return value_sets
 
     def _word_bitmap(self, snap: _Snapshot, word: QueryWord) -> int:
+        learned = 0
+        for lang, terms in word.learned:
+            learned |= self._terms_bitmap(snap, terms) & snap.without_text(
+                self._own_text_fields[lang])
         if not word.required:
-            return self._terms_bitmap(snap, word.all_terms())
+            return learned | self._terms_bitmap(snap, word._replace(learned=()).all_terms())
         every = snap.all_docs
         for terms in word.required:
             every &= self._terms_bitmap(snap, terms)
-        return every | self._terms_bitmap(snap, word.related or {})
+        return every | self._terms_bitmap(snap, word.related or {}) | learned
 
     @staticmethod
     def _terms_bitmap(snap: _Snapshot, terms: dict[str, set[str]]) -> int:
@@ -718,15 +773,19 @@ class SearchService:
 
         With up to ALL_WORDS_UP_TO words the documents with every word match, or if there are
         none those with any; with more words those with at least MATCH_SHARE of them (or again
-        any, if none has that many)."""
+        any, if none has that many). A learned translation (lexicon.py) lets an offer match,
+        but not count as one with every word: that is weaker evidence than the words
+        themselves or the thesaurus."""
         if not words:
             return snap.all_docs, snap.all_docs
         per_word = [self._word_bitmap(snap, w) for w in words]
-        every = snap.all_docs
-        for bitmap in per_word:
-            every &= bitmap
+        every = each = snap.all_docs  # with every word; ``each`` also through translations
+        for word, bitmap in zip(words, per_word, strict=True):
+            each &= bitmap
+            every &= self._word_bitmap(snap, word._replace(learned=())) if word.learned \
+                else bitmap
         if len(per_word) == 1 or (every and len(per_word) <= ALL_WORDS_UP_TO):
-            return every, every
+            return each, every
         counts = np.zeros(snap.size, dtype=np.int8)
         for bitmap in per_word:
             counts += scoring.mask_of(bitmap, snap.size)
@@ -839,6 +898,13 @@ class SearchService:
                 found = int(np.count_nonzero(related))
             coverage = np.maximum(coverage, RELATED_FACTOR * (related > 0))
             direct = np.maximum(direct, RELATED_FACTOR * related)
+        for lang, terms in word.learned:
+            without = scoring.mask_of(snap.without_text(self._own_text_fields[lang]), snap.size)
+            learned = self._frequency_of(snap, terms, locale) * without
+            if not found:
+                found = int(np.count_nonzero(learned))
+            coverage = np.maximum(coverage, LEARNED_FACTOR * (learned > 0))
+            direct = np.maximum(direct, LEARNED_FACTOR * learned)
         return direct, coverage, found
 
     def _frequency_of(self, snap: _Snapshot, terms: dict[str, set[str]],

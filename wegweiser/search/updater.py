@@ -23,13 +23,17 @@ from ..models import (
     ChangeLogEntry,
     Event,
     Offer,
+    OfferText,
     Organisation,
 )
 from ..models.links import VocabularyLinks
 from ..services.occurrences import is_over, last_end, schedule_of
 from . import events as event_index
+from . import lexicon
+from .analysis import COMPOUND_PART, language_analyzer
 from .bulk import BulkWriter, DocumentBatch
 from .documents import offer_document
+from .schema import content_languages
 from .store import IndexStore
 
 # A gap in the sequence may be a transaction that has not committed yet (changelog.py says when
@@ -489,6 +493,33 @@ def catch_up_fully(store: IndexStore, session: Session, settings: IndexSettings,
             return
 
 
+# The most recent offers the learned translations are read from (lexicon.py bounds the work
+# per language pair further).
+LEXICON_OFFERS = 5000
+LEXICON_BATCH = 500
+
+
+def learn_lexicon(session: Session, ids: list[int]) -> lexicon.Lexicon:
+    """Translations learned from the texts of offers ``ids`` (the newest LEXICON_OFFERS), in
+    the languages the index has fields for, analysed as the index analyses them."""
+    languages = set(content_languages())
+    analyzers = {lang: language_analyzer(lang) for lang in languages}
+    offers: dict[int, dict[str, dict[str, str]]] = {}
+    chosen = ids[-LEXICON_OFFERS:]
+    for start in range(0, len(chosen), LEXICON_BATCH):
+        rows = session.execute(
+            select(OfferText.offer_id, OfferText.locale, OfferText.field, OfferText.text)
+            .where(OfferText.offer_id.in_(chosen[start:start + LEXICON_BATCH]),
+                   OfferText.locale.in_(languages)))
+        for offer_id, locale, field, text_ in rows:
+            offers.setdefault(offer_id, {}).setdefault(locale, {})[field] = text_
+
+    def terms(text_: str, lang: str) -> list[str]:
+        return [t.text for t in analyzers[lang](text_) if not t.text.startswith(COMPOUND_PART)]
+
+    return lexicon.learn([offers[i] for i in sorted(offers)], terms)
+
+
 def rebuild(store: IndexStore, session: Session, settings: IndexSettings,
             progress: Callable[[int, int], None] | None = None, processes: int = 1,
             still_needed: Callable[[], bool] | None = None) -> int:
@@ -530,6 +561,7 @@ def rebuild(store: IndexStore, session: Session, settings: IndexSettings,
         now = datetime.now(UTC)
         write_events(store, path.name, session, upcoming_event_ids(session, now), now)
         written = set(ids) - withdrawn
+        lexicon.save(learn_lexicon(session, [i for i in ids if i not in withdrawn]), path)
         store.verify(path, {str(i) for i in written})
         store.set_applied_seq(path.name, start_seq)
         store.activate(path)
