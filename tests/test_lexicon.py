@@ -70,6 +70,9 @@ def test_a_lexicon_is_kept_as_json_and_a_missing_or_damaged_one_is_empty(tmp_pat
     assert lexicon.load(tmp_path) == learned
     (tmp_path / lexicon.LEXICON_FILE).write_text("{not json")
     assert lexicon.load(tmp_path) == {}
+    (tmp_path / lexicon.LEXICON_FILE).write_text(json.dumps(
+        {"ar": {"شق": [["de", "wohnung"], ["de"], [1, 2], "x"], "x": 3}, "de": []}))
+    assert lexicon.load(tmp_path) == {"ar": {"شق": [("de", "wohnung")]}}
     assert lexicon.load(tmp_path / "missing") == {}
 
 

@@ -148,12 +148,22 @@ def save(lexicon: Lexicon, directory: Path) -> None:
 
 
 def load(directory: Path) -> Lexicon:
-    """The lexicon of a generation; empty for one written before lexicons (or damaged)."""
+    """The lexicon of a generation; empty for one written before lexicons or damaged (a
+    search never fails on it: what is not a (language, term) pair of strings is left out)."""
     try:
         raw = json.loads((directory / LEXICON_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     if not isinstance(raw, dict):
         return {}
-    return {lang: {term: [tuple(pair) for pair in pairs] for term, pairs in table.items()}
-            for lang, table in raw.items() if isinstance(table, dict)}
+    lexicon: Lexicon = {}
+    for lang, table in raw.items():
+        if not isinstance(table, dict):
+            continue
+        for term, pairs in table.items():
+            kept = [(pair[0], pair[1]) for pair in pairs if isinstance(pair, list)
+                    and len(pair) == 2 and all(isinstance(part, str) for part in pair)] \
+                if isinstance(pairs, list) else []
+            if kept:
+                lexicon.setdefault(lang, {})[term] = kept
+    return lexicon
