@@ -32,6 +32,7 @@ PIVOT_LANGUAGES = 4
 # text pairs every word with every other), and per language pair only so many units are read.
 MAX_UNIT_TERMS = 40
 MAX_UNITS_PER_PAIR = 5000
+ANALYSED_TEXTS = 50_000  # analysed lines kept while learning (each is in several pairs)
 
 # source language → its term → [(target language, target term)]
 Lexicon = dict[str, dict[str, list[tuple[str, str]]]]
@@ -74,11 +75,22 @@ def learn(offers: list[OfferTexts], terms: Callable[[str, str], list[str]]) -> L
     lexicon: Lexicon = {}
     languages = sorted({lang for texts in offers for lang in texts})
     pivots = pivot_languages(offers)
+    analysed: dict[tuple[str, str], frozenset[str]] = {}
+
+    def term_set(text: str, lang: str) -> frozenset[str]:
+        """A text's terms; each text is in several pairs, so kept (up to ANALYSED_TEXTS)."""
+        found = analysed.get((lang, text))
+        if found is None:
+            found = frozenset(terms(text, lang))
+            if len(analysed) < ANALYSED_TEXTS:
+                analysed[(lang, text)] = found
+        return found
+
     for position, first in enumerate(languages):
         for second in languages[position + 1:]:
             if first not in pivots and second not in pivots:
                 continue
-            forward, backward = _translations(_units(offers, first, second, terms))
+            forward, backward = _translations(_units(offers, first, second, term_set))
             for lang, other, found in ((first, second, forward), (second, first, backward)):
                 for term, translation in found.items():
                     lexicon.setdefault(lang, {}).setdefault(term, []).append((other, translation))
@@ -86,7 +98,7 @@ def learn(offers: list[OfferTexts], terms: Callable[[str, str], list[str]]) -> L
 
 
 def _units(offers: list[OfferTexts], first: str, second: str,
-           terms: Callable[[str, str], list[str]]):
+           term_set: Callable[[str, str], frozenset[str]]):
     """The aligned units of two languages as pairs of term sets, newest offers first, at most
     MAX_UNITS_PER_PAIR."""
     count = 0
@@ -94,7 +106,7 @@ def _units(offers: list[OfferTexts], first: str, second: str,
         if first not in texts or second not in texts:
             continue
         for text, other in aligned_units(texts[first], texts[second]):
-            yield frozenset(terms(text, first)), frozenset(terms(other, second))
+            yield term_set(text, first), term_set(other, second)
             count += 1
             if count >= MAX_UNITS_PER_PAIR:
                 return
