@@ -212,30 +212,31 @@ def main() -> None:
             for lang, _, text, page, top in tuning[:args.failures]:
                 print(f"  [{lang}] {text!r} → {page}; top 5 {[t[10:] for t in top]}")
         if args.untranslated or args.only_untranslated:
-            merged = {"wegweiser": defaultdict(list), "baseline": defaultdict(list),
-                      "ms": defaultdict(list), "failures": []}
-            for lang in CROSS_LANGUAGES:
-                for parity, half in ((0, "tuning"), (1, "reporting")):
-                    asked = [q for q in questions if q[0] == lang and int(q[1]) % 2 == parity]
-                    outcome = run(import_data(pages, original, without=lang, parity=parity),
-                                  asked, workdir, f"untranslated-{lang}-{half}")
-                    for key in ("wegweiser", "baseline", "ms"):
-                        for k, v in outcome[key].items():
-                            merged[key][k].extend(v)
+            runs = [(import_data(pages, original, without=lang, parity=parity),
+                     [q for q in questions if q[0] == lang and int(q[1]) % 2 == parity],
+                     f"untranslated-{lang}-{half}")
+                    for lang in CROSS_LANGUAGES
+                    for parity, half in ((0, "tuning"), (1, "reporting"))]
             print_table("Untranslated: the question's page lacks its language, the other half "
-                        "of the pages have it", merged, CROSS_LANGUAGES)
+                        "of the pages have it", merged_runs(runs, workdir), CROSS_LANGUAGES)
         if args.cross or args.only_cross:
-            merged: dict = {"wegweiser": defaultdict(list), "baseline": defaultdict(list),
-                            "ms": defaultdict(list), "failures": []}
-            for lang in CROSS_LANGUAGES:
-                asked = [q for q in questions if q[0] == lang]
-                outcome = run(import_data(pages, original, without=lang), asked, workdir,
-                              f"without-{lang}")
-                for key in ("wegweiser", "baseline", "ms"):
-                    for k, v in outcome[key].items():
-                        merged[key][k].extend(v)
+            runs = [(import_data(pages, original, without=lang),
+                     [q for q in questions if q[0] == lang], f"without-{lang}")
+                    for lang in CROSS_LANGUAGES]
             print_table("Cross-language: the question's language removed from the import",
-                        merged, CROSS_LANGUAGES)
+                        merged_runs(runs, workdir), CROSS_LANGUAGES)
+
+
+def merged_runs(runs, workdir: Path) -> dict:
+    """The outcomes of several (import, questions, label) runs, as one."""
+    merged: dict = {"wegweiser": defaultdict(list), "baseline": defaultdict(list),
+                    "ms": defaultdict(list), "failures": []}
+    for data, asked, label in runs:
+        outcome = run(data, asked, workdir, label)
+        for key in ("wegweiser", "baseline", "ms"):
+            for k, v in outcome[key].items():
+                merged[key][k].extend(v)
+    return merged
 
 
 if __name__ == "__main__":

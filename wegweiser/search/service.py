@@ -172,12 +172,13 @@ class QueryWord(NamedTuple):
     learned: tuple[tuple[str, dict[str, set[str]]], ...] = ()
 
     def all_terms(self) -> dict[str, set[str]]:
-        if not self.related and not self.learned:
+        """The word's terms and its related words' (not its learned translations: they
+        match only some offers, QueryWord.learned)."""
+        if not self.related:
             return self.terms
         merged = {name: set(tokens) for name, tokens in self.terms.items()}
-        for extra in (self.related or {}, *(terms for _, terms in self.learned)):
-            for name, tokens in extra.items():
-                merged.setdefault(name, set()).update(tokens)
+        for name, tokens in self.related.items():
+            merged.setdefault(name, set()).update(tokens)
         return merged
 
 
@@ -220,16 +221,16 @@ class _Snapshot:
         self.vocabulary_postings: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
         self.preferences: dict[tuple[str, str], float | np.ndarray] = {}
         self.lexicon: lexicon.Lexicon = {}  # translations learned for this generation
+        self.without: dict[tuple[str, ...], int] = {}  # documents without a language's text
 
     def without_text(self, fields: tuple[str, ...]) -> int:
         """The documents with none of ``fields`` (an offer without a text in a language)."""
-        key = ("without", fields)
-        cached = self.term_cache.get(key)
+        cached = self.without.get(fields)
         if cached is None:
             has = np.zeros(self.size, dtype=bool)
             for name in fields:
                 has |= self.statistics.field_lengths(name)[:self.size] > 0
-            cached = self.term_cache[key] = self.all_docs & scoring.bitmap_of(~has)
+            cached = self.without[fields] = self.all_docs & scoring.bitmap_of(~has)
         return cached
 
     def mask(self, facet: str, value: str) -> np.ndarray:
@@ -528,12 +529,12 @@ class SearchService:
         for word in words:
             learned = []
             for lang, table in snap.lexicon.items():
+                pairs = {pair for name in self._own_text_fields.get(lang, ())
+                         for term in word.terms.get(name, ()) for pair in table.get(term, ())}
                 translations: dict[str, set[str]] = {}
-                for name in self._own_text_fields.get(lang, ()):
-                    for term in word.terms.get(name, ()):
-                        for target, translation in table.get(term, ()):
-                            for other in self._own_text_fields.get(target, ()):
-                                translations.setdefault(other, set()).add(translation)
+                for target, translation in pairs:
+                    for name in self._own_text_fields.get(target, ()):
+                        translations.setdefault(name, set()).add(translation)
                 if translations:
                     learned.append((lang, translations))
             result.append(word._replace(learned=tuple(learned)) if learned else word)
@@ -702,7 +703,7 @@ class SearchService:
         # that match nothing at all (a long question rarely has all its words in one offer).
         few = bitmaps.count(final) < FEW_RESULTS
         unmatched = None if few or complete else {
-            w.text for w in words if not self._word_bitmap(snap, w._replace(learned=()))}
+            w.text for w in words if not self._word_bitmap(snap, w, learned=False)}
         if words and (few or unmatched):
             widened, corrected = self._widen(snap, words, unmatched)
             if corrected.casefold() != " ".join(w.text for w in words).casefold():
@@ -730,8 +731,9 @@ class SearchService:
         ids = [int(snap.searcher.stored_fields(d)["id"]) for d in page_docs]
         terms: dict[str, set[str]] = {}
         for word in words:
-            for name, tokens in word.all_terms().items():
-                terms.setdefault(name, set()).update(tokens)
+            for found in (word.all_terms(), *(learned for _, learned in word.learned)):
+                for name, tokens in found.items():
+                    terms.setdefault(name, set()).update(tokens)
         all_words = complete == final
         return SearchResult(ids, bitmaps.count(final), query.page, query.per_page, facets,
                             terms, all_words, suggestion, fuzzy,
@@ -748,17 +750,18 @@ class SearchService:
                     matching)
         return value_sets
 
-    def _word_bitmap(self, snap: _Snapshot, word: QueryWord) -> int:
-        learned = 0
-        for lang, terms in word.learned:
-            learned |= self._terms_bitmap(snap, terms) & snap.without_text(
+    def _word_bitmap(self, snap: _Snapshot, word: QueryWord, learned: bool = True) -> int:
+        """The documents a word matches (``learned``: also through its learned translations)."""
+        found = 0
+        for lang, terms in word.learned if learned else ():
+            found |= self._terms_bitmap(snap, terms) & snap.without_text(
                 self._own_text_fields[lang])
         if not word.required:
-            return learned | self._terms_bitmap(snap, word._replace(learned=()).all_terms())
+            return found | self._terms_bitmap(snap, word.all_terms())
         every = snap.all_docs
         for terms in word.required:
             every &= self._terms_bitmap(snap, terms)
-        return every | self._terms_bitmap(snap, word.related or {}) | learned
+        return every | self._terms_bitmap(snap, word.related or {}) | found
 
     @staticmethod
     def _terms_bitmap(snap: _Snapshot, terms: dict[str, set[str]]) -> int:
@@ -782,8 +785,7 @@ class SearchService:
         every = each = snap.all_docs  # with every word; ``each`` also through translations
         for word, bitmap in zip(words, per_word, strict=True):
             each &= bitmap
-            every &= self._word_bitmap(snap, word._replace(learned=())) if word.learned \
-                else bitmap
+            every &= self._word_bitmap(snap, word, learned=False) if word.learned else bitmap
         if len(per_word) == 1 or (every and len(per_word) <= ALL_WORDS_UP_TO):
             return each, every
         counts = np.zeros(snap.size, dtype=np.int8)
@@ -892,19 +894,16 @@ class SearchService:
             in_text = np.zeros(snap.size, dtype=bool)
             in_text[np.concatenate(text_docs)] = True
             found = int(np.count_nonzero(in_text))
-        if word.related:
-            related = self._frequency_of(snap, word.related, locale)
-            if not found:
-                found = int(np.count_nonzero(related))
-            coverage = np.maximum(coverage, RELATED_FACTOR * (related > 0))
-            direct = np.maximum(direct, RELATED_FACTOR * related)
-        for lang, terms in word.learned:
+        weaker = [(self._frequency_of(snap, word.related, locale), RELATED_FACTOR)] \
+            if word.related else []
+        for lang, terms in word.learned:  # only in the offers without a text in ``lang``
             without = scoring.mask_of(snap.without_text(self._own_text_fields[lang]), snap.size)
-            learned = self._frequency_of(snap, terms, locale) * without
+            weaker.append((self._frequency_of(snap, terms, locale) * without, LEARNED_FACTOR))
+        for frequency, factor in weaker:
             if not found:
-                found = int(np.count_nonzero(learned))
-            coverage = np.maximum(coverage, LEARNED_FACTOR * (learned > 0))
-            direct = np.maximum(direct, LEARNED_FACTOR * learned)
+                found = int(np.count_nonzero(frequency))
+            coverage = np.maximum(coverage, factor * (frequency > 0))
+            direct = np.maximum(direct, factor * frequency)
         return direct, coverage, found
 
     def _frequency_of(self, snap: _Snapshot, terms: dict[str, set[str]],
