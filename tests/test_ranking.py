@@ -149,3 +149,30 @@ def test_an_arabic_word_with_a_proclitic_no_offer_has_matches_the_word_without_i
 def test_a_french_elided_function_word_does_not_count_as_a_word(demo_ctx):
     assert search("n'est cours d'allemand", "fr").offer_ids == search("cours d'allemand",
                                                                       "fr").offer_ids
+
+
+
+
+def test_field_lengths_are_zero_for_offers_without_the_field(demo_ctx):
+    """An offer without a title in a language has that title field's length 0, not NaN
+    (Whoosh answers None for it): "no text in this language" and length normalisation rely
+    on it."""
+    from wegweiser.models import Offer
+
+    service = search_service()
+    service.search(SearchQuery(), db.session())
+    snap = service._snapshot
+    reader = snap.searcher.reader()
+    by_doc = {d: int(reader.stored_fields(d)["id"]) for d in reader.all_doc_ids()}
+    offers = {o.id: o for o in db.session().query(Offer).filter(Offer.id.in_(by_doc.values()))}
+    titled: dict[str, set[int]] = {}
+    for docnum, offer_id in by_doc.items():
+        for text in offers[offer_id].texts:
+            if text.field == "title" and text.text:
+                titled.setdefault(text.locale, set()).add(docnum)
+    some = {lang: docs for lang, docs in titled.items() if len(docs) < len(by_doc)}
+    assert some  # the demo directory has languages only some offers are translated into
+    for lang, docs in some.items():
+        lengths = snap.statistics.field_lengths(f"title_{lang}")[:snap.size]
+        assert not np.isnan(lengths).any(), lang
+        assert {d for d in by_doc if lengths[d] > 0} == docs, lang

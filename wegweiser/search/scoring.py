@@ -98,8 +98,10 @@ class FieldStatistics:
                 cached = _SEGMENT_LENGTHS.get((segment, fieldname))
                 if cached is None:
                     count = leaf.doc_count_all()
+                    # Whoosh answers None (not the default) for a document without the
+                    # field: 0, not the NaN numpy would make of it.
                     cached = _remember(_SEGMENT_LENGTHS, (segment, fieldname), np.fromiter(
-                        (leaf.doc_field_length(d, fieldname, 0) for d in range(count)),
+                        (leaf.doc_field_length(d, fieldname, 0) or 0 for d in range(count)),
                         dtype=np.float32, count=count))
                 parts.append(cached)
             lengths = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
