@@ -5,8 +5,10 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlalchemy import select
 
 from wegweiser import db
+from wegweiser.models import Offer
 from wegweiser.search import SearchQuery, scoring, search_service
 from wegweiser.search.analysis import function_words, normalise
 from wegweiser.services.directory import offers_by_ids
@@ -151,20 +153,17 @@ def test_a_french_elided_function_word_does_not_count_as_a_word(demo_ctx):
                                                                       "fr").offer_ids
 
 
-
-
 def test_field_lengths_are_zero_for_offers_without_the_field(demo_ctx):
     """An offer without a title in a language has that title field's length 0, not NaN
     (Whoosh answers None for it): "no text in this language" and length normalisation rely
     on it."""
-    from wegweiser.models import Offer
-
     service = search_service()
     service.search(SearchQuery(), db.session())
     snap = service._snapshot
     reader = snap.searcher.reader()
     by_doc = {d: int(reader.stored_fields(d)["id"]) for d in reader.all_doc_ids()}
-    offers = {o.id: o for o in db.session().query(Offer).filter(Offer.id.in_(by_doc.values()))}
+    offers = {o.id: o for o in db.session().scalars(
+        select(Offer).where(Offer.id.in_(by_doc.values())))}
     titled: dict[str, set[int]] = {}
     for docnum, offer_id in by_doc.items():
         for text in offers[offer_id].texts:
