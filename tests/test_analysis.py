@@ -41,6 +41,12 @@ def test_cyrillic_yo_and_turkish_dotless_i():
     assert terms("tr", "İstanbul") == terms("tr", "istanbul") == terms("tr", "ıstanbul")
 
 
+def test_arabic_indic_and_persian_digits_are_the_digits_of_a_german_text():
+    assert terms("ar", "١٥ عامًا") == terms("ar", "15 عامًا")
+    assert terms("fa", "۱۵ تا ۲۱ ساله") == terms("fa", "15 تا 21 ساله")
+    assert terms("ar", "٢٠٢٦") == terms("fa", "۲۰۲۶") == terms("de", "2026") == ["2026"]
+
+
 def test_stop_words_are_dropped():
     assert terms("de", "für die Frauen") == terms("de", "Frauen")
 

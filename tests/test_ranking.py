@@ -175,3 +175,16 @@ def test_field_lengths_are_zero_for_offers_without_the_field(demo_ctx):
         lengths = snap.statistics.field_lengths(f"title_{lang}")[:snap.size]
         assert not np.isnan(lengths).any(), lang
         assert {d for d in by_doc if lengths[d] > 0} == docs, lang
+
+
+def test_a_number_typed_in_arabic_or_persian_digits_finds_the_offer_that_has_it(demo_ctx):
+    """A parent asks for vocational training for a son of 15 in Arabic digits: the career
+    orientation for 15 to 21 year olds (written "15" in its Arabic text) comes first, as with
+    "15"; a Persian "۱۵" finds the Persian text written with Persian digits and the others."""
+    question = "ابني عمره ١٥ سنة ويبحث عن تدريب مهني"
+    found = external_ids(search(question, "ar"))
+    assert found[0] == "b-reudnitz-berufsorientierung"
+    assert found == external_ids(search(question.replace("١٥", "15"), "ar"))
+    assert "b-reudnitz-berufsorientierung" in external_ids(search("۱۵", "fa", per_page=50))
+    assert external_ids(search("۱۵", "fa", per_page=50)) == external_ids(
+        search("15", "fa", per_page=50))

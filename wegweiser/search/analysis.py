@@ -42,6 +42,9 @@ _COMMON = {
     "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ؤ": "و",
     "ё": "е",
     "ı": "i",  # Turkish dotless i: users type either
+    # Arabic-Indic and Persian digits: "١٥" and "۱۵" are the "15" of a German text.
+    **{chr(0x0660 + i): str(i) for i in range(10)},
+    **{chr(0x06F0 + i): str(i) for i in range(10)},
     "’": "'", "ʼ": "'",
     # Pashto and Sorani letters that people without those keyboards type as the Persian ones.
     "ګ": "گ", "ټ": "ت", "ډ": "د", "ړ": "ر", "ڼ": "ن", "ږ": "ژ", "ښ": "ش", "ې": "ی", "ۍ": "ی",

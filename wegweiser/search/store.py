@@ -31,7 +31,8 @@ DOCUMENT_FLAGS = "document-flags"
 # Raised whenever the analysis of words or what a document stores changes without changing the
 # field names (e.g. the Arabic stemming, the stored offer version): a generation written with
 # another format is rebuilt, as one without a filter's flag is.
-INDEX_FORMAT = 3  # 3: Arabic light stemming, French stemmed with accents, Ukrainian lemmas
+INDEX_FORMAT = 4  # 3: Arabic light stemming, French stemmed with accents, Ukrainian lemmas;
+# 4: Arabic-Indic and Persian digits as 0-9
 LOCK = "write.lock"
 # The earliest moment (Unix seconds) at which an event document of a generation expires
 # (search/events.py); 0 or missing: none will.
