@@ -30,9 +30,9 @@ APPLIED_ABOVE = "applied-above"
 DOCUMENT_FLAGS = "document-flags"
 # Raised whenever the analysis of words or what a document stores changes without changing the
 # field names (e.g. the Arabic stemming, the stored offer version): a generation written with
-# another format is rebuilt, as one without a filter's flag is.
-INDEX_FORMAT = 4  # 3: Arabic light stemming, French stemmed with accents, Ukrainian lemmas;
-# 4: Arabic-Indic and Persian digits as 0-9
+# another format is rebuilt, as one without a filter's flag is. 3: Arabic light stemming, French
+# stemmed with accents, Ukrainian lemmas; 4: Arabic-Indic and Persian digits as 0-9.
+INDEX_FORMAT = 4
 LOCK = "write.lock"
 # The earliest moment (Unix seconds) at which an event document of a generation expires
 # (search/events.py); 0 or missing: none will.
