@@ -97,11 +97,15 @@ def import_data(pages, original, without: str | None = None, parity: int | None 
     return {"organisations": [{"id": "integreat", "name": "Integreat"}], "offers": offers}
 
 
+def hits(ranks: list[int | None]) -> int:
+    """How many questions found their page in the top DEPTH."""
+    return sum(1 for r in ranks if r is not None and r <= DEPTH)
+
+
 def scores(ranks: list[int | None]) -> tuple[float, float]:
     n = len(ranks) or 1
-    success = sum(1 for r in ranks if r is not None and r <= DEPTH) / n
     mrr = sum(1 / r for r in ranks if r is not None and r <= MRR_DEPTH) / n
-    return success, mrr
+    return hits(ranks) / n, mrr
 
 
 def rank_of(ids: list[str], page: str) -> int | None:
@@ -167,17 +171,19 @@ def run(data: dict, questions, workdir: Path, label: str) -> dict:
 
 def print_table(title: str, outcome: dict, languages) -> None:
     print(f"\n{title}")
-    print(f"{'':8}{'questions':>10}  {'Wegweiser s@5 / MRR@10':>36}  "
-          f"{'plain BM25F s@5 / MRR@10':>36}")
-    print(f"{'':8}{'':>10}  {'tuning':>17} {'reporting':>18}  {'tuning':>17} {'reporting':>18}")
+    # Each cell: success@5, as found / asked (how many questions a goal is away), and MRR@10.
+    print(f"{'':8}{'questions':>10}  {'Wegweiser s@5 (found/asked) / MRR@10':>52}  "
+          f"{'plain BM25F s@5 (found/asked) / MRR@10':>52}")
+    print(f"{'':8}{'':>10}  {'tuning':>25} {'reporting':>26}  {'tuning':>25} {'reporting':>26}")
     for lang in languages:
         cells = []
         for system in ("wegweiser", "baseline"):
             for half in ("tuning", "reporting"):
-                s, m = scores(outcome[system][(lang, half)])
-                cells.append(f"{s:8.3f} / {m:5.3f}")
+                ranks = outcome[system][(lang, half)]
+                s, m = scores(ranks)
+                cells.append(f"{s:.3f} ({hits(ranks)}/{len(ranks)}) / {m:.3f}")
         n = sum(len(outcome["wegweiser"][(lang, h)]) for h in ("tuning", "reporting"))
-        print(f"{lang:8}{n:>10}  {cells[0]:>17} {cells[1]:>18}  {cells[2]:>17} {cells[3]:>18}")
+        print(f"{lang:8}{n:>10}  {cells[0]:>25} {cells[1]:>26}  {cells[2]:>25} {cells[3]:>26}")
     for system in ("wegweiser", "service", "baseline"):
         samples = sorted(outcome["ms"][system])
         mean = sum(samples) / len(samples)

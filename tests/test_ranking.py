@@ -2,6 +2,8 @@
 BM25F scoring, and the honest counts that come with them."""
 from __future__ import annotations
 
+import json
+
 import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
@@ -9,9 +11,10 @@ from sqlalchemy import select
 
 from wegweiser import db
 from wegweiser.models import Offer
-from wegweiser.search import SearchQuery, scoring, search_service
+from wegweiser.search import SearchQuery, rebuild_index, scoring, search_service
 from wegweiser.search.analysis import function_words, normalise
 from wegweiser.services.directory import offers_by_ids
+from wegweiser.services.setup import import_files
 
 
 def search(text: str, lang: str = "de", per_page: int = 10, **filters):
@@ -188,3 +191,29 @@ def test_a_number_typed_in_arabic_or_persian_digits_finds_the_offer_that_has_it(
     assert "b-reudnitz-berufsorientierung" in external_ids(search("۱۵", "fa", per_page=50))
     assert external_ids(search("۱۵", "fa", per_page=50)) == external_ids(
         search("15", "fa", per_page=50))
+
+
+def test_a_phrase_counts_only_where_all_its_words_are(app, tmp_path):
+    """"residence permit" is one concept: an offer on how long a work permit is valid has
+    "permit", "long" and "valid" but does not cover the phrase, so for "How long is a
+    residence permit valid?" the residence permit advice comes first ("long" and "valid", in
+    many offers here, tell little)."""
+    def offer(key: str, title: str, description: str) -> dict:
+        return {"id": key, "organisation": "verein", "original_language": "en",
+                "title": {"en": title}, "description": {"en": description},
+                "categories": ["social-counselling"], "citywide": True}
+
+    offers = [offer("residence", "Advice", "Questions on the residence permit answered."),
+              offer("work-permit", "Permit office: work permits",
+                    "Every permit: how long a work permit is valid, how to renew a permit.")]
+    offers += [offer(f"ticket-{n}", f"Ticket office {n}",
+                     "The ticket is valid for a long time.") for n in range(4)]
+    path = tmp_path / "offers.json"
+    path.write_text(json.dumps({"organisations": [{"id": "verein", "name": "Verein"}],
+                                "offers": offers}), encoding="utf-8")
+    with app.app_context():
+        assert import_files([path], "import:test").ok
+        rebuild_index(db.session())
+        found = external_ids(search("How long is a residence permit valid?", "en"))
+        assert found[0] == "residence"
+        assert "work-permit" in found  # it has words of the question: found, after

@@ -760,10 +760,15 @@ class SearchService:
                 self._own_text_fields[lang])
         if not word.required:
             return found | self._terms_bitmap(snap, word.all_terms())
+        return self._phrase_bitmap(snap, word) | self._terms_bitmap(snap, word.related or {}) \
+            | found
+
+    def _phrase_bitmap(self, snap: _Snapshot, word: QueryWord) -> int:
+        """The documents with every word of a known phrase."""
         every = snap.all_docs
         for terms in word.required:
             every &= self._terms_bitmap(snap, terms)
-        return every | self._terms_bitmap(snap, word.related or {}) | found
+        return every
 
     @staticmethod
     def _terms_bitmap(snap: _Snapshot, terms: dict[str, set[str]]) -> int:
@@ -888,6 +893,13 @@ class SearchService:
         plain per-field BM25 score (PLAIN_WEIGHT) is added to ``plain``, if given."""
         text_docs: list[np.ndarray] = []
         direct = self._frequency_of(snap, word.terms, locale, plain, text_docs)
+        if word.required:
+            # A known phrase ("residence permit") is found where all its words are: a "work
+            # permit" does not cover it (its words count one by one, PHRASE_WORD_SHARE).
+            inside = scoring.mask_of(self._phrase_bitmap(snap, word), snap.size)
+            direct = direct * inside
+            text_docs = [docs[inside[docs]] for docs in text_docs]
+            text_docs = [docs for docs in text_docs if len(docs)]
         coverage = (direct > 0).astype(np.float32)
         found = int(np.count_nonzero(direct))
         if text_docs:
