@@ -217,3 +217,31 @@ def test_a_phrase_counts_only_where_all_its_words_are(app, tmp_path):
         found = external_ids(search("How long is a residence permit valid?", "en"))
         assert found[0] == "residence"
         assert "work-permit" in found  # it has words of the question: found, after
+
+
+def test_a_filter_every_result_has_does_not_put_offers_with_every_word_first(app, tmp_path):
+    """In a directory of counselling services, "counselling" names the category every offer
+    has: it tells no offer apart, so it must not lift the offers that happen to have every
+    word of the question above the one that answers it (the victim counselling without the
+    word "offer")."""
+    def offer(key: str, title: str, description: str) -> dict:
+        return {"id": key, "organisation": "verein", "original_language": "en",
+                "title": {"en": title}, "description": {"en": description},
+                "categories": ["social-counselling"], "citywide": True}
+
+    offers = [offer("victims", "Victim counselling centre",
+                    "Counselling for victims of violence: the centre helps every victim."),
+              offer("leisure", "Leisure centre",
+                    "We offer games and sport. A victim of boredom? Ask us.")]
+    offers += [offer(f"other-{n}", f"Café {n}", "Coffee and talk.") for n in range(3)]
+    path = tmp_path / "offers.json"
+    path.write_text(json.dumps({"organisations": [{"id": "verein", "name": "Verein"}],
+                                "offers": offers}), encoding="utf-8")
+    with app.app_context():
+        assert import_files([path], "import:test").ok
+        rebuild_index(db.session())
+        result = search("What does the victim counselling centre offer?", "en")
+        assert [(r.facet, r.value) for r in result.recognised] == [
+            ("category", "social-counselling")]
+        found = external_ids(result)
+        assert found[:2] == ["victims", "leisure"]

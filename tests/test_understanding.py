@@ -114,10 +114,12 @@ def test_filter_words_need_not_match_unless_nothing_else_is_left():
 def test_boosts_go_to_complete_matches_with_the_value_then_to_wildcards():
     women = SimpleNamespace(facet="target_group", value="women", words=("women",))
     understood = Understanding([(women, 0b0011, 0b0111)])  # 0b0100: an offer for everyone
-    boosts = understood.boosts(0b1110)
+    boosts = understood.boosts(0b1110, 0b1111)
     assert boosts[0][1] == 0b0010 and boosts[1][1] == 0b0100
     assert boosts[0][0] > boosts[1][0] > 0
-    assert understood.boosts(0) == []
+    assert understood.boosts(0, 0b1111) == []
+    # Every result has the value: it tells them nothing apart, the ranking alone decides.
+    assert understood.boosts(0b0011, 0b0011) == []
 
 
 def search(text: str, lang: str, **filters):

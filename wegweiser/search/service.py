@@ -726,7 +726,7 @@ class SearchService:
         elif words:
             # boosts() takes the results that have every word that must match.
             page_docs = self._ranked(snap, words, final, offset + query.per_page, query.locale,
-                                     understood.boosts(complete))
+                                     understood.boosts(complete, final))
         else:
             page_docs = self._in_default_order(snap, final, offset + query.per_page)
         page_docs = page_docs[offset:]

@@ -236,13 +236,18 @@ class Understanding:
                 return left
         return words
 
-    def boosts(self, complete: int) -> list[tuple[float, int]]:
+    def boosts(self, complete: int, results: int) -> list[tuple[float, int]]:
         """(score, documents) to add in ranking. Among the ``complete`` offers (those with every
         word that must match) the ones with a recognised value come first, then those the filter
         lets through as a wildcard (for everyone, citywide), each in order of relevance; an
-        offer that lacks the other words gains nothing from naming, say, women alone."""
+        offer that lacks the other words gains nothing from naming, say, women alone. A value
+        every one of the ``results`` has tells them nothing apart ("Beratung" in a directory
+        of counselling services): it would only put the offers with every word first, before
+        better matches of most of the words."""
         boosts = []
         for _, own, matching in self._resolved:
+            if not results & ~own:
+                continue
             if own & complete:
                 boosts.append((FILTER_BOOST, own & complete))
             if matching & ~own & complete:
