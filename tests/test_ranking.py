@@ -193,27 +193,34 @@ def test_a_number_typed_in_arabic_or_persian_digits_finds_the_offer_that_has_it(
         search("15", "fa", per_page=50))
 
 
+def english_offer(key: str, title: str, description: str) -> dict:
+    """An offer in English only, in the import format, of the social counselling category."""
+    return {"id": key, "organisation": "verein", "original_language": "en",
+            "title": {"en": title}, "description": {"en": description},
+            "categories": ["social-counselling"], "citywide": True}
+
+
+def imported(offers: list[dict], tmp_path) -> None:
+    """Import ``offers`` (of one organisation) and build the index; in an app context."""
+    path = tmp_path / "offers.json"
+    path.write_text(json.dumps({"organisations": [{"id": "verein", "name": "Verein"}],
+                                "offers": offers}), encoding="utf-8")
+    assert import_files([path], "import:test").ok
+    rebuild_index(db.session())
+
+
 def test_a_phrase_counts_only_where_all_its_words_are(app, tmp_path):
     """"residence permit" is one concept: an offer on how long a work permit is valid has
     "permit", "long" and "valid" but does not cover the phrase, so for "How long is a
     residence permit valid?" the residence permit advice comes first ("long" and "valid", in
     many offers here, tell little)."""
-    def offer(key: str, title: str, description: str) -> dict:
-        return {"id": key, "organisation": "verein", "original_language": "en",
-                "title": {"en": title}, "description": {"en": description},
-                "categories": ["social-counselling"], "citywide": True}
-
-    offers = [offer("residence", "Advice", "Questions on the residence permit answered."),
-              offer("work-permit", "Permit office: work permits",
-                    "Every permit: how long a work permit is valid, how to renew a permit.")]
-    offers += [offer(f"ticket-{n}", f"Ticket office {n}",
-                     "The ticket is valid for a long time.") for n in range(4)]
-    path = tmp_path / "offers.json"
-    path.write_text(json.dumps({"organisations": [{"id": "verein", "name": "Verein"}],
-                                "offers": offers}), encoding="utf-8")
+    offers = [english_offer("residence", "Advice", "Questions on the residence permit answered."),
+              english_offer("work-permit", "Permit office: work permits", "Every permit: how "
+                            "long a work permit is valid, how to renew a permit.")]
+    offers += [english_offer(f"ticket-{n}", f"Ticket office {n}",
+                             "The ticket is valid for a long time.") for n in range(4)]
     with app.app_context():
-        assert import_files([path], "import:test").ok
-        rebuild_index(db.session())
+        imported(offers, tmp_path)
         found = external_ids(search("How long is a residence permit valid?", "en"))
         assert found[0] == "residence"
         assert "work-permit" in found  # it has words of the question: found, after
@@ -224,22 +231,13 @@ def test_a_filter_every_result_has_does_not_put_offers_with_every_word_first(app
     has: it tells no offer apart, so it must not lift the offers that happen to have every
     word of the question above the one that answers it (the victim counselling without the
     word "offer")."""
-    def offer(key: str, title: str, description: str) -> dict:
-        return {"id": key, "organisation": "verein", "original_language": "en",
-                "title": {"en": title}, "description": {"en": description},
-                "categories": ["social-counselling"], "citywide": True}
-
-    offers = [offer("victims", "Victim counselling centre",
-                    "Counselling for victims of violence: the centre helps every victim."),
-              offer("leisure", "Leisure centre",
-                    "We offer games and sport. A victim of boredom? Ask us.")]
-    offers += [offer(f"other-{n}", f"Café {n}", "Coffee and talk.") for n in range(3)]
-    path = tmp_path / "offers.json"
-    path.write_text(json.dumps({"organisations": [{"id": "verein", "name": "Verein"}],
-                                "offers": offers}), encoding="utf-8")
+    offers = [english_offer("victims", "Victim counselling centre",
+                            "Counselling for victims of violence: the centre helps every victim."),
+              english_offer("leisure", "Leisure centre",
+                            "We offer games and sport. A victim of boredom? Ask us.")]
+    offers += [english_offer(f"other-{n}", f"Café {n}", "Coffee and talk.") for n in range(3)]
     with app.app_context():
-        assert import_files([path], "import:test").ok
-        rebuild_index(db.session())
+        imported(offers, tmp_path)
         result = search("What does the victim counselling centre offer?", "en")
         assert [(r.facet, r.value) for r in result.recognised] == [
             ("category", "social-counselling")]
