@@ -69,6 +69,18 @@ def test_misspelt_words_find_offers_and_the_page_offers_a_correction(demo_client
     assert re.search(r'href="/de/search\?q=fahrradwerkstatt&amp;free=1"', page)
 
 
+def test_an_arabic_correction_is_spelt_as_the_offers_write_it(demo_client, demo_ctx):
+    """Matching unifies letter forms (ة as ه, one alef, Persian and Arabic yeh), but the
+    correction is read: it shows the words as written, not مدرسه or الالمانیه."""
+    result = search_service().search(SearchQuery(text="مدرسسة", locale="ar"), db.session())
+    assert result.fuzzy and result.suggestion == "مدرسة"
+    result = search_service().search(SearchQuery(text="اللغة الألمانيةة", locale="ar"),
+                                     db.session())
+    assert result.suggestion == "اللغة الألمانية"
+    page = demo_client.get("/ar/search", query_string={"q": "مدرسسة"}).get_data(as_text=True)
+    assert re.search(r'<strong>مدرسة</strong>', page)
+
+
 def test_correct_words_are_not_corrected(demo_ctx):
     result = search_service().search(SearchQuery(text="Deutschkurs"), db.session())
     assert result.suggestion is None and not result.fuzzy

@@ -419,9 +419,20 @@ def language_analyzer(lang: str | None):
     return RegexTokenizer(TOKEN_PATTERN) | LanguageFilter(lang)
 
 
+# For "did you mean", words keep their letters as written: a suggestion is shown to the reader,
+# and مدرسه or الالمانیه (ة, ي and the hamza unified, as for matching) is misspelt Arabic.
+_SPELLING_FORMS = str.maketrans({"\u0640": None, "\u200c": None, "\u200d": None,
+                                 "’": "", "ʼ": "", "'": ""})
+
+
 def spelling_key(word: str) -> str:
-    """A word as the spelling vocabulary holds it: normalised, not stemmed, not folded."""
-    return normalise(word).replace("'", "")
+    """A word as the spelling vocabulary holds it and "did you mean" shows it: composed and
+    lower-cased, without marks (harakat), tatweel, joiners or apostrophes; its letters as
+    written (not unified across scripts, not stemmed, not folded)."""
+    text = unicodedata.normalize("NFKC", word).casefold().translate(_SPELLING_FORMS)
+    if text.isascii():
+        return text
+    return "".join(c for c in text if unicodedata.category(c) != "Mn")
 
 
 class SpellingFilter(WordFilter):

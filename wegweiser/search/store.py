@@ -31,8 +31,9 @@ DOCUMENT_FLAGS = "document-flags"
 # Raised whenever the analysis of words or what a document stores changes without changing the
 # field names (e.g. the Arabic stemming, the stored offer version): a generation written with
 # another format is rebuilt, as one without a filter's flag is. 3: Arabic light stemming, French
-# stemmed with accents, Ukrainian lemmas; 4: Arabic-Indic and Persian digits as 0-9.
-INDEX_FORMAT = 4
+# stemmed with accents, Ukrainian lemmas; 4: Arabic-Indic and Persian digits as 0-9; 5: the
+# spelling vocabulary keeps letters as written.
+INDEX_FORMAT = 5
 LOCK = "write.lock"
 # The earliest moment (Unix seconds) at which an event document of a generation expires
 # (search/events.py); 0 or missing: none will.

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from .analysis import function_words, normalise, query_words, spelling_key, stopwords
+from .analysis import function_words, normalise, query_words, stopwords
 from .schema import content_languages
 from .service import MAX_QUERY_CHARS, MAX_QUERY_TOKENS, MAX_QUERY_WORDS
 
@@ -25,7 +25,8 @@ def counted_words(text: str) -> list[str]:
     for word in query_words(text or "", MAX_QUERY_CHARS, MAX_QUERY_TOKENS):
         if normalise(word) in _ignored(content_languages()) or any(char.isdigit() for char in word):
             continue
-        key = spelling_key(word)
+        # Letter forms unified (as the search matches them): مدرسة and مدرسه count as one.
+        key = normalise(word).replace("'", "")
         if MIN_LENGTH <= len(key) <= MAX_LENGTH and key not in counted:
             counted.append(key)
         if len(counted) == MAX_QUERY_WORDS:
