@@ -150,10 +150,18 @@ _AS_WRITTEN = str.maketrans({"\u0640": None, "\u200c": None, "\u200d": None,
                              "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا"})
 
 
+def _composed(text: str, table: dict) -> str:
+    """``text`` composed, lower-cased and translated by ``table``, without standalone marks
+    (harakat, combining accents)."""
+    text = unicodedata.normalize("NFKC", text).casefold().translate(table)
+    if text.isascii():
+        return text
+    return "".join(c for c in text if unicodedata.category(c) != "Mn")
+
+
 def _marks_removed(text: str) -> str:
     """A word composed and lower-cased, without its marks (harakat) and tatweel, one alef."""
-    text = unicodedata.normalize("NFKC", text).casefold().translate(_AS_WRITTEN)
-    return "".join(c for c in text if unicodedata.category(c) != "Mn")
+    return _composed(text, _AS_WRITTEN)
 
 
 # Arabic proclitics written as one letter joined to the next word: و and ف (and), then ب (with,
@@ -208,10 +216,7 @@ def normalise(text: str, lang: str | None = None) -> str:
     """Compose, lower-case and unify letter forms across scripts; strip standalone marks."""
     settings = _settings(lang)
     table = _SCRIPT_MAPS.get(settings.letter_forms if settings else None) or _SCRIPT_MAPS[None]
-    text = unicodedata.normalize("NFKC", text).casefold().translate(table)
-    if text.isascii():
-        return text
-    return "".join(c for c in text if unicodedata.category(c) != "Mn")
+    return _composed(text, table)
 
 
 @lru_cache(maxsize=4096)
@@ -429,10 +434,7 @@ def spelling_key(word: str) -> str:
     """A word as the spelling vocabulary holds it and "did you mean" shows it: composed and
     lower-cased, without marks (harakat), tatweel, joiners or apostrophes; its letters as
     written (not unified across scripts, not stemmed, not folded)."""
-    text = unicodedata.normalize("NFKC", word).casefold().translate(_SPELLING_FORMS)
-    if text.isascii():
-        return text
-    return "".join(c for c in text if unicodedata.category(c) != "Mn")
+    return _composed(word, _SPELLING_FORMS)
 
 
 class SpellingFilter(WordFilter):
