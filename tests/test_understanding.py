@@ -50,6 +50,9 @@ def named(recogniser, text: str) -> dict[tuple[str, str], tuple[str, ...]]:
     ("Wo kann ich kostenlos Deutsch lernen?", "free", "free", ("kostenlos",)),
     ("where can I learn German for free", "free", "free", ("for", "free")),
     ("أين يمكنني الحصول على استشارة قانونية مجانية؟", "free", "free", ("مجانية",)),
+    # أين (where) is spelt like the Persian این (this) once letter forms are unified: the
+    # question is still Arabic, and مجانا still "free".
+    ("أين يمكنني تعلم اللغة الألمانية مجانا؟", "free", "free", ("مجانا",)),
     ("کلاس زبان رایگان", "free", "free", ("رایگان",)),
     ("безкоштовні курси німецької", "free", "free", ("безкоштовні",)),
     ("бесплатная юридическая помощь", "free", "free", ("бесплатная",)),

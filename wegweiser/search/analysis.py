@@ -138,6 +138,34 @@ def script_of(word: str) -> str:
     return "?"
 
 
+@lru_cache(maxsize=64)
+def ignorable_words(lang: str) -> frozenset[str]:
+    """A language's function words and stop words, as normalised."""
+    return function_words_by_language().get(lang, frozenset()) | stopwords(lang)
+
+
+@lru_cache(maxsize=64)
+def language_script(lang: str) -> str:
+    """The script a language is written in: that of its name in itself ("?" if unknown)."""
+    info = all_languages().get(lang)
+    return script_of(info.autonym) if info else "?"
+
+
+def query_languages(words: list[str], languages: tuple[str, ...]) -> list[str]:
+    """The languages of ``languages`` a query may be in: per script, those whose function and
+    stop words it uses most, all of a script if it uses none. "what kind of help" is English,
+    so its "kind" is not the German "Kind"; "ev" stays a word in a Turkish query though
+    Kurmanji has it as a function word; the Arabic "أين" (where) makes a question Arabic though
+    it is spelt like the Persian "این" (this) once letter forms are unified."""
+    normalised = [without_elision(normalise(w)) for w in words]
+    counts = {lang: sum(w in ignorable_words(lang) for w in normalised) for lang in languages}
+    best: dict[str, int] = {}
+    for lang, count in counts.items():
+        script = language_script(lang)
+        best[script] = max(best.get(script, 0), count)
+    return [lang for lang, count in counts.items() if count == best[language_script(lang)]]
+
+
 # Snowball stemmers whose rules read accents (French -ée, -és, -ité: spécialisées and spécialisé
 # stem alike only as written): the word is stemmed as written, then folded; its stem folded
 # first is a second term (LanguageFilter._terms), for text typed without accents.

@@ -20,7 +20,7 @@ import numpy as np
 from whoosh.support.levenshtein import distance
 
 from .. import geo
-from ..languages import all_languages, language
+from ..languages import all_languages
 from . import bitmaps, events, lexicon, scoring
 from .analysis import (
     ARABIC_STEMMER,
@@ -31,12 +31,12 @@ from .analysis import (
     compound_parts,
     fold,
     function_words_by_language,
+    ignorable_words,
     language_analyzer,
     normalise,
+    query_languages,
     query_words,
-    script_of,
     spelling_key,
-    stopwords,
     without_elision,
 )
 from .documents import vocabulary_sources, vocabulary_spelling_words
@@ -373,12 +373,9 @@ class SearchService:
         self._vocabulary_terms: dict = {}
         self._recogniser: FilterRecogniser | None = None
         self._checked_generation: str | None = None
-        # Per language: its function words and stop words, and its script.
-        self._ignorable = {lang: function_words_by_language().get(lang, frozenset())
-                           | stopwords(lang)
-                           for lang in {*content_languages(), *function_words_by_language()}}
-        self._scripts = {lang: script_of(language(lang).autonym) if lang in all_languages()
-                         else "?" for lang in self._ignorable}
+        # The languages whose function words a query may use (query_languages).
+        self._query_languages = tuple(sorted({*content_languages(),
+                                              *function_words_by_language()}))
 
     # -- keeping current ----------------------------------------------------------------
 
@@ -562,17 +559,10 @@ class SearchService:
         return result
 
     def _function_words_of(self, words: list[str]) -> frozenset[str]:
-        """The function words of the languages a query is in: per script, those whose function
-        words it uses most. "ev" stays a word in a Turkish query though Kurmanji has it as a
-        function word; "wo" is a function word in a German one."""
-        normalised = [without_elision(normalise(w)) for w in words]
-        hits = {lang: sum(w in ignorable for w in normalised)
-                for lang, ignorable in self._ignorable.items()}
-        best: dict[str, int] = {}
-        for lang, count in hits.items():
-            best[self._scripts[lang]] = max(best.get(self._scripts[lang], 0), count)
-        return frozenset().union(*(self._ignorable[lang] for lang, count in hits.items()
-                                   if count and count == best[self._scripts[lang]]))
+        """The function words of the languages a query is in (analysis.query_languages): "wo"
+        is a function word in a German query, "ev" a word in a Turkish one."""
+        return frozenset().union(*(ignorable_words(lang) for lang in
+                                   query_languages(words, self._query_languages)))
 
     @staticmethod
     def _parts_of(word: str) -> tuple[str, ...]:

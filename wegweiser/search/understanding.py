@@ -18,9 +18,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from ..languages import language
 from . import bitmaps
-from .analysis import COMPOUND_PART, TOKEN_PATTERN, fold, language_analyzer, normalise, script_of
+from .analysis import (
+    COMPOUND_PART,
+    TOKEN_PATTERN,
+    fold,
+    language_analyzer,
+    normalise,
+    query_languages,
+)
 from .filters import FLAG_FILTERS, VOCABULARY_FILTERS
 from .schema import content_languages
 
@@ -78,26 +84,6 @@ def token(word: str, lang: str | None) -> str:
         if not found.text.startswith(COMPOUND_PART):
             return found.text
     return _FUNCTION + normalise(word, lang)
-
-
-@lru_cache(maxsize=4)
-def _language_scripts(languages: tuple[str, ...]) -> dict[str, str]:
-    """Each content language's script: the script of its name in itself."""
-    return {lang: script_of(language(lang).autonym) for lang in languages}
-
-
-def _languages_of(words: list[str]) -> list[str]:
-    """The languages a query may be in: per script, those with the most function words in it
-    ("what kind of help" is English, so its "kind" is not the German "Kind"); all of a script
-    when it has none."""
-    counts = {lang: sum(token(w, lang).startswith(_FUNCTION) for w in words)
-              for lang in content_languages()}
-    best: dict[str, int] = {}
-    scripts = _language_scripts(content_languages())
-    for lang, script in scripts.items():
-        best[script] = max(best.get(script, 0), counts[lang])
-    return [lang for lang, script in scripts.items()
-            if counts[lang] == best[script]]
 
 
 def _spelling(words: list[str]) -> tuple[str, ...]:
@@ -170,7 +156,7 @@ class FilterRecogniser:
         """The filters the query's words name, longest phrase first, in query order."""
         words = re.findall(TOKEN_PATTERN, text[:MAX_CHARS])[:MAX_WORDS]
         found = []  # (start, length, spelt as the entry, facet, value)
-        for lang in (NAME, *_languages_of(words)):
+        for lang in (NAME, *query_languages(words, content_languages())):
             entries = self._entries.get(lang)
             if not entries:
                 continue
