@@ -3,6 +3,8 @@ BM25F scoring, and the honest counts that come with them."""
 from __future__ import annotations
 
 import json
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import numpy as np
 from hypothesis import given
@@ -77,6 +79,24 @@ def test_the_function_word_lists_hold_no_topic_words():
                                    "چطور", "де")} <= words
     for topic in ("deutsch", "german", "frauen", "women", "kita", "arbeit", "wohnung", "asyl"):
         assert normalise(topic) not in words, topic
+
+
+def test_the_word_for_what_every_entry_is_does_not_decide_a_match(demo_ctx):
+    # "Welche Angebote…": an offer for women need not call itself an "Angebot".
+    for question, plain, lang in (("Welche Angebote gibt es für Frauen?", "Frauen", "de"),
+                                  ("What services are there for women?", "women", "en"),
+                                  ("ما هي العروض للنساء؟", "للنساء", "ar"),
+                                  ("Які пропозиції є для жінок?", "жінок", "uk")):
+        asked = search(question, lang, per_page=500)
+        assert asked.total == search(plain, lang, per_page=500).total > 10, question
+        assert asked.with_all_words == asked.total, question
+    # Open now, asked as a question: searched as "jetzt offen", the open offers first.
+    now = datetime(2026, 12, 2, 18, 30, tzinfo=ZoneInfo("Europe/Berlin"))  # a Wednesday
+    asked = search("Welche Angebote haben jetzt offen?", per_page=500, now=now)
+    assert asked.offer_ids == search("jetzt offen", per_page=500, now=now).offer_ids
+    open_now = set(search("", per_page=500, open_now=True, now=now).offer_ids)
+    first = [i for i in asked.offer_ids if i in open_now]
+    assert first and asked.offer_ids[:len(first)] == first
 
 
 def test_a_query_of_function_words_only_is_searched_as_typed(demo_ctx):
