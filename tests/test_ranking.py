@@ -99,6 +99,18 @@ def test_the_word_for_what_every_entry_is_does_not_decide_a_match(demo_ctx):
     assert first and asked.offer_ids[:len(first)] == first
 
 
+def test_a_narrow_word_for_a_category_is_looked_for_in_the_offers_own_texts(demo_ctx):
+    # "Fußball" is a synonym of leisure, sports and culture, so the category's labels give it
+    # to a swimming course that mentions a son and playing; the football training comes first.
+    for question, lang in (("Wo kann mein Sohn Fußball spielen?", "de"),
+                           ("أين يمكن لابني أن يلعب كرة القدم؟", "ar")):
+        assert external_ids(search(question, lang))[0] == "b-althen-fussball", question
+    # A word most of its category's offers have is still found through the category: a
+    # German playgroup for children is a "German course" for children.
+    assert external_ids(search("Курси німецької для дітей", "uk"))[0] == \
+        "a-sonnenblume-deutsch-kinder"
+
+
 def test_a_query_of_function_words_only_is_searched_as_typed(demo_ctx):
     result = search("wo kann ich")
     assert result.total == 0  # no offer has these words: nothing is made up

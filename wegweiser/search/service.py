@@ -134,6 +134,11 @@ MAX_PREFIX_TERMS = 5
 # The words of a known phrase of the thesaurus ("public transport", which matches as one word)
 # also count one by one for the ranking, each with its own idf, at this share.
 PHRASE_WORD_SHARE = 0.25
+# A word that names a category (query understanding) but is found in the texts of fewer than
+# this share of the category's offers names something narrower ("Fußball", "Kitaplatz"): for
+# the boost of the recognised filters, an offer has it only in its own texts, not through its
+# category's labels and synonyms.
+NARROW_TOPIC_SHARE = 0.25
 FACET_FIELDS = FILTER_NAMES  # every registered filter (filters.py), in the facets' order
 
 
@@ -716,7 +721,8 @@ class SearchService:
         elif words:
             # boosts() takes the results that have every word that must match.
             page_docs = self._ranked(snap, words, final, offset + query.per_page, query.locale,
-                                     understood.boosts(complete, final))
+                                     understood.boosts(self._with_topics_in_text(
+                                         snap, understood, words, complete), final))
         else:
             page_docs = self._in_default_order(snap, final, offset + query.per_page)
         page_docs = page_docs[offset:]
@@ -732,6 +738,22 @@ class SearchService:
                             understood.found(final, query.selected), bitmaps.count(complete),
                             distances=_known_distances(ids, distances[offset:])
                             if distances is not None else {})
+
+    def _with_topics_in_text(self, snap: _Snapshot, understood, words: list[QueryWord],
+                             complete: int) -> int:
+        """The offers of ``complete`` that also have in their own texts each word that named a
+        category but is narrower than it (NARROW_TOPIC_SHARE): "Fußball", a synonym of
+        leisure, sports and culture, is in the labels of a swimming course too, but in the
+        texts of a tenth of that category's offers; "Deutschkurs" is in two fifths of its
+        category's, and a language café in Connewitz has it through its category."""
+        for word in understood.required(words):
+            category = understood.topic_named(word)
+            if not category:
+                continue
+            in_text = self._word_bitmap(snap, _without_vocabulary(word), learned=False)
+            if bitmaps.count(in_text & category) < NARROW_TOPIC_SHARE * bitmaps.count(category):
+                complete &= in_text
+        return complete
 
     @staticmethod
     def _value_sets(snap: _Snapshot, view: IndexValues):
@@ -982,6 +1004,14 @@ class SearchService:
 
     def _in_default_order(self, snap, final: int, limit: int) -> list[int]:
         return self._by_default_order(snap, final, limit) if limit > 0 else []
+
+
+def _without_vocabulary(word: QueryWord) -> QueryWord:
+    """The word as matched in the offers' own texts, not in their vocabulary labels."""
+    def own(terms):
+        return {name: tokens for name, tokens in terms.items() if field_kind(name) != "vocab"}
+    return word._replace(terms=own(word.terms), related=own(word.related or {}),
+                         required=tuple(own(terms) for terms in word.required))
 
 
 def _known_distances(ids: list[int], distances: list[float]) -> dict[int, float]:

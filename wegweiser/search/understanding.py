@@ -222,6 +222,17 @@ class Understanding:
                 return left
         return words
 
+    def topic_named(self, word) -> int:
+        """The offers of the categories a query word (anything with a ``text``) named, if it
+        named one (else 0)."""
+        parts = {normalise(part) for part in word.text.split(" ")}
+        found = 0
+        for recognised, own, _ in self._resolved:
+            if recognised.facet in TOPIC_FACETS and \
+                    parts <= {normalise(w) for w in recognised.words}:
+                found |= own
+        return found
+
     def boosts(self, complete: int, results: int) -> list[tuple[float, int]]:
         """(score, documents) to add in ranking. Among the ``complete`` offers (those with every
         word that must match) the ones with a recognised value come first, then those the filter
