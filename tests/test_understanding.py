@@ -42,7 +42,9 @@ def named(recogniser, text: str) -> dict[tuple[str, str], tuple[str, ...]]:
     ("консультація арабською мовою", "language", "ar", ("арабською", "мовою")),  # instrumental
     ("консультация на арабском языке", "language", "ar", ("арабском", "языке")),
     ("Arapça konuşan avukat", "language", "ar", ("Arapça", "konuşan")),
-    ("avocat qui parle arabe", "language", "ar", ("arabe",)),
+    ("avocat qui parle arabe", "language", "ar", ("parle", "arabe")),
+    ("a doctor who speaks Arabic", "language", "ar", ("speaks", "Arabic")),
+    ("طبيب يتحدث العربية", "language", "ar", ("يتحدث", "العربية")),
     ("Deutschkurs Connewitz", "area", "connewitz", ("Connewitz",)),
     ("Kleiderkammer in Schoenefeld-Abtnaundorf", "area", "schoenefeld-abtnaundorf",
      ("Schoenefeld", "Abtnaundorf")),  # umlaut typed as oe, in any language
