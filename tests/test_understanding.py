@@ -146,6 +146,14 @@ def test_offers_with_a_recognised_value_come_first_without_dropping_the_others(d
     assert {(f.facet, f.value): f.applied for f in filtered.recognised}[("area", "connewitz")]
 
 
+def test_asking_for_someone_who_speaks_a_language_puts_their_offers_first(demo_ctx):
+    # "parle" belongs to the language filter: it is no word an offer must have.
+    result, ranked = search("J'ai besoin d'un psychologue qui parle arabe", "fr")
+    _, arabic = search("", "fr", category=("psychosocial-support",), language=("ar",))
+    assert ranked[:len(arabic)] and set(ranked[:3]) <= set(arabic)
+    assert result.total > len(arabic)  # the others are still there
+
+
 def test_the_city_itself_is_no_filter(demo_ctx):
     assert search("Deutschkurs Leipzig", "de")[0].recognised[1:] == []
 
