@@ -111,6 +111,14 @@ def test_a_narrow_word_for_a_category_is_looked_for_in_the_offers_own_texts(demo
         "a-sonnenblume-deutsch-kinder"
 
 
+def test_did_you_mean_offers_words_of_the_questions_language(demo_ctx):
+    # No offer says "Sohn"; the English texts have "son", one letter away: not German.
+    assert search("Wo kann mein Sohn Fußball spielen?").suggestion is None
+    # A German typo in a German question is still corrected.
+    corrected = search("Wo kann ich einen Deutchkurs machen?").suggestion
+    assert corrected and "deutschkurs" in corrected.casefold()
+
+
 def test_a_query_of_function_words_only_is_searched_as_typed(demo_ctx):
     result = search("wo kann ich")
     assert result.total == 0  # no offer has these words: nothing is made up

@@ -633,16 +633,18 @@ class SearchService:
             cached = self._word_terms_cache[key] = frozenset(tokens)
         return cached
 
-    def _widen(self, snap: _Snapshot, words: list[QueryWord],
+    def _widen(self, snap: _Snapshot, words: list[QueryWord], languages: list[str],
                only: set[str] | None = None) -> tuple[list[QueryWord], str]:
         """Words unknown to the index (of those in ``only``, if given) also match their nearest
-        known spellings.
+        known spellings that the offers' texts in one of the query's ``languages`` have: a
+        German question's "Sohn" is not corrected to the English "son".
 
         Returns the widened words and the corrected query ("did you mean").
         """
         widened, corrected = [], []
         for word in words:
-            candidates = snap.spelling_candidates(spelling_key(word.text)) \
+            candidates = [candidate for candidate in snap.spelling_candidates(
+                spelling_key(word.text)) if self._written_in(snap, candidate, languages)] \
                 if only is None or word.text in only else []
             if not candidates:
                 widened.append(word)
@@ -655,6 +657,16 @@ class SearchService:
             widened.append(word._replace(related=related))
             corrected.append(candidates[0])
         return widened, " ".join(corrected)
+
+    def _written_in(self, snap: _Snapshot, word: str, languages: list[str]) -> bool:
+        """Whether an offer has ``word`` in a field of one of ``languages`` (or of a language
+        without its own fields)."""
+        for name, tokens in self._terms_of(word, inside_compounds=False).items():
+            lang = self._field_language[name]
+            if (lang is None or lang in languages) and \
+                    any(snap.term_bitmap(name, token) for token in tokens):
+                return True
+        return False
 
     def search(self, query: SearchQuery, session) -> SearchResult:
         self.catch_up(session)
@@ -702,7 +714,9 @@ class SearchService:
         unmatched = None if few or complete else {
             w.text for w in words if not self._word_bitmap(snap, w, learned=False)}
         if words and (few or unmatched):
-            widened, corrected = self._widen(snap, words, unmatched)
+            languages = query_languages(query_words(query.text, MAX_QUERY_CHARS,
+                                                    MAX_QUERY_TOKENS), self._query_languages)
+            widened, corrected = self._widen(snap, words, languages, unmatched)
             if corrected.casefold() != " ".join(w.text for w in words).casefold():
                 wider, wider_every = self._match(snap, understood.required(widened))
                 if bitmaps.count(filtered(wider_every)) > bitmaps.count(complete) or (
