@@ -79,9 +79,19 @@ def test_words_that_name_a_filter_are_recognised(recogniser, text, facet, value,
     ("help for refugees", ("target_group", "asylum-seekers")),  # too general to be a filter
     ("offen für alle", ("target_group", "everyone")),  # a wildcard narrows nothing
     ("open to all", ("open_now", "open")),
+    # Asking for help is not offering it.
+    ("Wer kann mir bei der Wohnungssuche helfen?", ("category", "volunteering")),
+    ("Qui peut m'aider à trouver un logement ?", ("category", "volunteering")),
+    ("Хто може допомагати з документами?", ("category", "volunteering")),
 ])
 def test_words_that_do_not_name_a_filter(recogniser, text, not_named):
     assert not_named not in named(recogniser, text)
+
+
+@pytest.mark.parametrize("text", ["Ich möchte ehrenamtlich helfen", "Je veux aider les réfugiés",
+                                  "I want to volunteer", "أريد التطوع"])
+def test_offering_help_names_volunteering(recogniser, text):
+    assert ("category", "volunteering") in named(recogniser, text)
 
 
 def test_the_longest_phrase_wins_and_each_word_names_one_thing(recogniser):
