@@ -661,12 +661,9 @@ class SearchService:
     def _written_in(self, snap: _Snapshot, word: str, languages: list[str]) -> bool:
         """Whether an offer has ``word`` in a field of one of ``languages`` (or of a language
         without its own fields)."""
-        for name, tokens in self._terms_of(word, inside_compounds=False).items():
-            lang = self._field_language[name]
-            if (lang is None or lang in languages) and \
-                    any(snap.term_bitmap(name, token) for token in tokens):
-                return True
-        return False
+        return bool(self._terms_bitmap(snap, {
+            name: tokens for name, tokens in self._terms_of(word, inside_compounds=False).items()
+            if self._field_language[name] in (None, *languages)}))
 
     def search(self, query: SearchQuery, session) -> SearchResult:
         self.catch_up(session)
