@@ -283,3 +283,15 @@ def test_a_filter_every_result_has_does_not_put_offers_with_every_word_first(app
             ("category", "social-counselling")]
         found = external_ids(result)
         assert found[:2] == ["victims", "leisure"]
+
+
+def test_did_you_mean_uses_other_languages_where_the_question_has_no_text(app, tmp_path):
+    """A French question in a directory with English texts only: "organisation" is no word of
+    it, "organization" one letter away is, and no French text could offer a better one."""
+    with app.app_context():
+        imported([english_offer("mentoring", "Mentoring organization",
+                                "Our organization pairs newcomers with neighbours."),
+                  english_offer("bikes", "Bike repair", "Repair your bike with us.")], tmp_path)
+        result = search("Quelle organisation ?", "fr")
+        assert result.suggestion == "organization"
+        assert external_ids(result) == ["mentoring"]

@@ -152,18 +152,20 @@ def language_script(lang: str) -> str:
 
 
 def query_languages(words: list[str], languages: tuple[str, ...]) -> list[str]:
-    """The languages of ``languages`` a query may be in: per script, those whose function and
-    stop words it uses most, all of a script if it uses none. "what kind of help" is English,
+    """The languages of ``languages`` a query may be in: per script its words are written in,
+    those whose function and stop words it uses most, all of a script if it uses none (of a
+    script it does not use, none). "what kind of help" is English,
     so its "kind" is not the German "Kind"; "ev" stays a word in a Turkish query though
     Kurmanji has it as a function word; the Arabic "أين" (where) makes a question Arabic though
     it is spelt like the Persian "این" (this) once letter forms are unified."""
     normalised = [without_elision(normalise(w)) for w in words]
     counts = {lang: sum(w in ignorable_words(lang) for w in normalised) for lang in languages}
-    best: dict[str, int] = {}
+    best = {script_of(w): 0 for w in words}
     for lang, count in counts.items():
         script = language_script(lang)
-        best[script] = max(best.get(script, 0), count)
-    return [lang for lang, count in counts.items() if count == best[language_script(lang)]]
+        if script in best:
+            best[script] = max(best[script], count)
+    return [lang for lang, count in counts.items() if count == best.get(language_script(lang))]
 
 
 # Snowball stemmers whose rules read accents (French -ée, -és, -ité: spécialisées and spécialisé

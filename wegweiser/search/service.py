@@ -633,18 +633,19 @@ class SearchService:
             cached = self._word_terms_cache[key] = frozenset(tokens)
         return cached
 
-    def _widen(self, snap: _Snapshot, words: list[QueryWord], languages: list[str],
+    def _widen(self, snap: _Snapshot, words: list[QueryWord], languages: list[str] | None,
                only: set[str] | None = None) -> tuple[list[QueryWord], str]:
         """Words unknown to the index (of those in ``only``, if given) also match their nearest
-        known spellings that the offers' texts in one of the query's ``languages`` have: a
-        German question's "Sohn" is not corrected to the English "son".
+        known spellings that the offers' texts in one of the query's ``languages`` have (None:
+        any): a German question's "Sohn" is not corrected to the English "son".
 
         Returns the widened words and the corrected query ("did you mean").
         """
         widened, corrected = [], []
         for word in words:
             candidates = [candidate for candidate in snap.spelling_candidates(
-                spelling_key(word.text)) if self._written_in(snap, candidate, languages)] \
+                spelling_key(word.text)) if languages is None
+                or self._written_in(snap, candidate, languages)] \
                 if only is None or word.text in only else []
             if not candidates:
                 widened.append(word)
@@ -657,6 +658,16 @@ class SearchService:
             widened.append(word._replace(related=related))
             corrected.append(candidates[0])
         return widened, " ".join(corrected)
+
+    def _written_languages(self, snap: _Snapshot, text: str) -> list[str] | None:
+        """The languages a query is in that some offer has a text in; None (any language) if
+        it has none: a French question in a directory without French texts is still helped by
+        a near spelling in another language ("documents")."""
+        written = [lang for lang in query_languages(
+            query_words(text, MAX_QUERY_CHARS, MAX_QUERY_TOKENS), self._query_languages)
+            if lang in self._own_text_fields
+            and snap.without_text(self._own_text_fields[lang]) != snap.all_docs]
+        return written or None
 
     def _written_in(self, snap: _Snapshot, word: str, languages: list[str]) -> bool:
         """Whether an offer has ``word`` in a field of one of ``languages`` (or of a language
@@ -711,9 +722,8 @@ class SearchService:
         unmatched = None if few or complete else {
             w.text for w in words if not self._word_bitmap(snap, w, learned=False)}
         if words and (few or unmatched):
-            languages = query_languages(query_words(query.text, MAX_QUERY_CHARS,
-                                                    MAX_QUERY_TOKENS), self._query_languages)
-            widened, corrected = self._widen(snap, words, languages, unmatched)
+            widened, corrected = self._widen(snap, words, self._written_languages(
+                snap, query.text), unmatched)
             if corrected.casefold() != " ".join(w.text for w in words).casefold():
                 wider, wider_every = self._match(snap, understood.required(widened))
                 if bitmaps.count(filtered(wider_every)) > bitmaps.count(complete) or (
