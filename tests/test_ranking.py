@@ -99,6 +99,18 @@ def test_the_word_for_what_every_entry_is_does_not_decide_a_match(demo_ctx):
     assert first and asked.offer_ids[:len(first)] == first
 
 
+def test_a_question_about_a_pregnancy_finds_the_midwife(demo_ctx):
+    # "wer hilft", "where can she get help": the help every offer gives decides nothing;
+    # "pregnant" names health, and the Arabic offers write the plural, "الحوامل".
+    midwives = {"c-lotsenpunkt-hebamme", "a-lindenblatt-hebamme"}
+    for question, lang in (("Meine Frau ist schwanger, wer hilft ihr?", "de"),
+                           ("My wife is pregnant, where can she get help?", "en"),
+                           ("Ma femme est enceinte, où peut-elle trouver de l'aide ?", "fr"),
+                           ("Моя дружина вагітна, де вона може отримати допомогу?", "uk"),
+                           ("زوجتي حامل", "ar")):
+        assert external_ids(search(question, lang))[0] in midwives, question
+
+
 def test_a_narrow_word_for_a_category_is_looked_for_in_the_offers_own_texts(demo_ctx):
     # "Fußball" is a synonym of leisure, sports and culture, so the category's labels give it
     # to a swimming course that mentions a son and playing; the football training comes first.

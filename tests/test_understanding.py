@@ -94,6 +94,15 @@ def test_offering_help_names_volunteering(recogniser, text):
     assert ("category", "volunteering") in named(recogniser, text)
 
 
+@pytest.mark.parametrize("text", ["Meine Frau ist schwanger", "My wife is pregnant",
+                                  "Ma femme est enceinte", "Моя дружина вагітна",
+                                  "Моя жена беременна", "Eşim hamile", "زوجتي حامل",
+                                  "همسرم باردار است"])
+def test_the_word_for_pregnant_names_health(recogniser, text):
+    # The adjective people say, beside the noun "pregnancy" the category already had.
+    assert ("category", "health") in named(recogniser, text)
+
+
 def test_the_longest_phrase_wins_and_each_word_names_one_thing(recogniser):
     # "free clothes" is a synonym of the donations category: its "free" is not the cost filter.
     assert set(named(recogniser, "free clothes for women")) == \
