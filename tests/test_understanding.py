@@ -146,6 +146,18 @@ def test_boosts_go_to_complete_matches_with_the_value_then_to_wildcards():
     assert understood.boosts(0b0011, 0b0011) == []
 
 
+
+def test_the_values_one_word_names_lift_an_offer_once():
+    # "дітьми" (children) names the category children & family and the target group children.
+    housing = SimpleNamespace(facet="category", value="housing", words=("житло",))
+    family = SimpleNamespace(facet="category", value="children-family", words=("дітьми",))
+    children = SimpleNamespace(facet="target_group", value="children", words=("дітьми",))
+    understood = Understanding([(housing, 0b0001, 0b0001), (family, 0b0110, 0b0110),
+                                (children, 0b0100, 0b0100)])
+    boosts = understood.boosts(0b1111, 0b1111)
+    assert sorted(bitmap for _, bitmap in boosts) == [0b0001, 0b0110]
+    assert len({score for score, _ in boosts}) == 1  # the housing advice weighs as much
+
 def search(text: str, lang: str, **filters):
     session = db.session()
     result = search_service().search(SearchQuery(text=text, locale=lang, per_page=50,

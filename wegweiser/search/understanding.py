@@ -241,8 +241,16 @@ class Understanding:
         every one of the ``results`` has tells them nothing apart ("Beratung" in a directory
         of counselling services): it would only put the offers with every word first, before
         better matches of most of the words."""
+        # The values the same words name count once: "дітьми" (children) names the category
+        # children & family and the target group children, and must not lift a children's
+        # clothes store above the housing advice for "житло для сім'ї з дітьми".
+        by_words: dict[tuple[str, ...], tuple[int, int]] = {}
+        for recognised, own, matching in self._resolved:
+            key = tuple(normalise(w) for w in recognised.words)
+            owns, matchings = by_words.get(key, (0, 0))
+            by_words[key] = (owns | own, matchings | matching)
         boosts = []
-        for _, own, matching in self._resolved:
+        for own, matching in by_words.values():
             if not results & ~own:
                 continue
             if own & complete:
