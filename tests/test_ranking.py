@@ -120,6 +120,27 @@ def test_a_word_that_names_two_things_does_not_outweigh_the_need(demo_ctx):
     assert first in housing
 
 
+def test_a_woman_whose_husband_hits_her_finds_help_against_violence(demo_ctx):
+    # "hits", "schlägt", "б'є", "يضربني" name protection from violence; "mein Mann" and "мій
+    # чоловік" are her husband, neither a word to search nor the men's target group.
+    help_against_violence = {"a-nour-gewaltberatung", "c-haltundhilfe-krisentelefon",
+                             "c-frauenschutz-sprechstunde", "c-frauenschutz-aufnahmetelefon"}
+    for question, lang in (("Mein Mann schlägt mich, wohin kann ich gehen?", "de"),
+                           ("My husband hits me, where can I go?", "en"),
+                           ("Mon mari me frappe, où aller ?", "fr"),
+                           ("Мій чоловік мене б'є", "uk"),
+                           ("Муж меня бьёт, куда обратиться?", "ru"),
+                           ("Kocam beni dövüyor, nereye gidebilirim?", "tr"),
+                           ("شوهرم مرا کتک می‌زند، کجا بروم؟", "fa"),
+                           ("زوجي يضربني، أين أذهب؟", "ar")):
+        found = external_ids(search(question, lang))
+        assert found[0] in help_against_violence, question
+        assert not any("maenner" in i for i in found[:3]), question
+    # "Männer" alone still names the men and is searched for.
+    assert external_ids(search("Ich suche eine Gruppe für Männer"))[0] == \
+        "c-haltundhilfe-maennergruppe"
+
+
 def test_a_narrow_word_for_a_category_is_looked_for_in_the_offers_own_texts(demo_ctx):
     # "Fußball" is a synonym of leisure, sports and culture, so the category's labels give it
     # to a swimming course that mentions a son and playing; the football training comes first.

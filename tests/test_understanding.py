@@ -103,6 +103,24 @@ def test_the_word_for_pregnant_names_health(recogniser, text):
     assert ("category", "health") in named(recogniser, text)
 
 
+@pytest.mark.parametrize("text", ["Mein Mann schlägt mich", "My husband hits me",
+                                  "Mon mari me frappe", "Мій чоловік мене б'є",
+                                  "Муж меня бьёт", "Kocam beni dövüyor", "زوجي يضربني",
+                                  "شوهرم مرا کتک می‌زند"])
+def test_being_hit_names_protection_and_a_husband_names_no_group(recogniser, text):
+    found = named(recogniser, text)
+    assert ("category", "protection-emergency") in found
+    assert ("target_group", "men") not in found
+
+
+def test_a_phrase_that_names_nothing_leaves_its_words_out_of_the_search(recogniser):
+    understood = recogniser.understand("Mein Mann sucht Arbeit", lambda facet, value: (1, 1))
+    texts = [w.text for w in understood.searched([word("Mann"), word("Arbeit")])]
+    assert texts == ["Arbeit"]
+    assert [w.text for w in understood.searched([word("Mann")])] == ["Mann"]
+    assert ("target_group", "men") in named(recogniser, "Beratung für Männer")
+
+
 def test_the_longest_phrase_wins_and_each_word_names_one_thing(recogniser):
     # "free clothes" is a synonym of the donations category: its "free" is not the cost filter.
     assert set(named(recogniser, "free clothes for women")) == \

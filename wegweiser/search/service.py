@@ -705,6 +705,7 @@ class SearchService:
         # offers with the filter's value rank higher, and the result tells what was recognised.
         view = self._index_values(snap, query.now)
         understood = self._recogniser.understand(query.text, self._value_sets(snap, view))
+        words = understood.searched(words)
         matched, every = self._match(snap, understood.required(words))
         filters = {facet: self._filter_bitmap(view, facet, query.selected(facet))
                    for facet in FACET_FIELDS if query.selected(facet)}

@@ -47,6 +47,9 @@ VOCABULARY_FACETS = tuple(f.name for f in VOCABULARY_FILTERS)
 FILTER_BOOST = 1000.0
 WILDCARD_SHARE = 0.5
 NAME = None  # entries without a language: proper names (areas), compared in any query
+# A phrase that names nothing ("mein Mann": my husband, not the men's target group) takes its
+# words like any entry, so its words name nothing alone either.
+NAMES_NOTHING = ("", "")
 _FUNCTION = "\0"  # marks a function word in a token sequence: compared as written, not stemmed
 
 
@@ -142,6 +145,9 @@ class FilterRecogniser:
             for lang, texts in per_lang.items():
                 for text in texts:
                     add(lang, facet, FLAG_VALUES[facet], text)
+        for lang, texts in never.get("phrases", {}).items():
+            for text in texts:
+                add(lang, *NAMES_NOTHING, text)
 
     @classmethod
     def load(cls, sources: dict[str, list[tuple[str, str, str]]],
@@ -154,6 +160,10 @@ class FilterRecogniser:
 
     def recognise(self, text: str) -> list[RecognisedFilter]:
         """The filters the query's words name, longest phrase first, in query order."""
+        return [r for r in self._recognised(text) if (r.facet, r.value) != NAMES_NOTHING]
+
+    def _recognised(self, text: str) -> list[RecognisedFilter]:
+        """What ``recognise`` finds, and the phrases that name nothing (NAMES_NOTHING)."""
         words = re.findall(TOKEN_PATTERN, text[:MAX_CHARS])[:MAX_WORDS]
         found = []  # (start, length, spelt as the entry, facet, value)
         for lang in (NAME, *query_languages(words, content_languages())):
@@ -190,19 +200,31 @@ class FilterRecogniser:
                    ) -> Understanding:
         """What ``text`` names, with each value's documents: ``value_sets(filter, value)``
         gives (documents with the value, documents the filter lets through)."""
-        resolved = []
-        for recognised in self.recognise(text):
+        resolved, context = [], set()
+        for recognised in self._recognised(text):
+            if (recognised.facet, recognised.value) == NAMES_NOTHING:
+                context.update(normalise(w) for w in recognised.words)
+                continue
             own, matching = value_sets(recognised.facet, recognised.value)
             if own or recognised.facet in FLAG_VALUES:  # else no offer has the value
                 resolved.append((recognised, own, matching))
-        return Understanding(resolved)
+        return Understanding(resolved, frozenset(context))
 
 
 class Understanding:
     """Recognised filters with their document sets, for matching, ranking and the result."""
 
-    def __init__(self, resolved: list[tuple[RecognisedFilter, int, int]]):
+    def __init__(self, resolved: list[tuple[RecognisedFilter, int, int]],
+                 context: frozenset[str] = frozenset()):
         self._resolved = resolved
+        self._context = context  # words of phrases that name nothing ("mein Mann")
+
+    def searched(self, words: list) -> list:
+        """The query words (anything with a ``text``) to search for: not those of a phrase
+        that names nothing, which tell about the asker ("my husband"), not about the offer;
+        all of them if nothing else would be left."""
+        left = [w for w in words if normalise(w.text) not in self._context]
+        return left or words
 
     def _words_of(self, facets: Iterable[str]) -> set[str]:
         return {normalise(w) for recognised, _, _ in self._resolved if recognised.facet in facets
