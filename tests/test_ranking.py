@@ -141,6 +141,16 @@ def test_a_woman_whose_husband_hits_her_finds_help_against_violence(demo_ctx):
         "c-haltundhilfe-maennergruppe"
 
 
+def test_asking_for_a_psychologist_who_speaks_farsi_puts_farsi_speakers_first(demo_ctx):
+    # "Psychologin" is in few of its category's texts (a narrow word); that must not keep the
+    # offers in Farsi from being lifted for "Farsi".
+    session = db.session()
+    result = search("Psychologin, die Farsi spricht", per_page=5)
+    speaks = ["fa" in [language.code for language in offer.languages]
+              for offer in offers_by_ids(session, result.offer_ids)]
+    assert speaks == [True] * 5
+
+
 def test_a_narrow_word_for_a_category_is_looked_for_in_the_offers_own_texts(demo_ctx):
     # "Fußball" is a synonym of leisure, sports and culture, so the category's labels give it
     # to a swimming course that mentions a son and playing; the football training comes first.

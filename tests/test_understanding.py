@@ -9,8 +9,8 @@ import pytest
 
 from wegweiser import db
 from wegweiser.search import SearchQuery, search_service
-from wegweiser.search.documents import vocabulary_sources
-from wegweiser.search.understanding import FilterRecogniser, Understanding
+from wegweiser.search.documents import language_names, vocabulary_sources
+from wegweiser.search.understanding import FILTER_BOOST, FilterRecogniser, Understanding
 from wegweiser.services.directory import offers_by_ids
 
 
@@ -121,6 +121,22 @@ def test_a_phrase_that_names_nothing_leaves_its_words_out_of_the_search(recognis
     assert ("target_group", "men") in named(recogniser, "Beratung für Männer")
 
 
+@pytest.mark.parametrize("text, languages", [
+    ("Beratung auf Persisch", {"fa"}), ("Psychologin, die Farsi spricht", {"fa"}),
+    ("counselling in Farsi", {"fa"}), ("conseil en farsi", {"fa"}),
+    ("консультація фарсі", {"fa"}), ("Beratung auf Kurdisch", {"kmr", "ckb"}),
+    ("Beratung auf Sorani", {"ckb"})])
+def test_each_name_of_a_language_names_it(recogniser, text, languages):
+    # Labels such as "Persisch (Farsi)" and "Kurdisch (Sorani)" hold two names.
+    assert {value for facet, value in named(recogniser, text) if facet == "language"} == \
+        languages
+
+
+def test_language_names_split_a_label_with_another_name():
+    assert language_names("Persisch (Farsi)") == ["Persisch (Farsi)", "Persisch", "Farsi"]
+    assert language_names("Arabisch") == ["Arabisch"]
+
+
 def test_the_longest_phrase_wins_and_each_word_names_one_thing(recogniser):
     # "free clothes" is a synonym of the donations category: its "free" is not the cost filter.
     assert set(named(recogniser, "free clothes for women")) == \
@@ -175,6 +191,16 @@ def test_the_values_one_word_names_lift_an_offer_once():
     boosts = understood.boosts(0b1111, 0b1111)
     assert sorted(bitmap for _, bitmap in boosts) == [0b0001, 0b0110]
     assert len({score for score, _ in boosts}) == 1  # the housing advice weighs as much
+
+
+def test_a_narrow_category_word_narrows_only_the_categorys_lift():
+    therapy = SimpleNamespace(facet="category", value="psychosocial-support",
+                              words=("Psychologin",))
+    farsi = SimpleNamespace(facet="language", value="fa", words=("Farsi",))
+    understood = Understanding([(therapy, 0b0111, 0b0111), (farsi, 0b0011, 0b0011)])
+    # Only offer 0b0001 has "Psychologin" in its own text; both Farsi-speaking ones are lifted.
+    boosts = understood.boosts(0b0111, 0b1111, topic_complete=0b0001)
+    assert (FILTER_BOOST, 0b0011) in boosts and (FILTER_BOOST, 0b0001) in boosts
 
 def search(text: str, lang: str, **filters):
     session = db.session()

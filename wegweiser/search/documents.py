@@ -126,6 +126,16 @@ def _sort_key(offer: Offer) -> str:
     return (found[0] if found else offer.external_id).casefold()
 
 
+_OTHER_NAME = re.compile(r"(.+?)\s*\((.+)\)")
+
+
+def language_names(label: str) -> list[str]:
+    """A language's label and, for "Persisch (Farsi)" or "Kurdisch (Sorani)", each of its
+    names alone: people ask for "Farsi" or for "Persisch"."""
+    found = _OTHER_NAME.fullmatch(label.strip())
+    return [label, found.group(1), found.group(2)] if found else [label]
+
+
 def vocabulary_sources(session: Session) -> dict[str, list[tuple[str, str, str]]]:
     """Per content language: (filter field, value, text) for every label and synonym that
     vocabulary_text() gives an offer with that value."""
@@ -141,7 +151,8 @@ def vocabulary_sources(session: Session) -> dict[str, list[tuple[str, str, str]]
     for language in session.scalars(select(Language)):
         for lang, label in language.labels.items():
             if lang in sources:
-                sources[lang].append(("language", language.code, label))
+                sources[lang].extend(("language", language.code, name)
+                                     for name in language_names(label))
     if "de" in sources:
         sources["de"].extend(("area", area.slug, area.name)
                              for area in session.scalars(select(Area)))

@@ -743,8 +743,8 @@ class SearchService:
         elif words:
             # boosts() takes the results that have every word that must match.
             page_docs = self._ranked(snap, words, final, offset + query.per_page, query.locale,
-                                     understood.boosts(self._with_topics_in_text(
-                                         snap, understood, words, complete), final))
+                                     understood.boosts(complete, final, self._with_topics_in_text(
+                                         snap, understood, words, complete)))
         else:
             page_docs = self._in_default_order(snap, final, offset + query.per_page)
         page_docs = page_docs[offset:]

@@ -255,30 +255,36 @@ class Understanding:
                 found |= own
         return found
 
-    def boosts(self, complete: int, results: int) -> list[tuple[float, int]]:
+    def boosts(self, complete: int, results: int, topic_complete: int | None = None
+               ) -> list[tuple[float, int]]:
         """(score, documents) to add in ranking. Among the ``complete`` offers (those with every
         word that must match) the ones with a recognised value come first, then those the filter
         lets through as a wildcard (for everyone, citywide), each in order of relevance; an
         offer that lacks the other words gains nothing from naming, say, women alone. A value
         every one of the ``results`` has tells them nothing apart ("Beratung" in a directory
         of counselling services): it would only put the offers with every word first, before
-        better matches of most of the words."""
+        better matches of most of the words. A category's value lifts only the offers of
+        ``topic_complete``, if given (those that also have a narrow word for it in their own
+        texts: SearchService._with_topics_in_text); the other filters' values all of
+        ``complete`` ("Farsi" in "Psychologin, die Farsi spricht")."""
         # The values the same words name count once: "дітьми" (children) names the category
         # children & family and the target group children, and must not lift a children's
         # clothes store above the housing advice for "житло для сім'ї з дітьми".
-        by_words: dict[tuple[str, ...], tuple[int, int]] = {}
+        by_words: dict[tuple[str, ...], tuple[int, int, bool]] = {}
         for recognised, own, matching in self._resolved:
             key = tuple(normalise(w) for w in recognised.words)
-            owns, matchings = by_words.get(key, (0, 0))
-            by_words[key] = (owns | own, matchings | matching)
+            owns, matchings, topic = by_words.get(key, (0, 0, False))
+            by_words[key] = (owns | own, matchings | matching,
+                             topic or recognised.facet in TOPIC_FACETS)
         boosts = []
-        for own, matching in by_words.values():
+        for own, matching, topic in by_words.values():
             if not results & ~own:
                 continue
-            if own & complete:
-                boosts.append((FILTER_BOOST, own & complete))
-            if matching & ~own & complete:
-                boosts.append((FILTER_BOOST * WILDCARD_SHARE, matching & ~own & complete))
+            among = topic_complete if topic and topic_complete is not None else complete
+            if own & among:
+                boosts.append((FILTER_BOOST, own & among))
+            if matching & ~own & among:
+                boosts.append((FILTER_BOOST * WILDCARD_SHARE, matching & ~own & among))
         return boosts
 
     def found(self, results: int, selected: Callable[[str], tuple[str, ...]]
