@@ -9,7 +9,7 @@ import pytest
 
 from wegweiser import db
 from wegweiser.search import SearchQuery, search_service
-from wegweiser.search.documents import language_names, vocabulary_sources
+from wegweiser.search.documents import area_names, language_names, vocabulary_sources
 from wegweiser.search.understanding import FILTER_BOOST, FilterRecogniser, Understanding
 from wegweiser.services.directory import offers_by_ids
 
@@ -264,6 +264,32 @@ def test_legal_advice_for_women_shows_offers_for_women_first_and_offers_the_filt
     assert ranked[:len(for_women)] == for_women or set(ranked[:len(for_women)]) == set(for_women)
     # The others are still there, after them: nothing was silently dropped.
     assert len(ranked) > len(for_women)
+
+
+@pytest.mark.parametrize("query, values", [
+    ("Beratung auf Kurdisch", ["language=kmr", "language=ckb"]),
+    ("Angebote für Jugendliche in Grünau", ["area=gruenau-ost", "area=gruenau-mitte",
+                                            "area=gruenau-siedlung", "area=gruenau-nord"]),
+])
+def test_the_values_one_word_names_are_one_suggestion(demo_client, query, values):
+    # "Kurdisch" names Kurmanji and Sorani, "Grünau" the four areas whose names begin with it.
+    page = demo_client.get(f"/de/search?q={query}").get_data(as_text=True)
+    links = [unescape(url) for url in re.findall(
+        r'<ul class="filter-suggestions"[^>]*>.*?</ul>', page, re.S)[0].split('href="')[1:]]
+    naming = [url for url in links if values[0] in url]
+    assert len(naming) == 1 and all(value in naming[0] for value in values)
+    count = int(re.search(r"Nur die (\d+) Angebote?", page[page.index(values[0]):]).group(1))
+    filtered = demo_client.get(naming[0].split('"')[0]).get_data(as_text=True)
+    assert f">{count} Angebote für" in filtered or f"{count} Angebote für" in filtered
+
+
+def test_a_place_name_that_begins_several_areas_names_them_all():
+    areas = [SimpleNamespace(slug=slug, name=name) for slug, name in (
+        ("zentrum", "Zentrum"), ("zentrum-ost", "Zentrum-Ost"), ("gruenau-ost", "Grünau-Ost"),
+        ("gruenau-nord", "Grünau-Nord"), ("lausen-gruenau", "Lausen-Grünau"),
+        ("schoenau", "Schönau"), ("gohlis-sued", "Gohlis-Süd"))]
+    extra = area_names(areas)[len(areas):]
+    assert sorted(extra) == [("gruenau-nord", "Grünau"), ("gruenau-ost", "Grünau")]
 
 
 @pytest.mark.parametrize("lang, expected", [

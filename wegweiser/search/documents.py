@@ -136,6 +136,9 @@ def language_names(label: str) -> list[str]:
     return [label, found.group(1), found.group(2)] if found else [label]
 
 
+MIN_AREA_PART = 4  # letters of the place name that begins several areas' names (area_names)
+
+
 def vocabulary_sources(session: Session) -> dict[str, list[tuple[str, str, str]]]:
     """Per content language: (filter field, value, text) for every label and synonym that
     vocabulary_text() gives an offer with that value."""
@@ -154,6 +157,21 @@ def vocabulary_sources(session: Session) -> dict[str, list[tuple[str, str, str]]
                 sources[lang].extend(("language", language.code, name)
                                      for name in language_names(label))
     if "de" in sources:
-        sources["de"].extend(("area", area.slug, area.name)
-                             for area in session.scalars(select(Area)))
+        sources["de"].extend(("area", slug, name)
+                             for slug, name in area_names(session.scalars(select(Area))))
     return sources
+
+
+def area_names(areas) -> list[tuple[str, str]]:
+    """(slug, name) of every area, and the place name that begins the names of several areas:
+    "Grünau" names Grünau-Ost, Grünau-Mitte, Grünau-Nord and Grünau-Siedlung, as people say.
+    Not a name an area has alone ("Zentrum"), nor a part after the first ("Nord", "West")."""
+    names = [(area.slug, area.name) for area in areas]
+    whole = {name.casefold() for _, name in names}
+    having: dict[str, list[str]] = {}
+    for slug, name in names:
+        place, hyphen, _ = name.partition("-")
+        if hyphen and len(place) >= MIN_AREA_PART and place.casefold() not in whole:
+            having.setdefault(place, []).append(slug)
+    return names + [(slug, place) for place, slugs in having.items() if len(slugs) > 1
+                    for slug in slugs]

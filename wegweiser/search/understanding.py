@@ -60,6 +60,9 @@ class RecognisedFilter:
     words: tuple[str, ...]  # the query's words that named it, in query order
     count: int = 0  # results that have the value
     applied: bool = False  # the query already filters by it
+    # Results that have any value of this filter that the same words name ("Kurdisch":
+    # Kurmanji or Sorani): what choosing all of them together keeps.
+    together: int = 0
 
 
 @lru_cache(maxsize=20_000)
@@ -289,9 +292,15 @@ class Understanding:
 
     def found(self, results: int, selected: Callable[[str], tuple[str, ...]]
               ) -> list[RecognisedFilter]:
-        """The recognised filters, each with how many ``results`` it would keep."""
+        """The recognised filters, each with how many ``results`` it would keep, alone and
+        with the values of its filter that the same words name."""
+        named: dict[tuple, int] = {}
+        for r, _, matching in self._resolved:
+            key = (r.facet, tuple(normalise(w) for w in r.words))
+            named[key] = named.get(key, 0) | matching
         return [RecognisedFilter(r.facet, r.value, r.words, bitmaps.count(results & matching),
-                                 r.value in selected(r.facet))
+                                 r.value in selected(r.facet), bitmaps.count(results & named[
+                                     (r.facet, tuple(normalise(w) for w in r.words))]))
                 for r, _, matching in self._resolved]
 
 

@@ -296,20 +296,28 @@ def active_filters(query: SearchQuery, vocab: Vocabularies, lang: str) -> list[d
 def filter_suggestions(result: SearchResult, query: SearchQuery, vocab: Vocabularies,
                        lang: str) -> list[dict]:
     """"Only offers for women?": one link per filter that the query's words name, not yet
-    applied, that would keep some but not all of the results."""
-    suggestions = []
+    applied, that would keep some but not all of the results. The values of one filter that
+    the same words name are one link ("Kurdisch": Kurmanji or Sorani; "Grünau": its four
+    areas)."""
+    named: dict[tuple, list] = {}
     for found in result.recognised:
-        if found.applied or not 0 < found.count < result.total:
+        if not found.applied:
+            named.setdefault((found.facet, found.words), []).append(found)
+    suggestions = []
+    for (facet, _words), values in named.items():
+        count = values[0].together
+        if not 0 < count < result.total:
             continue
-        f = BY_NAME[found.facet]
-        label = filter_label(found.facet, found.value, vocab, lang)
+        f = BY_NAME[facet]
+        label = " / ".join(filter_label(facet, found.value, vocab, lang) for found in values)
         # The filter's sentence, escaped, with the label isolated for right-to-left pages.
-        text = escape(f.suggestion(found.count, "\0"))
+        text = escape(f.suggestion(count, "\0"))
         text = Markup(str(text).replace("\0", str(Markup("<bdi>%s</bdi>") % label)))
+        chosen = tuple(dict.fromkeys((*query.selected(facet), *(v.value for v in values))))
         suggestions.append({
-            "filter": found.facet, "count": found.count, "label": label, "text": text,
+            "filter": facet, "count": count, "label": label, "text": text,
             "url": url_for("public.search", lang=lang,
-                           **_toggle_args(query, found.facet, found.value)),
+                           **query_args(query, page=None, **{facet: f.link_value(chosen)})),
         })
     return suggestions
 
