@@ -275,7 +275,7 @@ class Understanding:
         # clothes store above the housing advice for "житло для сім'ї з дітьми".
         by_words: dict[tuple[str, ...], tuple[int, int, bool]] = {}
         for recognised, own, matching in self._resolved:
-            key = tuple(normalise(w) for w in recognised.words)
+            key = _named_by(recognised)
             owns, matchings, topic = by_words.get(key, (0, 0, False))
             by_words[key] = (owns | own, matchings | matching,
                              topic or recognised.facet in TOPIC_FACETS)
@@ -296,12 +296,17 @@ class Understanding:
         with the values of its filter that the same words name."""
         named: dict[tuple, int] = {}
         for r, _, matching in self._resolved:
-            key = (r.facet, tuple(normalise(w) for w in r.words))
+            key = (r.facet, _named_by(r))
             named[key] = named.get(key, 0) | matching
         return [RecognisedFilter(r.facet, r.value, r.words, bitmaps.count(results & matching),
-                                 r.value in selected(r.facet), bitmaps.count(results & named[
-                                     (r.facet, tuple(normalise(w) for w in r.words))]))
+                                 r.value in selected(r.facet),
+                                 bitmaps.count(results & named[(r.facet, _named_by(r))]))
                 for r, _, matching in self._resolved]
+
+
+def _named_by(recognised: RecognisedFilter) -> tuple[str, ...]:
+    """The words that named a recognised filter, as normalised."""
+    return tuple(normalise(w) for w in recognised.words)
 
 
 @lru_cache(maxsize=4)
