@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from wegweiser import db
-from wegweiser.languages import interface_languages
+from wegweiser.languages import interface_languages, reading_order
 from wegweiser.models import Offer
 from wegweiser.search import SearchQuery, rebuild_index, search_service
 from wegweiser.search.thesaurus import Thesaurus
@@ -47,6 +47,25 @@ def test_offer_in_the_readers_language_and_fallback_with_notice(client, app):
     farsi = client.get("/fa/offers/sprachbruecke-deutschkurs").get_data(as_text=True)
     assert 'class="notice" role="note"' in farsi and "آلمانی" in farsi
     assert re.search(r'<h1 lang="de" dir="ltr" data-speak>Deutschkurs für Frauen', farsi)
+
+
+def test_a_reader_gets_a_text_in_a_language_they_read(demo_client):
+    # Every demo offer has a Persian (Farsi) text and none a Dari one: a Dari reader gets the
+    # Persian, not the German original; so does a Pashto reader.
+    for lang in ("prs", "ps"):
+        page = demo_client.get(f"/{lang}/offers/a-hafenlicht-online").get_data(as_text=True)
+        assert re.search(r'<h1 lang="fa" dir="rtl"', page), lang
+    # An offer written in Arabic, with no Russian text: its German text, not the Arabic.
+    russian = demo_client.get("/ru/offers/a-nour-deutschkurs-frauen").get_data(as_text=True)
+    assert re.search(r'<h1 lang="de" dir="ltr"', russian)
+    assert 'class="notice" role="note"' in russian  # says it is not in Russian
+
+
+def test_the_reading_order_puts_the_readers_languages_then_common_ones_first():
+    assert reading_order("prs", "de") == ["prs", "fa", "de", "en"]
+    assert reading_order("ru", "ar") == ["ru", "de", "en", "ar"]
+    assert reading_order("fr", "en") == ["fr", "en", "de"]  # an English original first
+    assert reading_order("de", "uk") == ["de", "en", "uk"]
 
 
 def test_a_translation_older_than_its_original_says_so(client, app):

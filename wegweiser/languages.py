@@ -37,6 +37,7 @@ class LanguageInfo:
     compounds: bool = False
     lemmatiser: str | None = None  # "pymorphy3": dictionary lemmas (Ukrainian)
     plural_override: str | None = None  # where a count takes one form, unlike CLDR's rules
+    reads: tuple[str, ...] = ()  # languages most of its readers also read, in order
 
     @property
     def babel_locale(self) -> Locale | None:
@@ -88,8 +89,28 @@ def all_languages() -> dict[str, LanguageInfo]:
             ui=entry.get("ui", False), locale=entry.get("locale", entry["code"]),
             rtl=entry.get("rtl", False), stemmer=search.get("stemmer"),
             letter_forms=search.get("letter_forms"), compounds=search.get("compounds", False),
-            lemmatiser=search.get("lemmatiser"), plural_override=entry.get("plural_forms"))
+            lemmatiser=search.get("lemmatiser"), plural_override=entry.get("plural_forms"),
+            reads=tuple(entry.get("reads", ())))
     return languages
+
+
+@cache
+def common_languages() -> tuple[str, ...]:
+    """The languages the directory's readers are taken to read besides their own (the file's
+    ``common``: the city's language and English)."""
+    with LANGUAGES_FILE.open("rb") as handle:
+        return tuple(tomllib.load(handle).get("common", ()))
+
+
+def reading_order(reader: str, original: str) -> list[str]:
+    """The languages to show an entry in, best first, for a reader of ``reader``: theirs, the
+    languages they also read, the original if it is a common language, the common languages,
+    the original (an original in a third language after a German or English text)."""
+    info = all_languages().get(reader)
+    common = common_languages()
+    order = [reader, *(info.reads if info else ()),
+             *([original] if original in common else []), *common, original]
+    return list(dict.fromkeys(order))
 
 
 def language(code: str) -> LanguageInfo:

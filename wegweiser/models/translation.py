@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..languages import reading_order
 from .base import utcnow
 
 ORIGINAL, HUMAN, MACHINE = "original", "human", "machine"
@@ -32,9 +33,11 @@ class TranslatedMixin:
     original_language: str
 
     def text_in(self, field: str, locale: str) -> tuple[str, str] | None:
-        """The field's text in ``locale``, else in the original language: ``(text, locale)``."""
+        """The field's text in ``locale``, else in the language its reader reads best
+        (languages.reading_order: a Dari reader gets the Persian text, a Russian reader of an
+        entry written in Arabic its German one): ``(text, locale)``."""
         by_locale = {t.locale: t.text for t in self.texts if t.field == field and t.text}
-        for candidate in (locale, self.original_language):
+        for candidate in reading_order(locale, self.original_language):
             if candidate in by_locale:
                 return by_locale[candidate], candidate
         if by_locale:
