@@ -77,10 +77,15 @@ def _babel_locale(name: str) -> Locale | None:
 
 
 @cache
+def _languages_file() -> dict:
+    with LANGUAGES_FILE.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+@cache
 def all_languages() -> dict[str, LanguageInfo]:
     """Every language of the reference data, by code, in the file's order."""
-    with LANGUAGES_FILE.open("rb") as handle:
-        entries = tomllib.load(handle)["language"]
+    entries = _languages_file()["language"]
     languages = {}
     for entry in entries:
         search = entry.get("search", {})
@@ -98,8 +103,7 @@ def all_languages() -> dict[str, LanguageInfo]:
 def common_languages() -> tuple[str, ...]:
     """The languages the directory's readers are taken to read besides their own (the file's
     ``common``: the city's language and English)."""
-    with LANGUAGES_FILE.open("rb") as handle:
-        return tuple(tomllib.load(handle).get("common", ()))
+    return tuple(_languages_file().get("common", ()))
 
 
 def reading_order(reader: str, original: str) -> list[str]:
