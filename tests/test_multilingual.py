@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from wegweiser import db
+from wegweiser.i18n import in_language
 from wegweiser.languages import interface_languages, reading_order
 from wegweiser.models import Offer
 from wegweiser.search import SearchQuery, rebuild_index, search_service
@@ -45,8 +46,42 @@ def test_offer_in_the_readers_language_and_fallback_with_notice(client, app):
     assert 'class="notice" role="note"' not in arabic
     assert "translation-note" in arabic
     farsi = client.get("/fa/offers/sprachbruecke-deutschkurs").get_data(as_text=True)
-    assert 'class="notice" role="note"' in farsi and "آلمانی" in farsi
     assert re.search(r'<h1 lang="de" dir="ltr" data-speak>Deutschkurs für Frauen', farsi)
+    # It has an Arabic text too: not "only in German", but not in Persian, shown in German.
+    assert _notice(client, "fa", "not available", reader="fa", language="de") in farsi
+    assert _notice(client, "fa", "only", language="de") not in farsi
+
+
+def test_only_an_entry_without_other_languages_says_it_is_only_in_one(client):
+    from types import SimpleNamespace
+
+    from wegweiser.web.presenters import language_notice
+
+    def entry(*locales):
+        return SimpleNamespace(texts=[SimpleNamespace(field="title", locale=code, text="…")
+                                      for code in locales])
+
+    with client.application.test_request_context("/fa/"), in_language("fa"):
+        assert language_notice(entry("de"), "de", "fa") == _notice(
+            client, "fa", "only", language="de")
+        assert language_notice(entry("de", "ar"), "de", "fa") == _notice(
+            client, "fa", "not available", reader="fa", language="de")
+        assert language_notice(entry("de", "fa"), "fa", "fa") is None
+
+
+def _notice(client, locale: str, kind: str, **languages) -> str:
+    """The notice above an entry not in the reader's language, as the reader reads it."""
+    from flask_babel import force_locale
+    from flask_babel import gettext as _
+
+    with client.application.test_request_context(f"/{locale}/"), force_locale(locale):
+        from wegweiser.web import language_name
+
+        names = {key: language_name(code) for key, code in languages.items()}
+        if kind == "only":
+            return _("This entry is only available in %(language)s.", **names)
+        return _("This entry is not available in %(reader)s; it is shown in %(language)s.",
+                 **names)
 
 
 def test_a_reader_gets_a_text_in_a_language_they_read(demo_client):
@@ -58,7 +93,7 @@ def test_a_reader_gets_a_text_in_a_language_they_read(demo_client):
     # An offer written in Arabic, with no Russian text: its German text, not the Arabic.
     russian = demo_client.get("/ru/offers/a-nour-deutschkurs-frauen").get_data(as_text=True)
     assert re.search(r'<h1 lang="de" dir="ltr"', russian)
-    assert 'class="notice" role="note"' in russian  # says it is not in Russian
+    assert _notice(demo_client, "ru", "not available", reader="ru", language="de") in russian
 
 
 def test_the_reading_order_puts_the_readers_languages_then_common_ones_first():

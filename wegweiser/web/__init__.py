@@ -5,7 +5,6 @@ import difflib
 import re
 
 from flask import current_app, g, jsonify, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -20,7 +19,6 @@ from ..i18n import (
     text_direction,
     ui_languages,
 )
-from ..languages import all_languages, code_of_locale
 from ..services.directory import database_ok
 from . import (
     api,
@@ -41,6 +39,7 @@ from . import (
     shortlist,
     take_part,
 )
+from .presenters import language_name
 
 csrf = CSRFProtect()
 
@@ -121,13 +120,6 @@ def _add_run(runs: list[tuple[str, bool]], text: str, changed: bool) -> None:
         runs[-1] = (runs[-1][0] + text, runs[-1][1])
     else:
         runs.append((text, changed))
-
-
-def language_name(code: str) -> str:
-    """A language's name in the page's language (the languages data, else Babel's CLDR data)."""
-    known = all_languages().get(code)
-    return known.name_in(code_of_locale(str(get_locale()))) if known else (
-        get_locale().languages.get(code) or code)
 
 
 def root():

@@ -13,7 +13,7 @@ from ..models import Event
 from ..services.calendar import CalendarEntry
 from ..services.event_listing import Listed
 from ..services.occurrences import Occurrence, schedule_of
-from .presenters import cost_label, text_block, translation_note
+from .presenters import cost_label, language_notice, text_block, translation_note
 
 
 def _local(moment: datetime, timezone: str) -> datetime:
@@ -83,15 +83,17 @@ def event_detail(event: Event, dates: list[Occurrence], locale: str, timezone: s
     if description:
         description["html"] = render_markdown(description["text"])
     row = event_row(Listed(event, dates[0]), locale, timezone) if dates else {}
+    title = text_block(event, "title", locale)
     row.update({
         "id": event.external_id,
-        "title": text_block(event, "title", locale),
+        "title": title,
         "organisation": event.organisation.name,
         "organisation_url": url_for("public.organisation", lang=locale,
                                     external_id=event.organisation.external_id),
         "offer": _offer_link(event, locale),
         "description": description,
         "translation_note": translation_note(event, locale),
+        "language_notice": language_notice(event, title["lang"], locale) if title else None,
         "dates": [{"date": format_date(_local(o.starts_at, timezone), "full"),
                    "when": when_text(o, timezone), "datetime": o.starts_at.isoformat()}
                   for o in dates],

@@ -16,6 +16,7 @@ from markupsafe import Markup, escape
 from ..cities import current_city
 from ..formatting import render_markdown, weekday_names
 from ..i18n import direction, in_language, locale_name
+from ..languages import all_languages, code_of_locale
 from ..models import ARCHIVED, Offer, Organisation
 from ..opening import Slot, open_state
 from ..search import FILTERS, SearchQuery, SearchResult, highlighted
@@ -39,6 +40,26 @@ def text_block(owner, field: str, locale: str, terms=None, kind: str = "body") -
     html = highlighted(text, lang, terms, kind=kind) if terms is not None else None
     return {"text": text, "html": html, "lang": lang, "dir": direction(lang),
             "translated": lang == locale}
+
+
+def language_name(code: str) -> str:
+    """A language's name in the page's language (the languages data, else Babel's CLDR data)."""
+    known = all_languages().get(code)
+    return known.name_in(code_of_locale(str(get_locale()))) if known else (
+        get_locale().languages.get(code) or code)
+
+
+def language_notice(owner, shown: str, locale: str) -> str | None:
+    """Why an entry is shown in ``shown``, not in the reader's ``locale``: it has no other
+    language, or only not the reader's (a Russian reader of an entry written in Arabic and
+    translated into German gets the German text, and must not read "only in German")."""
+    if shown == locale:
+        return None
+    languages = {t.locale for t in owner.texts if t.field == "title" and t.text}
+    if languages <= {shown}:
+        return _("This entry is only available in %(language)s.", language=language_name(shown))
+    return _("This entry is not available in %(reader)s; it is shown in %(language)s.",
+             reader=language_name(locale), language=language_name(shown))
 
 
 def translation_note(owner, locale: str) -> str | None:
@@ -178,6 +199,7 @@ def offer_detail(offer: Offer, locale: str, stale_after_days: int, timezone: str
         "stale": verified is None or (date.today() - verified).days > stale_after_days,
         "original_language": offer.original_language,
         "translation_note": translation_note(offer, locale),
+        "language_notice": language_notice(offer, row["title"]["lang"], locale),
     })
     return row
 
