@@ -111,6 +111,19 @@ def test_a_question_about_a_pregnancy_finds_the_midwife(demo_ctx):
         assert external_ids(search(question, lang))[0] in midwives, question
 
 
+def test_a_compound_nobody_wrote_is_searched_as_its_parts(demo_ctx):
+    # No offer says "Frauenfahrradkurs", "Schwimmkursanmeldung" or "Deutschkursanmeldung";
+    # they have "Frauen", "Fahrrad", "Schwimmkurs", "Deutschkurs"… as words of their own.
+    assert external_ids(search("Frauenfahrradkurs"))[0] == "c-nargis-radfahrkurs"
+    assert external_ids(search("Schwimmkursanmeldung"))[0] == "b-liebertwolkwitz-schwimmkurs"
+    courses = external_ids(search("Deutschkursanmeldung"))[:5]
+    assert all("deutsch" in offer for offer in courses), courses  # Deutschkurs + Anmeldung
+    # A misspelt word is corrected, not taken apart ("Deutschkurz": not Deutsch + kurz).
+    assert "kurz" not in search("Deutschkurz").terms.get("title_de", set())
+    # Only in a query that may be German: the words of an English one are not German parts.
+    assert search("Frauenfahrradkurs is what I need", "en").total == 0
+
+
 def test_a_word_that_names_two_things_does_not_outweigh_the_need(demo_ctx):
     # "дітьми" names a category and a target group; the housing advice, which has neither,
     # must still come before a children's clothes store for "housing for a family".

@@ -394,16 +394,39 @@ _HYPHENATORS: list = []
 
 def compound_parts(word: str) -> list[str]:
     """Leading and trailing parts of a German word at its hyphenation points."""
-    if not _HYPHENATORS:
-        import pyphen
-
-        _HYPHENATORS.append(pyphen.Pyphen(lang="de_DE"))
     parts = []
-    for position in _HYPHENATORS[0].positions(word):
+    for position in _hyphenation_points(word):
         for part in (word[:position], word[position:]):
             if len(part) >= MIN_PART_LENGTH:
                 parts.append(part)
     return parts
+
+
+# Linking elements between the parts of a German compound ("Wohnung-s-suche", "Frau-en-kurs").
+LINKING_ELEMENTS = ("s", "es", "n", "en")
+MIN_SPLIT_PART = 3  # "Amt" in "Arbeitsamt"
+
+
+def compound_splits(word: str) -> list[tuple[str, str]]:
+    """A German word's two parts at each hyphenation point, with the first part also
+    without a linking element ("wohnungs" + "suche" and "wohnung" + "suche")."""
+    splits = []
+    for position in _hyphenation_points(word):
+        head, tail = word[:position], word[position:]
+        if len(tail) < MIN_SPLIT_PART:
+            continue
+        for link in ("", *LINKING_ELEMENTS):
+            if (not link or head.endswith(link)) and len(head) - len(link) >= MIN_SPLIT_PART:
+                splits.append((head[:len(head) - len(link)], tail))
+    return splits
+
+
+def _hyphenation_points(word: str) -> list[int]:
+    if not _HYPHENATORS:
+        import pyphen
+
+        _HYPHENATORS.append(pyphen.Pyphen(lang="de_DE"))
+    return list(_HYPHENATORS[0].positions(word))
 
 
 _STEMMERS: dict[str, object] = {}

@@ -29,6 +29,7 @@ from .analysis import (
     MIN_COMPOUND_LENGTH,
     arabic_proclitic_variants,
     compound_parts,
+    compound_splits,
     fold,
     function_words_by_language,
     ignorable_words,
@@ -544,6 +545,49 @@ class SearchService:
             result.append(word._replace(learned=tuple(learned)) if learned else word)
         return result
 
+    def _split_compounds(self, snap: _Snapshot, words: list[QueryWord],
+                         text: str) -> list[QueryWord]:
+        """In a query that may be German, a long word that matches nothing and is made of
+        words the offers have ("Nettogehalt", "Frauenfahrradkurs") is searched as those words
+        (netto, gehalt): a compound nobody wrote, of parts somebody did."""
+        result, languages = [], None
+        for word in words:
+            parts = None
+            if (len(word.text) >= MIN_COMPOUND_LENGTH and " " not in word.text
+                    and not self._word_bitmap(snap, word)):
+                if languages is None:
+                    languages = query_languages(
+                        query_words(text, MAX_QUERY_CHARS, MAX_QUERY_TOKENS),
+                        self._query_languages)
+                key = spelling_key(word.text)
+                # A misspelt word ("kindergarden") is corrected, not split.
+                if COMPOUND_LANGUAGES.intersection(languages) \
+                        and not snap.spelling_candidates(key):
+                    parts = self._known_parts(snap, key, MAX_COMPOUND_PARTS)
+            if parts:
+                result.extend(self.analyse(" ".join(parts)))
+            else:
+                result.append(word)
+        return result
+
+    def _known_parts(self, snap: _Snapshot, word: str, limit: int) -> list[str] | None:
+        """``word`` as at most ``limit`` words the offers have, the longest first part that is
+        one first ("Deutschkurs" + "anmeldung", not "Deutsch" + "kurs" + "anmeldung")."""
+        if self._is_found(snap, word):
+            return [word]
+        if limit < 2:
+            return None
+        for head, tail in sorted(compound_splits(word), key=lambda split: -len(split[0])):
+            if self._is_found(snap, head):
+                rest = self._known_parts(snap, tail, limit - 1)
+                if rest:
+                    return [head, *rest]
+        return None
+
+    def _is_found(self, snap: _Snapshot, word: str) -> bool:
+        """Whether any offer's text has ``word`` (alone or inside a compound)."""
+        return bool(self._terms_bitmap(snap, self._terms_of(word)))
+
     def _with_prefixes(self, snap: _Snapshot, words: list[QueryWord],
                        locale: str) -> list[QueryWord]:
         """A word that matches nothing also matches, as a related word, the terms of the title
@@ -698,8 +742,8 @@ class SearchService:
             return self._search(self._snapshot, query)
 
     def _search(self, snap: _Snapshot, query: SearchQuery) -> SearchResult:
-        words = self._with_prefixes(snap, self._with_proclitics(snap, self.analyse(query.text)),
-                                    query.locale)
+        words = self._with_prefixes(snap, self._with_proclitics(
+            snap, self._split_compounds(snap, self.analyse(query.text), query.text)), query.locale)
         words = self._with_learned_translations(snap, words)
         # Query understanding (understanding.py): words that name a filter need not match,
         # offers with the filter's value rank higher, and the result tells what was recognised.
