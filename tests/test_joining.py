@@ -58,7 +58,10 @@ def nothing_public(client, app) -> None:
     """The initiative and its offer are nowhere public: pages, search, API, sitemap, feed."""
     assert NAME not in client.get("/de/search?q=Zwiebelturm").get_data(as_text=True)
     assert TITLE not in client.get("/de/search?q=Teetrinken").get_data(as_text=True)
-    assert client.get("/api/v1/offers?q=Teetrinken").get_json()["total"] == 0
+    # "Teetrinken", in no public text, is searched as "Tee" and "trinken": other offers may come.
+    titles = [r["title"] for r in client.get(
+        "/api/v1/offers?q=Teetrinken&per_page=100").get_json()["results"]]
+    assert TITLE not in titles
     assert client.get("/api/v1/offers?q=Zwiebelturm").get_json()["total"] == 0
     for path in ("/sitemap.xml", "/de/feed.atom", "/de/search?category=language-courses"
                  "&area=connewitz&per_page=100"):
@@ -107,7 +110,7 @@ def test_join_accept_invite_and_the_editor_takes_over(app, client):
         assert org.email is None and org.website == "https://zwiebelturm.example"
         assert [o.status for o in org.offers] == [PUBLISHED]
         external_id = org.external_id
-    assert client.get("/api/v1/offers?q=Teetrinken").get_json()["total"] == 1
+    assert client.get("/api/v1/offers?q=Teetrinken").get_json()["results"][0]["title"] == TITLE
     assert TITLE in client.get(f"/de/organisations/{external_id}").get_data(as_text=True)
     [decided] = requests_of(app)
     assert decided.status == ACCEPTED and decided.contact_email is None
