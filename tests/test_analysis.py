@@ -26,6 +26,19 @@ def test_german_variants_become_one_term(variants):
     assert len({tuple(terms("de", v)) for v in variants}) == 1
 
 
+@pytest.mark.parametrize("plural, singular", [
+    ("лікарів", "лікар"), ("батьків", "батьки"), ("чоловіків", "чоловік"),
+    ("вчителів", "вчитель")])
+def test_a_ukrainian_genitive_plural_is_its_noun(plural, singular):
+    # Each is also a possessive adjective ("the doctor's"), the reading listed first.
+    assert terms("uk", plural) == terms("uk", singular)
+
+
+def test_ukrainian_adjectives_keep_their_own_lemma():
+    assert terms("uk", "безкоштовна") == terms("uk", "безкоштовний") == ["безкоштовний"]
+    assert terms("uk", "мамин") == ["мамин"]
+
+
 def test_arabic_diacritics_tatweel_and_alef_forms_are_folded():
     assert terms("ar", "مَدْرَسَة") == terms("ar", "مدرسة") == terms("ar", "مدرســة")
     assert terms("ar", "ألمانيا") == terms("ar", "المانيا") == terms("ar", "إلمانيا")

@@ -141,7 +141,7 @@ def test_a_woman_whose_husband_hits_her_finds_help_against_violence(demo_ctx):
     for question, lang in (("Mein Mann schlägt mich, wohin kann ich gehen?", "de"),
                            ("My husband hits me, where can I go?", "en"),
                            ("Mon mari me frappe, où aller ?", "fr"),
-                           ("Мій чоловік мене б'є", "uk"),
+                           ("Мій чоловік мене б'є", "uk"), ("Чоловік мене б'є", "uk"),
                            ("Муж меня бьёт, куда обратиться?", "ru"),
                            ("Kocam beni dövüyor, nereye gidebilirim?", "tr"),
                            ("شوهرم مرا کتک می‌زند، کجا بروم؟", "fa"),

@@ -445,6 +445,13 @@ def _lemma(lang: str, word: str) -> str:
         _MORPHOLOGY[lang] = pymorphy3.MorphAnalyzer(lang=lang)
     parses = _MORPHOLOGY[lang].parse(word)
     first = parses[0]
+    if first.tag.POS == "ADJF" and first.normal_form == word:
+        # A genitive plural in -ів is also a possessive adjective of the same spelling, and
+        # the dictionary lists that reading first: "лікарів" (of doctors) would stay
+        # "лікарів", not "лікар"; "для батьків" (for parents) would not find "батьки".
+        nouns = [p.normal_form for p in parses if p.tag.POS == "NOUN"]
+        if nouns:
+            return nouns[0]
     if first.tag.POS not in _VERB_FORMS:
         return first.normal_form
     # The Ukrainian dictionary gives no probabilities (every parse scores 1.0), so the first
