@@ -28,9 +28,10 @@ def test_german_variants_become_one_term(variants):
 
 @pytest.mark.parametrize("plural, singular", [
     ("лікарів", "лікар"), ("батьків", "батьки"), ("чоловіків", "чоловік"),
-    ("вчителів", "вчитель")])
+    ("вчителів", "вчитель"), ("мов", "мова")])
 def test_a_ukrainian_genitive_plural_is_its_noun(plural, singular):
-    # Each is also a possessive adjective ("the doctor's"), the reading listed first.
+    # Each is also a possessive adjective ("the doctor's") or a particle ("мов": as if), the
+    # reading listed first.
     assert terms("uk", plural) == terms("uk", singular)
 
 

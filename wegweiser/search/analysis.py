@@ -432,6 +432,8 @@ def _hyphenation_points(word: str) -> list[int]:
 _STEMMERS: dict[str, object] = {}
 _MORPHOLOGY: dict = {}
 _VERB_FORMS = frozenset({"VERB", "INFN", "PRTF", "PRTS", "GRND"})
+# Readings that the Ukrainian dictionary lists before a noun reading of the same word.
+_NOT_BEFORE_A_NOUN = frozenset({"ADJF", "PRCL", "CONJ"})
 _CYRILLIC_WORD = re.compile(r"[\u0400-\u04ff']+")
 
 
@@ -445,11 +447,12 @@ def _lemma(lang: str, word: str) -> str:
         _MORPHOLOGY[lang] = pymorphy3.MorphAnalyzer(lang=lang)
     parses = _MORPHOLOGY[lang].parse(word)
     first = parses[0]
-    if first.tag.POS == "ADJF" and first.normal_form == word:
+    if first.tag.POS in _NOT_BEFORE_A_NOUN and first.normal_form == word:
         # A genitive plural in -ів is also a possessive adjective of the same spelling, and
         # the dictionary lists that reading first: "лікарів" (of doctors) would stay
-        # "лікарів", not "лікар"; "для батьків" (for parents) would not find "батьки".
-        nouns = [p.normal_form for p in parses if p.tag.POS == "NOUN"]
+        # "лікарів", not "лікар"; "для батьків" (for parents) would not find "батьки"; "мов"
+        # (of languages) comes first as a particle ("as if").
+        nouns = [p.normal_form for p in parses if p.tag.POS == "NOUN" and p.normal_form != word]
         if nouns:
             return nouns[0]
     if first.tag.POS not in _VERB_FORMS:
