@@ -35,6 +35,14 @@ def test_a_ukrainian_genitive_plural_is_its_noun(plural, singular):
     assert terms("uk", plural) == terms("uk", singular)
 
 
+def test_turkish_suffixes_are_removed_with_their_dotless_i():
+    # "kursları" (their courses) is "kurs" only if the stemmer sees the ı of "-ları".
+    assert "kurs" in terms("tr", "kursları") and terms("tr", "kurslar") == ["kurs"]
+    assert terms("tr", "sınıfı") == terms("tr", "sınıf") == terms("tr", "sinif")
+    # Typed without Turkish letters, the word still finds the text written with them.
+    assert set(terms("tr", "kurslari")) <= set(terms("tr", "kursları"))
+
+
 def test_ukrainian_adjectives_keep_their_own_lemma():
     assert terms("uk", "безкоштовна") == terms("uk", "безкоштовний") == ["безкоштовний"]
     assert terms("uk", "мамин") == ["мамин"]

@@ -65,6 +65,8 @@ def _letter_map(forms: dict[str, str]) -> dict:
 
 
 _SCRIPT_MAPS = {"arabic": _letter_map(_ARABIC_FORMS), None: _letter_map(_PERSIAN_FORMS)}
+_STEMMING_MAPS = {key: {char: to for char, to in table.items() if char != ord("ı")}
+                  for key, table in _SCRIPT_MAPS.items()}
 
 
 @lru_cache(maxsize=64)
@@ -169,9 +171,10 @@ def query_languages(words: list[str], languages: tuple[str, ...]) -> list[str]:
 
 
 # Snowball stemmers whose rules read accents (French -ée, -és, -ité: spécialisées and spécialisé
-# stem alike only as written): the word is stemmed as written, then folded; its stem folded
-# first is a second term (LanguageFilter._terms), for text typed without accents.
-STEMS_WITH_ACCENTS = frozenset({"french"})
+# stem alike only as written; Turkish suffixes follow vowel harmony: kursları is kurs only with
+# its dotless ı): the word is stemmed as written, then folded; its stem folded first is a second
+# term (LanguageFilter._terms), for text typed without accents.
+STEMS_WITH_ACCENTS = frozenset({"french", "turkish"})
 # The stemmer setting of Arabic: the light stemmer below, not Snowball's.
 ARABIC_STEMMER = "arabic"
 # For the proclitic variants only tatweel, joiners and the alef forms are unified (typed
@@ -242,15 +245,18 @@ def arabic_light_stem(word: str) -> str:
     return word
 
 
-def normalise(text: str, lang: str | None = None) -> str:
-    """Compose, lower-case and unify letter forms across scripts; strip standalone marks."""
+def normalise(text: str, lang: str | None = None, for_stemming: bool = False) -> str:
+    """Compose, lower-case and unify letter forms across scripts; strip standalone marks.
+    ``for_stemming``: the dotless ı stays (fold() unifies it after stemming)."""
     settings = _settings(lang)
-    table = _SCRIPT_MAPS.get(settings.letter_forms if settings else None) or _SCRIPT_MAPS[None]
-    return _composed(text, table)
+    maps = _STEMMING_MAPS if for_stemming else _SCRIPT_MAPS
+    return _composed(text, maps.get(settings.letter_forms if settings else None) or maps[None])
 
 
 @lru_cache(maxsize=4096)
 def _fold_char(char: str) -> str:
+    if char == "ı":
+        return "i"
     if ord(char) < 0x250:  # Latin: ä → a, é → e, ş → s, ß was already ss
         return "".join(c for c in unicodedata.normalize("NFKD", char)
                        if unicodedata.category(c) != "Mn")
@@ -337,9 +343,11 @@ class LanguageFilter(WordFilter):
         settings = _settings(self.lang)
         if settings and settings.lemmatiser == "pymorphy3":
             return fold(_lemma(self.lang, text))
-        if self.lang != "tr" and not (settings and settings.stemmer in STEMS_WITH_ACCENTS):
-            # "café" and "cafe" must stem alike; Turkish suffixes need their letters (ş, ğ…).
-            text = fold(text)
+        if settings and settings.stemmer in STEMS_WITH_ACCENTS:
+            # Stemmed with its letters as written: the dotless ı too (kursları → kurs).
+            text = _apostrophes(normalise(word, self.lang, for_stemming=True), self.lang)
+        else:
+            text = fold(text)  # "café" and "cafe" must stem alike
         if settings and settings.stemmer == ARABIC_STEMMER:
             return arabic_light_stem(text) or None
         if settings and settings.stemmer:
@@ -355,8 +363,8 @@ class LanguageFilter(WordFilter):
         if settings and settings.stemmer in STEMS_WITH_ACCENTS:
             # Stemmed as written (réfugiés, réfugié → refugi) and, for a word typed or
             # written without its accents, stemmed folded (refugies → refug).
-            unaccented = _stem(settings.stemmer, fold(
-                _apostrophes(normalise(word, self.lang), self.lang)), 1)
+            unaccented = fold(_stem(settings.stemmer, fold(
+                _apostrophes(normalise(word, self.lang), self.lang)), 1))
             return (term, unaccented) if unaccented and unaccented != term else (term,)
         if not (settings and settings.compounds) or len(word) < MIN_COMPOUND_LENGTH:
             return (term,)

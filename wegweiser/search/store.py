@@ -32,7 +32,8 @@ DOCUMENT_FLAGS = "document-flags"
 # field names (e.g. the Arabic stemming, the stored offer version): a generation written with
 # another format is rebuilt, as one without a filter's flag is. 3: Arabic light stemming, French
 # stemmed with accents, Ukrainian lemmas; 4: Arabic-Indic and Persian digits as 0-9; 5: the
-# spelling vocabulary keeps letters as written; 6: Ukrainian genitive plurals in -ів as nouns.
+# spelling vocabulary keeps letters as written; 6: Ukrainian genitive plurals in -ів as nouns,
+# Turkish stemmed with its dotless ı.
 INDEX_FORMAT = 6
 LOCK = "write.lock"
 # The earliest moment (Unix seconds) at which an event document of a generation expires
