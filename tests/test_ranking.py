@@ -71,6 +71,9 @@ def test_function_and_question_words_never_decide_a_match(demo_ctx):
     assert question.offer_ids == plain.offer_ids
     english = search("Where can I learn German?", "en")
     assert english.offer_ids == search("learn German", "en").offer_ids
+    # "دنبال … می‌گردم" (I am looking for): not a word of the offer seeking volunteers.
+    persian = search("دنبال کار می‌گردم", "fa")
+    assert persian.offer_ids == search("کار", "fa").offer_ids
 
 
 def test_the_function_word_lists_hold_no_topic_words():

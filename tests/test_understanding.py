@@ -115,6 +115,14 @@ def test_a_husband_names_no_target_group(recogniser, text):
     assert ("target_group", "men") not in named(recogniser, text)
 
 
+@pytest.mark.parametrize("text", [
+    "Mein Sohn braucht Hilfe", "meine Tochter", "my son needs help", "Мой сын плохо говорит",
+    "Мій син", "ابني", "ابنتي", "پسرم", "oğlum", "kızım", "mon fils", "ma fille"])
+def test_a_son_or_daughter_names_children(recogniser, text):
+    assert ("target_group", "children") in named(recogniser, text)
+    assert ("target_group", "women") not in named(recogniser, text)
+
+
 @pytest.mark.parametrize("text", ["Група для чоловіків", "Курси лише для чоловіків",
                                   "чоловіки", "Beratung für Männer"])
 def test_men_name_the_target_group(recogniser, text):
