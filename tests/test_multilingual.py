@@ -55,11 +55,15 @@ def test_offer_in_the_readers_language_and_fallback_with_notice(client, app):
 def test_only_an_entry_without_other_languages_says_it_is_only_in_one(client):
     from types import SimpleNamespace
 
+    from wegweiser.models.translation import TranslatedMixin
     from wegweiser.web.presenters import language_notice
 
+    class Entry(TranslatedMixin):
+        def __init__(self, texts):
+            self.texts = texts
+
     def entry(*locales):
-        return SimpleNamespace(texts=[SimpleNamespace(field="title", locale=code, text="…")
-                                      for code in locales])
+        return Entry([SimpleNamespace(field="title", locale=code, text="…") for code in locales])
 
     with client.application.test_request_context("/fa/"), in_language("fa"):
         assert language_notice(entry("de"), "de", "fa") == _notice(

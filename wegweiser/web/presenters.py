@@ -55,7 +55,7 @@ def language_notice(owner, shown: str, locale: str) -> str | None:
     translated into German gets the German text, and must not read "only in German")."""
     if shown == locale:
         return None
-    languages = {t.locale for t in owner.texts if t.field == "title" and t.text}
+    languages = {code for code, text in owner.translations_of("title").items() if text}
     if languages <= {shown}:
         return _("This entry is only available in %(language)s.", language=language_name(shown))
     return _("This entry is not available in %(reader)s; it is shown in %(language)s.",
