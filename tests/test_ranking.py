@@ -127,6 +127,17 @@ def test_a_compound_nobody_wrote_is_searched_as_its_parts(demo_ctx):
     assert search("Frauenfahrradkurs is what I need", "en").total == 0
 
 
+def test_a_turkish_word_finds_the_plural_the_offers_write(demo_ctx):
+    # The offers write "Yetişkinler için" (for adults), "Kadınlar için" (for women); a reader
+    # types the singular and gets the same offers (one stemmer pass left "yetişkin" with 4).
+    for singular, plural in (("yetişkin", "yetişkinler"), ("kadın", "kadınlar")):
+        found = set(external_ids(search(singular, "tr", per_page=60)))
+        assert found == set(external_ids(search(plural, "tr", per_page=60))), singular
+        assert len(found) > 20
+    assert external_ids(search("yetişkin göç danışmanlığı", "tr"))[0] \
+        == "a-thomasius-migrationsberatung"
+
+
 def test_a_word_that_names_two_things_does_not_outweigh_the_need(demo_ctx):
     # "дітьми" names a category and a target group; the housing advice, which has neither,
     # must still come before a children's clothes store for "housing for a family".

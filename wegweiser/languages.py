@@ -35,6 +35,9 @@ class LanguageInfo:
     stemmer: str | None = None
     letter_forms: str | None = None
     compounds: bool = False
+    # The stemmer is applied until the word is stable, at most this often (German plurals,
+    # Turkish suffix chains: one pass leaves "kadınlar" as "kadın", which stems to "kadı").
+    stem_passes: int = 1
     lemmatiser: str | None = None  # "pymorphy3": dictionary lemmas (Ukrainian)
     plural_override: str | None = None  # where a count takes one form, unlike CLDR's rules
     reads: tuple[str, ...] = ()  # languages most of its readers also read, in order
@@ -94,7 +97,8 @@ def all_languages() -> dict[str, LanguageInfo]:
             ui=entry.get("ui", False), locale=entry.get("locale", entry["code"]),
             rtl=entry.get("rtl", False), stemmer=search.get("stemmer"),
             letter_forms=search.get("letter_forms"), compounds=search.get("compounds", False),
-            lemmatiser=search.get("lemmatiser"), plural_override=entry.get("plural_forms"),
+            stem_passes=search.get("passes", 1), lemmatiser=search.get("lemmatiser"),
+            plural_override=entry.get("plural_forms"),
             reads=tuple(entry.get("reads", ())))
     return languages
 

@@ -337,10 +337,12 @@ class LanguageFilter(WordFilter):
         return (type(self).__name__, self.lang)
 
     def _term(self, word: str) -> str | None:
+        settings = _settings(self.lang)
+        if settings and settings.stemmer == PERSIAN_STEMMER:
+            word = without_persian_enclitic(word)
         text = _apostrophes(normalise(word, self.lang), self.lang)
         if not text or (self.lang and text in stopwords(self.lang)):
             return None
-        settings = _settings(self.lang)
         if settings and settings.lemmatiser == "pymorphy3":
             return fold(_lemma(self.lang, text))
         if settings and settings.stemmer in STEMS_WITH_ACCENTS:
@@ -351,8 +353,7 @@ class LanguageFilter(WordFilter):
         if settings and settings.stemmer == ARABIC_STEMMER:
             return arabic_light_stem(text) or None
         if settings and settings.stemmer:
-            # German plurals need a second pass (kurse → kurs → kur, like kurs).
-            text = _stem(settings.stemmer, text, 2 if settings.compounds else 1)
+            text = _stem(settings.stemmer, text, settings.stem_passes)
         return fold(text)
 
     def _terms(self, word: str) -> tuple[str, ...]:
@@ -364,7 +365,7 @@ class LanguageFilter(WordFilter):
             # Stemmed as written (réfugiés, réfugié → refugi) and, for a word typed or
             # written without its accents, stemmed folded (refugies → refug).
             unaccented = fold(_stem(settings.stemmer, fold(
-                _apostrophes(normalise(word, self.lang), self.lang)), 1))
+                _apostrophes(normalise(word, self.lang), self.lang)), settings.stem_passes))
             return (term, unaccented) if unaccented and unaccented != term else (term,)
         if not (settings and settings.compounds) or len(word) < MIN_COMPOUND_LENGTH:
             return (term,)
@@ -375,6 +376,21 @@ class LanguageFilter(WordFilter):
                 parts.append(COMPOUND_PART + part_term)
         return (term, *dict.fromkeys(parts))
 
+
+
+PERSIAN_STEMMER = "persian"
+# After a silent final ه, Persian writes the indefinite or adjectival ی as "‌ای" and the ezafe
+# as "‌ی", joined by a zero-width non-joiner. Without the joiner (normalise() drops it)
+# Snowball's Persian rules read "مشاوره‌ای" (a consultation) as the plural "مشاورهای"
+# (consultants) and cut it to "مشاور"; "خانه‌ای" (a house) became "خان".
+_AFTER_SILENT_H = ("\u200cای", "\u200cی")
+
+
+def without_persian_enclitic(word: str) -> str:
+    for enclitic in _AFTER_SILENT_H:
+        if word.endswith(enclitic) and word[:-len(enclitic)].endswith("ه"):
+            return word[:-len(enclitic)]
+    return word
 
 
 def without_elision(text: str) -> str:
