@@ -138,6 +138,22 @@ def test_a_turkish_word_finds_the_plural_the_offers_write(demo_ctx):
         == "a-thomasius-migrationsberatung"
 
 
+def test_a_child_who_speaks_little_german_finds_german_for_children(demo_ctx):
+    # "spricht" is no topic (it put the seven offers whose staff "spricht Arabisch" first), and
+    # "speaks little / bad / no German" asks for a German course, not for German-speaking staff
+    # (every offer has them): the German group for children first.
+    for question, lang in (("Mein Sohn spricht schlecht Deutsch", "de"),
+                           ("Мой сын плохо говорит по-немецки", "ru"),
+                           ("Мій син погано говорить німецькою", "uk"),
+                           ("Oğlum Almanca bilmiyor", "tr"),
+                           ("ابني لا يتكلم الألمانية", "ar")):
+        assert external_ids(search(question, lang))[0] == "a-sonnenblume-deutsch-kinder", question
+    found = search("My son speaks little German", "en")
+    courses = {o.external_id for o in offers_by_ids(db.session(), found.offer_ids[:5])
+               if "language-courses" in {c.slug for c in o.categories}}
+    assert len(courses) == 5 and "a-sonnenblume-deutsch-kinder" in courses
+
+
 def test_a_word_that_names_two_things_does_not_outweigh_the_need(demo_ctx):
     # "дітьми" names a category and a target group; the housing advice, which has neither,
     # must still come before a children's clothes store for "housing for a family".
