@@ -74,6 +74,13 @@ def test_function_and_question_words_never_decide_a_match(demo_ctx):
     # "دنبال … می‌گردم" (I am looking for): not a word of the offer seeking volunteers.
     persian = search("دنبال کار می‌گردم", "fa")
     assert persian.offer_ids == search("کار", "fa").offer_ids
+    # "I am looking for a free German course": the copula (هستم, "ah") and the verb of looking
+    # (raadinayaa) are no words of an offer either.
+    for question, plain, lang in (("دنبال کلاس آلمانی رایگان هستم", "کلاس آلمانی رایگان", "fa"),
+                                  ("دنبال کورس آلمانی رایگان هستم", "کورس آلمانی رایگان", "prs"),
+                                  ("Waxaan raadinayaa koorsada Jarmalka oo bilaash ah",
+                                   "koorsada Jarmalka bilaash", "so")):
+        assert search(question, lang).offer_ids == search(plain, lang).offer_ids, question
 
 
 def test_the_function_word_lists_hold_no_topic_words():
