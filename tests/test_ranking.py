@@ -79,7 +79,8 @@ def test_function_and_question_words_never_decide_a_match(demo_ctx):
     for question, plain, lang in (("دنبال کلاس آلمانی رایگان هستم", "کلاس آلمانی رایگان", "fa"),
                                   ("دنبال کورس آلمانی رایگان هستم", "کورس آلمانی رایگان", "prs"),
                                   ("Waxaan raadinayaa koorsada Jarmalka oo bilaash ah",
-                                   "koorsada Jarmalka bilaash", "so")):
+                                   "koorsada Jarmalka bilaash", "so"),
+                                  ("زه کار لټوم", "کار", "ps")):
         assert search(question, lang).offer_ids == search(plain, lang).offer_ids, question
 
 
