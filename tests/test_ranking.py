@@ -80,7 +80,13 @@ def test_function_and_question_words_never_decide_a_match(demo_ctx):
                                   ("دنبال کورس آلمانی رایگان هستم", "کورس آلمانی رایگان", "prs"),
                                   ("Waxaan raadinayaa koorsada Jarmalka oo bilaash ah",
                                    "koorsada Jarmalka bilaash", "so"),
-                                  ("زه کار لټوم", "کار", "ps")):
+                                  ("زه کار لټوم", "کار", "ps"),
+                                  # Talking to someone is no topic of an offer (a language café
+                                  # came first, its text talks of talking).
+                                  ("أين يمكنني التحدث مع طبيب نفسي باللغة العربية؟",
+                                   "طبيب نفسي باللغة العربية", "ar"),
+                                  ("Where can I talk to a psychologist in Arabic?",
+                                   "psychologist Arabic", "en")):
         assert search(question, lang).offer_ids == search(plain, lang).offer_ids, question
 
 
