@@ -173,6 +173,33 @@ def test_thesaurus_groups_phrases_and_expands_across_languages(tmp_path):
     assert thesaurus.group(["FUSSBALL"])[0][1] == [("de", "Fußball"), ("tr", "futbol")]
 
 
+def test_a_word_written_as_no_entry_finds_its_concept_by_its_stem(tmp_path):
+    # The entries are "eviction" and "лікар"; a question says "evict", "лікарів" (of doctors),
+    # "Kündigungen": each found by its stem in the languages the query may be in, and only there.
+    path = Path(tmp_path) / "concepts.toml"
+    path.write_text('[[concept]]\nid = "eviction"\nde = ["Kündigung"]\nen = ["eviction"]\n'
+                    '[[concept]]\nid = "doctor"\nde = ["Arzt"]\nuk = ["лікар"]\n',
+                    encoding="utf-8")
+    thesaurus = Thesaurus.load(path)
+    assert thesaurus.group(["evict"], ("en",)) == [("evict", [("de", "Kündigung"),
+                                                              ("en", "eviction")])]
+    assert thesaurus.group(["лікарів"], ("uk",))[0][1] == [("de", "Arzt"), ("uk", "лікар")]
+    assert thesaurus.group(["Kündigungen"], ("de",))[0][1] == [("de", "Kündigung"),
+                                                              ("en", "eviction")]
+    assert thesaurus.group(["evict"], ("de",)) == [("evict", [])]  # not an English query
+    assert thesaurus.group(["evict"]) == [("evict", [])]
+
+
+def test_the_concepts_file_is_found_by_stems_a_question_writes():
+    # "الطبيب" (the doctor) is no entry of concepts.toml (طبيب is); by its stem it is the
+    # concept doctor, so an Arabic question finds the German "Arzt" of an untranslated offer.
+    from wegweiser.search.thesaurus import concept_key
+    thesaurus = Thesaurus.load()
+    assert concept_key("الطبيب") not in thesaurus._by_key
+    assert ("de", "Arzt") in dict(thesaurus.group(["الطبيب"], ("ar",)))["الطبيب"]
+    assert ("de", "Arzt") not in dict(thesaurus.group(["الطبيب"]))["الطبيب"]
+
+
 @pytest.mark.parametrize("query", ["تعلم اللغة الألمانية", "юридична консультація",
                                    "bike repair", "cours d'allemand", "Almanca kursu",
                                    "کلاس زبان آلمانی"])

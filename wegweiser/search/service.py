@@ -478,8 +478,12 @@ class SearchService:
     def analyse(self, text: str) -> list[QueryWord]:
         """The query's words, each with the terms it becomes in each text field."""
         words = query_words(text, MAX_QUERY_CHARS, MAX_QUERY_TOKENS)
-        groups = self._thesaurus.group(words)
-        ignorable = self._function_words_of(words)
+        # The languages the query may be in (analysis.query_languages): their function words
+        # ("wo" is one in a German query, "ev" a word in a Turkish one) and their stems for the
+        # thesaurus.
+        languages = tuple(query_languages(words, self._query_languages))
+        groups = self._thesaurus.group(words, languages)
+        ignorable = frozenset().union(*(ignorable_words(lang) for lang in languages))
         content = [(phrase, expansions) for phrase, expansions in groups
                    if " " in phrase or without_elision(normalise(phrase)) not in ignorable]
         analysed = []
@@ -606,12 +610,6 @@ class SearchService:
                     word = word._replace(related=related)
             result.append(word)
         return result
-
-    def _function_words_of(self, words: list[str]) -> frozenset[str]:
-        """The function words of the languages a query is in (analysis.query_languages): "wo"
-        is a function word in a German query, "ev" a word in a Turkish one."""
-        return frozenset().union(*(ignorable_words(lang) for lang in
-                                   query_languages(words, self._query_languages)))
 
     @staticmethod
     def _parts_of(word: str) -> tuple[str, ...]:

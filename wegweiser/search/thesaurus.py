@@ -7,7 +7,7 @@ import re
 import tomllib
 from pathlib import Path
 
-from .analysis import TOKEN_PATTERN, fold, normalise
+from .analysis import COMPOUND_PART, TOKEN_PATTERN, fold, language_analyzer, normalise
 
 THESAURUS = Path(__file__).resolve().parent.parent / "data" / "reference" / "concepts.toml"
 MAX_PHRASE_WORDS = 3
@@ -18,9 +18,20 @@ def concept_key(text: str) -> str:
     return " ".join(fold(normalise(w)).replace("'", "") for w in words)
 
 
+def stem_key(word: str, lang: str) -> str | None:
+    """The word's stem (or lemma) in ``lang``, as the search analyses it (None: a stop word)."""
+    # The first term is the word's own (then come the parts of a German compound, or the stem
+    # of the word without its accents).
+    terms = [t.text for t in language_analyzer(lang)(word)]
+    return terms[0] if terms and not terms[0].startswith(COMPOUND_PART) else None
+
+
 class Thesaurus:
     def __init__(self, concepts: list[dict]):
         self._by_key: dict[str, list[int]] = {}
+        # A word written as no entry is, matched by its stem among the entries of its language:
+        # "evict" (the entry is "eviction"), "лікарів" ("лікар").
+        self._by_stem: dict[tuple[str, str], list[int]] = {}
         self._expansions: list[list[tuple[str, str]]] = []
         for index, concept in enumerate(concepts):
             pairs = [(lang, w) for lang, values in concept.items() if lang != "id"
@@ -28,10 +39,13 @@ class Thesaurus:
             # Expansions are single words: a phrase would match its words one by one.
             self._expansions.append(sorted({(lang, w) for lang, w in pairs
                                             if len(re.findall(TOKEN_PATTERN, w)) == 1}))
-            for _, word in pairs:
+            for lang, word in pairs:
                 key = concept_key(word)
                 if key:
                     self._by_key.setdefault(key, []).append(index)
+                stem = stem_key(word, lang) if " " not in key else None
+                if stem and index not in self._by_stem.get((lang, stem), ()):
+                    self._by_stem.setdefault((lang, stem), []).append(index)
 
     @classmethod
     def load(cls, path: Path = THESAURUS) -> Thesaurus:
@@ -41,14 +55,19 @@ class Thesaurus:
             return cls([])
         return _read(path, path.stat().st_mtime_ns)
 
-    def group(self, words: list[str]) -> list[tuple[str, list[tuple[str, str]]]]:
+    def group(self, words: list[str], languages: tuple[str, ...] = ()
+              ) -> list[tuple[str, list[tuple[str, str]]]]:
         """Join words that form a known phrase; each item: (text, (language, word) of the
-        same concepts)."""
+        same concepts). A single word written as no entry is looked up by its stem in each of
+        ``languages`` (the languages the query may be in)."""
         grouped, i = [], 0
         while i < len(words):
             for size in range(min(MAX_PHRASE_WORDS, len(words) - i), 0, -1):
                 text = " ".join(words[i:i + size])
                 concepts = self._by_key.get(concept_key(text))
+                if not concepts and size == 1:
+                    concepts = [c for lang in languages
+                                for c in self._by_stem.get((lang, stem_key(text, lang)), ())]
                 if concepts or size == 1:
                     expansions = sorted({w for c in concepts or () for w in self._expansions[c]})
                     grouped.append((text, expansions))
