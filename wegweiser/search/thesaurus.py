@@ -22,8 +22,13 @@ def stem_key(word: str, lang: str) -> str | None:
     """The word's stem (or lemma) in ``lang``, as the search analyses it (None: a stop word)."""
     # The first term is the word's own (then come the parts of a German compound, or the stem
     # of the word without its accents).
-    terms = [t.text for t in language_analyzer(lang)(word)]
+    terms = [t.text for t in _analyzer(lang)(word)]
     return terms[0] if terms and not terms[0].startswith(COMPOUND_PART) else None
+
+
+@functools.cache
+def _analyzer(lang: str):
+    return language_analyzer(lang)
 
 
 class Thesaurus:
