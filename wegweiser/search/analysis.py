@@ -511,6 +511,21 @@ def language_analyzer(lang: str | None):
     return RegexTokenizer(TOKEN_PATTERN) | LanguageFilter(lang)
 
 
+@lru_cache(maxsize=64)
+def shared_analyzer(lang: str | None):
+    """One analyzer per language and process, so its word cache serves every caller."""
+    return language_analyzer(lang)
+
+
+def word_term(word: str, lang: str | None) -> str | None:
+    """A word's own search term in ``lang`` (the first: a German compound's parts and the stem
+    of a word without its accents come after it); None for a stop word."""
+    for found in shared_analyzer(lang)(word):
+        if not found.text.startswith(COMPOUND_PART):
+            return found.text
+    return None
+
+
 # For "did you mean", words keep their letters as written: a suggestion is shown to the reader,
 # and مدرسه or الالمانیه (ة, ي and the hamza unified, as for matching) is misspelt Arabic.
 _SPELLING_FORMS = str.maketrans({"\u0640": None, "\u200c": None, "\u200d": None,

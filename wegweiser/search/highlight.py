@@ -1,18 +1,11 @@
 """Highlighted snippets of a displayed text, from the terms a search matched."""
 from __future__ import annotations
 
-from functools import lru_cache
-
 from markupsafe import Markup, escape
 from whoosh.highlight import ContextFragmenter, HtmlFormatter, WholeFragmenter, highlight
 
-from .analysis import language_analyzer
+from .analysis import shared_analyzer
 from .schema import OTHER, content_languages, text_field_name
-
-
-@lru_cache(maxsize=16)
-def _analyzer(lang: str | None):
-    return language_analyzer(lang)
 
 
 def highlighted(text: str, lang: str, terms: dict[str, set[str]], kind: str = "body",
@@ -24,7 +17,7 @@ def highlighted(text: str, lang: str, terms: dict[str, set[str]], kind: str = "b
         fragmenter = (WholeFragmenter() if len(text) <= max_chars
                       else ContextFragmenter(maxchars=max_chars, surround=60))
         formatter = HtmlFormatter(tagname="mark", between=" … ")
-        marked = highlight(text, frozenset(matched), _analyzer(content_lang), fragmenter,
+        marked = highlight(text, frozenset(matched), shared_analyzer(content_lang), fragmenter,
                            formatter, top=2)
         if marked:
             return Markup(marked)

@@ -7,7 +7,7 @@ import re
 import tomllib
 from pathlib import Path
 
-from .analysis import COMPOUND_PART, TOKEN_PATTERN, fold, language_analyzer, normalise
+from .analysis import TOKEN_PATTERN, fold, normalise, word_term
 
 THESAURUS = Path(__file__).resolve().parent.parent / "data" / "reference" / "concepts.toml"
 MAX_PHRASE_WORDS = 3
@@ -16,19 +16,6 @@ MAX_PHRASE_WORDS = 3
 def concept_key(text: str) -> str:
     words = re.findall(TOKEN_PATTERN, text)
     return " ".join(fold(normalise(w)).replace("'", "") for w in words)
-
-
-def stem_key(word: str, lang: str) -> str | None:
-    """The word's stem (or lemma) in ``lang``, as the search analyses it (None: a stop word)."""
-    # The first term is the word's own (then come the parts of a German compound, or the stem
-    # of the word without its accents).
-    terms = [t.text for t in _analyzer(lang)(word)]
-    return terms[0] if terms and not terms[0].startswith(COMPOUND_PART) else None
-
-
-@functools.cache
-def _analyzer(lang: str):
-    return language_analyzer(lang)
 
 
 class Thesaurus:
@@ -48,7 +35,7 @@ class Thesaurus:
                 key = concept_key(word)
                 if key:
                     self._by_key.setdefault(key, []).append(index)
-                stem = stem_key(word, lang) if " " not in key else None
+                stem = word_term(word, lang) if " " not in key else None
                 if stem and index not in self._by_stem.get((lang, stem), ()):
                     self._by_stem.setdefault((lang, stem), []).append(index)
 
@@ -72,7 +59,7 @@ class Thesaurus:
                 concepts = self._by_key.get(concept_key(text))
                 if not concepts and size == 1:
                     concepts = [c for lang in languages
-                                for c in self._by_stem.get((lang, stem_key(text, lang)), ())]
+                                for c in self._by_stem.get((lang, word_term(text, lang)), ())]
                 if concepts or size == 1:
                     expansions = sorted({w for c in concepts or () for w in self._expansions[c]})
                     grouped.append((text, expansions))

@@ -20,12 +20,11 @@ from pathlib import Path
 
 from . import bitmaps
 from .analysis import (
-    COMPOUND_PART,
     TOKEN_PATTERN,
     fold,
-    language_analyzer,
     normalise,
     query_languages,
+    word_term,
 )
 from .filters import FLAG_FILTERS, VOCABULARY_FILTERS
 from .schema import content_languages
@@ -74,22 +73,14 @@ def name_key(word: str) -> str:
     return fold(text).replace("'", "")
 
 
-@lru_cache(maxsize=64)
-def _analyzer(lang: str | None):
-    """One analyzer per language, so its word cache serves every query."""
-    return language_analyzer(lang)
-
-
 @lru_cache(maxsize=20_000)
 def token(word: str, lang: str | None) -> str:
     """One word as the recognition compares it: its search term in ``lang`` (the first term,
     not a compound's parts), a function word as written, a proper name by ``name_key``."""
     if lang is NAME:
         return name_key(word)
-    for found in _analyzer(lang)(word):
-        if not found.text.startswith(COMPOUND_PART):
-            return found.text
-    return _FUNCTION + normalise(word, lang)
+    term = word_term(word, lang)
+    return term if term is not None else _FUNCTION + normalise(word, lang)
 
 
 def _spelling(words: list[str]) -> tuple[str, ...]:
