@@ -38,7 +38,12 @@ class LanguageInfo:
     # The stemmer is applied until the word is stable, at most this often (German plurals,
     # Turkish suffix chains: one pass leaves "kadınlar" as "kadın", which stems to "kadı").
     stem_passes: int = 1
-    lemmatiser: str | None = None  # "pymorphy3": dictionary lemmas (Ukrainian)
+    lemmatiser: str | None = None  # "pymorphy3" (Ukrainian), "klpt" (Kurdish): dictionary lemmas
+    dialect: str | None = None  # the lemmatiser's dialect and script ("Kurmanji Latin")
+    # Suffixes tried away, longest first, from a form the lemmatiser's dictionary does not know;
+    # ``restore`` maps a stem's last letter before them to the one the dictionary writes.
+    suffixes: tuple[str, ...] = ()
+    restore: tuple[tuple[str, str], ...] = ()
     plural_override: str | None = None  # where a count takes one form, unlike CLDR's rules
     reads: tuple[str, ...] = ()  # languages most of its readers also read, in order
 
@@ -98,6 +103,8 @@ def all_languages() -> dict[str, LanguageInfo]:
             rtl=entry.get("rtl", False), stemmer=search.get("stemmer"),
             letter_forms=search.get("letter_forms"), compounds=search.get("compounds", False),
             stem_passes=search.get("passes", 1), lemmatiser=search.get("lemmatiser"),
+            dialect=search.get("dialect"), suffixes=tuple(search.get("suffixes", ())),
+            restore=tuple(search.get("restore", {}).items()),
             plural_override=entry.get("plural_forms"),
             reads=tuple(entry.get("reads", ())))
     return languages

@@ -345,6 +345,10 @@ class LanguageFilter(WordFilter):
             return None
         if settings and settings.lemmatiser == "pymorphy3":
             return fold(_lemma(self.lang, text))
+        if settings and settings.lemmatiser == KURDISH_LEMMATISER:
+            # Looked up with its own letters (Sorani ە, ێ, ڵ…), then folded as any other word.
+            lemma = kurdish_lemma(settings, _composed(word, _KURDISH_AS_WRITTEN))
+            return fold(normalise(lemma, self.lang)) or None
         if settings and settings.stemmer in STEMS_WITH_ACCENTS:
             # Stemmed with its letters as written: the dotless ı too (kursları → kurs).
             text = _apostrophes(normalise(word, self.lang, for_stemming=True), self.lang)
@@ -489,6 +493,47 @@ def _lemma(lang: str, word: str) -> str:
         if parse.tag.POS == "NOUN":
             votes[parse.normal_form] = votes.get(parse.normal_form, 0) + 1
     return max(votes, key=votes.__getitem__) if votes else first.normal_form
+
+
+KURDISH_LEMMATISER = "klpt"
+# Kurdish is looked up as written, with only the Arabic yeh and kaf as the Sorani (Persian) forms
+# and no joiners or tatweel: the dictionary knows خولەکان, not the folded خولهکان.
+_KURDISH_AS_WRITTEN = str.maketrans({"\u0640": None, "\u200c": None, "\u200d": None,
+                                     "ي": "ی", "ى": "ی", "ك": "ک"})
+MIN_KURDISH_STEM = 2  # letters left after a suffix: jin (woman), kar (work), mal (home)
+_KURDISH: dict[str, object] = {}
+
+
+def kurdish_lemma(settings: LanguageInfo, word: str) -> str:
+    """The lemma of a Kurdish word from the Kurdish Language Processing Toolkit's dictionary for
+    its dialect (kursên → kurs, خولەکان → خول); a form the dictionary does not know is looked up
+    without one of the language's ``suffixes`` (alîkariya → alîkarî, پارێزەرێک → پارێزەر); the
+    word itself where nothing is found."""
+    if not word.isalpha():
+        return word
+    stemmer = _KURDISH.get(settings.code)
+    if stemmer is None:
+        from klpt.stem import Stem
+
+        stemmer = _KURDISH[settings.code] = Stem(*settings.dialect.split())
+    for candidate in _without_a_suffix(word, settings):
+        lemmas = stemmer.lemmatize(candidate)
+        if lemmas:
+            # KLPT returns its lemmas as a set: the word itself if it is one (خول, not خولان),
+            # else the shortest, so every process picks the same.
+            return candidate if candidate in lemmas else min(lemmas, key=lambda x: (len(x), x))
+    return word
+
+
+def _without_a_suffix(word: str, settings: LanguageInfo):
+    yield word
+    for suffix in settings.suffixes:
+        rest = word[:-len(suffix)]
+        if word.endswith(suffix) and len(rest) >= MIN_KURDISH_STEM:
+            yield rest
+            for letter, written in settings.restore:
+                if rest.endswith(letter):
+                    yield rest[:-len(letter)] + written
 
 
 def _stem(algorithm: str, word: str, passes: int) -> str:

@@ -35,7 +35,7 @@ DOCUMENT_FLAGS = "document-flags"
 # spelling vocabulary keeps letters as written; 6: Ukrainian genitive plurals in -ів as nouns,
 # Turkish stemmed with its dotless ı; 7: Turkish stemmed until stable (search.passes), a Persian
 # word's ‌ای or ‌ی after its silent ه kept off the stemmer.
-INDEX_FORMAT = 7
+INDEX_FORMAT = 8
 LOCK = "write.lock"
 # The earliest moment (Unix seconds) at which an event document of a generation expires
 # (search/events.py); 0 or missing: none will.
