@@ -509,8 +509,8 @@ def kurdish_lemma(settings: LanguageInfo, word: str) -> str:
     its dialect (kursên → kurs, خولەکان → خول); a form the dictionary does not know is looked up
     without one of the language's ``suffixes`` (alîkariya → alîkarî, پارێزەرێک → پارێزەر); the
     word itself where nothing is found."""
-    if not word.isalpha():
-        return word
+    if not word.isalpha() or script_of(word) != language_script(settings.code):
+        return word  # an Arabic word in a Kurmanji field, a number
     stemmer = _KURDISH.get(settings.code)
     if stemmer is None:
         from klpt.stem import Stem
