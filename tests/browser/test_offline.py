@@ -39,9 +39,10 @@ def own_server(demo_app):
         stop()
 
 
-def wait_until(page, script: str, seconds: float = 10.0) -> None:
+def wait_until(page, script: str, seconds: float = 30.0) -> None:
     """Poll ``script`` in the page (wait_for_function evaluates a string, which the site's
-    Content-Security-Policy forbids), bounded in time."""
+    Content-Security-Policy forbids), bounded in time: 30 s, as a service worker that saves a
+    page in the background on a machine busy with the rest of the suite took more than 10."""
     deadline = time.monotonic() + seconds
     while not page.evaluate(script):
         assert time.monotonic() < deadline, f"timed out waiting for {script}"
