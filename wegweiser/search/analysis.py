@@ -504,10 +504,11 @@ MIN_KURDISH_STEM = 2  # letters left after a suffix: jin (woman), kar (work), ma
 _KURDISH: dict[str, object] = {}
 
 
-def kurdish_lemma(settings: LanguageInfo, word: str) -> str:
+def kurdish_lemma(settings: LanguageInfo, word: str, as_typed: bool = True) -> str:
     """The lemma of a Kurdish word from the Kurdish Language Processing Toolkit's dictionary for
     its dialect (kursên → kurs, خولەکان → خول); a form the dictionary does not know is looked up
-    without one of the language's ``suffixes`` (alîkariya → alîkarî, پارێزەرێک → پارێزەر); the
+    without one of the language's ``suffixes`` (alîkariya → alîkarî, پارێزەرێک → پارێزەر), and,
+    ``as_typed``, as typed without the language's own letters (kursen → kursên → kurs); the
     word itself where nothing is found."""
     if not word.isalpha() or script_of(word) != language_script(settings.code):
         return word  # an Arabic word in a Kurmanji field, a number
@@ -522,7 +523,37 @@ def kurdish_lemma(settings: LanguageInfo, word: str) -> str:
             # KLPT returns its lemmas as a set: the word itself if it is one (خول, not خولان),
             # else the shortest, so every process picks the same.
             return candidate if candidate in lemmas else min(lemmas, key=lambda x: (len(x), x))
+    if as_typed:
+        # "kursen almani", or Sorani with the Persian ه and ی: the dictionary word typed so,
+        # with the suffix it was typed with, written with the language's letters again.
+        typed, folded = _kurdish_as_typed(settings.code), fold(normalise(word, settings.code))
+        for suffix in ("", *settings.suffixes):
+            ending = fold(normalise(suffix, settings.code))
+            rest = folded[:len(folded) - len(ending)]
+            if folded.endswith(ending) and rest in typed:
+                # Words typed alike (kurs, kurş) count if their forms meet once folded.
+                lemmas = [kurdish_lemma(settings, written + suffix, as_typed=False)
+                          for written in typed[rest]]
+                if len({fold(normalise(x, settings.code)) for x in lemmas}) == 1:
+                    return lemmas[0]
     return word
+
+
+@lru_cache(maxsize=4)
+def _kurdish_as_typed(lang: str) -> dict[str, tuple[str, ...]]:
+    """The words of the language's KLPT dictionary (its Hunspell word list, e.g. kmr-Latn.dic)
+    by how they are typed without its own letters (folded as the index folds): "alikari" →
+    ("alîkarî",), "kurs" → ("kurs", "kurş")."""
+    import klpt
+
+    script = {"Latin": "Latn", "Arabic": "Arab"}[_settings(lang).dialect.split()[1]]
+    path = Path(klpt.get_data("data/")) / f"{lang}-{script}.dic"  # KLPT's names: ISO 15924
+    typed: dict[str, set[str]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines()[1:]:
+        entry = line.split("/", 1)[0].split(" ", 1)[0]
+        if entry.isalpha() and entry == entry.lower():
+            typed.setdefault(fold(normalise(entry, lang)), set()).add(entry)
+    return {key: tuple(sorted(entries)) for key, entries in typed.items()}
 
 
 def _without_a_suffix(word: str, settings: LanguageInfo):
