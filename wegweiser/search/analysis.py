@@ -530,7 +530,7 @@ def kurdish_lemma(settings: LanguageInfo, word: str, as_typed: bool = True) -> s
         for suffix in ("", *settings.suffixes):
             ending = fold(normalise(suffix, settings.code))
             rest = folded[:len(folded) - len(ending)]
-            if folded.endswith(ending) and rest in typed:
+            if folded.endswith(ending) and len(rest) >= MIN_KURDISH_STEM and rest in typed:
                 # Words typed alike (kurs, kurş) count if their forms meet once folded.
                 lemmas = [kurdish_lemma(settings, written + suffix, as_typed=False)
                           for written in typed[rest]]
