@@ -15,6 +15,7 @@ from wegweiser import db
 from wegweiser.models import Offer
 from wegweiser.search import SearchQuery, rebuild_index, scoring, search_service
 from wegweiser.search.analysis import function_words, normalise
+from wegweiser.search.schema import content_languages
 from wegweiser.services.directory import offers_by_ids
 from wegweiser.services.setup import import_files
 
@@ -332,6 +333,11 @@ def test_field_lengths_are_zero_for_offers_without_the_field(demo_ctx):
         lengths = snap.statistics.field_lengths(f"title_{lang}")[:snap.size]
         assert not np.isnan(lengths).any(), lang
         assert {d for d in by_doc if lengths[d] > 0} == docs, lang
+    # A language no offer is written in (its lengths are not read document by document).
+    nobody = [lang for lang in content_languages() if lang not in titled]
+    assert nobody
+    for lang in nobody:
+        assert not snap.statistics.field_lengths(f"title_{lang}")[:snap.size].any(), lang
 
 
 def test_a_number_typed_in_arabic_or_persian_digits_finds_the_offer_that_has_it(demo_ctx):

@@ -98,11 +98,18 @@ class FieldStatistics:
                 cached = _SEGMENT_LENGTHS.get((segment, fieldname))
                 if cached is None:
                     count = leaf.doc_count_all()
-                    # Whoosh answers None (not the default) for a document without the
-                    # field: 0, not the NaN numpy would make of it.
-                    cached = _remember(_SEGMENT_LENGTHS, (segment, fieldname), np.fromiter(
-                        (leaf.doc_field_length(d, fieldname, 0) or 0 for d in range(count)),
-                        dtype=np.float32, count=count))
+                    if not leaf.field_length(fieldname):
+                        # No document of the segment has the field (a language nobody writes
+                        # in yet): asked per document, Whoosh looks for the missing length
+                        # column on disk each time (10,000 file checks per field).
+                        lengths_of_segment = np.zeros(count, dtype=np.float32)
+                    else:
+                        # Whoosh answers None (not the default) for a document without the
+                        # field: 0, not the NaN numpy would make of it.
+                        lengths_of_segment = np.fromiter(
+                            (leaf.doc_field_length(d, fieldname, 0) or 0 for d in range(count)),
+                            dtype=np.float32, count=count)
+                    cached = _remember(_SEGMENT_LENGTHS, (segment, fieldname), lengths_of_segment)
                 parts.append(cached)
             lengths = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
             self._lengths[fieldname] = lengths
