@@ -221,6 +221,18 @@ def test_a_kurdish_question_finds_its_offers_through_the_words_lemmas(demo_ctx, 
     assert titles and all(title in t for t in titles[:1]), titles
 
 
+@pytest.mark.parametrize("query, lang, latin", [
+    ("Плагвіц", "uk", "Plagwitz"),  # as a Ukrainian writes it
+    ("كونيفيتس", "ar", "Connewitz"),  # in Arabic letters
+])
+def test_a_place_written_in_another_script_finds_the_offers_there(demo_ctx, query, lang, latin):
+    session = db.session()
+    found = search_service().search(SearchQuery(text=query, locale=lang, per_page=500), session)
+    there = search_service().search(SearchQuery(text=latin, locale=lang, per_page=500), session)
+    assert found.total == there.total > 0
+    assert set(found.offer_ids) == set(there.offer_ids)
+
+
 def _found_in_order(app, tmp_path, data: dict, text: str, locale: str) -> list[str]:
     """Imports ``data`` (the import format) into the empty ``app``, indexes it and returns the
     external ids ``text`` finds for a reader of ``locale``."""

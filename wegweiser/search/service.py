@@ -13,6 +13,7 @@ import math
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -37,8 +38,10 @@ from .analysis import (
     normalise,
     query_languages,
     query_words,
+    script_of,
     spelling_key,
     without_elision,
+    word_term,
 )
 from .documents import vocabulary_sources, vocabulary_spelling_words
 from .filters import BY_NAME, FILTER_NAMES, IndexValues, SearchQuery
@@ -54,6 +57,7 @@ from .schema import (
     text_field_name,
     text_fields,
 )
+from .soundalike import sound_key
 from .store import IndexLocked, IndexStore
 from .thesaurus import Thesaurus
 from .understanding import FilterRecogniser, RecognisedFilter
@@ -140,6 +144,14 @@ PHRASE_WORD_SHARE = 0.25
 # the boost of the recognised filters, an offer has it only in its own texts, not through its
 # category's labels and synonyms.
 NARROW_TOPIC_SHARE = 0.25
+# A query word in another script that matches nothing is also looked for among the Latin words
+# that sound alike (soundalike.py): sound keys of at least this many consonant classes (three
+# would take "Грюнау" for "Garn"), words of at least this many letters, the most frequent few;
+# its forms are also taken by the lemmatisers of these languages ("Аугсбурга" → аугсбург).
+MIN_SOUND_KEY = 4
+MIN_SOUNDALIKE_WORD = 4
+MAX_SOUNDALIKES = 3
+SOUNDALIKE_LEMMAS = ("uk", "ru")
 FACET_FIELDS = FILTER_NAMES  # every registered filter (filters.py), in the facets' order
 
 
@@ -225,6 +237,7 @@ class _Snapshot:
         self.term_cache: dict[tuple[str, str], int] = {}
         self.spelling_cache: dict[str, list[str]] = {}
         self.prefix_cache: dict[tuple[str, str], frozenset[str]] = {}
+        self._soundalikes: dict[str, list[str]] | None = None
         self.masks: dict[tuple[str, str], np.ndarray] = {}
         self.vocabulary_postings: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
         self.preferences: dict[tuple[str, str], float | np.ndarray] = {}
@@ -334,6 +347,19 @@ class _Snapshot:
                 self.prefix_cache.clear()
             self.prefix_cache[cache_key] = cached
         return cached
+
+    def soundalikes(self, key: str) -> list[str]:
+        """The most frequent Latin-script words of the offers whose sound key is ``key``
+        (soundalike.py); the keys of the spelling vocabulary are read on first use."""
+        if self._soundalikes is None:
+            by_key: dict[str, list[tuple[int, str]]] = {}
+            for term, info in self.searcher.reader().iter_field(SPELLING):
+                word = term.decode() if isinstance(term, bytes) else term
+                if (found := _latin_sound_key(word)) is not None:
+                    by_key.setdefault(found, []).append((info.doc_frequency(), word))
+            self._soundalikes = {k: [w for _, w in heapq.nlargest(MAX_SOUNDALIKES, found)]
+                                 for k, found in by_key.items()}
+        return self._soundalikes.get(key, [])
 
     def up_to_date(self) -> bool:
         return self.searcher.up_to_date()
@@ -592,6 +618,30 @@ class SearchService:
         """Whether any offer's text has ``word`` (alone or inside a compound)."""
         return bool(self._terms_bitmap(snap, self._terms_of(word)))
 
+    def _with_soundalikes(self, snap: _Snapshot, words: list[QueryWord],
+                          locale: str) -> list[QueryWord]:
+        """A word in another script than Latin that matches nothing and is no misspelling of
+        a word the offers have ("مدرسسة" is corrected to مدرسة) also matches, as a related
+        word, the Latin spellings in the offers that sound alike ("Аугсбурга" → Augsburg,
+        "أوغسبورغ" → Augsburg): names and loanwords the offers write in German or English."""
+        result = []
+        for word in words:
+            if " " not in word.text and script_of(word.text) != "LATIN" \
+                    and not self._word_bitmap(snap, word) \
+                    and not snap.spelling_candidates(spelling_key(word.text)):
+                forms = {word.text, *(word_term(word.text, lang) or "" for lang in
+                                      (locale, *SOUNDALIKE_LEMMAS) if lang)}
+                found = [w for form in forms if len(key := sound_key(form)) >= MIN_SOUND_KEY
+                         for w in snap.soundalikes(key)]
+                if found:
+                    related = {name: set(tokens) for name, tokens in (word.related or {}).items()}
+                    for candidate in dict.fromkeys(found):
+                        for name, tokens in self._terms_of(candidate).items():
+                            related.setdefault(name, set()).update(tokens)
+                    word = word._replace(related=related)
+            result.append(word)
+        return result
+
     def _with_prefixes(self, snap: _Snapshot, words: list[QueryWord],
                        locale: str) -> list[QueryWord]:
         """A word that matches nothing also matches, as a related word, the terms of the title
@@ -742,7 +792,8 @@ class SearchService:
     def _search(self, snap: _Snapshot, query: SearchQuery) -> SearchResult:
         words = self._with_prefixes(snap, self._with_proclitics(
             snap, self._split_compounds(snap, self.analyse(query.text), query.text)), query.locale)
-        words = self._with_learned_translations(snap, words)
+        words = self._with_soundalikes(snap, self._with_learned_translations(snap, words),
+                                       query.locale)
         # Query understanding (understanding.py): words that name a filter need not match,
         # offers with the filter's value rank higher, and the result tells what was recognised.
         view = self._index_values(snap, query.now)
@@ -1076,6 +1127,16 @@ def _without_vocabulary(word: QueryWord) -> QueryWord:
         return {name: tokens for name, tokens in terms.items() if field_kind(name) != "vocab"}
     return word._replace(terms=own(word.terms), related=own(word.related or {}),
                          required=tuple(own(terms) for terms in word.required))
+
+
+@lru_cache(maxsize=TERM_CACHE_SIZE)
+def _latin_sound_key(word: str) -> str | None:
+    """The sound key of a Latin-script word of the spelling vocabulary, if long enough to be
+    looked for (kept per process: a new index generation has mostly the same words)."""
+    if len(word) < MIN_SOUNDALIKE_WORD or script_of(word) != "LATIN":
+        return None
+    key = sound_key(word)
+    return key if len(key) >= MIN_SOUND_KEY else None
 
 
 def _known_distances(ids: list[int], distances: list[float]) -> dict[int, float]:
