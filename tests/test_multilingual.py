@@ -231,6 +231,9 @@ def test_a_place_written_in_another_script_finds_the_offers_there(demo_ctx, quer
     there = search_service().search(SearchQuery(text=latin, locale=lang, per_page=500), session)
     assert found.total == there.total > 0
     assert set(found.offer_ids) == set(there.offer_ids)
+    # The district is recognised as such: its offers first, its filter offered.
+    assert ("area", latin.lower()) in {(f.facet, f.value) for f in found.recognised}
+    assert found.offer_ids[:3] == there.offer_ids[:3]
 
 
 def _found_in_order(app, tmp_path, data: dict, text: str, locale: str) -> list[str]:

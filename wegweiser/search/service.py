@@ -10,6 +10,7 @@ from __future__ import annotations
 import heapq
 import logging
 import math
+import re
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -619,28 +620,32 @@ class SearchService:
         return bool(self._terms_bitmap(snap, self._terms_of(word)))
 
     def _with_soundalikes(self, snap: _Snapshot, words: list[QueryWord],
-                          locale: str) -> list[QueryWord]:
+                          locale: str) -> tuple[list[QueryWord], dict[str, str]]:
         """A word in another script than Latin that matches nothing and is no misspelling of
         a word the offers have ("مدرسسة" is corrected to مدرسة) also matches, as a related
         word, the Latin spellings in the offers that sound alike ("Аугсбурга" → Augsburg,
-        "أوغسبورغ" → Augsburg): names and loanwords the offers write in German or English."""
-        result = []
+        "أوغسبورغ" → Augsburg): names and loanwords the offers write in German or English.
+        Also returns each such word's most frequent Latin spelling, for query understanding
+        ("Плагвіц" names the district Plagwitz)."""
+        result, spelt = [], {}
         for word in words:
             if " " not in word.text and script_of(word.text) != "LATIN" \
                     and not self._word_bitmap(snap, word) \
                     and not snap.spelling_candidates(spelling_key(word.text)):
-                forms = {word.text, *(word_term(word.text, lang) or "" for lang in
-                                      (locale, *SOUNDALIKE_LEMMAS) if lang)}
-                found = [w for form in forms if len(key := sound_key(form)) >= MIN_SOUND_KEY
-                         for w in snap.soundalikes(key)]
+                forms = dict.fromkeys([word.text, *(word_term(word.text, lang) or "" for lang in
+                                                    (locale, *SOUNDALIKE_LEMMAS) if lang)])
+                found = list(dict.fromkeys(
+                    w for form in forms if len(key := sound_key(form)) >= MIN_SOUND_KEY
+                    for w in snap.soundalikes(key)))
                 if found:
                     related = {name: set(tokens) for name, tokens in (word.related or {}).items()}
-                    for candidate in dict.fromkeys(found):
+                    for candidate in found:
                         for name, tokens in self._terms_of(candidate).items():
                             related.setdefault(name, set()).update(tokens)
                     word = word._replace(related=related)
+                    spelt[word.text] = found[0]
             result.append(word)
-        return result
+        return result, spelt
 
     def _with_prefixes(self, snap: _Snapshot, words: list[QueryWord],
                        locale: str) -> list[QueryWord]:
@@ -792,12 +797,13 @@ class SearchService:
     def _search(self, snap: _Snapshot, query: SearchQuery) -> SearchResult:
         words = self._with_prefixes(snap, self._with_proclitics(
             snap, self._split_compounds(snap, self.analyse(query.text), query.text)), query.locale)
-        words = self._with_soundalikes(snap, self._with_learned_translations(snap, words),
-                                       query.locale)
+        words, spelt = self._with_soundalikes(
+            snap, self._with_learned_translations(snap, words), query.locale)
         # Query understanding (understanding.py): words that name a filter need not match,
         # offers with the filter's value rank higher, and the result tells what was recognised.
         view = self._index_values(snap, query.now)
-        understood = self._recogniser.understand(query.text, self._value_sets(snap, view))
+        understood = self._recogniser.understand(_spelt_in_latin(query.text, spelt),
+                                                 self._value_sets(snap, view))
         words = understood.searched(words)
         matched, every = self._match(snap, understood.required(words))
         filters = {facet: self._filter_bitmap(view, facet, query.selected(facet))
@@ -1127,6 +1133,13 @@ def _without_vocabulary(word: QueryWord) -> QueryWord:
         return {name: tokens for name, tokens in terms.items() if field_kind(name) != "vocab"}
     return word._replace(terms=own(word.terms), related=own(word.related or {}),
                          required=tuple(own(terms) for terms in word.required))
+
+
+def _spelt_in_latin(text: str, spelt: dict[str, str]) -> str:
+    """``text`` with each word of ``spelt`` replaced by its Latin spelling."""
+    for word, latin in spelt.items():
+        text = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", latin, text, flags=re.IGNORECASE)
+    return text
 
 
 @lru_cache(maxsize=TERM_CACHE_SIZE)
