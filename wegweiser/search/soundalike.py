@@ -7,21 +7,22 @@ offers use (SearchService._with_soundalikes)."""
 from __future__ import annotations
 
 import re
-import unicodedata
 
-# Letter groups first, read as one sound: German "sch", "tz", "ck", English "sh", "ph"; a "c"
+from .analysis import fold
+
+# Letter groups first, read as one sound: German "sch", "ck", English "sh", "ph"; a "c"
 # before e, i or y is a sibilant (Celle, center), else a velar; Cyrillic "дж" is the English
 # j, which Latin spellings leave as "j" (not a consonant class here, as German j is a glide).
-_LATIN_GROUPS = (("tsch", "S"), ("sch", "S"), ("sh", "S"), ("tz", "S"), ("ts", "S"),
-                 ("ck", "K"), ("ph", "F"), ("qu", "KF"), ("x", "KS"))
+# A dental before a sibilant (tz, ts, tsch, ц, تس) is read as the sibilant alone (sound_key).
+_GROUPS = (("sch", "S"), ("sh", "S"), ("ck", "K"), ("ph", "F"), ("qu", "KF"), ("x", "KS"),
+           ("дж", ""))
 _C_BEFORE_FRONT_VOWEL = re.compile(r"c(?=[eiy])")
-_OTHER_GROUPS = (("дж", ""), ("тш", "S"), ("تش", "S"))
 _CLASSES = {
     "B": "bpбпبپ",
     "F": "fvwфвفڤ",
     "T": "tdтдتدطضذث",
     "K": "kgcqhкгґхكقغخحهگک",
-    "S": "szßсзцшщжчسصزشژچ",
+    "S": "szсзцшщжчسصزشژچ",
     "M": "mмم",
     "N": "nнن",
     "L": "lлل",
@@ -34,9 +35,8 @@ _CLASS_OF = {letter: cls for cls, letters in _CLASSES.items() for letter in lett
 
 def sound_key(word: str) -> str:
     """``word``'s consonants by class ("augsburg" → "KSBRK"); empty for a word without any."""
-    text = "".join(c for c in unicodedata.normalize("NFKD", word.casefold())
-                   if unicodedata.category(c) != "Mn")
-    for group, cls in (*_LATIN_GROUPS, *_OTHER_GROUPS):
+    text = fold(word.casefold())
+    for group, cls in _GROUPS:
         text = text.replace(group, cls)
     text = _C_BEFORE_FRONT_VOWEL.sub("S", text)
     key: list[str] = []
