@@ -65,7 +65,7 @@ def test_a_kurdish_word_and_its_inflected_forms_take_one_lemma():
     assert terms("kmr", "doktorekî") == terms("kmr", "doktor")
     assert terms("kmr", "alîkariya") == terms("kmr", "alîkariyê") == terms("kmr", "alîkarî")
     assert terms("kmr", "zarokên") == terms("kmr", "zarokan") == terms("kmr", "zarok")
-    assert terms("kmr", "KURSÊN") == terms("kmr", "kurs") == terms("kmr", "kurs")
+    assert terms("kmr", "KURSÊN") == terms("kmr", "kurs")
     assert terms("ckb", "خولەکان") == terms("ckb", "خولێک") == terms("ckb", "خول")
     assert terms("ckb", "پارێزەرێک") == terms("ckb", "پارێزەر")
     assert terms("ckb", "منداڵەکان") == terms("ckb", "منداڵ")  # children → child
