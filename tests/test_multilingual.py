@@ -221,6 +221,22 @@ def test_a_kurdish_question_finds_its_offers_through_the_words_lemmas(demo_ctx, 
     assert titles and all(title in t for t in titles[:1]), titles
 
 
+@pytest.mark.parametrize("query, lang, title", [
+    ("د ډاکټرانو سره مرسته", "ps", "Arzt"),  # help with doctors (oblique plural)
+    ("وکیلانو", "ps", "Asyl"),  # (of the) lawyers
+    ("qareenka", "so", "Asyl"),  # the lawyer
+])
+def test_a_pashto_or_somali_word_finds_its_concept_in_any_form(demo_ctx, query, lang, title):
+    # No offer has a Pashto or Somali text: the words reach the German offers through the
+    # thesaurus, whose entries ("ډاکټران", "وکیلان", "qareen") now match their other forms.
+    session = db.session()
+    result = search_service().search(SearchQuery(text=query, locale=lang, per_page=3), session)
+    titles = [session.get(Offer, i).translations_of("title")["de"] for i in result.offer_ids]
+    assert titles and title in titles[0], titles
+    assert ("category", "health" if title == "Arzt" else "asylum-legal-advice") in {
+        (f.facet, f.value) for f in result.recognised}
+
+
 @pytest.mark.parametrize("query, lang, latin", [
     ("Плагвіц", "uk", "Plagwitz"),  # as a Ukrainian writes it
     ("كونيفيتس", "ar", "Connewitz"),  # in Arabic letters

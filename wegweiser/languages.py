@@ -44,6 +44,10 @@ class LanguageInfo:
     # ``restore`` maps a stem's last letter before them to the one the dictionary writes.
     suffixes: tuple[str, ...] = ()
     restore: tuple[tuple[str, str], ...] = ()
+    # Light stemming where no stemmer or dictionary exists (Pashto, Somali): each step removes
+    # at most one of its endings, the longest that leaves ``min_stem`` letters.
+    suffix_steps: tuple[tuple[str, ...], ...] = ()
+    min_stem: int = 2
     plural_override: str | None = None  # where a count takes one form, unlike CLDR's rules
     reads: tuple[str, ...] = ()  # languages most of its readers also read, in order
 
@@ -105,6 +109,8 @@ def all_languages() -> dict[str, LanguageInfo]:
             stem_passes=search.get("passes", 1), lemmatiser=search.get("lemmatiser"),
             dialect=search.get("dialect"), suffixes=tuple(search.get("suffixes", ())),
             restore=tuple(search.get("restore", {}).items()),
+            suffix_steps=tuple(tuple(step) for step in search.get("suffix_steps", ())),
+            min_stem=search.get("min_stem", 2),
             plural_override=entry.get("plural_forms"),
             reads=tuple(entry.get("reads", ())))
     return languages

@@ -245,6 +245,28 @@ def arabic_light_stem(word: str) -> str:
     return word
 
 
+def suffix_stem(lang: str, word: str) -> str:
+    """Light stemming by the language's ``suffix_steps`` (languages.toml), for a normalised,
+    folded word: each step removes at most one ending, the longest that leaves ``min_stem``
+    letters."""
+    min_stem = _settings(lang).min_stem
+    for step in _suffix_steps(lang):
+        for suffix in step:
+            if word.endswith(suffix) and len(word) >= len(suffix) + min_stem:
+                word = word[:-len(suffix)]
+                break
+    return word
+
+
+@lru_cache(maxsize=16)
+def _suffix_steps(lang: str) -> tuple[tuple[str, ...], ...]:
+    """The endings of each step as the index writes them (Pashto ې and ۍ are ی), longest
+    first."""
+    return tuple(tuple(sorted(dict.fromkeys(fold(normalise(suffix, lang)) for suffix in step),
+                              key=len, reverse=True))
+                 for step in _settings(lang).suffix_steps)
+
+
 def normalise(text: str, lang: str | None = None, for_stemming: bool = False) -> str:
     """Compose, lower-case and unify letter forms across scripts; strip standalone marks.
     ``for_stemming``: the dotless ı stays (fold() unifies it after stemming)."""
@@ -356,6 +378,8 @@ class LanguageFilter(WordFilter):
             text = fold(text)  # "café" and "cafe" must stem alike
         if settings and settings.stemmer == ARABIC_STEMMER:
             return arabic_light_stem(text) or None
+        if settings and settings.suffix_steps:
+            return suffix_stem(self.lang, text)
         if settings and settings.stemmer:
             text = _stem(settings.stemmer, text, settings.stem_passes)
         return fold(text)
