@@ -22,6 +22,7 @@ from . import bitmaps
 from .analysis import (
     TOKEN_PATTERN,
     fold,
+    function_words_by_language,
     normalise,
     query_languages,
     word_term,
@@ -80,7 +81,10 @@ def token(word: str, lang: str | None) -> str:
     if lang is NAME:
         return name_key(word)
     term = word_term(word, lang)
-    return term if term is not None else _FUNCTION + normalise(word, lang)
+    if term is None or normalise(word) in function_words_by_language().get(lang, ()):
+        # As written: stemmed, the Pashto "سره" (with) would be "سړی" (a man).
+        return _FUNCTION + normalise(word, lang)
+    return term
 
 
 def _spelling(words: list[str]) -> tuple[str, ...]:
