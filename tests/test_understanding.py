@@ -251,6 +251,19 @@ def test_asking_for_someone_who_speaks_a_language_puts_their_offers_first(demo_c
     assert result.total > len(arabic)  # the others are still there
 
 
+@pytest.mark.parametrize("text, lang", [
+    ("زوجتي حامل", "ar"), ("karım hamile", "tr"), ("моя жена беременна", "ru"),
+    ("meine Frau ist schwanger", "de"),
+])
+def test_my_wife_is_pregnant_finds_the_midwife(demo_ctx, text, lang):
+    # "My wife" tells about the asker: no offer has the word, and with it in the search no
+    # offer had every word (Arabic: "did you mean زوجتك", your wife; Turkish: disability
+    # advice first).
+    result, ranked = search(text, lang)
+    assert ranked[0] in ("a-lindenblatt-hebamme", "c-lotsenpunkt-hebamme"), ranked[:5]
+    assert result.suggestion is None and result.with_all_words in (None, result.total)
+
+
 def test_the_city_itself_is_no_filter(demo_ctx):
     assert search("Deutschkurs Leipzig", "de")[0].recognised[1:] == []
 
