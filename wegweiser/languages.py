@@ -45,7 +45,8 @@ class LanguageInfo:
     suffixes: tuple[str, ...] = ()
     restore: tuple[tuple[str, str], ...] = ()
     # Light stemming where no stemmer or dictionary exists (Pashto, Somali): each step removes
-    # at most one of its endings, the longest that leaves ``min_stem`` letters.
+    # at most one of its endings, the longest that leaves ``min_stem`` letters (one more for an
+    # ending of several letters).
     suffix_steps: tuple[tuple[str, ...], ...] = ()
     min_stem: int = 2
     plural_override: str | None = None  # where a count takes one form, unlike CLDR's rules

@@ -248,11 +248,13 @@ def arabic_light_stem(word: str) -> str:
 def suffix_stem(lang: str, word: str) -> str:
     """Light stemming by the language's ``suffix_steps`` (languages.toml), for a normalised,
     folded word: each step removes at most one ending, the longest that leaves ``min_stem``
-    letters."""
+    letters, one more for an ending of several letters: the Pashto "ښځو" (of the women) is
+    ښځ + و, but "بیانو" (piano) is no بی + انو."""
     min_stem = _settings(lang).min_stem
     for step in _suffix_steps(lang):
         for suffix in step:
-            if word.endswith(suffix) and len(word) >= len(suffix) + min_stem:
+            if word.endswith(suffix) and \
+                    len(word) >= len(suffix) + min_stem + (len(suffix) > 1):
                 word = word[:-len(suffix)]
                 break
     return word
