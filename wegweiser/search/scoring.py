@@ -10,6 +10,7 @@ instead of a Python loop over every posting on every query.
 from __future__ import annotations
 
 import numpy as np
+from whoosh.codec.whoosh3 import W3LeafMatcher
 
 # Term frequency saturation. Higher than the textbook 1.2 because the pseudo-frequency sums
 # weighted fields and languages (a title word counts 3, in two languages 6): tuned on the
@@ -154,15 +155,35 @@ def _segment_postings(leaf, segment: str, fieldname: str, term: str):
         if (fieldname, term) not in leaf:
             cached = EMPTY
         else:
-            matcher = leaf.postings(fieldname, term)
-            ids, weights = [], []
-            while matcher.is_active():
-                ids.append(matcher.id())
-                weights.append(matcher.weight())
-                matcher.next()
+            ids, weights = all_postings(leaf.postings(fieldname, term))
             cached = (np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float32))
         _remember(_SEGMENT_POSTINGS, key, cached)
     return cached
+
+
+def all_postings(matcher) -> tuple[list[int], list[float]]:
+    """Every document number and weight of a term's matcher, in order. Whoosh's on-disk matcher
+    decodes a block's ids and weights at once: read so, a block at a time, instead of a posting
+    at a time through ``id()``, ``weight()`` and ``next()`` (the first lookups of a long
+    question's words spent most of their time there). Other matchers (postings inlined in the
+    term's entry, a writer's in-memory ones) are walked a posting at a time."""
+    ids: list[int] = []
+    weights: list[float] = []
+    if type(matcher) is W3LeafMatcher:
+        while matcher.is_active():
+            # Private, but the block's own decoding; tests/test_scoring.py holds it equal to
+            # the posting-at-a-time walk.
+            matcher._read_ids()
+            matcher._read_weights()
+            ids.extend(matcher._ids[matcher._i:])
+            weights.extend(matcher._weights[matcher._i:])
+            matcher._next_block()
+        return ids, weights
+    while matcher.is_active():
+        ids.append(matcher.id())
+        weights.append(matcher.weight())
+        matcher.next()
+    return ids, weights
 
 
 def top(scores: np.ndarray, candidates: np.ndarray, order: np.ndarray, limit: int) -> list[int]:
