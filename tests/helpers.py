@@ -256,3 +256,18 @@ def load_drill(name: str):
     sys.modules[spec.name] = module  # dataclasses look their module up
     spec.loader.exec_module(module)
     return module
+
+
+def import_and_index(app, tmp_path: Path, offers: list[dict]) -> None:
+    """Imports ``offers`` (the import format) of the organisation "verein" into ``app`` through
+    the importer, as ``wegweiser import`` would, and builds the index."""
+    from wegweiser.search import rebuild_index
+    from wegweiser.services.setup import import_files
+
+    path = tmp_path / "offers.json"
+    path.write_text(json.dumps({"organisations": [{"id": "verein", "name": "Verein"}],
+                                "offers": offers}, ensure_ascii=False), encoding="utf-8")
+    with app.app_context():
+        report = import_files([path], "import:test")
+        assert report.ok, report.problems
+        rebuild_index(db.session())

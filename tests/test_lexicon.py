@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 
 from wegweiser import db
-from wegweiser.search import SearchQuery, lexicon, rebuild_index, search_service
+from wegweiser.search import SearchQuery, lexicon, search_service
 from wegweiser.search.analysis import language_analyzer
 from wegweiser.services.directory import offers_by_ids
-from wegweiser.services.setup import import_files
+
+from .helpers import import_and_index
 
 
 def terms(text: str, lang: str) -> list[str]:
@@ -92,12 +93,8 @@ def test_an_arabic_question_finds_an_offer_only_written_in_german(app, tmp_path)
     offers.append(offer("arabic-without-the-word", {
         "de": ("Klavier und Gesang", "Wir üben am Klavier"),
         "ar": ("الغناء", "نتدرب على الغناء")}))
-    path = tmp_path / "offers.json"
-    path.write_text(json.dumps({"organisations": [{"id": "verein", "name": "Verein"}],
-                                "offers": offers}, ensure_ascii=False), encoding="utf-8")
+    import_and_index(app, tmp_path, offers)
     with app.app_context():
-        assert import_files([path], "import:test").ok
-        rebuild_index(db.session())
         service = search_service()
         generation = service.store.current_generation()
         learned = lexicon.load(service.store.root / generation)

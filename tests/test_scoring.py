@@ -1,12 +1,10 @@
 """The postings the ranking reads (search/scoring.py) are the index's own, block by block."""
 from __future__ import annotations
 
-import json
-
-from wegweiser import db
-from wegweiser.search import rebuild_index, search_service
+from wegweiser.search import search_service
 from wegweiser.search.scoring import all_postings
-from wegweiser.services.setup import import_files
+
+from .helpers import import_and_index
 
 
 def walked(matcher) -> tuple[list[int], list[float]]:
@@ -27,12 +25,8 @@ def test_postings_read_a_block_at_a_time_are_those_read_one_at_a_time(app, tmp_p
                "description": {"de": "Gießkanne und Gießkanne" if n % 3 == 0 else
                                ("Regentonne" if n == 7 else "Beete")},
                "categories": ["social-counselling"], "citywide": True} for n in range(300)]
-    path = tmp_path / "offers.json"
-    path.write_text(json.dumps({"organisations": [{"id": "verein", "name": "Verein"}],
-                                "offers": offers}, ensure_ascii=False), encoding="utf-8")
+    import_and_index(app, tmp_path, offers)
     with app.app_context():
-        assert import_files([path], "import:test").ok
-        rebuild_index(db.session())
         reader = search_service()._current().searcher.reader()
         checked = set()
         for fieldname, text in (("title_de", "gemeinschaftsgart"), ("body_de", "giesskann"),
