@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from wegweiser import create_app, db
+from wegweiser import create_app, db, opening
 from wegweiser.search import rebuild_index
 from wegweiser.services.setup import import_demo, initialise_database
 
@@ -302,3 +302,12 @@ def ctx(app):
 def demo_ctx(demo_app):
     with demo_app.app_context():
         yield demo_app
+
+
+@pytest.fixture
+def frozen_clock(monkeypatch):
+    """"Now" (for "open now") stays the moment of the test's first search: answers compared a few
+    seconds apart must not differ because a block of opening hours began in between."""
+    real, frozen = opening.local_now, {}
+    monkeypatch.setattr(opening, "local_now",
+                        lambda timezone: frozen.setdefault(timezone, real(timezone)))

@@ -87,7 +87,7 @@ def test_the_change_log_names_changed_events_and_their_organisation_renames(ctx)
     assert event.id in found("Ostwind")
 
 
-def test_offer_results_totals_and_facets_do_not_change_with_events(ctx):
+def test_offer_results_totals_and_facets_do_not_change_with_events(ctx, frozen_clock):
     # Documents replaced by earlier tests still count in the term statistics until their
     # segments merge, so the comparison starts from a freshly built index.
     rebuild_index(db.session())

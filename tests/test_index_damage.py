@@ -95,7 +95,8 @@ def _scramble(path: Path) -> None:
 
 @pytest.mark.parametrize("damage", [_truncate, _scramble], ids=["truncated", "corrupt"])
 def test_a_damaged_segment_answers_from_the_database_and_repairs_itself(directory, restarted,
-                                                                       damage, caplog):
+                                                                       damage, caplog,
+                                                                       frozen_clock):
     intact, index_dir, damaged_generation, app = _restart_on_damaged_index(
         directory, restarted, damage)
     client = app.test_client()

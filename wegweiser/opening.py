@@ -10,8 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 BLOCK_MINUTES = 15
+
+
+def local_now(timezone: str) -> datetime:
+    """The city's wall-clock time now, without a time zone: the moment "open now" means."""
+    return datetime.now(ZoneInfo(timezone)).replace(tzinfo=None)
 
 
 @dataclass(frozen=True)

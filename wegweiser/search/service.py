@@ -16,12 +16,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import NamedTuple
-from zoneinfo import ZoneInfo
 
 import numpy as np
 from whoosh.support.levenshtein import distance
 
-from .. import geo
+from .. import geo, opening
 from ..languages import all_languages
 from . import bitmaps, events, lexicon, scoring
 from .analysis import (
@@ -940,7 +939,7 @@ class SearchService:
 
     def _index_values(self, snap: _Snapshot, now: datetime | None) -> IndexValues:
         """What the filters (filters.py) read of ``snap``, and the moment "now" means."""
-        return IndexValues(snap.values, now or datetime.now(ZoneInfo(self.settings.timezone)))
+        return IndexValues(snap.values, now or opening.local_now(self.settings.timezone))
 
     @staticmethod
     def _filter_bitmap(view: IndexValues, facet: str, selected) -> int:

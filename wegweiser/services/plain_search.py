@@ -11,13 +11,11 @@ with a point ``near``, by distance from it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from .. import geo
+from .. import geo, opening
 from ..models import PUBLISHED, Offer, OfferText, Organisation
 from ..search.filters import BY_NAME, FILTER_NAMES, SqlContext
 
@@ -36,7 +34,7 @@ class PlainResult:
 def plain_search(session: Session, query, timezone: str) -> PlainResult:
     """``query`` is a SearchQuery (text, the filters, page, per_page, now); every registered
     filter (search/filters.py) gives its condition and counts."""
-    ctx = SqlContext(session, query.now or datetime.now(ZoneInfo(timezone)))
+    ctx = SqlContext(session, query.now or opening.local_now(timezone))
     words = _text_condition(session, query.text)
     filters = {facet: BY_NAME[facet].sql_condition(query.selected(facet), ctx)
                for facet in FILTER_NAMES if query.selected(facet)}

@@ -2,8 +2,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 import segno
 from babel.lists import format_list
@@ -13,6 +12,7 @@ from flask_babel import format_date, format_time, get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
+from .. import opening
 from ..cities import current_city
 from ..formatting import render_markdown, weekday_names
 from ..i18n import direction, in_language, locale_name
@@ -147,7 +147,7 @@ def open_now_text(offer: Offer, timezone: str) -> dict | None:
     """"Open now, until 12:00" or "Closed · opens Monday at 10:00", in the page's language."""
     if not offer.opening_hours:
         return None
-    now = datetime.now(ZoneInfo(timezone)).replace(tzinfo=None)
+    now = opening.local_now(timezone)
     state = open_state((Slot(h.weekday, h.opens, h.closes) for h in offer.opening_hours), now)
     if state.is_open:
         return {"open": True, "text": _("Open now, until %(time)s",
