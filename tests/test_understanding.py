@@ -76,6 +76,26 @@ def test_words_that_name_a_filter_are_recognised(recogniser, text, facet, value,
     assert named(recogniser, text).get((facet, value)) == words
 
 
+@pytest.mark.parametrize("text, value", [
+    # The part of a category's label that is a phrase of its own names the category; its last
+    # word alone ("консультація", "conseil", "danışmanlık") is a synonym of social counselling.
+    ("юридична консультація", "asylum-legal-advice"),
+    ("правові консультації для жінок", "asylum-legal-advice"),
+    ("юридическая консультация", "asylum-legal-advice"),
+    ("hukuki danışmanlık", "asylum-legal-advice"),
+    ("conseil juridique gratuit", "asylum-legal-advice"),
+    ("ڕاوێژی یاسایی", "asylum-legal-advice"),
+    ("професійне навчання", "work-training"),  # not school and university ("навчання")
+    ("профессиональное обучение", "work-training"),
+    ("meslek eğitimi", "work-training"),
+    ("آموزش حرفه‌ای", "work-training"),
+    ("réparation de vélos", "mobility"),
+])
+def test_a_phrase_of_a_category_label_names_that_category(recogniser, text, value):
+    categories = {v for (facet, v) in named(recogniser, text) if facet == "category"}
+    assert categories == {value}
+
+
 @pytest.mark.parametrize("text, not_named", [
     ("what kind of help is there", ("target_group", "children")),  # English, not "Kind"
     ("Wo kann man helfen", ("target_group", "men")),  # German "man", not English
