@@ -71,6 +71,10 @@ def named(recogniser, text: str) -> dict[tuple[str, str], tuple[str, ...]]:
     ("що сьогодні відкрито", "open_now", "open", ("сьогодні", "відкрито")),
     ("Wo kann ich kostenlos Deutsch lernen?", "category", "language-courses",
      ("Deutsch", "lernen")),
+    # A word that alone tells the language and is only a function word there ("bike" is a
+    # Kurmanji verb form) is read in the script's other languages too.
+    ("bike", "category", "mobility", ("bike",)),
+    ("bike repair", "category", "mobility", ("bike",)),
 ])
 def test_words_that_name_a_filter_are_recognised(recogniser, text, facet, value, words):
     assert named(recogniser, text).get((facet, value)) == words
@@ -110,6 +114,9 @@ def test_a_phrase_of_a_category_label_names_that_category(recogniser, text, valu
     ("Хто може допомагати з документами?", ("category", "volunteering")),
     # A function word is compared as written: the Pashto "سره" (with) stems like "سړی" (man).
     ("د ډاکټرانو سره مرسته", ("target_group", "men")),
+    # Several Kurmanji function words: "bike" is the verb here (help me, please).
+    ("ji min re alîkarî bike", ("category", "mobility")),
+    ("free clothes for women", ("category", "network-meeting")),  # "for" is English here
 ])
 def test_words_that_do_not_name_a_filter(recogniser, text, not_named):
     assert not_named not in named(recogniser, text)

@@ -23,8 +23,10 @@ from .analysis import (
     TOKEN_PATTERN,
     fold,
     function_words_by_language,
+    language_script,
     normalise,
     query_languages,
+    script_of,
     word_term,
 )
 from .filters import FLAG_FILTERS, VOCABULARY_FILTERS
@@ -164,18 +166,25 @@ class FilterRecogniser:
         """What ``recognise`` finds, and the phrases that name nothing (NAMES_NOTHING)."""
         words = re.findall(TOKEN_PATTERN, text[:MAX_CHARS])[:MAX_WORDS]
         found = []  # (start, length, spelt as the entry, facet, value)
-        for lang in (NAME, *query_languages(words, content_languages())):
+        languages = query_languages(words, content_languages())
+        every_span = [(start, length) for start in range(len(words))
+                      for length in range(min(self._longest, len(words) - start), 0, -1)]
+        # (language, the spans read in it, whether only entries spelt as typed count)
+        readings = [(lang, every_span, False) for lang in (NAME, *languages)]
+        readings += [(lang, [(position, 1)], True)
+                     for lang, position in _other_readings(words, languages)]
+        for lang, spans, as_spelt in readings:
             entries = self._entries.get(lang)
             if not entries:
                 continue
             tokens = [token(w, lang) for w in words]
-            for start in range(len(tokens)):
-                for length in range(min(self._longest, len(tokens) - start), 0, -1):
-                    named = entries.get(tuple(tokens[start:start + length]))
-                    if not named:
-                        continue
-                    spelt = _spelling(words[start:start + length])
-                    for (facet, value), spellings in named.items():
+            for start, length in spans:
+                named = entries.get(tuple(tokens[start:start + length]))
+                if not named:
+                    continue
+                spelt = _spelling(words[start:start + length])
+                for (facet, value), spellings in named.items():
+                    if spelt in spellings or not as_spelt:
                         found.append((start, length, spelt in spellings, facet, value))
         # The longest phrase first; where words match several entries, those spelt as typed
         # win over those that only share the stems (Persian رایگان "free" and رایانه
@@ -297,6 +306,25 @@ class Understanding:
                                  r.value in selected(r.facet),
                                  bitmaps.count(results & named[(r.facet, _named_by(r))]))
                 for r, _, matching in self._resolved]
+
+
+def _other_readings(words: list[str], languages: list[str]) -> list[tuple[str, int]]:
+    """(language, position): where a single word is all that tells a script's language, and
+    it is only a function word there, that word is also read in the script's other languages:
+    "bike" is a Kurmanji verb form but, alone or in "bike repair", an English word. Two such
+    words decide ("what kind of help" stays English, "ji min re alîkarî bike" Kurmanji); a
+    word is read so only where it is spelt as an entry there (not by a shared stem)."""
+    readings = []
+    for script in dict.fromkeys(script_of(w) for w in words):  # in query order
+        chosen = [lang for lang in languages if language_script(lang) == script]
+        telling = [p for p, w in enumerate(words) if script_of(w) == script
+                   and any(token(w, lang).startswith(_FUNCTION) for lang in chosen)]
+        if len(telling) != 1 or not all(token(words[telling[0]], lang).startswith(_FUNCTION)
+                                        for lang in chosen):
+            continue
+        readings += [(lang, telling[0]) for lang in content_languages()
+                     if language_script(lang) == script and lang not in chosen]
+    return readings
 
 
 def _named_by(recognised: RecognisedFilter) -> tuple[str, ...]:
