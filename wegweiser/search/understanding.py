@@ -171,8 +171,7 @@ class FilterRecogniser:
                       for length in range(min(self._longest, len(words) - start), 0, -1)]
         # (language, the spans read in it, whether only entries spelt as typed count)
         readings = [(lang, every_span, False) for lang in (NAME, *languages)]
-        readings += [(lang, [(position, 1)], True)
-                     for lang, position in _other_readings(words, languages)]
+        readings += [(lang, every_span, True) for lang in _other_readings(words, languages)]
         for lang, spans, as_spelt in readings:
             entries = self._entries.get(lang)
             if not entries:
@@ -308,23 +307,22 @@ class Understanding:
                 for r, _, matching in self._resolved]
 
 
-def _other_readings(words: list[str], languages: list[str]) -> list[tuple[str, int]]:
-    """(language, position): where a single word is all that tells a script's language, and
-    it is only a function word there, that word is also read in the script's other languages:
-    "bike" is a Kurmanji verb form but, alone or in "bike repair", an English word. Two such
-    words decide ("what kind of help" stays English, "ji min re alîkarî bike" Kurmanji); a
-    word is read so only where it is spelt as an entry there (not by a shared stem)."""
-    readings = []
+def _other_readings(words: list[str], languages: list[str]) -> list[str]:
+    """The languages a query is also read in, where only entries spelt as typed count: those of
+    a script whose language a single word decides that is only a function word there. "bike" is
+    a Kurmanji verb form, "بيت" a Sorani one, but "bike repair" is English and "بيت حماية
+    النساء" (a women's shelter) Arabic. Two such words decide ("what kind of help" stays
+    English, "ji min re alîkarî bike", help me, Kurmanji)."""
+    others = []
     for script in dict.fromkeys(script_of(w) for w in words):  # in query order
         chosen = [lang for lang in languages if language_script(lang) == script]
-        telling = [p for p, w in enumerate(words) if script_of(w) == script
+        telling = [w for w in words if script_of(w) == script
                    and any(token(w, lang).startswith(_FUNCTION) for lang in chosen)]
-        if len(telling) != 1 or not all(token(words[telling[0]], lang).startswith(_FUNCTION)
-                                        for lang in chosen):
-            continue
-        readings += [(lang, telling[0]) for lang in content_languages()
-                     if language_script(lang) == script and lang not in chosen]
-    return readings
+        if len(telling) == 1 and all(token(telling[0], lang).startswith(_FUNCTION)
+                                     for lang in chosen):
+            others += [lang for lang in content_languages()
+                       if language_script(lang) == script and lang not in chosen]
+    return others
 
 
 def _named_by(recognised: RecognisedFilter) -> tuple[str, ...]:
