@@ -418,3 +418,14 @@ def test_every_label_and_synonym_names_its_own_value(demo_app, recogniser):
             if same != {value} and not (not same and taken_by_another):
                 wrong.append((lang, facet, value, text, sorted(same)))
     assert wrong == []
+
+
+def test_every_word_of_a_switch_filter_names_it(recogniser):
+    # Each phrase filter-words.toml lists for "free", "open now", "accessible" or "no
+    # appointment", asked alone, names that filter: the Pashto "بې له پیسو" (without money)
+    # was read as Sorani by its "بې" and "له" and named nothing.
+    listed = tomllib.loads(FILTER_WORDS.read_text(encoding="utf-8"))["flag"]
+    missed = [(flag, lang, text) for flag, per_language in listed.items()
+              for lang, texts in per_language.items() for text in texts
+              if flag not in {f.facet for f in recogniser.recognise(text)}]
+    assert missed == []

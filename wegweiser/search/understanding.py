@@ -171,7 +171,14 @@ class FilterRecogniser:
                       for length in range(min(self._longest, len(words) - start), 0, -1)]
         # (language, the spans read in it, whether only entries spelt as typed count)
         readings = [(lang, every_span, False) for lang in (NAME, *languages)]
-        readings += [(lang, every_span, True) for lang in _other_readings(words, languages)]
+        # In the other languages of the query's scripts, entries spelt as typed: every one where
+        # a single function word decided the language (_other_readings), else phrases of two
+        # or more words (the Pashto "بې له پیسو", without money, reads as Sorani by its "بې"
+        # and "له", but the whole phrase is Pashto).
+        everywhere = _other_readings(words, languages)
+        phrases = [(start, length) for start, length in every_span if length > 1]
+        readings += [(lang, every_span if lang in everywhere else phrases, True)
+                     for lang in _same_script_languages(words, languages)]
         for lang, spans, as_spelt in readings:
             entries = self._entries.get(lang)
             if not entries:
@@ -323,6 +330,13 @@ def _other_readings(words: list[str], languages: list[str]) -> list[str]:
             others += [lang for lang in content_languages()
                        if language_script(lang) == script and lang not in chosen]
     return others
+
+
+def _same_script_languages(words: list[str], languages: list[str]) -> list[str]:
+    """The content languages written in a script of ``words`` that are not in ``languages``."""
+    scripts = {script_of(w) for w in words}
+    return [lang for lang in content_languages()
+            if language_script(lang) in scripts and lang not in languages]
 
 
 def _named_by(recognised: RecognisedFilter) -> tuple[str, ...]:
