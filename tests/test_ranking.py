@@ -7,6 +7,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -224,6 +225,21 @@ def test_a_narrow_word_for_a_category_is_looked_for_in_the_offers_own_texts(demo
     # category children & family as well, so the German courses with childcare weigh as much.)
     assert "a-sonnenblume-deutsch-kinder" in \
         external_ids(search("Курси німецької для дітей", "uk"))[:3]
+
+
+@pytest.mark.parametrize("text, lang, category", [
+    ("Zimmer", "de", "housing"), ("room", "en", "housing"), ("кімната", "uk", "housing"),
+    ("chambre", "fr", "housing"), ("drucken", "de", "digital-access"),
+    ("printing", "en", "digital-access"), ("طباعة", "ar", "digital-access"),
+])
+def test_a_category_word_no_offer_of_the_category_writes_lifts_the_whole_category(
+        demo_ctx, text, lang, category):
+    # No housing offer says "Zimmer" in its own texts, and no computer help "drucken"; other
+    # offers do (a playroom, a printed worksheet). The word is a synonym of the category, so
+    # the category's offers come first, as for a word most of them write.
+    result = search(text, lang, per_page=1)
+    offer = offers_by_ids(db.session(), result.offer_ids)[0]
+    assert category in {c.slug for c in offer.categories}, (text, offer.external_id)
 
 
 def test_did_you_mean_offers_words_of_the_questions_language(demo_ctx):

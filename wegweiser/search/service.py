@@ -871,7 +871,10 @@ class SearchService:
             if not category:
                 continue
             in_text = self._word_bitmap(snap, _without_vocabulary(word), learned=False)
-            if bitmaps.count(in_text & category) < NARROW_TOPIC_SHARE * bitmaps.count(category):
+            # If none of the category's offers has it in its own texts, the category's labels
+            # are all there is to go by ("Zimmer": the housing offers, not a playroom).
+            if 0 < bitmaps.count(in_text & category) \
+                    < NARROW_TOPIC_SHARE * bitmaps.count(category):
                 complete &= in_text
         return complete
 
