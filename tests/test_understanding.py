@@ -82,6 +82,8 @@ def named(recogniser, text: str) -> dict[tuple[str, str], tuple[str, ...]]:
     # A word that alone tells the language and is only a function word there ("bike" is a
     # Kurmanji verb form) is read in the script's other languages too.
     ("bike", "category", "mobility", ("bike",)),
+    ("Sport für Ältere", "target_group", "seniors", ("für", "Ältere")),
+    ("aide pour payer le loyer", "category", "housing", ("payer", "le", "loyer")),
     ("bike repair", "category", "mobility", ("bike", "repair")),
 ])
 def test_words_that_name_a_filter_are_recognised(recogniser, text, facet, value, words):
@@ -125,6 +127,10 @@ def test_a_phrase_of_a_category_label_names_that_category(recogniser, text, valu
     # Several Kurmanji function words: "bike" is the verb here (help me, please).
     ("ji min re alîkarî bike", ("category", "mobility")),
     ("free clothes for women", ("category", "network-meeting")),  # "for" is English here
+    # Words a listed word shares its stem with: "Alter" (age) and "ältere" (older) are "alt",
+    # "loi" (law) and "loyer" (rent) "loi"; such synonyms are listed in a phrase.
+    ("Ab welchem Alter muss mein Kind zur Schule?", ("target_group", "seniors")),
+    ("Quelle loi s'applique aux réfugiés ?", ("category", "housing")),
 ])
 def test_words_that_do_not_name_a_filter(recogniser, text, not_named):
     assert not_named not in named(recogniser, text)
