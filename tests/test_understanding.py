@@ -14,10 +14,10 @@ from wegweiser.search.documents import area_names, language_names, vocabulary_so
 from wegweiser.search.understanding import (
     FILTER_BOOST,
     FILTER_WORDS,
-    WILDCARDS,
     FilterRecogniser,
     Understanding,
     name_key,
+    never_recognised,
 )
 from wegweiser.services.directory import offers_by_ids
 
@@ -403,11 +403,8 @@ def test_every_label_and_synonym_names_its_own_value(demo_app, recogniser):
     # read as Sorani (whose "بێت" is a verb form) and named housing, the Dari "فورم" (a form)
     # named network meetings too. Left out: what filter-words.toml says is never recognised,
     # and entries another filter names as a whole ("barrierefrei" is step-free access).
-    never = tomllib.loads(FILTER_WORDS.read_text(encoding="utf-8")).get("not_recognised", {})
-    never_values = {(facet, v) for facet, values in never.get("values", {}).items()
-                    for v in values} | WILDCARDS
-    never_words = {(facet, name_key(w)) for facet, words in never.get("words", {}).items()
-                   for w in words}
+    never_values, never_words = never_recognised(
+        tomllib.loads(FILTER_WORDS.read_text(encoding="utf-8")))
     with demo_app.app_context():
         sources = vocabulary_sources(db.session())
     wrong = []

@@ -89,6 +89,18 @@ def token(word: str, lang: str | None) -> str:
     return term
 
 
+def never_recognised(words: dict) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+    """From the contents of filter-words.toml: the (filter, value) pairs a query never names
+    (the listed values and the wildcards) and the (filter, name_key) of the vocabulary words
+    that never name their filter."""
+    never = words.get("not_recognised", {})
+    values = {(facet, value) for facet, listed in never.get("values", {}).items()
+              for value in listed} | WILDCARDS
+    listed_words = {(facet, name_key(w)) for facet, listed in never.get("words", {}).items()
+                    for w in listed}
+    return values, listed_words
+
+
 def _spelling(words: list[str]) -> tuple[str, ...]:
     return tuple(name_key(w) for w in words)
 
@@ -112,10 +124,7 @@ class FilterRecogniser:
         synonyms and, under German, the area names (``documents.vocabulary_sources``);
         ``words``: the contents of filter-words.toml."""
         never = words.get("not_recognised", {})
-        never_values = {(facet, value) for facet, values in never.get("values", {}).items()
-                        for value in values} | WILDCARDS
-        never_words = {(facet, name_key(w)) for facet, listed in never.get("words", {}).items()
-                       for w in listed}
+        never_values, never_words = never_recognised(words)
         around = words.get("language_words", {})
         # language → token sequence → (filter, value) → the entries' words as spelt
         self._entries: dict[str | None, dict[tuple[str, ...], dict[tuple[str, str], set]]] = {}
@@ -171,14 +180,9 @@ class FilterRecogniser:
                       for length in range(min(self._longest, len(words) - start), 0, -1)]
         # (language, the spans read in it, whether only entries spelt as typed count)
         readings = [(lang, every_span, False) for lang in (NAME, *languages)]
-        # In the other languages of the query's scripts, entries spelt as typed: every one where
-        # a single function word decided the language (_other_readings), else phrases of two
-        # or more words (the Pashto "بې له پیسو", without money, reads as Sorani by its "بې"
-        # and "له", but the whole phrase is Pashto).
-        everywhere = _other_readings(words, languages)
         phrases = [(start, length) for start, length in every_span if length > 1]
-        readings += [(lang, every_span if lang in everywhere else phrases, True)
-                     for lang in _same_script_languages(words, languages)]
+        readings += [(lang, every_span if every_entry else phrases, True)
+                     for lang, every_entry in _other_readings(words, languages)]
         for lang, spans, as_spelt in readings:
             entries = self._entries.get(lang)
             if not entries:
@@ -314,29 +318,24 @@ class Understanding:
                 for r, _, matching in self._resolved]
 
 
-def _other_readings(words: list[str], languages: list[str]) -> list[str]:
-    """The languages a query is also read in, where only entries spelt as typed count: those of
-    a script whose language a single word decides that is only a function word there. "bike" is
-    a Kurmanji verb form, "بيت" a Sorani one, but "bike repair" is English and "بيت حماية
-    النساء" (a women's shelter) Arabic. Two such words decide ("what kind of help" stays
+def _other_readings(words: list[str], languages: list[str]) -> list[tuple[str, bool]]:
+    """The other content languages of the query's scripts, where entries spelt as typed count
+    too: every such entry (True) where a single word decides the script's language and it is
+    only a function word there ("bike" is a Kurmanji verb form, "بيت" a Sorani one, but "bike
+    repair" is English and "بيت حماية النساء", a women's shelter, Arabic), else phrases of two
+    or more words (the Pashto "بې له پیسو", without money, reads as Sorani by its "بې" and "له",
+    but the whole phrase is Pashto). Two function words decide ("what kind of help" stays
     English, "ji min re alîkarî bike", help me, Kurmanji)."""
-    others = []
+    readings = []
     for script in dict.fromkeys(script_of(w) for w in words):  # in query order
         chosen = [lang for lang in languages if language_script(lang) == script]
         telling = [w for w in words if script_of(w) == script
                    and any(token(w, lang).startswith(_FUNCTION) for lang in chosen)]
-        if len(telling) == 1 and all(token(telling[0], lang).startswith(_FUNCTION)
-                                     for lang in chosen):
-            others += [lang for lang in content_languages()
-                       if language_script(lang) == script and lang not in chosen]
-    return others
-
-
-def _same_script_languages(words: list[str], languages: list[str]) -> list[str]:
-    """The content languages written in a script of ``words`` that are not in ``languages``."""
-    scripts = {script_of(w) for w in words}
-    return [lang for lang in content_languages()
-            if language_script(lang) in scripts and lang not in languages]
+        by_one = len(telling) == 1 and all(token(telling[0], lang).startswith(_FUNCTION)
+                                           for lang in chosen)
+        readings += [(lang, by_one) for lang in content_languages()
+                     if language_script(lang) == script and lang not in chosen]
+    return readings
 
 
 def _named_by(recognised: RecognisedFilter) -> tuple[str, ...]:

@@ -1,9 +1,7 @@
 """The shortlist: collect offers for one client, print a bilingual referral sheet, share it."""
 from __future__ import annotations
 
-from datetime import datetime
 from urllib.parse import quote, urlsplit
-from zoneinfo import ZoneInfo
 
 from flask import (
     Response,
@@ -19,7 +17,7 @@ from flask import (
 from flask_babel import format_date
 from flask_babel import gettext as _
 
-from .. import db
+from .. import db, opening
 from ..i18n import autonym, direction, in_language, ui_languages
 from ..pdf import pdf_available
 from ..services.directory import (
@@ -213,7 +211,7 @@ def _sheet_page() -> str:
                       _external=True)
         entries.append({"qr": presenters.qr_svg(url), "url": url, "columns": [
             presenters.sheet_column(offer, lang) for lang in columns]})
-    today = datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+    today = opening.local_now(current_app.config["BABEL_DEFAULT_TIMEZONE"]).date()
     printed, footer = [], []
     for lang in columns:
         with in_language(lang):
