@@ -11,9 +11,11 @@ import pytest
 from wegweiser.search.analysis import (
     arabic_proclitic_variants,
     language_analyzer,
+    query_languages,
     query_words,
     without_elision,
 )
+from wegweiser.search.schema import content_languages
 
 
 def terms(lang, text):
@@ -205,3 +207,13 @@ def test_french_elisions_are_taken_off_for_function_words_only():
     assert without_elision("n'est") == "est"
     assert without_elision("l'asile") == "asile"
     assert without_elision("сім'я") == "сім'я"
+
+
+@pytest.mark.parametrize("words, languages", [
+    (["أحتاج", "بيت"], ["ar"]),  # بيت is the Sorani function word بێت only once ێ is folded
+    (["أين", "أجد", "طبيب"], ["ar"]),
+    (["ji", "min", "re", "alîkarî", "bike"], ["kmr"]),
+    (["what", "kind", "of", "help"], ["en"]),
+])
+def test_of_languages_tied_by_their_function_words_those_spelt_as_written_win(words, languages):
+    assert query_languages(words, content_languages()) == languages

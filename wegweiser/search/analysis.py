@@ -167,7 +167,29 @@ def query_languages(words: list[str], languages: tuple[str, ...]) -> list[str]:
         script = language_script(lang)
         if script in best:
             best[script] = max(best[script], count)
-    return [lang for lang, count in counts.items() if count == best.get(language_script(lang))]
+    chosen = [lang for lang, count in counts.items() if count == best.get(language_script(lang))]
+    # Where languages of a script tie, those whose function words the query spells as they
+    # are written win: the Arabic "بيت" (house) is the Sorani "بێت" only once ێ is folded,
+    # so "أحتاج بيت" is Arabic, not also Sorani (which would set the house aside as a
+    # function word).
+    written = [_marks_removed(w) for w in words]
+    spelt = {lang: sum(w in function_words_as_written(lang) for w in written)
+             for lang in chosen if best[language_script(lang)]}
+    best_spelt = {language_script(lang): 0 for lang in spelt}
+    for lang, count in spelt.items():
+        script = language_script(lang)
+        best_spelt[script] = max(best_spelt[script], count)
+    return [lang for lang in chosen
+            if spelt.get(lang, 0) == best_spelt.get(language_script(lang), 0)]
+
+
+@lru_cache(maxsize=64)
+def function_words_as_written(lang: str) -> frozenset[str]:
+    """A language's function words as spelt (case, marks, joiners and alef forms unified
+    only): the Sorani "بێت" is not the Arabic "بيت"."""
+    with FUNCTION_WORDS.open("rb") as handle:
+        text = tomllib.load(handle)["words"].get(lang, "")
+    return frozenset(_marks_removed(word) for word in text.split())
 
 
 # Snowball stemmers whose rules read accents (French -ée, -és, -ité: spécialisées and spécialisé
