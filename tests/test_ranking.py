@@ -252,6 +252,19 @@ def test_a_word_spelt_like_another_languages_function_word_is_still_searched(dem
         assert "housing" in {c.slug for c in offer.categories}, (text, offer.external_id)
 
 
+@pytest.mark.parametrize("text, lang", [
+    ("ищу врача, который говорит по-арабски", "ru"),
+    ("шукаю лікаря, котрий розмовляє арабською", "uk"),
+    ("Arapça konuşan doktor arıyorum", "tr"),
+])
+def test_a_relative_pronoun_or_speaking_verb_does_not_decide_the_ranking(demo_ctx, text, lang):
+    # "который" (who), common in every Russian text, put a group for men and a violence
+    # counselling before the doctors: a relative pronoun is a function word like "der", "who".
+    result = search(text, lang, per_page=3)
+    for offer in offers_by_ids(db.session(), result.offer_ids):
+        assert "health" in {c.slug for c in offer.categories}, (text, offer.external_id)
+
+
 def test_did_you_mean_offers_words_of_the_questions_language(demo_ctx):
     # No offer says "Sohn"; the English texts have "son", one letter away: not German.
     assert search("Wo kann mein Sohn Fußball spielen?").suggestion is None
