@@ -270,6 +270,28 @@ def test_a_relative_pronoun_or_speaking_verb_does_not_decide_the_ranking(demo_ct
         assert "health" in {c.slug for c in offer.categories}, (text, offer.external_id)
 
 
+@pytest.mark.parametrize("text, lang", [
+    ("is there anything for teenagers in Paunsdorf", "en"),
+    ("Was gibt es für Jugendliche in Paunsdorf?", "de"),
+])
+def test_where_every_word_names_a_filter_no_incidental_word_decides(demo_ctx, text, lang):
+    # Every word names a filter, so the words alone tell nothing apart: the one offer that
+    # writes "Paunsdorf", an asylum advice for men, came first. No youth offer is in Paunsdorf;
+    # those for young people (citywide ones first: they reach Paunsdorf) come before it.
+    offers = offers_by_ids(db.session(), search(text, lang, per_page=100).offer_ids)
+    youth = [i for i, o in enumerate(offers) if "youth" in {g.slug for g in o.target_groups}]
+    in_paunsdorf_only = [i for i, o in enumerate(offers) if i not in youth
+                         and "Paunsdorf" in {a.name for a in o.areas}]
+    assert youth[:5] == [0, 1, 2, 3, 4]
+    assert in_paunsdorf_only and max(youth) < min(in_paunsdorf_only), text
+
+
+def test_an_offer_with_every_value_named_comes_first(demo_ctx):
+    first = offers_by_ids(db.session(), search("Frauen Grünau", per_page=1).offer_ids)[0]
+    assert "women" in {g.slug for g in first.target_groups}
+    assert any(a.name.startswith("Grünau") for a in first.areas), first.external_id
+
+
 def test_did_you_mean_offers_words_of_the_questions_language(demo_ctx):
     # No offer says "Sohn"; the English texts have "son", one letter away: not German.
     assert search("Wo kann mein Sohn Fußball spielen?").suggestion is None

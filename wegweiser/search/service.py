@@ -839,10 +839,12 @@ class SearchService:
             page_docs, distances = self._nearest(snap, final, complete,
                                                  offset + query.per_page, query.near)
         elif words:
-            # boosts() takes the results that have every word that must match.
+            # boosts() takes the results that have every word that must match; all results
+            # where every word names a filter (they match as words only for want of others).
+            among = final if understood.names_only_filters(words) else complete
             page_docs = self._ranked(snap, words, final, offset + query.per_page, query.locale,
-                                     understood.boosts(complete, final, self._with_topics_in_text(
-                                         snap, understood, words, complete)))
+                                     understood.boosts(among, final, self._with_topics_in_text(
+                                         snap, understood, words, among)))
         else:
             page_docs = self._in_default_order(snap, final, offset + query.per_page)
         page_docs = page_docs[offset:]

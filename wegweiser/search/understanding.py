@@ -254,12 +254,22 @@ class Understanding:
             return words
         facets = {r.facet for r, _, _ in self._resolved}
         for optional_facets in (facets - set(TOPIC_FACETS), facets - set(VOCABULARY_FACETS)):
-            optional = self._words_of(optional_facets)
-            left = [w for w in words
-                    if not all(normalise(part) in optional for part in w.text.split(" "))]
+            left = self._not_named_by(words, optional_facets)
             if left:
                 return left
         return words
+
+    def names_only_filters(self, words: list) -> bool:
+        """Whether every query word (anything with a ``text``) names a filter other than a
+        topic ("teenagers Paunsdorf"): they match as words only for want of others (required),
+        so no offer is more complete than another, only nearer to more of the values named."""
+        facets = {r.facet for r, _, _ in self._resolved} - set(TOPIC_FACETS)
+        return bool(words) and not self._not_named_by(words, facets)
+
+    def _not_named_by(self, words: list, facets: Iterable[str]) -> list:
+        named = self._words_of(facets)
+        return [w for w in words if not all(normalise(part) in named
+                                            for part in w.text.split(" "))]
 
     def topic_named(self, word) -> int:
         """The offers of the categories a query word (anything with a ``text``) named, if it
