@@ -432,3 +432,23 @@ def test_every_word_of_a_switch_filter_names_it(recogniser):
               for lang, texts in per_language.items() for text in texts
               if flag not in {f.facet for f in recogniser.recognise(text)}]
     assert missed == []
+
+
+def test_a_switch_is_named_by_its_two_words_wherever_they_stand(recogniser):
+    # "Was hat heute in Grünau offen?", "what is open in Grünau today": German puts "offen" at
+    # the end, English "today"; the phrases "heute offen", "open today" were not there.
+    listed = tomllib.loads(FILTER_WORDS.read_text(encoding="utf-8"))["flag_apart"]
+    missed = [(flag, lang, text) for flag, per_language in listed.items()
+              for lang, (first, second) in per_language.items()
+              for a in first for b in second
+              for text in (f"{a} Grünau Leipzig {b}", f"{b} Grünau {a}")
+              if flag not in {f.facet for f in recogniser.recognise(text)}]
+    assert missed == []
+    assert named(recogniser, "Was hat heute in Grünau offen?")[("open_now", "open")] == \
+        ("heute", "offen")
+
+
+@pytest.mark.parametrize("text", ["offene Sprechstunde", "open meeting", "heute Abend Fußball",
+                                  "what can I do today", "открытая встреча"])
+def test_one_of_the_two_words_alone_names_no_switch(recogniser, text):
+    assert "open_now" not in {f.facet for f in recogniser.recognise(text)}

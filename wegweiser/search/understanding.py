@@ -154,6 +154,13 @@ class FilterRecogniser:
             for lang, texts in per_lang.items():
                 for text in texts:
                     add(lang, facet, FLAG_VALUES[facet], text)
+        # language → (filter, value, the first words' tokens, the second words' tokens)
+        self._apart: dict[str, list[tuple[str, str, frozenset, frozenset]]] = {}
+        for facet, per_lang in words.get("flag_apart", {}).items():
+            for lang, (first, second) in per_lang.items():
+                self._apart.setdefault(lang, []).append((
+                    facet, FLAG_VALUES[facet], frozenset(token(w, lang) for w in first),
+                    frozenset(token(w, lang) for w in second)))
         for lang, texts in never.get("phrases", {}).items():
             for text in texts:
                 add(lang, *NAMES_NOTHING, text)
@@ -174,7 +181,7 @@ class FilterRecogniser:
     def _recognised(self, text: str) -> list[RecognisedFilter]:
         """What ``recognise`` finds, and the phrases that name nothing (NAMES_NOTHING)."""
         words = re.findall(TOKEN_PATTERN, text[:MAX_CHARS])[:MAX_WORDS]
-        found = []  # (start, length, spelt as the entry, facet, value)
+        found = []  # (word positions, spelt as the entry, facet, value)
         languages = query_languages(words, content_languages())
         every_span = [(start, length) for start in range(len(words))
                       for length in range(min(self._longest, len(words) - start), 0, -1)]
@@ -195,23 +202,40 @@ class FilterRecogniser:
                 spelt = _spelling(words[start:start + length])
                 for (facet, value), spellings in named.items():
                     if spelt in spellings or not as_spelt:
-                        found.append((start, length, spelt in spellings, facet, value))
+                        found.append((tuple(range(start, start + length)), spelt in spellings,
+                                      facet, value))
+        for lang in languages:
+            found += self._found_apart(words, lang)
         # The longest phrase first; where words match several entries, those spelt as typed
         # win over those that only share the stems (Persian رایگان "free" and رایانه
         # "computer" both stem to رای).
-        taken: dict[int, tuple[int, int, bool]] = {}  # word position → the span that took it
+        taken: dict[int, tuple[tuple[int, ...], bool]] = {}  # word position → what took it
         chosen: dict[tuple[str, str], list[int]] = {}
-        for start, length, spelt, facet, value in sorted(found,
-                                                         key=lambda f: (-f[1], f[0], not f[2])):
-            span = (start, length, spelt)
-            positions = range(start, start + length)
-            if all(taken.get(p, span)[:2] == span[:2] and taken.get(p, span)[2] <= spelt
+        for positions, spelt, facet, value in sorted(
+                found, key=lambda f: (-len(f[0]), f[0], not f[1])):
+            span = (positions, spelt)
+            if all(taken.get(p, span)[0] == positions and taken.get(p, span)[1] <= spelt
                    for p in positions):
                 taken.update((p, span) for p in positions)
                 chosen.setdefault((facet, value), []).extend(positions)
         ordered = sorted(chosen.items(), key=lambda item: min(item[1]))
         return [RecognisedFilter(facet, value, tuple(words[p] for p in sorted(set(positions))))
                 for (facet, value), positions in ordered]
+
+    def _found_apart(self, words: list[str], lang: str) -> list:
+        """The switches two words name wherever they stand in the query ("Was hat heute in
+        Grünau offen?"): one of each of an entry's two lists, in either order."""
+        pairs = self._apart.get(lang)
+        if not pairs:
+            return []
+        tokens = [token(w, lang) for w in words]
+        found = []
+        for facet, value, first, second in pairs:
+            at_first = [i for i, t in enumerate(tokens) if t in first]
+            at_second = [i for i, t in enumerate(tokens) if t in second]
+            if at_first and at_second and at_first[0] != at_second[0]:
+                found.append((tuple(sorted((at_first[0], at_second[0]))), True, facet, value))
+        return found
 
     def understand(self, text: str, value_sets: Callable[[str, str], tuple[int, int]]
                    ) -> Understanding:
