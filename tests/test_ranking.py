@@ -292,6 +292,14 @@ def test_an_offer_with_every_value_named_comes_first(demo_ctx):
     assert any(a.name.startswith("Grünau") for a in first.areas), first.external_id
 
 
+def test_an_inflected_word_does_not_reach_another_concept_by_a_shared_stem(demo_ctx):
+    # Snowball stems the Turkish "kursa" (to the course) to "kur", as "kurum" (institution),
+    # a word of the concept "authority": escorts to public offices came second.
+    result = search("Almanca kursa gitmek istiyorum", "tr", per_page=3)
+    for offer in offers_by_ids(db.session(), result.offer_ids):
+        assert "language-courses" in {c.slug for c in offer.categories}, offer.external_id
+
+
 def test_did_you_mean_offers_words_of_the_questions_language(demo_ctx):
     # No offer says "Sohn"; the English texts have "son", one letter away: not German.
     assert search("Wo kann mein Sohn Fußball spielen?").suggestion is None
