@@ -217,3 +217,18 @@ def test_french_elisions_are_taken_off_for_function_words_only():
 ])
 def test_of_languages_tied_by_their_function_words_those_spelt_as_written_win(words, languages):
     assert query_languages(words, content_languages()) == languages
+
+
+@pytest.mark.parametrize("words, languages", [
+    # "kan" is a Somali function word, and "bağışı" has letters Somali never writes: the
+    # query is Turkish (blood donation), and "kan" (blood) is searched.
+    (["kan", "bağışı"], ["tr"]),
+    (["kan", "testi", "nerede", "yapılır"], ["tr"]),
+])
+def test_a_letter_a_language_never_writes_rules_it_out(words, languages):
+    assert query_languages(words, content_languages()) == languages
+
+
+def test_a_capitalised_name_rules_no_language_out():
+    # "Schönefeld" is a place: its ö does not make an English question German.
+    assert "en" in query_languages(["doctor", "in", "Schönefeld"], content_languages())

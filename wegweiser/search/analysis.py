@@ -114,6 +114,7 @@ def stopwords(lang: str) -> frozenset[str]:
 
 FUNCTION_WORDS = (Path(__file__).resolve().parent.parent / "data" / "reference" /
                   "function-words.toml")
+THESAURUS = Path(__file__).resolve().parent.parent / "data" / "reference" / "concepts.toml"
 
 
 @lru_cache(maxsize=1)
@@ -162,6 +163,19 @@ def query_languages(words: list[str], languages: tuple[str, ...]) -> list[str]:
     it is spelt like the Persian "این" (this) once letter forms are unified."""
     normalised = [without_elision(normalise(w)) for w in words]
     counts = {lang: sum(w in ignorable_words(lang) for w in normalised) for lang in languages}
+    # A word typed in lower case with a letter a language never writes ("bağışı": ğ, ı, ş) rules
+    # that language out, unless that rules out every language of the script: "kan bağışı"
+    # (blood donation) is Turkish, though "kan" is a Somali function word.
+    typed = [w for w in words if w[:1].islower()]
+    possible = {lang: count for lang, count in counts.items()
+                if not letters_of(lang) or not any(
+                    script_of(w) == language_script(lang) and not _letters(w) <= letters_of(lang)
+                    for w in typed)}
+    for lang in counts:
+        script = language_script(lang)
+        if not any(language_script(other) == script for other in possible):
+            possible[lang] = counts[lang]
+    counts = {lang: count for lang, count in counts.items() if lang in possible}
     best = {script_of(w): 0 for w in words}
     for lang, count in counts.items():
         script = language_script(lang)
@@ -181,6 +195,22 @@ def query_languages(words: list[str], languages: tuple[str, ...]) -> list[str]:
         best_spelt[script] = max(best_spelt[script], count)
     return [lang for lang in chosen
             if spelt.get(lang, 0) == best_spelt.get(language_script(lang), 0)]
+
+
+def _letters(text: str) -> frozenset[str]:
+    return frozenset(c for c in unicodedata.normalize("NFC", text).casefold() if c.isalpha())
+
+
+@lru_cache(maxsize=64)
+def letters_of(lang: str) -> frozenset[str]:
+    """Every letter a language's reference words are written with (its function words and its
+    words in the thesaurus): "ı" is Turkish, not Somali. Empty for a language without any
+    (query_languages rules nothing out by it then)."""
+    with FUNCTION_WORDS.open("rb") as handle:
+        texts = [tomllib.load(handle)["words"].get(lang, "")]
+    with THESAURUS.open("rb") as handle:
+        texts += [" ".join(concept.get(lang, ())) for concept in tomllib.load(handle)["concept"]]
+    return _letters(" ".join(texts))
 
 
 @lru_cache(maxsize=64)
