@@ -58,6 +58,8 @@ def named(recogniser, text: str) -> dict[tuple[str, str], tuple[str, ...]]:
     ("avocat qui parle arabe", "language", "ar", ("parle", "arabe")),
     ("a doctor who speaks Arabic", "language", "ar", ("speaks", "Arabic")),
     ("طبيب يتحدث العربية", "language", "ar", ("يتحدث", "العربية")),
+    # The Somali name is "Af-Carabi" (af: language); people ask for "Carabi".
+    ("dhakhtar carabi ku hadla", "language", "ar", ("carabi", "ku", "hadla")),
     ("Deutschkurs Connewitz", "area", "connewitz", ("Connewitz",)),
     ("Kleiderkammer in Schoenefeld-Abtnaundorf", "area", "schoenefeld-abtnaundorf",
      ("Schoenefeld", "Abtnaundorf")),  # umlaut typed as oe, in any language

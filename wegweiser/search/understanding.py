@@ -144,12 +144,20 @@ class FilterRecogniser:
                 if facet == "area":
                     add(NAME, facet, value, text)
                     continue
-                add(lang, facet, value, text)
-                if facet == "language":
-                    for before in around.get("before", {}).get(lang, ()):
-                        add(lang, facet, value, f"{before} {text}")
+                if facet != "language":
+                    add(lang, facet, value, text)
+                    continue
+                befores = around.get("before", {}).get(lang, ())
+                # A name written with its word for "language" ("Af-Carabi") is also asked for
+                # without it ("Carabi").
+                names = [text] + [text[len(b) + 1:] for b in befores
+                                  if text.casefold().startswith(f"{b.casefold()}-")]
+                for name in names:
+                    add(lang, facet, value, name)
+                    for before in befores:
+                        add(lang, facet, value, f"{before} {name}")
                     for after in around.get("after", {}).get(lang, ()):
-                        add(lang, facet, value, f"{text} {after}")
+                        add(lang, facet, value, f"{name} {after}")
         for facet, per_lang in words.get("flag", {}).items():
             for lang, texts in per_lang.items():
                 for text in texts:
