@@ -300,6 +300,19 @@ def test_an_inflected_word_does_not_reach_another_concept_by_a_shared_stem(demo_
         assert "language-courses" in {c.slug for c in offer.categories}, offer.external_id
 
 
+def test_wanting_and_doing_are_function_words(demo_ctx):
+    # "wants" matched "volunteers wanted": a mentoring call for volunteers came first.
+    result = search("my landlord wants to throw us out what can i do", "en", per_page=2)
+    for offer in offers_by_ids(db.session(), result.offer_ids):
+        assert "housing" in {c.slug for c in offer.categories}, offer.external_id
+
+
+def test_the_words_people_say_for_an_eviction_find_the_tenancy_advice(demo_ctx):
+    # The housing telephone answers questions about a notice to quit ("Kündigung"); "kicked
+    # out of my flat" found a furniture market first.
+    assert external_ids(search("kicked out of my flat", "en"))[0] == "a-schluesselbund-wohntelefon"
+
+
 def test_did_you_mean_offers_words_of_the_questions_language(demo_ctx):
     # No offer says "Sohn"; the English texts have "son", one letter away: not German.
     assert search("Wo kann mein Sohn Fußball spielen?").suggestion is None
