@@ -179,6 +179,14 @@ def test_men_name_the_target_group(recogniser, text):
     assert ("target_group", "men") in named(recogniser, text)
 
 
+@pytest.mark.parametrize("text", ["صاحب خانه ما را بیرون می‌کند چی کار کنم",
+                                  "صاحبخانه می‌خواهد ما را بیرون کند چه کار کنم"])
+def test_what_shall_i_do_names_no_work(recogniser, text):
+    # "چه کار کنم" (what shall I do) has "کار" (work): it named the category work & training.
+    assert ("category", "work-training") not in named(recogniser, text)
+    assert ("category", "work-training") in named(recogniser, "دنبال کار هستم")
+
+
 def test_a_phrase_that_names_nothing_leaves_its_words_out_of_the_search(recogniser):
     understood = recogniser.understand("Mein Mann sucht Arbeit", lambda facet, value: (1, 1))
     texts = [w.text for w in understood.searched([word("Mann"), word("Arbeit")])]
