@@ -155,6 +155,10 @@ VIOLENCE = ["Mein Mann schlägt mich", "My husband hits me", "Mon mari me frappe
                                     "همسرم باردار است")),
     # Being hit names protection from violence.
     *((text, "protection-emergency") for text in VIOLENCE),
+    # The verb, beside the noun "work".
+    *((text, "work-training") for text in ("Хочу працювати", "Хочу работать",
+                                           "أريد أن أعمل", "je veux travailler",
+                                           "ich möchte arbeiten", "çalışmak istiyorum")),
 ])
 def test_everyday_words_name_their_category(recogniser, text, category):
     assert ("category", category) in named(recogniser, text)
