@@ -313,6 +313,15 @@ def test_the_words_people_say_for_an_eviction_find_the_tenancy_advice(demo_ctx):
     assert external_ids(search("kicked out of my flat", "en"))[0] == "a-schluesselbund-wohntelefon"
 
 
+@pytest.mark.parametrize("text, lang", [("я захворів", "uk"), ("я заболел", "ru")])
+def test_falling_ill_finds_the_doctors(demo_ctx, text, lang):
+    # "I fell ill": the verb, not the noun "illness" or the adjective "sick", found nothing.
+    result = search(text, lang, per_page=2)
+    assert len(result.offer_ids) == 2
+    for offer in offers_by_ids(db.session(), result.offer_ids):
+        assert "health" in {c.slug for c in offer.categories}, offer.external_id
+
+
 def test_did_you_mean_offers_words_of_the_questions_language(demo_ctx):
     # No offer says "Sohn"; the English texts have "son", one letter away: not German.
     assert search("Wo kann mein Sohn Fußball spielen?").suggestion is None
