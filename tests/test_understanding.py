@@ -155,6 +155,11 @@ VIOLENCE = ["Mein Mann schlägt mich", "My husband hits me", "Mon mari me frappe
                                     "همسرم باردار است")),
     # Being hit names protection from violence.
     *((text, "protection-emergency") for text in VIOLENCE),
+    # Wanting to help is volunteering (needing help is not: below).
+    *((text, "volunteering") for text in ("ich möchte helfen", "I want to help",
+                                          "хочу допомогти", "хочу помочь беженцам",
+                                          "أريد أن أساعد", "je veux aider",
+                                          "yardım etmek istiyorum", "می‌خواهم کمک کنم")),
     # The verb, beside the noun "work".
     *((text, "work-training") for text in ("Хочу працювати", "Хочу работать",
                                            "أريد أن أعمل", "je veux travailler",
@@ -189,6 +194,12 @@ def test_what_shall_i_do_names_no_work(recogniser, text):
     # "چه کار کنم" (what shall I do) has "کار" (work): it named the category work & training.
     assert ("category", "work-training") not in named(recogniser, text)
     assert ("category", "work-training") in named(recogniser, "دنبال کار هستم")
+
+
+@pytest.mark.parametrize("text", ["ich brauche Hilfe", "I need help", "can someone help me",
+                                  "أريد المساعدة", "мені потрібна допомога"])
+def test_needing_help_is_not_volunteering(recogniser, text):
+    assert ("category", "volunteering") not in named(recogniser, text)
 
 
 def test_a_phrase_that_names_nothing_leaves_its_words_out_of_the_search(recogniser):
