@@ -160,6 +160,9 @@ VIOLENCE = ["Mein Mann schlägt mich", "My husband hits me", "Mon mari me frappe
                                           "хочу допомогти", "хочу помочь беженцам",
                                           "أريد أن أساعد", "je veux aider",
                                           "yardım etmek istiyorum", "می‌خواهم کمک کنم")),
+    # Learning German, said with "I learn".
+    ("أريد أن أتعلم الألمانية", "language-courses"),
+    ("می‌خواهم آلمانی یاد بگیرم", "language-courses"),
     # The verb, beside the noun "work".
     *((text, "work-training") for text in ("Хочу працювати", "Хочу работать",
                                            "أريد أن أعمل", "je veux travailler",
