@@ -58,6 +58,9 @@ def named(recogniser, text: str) -> dict[tuple[str, str], tuple[str, ...]]:
     ("avocat qui parle arabe", "language", "ar", ("parle", "arabe")),
     ("a doctor who speaks Arabic", "language", "ar", ("speaks", "Arabic")),
     ("طبيب يتحدث العربية", "language", "ar", ("يتحدث", "العربية")),
+    # A one-letter proclitic (ل: for) before a word that names a value.
+    ("ملابس لأطفالي", "target_group", "children", ("لأطفالي",)),
+    ("أين يمكن لطفلي أن يلعب", "target_group", "children", ("لطفلي",)),
     # The Somali name is "Af-Carabi" (af: language); people ask for "Carabi".
     ("dhakhtar carabi ku hadla", "language", "ar", ("carabi", "ku", "hadla")),
     ("Deutschkurs Connewitz", "area", "connewitz", ("Connewitz",)),

@@ -844,7 +844,7 @@ class SearchService:
             among = final if understood.names_only_filters(words) else complete
             page_docs = self._ranked(snap, words, final, offset + query.per_page, query.locale,
                                      understood.boosts(among, final, self._with_topics_in_text(
-                                         snap, understood, words, among)))
+                                         snap, understood, words, among, final)))
         else:
             page_docs = self._in_default_order(snap, final, offset + query.per_page)
         page_docs = page_docs[offset:]
@@ -862,12 +862,16 @@ class SearchService:
                             if distances is not None else {})
 
     def _with_topics_in_text(self, snap: _Snapshot, understood, words: list[QueryWord],
-                             complete: int) -> int:
+                             complete: int, results: int) -> int:
         """The offers of ``complete`` that also have in their own texts each word that named a
         category but is narrower than it (NARROW_TOPIC_SHARE): "Fußball", a synonym of
         leisure, sports and culture, is in the labels of a swimming course too, but in the
         texts of a tenth of that category's offers; "Deutschkurs" is in two fifths of its
-        category's, and a language café in Connewitz has it through its category."""
+        category's, and a language café in Connewitz has it through its category. If none of
+        ``complete`` has them, those of ``results`` that have them: the football training
+        lacks the "يلعب" (plays) of "أين يمكن لابني أن يلعب كرة القدم", and is still what the
+        question names."""
+        narrowed = results
         for word in understood.required(words):
             category = understood.topic_named(word)
             if not category:
@@ -878,7 +882,8 @@ class SearchService:
             if 0 < bitmaps.count(in_text & category) \
                     < NARROW_TOPIC_SHARE * bitmaps.count(category):
                 complete &= in_text
-        return complete
+                narrowed &= in_text
+        return complete or (narrowed if narrowed != results else 0)
 
     @staticmethod
     def _value_sets(snap: _Snapshot, view: IndexValues):

@@ -19,8 +19,11 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import bitmaps
+from ..languages import all_languages
 from .analysis import (
+    ARABIC_STEMMER,
     TOKEN_PATTERN,
+    arabic_proclitic_variants,
     fold,
     function_words_by_language,
     language_script,
@@ -203,8 +206,14 @@ class FilterRecogniser:
             if not entries:
                 continue
             tokens = [token(w, lang) for w in words]
+            without_proclitics = _without_proclitics(words, lang)
             for start, length in spans:
                 named = entries.get(tuple(tokens[start:start + length]))
+                for variant in without_proclitics.get(start, ()) if not named else ():
+                    # "لطفلي" (for my child) names what "طفلي" names.
+                    named = entries.get((variant, *tokens[start + 1:start + length]))
+                    if named:
+                        break
                 if not named:
                     continue
                 spelt = _spelling(words[start:start + length])
@@ -358,6 +367,16 @@ class Understanding:
                                  r.value in selected(r.facet),
                                  bitmaps.count(results & named[(r.facet, _named_by(r))]))
                 for r, _, matching in self._resolved]
+
+
+def _without_proclitics(words: list[str], lang: str | None) -> dict[int, list[str]]:
+    """Per word position, the tokens of the word without its one-letter proclitics, in a
+    language stemmed like Arabic (analysis.arabic_proclitic_variants)."""
+    info = all_languages().get(lang) if lang else None
+    if info is None or info.stemmer != ARABIC_STEMMER:
+        return {}
+    return {position: [token(v, lang) for v in variants] for position, word in enumerate(words)
+            if (variants := arabic_proclitic_variants(word))}
 
 
 def _other_readings(words: list[str], languages: list[str]) -> list[tuple[str, bool]]:
