@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from . import bitmaps
 from ..languages import all_languages
+from . import bitmaps
 from .analysis import (
     ARABIC_STEMMER,
     TOKEN_PATTERN,
