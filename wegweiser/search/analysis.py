@@ -197,6 +197,7 @@ def query_languages(words: list[str], languages: tuple[str, ...]) -> list[str]:
             if spelt.get(lang, 0) == best_spelt.get(language_script(lang), 0)]
 
 
+@lru_cache(maxsize=4096)
 def _letters(text: str) -> frozenset[str]:
     return frozenset(c for c in unicodedata.normalize("NFC", text).casefold() if c.isalpha())
 
