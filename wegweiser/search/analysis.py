@@ -162,21 +162,20 @@ def query_languages(words: list[str], languages: tuple[str, ...]) -> list[str]:
     Kurmanji has it as a function word; the Arabic "أين" (where) makes a question Arabic though
     it is spelt like the Persian "این" (this) once letter forms are unified."""
     normalised = [without_elision(normalise(w)) for w in words]
+    scripts = [script_of(w) for w in words]
     counts = {lang: sum(w in ignorable_words(lang) for w in normalised) for lang in languages}
     # A word typed in lower case with a letter a language never writes ("bağışı": ğ, ı, ş) rules
     # that language out, unless that rules out every language of the script: "kan bağışı"
     # (blood donation) is Turkish, though "kan" is a Somali function word.
-    typed = [w for w in words if w[:1].islower()]
-    possible = {lang: count for lang, count in counts.items()
-                if not letters_of(lang) or not any(
-                    script_of(w) == language_script(lang) and not _letters(w) <= letters_of(lang)
-                    for w in typed)}
-    for lang in counts:
-        script = language_script(lang)
-        if not any(language_script(other) == script for other in possible):
-            possible[lang] = counts[lang]
-    counts = {lang: count for lang, count in counts.items() if lang in possible}
-    best = {script_of(w): 0 for w in words}
+    typed = [(script, _letters(w)) for w, script in zip(words, scripts, strict=True)
+             if w[:1].islower()]
+    ruled_out = {lang for lang in counts if letters_of(lang) and any(
+        script == language_script(lang) and not letters <= letters_of(lang)
+        for script, letters in typed)}
+    kept_scripts = {language_script(lang) for lang in counts if lang not in ruled_out}
+    counts = {lang: count for lang, count in counts.items()
+              if lang not in ruled_out or language_script(lang) not in kept_scripts}
+    best = dict.fromkeys(scripts, 0)
     for lang, count in counts.items():
         script = language_script(lang)
         if script in best:
@@ -186,15 +185,21 @@ def query_languages(words: list[str], languages: tuple[str, ...]) -> list[str]:
     # are written win: the Arabic "بيت" (house) is the Sorani "بێت" only once ێ is folded,
     # so "أحتاج بيت" is Arabic, not also Sorani (which would set the house aside as a
     # function word).
+    by_script: dict[str, list[str]] = {}
+    for lang in chosen:
+        by_script.setdefault(language_script(lang), []).append(lang)
+    tied = [lang for script, tied_languages in by_script.items()
+            if len(tied_languages) > 1 and best[script] for lang in tied_languages]
+    if not tied:
+        return chosen
     written = [_marks_removed(w) for w in words]
-    spelt = {lang: sum(w in function_words_as_written(lang) for w in written)
-             for lang in chosen if best[language_script(lang)]}
-    best_spelt = {language_script(lang): 0 for lang in spelt}
+    spelt = {lang: sum(w in function_words_as_written(lang) for w in written) for lang in tied}
+    best_spelt: dict[str, int] = {}
     for lang, count in spelt.items():
         script = language_script(lang)
-        best_spelt[script] = max(best_spelt[script], count)
+        best_spelt[script] = max(best_spelt.get(script, 0), count)
     return [lang for lang in chosen
-            if spelt.get(lang, 0) == best_spelt.get(language_script(lang), 0)]
+            if lang not in spelt or spelt[lang] == best_spelt[language_script(lang)]]
 
 
 @lru_cache(maxsize=4096)
