@@ -229,6 +229,17 @@ def test_a_letter_a_language_never_writes_rules_it_out(words, languages):
     assert query_languages(words, content_languages()) == languages
 
 
+@pytest.mark.parametrize("words, language", [
+    # One loanword with a letter English never writes does not outweigh its function words.
+    (["are", "the", "costs", "for", "a", "place", "in", "a", "crèche", "the", "same"], "en"),
+    # "کافه" (café) is the Arabic "كافة" (all) once letter forms are unified: no Arabic
+    # function word, or a Persian "women's café" would lose its café.
+    (["کافه", "زنان"], "fa"),
+])
+def test_a_query_keeps_its_own_language(words, language):
+    assert language in query_languages(words, content_languages())
+
+
 def test_a_capitalised_name_rules_no_language_out():
     # "Schönefeld" is a place: its ö does not make an English question German.
     assert "en" in query_languages(["doctor", "in", "Schönefeld"], content_languages())

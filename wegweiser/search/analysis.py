@@ -164,14 +164,19 @@ def query_languages(words: list[str], languages: tuple[str, ...]) -> list[str]:
     normalised = [without_elision(normalise(w)) for w in words]
     scripts = [script_of(w) for w in words]
     counts = {lang: sum(w in ignorable_words(lang) for w in normalised) for lang in languages}
-    # A word typed in lower case with a letter a language never writes ("bağışı": ğ, ı, ş) rules
-    # that language out, unless that rules out every language of the script: "kan bağışı"
-    # (blood donation) is Turkish, though "kan" is a Somali function word.
+    # Words typed in lower case with a letter a language never writes ("bağışı": ğ, ı, ş) rule
+    # that language out where they are at least as many as its function words, unless that
+    # rules out every language of the script: "kan bağışı" (blood donation) is Turkish, though
+    # "kan" is a Somali function word; "a place in a crèche" stays English.
     typed = [(script, _letters(w)) for w, script in zip(words, scripts, strict=True)
              if w[:1].islower()]
-    ruled_out = {lang for lang in counts if letters_of(lang) and any(
-        script == language_script(lang) and not letters <= letters_of(lang)
-        for script, letters in typed)}
+    ruled_out = set()
+    for lang, count in counts.items():
+        if letters_of(lang):
+            foreign = sum(script == language_script(lang) and not letters <= letters_of(lang)
+                          for script, letters in typed)
+            if foreign and foreign >= count:
+                ruled_out.add(lang)
     kept_scripts = {language_script(lang) for lang in counts if lang not in ruled_out}
     counts = {lang: count for lang, count in counts.items()
               if lang not in ruled_out or language_script(lang) not in kept_scripts}
