@@ -112,19 +112,24 @@ def stopwords(lang: str) -> frozenset[str]:
     return frozenset(normalise(w, lang) for w in words)
 
 
-FUNCTION_WORDS = (Path(__file__).resolve().parent.parent / "data" / "reference" /
-                  "function-words.toml")
-THESAURUS = Path(__file__).resolve().parent.parent / "data" / "reference" / "concepts.toml"
+REFERENCE = Path(__file__).resolve().parent.parent / "data" / "reference"
+FUNCTION_WORDS = REFERENCE / "function-words.toml"
+THESAURUS = REFERENCE / "concepts.toml"
+
+
+@lru_cache(maxsize=1)
+def _function_word_lists() -> dict[str, list[str]]:
+    """function-words.toml: per language, its words as listed."""
+    with FUNCTION_WORDS.open("rb") as handle:
+        return {lang: text.split() for lang, text in tomllib.load(handle)["words"].items()}
 
 
 @lru_cache(maxsize=1)
 def function_words_by_language() -> dict[str, frozenset[str]]:
     """Question words, pronouns, auxiliaries… per language, as normalised: query words that
     never decide a match (on top of the stop words). Not used when indexing."""
-    with FUNCTION_WORDS.open("rb") as handle:
-        lists = tomllib.load(handle)["words"]
-    return {lang: frozenset(normalise(word) for word in text.split())
-            for lang, text in lists.items()}
+    return {lang: frozenset(normalise(word) for word in words)
+            for lang, words in _function_word_lists().items()}
 
 
 @lru_cache(maxsize=1)
@@ -212,25 +217,29 @@ def _letters(text: str) -> frozenset[str]:
     return frozenset(c for c in unicodedata.normalize("NFC", text).casefold() if c.isalpha())
 
 
-@lru_cache(maxsize=64)
 def letters_of(lang: str) -> frozenset[str]:
     """Every letter a language's reference words are written with (its function words and its
     words in the thesaurus): "ı" is Turkish, not Somali. Empty for a language without any
     (query_languages rules nothing out by it then)."""
-    with FUNCTION_WORDS.open("rb") as handle:
-        texts = [tomllib.load(handle)["words"].get(lang, "")]
+    return _reference_letters().get(lang, frozenset())
+
+
+@lru_cache(maxsize=1)
+def _reference_letters() -> dict[str, frozenset[str]]:
+    texts = {lang: list(words) for lang, words in _function_word_lists().items()}
     with THESAURUS.open("rb") as handle:
-        texts += [" ".join(concept.get(lang, ())) for concept in tomllib.load(handle)["concept"]]
-    return _letters(" ".join(texts))
+        for concept in tomllib.load(handle)["concept"]:
+            for lang, words in concept.items():
+                if lang != "id":
+                    texts.setdefault(lang, []).extend(words)
+    return {lang: _letters(" ".join(words)) for lang, words in texts.items()}
 
 
 @lru_cache(maxsize=64)
 def function_words_as_written(lang: str) -> frozenset[str]:
     """A language's function words as spelt (case, marks, joiners and alef forms unified
     only): the Sorani "بێت" is not the Arabic "بيت"."""
-    with FUNCTION_WORDS.open("rb") as handle:
-        text = tomllib.load(handle)["words"].get(lang, "")
-    return frozenset(_marks_removed(word) for word in text.split())
+    return frozenset(_marks_removed(word) for word in _function_word_lists().get(lang, ()))
 
 
 # Snowball stemmers whose rules read accents (French -ée, -és, -ité: spécialisées and spécialisé

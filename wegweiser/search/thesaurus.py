@@ -7,9 +7,8 @@ import re
 import tomllib
 from pathlib import Path
 
-from .analysis import TOKEN_PATTERN, fold, normalise, word_term
+from .analysis import THESAURUS, TOKEN_PATTERN, fold, normalise, word_term
 
-THESAURUS = Path(__file__).resolve().parent.parent / "data" / "reference" / "concepts.toml"
 MAX_PHRASE_WORDS = 3
 
 
