@@ -724,6 +724,7 @@ def drill_worker(site: Site, times: int, rng: random.Random, max_seconds: float,
             at = time.monotonic() - started
             back.append(wait_until_serving(port, master, workers))
             result.kills.append(Kill(at, "worker killed"))
+        _until_each_saved_again(clients, seconds=30)
         for client in clients:
             client.stop.set()
         reader.stop.set()
@@ -760,6 +761,17 @@ def _in_the_middle_of_a_save(clients: list[Editor], rng: random.Random) -> None:
         time.sleep(0.005)
     durations = sorted(d for c in clients for d in c.durations[-20:]) or [0.3]
     time.sleep(rng.uniform(0, durations[len(durations) // 2]))
+
+
+def _until_each_saved_again(clients: list[Editor], seconds: float) -> None:
+    """Let the editors go on until each has had a save confirmed after the last kill (or the
+    time is up): the site must take saves again, and a short drill whose only save was the one
+    the kill cut off would otherwise have nothing confirmed to check."""
+    before = [len(c.saved) for c in clients]
+    deadline = time.monotonic() + seconds
+    while (any(len(c.saved) <= n for c, n in zip(clients, before, strict=True))
+           and time.monotonic() < deadline):
+        time.sleep(0.05)
 
 
 def _merged(counters) -> dict:
