@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import tomllib
 from urllib.parse import urlencode
 
 import pytest
@@ -15,6 +16,7 @@ from wegweiser.cities import UnknownCity, city_info
 from wegweiser.i18n import ui_languages
 from wegweiser.models import QUARTER, Area, Offer, Organisation
 from wegweiser.search import search_service
+from wegweiser.search.analysis import THESAURUS, function_words_by_language, normalise
 
 from .helpers import csrf, invitation_path, mails
 
@@ -228,6 +230,36 @@ def test_a_city_file_sets_the_time_zone(tmp_path, monkeypatch):
             "https://maps.example.org/41.15000,-8.61000"
     finally:
         city_info.cache_clear()  # before monkeypatch puts the real folder back
+
+
+@pytest.mark.parametrize("table, message", [
+    ('"Boavista" = ["Боавішта"]', "'Boavista', which is no area of the city"),
+    ('"Ribeira" = "Рібейра"', "'Ribeira' must be a list of spellings"),
+])
+def test_area_spellings_must_name_an_area_of_the_city(tmp_path, monkeypatch, table, message):
+    (tmp_path / "porto-areas.toml").write_text(
+        f'[city]\nslug = "porto"\nname = "Porto"\n\n[city.area_spellings]\n{table}\n\n'
+        '[[stadtbezirk]]\ncode = "1"\nslug = "ribeira"\nname = "Ribeira"\nortsteile = []\n',
+        encoding="utf-8")
+    monkeypatch.setattr("wegweiser.cities.REFERENCE_DIR", tmp_path)
+    city_info.cache_clear()
+    try:
+        with pytest.raises(UnknownCity, match=re.escape(message)):
+            city_info("porto")
+    finally:
+        city_info.cache_clear()
+
+
+def test_leipzigs_area_spellings_are_no_words_of_the_search_vocabulary():
+    """A spelling that is also a word of the thesaurus or a function word would name a place
+    where the reader meant the word."""
+    spellings = city_info("leipzig").area_spellings
+    assert "Грюнау" in spellings["Grünau"]
+    words = {normalise(w) for lang in function_words_by_language().values() for w in lang}
+    concepts = tomllib.loads(THESAURUS.read_text(encoding="utf-8"))["concept"]
+    words |= {normalise(w) for concept in concepts for lang, entries in concept.items()
+              if lang != "id" for entry in entries for w in entry.split()}
+    assert not {normalise(s) for written in spellings.values() for s in written} & words
 
 
 def test_an_unknown_city_stops_the_start_with_a_clear_message():

@@ -240,6 +240,9 @@ def test_a_pashto_or_somali_word_finds_its_concept_in_any_form(demo_ctx, query, 
 @pytest.mark.parametrize("query, lang, latin", [
     ("Плагвіц", "uk", "Plagwitz"),  # as a Ukrainian writes it
     ("كونيفيتس", "ar", "Connewitz"),  # in Arabic letters
+    # Names no offer's text has: heard among the area names of the vocabularies.
+    ("Лінденау", "uk", "Lindenau"),
+    ("باونسدورف", "ar", "Paunsdorf"),
 ])
 def test_a_place_written_in_another_script_finds_the_offers_there(demo_ctx, query, lang, latin):
     session = db.session()
@@ -250,6 +253,46 @@ def test_a_place_written_in_another_script_finds_the_offers_there(demo_ctx, quer
     # The district is recognised as such: its offers first, its filter offered.
     assert ("area", latin.lower()) in {(f.facet, f.value) for f in found.recognised}
     assert found.offer_ids[:3] == there.offer_ids[:3]
+
+
+GRUENAU = {"gruenau-ost", "gruenau-mitte", "gruenau-siedlung", "gruenau-nord"}
+
+
+@pytest.mark.parametrize("query, lang", [
+    ("Грюнау", "uk"), ("غروناو", "ar"), ("گروناو", "fa"), ("ګروناو", "ps")])
+def test_a_short_place_name_in_another_script_is_known_from_the_city_data(demo_ctx, query, lang):
+    """"Grünau" has three consonants, as "Korona" and "країні" have: its spellings in other
+    scripts come from the city's data ([city.area_spellings]), not from its sound."""
+    session = db.session()
+    found = search_service().search(SearchQuery(text=query, locale=lang, per_page=500), session)
+    there = search_service().search(SearchQuery(text="Grünau", locale=lang, per_page=500),
+                                    session)
+    assert found.total == there.total > 0
+    assert found.offer_ids[:3] == there.offer_ids[:3]
+    assert {f.value for f in found.recognised if f.facet == "area"} == GRUENAU
+    # The name decides no match: a German course elsewhere is not dropped for lacking it.
+    course = search_service().search(
+        SearchQuery(text=f"دورة ألمانية في {query}" if lang == "ar" else f"Deutschkurs {query}",
+                    locale=lang), session)
+    alone = search_service().search(
+        SearchQuery(text="دورة ألمانية" if lang == "ar" else "Deutschkurs", locale=lang), session)
+    assert course.with_all_words == alone.with_all_words
+    assert all(f.words == (query,) for f in course.recognised if f.facet == "area")
+
+
+@pytest.mark.parametrize("query, lang", [("корона", "uk"), ("كورونا", "ar"), ("країні", "uk")])
+def test_a_word_with_the_consonants_of_a_short_place_name_names_no_place(demo_ctx, query, lang):
+    found = search_service().search(SearchQuery(text=query, locale=lang), db.session())
+    assert not [f for f in found.recognised if f.facet == "area"]
+
+
+def test_the_api_names_the_words_of_a_place_as_typed(demo_client):
+    data = demo_client.get("/api/v1/offers", query_string={"q": "مساعدة في غروناو",
+                                                           "lang": "ar"}).get_json()
+    areas = [f for f in data["recognised_filters"] if f["filter"] == "area"]
+    assert areas and all(f["words"] == ["غروناو"] for f in areas)
+    assert set(data["results"][0]["areas"]) & GRUENAU  # an offer in Grünau first
+    assert data["total"] == data["with_all_words"]  # the place decides no match
 
 
 def _found_in_order(app, tmp_path, data: dict, text: str, locale: str) -> list[str]:

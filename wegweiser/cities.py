@@ -39,6 +39,10 @@ class City:
     # The city's own street list with positions (a CSV file beside the city file: street,
     # postal_code, lat, lon), where the editors' addresses get their coordinates; optional.
     streets: str | None = None
+    # How people write area names in other scripts where the consonants of the German name are
+    # too few for the search to hear them (search/soundalike.py): area or place name (the
+    # first part several areas' names share, "Grünau") → spellings ("Грюнау", "غروناو").
+    area_spellings: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def site_name(self) -> str:
@@ -86,7 +90,30 @@ def city_info(slug: str) -> City:
                 latitude=table.get("latitude"), longitude=table.get("longitude"),
                 map_url=table.get("map_url", OSM_MAP_URL),
                 quarter_term=table.get("quarter_term", "Ortsteil"),
-                streets=_streets_file(path, table.get("streets")))
+                streets=_streets_file(path, table.get("streets")),
+                area_spellings=_area_spellings(path, data))
+
+
+def _area_spellings(city_file: Path, data: dict) -> dict[str, tuple[str, ...]]:
+    """The ``[city.area_spellings]`` table, checked: every key names an area of the file (or
+    the place name that begins an area's name), every value is a list of words."""
+    table = data["city"].get("area_spellings", {})
+    names = set()
+    for district in data["stadtbezirk"]:
+        for area in (district, *district.get("ortsteile", ())):
+            names.add(area["name"])
+            names.add(area["name"].partition("-")[0])
+    spellings = {}
+    for name, written in table.items():
+        if name not in names:
+            raise UnknownCity(f"{city_file.name}: [city.area_spellings] names {name!r}, which "
+                              "is no area of the city (nor the first part of an area's name)")
+        if not isinstance(written, list) or not all(isinstance(w, str) and w.strip()
+                                                    for w in written):
+            raise UnknownCity(f"{city_file.name}: [city.area_spellings] {name!r} must be a "
+                              "list of spellings")
+        spellings[name] = tuple(written)
+    return spellings
 
 
 def _streets_file(city_file: Path, name: str | None) -> str | None:

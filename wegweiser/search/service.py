@@ -21,6 +21,7 @@ import numpy as np
 from whoosh.support.levenshtein import distance
 
 from .. import geo, opening
+from ..cities import city_info
 from ..languages import all_languages
 from . import bitmaps, events, lexicon, scoring
 from .analysis import (
@@ -350,13 +351,20 @@ class _Snapshot:
 
     def soundalikes(self, key: str) -> list[str]:
         """The most frequent Latin-script words of the offers whose sound key is ``key``
-        (soundalike.py); the keys of the spelling vocabulary are read on first use."""
+        (soundalike.py), then those of the vocabularies and area names that no offer writes
+        ("Лінденау" → Lindenau, a district named by no offer's text); the keys of the
+        spelling vocabulary are read on first use."""
         if self._soundalikes is None:
             by_key: dict[str, list[tuple[int, str]]] = {}
+            in_offers = set()
             for term, info in self.searcher.reader().iter_field(SPELLING):
                 word = term.decode() if isinstance(term, bytes) else term
+                in_offers.add(word)
                 if (found := _latin_sound_key(word)) is not None:
                     by_key.setdefault(found, []).append((info.doc_frequency(), word))
+            for word in sorted(self.vocabulary_words - in_offers):
+                if (found := _latin_sound_key(word)) is not None:
+                    by_key.setdefault(found, []).append((0, word))
             self._soundalikes = {k: [w for _, w in heapq.nlargest(MAX_SOUNDALIKES, found)]
                                  for k, found in by_key.items()}
         return self._soundalikes.get(key, [])
@@ -401,6 +409,11 @@ class SearchService:
         self._word_terms_cache: dict[tuple[str, str | None, bool], frozenset[str]] = {}
         self._terms_cache: dict[tuple[str, bool, str | None], dict[str, frozenset[str]]] = {}
         self._thesaurus = Thesaurus.load()
+        # The city's area names as people write them in other scripts (cities.py), by the
+        # spelling key of each spelling: what no sound key can find ("Грюнау" → Grünau).
+        self._area_spellings = {spelling_key(spelt): name for name, spellings in
+                                city_info(settings.city).area_spellings.items()
+                                for spelt in spellings}
         self._vocabulary_words: frozenset[str] | None = None
         self._vocabulary_terms: dict = {}
         self._recogniser: FilterRecogniser | None = None
@@ -623,17 +636,19 @@ class SearchService:
         """A word in another script than Latin that matches nothing and is no misspelling of
         a word the offers have ("مدرسسة" is corrected to مدرسة) also matches, as a related
         word, the Latin spellings in the offers that sound alike ("Аугсбурга" → Augsburg,
-        "أوغسبورغ" → Augsburg): names and loanwords the offers write in German or English.
-        Also returns each such word's most frequent Latin spelling, for query understanding
-        ("Плагвіц" names the district Plagwitz)."""
+        "أوغسبورغ" → Augsburg): names and loanwords the offers write in German or English;
+        an area name as the city's data spells it in that script ("غروناو" → Grünau), that
+        name. Also returns each such word's Latin spelling (the most frequent), for query
+        understanding ("Плагвіц" names the district Plagwitz)."""
         result, spelt = [], {}
         for word in words:
             if " " not in word.text and script_of(word.text) != "LATIN" \
                     and not self._word_bitmap(snap, word) \
                     and not snap.spelling_candidates(spelling_key(word.text)):
+                area = self._area_spellings.get(spelling_key(word.text))
                 forms = dict.fromkeys([word.text, *(word_term(word.text, lang) or "" for lang in
                                                     (locale, *SOUNDALIKE_LEMMAS) if lang)])
-                found = list(dict.fromkeys(
+                found = [area] if area else list(dict.fromkeys(
                     w for form in forms if len(key := sound_key(form)) >= MIN_SOUND_KEY
                     for w in snap.soundalikes(key)))
                 if found:
@@ -802,7 +817,7 @@ class SearchService:
         # offers with the filter's value rank higher, and the result tells what was recognised.
         view = self._index_values(snap, query.now)
         understood = self._recogniser.understand(_spelt_in_latin(query.text, spelt),
-                                                 self._value_sets(snap, view))
+                                                 self._value_sets(snap, view)).as_typed(spelt)
         words = understood.searched(words)
         matched, every = self._match(snap, understood.required(words))
         filters = {facet: self._filter_bitmap(view, facet, query.selected(facet))

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -276,6 +276,17 @@ class Understanding:
                  context: frozenset[str] = frozenset()):
         self._resolved = resolved
         self._context = context  # words of phrases that name nothing ("mein Mann")
+
+    def as_typed(self, spelt: dict[str, str]) -> Understanding:
+        """The same, with words the search read in Latin letters (``spelt``: word as typed →
+        its Latin spelling, "غروناو" → Grünau) named as typed again: those are the words
+        that must not decide a match, and the words a client is told named the filter."""
+        typed = {latin: word for word, latin in spelt.items()}
+        if not typed:
+            return self
+        resolved = [(replace(r, words=tuple(typed.get(w, w) for w in r.words)), own, matching)
+                    for r, own, matching in self._resolved]
+        return Understanding(resolved, self._context)
 
     def searched(self, words: list) -> list:
         """The query words (anything with a ``text``) to search for: not those of a phrase

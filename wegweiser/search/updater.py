@@ -47,13 +47,14 @@ BATCH = 500
 class IndexSettings:
     stale_after_days: int = 183
     timezone: str = "UTC"  # "open now" is decided in the city's time zone (from_config)
+    city: str = DEFAULT_CITY  # whose area names' other spellings query understanding knows
 
     @classmethod
     def from_config(cls, config) -> IndexSettings:
-        timezone = config.get("BABEL_DEFAULT_TIMEZONE") or \
-            city_info(config.get("WEGWEISER_CITY") or DEFAULT_CITY).timezone
+        city = config.get("WEGWEISER_CITY") or DEFAULT_CITY
+        timezone = config.get("BABEL_DEFAULT_TIMEZONE") or city_info(city).timezone
         return cls(stale_after_days=config.get("WEGWEISER_STALE_AFTER_DAYS", 183),
-                   timezone=timezone)
+                   timezone=timezone, city=city)
 
 
 def _attach_organisations(session: Session, offers: dict[int, Offer]) -> list[Organisation]:
