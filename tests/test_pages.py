@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import select
 
 from wegweiser import db
@@ -192,3 +193,24 @@ def test_read_only_pages_share_detached_vocabularies_and_see_changes_after_a_min
         "Neu benannt"
     assert "Neu benannt" in client.get("/de/").get_data(as_text=True)
     assert db.session().get(Area, quarter.id) is not quarter  # the request's own rows
+
+
+@pytest.mark.parametrize("lang", ["de", "ar", "uk"])
+def test_every_public_page_has_a_plain_title_and_one_heading(demo_client, demo_app, lang,
+                                                              monkeypatch):
+    """The title is what a tab, a bookmark and a screen reader say first: text only (the
+    privacy page once had two of its sections in it, so they were missing from the page)."""
+    from .test_page_weight import page_types
+
+    monkeypatch.setitem(demo_app.config, "WTF_CSRF_ENABLED", False)  # to add to the list
+    for name, pattern in page_types(demo_client, demo_app).items():
+        url = pattern.format(lang=lang)
+        html = demo_client.get(url).get_data(as_text=True)
+        title = re.search(r"<title>(.*?)</title>", html, re.S)
+        assert title, url
+        assert "<" not in title.group(1) and "\n" not in title.group(1).strip(), (url,
+                                                                               title.group(1))
+        assert title.group(1).strip().endswith("Wegweiser Leipzig"), (url, title.group(1))
+        # The large-print card has a heading per language it shows (the reader's and German).
+        headings = len(re.findall(r"<h1[ >]", html))
+        assert headings == 1 or (name == "large print" and headings == 2), (name, url)
