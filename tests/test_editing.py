@@ -163,6 +163,28 @@ def test_translation_view_shows_the_original_and_marks_missing_fields(directory)
         assert proposal.record["title"]["tr"] == "Ebeveynler için Almanca kursu"
 
 
+def test_saving_the_form_keeps_a_translation_that_waits_for_review(directory):
+    """The edit form carries the original language only: the other languages of a change
+    still waiting for review must come from that change, not from the published version."""
+    editor = signed_in(directory, "ed@example.org", "editor", "a-sprachwerk-ost")
+    page = editor.get(f"/de/manage/offers/{OWN}/translate/tr").get_data(as_text=True)
+    version = re.search(r'name="version" value="(\d+)"', page).group(1)
+    assert editor.post(f"/de/manage/offers/{OWN}/translate/tr", data={
+        "csrf_token": csrf(editor, "/de/manage/"), "version": version,
+        "title": "Ebeveynler için Almanca kursu", "summary": "Haftada iki kez.",
+        "description": ""}).status_code == 303
+    data = form_of(editor, OWN)
+    data["summary"] = "Zweimal in der Woche, jetzt auch samstags."
+    assert editor.post(f"/de/manage/offers/{OWN}/edit", data=data).status_code == 303
+    with directory.app_context():
+        record = db.session().scalars(select(Proposal)).one().record
+    assert record["title"]["tr"] == "Ebeveynler için Almanca kursu"
+    assert record["summary"]["tr"] == "Haftada iki kez."
+    assert record["summary"]["de"] == "Zweimal in der Woche, jetzt auch samstags."
+    translate = editor.get(f"/de/manage/offers/{OWN}/translate/tr").get_data(as_text=True)
+    assert "Ebeveynler için Almanca kursu" in translate
+
+
 def test_only_administrators_invite_and_bad_addresses_are_explained(directory):
     editor = signed_in(directory, "ed@example.org", "editor", "a-sprachwerk-ost")
     assert editor.get("/de/manage/users").status_code == 403

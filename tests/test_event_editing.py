@@ -207,6 +207,20 @@ def test_an_event_is_translated_on_the_translation_page_of_offers(directory):
     assert editor.get(f"/de/manage/events/{OWN_EVENT}/translate/de").status_code == 404
 
 
+def test_saving_the_event_form_keeps_a_translation_that_waits_for_review(directory):
+    editor = signed_in(directory, "ed@example.org", "editor", ORG)  # untrusted: reviewed
+    path = f"/de/manage/events/{OWN_EVENT}/translate/ru"
+    data = {**_form(editor, path), "title": "День определения уровня"}
+    assert editor.post(path, data=data).status_code == 303
+    edit = f"/de/manage/events/{OWN_EVENT}/edit"
+    data = {**_form(editor, edit), "description": "Bitte bringen Sie Ihr Zeugnis mit."}
+    assert editor.post(edit, data=data).status_code == 303
+    with directory.app_context():
+        record = db.session().scalars(select(Proposal)).one().record
+    assert record["title"]["ru"] == "День определения уровня"
+    assert record["description"]["de"] == "Bitte bringen Sie Ihr Zeugnis mit."
+
+
 def test_a_returned_event_change_is_mailed_with_a_link_to_the_event_form(directory):
     editor = signed_in(directory, "ed@example.org", "editor", ORG)
     path = f"/de/manage/events/{OWN_EVENT}/edit"

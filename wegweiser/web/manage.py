@@ -246,8 +246,11 @@ def edit_offer(external_id: str):
     vocab, lang, preview = load_vocabularies(session), offer.original_language, None
     if request.method == "POST":
         form = OfferForm.build(vocab)
-        record = form.record(offer_record(offer))
-        editing.place_by_street(session, record, offer_record(offer), current_city())
+        # The form holds the original language: the others come from the change it was
+        # opened on (a translation waiting for review), not from the published version.
+        base = _working_record(proposal, offer_record(offer))
+        record = form.record(base)
+        editing.place_by_street(session, record, base, current_city())
         checked, preview = _check_offer_form(session, offer.organisation, offer, form, record,
                                              lang)
         if checked is not None and preview is None:
@@ -923,7 +926,8 @@ def edit_event(external_id: str):
     event = _event_or_404(external_id)
     proposal = proposals.latest_change(session, event)
     if request.method == "POST":
-        form, record, checked = _event_form(session, event.organisation, event_record(event))
+        form, record, checked = _event_form(session, event.organisation,
+                                            _working_record(proposal, event_record(event)))
         if checked is not None:
             return _save(session, event, form.state(), record, checked)
     else:
