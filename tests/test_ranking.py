@@ -511,3 +511,20 @@ def test_did_you_mean_uses_other_languages_where_the_question_has_no_text(app, t
         result = search("Quelle organisation ?", "fr")
         assert result.suggestion == "organization"
         assert external_ids(result) == ["mentoring"]
+
+
+@pytest.mark.parametrize("query, lang", [("Wohnung", "de"), ("flat", "en"), ("شقة", "ar")])
+def test_a_concept_in_other_languages_finds_texts_not_the_labels_of_other_categories(
+        demo_ctx, query, lang):
+    """"Wohnung" expands to the Turkish "ev", Tigrinya ገዛ, French "maison" (house): words
+    that are also in those languages' labels of homework ("ev ödevi") or clothes; matched in
+    the vocabularies they brought in every offer of those categories (92 results, 11 of them
+    about housing)."""
+    session = db.session()
+    found = search_service().search(SearchQuery(text=query, locale=lang, per_page=500),
+                                    session)
+    ids = set(session.scalars(select(Offer.external_id).where(Offer.id.in_(found.offer_ids))))
+    assert {"a-schluesselbund-wohnungssuche", "c-mietwegweiser-wohnungssuche"} <= ids
+    assert not {"b-online-hausaufgabenhilfe", "c-baitaljiran-hausaufgaben",
+                "b-suedvorstadt-nachhilfe", "c-kleiderstube-kleiderkammer"} & ids
+    assert found.total <= 40

@@ -67,6 +67,9 @@ class Filter:
     repeatable: ClassVar[bool] = False  # several values (alternatives) or one switch
     vocabulary: ClassVar[bool] = False  # values are the slugs of a vocabulary
     description: ClassVar[str]  # of the OpenAPI parameter
+    # How much a value that a query's words name lifts the offers that have it, as a share of
+    # understanding.FILTER_BOOST.
+    boost_share: ClassVar[float] = 1.0
 
     # -- parameters ---------------------------------------------------------------------
 
@@ -183,6 +186,9 @@ class AreaFilter(VocabularyFilter):
     every area and are counted under ``citywide`` only."""
     name = "area"
     wildcard = CITYWIDE
+    # A place named is a wish, a group or a language a need: for "anything for teenagers in
+    # Paunsdorf" an offer for young people elsewhere comes before an adults' one in Paunsdorf.
+    boost_share = 0.5
     description = "Area slug (a Stadtbezirk includes the areas within it) or `citywide`."
 
     def sql_condition(self, selected, ctx):

@@ -530,10 +530,14 @@ class SearchService:
             terms = self._terms_of_phrase(phrase)
             related: dict[str, set[str]] = {}
             for lang, word in _per_language(expansions, MAX_EXPANSIONS_PER_LANGUAGE):
-                # A concept's word in language L is looked for in the fields of L only.
+                # A concept's word in language L is looked for in the texts of L only, not in
+                # the vocabularies' labels: those are there in every language, so the query's
+                # own words find a category, and a concept's words would add only their other
+                # senses (Turkish "ev", house, is in "ev ödevi", homework; Tigrinya ገዛ too).
                 for name, tokens in self._terms_of(word, inside_compounds=False,
                                                    language=lang).items():
-                    related.setdefault(name, set()).update(tokens - terms.get(name, set()))
+                    if field_kind(name) != "vocab":
+                        related.setdefault(name, set()).update(tokens - terms.get(name, set()))
             required = tuple(self._terms_of(w) for w in phrase.split(" ")) \
                 if " " in phrase else ()
             if terms or related:

@@ -32,7 +32,7 @@ from .analysis import (
     script_of,
     word_term,
 )
-from .filters import FLAG_FILTERS, VOCABULARY_FILTERS
+from .filters import BY_NAME, FLAG_FILTERS, VOCABULARY_FILTERS
 from .schema import content_languages
 
 FILTER_WORDS = Path(__file__).resolve().parent.parent / "data" / "reference" / "filter-words.toml"
@@ -349,21 +349,22 @@ class Understanding:
         # The values the same words name count once: "дітьми" (children) names the category
         # children & family and the target group children, and must not lift a children's
         # clothes store above the housing advice for "житло для сім'ї з дітьми".
-        by_words: dict[tuple[str, ...], tuple[int, int, bool]] = {}
+        by_words: dict[tuple[str, ...], tuple[int, int, bool, float]] = {}
         for recognised, own, matching in self._resolved:
             key = _named_by(recognised)
-            owns, matchings, topic = by_words.get(key, (0, 0, False))
+            owns, matchings, topic, share = by_words.get(key, (0, 0, False, 0.0))
             by_words[key] = (owns | own, matchings | matching,
-                             topic or recognised.facet in TOPIC_FACETS)
+                             topic or recognised.facet in TOPIC_FACETS,
+                             max(share, BY_NAME[recognised.facet].boost_share))
         boosts = []
-        for own, matching, topic in by_words.values():
+        for own, matching, topic, share in by_words.values():
             if not results & ~own:
                 continue
             among = topic_complete if topic and topic_complete is not None else complete
             if own & among:
-                boosts.append((FILTER_BOOST, own & among))
+                boosts.append((FILTER_BOOST * share, own & among))
             if matching & ~own & among:
-                boosts.append((FILTER_BOOST * WILDCARD_SHARE, matching & ~own & among))
+                boosts.append((FILTER_BOOST * share * WILDCARD_SHARE, matching & ~own & among))
         return boosts
 
     def found(self, results: int, selected: Callable[[str], tuple[str, ...]]
