@@ -160,3 +160,18 @@ def test_the_list_is_bounded_and_cleans_what_a_cookie_holds():
     assert Shortlist.from_cookie("garbage").ids == []
     assert json.dumps(shortlist.to_cookie())
 
+
+
+def test_a_page_read_with_a_list_does_not_send_the_list_back(demo_client, demo_app, monkeypatch):
+    """Pages fetched in the background (the offline worker keeps copies of the list's pages)
+    must not answer with the list as it was when they were asked for: that cookie would
+    overwrite a change made meanwhile. Only a change sends the cookie."""
+    monkeypatch.setitem(demo_app.config, "WTF_CSRF_ENABLED", False)
+    demo_client.get("/de/search?q=Deutschkurs")  # the page with the button: a form token
+    added = demo_client.post("/de/list/add", data={"offer": "a-sprachwerk-deutschkurs-a1"})
+    assert "session=" in added.headers.get("Set-Cookie", "")
+    for path in ("/de/offers/a-sprachwerk-deutschkurs-a1", "/de/list", "/de/list/sheet",
+                 "/de/"):
+        response = demo_client.get(path)
+        assert response.status_code == 200, path
+        assert "Set-Cookie" not in response.headers, path

@@ -3,6 +3,7 @@
 // A button is either inside its own form or (results pages) names one of two shared forms.
 (function () {
   "use strict";
+  var queue = Promise.resolve();
   function update(target, offer, response) {
     return response.text().then(function (html) {
       var page = new DOMParser().parseFromString(html, "text/html");
@@ -23,19 +24,21 @@
     var data = new FormData(form);
     if (!own) { data.append("offer", offer); }
     button.disabled = true;
-    fetch(form.action, { method: "POST", body: data, credentials: "same-origin" })
-      .then(function (response) {
-        if (!response.ok) { throw new Error(response.status); }
-        return update(own ? form : button, offer, response);
-      })
-      .catch(function () {
-        if (!own) {
-          var input = document.createElement("input");
-          input.type = "hidden"; input.name = "offer"; input.value = offer;
-          form.appendChild(input);
-        }
-        form.submit();
-      });
+    // One change after the other: the list lives in a cookie, and a change sent before the
+    // answer to the previous one arrived would carry the old list and undo that change.
+    queue = queue.then(function () {
+      return fetch(form.action, { method: "POST", body: data, credentials: "same-origin" });
+    }).then(function (response) {
+      if (!response.ok) { throw new Error(response.status); }
+      return update(own ? form : button, offer, response);
+    }).catch(function () {
+      if (!own) {
+        var input = document.createElement("input");
+        input.type = "hidden"; input.name = "offer"; input.value = offer;
+        form.appendChild(input);
+      }
+      form.submit();
+    });
   });
 })();
 

@@ -105,3 +105,25 @@ def test_emptying_the_list_asks_first(page, live_server):
     confirm.click()
     page.wait_for_url("**/de/list")
     assert page.locator(".my-list .badge").inner_text() == "0"
+
+
+def test_quick_clicks_on_a_slow_line_keep_every_offer(chromium, live_server):
+    """Three offers added 250 ms apart while each answer takes 400 ms: every change must go
+    out with the list of the one before (the list is a cookie), not undo it."""
+    context = chromium.new_context(locale="de-DE")
+    page = context.new_page()
+    page.goto(live_server + "/de/search?category=language-courses")
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.emulateNetworkConditions", {
+        "offline": False, "latency": 400, "downloadThroughput": -1, "uploadThroughput": -1})
+    cards = page.locator(".offer-card")
+    for n in range(3):
+        cards.nth(n).get_by_role("button", name="Zu meiner Liste").click()
+        page.wait_for_timeout(250)
+    page.locator(".my-list .badge", has_text="3").wait_for(timeout=15000)
+    cdp.send("Network.emulateNetworkConditions", {
+        "offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1})
+    page.goto(live_server + "/de/list")
+    assert page.locator(".my-list .badge").inner_text().strip() == "3"
+    context.close()

@@ -11,13 +11,13 @@ import secrets
 import time
 
 import pyotp
-import segno
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from ..models import RecoveryCode, User, utcnow
+from ..qrcode import inline_svg
 
 RECOVERY_CODES = 10
 DRIFT_STEPS = 1
@@ -44,8 +44,7 @@ def qr_svg(user: User, issuer: str) -> str:
     """The QR code of the secret for authenticator apps, as inline SVG (made here, no request
     to anywhere)."""
     uri = pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.email, issuer_name=issuer)
-    return segno.make(uri, error="m").svg_inline(scale=4, border=2, dark="#000",
-                                                 light="#fff", title=issuer)
+    return inline_svg(uri, scale=4, title=issuer, light="#fff")
 
 
 def grouped(secret: str) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 from collections import OrderedDict
 from datetime import date
 
-import segno
 from babel.lists import format_list
 from babel.units import format_unit
 from flask import url_for
@@ -19,6 +18,7 @@ from ..i18n import direction, in_language, locale_name
 from ..languages import all_languages, code_of_locale
 from ..models import ARCHIVED, Offer, Organisation
 from ..opening import Slot, open_state
+from ..qrcode import inline_svg
 from ..search import FILTERS, SearchQuery, SearchResult, highlighted
 from ..search.filters import BY_NAME, CITYWIDE, AreaFilter, FlagFilter, VocabularyFilter
 from ..services.directory import Vocabularies
@@ -400,8 +400,7 @@ def pagination(result: SearchResult, query: SearchQuery, lang: str) -> dict | No
 
 def qr_svg(url: str) -> Markup:
     """A QR code of ``url`` as inline SVG (nothing is fetched from elsewhere)."""
-    svg = segno.make(url, error="m").svg_inline(scale=3, border=2, dark="#000")
-    return Markup(svg.replace("<svg ", '<svg aria-hidden="true" ', 1))
+    return Markup(inline_svg(url, scale=3).replace("<svg ", '<svg aria-hidden="true" ', 1))
 
 
 def sheet_column(offer: Offer, lang: str) -> dict:

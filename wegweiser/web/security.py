@@ -10,6 +10,10 @@ CONTENT_SECURITY_POLICY = ("default-src 'self'; object-src 'none'; base-uri 'non
 def init_app(app) -> None:
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = app.config.get("SESSION_COOKIE_SAMESITE") or "Lax"
+    # The cookie is sent only when the session changed: a reader's list lives in it, and a page
+    # fetched in the background (the offline worker's copies) would otherwise answer with the
+    # list as it was when the fetch began, over a change made meanwhile.
+    app.config["SESSION_REFRESH_EACH_REQUEST"] = False
     app.before_request(refuse_oversized_bodies)
     app.after_request(add_headers)
 
