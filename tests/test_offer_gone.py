@@ -82,3 +82,26 @@ def test_no_longer_offered_asks_before_it_acts(directory):
                         r'<button type="submit">Ja, gibt es nicht mehr</button></form></details>',
                         page, re.S)
     assert confirm, "the action sits behind a confirmation that works without JavaScript"
+
+
+def test_the_list_and_the_sheet_name_the_offers_left_out(directory):
+    """A social worker who promised five offers must see which one is gone, not only that
+    one is: on the list and on the screen of the sheet (the printed sheet leaves it out)."""
+    visitor = directory.test_client()
+    visitor.get("/de/search?q=Deutschkurs")
+    with directory.app_context():
+        title = db.session().scalar(select(Offer).where(Offer.external_id == OWN)).text_in(
+            "title", "de")[0]
+    directory.config["WTF_CSRF_ENABLED"] = False
+    try:
+        for offer in (OWN, "a-lernwerkstatt-deutschkurs-abend"):
+            assert visitor.post("/de/list/add", data={"offer": offer}).status_code == 303
+    finally:
+        directory.config["WTF_CSRF_ENABLED"] = True
+    no_longer_offered(directory)
+    for path in ("/de/list", "/de/list/sheet"):
+        page = visitor.get(path).get_data(as_text=True)
+        withdrawn = page[page.index('<ul class="withdrawn">'):]
+        assert title in withdrawn[:withdrawn.index("</ul>")], path
+    sheet = visitor.get("/de/list/sheet").get_data(as_text=True)
+    assert sheet.count('class="sheet-entry"') == 1

@@ -175,3 +175,29 @@ def test_a_page_read_with_a_list_does_not_send_the_list_back(demo_client, demo_a
         response = demo_client.get(path)
         assert response.status_code == 200, path
         assert "Set-Cookie" not in response.headers, path
+
+
+def test_the_sheet_and_the_text_keep_the_notes_of_opening_hours(demo_client, demo_app,
+                                                                 monkeypatch):
+    """"Thursday 15:00–18:00" without "(only on the first Thursday of the month)" sends a
+    client on the wrong day three times out of four."""
+    monkeypatch.setitem(demo_app.config, "WTF_CSRF_ENABLED", False)
+    demo_client.post("/de/list/add", data={"offer": "a-rechtskompass-duldung"})
+    sheet = demo_client.get("/de/list/sheet?client=ar").get_data(as_text=True)
+    assert sheet.count('<bdi lang="de" dir="ltr">(nur am ersten Donnerstag im Monat)</bdi>') == 2
+    text = demo_client.get("/de/list/text").get_data(as_text=True)
+    assert "(nur am ersten Donnerstag im Monat)" in text
+    # The address in the Arabic footer is isolated left to right.
+    footer = sheet[sheet.index('<footer class="sheet-footer">'):]
+    assert re.search(r'lang="ar" dir="rtl">[^<]*<bdi dir="ltr">http://localhost/ar/</bdi>',
+                     footer), footer[:400]
+
+
+def test_the_clients_column_says_when_an_entry_is_not_in_the_clients_language(
+        demo_client, demo_app, monkeypatch):
+    monkeypatch.setitem(demo_app.config, "WTF_CSRF_ENABLED", False)
+    demo_client.post("/de/list/add", data={"offer": "a-sprachwerk-deutsch-eltern"})
+    sheet = demo_client.get("/de/list/sheet?client=ti").get_data(as_text=True)
+    column = sheet[sheet.index('<div class="sheet-column" lang="ti"'):]
+    column = column[:column.index("</div>")]
+    assert '<p class="small muted">' in column  # the Tigrinya column says it shows German

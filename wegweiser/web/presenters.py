@@ -134,12 +134,19 @@ def opening_hours(offer: Offer) -> list[dict]:
             "closes": format_time(slot.closes, "short"),
             "note": slot.note,
         })
+    # A slot's note ("only on the first Thursday of the month") is written in the offer's
+    # language; the sheet and the text carry it too, or a client comes on the wrong day.
+    written_in = offer.original_language
     for day in days.values():
-        spans = [f"{s['opens']}–{s['closes']}" for s in day["slots"]]
-        day["times"] = format_list(spans, locale=get_locale())
+        spans = [(f"{s['opens']}–{s['closes']}", s["note"]) for s in day["slots"]]
+        day["times"] = format_list([f"{span} ({note})" if note else span
+                                    for span, note in spans], locale=get_locale())
         # Each span isolated, so an RTL page does not reorder "9:00–12:00" into "12:00–9:00".
-        day["times_html"] = Markup(format_list(
-            [str(Markup("<bdi>{}</bdi>").format(span)) for span in spans], locale=get_locale()))
+        day["times_html"] = Markup(format_list([str(
+            Markup("<bdi>{}</bdi>").format(span)
+            + (Markup(' <bdi lang="{}" dir="{}">({})</bdi>').format(
+                written_in, direction(written_in), note) if note else ""))
+            for span, note in spans], locale=get_locale()))
     return list(days.values())
 
 
@@ -412,6 +419,8 @@ def sheet_column(offer: Offer, lang: str) -> dict:
             "lang": lang,
             "dir": direction(lang),
             "title": title,
+            # The client's column in another language says so (it may repeat the German).
+            "language_notice": language_notice(offer, title["lang"], lang),
             "summary": summary,
             "organisation": offer.organisation.name,
             "labels": {

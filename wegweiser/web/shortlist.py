@@ -16,9 +16,11 @@ from flask import (
 )
 from flask_babel import format_date
 from flask_babel import gettext as _
+from markupsafe import Markup, escape
 
 from .. import db, opening
 from ..i18n import autonym, direction, in_language, ui_languages
+from ..models import PUBLISHED
 from ..pdf import pdf_available
 from ..services.directory import (
     listed_offers,
@@ -121,6 +123,13 @@ def _offers(shortlist: Shortlist):
     return published_offers_by_external_ids(db.session(), shortlist.ids)
 
 
+def _withdrawn(shortlist: Shortlist, lang: str) -> list[dict]:
+    """The offers of the list that are no longer offered, by title: the list and the sheet
+    leave them out, and the social worker who promised them must see which."""
+    return [presenters.text_block(o, "title", lang)
+            for o in listed_offers(db.session(), shortlist.ids) if o.status != PUBLISHED]
+
+
 def _client_language() -> str:
     """The client's language: chosen with ``?client=`` and then remembered in the list, so
     that the sheet, the shared link and the texts all keep it."""
@@ -171,6 +180,7 @@ def show():
         mailto=f"mailto:?body={quote(text)}" if text else None,
         sms=f"sms:?&body={quote(text)}" if text else None,
         missing=len(shortlist.ids) - len(offers),
+        withdrawn=_withdrawn(shortlist, g.lang),
         removed=removed,
     )
 
@@ -218,9 +228,13 @@ def _sheet_page() -> str:
             site = url_for("public.index", lang=lang, _external=True)
             printed.append({"lang": lang, "dir": direction(lang),
                             "text": _("Printed on %(date)s", date=format_date(today, "long"))})
-            footer.append({"lang": lang, "dir": direction(lang),
-                           "text": _("Please check the current details at %(url)s", url=site)})
+            # The address isolated left to right: in an Arabic sentence its last "/" would
+            # be drawn before "http".
+            line = escape(_("Please check the current details at %(url)s", url=site))
+            footer.append({"lang": lang, "dir": direction(lang), "text": line.replace(
+                escape(site), Markup('<bdi dir="ltr">{}</bdi>').format(site))})
     return render_template("sheet.html", entries=entries, note=shortlist.note,
+                           withdrawn=_withdrawn(shortlist, g.lang),
                            printed=printed, footer=footer, client=client,
                            pdf_url=url_for("shortlist.sheet_pdf", client=client)
                            if pdf_available() else None)
