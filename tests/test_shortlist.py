@@ -201,3 +201,16 @@ def test_the_clients_column_says_when_an_entry_is_not_in_the_clients_language(
     column = sheet[sheet.index('<div class="sheet-column" lang="ti"'):]
     column = column[:column.index("</div>")]
     assert '<p class="small muted">' in column  # the Tigrinya column says it shows German
+
+
+def test_names_and_addresses_in_another_script_keep_their_direction(demo_client, demo_app,
+                                                                     monkeypatch):
+    monkeypatch.setitem(demo_app.config, "WTF_CSRF_ENABLED", False)
+    demo_client.post("/de/list/add", data={"offer": "a-sprachwerk-deutschkurs-a1"})
+    page = demo_client.get("/de/list?client=ar").get_data(as_text=True)
+    assert '<bdi lang="ar" dir="rtl">العربية</bdi>' in page  # inside a German sentence
+    assert re.search(r'<input class="share-url" type="text" readonly dir="ltr"', page)
+    report = demo_client.get("/ckb/offers/a-sprachwerk-deutschkurs-a1/report").get_data(
+        as_text=True)
+    assert re.search(r'<a href="/ckb/offers/a-sprachwerk-deutschkurs-a1" lang="de" dir="ltr">',
+                     report)

@@ -175,20 +175,20 @@ def report_problem(external_id: str):
     found = published_offer(session, external_id)
     if found is None:
         abort(404)
-    title = found.text_in("title", g.lang)
+    title = presenters.text_block(found, "title", g.lang)
     if request.method == "POST":
         try:
             report = file_report(session, found, request.form.get("message", ""),
                                  request.form.get("contact", ""))
         except AccountError:
             return render_template("report.html", offer_id=external_id,
-                                   title=title[0] if title else "", error=True,
+                                   title=title, error=True,
                                    form=request.form), 400
         session.commit()
         send_problem_report(session, report)
         return render_template("report.html", offer_id=external_id, done=True,
-                               title=title[0] if title else "")
-    return render_template("report.html", offer_id=external_id, title=title[0] if title else "",
+                               title=title)
+    return render_template("report.html", offer_id=external_id, title=title,
                            form={})
 
 

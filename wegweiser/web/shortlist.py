@@ -174,6 +174,9 @@ def show():
         note=shortlist.note,
         client=client,
         client_name=autonym(client),
+        # The language's own name in its own language and direction, inside this sentence.
+        client_name_html=Markup('<bdi lang="{}" dir="{}">{}</bdi>').format(
+            client, direction(client), autonym(client)),
         client_languages=[(code, autonym(code)) for code in ui_languages()],
         share_url=share_url,
         share_qr=presenters.qr_svg(share_url) if share_url else None,
