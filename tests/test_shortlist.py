@@ -144,7 +144,7 @@ def test_share_link_carries_only_ids_and_opens_for_anyone(demo_client, demo_app)
     for offer_id in ids:
         add(demo_client, offer_id, csrf)
     page = demo_client.get("/de/list?client=ar").get_data(as_text=True)
-    share = re.search(r'class="share-url" type="text" readonly value="([^"]+)"', page).group(1)
+    share = re.search(r'class="share-url" type="text" readonly dir="ltr" value="([^"]+)"', page).group(1)
     assert share.endswith("/ar/list/shared?ids=" + "~".join(ids))
     stranger = demo_app.test_client()
     shared = stranger.get(share.replace("http://localhost", "")).get_data(as_text=True)
