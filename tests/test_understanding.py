@@ -170,6 +170,12 @@ VIOLENCE = ["Mein Mann schlägt mich", "My husband hits me", "Mon mari me frappe
     *((text, "work-training") for text in ("Хочу працювати", "Хочу работать",
                                            "أريد أن أعمل", "je veux travailler",
                                            "ich möchte arbeiten", "çalışmak istiyorum")),
+    # "Legal help", beside "legal advice".
+    *((text, "asylum-legal-advice") for text in ("کمک حقوقی برای پناهنده", "کمک حقوقی",
+                                                 "حقوقي مرسته", "مساعدة قانونية",
+                                                 "legal help for refugees")),
+    # "German language" in Tigrinya, beside "German" (ጀርመንኛ).
+    ("ናይ ጀርመን ቋንቋ ትምህርቲ", "language-courses"),
 ])
 def test_everyday_words_name_their_category(recogniser, text, category):
     assert ("category", category) in named(recogniser, text)
