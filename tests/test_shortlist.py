@@ -144,7 +144,8 @@ def test_share_link_carries_only_ids_and_opens_for_anyone(demo_client, demo_app)
     for offer_id in ids:
         add(demo_client, offer_id, csrf)
     page = demo_client.get("/de/list?client=ar").get_data(as_text=True)
-    share = re.search(r'class="share-url" type="text" readonly dir="ltr" value="([^"]+)"', page).group(1)
+    share = re.search(r'class="share-url" type="text" readonly dir="ltr" value="([^"]+)"',
+                      page).group(1)
     assert share.endswith("/ar/list/shared?ids=" + "~".join(ids))
     stranger = demo_app.test_client()
     shared = stranger.get(share.replace("http://localhost", "")).get_data(as_text=True)
@@ -214,3 +215,22 @@ def test_names_and_addresses_in_another_script_keep_their_direction(demo_client,
         as_text=True)
     assert re.search(r'<a href="/ckb/offers/a-sprachwerk-deutschkurs-a1" lang="de" dir="ltr">',
                      report)
+
+
+def test_a_full_list_says_so_where_the_add_button_was(demo_client, demo_app, monkeypatch):
+    from sqlalchemy import select
+
+    from wegweiser import db
+    from wegweiser.models import PUBLISHED, Offer
+
+    monkeypatch.setitem(demo_app.config, "WTF_CSRF_ENABLED", False)
+    with demo_app.app_context():
+        ids = list(db.session().scalars(select(Offer.external_id).where(
+            Offer.status == PUBLISHED).order_by(Offer.external_id)))
+    for offer in ids[:MAX_OFFERS]:
+        demo_client.post("/de/list/add", data={"offer": offer})
+    page = demo_client.get(f"/de/offers/{ids[MAX_OFFERS]}").get_data(as_text=True)
+    assert "Meine Liste ist voll. Entfernen Sie ein Angebot daraus" in page
+    assert 'href="/de/list"' in page[page.index('class="list-full'):][:200]
+    on_list = demo_client.get(f"/de/offers/{ids[0]}").get_data(as_text=True)
+    assert "Auf meiner Liste – entfernen" in on_list and "list-full" not in on_list

@@ -20,6 +20,7 @@ from ..i18n import (
     ui_languages,
 )
 from ..services.directory import database_ok
+from ..services.shortlist import MAX_OFFERS
 from . import (
     api,
     auth,
@@ -143,6 +144,7 @@ def template_globals() -> dict:
     lang = current_language()
     return {
         "shortlist_ids": shortlist.current_list().ids,
+        "shortlist_max": MAX_OFFERS,
         "page_lang": lang,
         "page_dir": direction(lang),
         "page_autonym": autonym(lang),
