@@ -416,3 +416,26 @@ def test_word_diff_marks_runs_of_changed_words():
     assert word_diff(None, "neu") == ([("—", False)], [("neu", True)])
     assert word_diff(["a", "b"], ["a", "c"]) == ([("a, ", False), ("b", True)],
                                                  [("a, ", False), ("c", True)])
+
+
+def test_too_long_texts_are_refused_with_the_limit_and_kept_as_typed(directory):
+    """A browser cuts a paste into a field with maxlength without a word: the fields have
+    none; the server refuses a text over the limit at its field and keeps all of it."""
+    editor = signed_in(directory, "ed@example.org", "editor", "a-sprachwerk-ost")
+    page = editor.get(f"/de/manage/offers/{OWN}/edit").get_data(as_text=True)
+    for name in ("title", "summary", "description"):
+        control = re.search(rf'<(?:input|textarea)[^>]*name="{name}"[^>]*>', page).group(0)
+        assert "maxlength" not in control, name
+    title, summary = "Deutschkurs " + "x" * 200, "Wir treffen uns. " * 60 + "Ende."
+    before = public_title(editor, OWN)
+    data = form_of(editor, OWN)
+    data.update({"title": title, "summary": summary})
+    response = editor.post(f"/de/manage/offers/{OWN}/edit", data=data)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert re.search(r'id="e-f-title">[^<]*länger als 200 Zeichen', page)
+    assert re.search(r'id="e-f-summary">[^<]*länger als 1000 Zeichen', page)
+    assert f'value="{title}"' in page and f">{summary}</textarea>" in page
+    with directory.app_context():
+        assert db.session().scalars(select(Proposal)).first() is None
+    assert public_title(editor, OWN) == before

@@ -238,3 +238,19 @@ def test_a_returned_event_change_is_mailed_with_a_link_to_the_event_form(directo
     assert f"/de/manage/events/{OWN_EVENT}/edit" in body and "Bitte die Uhrzeit nennen." in body
     page = editor.get(path).get_data(as_text=True)
     assert "Bitte die Uhrzeit nennen." in page and "Einstufungstag ohne Uhrzeit" in page
+
+
+def test_a_too_long_title_is_refused_and_kept_not_cut_by_the_browser(directory):
+    editor = signed_in(directory, "ed@example.org", "editor", ORG)
+    title = "Lesecafé " + "für Eltern und Kinder " * 10
+    path, data = _new_event(editor, title=title)
+    control = re.search(r'<input[^>]*name="title"[^>]*>',
+                        editor.get(path).get_data(as_text=True)).group(0)
+    assert "maxlength" not in control
+    response = editor.post(path, data=data)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert re.search(r'id="e-f-title">[^<]*länger als 200 Zeichen', page)
+    assert f'value="{title.strip()}"' in page or f'value="{title}"' in page
+    with directory.app_context():
+        assert _event(like=f"{ORG}-lesecafe%") is None

@@ -73,6 +73,7 @@ class ProblemsForm(FlaskForm):
     """A form that shows the importer's problems at the fields they concern."""
 
     has_problems = False
+    text_language: str | None = None  # the language of the texts typed (set by texts_over)
 
     def show_problems(self, problems) -> None:
         """Each problem of the importer at the field it concerns; the rest above the form."""
@@ -86,12 +87,13 @@ class ProblemsForm(FlaskForm):
 
     def field_for(self, path: str):
         """Where an importer's problem (``title``, ``contact.email``, …) is shown: a field, a
-        group of fields (``address``), or None: above the form."""
+        group of fields (``address``), or None: above the form. A text in the language typed
+        (``title.de``) is shown at its field."""
         name, _dot, rest = path.partition(".")
         field = self._fields.get(name)
         if isinstance(field, FormField):
             return field.form._fields.get(rest) if rest else field.form
-        return field if not rest else None
+        return field if not rest or rest == self.text_language else None
 
 
 class StateForm(ProblemsForm):
@@ -125,6 +127,7 @@ class TextsForm(StateForm):
 def texts_over(form, base: dict, lang: str, fields: tuple[str, ...]) -> dict:
     """``base`` with the texts of ``fields`` in ``lang`` as typed in ``form`` (an emptied field
     removes one)."""
+    form.text_language = lang
     record = {**base}
     for name in fields:
         texts, value = dict(record.get(name, {})), _text(form[name])
