@@ -284,7 +284,9 @@ def _check_offer_form(session, organisation, offer, form, record: dict,
     the fields: the checked record (None: problems), and the preview if one was asked for."""
     checked, problems = editing.validate(session, organisation, record)
     form.show_problems(problems)
-    if checked is None or request.form.get("action") != "preview":
+    if form.has_problems:  # the importer's, or the form's own (opening hours)
+        return None, None
+    if request.form.get("action") != "preview":
         return checked, None
     return checked, _offer_preview(session, organisation, offer, checked,
                                    _preview_language(preview_language))
