@@ -42,6 +42,7 @@ from ..services.events import (
     repetition_rule,
 )
 from ..services.importer import Problem
+from ..services.occurrences import Schedule, last_end
 from ..services.records import ADDRESS_KEYS, CONTACT_KEYS, ORGANISATION_KEYS
 
 HOUR_ROWS_EXTRA = 3  # empty rows for adding opening hours without JavaScript
@@ -493,6 +494,9 @@ class EventForm(StateForm):
         record["starts_at"] = starts_at.isoformat(timespec="minutes") if starts_at else None
         record["ends_at"] = ends_at.isoformat(timespec="minutes") if ends_at else None
         record["rrule"] = self._rule(base, starts_at)
+        if not self._problems and any(record[key] != base.get(key)
+                                      for key in ("starts_at", "ends_at", "rrule")):
+            self._over(record, base.get("timezone") or "UTC")
         for name in ("categories", "target_groups", "languages", "areas"):
             record[name] = list(self[name].data or [])
         record["online"] = bool(self.online.data)
@@ -540,6 +544,20 @@ class EventForm(StateForm):
         if starts_at is None or repetition not in REPETITIONS:
             return None
         return repetition_rule(repetition, starts_at, until)
+
+    def _over(self, record: dict, timezone: str) -> None:
+        """A new date (of a new event, or a date changed) whose last occurrence is over."""
+        end = last_end(Schedule(datetime.fromisoformat(record["starts_at"]),
+                                datetime.fromisoformat(record["ends_at"]), timezone,
+                                record["rrule"]))
+        if end is None or end > datetime.now(end.tzinfo):
+            return
+        if record["rrule"]:
+            self._problems.append(("until", _l("The last date of the repetition is already "
+                                               "over. Please give a later one, or none.")))
+        else:
+            self._problems.append(("start_date", _l("This date is already over. Please give "
+                                                    "a date that is still to come.")))
 
     def show_problems(self, problems) -> None:
         """The form's own problems, then the importer's at fields without one already."""
