@@ -17,9 +17,11 @@ from .helpers import (
     csrf,
     decide_first_review,
     form_of,
+    mails,
     notices_after,
     propose_title,
     public_title,
+    review_paths,
     signed_in,
     trust,
 )
@@ -416,3 +418,55 @@ def test_word_diff_marks_runs_of_changed_words():
     assert word_diff(None, "neu") == ([("—", False)], [("neu", True)])
     assert word_diff(["a", "b"], ["a", "c"]) == ([("a, ", False), ("b", True)],
                                                  [("a, ", False), ("c", True)])
+
+
+def test_too_long_texts_are_refused_with_the_limit_and_kept_as_typed(directory):
+    """A browser cuts a paste into a field with maxlength without a word: the fields have
+    none; the server refuses a text over the limit at its field and keeps all of it."""
+    editor = signed_in(directory, "ed@example.org", "editor", "a-sprachwerk-ost")
+    page = editor.get(f"/de/manage/offers/{OWN}/edit").get_data(as_text=True)
+    for name in ("title", "summary", "description"):
+        control = re.search(rf'<(?:input|textarea)[^>]*name="{name}"[^>]*>', page).group(0)
+        assert "maxlength" not in control, name
+    title, summary = "Deutschkurs " + "x" * 200, "Wir treffen uns. " * 60 + "Ende."
+    before = public_title(editor, OWN)
+    data = form_of(editor, OWN)
+    data.update({"title": title, "summary": summary})
+    response = editor.post(f"/de/manage/offers/{OWN}/edit", data=data)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert re.search(r'id="e-f-title">[^<]*länger als 200 Zeichen', page)
+    assert re.search(r'id="e-f-summary">[^<]*länger als 1000 Zeichen', page)
+    assert f'value="{title}"' in page and f">{summary}</textarea>" in page
+    with directory.app_context():
+        assert db.session().scalars(select(Proposal)).first() is None
+    assert public_title(editor, OWN) == before
+
+
+@pytest.mark.parametrize("comment", ["", "  \r\n ", "Bitte die Adresse ergänzen. " * 80])
+def test_returning_a_change_needs_a_comment_and_changes_nothing_without_one(directory,
+                                                                            comment):
+    """Without a comment the author would read "returned with this comment:" and nothing;
+    one over the limit was cut without a word."""
+    editor = propose_title(directory, "Bitte prüfen")
+    moderator = signed_in(directory, "mod@example.org", "moderator")
+    path = review_paths(moderator)[0]
+    response = moderator.post(path, data={"csrf_token": csrf(moderator, path),
+                                          "decision": "return", "comment": comment})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    error = re.search(r'<p class="field-error" id="e-comment">([^<]+)</p>', page).group(1)
+    assert ("Bitte schreiben Sie einen Kommentar" if not comment.strip()
+            else "länger als 2000 Zeichen") in error
+    assert 'aria-describedby="e-comment"' in page and "Bitte prüfen" in page
+    assert f">{comment}</textarea>" in page, "what was typed is kept"
+    with directory.app_context():
+        proposal = db.session().scalars(select(Proposal)).one()
+        assert (proposal.status, proposal.comment) == ("pending", None)
+    assert "zurückgegeben" not in "".join(m.get_content() for m in mails(directory)
+                                          if m["To"] == "ed@example.org")
+    assert "Änderungen warten auf Prüfung" in editor.get("/de/manage/").get_data(as_text=True)
+    moderator.post(path, data={"csrf_token": csrf(moderator, path), "decision": "return",
+                               "comment": "Bitte die Adresse ergänzen."})
+    with directory.app_context():
+        assert db.session().scalars(select(Proposal)).one().status == "returned"

@@ -53,6 +53,7 @@ def test_an_offer_form_becomes_a_plain_record_in_the_import_format(app):
         "address": {"street": "Straße 1", "lat": 51.33, "lon": "zwölf"},
         "contact": {"phone": "0341 1"},
         "opening_hours": [{"weekday": 1, "opens": "10:00", "closes": "12:00", "note": "Café"},
+                          {"weekday": None, "opens": "", "closes": "", "note": "nur eine Notiz"},
                           {"weekday": 7, "opens": "09:00", "closes": ""}],
         "cost": "reduced", "accessible": False, "appointment_needed": None}
 
@@ -109,3 +110,85 @@ def test_empty_rows_for_more_opening_hours_without_javascript(app):
     pickers = [(n, v) for n, v in read_form(page).fields if n.endswith("-weekday")]
     assert [v for _n, v in pickers] == ["2", "4", "5", "5", "5"] + [""] * HOUR_ROWS_EXTRA
     assert dict(read_form(page).fields)["hours-4-closes"] == "14:45", "typed values are kept"
+
+
+def _post_hours(editor, *rows):
+    """The offer form with its opening hours replaced by ``rows`` (day, opens, closes, note)."""
+    data = {k: v for k, v in form_of(editor, OWN).items() if not k.startswith("hours-")}
+    for i, (day, opens, closes, note) in enumerate(rows):
+        data.update({f"hours-{i}-weekday": day, f"hours-{i}-opens": opens,
+                     f"hours-{i}-closes": closes, f"hours-{i}-note": note})
+    return editor.post(f"/de/manage/offers/{OWN}/edit", data=data)
+
+
+def _error_at(page: str, name: str) -> str:
+    found = re.search(rf'<p class="field-error" id="e-{re.escape(name)}">([^<]+)</p>', page)
+    return found.group(1) if found else ""
+
+
+def _nothing_waits(app) -> bool:
+    from sqlalchemy import select
+
+    from wegweiser.models import Proposal
+
+    with app.app_context():
+        return db.session().scalars(select(Proposal)).first() is None
+
+
+def test_a_note_without_day_and_times_is_kept_and_refused_at_its_row(app):
+    editor = signed_in(app, "ed@example.org", "editor", "a-sprachwerk-ost")
+    response = _post_hours(editor, ("2", "09:30", "11:30", ""),
+                           ("", "", "", "In den Schulferien geschlossen"))
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Ein Hinweis braucht einen Tag und Uhrzeiten" in _error_at(page, "hours-1-note")
+    assert 'aria-invalid="true"' in tag(page, "hours-1-note")
+    assert dict(read_form(page).fields)["hours-1-note"] == "In den Schulferien geschlossen"
+    assert _nothing_waits(app)
+
+
+@pytest.mark.parametrize(("row", "field", "words"), [
+    (("", "09:00", "12:00", ""), "weekday", "Wählen Sie einen Tag"),
+    (("1", "", "12:00", ""), "opens", "Geben Sie an, wann geöffnet wird, z. B. 09:00"),
+    (("1", "09:00", "zwölf", ""), "closes", "Geben Sie an, wann geschlossen wird, z. B. 17:00"),
+    (("1", "12:00", "12:00", ""), "closes", "später als die Öffnungszeit"),
+    (("1", "14:00", "12:00", ""), "closes", "zwei Zeilen: eine bis 23:59"),
+    (("1", "20:00", "00:00", ""), "closes", "und eine ab 00:00 am nächsten Tag"),
+])
+def test_opening_hours_are_refused_in_the_words_of_the_form(app, row, field, words):
+    editor = signed_in(app, "ed@example.org", "editor", "a-sprachwerk-ost")
+    response = _post_hours(editor, ("2", "09:30", "11:30", ""), row)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert words in _error_at(page, f"hours-1-{field}")
+    assert "HH:MM" not in page and "1 (Montag)" not in page, "the import's words"
+    assert [v for n, v in read_form(page).fields if n.startswith("hours-1-")][:3] == \
+        list(row[:3])
+    assert _nothing_waits(app)
+
+
+def test_overlapping_rows_of_one_day_are_refused(app):
+    editor = signed_in(app, "ed@example.org", "editor", "a-sprachwerk-ost")
+    response = _post_hours(editor, ("1", "09:00", "17:00", ""), ("3", "10:00", "12:00", ""),
+                           ("1", "10:00", "12:00", "Beratung"))
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Überschneidet sich mit 09:00–17:00" in _error_at(page, "hours-2-opens")
+    assert not _error_at(page, "hours-1-opens") and not _error_at(page, "hours-0-opens")
+    assert _nothing_waits(app)
+
+
+def test_hours_past_midnight_in_two_rows_and_times_typed_by_hand_are_saved(app):
+    editor = signed_in(app, "ed@example.org", "editor", "a-sprachwerk-ost")
+    response = _post_hours(editor, ("5", "20:00", "23:59", ""), ("6", "00:00", "02:00", ""),
+                           ("1", "9.30", "12:00", ""), ("1", "12:00", "14:00", "Mittag"))
+    assert response.status_code == 303
+    from sqlalchemy import select
+
+    from wegweiser.models import Proposal
+
+    with app.app_context():
+        hours = db.session().scalars(select(Proposal)).one().record["opening_hours"]
+    assert [(h["weekday"], h["opens"], h["closes"]) for h in hours] == [
+        (1, "09:30", "12:00"), (1, "12:00", "14:00"), (5, "20:00", "23:59"),
+        (6, "00:00", "02:00")]

@@ -238,3 +238,47 @@ def test_a_returned_event_change_is_mailed_with_a_link_to_the_event_form(directo
     assert f"/de/manage/events/{OWN_EVENT}/edit" in body and "Bitte die Uhrzeit nennen." in body
     page = editor.get(path).get_data(as_text=True)
     assert "Bitte die Uhrzeit nennen." in page and "Einstufungstag ohne Uhrzeit" in page
+
+
+def test_a_too_long_title_is_refused_and_kept_not_cut_by_the_browser(directory):
+    editor = signed_in(directory, "ed@example.org", "editor", ORG)
+    title = "Lesecafé " + "für Eltern und Kinder " * 10
+    path, data = _new_event(editor, title=title)
+    control = re.search(r'<input[^>]*name="title"[^>]*>',
+                        editor.get(path).get_data(as_text=True)).group(0)
+    assert "maxlength" not in control
+    response = editor.post(path, data=data)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert re.search(r'id="e-f-title">[^<]*länger als 200 Zeichen', page)
+    assert f'value="{title.strip()}"' in page or f'value="{title}"' in page
+    with directory.app_context():
+        assert _event(like=f"{ORG}-lesecafe%") is None
+
+
+def test_a_new_event_or_a_changed_date_that_is_over_is_refused(directory):
+    trust(directory, ORG)
+    editor = signed_in(directory, "ed@example.org", "editor", ORG)
+    yesterday = date.today() - timedelta(days=1)
+    path, data = _new_event(editor, start_date=yesterday.isoformat(), repetition="none")
+    response = editor.post(path, data=data)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert re.search(r'id="e-f-start_date">Dieses Datum ist schon vorbei', page)
+    assert f'value="{yesterday.isoformat()}"' in page and "Lesecafé für Eltern" in page
+    weeks_ago = date.today() - timedelta(days=21)
+    path, data = _new_event(editor, start_date=weeks_ago.isoformat(), repetition="weekly",
+                            until=yesterday.isoformat())
+    page = editor.post(path, data=data).get_data(as_text=True)
+    assert re.search(r'id="e-f-until">Der letzte Termin der Wiederholung ist schon vorbei',
+                     page)
+    path, data = _new_event(editor, start_date=weeks_ago.isoformat(), repetition="weekly")
+    assert editor.post(path, data=data).status_code == 303, "a repetition without end goes on"
+    with directory.app_context():
+        assert len(db.session().scalars(select(Event).where(
+            Event.external_id.like(f"{ORG}-lesecafe%"))).all()) == 1
+    edit = f"/de/manage/events/{OWN_EVENT}/edit"
+    data = {**_form(editor, edit), "start_date": yesterday.isoformat()}
+    assert editor.post(edit, data=data).status_code == 400
+    with directory.app_context():
+        assert _event(OWN_EVENT).starts_at.date() != yesterday

@@ -303,3 +303,32 @@ def test_the_import_format_checks_calls_for_help_and_names_each_problem(app):
         assert call.status == "published" and [a.slug for a in call.areas] == ["connewitz"]
         again = Importer(db.session(), "test").run(good)
         assert again.unchanged["help_calls"] == 1
+
+
+def test_too_long_texts_of_a_call_are_refused_and_kept_not_cut_by_the_browser(app):
+    editor = signed_in(app, "ed@example.org", "editor", ORG)
+    path = f"/de/manage/organisations/{ORG}/help-calls/new"
+    page = editor.get(path).get_data(as_text=True)
+    for name in ("title", "description", "when"):
+        control = re.search(rf'<(?:input|textarea)[^>]*name="{name}"[^>]*>', page).group(0)
+        assert "maxlength" not in control, name
+    description = "Wir suchen Menschen, die mit Kindern lesen. " * 50
+    response = _post_new(editor, "Lesepatinnen gesucht", description=description)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert re.search(r'id="e-f-description">[^<]*länger als 2000 Zeichen', page)
+    assert description.strip() in page
+
+
+def test_returning_a_call_needs_a_comment_and_changes_nothing_without_one(app):
+    editor = signed_in(app, "ed@example.org", "editor", ORG)
+    assert _post_new(editor, "Spenden für das Erzählcafé", kind="volunteers").status_code == 303
+    call = _call(app, "Spenden für das Erzählcafé")
+    moderator = signed_in(app, "mod@example.org", "moderator")
+    response = _decide(moderator, call.external_id, "return", " ")
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert re.search(r'id="e-comment">Bitte schreiben Sie einen Kommentar', page)
+    again = _call(app, "Spenden für das Erzählcafé")
+    assert (again.status, again.review_comment) == (call.status, None)
+    assert _review_path(moderator, call.external_id)

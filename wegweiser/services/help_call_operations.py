@@ -32,7 +32,7 @@ from ..models import (
 from .editing import new_external_id
 from .help_calls import EXTEND_DAYS, help_call_record, latest_end_date
 from .importer import Importer, Problem
-from .operations import Actor, ChangeNotWaiting, EditConflict
+from .operations import Actor, ChangeNotWaiting, EditConflict, returning_comment
 
 
 def _trusted(actor: Actor, organisation: Organisation) -> bool:
@@ -91,13 +91,15 @@ def approve(session: Session, moderator: Actor, call: HelpCall) -> None:
 
 
 def return_call(session: Session, moderator: Actor, call: HelpCall, comment: str) -> None:
-    """Send the waiting call (it becomes a draft) or change back, with a comment."""
+    """Send the waiting call (it becomes a draft) or change back, with a comment (required:
+    InvalidComment, and nothing changes, without one)."""
     _waiting(call)
+    comment = returning_comment(comment)
     if call.pending is not None:
         call.pending, call.pending_author_id = None, None
     else:
         _write(session, moderator, call, {**help_call_record(call), "status": DRAFT})
-    call.review_comment = comment.strip()[:2000] or None
+    call.review_comment = comment
     session.flush()
 
 

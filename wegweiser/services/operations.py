@@ -84,6 +84,26 @@ class InvalidRestore(ValueError):
     """An earlier state that would not pass validation today (e.g. a category since removed)."""
 
 
+MAX_COMMENT = 2000  # characters of a moderator's comment on a change returned
+
+
+class InvalidComment(ValueError):
+    """A change is returned with a comment for its author of at most MAX_COMMENT characters:
+    this one has none, or (``too_long``) more."""
+
+    def __init__(self, too_long: bool):
+        super().__init__("too long" if too_long else "missing")
+        self.too_long = too_long
+
+
+def returning_comment(comment: str) -> str:
+    """The comment a change is returned with, as typed (stripped); raises InvalidComment."""
+    comment = comment.strip()
+    if not comment or len(comment) > MAX_COMMENT:
+        raise InvalidComment(too_long=bool(comment))
+    return comment
+
+
 # -- the change waiting for review ----------------------------------------------------------
 
 def _close_waiting(session: Session, target: Offer | Event | Organisation, reason: str,
@@ -254,9 +274,10 @@ def approve(session: Session, moderator: Actor, proposal_id: int) -> Proposal:
 
 def return_change(session: Session, moderator: Actor, proposal_id: int,
                   comment: str) -> Proposal:
-    """Send a waiting change back to its author with a comment; nothing is published."""
+    """Send a waiting change back to its author with a comment (required: the author is told
+    what to change; InvalidComment, and nothing changes, without one); nothing is published."""
     proposal = _decidable(session, proposal_id)
-    proposal.status, proposal.comment = RETURNED, comment.strip()[:2000]
+    proposal.status, proposal.comment = RETURNED, returning_comment(comment)
     proposal.decided_at, proposal.decided_by_id = utcnow(), moderator.user_id
     session.flush()
     return proposal

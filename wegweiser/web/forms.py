@@ -42,6 +42,7 @@ from ..services.events import (
     repetition_rule,
 )
 from ..services.importer import Problem
+from ..services.occurrences import Schedule, last_end
 from ..services.records import ADDRESS_KEYS, CONTACT_KEYS, ORGANISATION_KEYS
 
 HOUR_ROWS_EXTRA = 3  # empty rows for adding opening hours without JavaScript
@@ -73,6 +74,7 @@ class ProblemsForm(FlaskForm):
     """A form that shows the importer's problems at the fields they concern."""
 
     has_problems = False
+    text_language: str | None = None  # the language of the texts typed (set by texts_over)
 
     def show_problems(self, problems) -> None:
         """Each problem of the importer at the field it concerns; the rest above the form."""
@@ -86,12 +88,13 @@ class ProblemsForm(FlaskForm):
 
     def field_for(self, path: str):
         """Where an importer's problem (``title``, ``contact.email``, …) is shown: a field, a
-        group of fields (``address``), or None: above the form."""
+        group of fields (``address``), or None: above the form. A text in the language typed
+        (``title.de``) is shown at its field."""
         name, _dot, rest = path.partition(".")
         field = self._fields.get(name)
         if isinstance(field, FormField):
             return field.form._fields.get(rest) if rest else field.form
-        return field if not rest else None
+        return field if not rest or rest == self.text_language else None
 
 
 class StateForm(ProblemsForm):
@@ -125,6 +128,7 @@ class TextsForm(StateForm):
 def texts_over(form, base: dict, lang: str, fields: tuple[str, ...]) -> dict:
     """``base`` with the texts of ``fields`` in ``lang`` as typed in ``form`` (an emptied field
     removes one)."""
+    form.text_language = lang
     record = {**base}
     for name in fields:
         texts, value = dict(record.get(name, {})), _text(form[name])
@@ -163,7 +167,7 @@ class ContactForm(Form):
 
 
 class HoursForm(Form):
-    """One row of opening hours; a row left empty is no opening hours."""
+    """One row of opening hours; a row left empty (a note too) is no opening hours."""
 
     weekday = SelectField(_l("Day"), coerce=weekday_number, choices=weekday_choices)
     opens = StringField(_l("Opens"))
@@ -171,14 +175,64 @@ class HoursForm(Form):
     note = StringField(_l("Note"))
 
     def is_empty(self) -> bool:
-        return self.weekday.data is None and not self.opens.data and not self.closes.data
+        return self.weekday.data is None and not _text(self.opens) \
+            and not _text(self.closes) and not _text(self.note)
 
     def slot(self) -> dict:
-        slot = {"weekday": self.weekday.data, "opens": self.opens.data or "",
-                "closes": self.closes.data or ""}
+        """The row in the import format; times typed as 9:30 or 9.30 become 09:30."""
+        slot = {"weekday": self.weekday.data, "opens": _hh_mm(self.opens),
+                "closes": _hh_mm(self.closes)}
         if _text(self.note):
             slot["note"] = _text(self.note)
         return slot
+
+    def problems(self) -> list[tuple[str, object]]:
+        """What is wrong with the row, in the words of the form: (field, reason)."""
+        if self.weekday.data is None and not _text(self.opens) and not _text(self.closes):
+            return [("note", _l("A note needs a day and times: choose the day and enter when "
+                                "it opens and closes, or empty the note."))]
+        problems = []
+        if self.weekday.data not in range(1, 8):
+            problems.append(("weekday", _l("Choose a day.")))
+        opens, closes = _time(_text(self.opens)), _time(_text(self.closes))
+        if opens is None:
+            problems.append(("opens", _l("Enter the time it opens, e.g. 09:00.")))
+        if closes is None:
+            problems.append(("closes", _l("Enter the time it closes, e.g. 17:00.")))
+        elif opens is not None and closes == opens:
+            problems.append(("closes", _l("Enter a closing time later than the opening "
+                                          "time.")))
+        elif opens is not None and closes < opens:
+            problems.append(("closes", _l(
+                "It closes before it opens. For hours past midnight use two rows: one until "
+                "23:59, and one from 00:00 on the next day.")))
+        return problems
+
+
+def _hh_mm(field) -> str:
+    """A time as the import format writes it (09:30); what is not a time stays as typed."""
+    moment = _time(_text(field))
+    return moment.strftime("%H:%M") if moment else _text(field)
+
+
+def hours_problems(rows: list[HoursForm]) -> list[tuple[str, object]]:
+    """The problems of the rows of opening hours (``opening_hours[i].field``, reason): each
+    row's own, and rows of one day whose times overlap (09:00–17:00 and 10:00–12:00)."""
+    problems, fine = [], []
+    for i, row in enumerate(rows):
+        own = row.problems()
+        problems += [(f"opening_hours[{i}].{name}", reason) for name, reason in own]
+        if own:
+            continue
+        slot = row.slot()
+        earlier = next((s for s in fine if s["weekday"] == slot["weekday"]
+                        and s["opens"] < slot["closes"] and slot["opens"] < s["closes"]), None)
+        if earlier is not None:
+            problems.append((f"opening_hours[{i}].opens", _l(
+                "Overlaps with %(opens)s–%(closes)s on the same day: change the times or "
+                "remove one of the rows.", opens=earlier["opens"], closes=earlier["closes"])))
+        fine.append(slot)
+    return problems
 
 
 def vocabulary_choices(form, vocab: Vocabularies, categories=None) -> None:
@@ -221,6 +275,7 @@ class OfferForm(TextsForm):
     # The rows of opening hours that went into the record, in its order: the importer names
     # a problem by the record's index (``opening_hours[1].closes``), shown at that row.
     _rows: tuple | list = ()
+    _problems: list = []  # the form's own problems of the opening hours: (field, reason)
 
     @classmethod
     def build(cls, vocab: Vocabularies, record: dict | None = None,
@@ -249,10 +304,20 @@ class OfferForm(TextsForm):
         record["contact"] = {key: value for key, value in contact.items() if value}
         self._rows = [row.form for row in self.hours if not row.form.is_empty()]
         record["opening_hours"] = [row.slot() for row in self._rows]
+        self._problems = hours_problems(self._rows)
         record["cost"] = self.cost.data or ""
         for name in ("accessible", "appointment_needed"):
             record[name] = TRI_STATE.get(self[name].data or "")
         return record
+
+    def show_problems(self, problems) -> None:
+        """The form's own problems of the opening hours, then the importer's, except those
+        of rows the form has found wrong already (in the import's words: "must be a time
+        HH:MM")."""
+        own = [Problem("", name, reason) for name, reason in self._problems]
+        rows = {name.partition(".")[0] for name, _reason in self._problems}
+        super().show_problems([*own, *(p for p in problems
+                                       if p.field.partition(".")[0] not in rows)])
 
     def field_for(self, path: str):
         name, _dot, rest = path.partition(".")
@@ -429,6 +494,9 @@ class EventForm(StateForm):
         record["starts_at"] = starts_at.isoformat(timespec="minutes") if starts_at else None
         record["ends_at"] = ends_at.isoformat(timespec="minutes") if ends_at else None
         record["rrule"] = self._rule(base, starts_at)
+        if not self._problems and any(record[key] != base.get(key)
+                                      for key in ("starts_at", "ends_at", "rrule")):
+            self._over(record, base.get("timezone") or "UTC")
         for name in ("categories", "target_groups", "languages", "areas"):
             record[name] = list(self[name].data or [])
         record["online"] = bool(self.online.data)
@@ -476,6 +544,20 @@ class EventForm(StateForm):
         if starts_at is None or repetition not in REPETITIONS:
             return None
         return repetition_rule(repetition, starts_at, until)
+
+    def _over(self, record: dict, timezone: str) -> None:
+        """A new date (of a new event, or a date changed) whose last occurrence is over."""
+        end = last_end(Schedule(datetime.fromisoformat(record["starts_at"]),
+                                datetime.fromisoformat(record["ends_at"]), timezone,
+                                record["rrule"]))
+        if end is None or end > datetime.now(end.tzinfo):
+            return
+        if record["rrule"]:
+            self._problems.append(("until", _l("The last date of the repetition is already "
+                                               "over. Please give a later one, or none.")))
+        else:
+            self._problems.append(("start_date", _l("This date is already over. Please give "
+                                                    "a date that is still to come.")))
 
     def show_problems(self, problems) -> None:
         """The form's own problems, then the importer's at fields without one already."""

@@ -284,7 +284,9 @@ def _check_offer_form(session, organisation, offer, form, record: dict,
     the fields: the checked record (None: problems), and the preview if one was asked for."""
     checked, problems = editing.validate(session, organisation, record)
     form.show_problems(problems)
-    if checked is None or request.form.get("action") != "preview":
+    if form.has_problems:  # the importer's, or the form's own (opening hours)
+        return None, None
+    if request.form.get("action") != "preview":
         return checked, None
     return checked, _offer_preview(session, organisation, offer, checked,
                                    _preview_language(preview_language))
@@ -456,6 +458,15 @@ NOT_WAITING = {
 }
 
 
+def comment_problem(refused: operations.InvalidComment) -> str:
+    """Why a change was not returned, next to the comment field."""
+    if refused.too_long:
+        return _("The comment is longer than %(limit)d characters. Please shorten it.",
+                 limit=operations.MAX_COMMENT)
+    return _("Please write a comment for the editor: what should be changed? The change was "
+             "not returned.")
+
+
 @bp.route("/manage/review/<int:proposal_id>", methods=["GET", "POST"])
 def review(proposal_id: int):
     session = db.session()
@@ -469,6 +480,10 @@ def review(proposal_id: int):
                                                    request.form.get("comment", ""))
         except LookupError:
             abort(404)
+        except operations.InvalidComment as refused:
+            session.rollback()
+            return _review_page(session, proposal_id, comment_problem(refused),
+                                request.form.get("comment", "")), 400
         except operations.ChangeNotWaiting as refused:
             session.rollback()
             reason = refused.reason or refused.status
@@ -484,13 +499,21 @@ def review(proposal_id: int):
             send_returned(session, decided)
             flash(_("The change was returned to its author."))
         return redirect(url_for("manage.review_queue"), code=303)
+    return _review_page(session, proposal_id)
+
+
+def _review_page(session, proposal_id: int, comment_error: str | None = None,
+                 comment: str = ""):
+    """A change waiting for review, field by field, and the decision; with why it was not
+    returned and the comment as typed."""
     proposal = proposals.waiting_by_id(session, proposal_id)
     if proposal is None:
         abort(404)
     changes = [_readable_change(field, change)
                for field, change in proposals.proposal_changes(proposal).items()]
     return render_template("manage/review.html", proposal=proposal, changes=changes,
-                           about=_what_changes(proposal))
+                           about=_what_changes(proposal), comment_error=comment_error,
+                           comment=comment)
 
 
 @bp.route("/manage/offers/<id:external_id>/translate/<target>", methods=["GET", "POST"])

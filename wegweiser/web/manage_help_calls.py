@@ -22,7 +22,7 @@ from ..services.help_calls import (
     waiting_help_calls,
 )
 from ..services.notifications import send_help_call_returned
-from ..services.operations import Actor, ChangeNotWaiting, EditConflict
+from ..services.operations import Actor, ChangeNotWaiting, EditConflict, InvalidComment
 from ..services.records import changed_fields
 from .forms import HelpCallForm
 from .manage import (
@@ -30,6 +30,7 @@ from .manage import (
     _readable_change,
     _to_dashboard,
     bp,
+    comment_problem,
     is_staff,
     may_edit_this_organisation,
 )
@@ -161,6 +162,10 @@ def review_help_call(call_id: str):
             else:
                 calls.return_call(session, _actor(), call, request.form.get("comment", ""))
                 flash(_("The call for help was returned to its organisation."))
+        except InvalidComment as refused:
+            session.rollback()
+            return _review_page(session, call_id, comment_problem(refused),
+                                request.form.get("comment", "")), 400
         except ChangeNotWaiting:
             session.rollback()
             flash(_("This change was already decided by a moderator."), "error")
@@ -169,6 +174,13 @@ def review_help_call(call_id: str):
             if request.form.get("decision") != "approve":
                 send_help_call_returned(session, call)
         return redirect(url_for("manage.review_queue"), code=303)
+    return _review_page(session, call_id)
+
+
+def _review_page(session, call_id: str, comment_error: str | None = None, comment: str = ""):
+    """A call (or change) waiting for review and the decision; with why it was not returned
+    and the comment as typed."""
+    call = _call_or_404(call_id)
     if call not in waiting_help_calls(session):
         abort(404)
     saved = help_call_record(call)
@@ -177,7 +189,8 @@ def review_help_call(call_id: str):
                for field, change in changed_fields(before, after).items()
                if field not in ("id", "status", "organisation")]
     return render_template("manage/review_help_call.html", call=call, changes=changes,
-                           new=call.pending is None)
+                           new=call.pending is None, comment_error=comment_error,
+                           comment=comment)
 
 
 PERMISSIONS.update({
