@@ -283,3 +283,17 @@ def test_claims_whose_link_expired_unused_are_deleted(app, client):
         db.session().commit()
     claim(client, address="new@example.org")
     assert [r.contact_email for r in requests_of(app)] == ["new@example.org"]
+
+
+def test_a_text_too_long_is_refused_at_its_field_and_kept_whole(app, client):
+    """No maxlength in the form: a browser cuts a paste at it without a word. The server says
+    how long the text may be, at the field, and keeps all of it."""
+    summary = "Jeden Dienstag ab 15 Uhr. " * 60  # 1,560 characters, the limit is 1,000
+    page_before = client.get("/de/join").get_data(as_text=True)
+    assert not re.search(r'name="(title|summary|description|name)"[^>]*maxlength', page_before)
+    sent = send(client, summary=summary)
+    assert sent.status_code == 400
+    page = sent.get_data(as_text=True)
+    assert summary.strip() in page
+    assert re.search(r'<textarea id="f-summary"[^>]*aria-invalid="true"', page)
+    assert requests_of(app) == []

@@ -37,3 +37,18 @@ def test_reports_are_rate_limited(app, client):
     codes = [client.post(path, data={"csrf_token": token, "message": f"Hinweis {i}"})
              .status_code for i in range(11)]
     assert codes[:10] == [200] * 10 and codes[10] == 429
+
+
+def test_a_report_too_long_is_refused_and_kept_whole(app, client):
+    path = f"/de/offers/{OFFER}/report"
+    assert "maxlength" not in client.get(path).get_data(as_text=True).split(
+        'id="report-message"')[1].split(">")[0]
+    message = "Die Telefonnummer stimmt nicht mehr, und die Zeiten auch nicht. " * 40
+    sent = client.post(path, data={"csrf_token": csrf(client, path), "message": message,
+                                   "contact": ""})
+    assert sent.status_code == 400
+    page = sent.get_data(as_text=True)
+    assert "höchstens 2000 Zeichen" in page or "2000" in page
+    assert message.strip() in page
+    with app.app_context():
+        assert open_reports(db.session()) == []
