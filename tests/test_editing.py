@@ -470,3 +470,24 @@ def test_returning_a_change_needs_a_comment_and_changes_nothing_without_one(dire
                                "comment": "Bitte die Adresse ergänzen."})
     with directory.app_context():
         assert db.session().scalars(select(Proposal)).one().status == "returned"
+
+
+def test_a_new_offer_is_written_in_the_language_chosen(directory):
+    """An initiative that writes Arabic stored its Arabic texts as German: the search read
+    them with the German analyzer and the dashboard asked for an Arabic translation."""
+    editor = signed_in(directory, "ed@example.org", "editor", "a-sprachwerk-ost")
+    path, data = new_offer_form(editor)
+    page = editor.get(path).get_data(as_text=True)
+    assert re.search(r'<option value="de" selected>Deutsch</option>', page)
+    data.update(original_language="uk", title="Кафе шиття в суботу",
+                summary="Разом шиємо та ремонтуємо одяг.")
+    assert editor.post(path, data=data).status_code == 303
+    with directory.app_context():
+        offer = db.session().scalars(select(Proposal)).one().record
+    assert offer["original_language"] == "uk"
+    assert offer["title"] == {"uk": "Кафе шиття в суботу"}
+    arabic = signed_in(directory, "aljisr@example.org", "editor", "a-aljisr")
+    page = arabic.get("/de/manage/organisations/a-aljisr/offers/new").get_data(as_text=True)
+    assert re.search(r'<option value="ar" selected>', page)  # as its offers are written
+    assert 'name="original_language"' not in editor.get(
+        f"/de/manage/offers/{OWN}/edit").get_data(as_text=True)

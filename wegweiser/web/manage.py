@@ -5,6 +5,7 @@ PERMISSIONS is refused to everyone (a test walks the routes to keep it so).
 """
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
@@ -183,6 +184,8 @@ def _offer_page(form: OfferForm, original_language: str, **context):
     """The offer form (editing or new): 400 when it shows problems."""
     return render_template(
         "manage/edit_offer.html", form=form, original_language=original_language,
+        # A new offer's texts may be written in any language (an edited one keeps its own).
+        new_text_language=ui_languages() if context.get("offer_id") is None else None,
         preview_languages=ui_languages(),
         preview_lang=_preview_language(original_language), **context), \
         400 if form.has_problems else 200
@@ -339,7 +342,8 @@ def may_edit_this_organisation(user, args) -> bool:
 def new_offer(organisation_id: str):
     session = db.session()
     org = _organisation_or_404(organisation_id)
-    vocab, blank, preview = load_vocabularies(session), editing.blank_record(org), None
+    vocab, preview = load_vocabularies(session), None
+    blank = editing.blank_record(org, _new_text_language(org))
     if request.method == "POST":
         form = OfferForm.build(vocab)
         record = form.record(blank)
@@ -355,6 +359,18 @@ def new_offer(organisation_id: str):
     return _offer_page(form, blank["original_language"], offer_id=None, proposal=None,
                        preview=preview,
                        action=url_for("manage.new_offer", organisation_id=organisation_id))
+
+
+def _new_text_language(org) -> str:
+    """The language a new offer or event is written in: as chosen in its form, else the one
+    most of the organisation's offers are written in (an initiative that writes Arabic), else
+    German."""
+    chosen = request.values.get("original_language", "")
+    if chosen in ui_languages():
+        return chosen
+    written = Counter(o.original_language for o in org.offers
+                      if o.original_language in ui_languages())
+    return min(written, key=lambda code: (-written[code], code)) if written else "de"
 
 
 def _archived(entry) -> str:
@@ -920,7 +936,9 @@ def _event_form(session, org: Organisation, base: dict):
 
 def _event_page(form: EventForm, original_language: str, **context):
     return render_template("manage/edit_event.html", form=form,
-                           original_language=original_language, **context), \
+                           original_language=original_language,
+                           new_text_language=ui_languages()
+                           if context.get("event_id") is None else None, **context), \
         400 if form.has_problems else 200
 
 
@@ -928,7 +946,7 @@ def _event_page(form: EventForm, original_language: str, **context):
 def new_event(organisation_id: str):
     session = db.session()
     org = _organisation_or_404(organisation_id)
-    blank = editing.blank_event_record(org, current_city().timezone)
+    blank = editing.blank_event_record(org, current_city().timezone, _new_text_language(org))
     if request.method == "POST":
         form, _record, checked = _event_form(session, org, blank)
         if checked is not None:
