@@ -234,3 +234,23 @@ def test_a_full_list_says_so_where_the_add_button_was(demo_client, demo_app, mon
     assert 'href="/de/list"' in page[page.index('class="list-full'):][:200]
     on_list = demo_client.get(f"/de/offers/{ids[0]}").get_data(as_text=True)
     assert "Auf meiner Liste – entfernen" in on_list and "list-full" not in on_list
+
+
+def test_a_note_too_long_is_refused_whole_and_shown_as_typed(demo_client, demo_app,
+                                                              monkeypatch):
+    """A paste of 600 characters was cut at 500 by the browser and again by the server."""
+    from wegweiser.services.shortlist import MAX_NOTE
+
+    monkeypatch.setitem(demo_app.config, "WTF_CSRF_ENABLED", False)
+    demo_client.post("/de/list/add", data={"offer": "a-sprachwerk-deutschkurs-a1"})
+    assert "maxlength" not in demo_client.get("/de/list").get_data(as_text=True).split(
+        'id="note"')[1].split(">")[0]
+    demo_client.post("/de/list/note", data={"note": "Termin am Montag"})
+    long_note = "Bitte Ausweis und Bescheid mitbringen. " * 16
+    assert len(long_note.strip()) > MAX_NOTE
+    refused = demo_client.post("/de/list/note", data={"note": long_note})
+    assert refused.status_code == 400
+    page = refused.get_data(as_text=True)
+    assert long_note.strip() in page and 'aria-invalid="true"' in page
+    assert "höchstens 500 Zeichen" in page
+    assert "Termin am Montag" in demo_client.get("/de/list/sheet").get_data(as_text=True)

@@ -27,7 +27,7 @@ from ..services.directory import (
     published_offer,
     published_offers_by_external_ids,
 )
-from ..services.shortlist import Shortlist
+from ..services.shortlist import MAX_NOTE, Shortlist
 from . import presenters
 from .downloads import pdf_response
 from .language import language_blueprint
@@ -96,7 +96,11 @@ def move():
 
 @bp.post("/list/note")
 def note():
-    return _change(lambda shortlist: shortlist.set_note(request.form.get("note", "")))
+    text = request.form.get("note", "")
+    if len(text.strip()) > MAX_NOTE:
+        # Refused whole, and shown again as typed: never cut at the limit without a word.
+        return _list_page(typed_note=text), 400
+    return _change(lambda shortlist: shortlist.set_note(text))
 
 
 @bp.post("/list/clear")
@@ -162,6 +166,11 @@ def _removed(shortlist: Shortlist, lang: str) -> dict | None:
 
 @bp.get("/list")
 def show():
+    return _list_page()
+
+
+def _list_page(typed_note: str | None = None):
+    """The list page; with ``typed_note``, a note too long to keep, shown as typed."""
     shortlist = current_list()
     offers = _offers(shortlist)
     removed = _removed(shortlist, g.lang)
@@ -171,7 +180,9 @@ def show():
     return render_template(
         "shortlist.html",
         rows=[presenters.offer_row(o, g.lang) for o in offers],
-        note=shortlist.note,
+        note=shortlist.note if typed_note is None else typed_note,
+        note_too_long=typed_note is not None,
+        note_limit=MAX_NOTE,
         client=client,
         client_name=autonym(client),
         # The language's own name in its own language and direction, inside this sentence.
