@@ -57,7 +57,7 @@ def test_untrusted_changes_wait_for_a_moderator(directory):
                                       "decision": "approve"})
     assert public_title(editor, OWN) == "Neuer Titel zur Prüfung"
     history = editor.get(f"/de/manage/offers/{OWN}/history").get_data(as_text=True)
-    assert "proposed by ed@example.org" in history
+    assert "vorgeschlagen von ed@example.org" in history
 
 
 def test_a_returned_change_shows_the_moderators_comment(directory):

@@ -76,7 +76,7 @@ def test_a_new_event_of_an_untrusted_organisation_waits_and_is_published_by_a_mo
     with directory.app_context():
         assert _event(external_id).status == "published"
     history = editor.get(f"/de/manage/events/{external_id}/history").get_data(as_text=True)
-    assert "proposed by ed@example.org" in history
+    assert "vorgeschlagen von ed@example.org" in history
 
 
 def test_problems_are_shown_at_the_fields_and_nothing_typed_is_lost(directory):

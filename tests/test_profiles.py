@@ -79,7 +79,7 @@ def test_an_untrusted_profile_change_waits_for_a_moderator(directory):
                                       "decision": "approve"})
     assert "Sprachwerk Ost e. V. (umbenannt)" in public_profile(editor)
     history = editor.get(f"/de/manage/organisations/{ORG}/history").get_data(as_text=True)
-    assert "proposed by ed@example.org" in history and "umbenannt" in history
+    assert "vorgeschlagen von ed@example.org" in history and "umbenannt" in history
 
 
 def test_a_returned_profile_change_shows_the_comment(directory):

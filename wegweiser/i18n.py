@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from flask import current_app, g, request
+from flask import current_app, g, has_app_context, request
 from flask_babel import Babel, force_locale
 
 from .cities import city_info
@@ -44,6 +44,26 @@ def current_language() -> str:
 def direction(lang: str) -> str:
     info = all_languages().get(lang)
     return info.direction if info else "ltr"
+
+
+def join_list(items, lang: str | None = None) -> str:
+    """The items of a plain list joined the way the language writes one, without "and"
+    ("Deutsch, Englisch"; "الألمانية، الإنجليزية"): the page's language unless ``lang``
+    (outside an application: ", ")."""
+    info = all_languages().get(lang or (current_language() if has_app_context() else ""))
+    return (info.list_separator if info else ", ").join(str(item) for item in items)
+
+
+def language_label(code: str, lang: str | None = None) -> str:
+    """A language's name in the page's language (or ``lang``): the languages data, else Babel's
+    name, else the code."""
+    reader = lang or current_language()
+    known = all_languages().get(code)
+    if known is not None:
+        return known.name_in(reader)
+    info = all_languages().get(reader)
+    babel_locale = info.babel_locale if info else None
+    return (babel_locale.languages.get(code) if babel_locale else None) or code
 
 
 def text_direction(text: str) -> str:

@@ -51,6 +51,9 @@ class LanguageInfo:
     min_stem: int = 2
     plural_override: str | None = None  # where a count takes one form, unlike CLDR's rules
     reads: tuple[str, ...] = ()  # languages most of its readers also read, in order
+    # What separates the items of a plain list ("Deutsch, Englisch"), where CLDR's pattern is
+    # not a bare separator (Arabic's carries "و", "and") or not the one the language writes.
+    list_separator_override: str | None = None
 
     @property
     def babel_locale(self) -> Locale | None:
@@ -67,6 +70,19 @@ class LanguageInfo:
     def plural_forms(self) -> str:
         """The gettext Plural-Forms header of this language (from CLDR through Babel)."""
         return self.plural_override or get_plural(self.locale).plural_forms
+
+    @property
+    def list_separator(self) -> str:
+        """What separates the items of a plain list, with no "and": the file's
+        ``list_separator``, else the middle of CLDR's standard list pattern ("{0}, {1}" → ", ";
+        Persian "{0}،\u200f {1}" → "،\u200f "), else ", "."""
+        if self.list_separator_override:
+            return self.list_separator_override
+        known = self.babel_locale
+        pattern = known.list_patterns.get("standard", {}).get("middle", "") if known else ""
+        if pattern.startswith("{0}") and pattern.endswith("{1}") and len(pattern) > 6:
+            return pattern[3:-3]
+        return ", "
 
     def name_in(self, lang: str) -> str:
         """This language's name in the language ``lang``: the file's label, else Babel's."""
@@ -113,7 +129,8 @@ def all_languages() -> dict[str, LanguageInfo]:
             suffix_steps=tuple(tuple(step) for step in search.get("suffix_steps", ())),
             min_stem=search.get("min_stem", 2),
             plural_override=entry.get("plural_forms"),
-            reads=tuple(entry.get("reads", ())))
+            reads=tuple(entry.get("reads", ())),
+            list_separator_override=entry.get("list_separator"))
     return languages
 
 

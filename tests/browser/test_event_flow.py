@@ -18,8 +18,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.demo_directory,
               pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
 ORG = "a-sprachwerk-ost"
 TITLE = "Elterncafé mit Hausaufgabenhilfe"
-TEXTS = {"de": {"saved": "prüft Ihre Änderungen", "time_error": "Uhrzeit wie 18:30"},
-         "ar": {"saved": "سيراجع أحد المشرفين", "time_error": "18:30"}}
+TEXTS = {"de": {"saved": "prüft Ihre Änderungen", "time_error": "Uhrzeit wie 18:30",
+                "proposed": "vorgeschlagen von", "before": "Vorher"},
+         "ar": {"saved": "سيراجع أحد المشرفين", "time_error": "18:30",
+                "proposed": "باقتراح من", "before": "قبل"}}
 
 
 def _fits(page) -> None:
@@ -100,8 +102,14 @@ def test_an_editor_creates_an_event_and_a_moderator_approves_it(app, server, chr
 
     editor.goto(server + f"/{lang}/manage/events/{external_id}/history")
     history = editor.locator("main").inner_text()
-    assert f"proposed by {editor_address}" in history and moderator_address in history
+    assert f"{TEXTS[lang]['proposed']} {editor_address}" in history
+    assert moderator_address in history and "proposed by" not in history
     _fits(editor)
+    # On a phone the table's header is hidden: each value cell shows its column's label.
+    labels = editor.evaluate("""[...document.querySelectorAll('.manage-table td')].map(
+        td => getComputedStyle(td, '::before').content)""")
+    assert labels and all(label not in ("none", "normal", '""') for label in labels)
+    assert any(TEXTS[lang]["before"] in label for label in labels)
     editor.screenshot(path=str(artifacts / f"event-4-history-{lang}-360.png"), full_page=True)
     editor.context.close()
     moderator.context.close()

@@ -14,10 +14,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.rrule import rrule, rrulestr
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, selectinload
 
+from ..i18n import language_label
 from ..models import (
     COSTS,
     EVENT_TEXT_FIELDS,
@@ -279,8 +281,9 @@ class Importer:
             if cleaned:
                 texts[self.lookups.languages.find(locale).code] = cleaned
         if required_locale and required_locale not in texts:
+            # The language's name in the reader's language when the message is shown.
             check.fail(name, _l("needs a text in the original language (%(language)s)",
-                                  language=required_locale))
+                                  language=LazyString(language_label, required_locale)))
         return texts
 
     def _terms(self, check: _Checker, value, name: str, vocab) -> list:

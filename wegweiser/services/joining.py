@@ -33,6 +33,7 @@ from ..models import (
     User,
     utcnow,
 )
+from . import actors
 from .accounts import AccountError, add_editor, normalise_email, signed_link_data
 from .editing import new_external_id, slugify
 from .importer import EMAIL_PATTERN, Importer, Problem
@@ -237,7 +238,7 @@ def _create_organisation(session: Session, moderator: Actor,
     checked, problems = check_join(session, request.record)
     if checked is None:
         raise InvalidRequest(problems)
-    importer = Importer(session, f"{moderator.name} (join request {request.id})")
+    importer = Importer(session, actors.join_request(moderator.name, request.id))
     record = {**checked["organisation"], "id": _organisation_id(
         session, checked["organisation"]["name"])}
     organisation, _changed = importer.write_organisation(None, record)

@@ -40,6 +40,7 @@ from ..models import (
     User,
     utcnow,
 )
+from . import actors
 from .editing import check_organisation, new_external_id, restored_record, validate
 from .importer import Importer
 from .proposals import pending_stamp, waiting_change
@@ -64,7 +65,7 @@ class Actor:
         return cls(f"user:{user.email}", user.id, user.is_staff)
 
 
-REMINDER_LINK = Actor("reminder link")
+REMINDER_LINK = Actor(actors.REMINDER_LINK)
 
 
 class EditConflict(Exception):
@@ -256,7 +257,7 @@ def approve(session: Session, moderator: Actor, proposal_id: int) -> Proposal:
     """Publish a waiting change; refused (ChangeNotWaiting) for one that no longer waits."""
     proposal = _decidable(session, proposal_id)
     author = proposal.author.email if proposal.author else "?"
-    importer = Importer(session, f"{moderator.name} (proposed by {author})")
+    importer = Importer(session, actors.approval(moderator.name, author))
     entry = proposal.offer or proposal.event
     if entry is not None:
         # A new offer or event waiting for its first approval is published by it.

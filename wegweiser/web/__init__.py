@@ -16,6 +16,7 @@ from ..i18n import (
     best_language_for_request,
     current_language,
     direction,
+    join_list,
     text_direction,
     ui_languages,
 )
@@ -80,6 +81,7 @@ def init_app(app) -> None:
     app.add_template_filter(change_value, "change_value")
     app.add_template_global(word_diff, "word_diff")
     app.add_template_filter(text_direction, "text_direction")
+    app.add_template_filter(join_list, "join_list")
 
 
 EMPTY = "—"
@@ -92,7 +94,7 @@ def change_value(value) -> str:
     if isinstance(value, dict):
         return "; ".join(f"{key}: {change_value(item)}" for key, item in value.items())
     if isinstance(value, list):
-        return ", ".join(change_value(item) for item in value)
+        return join_list(change_value(item) for item in value)
     return str(value)
 
 

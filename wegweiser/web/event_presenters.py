@@ -9,6 +9,7 @@ from flask_babel import format_date, format_datetime, format_time
 from flask_babel import gettext as _
 
 from ..formatting import render_markdown
+from ..i18n import join_list
 from ..models import Event
 from ..services.calendar import CalendarEntry
 from ..services.event_listing import Listed
@@ -37,7 +38,7 @@ def place_text(event: Event) -> str:
         return _("Online")
     address = ", ".join(p for p in (event.street, " ".join(
         x for x in (event.postal_code, event.city) if x)) if p)
-    return address or ", ".join(a.name for a in event.areas)
+    return address or join_list(a.name for a in event.areas)
 
 
 def registration_text(event: Event) -> str:
@@ -102,7 +103,7 @@ def event_detail(event: Event, dates: list[Occurrence], locale: str, timezone: s
         "online_url": event.online_url if event.online else None,
         "address": None if event.online else {
             "street": event.street, "postal_code": event.postal_code, "city": event.city},
-        "areas": ", ".join(a.name for a in event.areas),
+        "areas": join_list(a.name for a in event.areas),
         "target_groups": [t.label(locale) for t in event.target_groups],
         "languages": [{"label": lang.label(locale), "autonym": lang.autonym, "code": lang.code}
                       for lang in event.languages],

@@ -5,6 +5,7 @@ PERMISSIONS is refused to everyone (a test walks the routes to keep it so).
 """
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
@@ -26,6 +27,8 @@ from ..models import (
     ARCHIVED,
     AUDIT_KINDS,
     CLOSED,
+    EDITOR,
+    MODERATOR,
     PENDING,
     PUBLISHED,
     STATUSES,
@@ -36,7 +39,7 @@ from ..models import (
 )
 from ..models.audit import PERMISSION_REFUSED
 from ..pdf import pdf_available
-from ..services import audit, editing, operations, proposals
+from ..services import actors, audit, editing, operations, proposals
 from ..services.accounts import (
     AccountError,
     all_users,
@@ -420,7 +423,7 @@ def offer_history(external_id: str):
 
 def _history_page(target, restore_endpoint: str, **ids):
     """Every change with its fields' before and after, each with an "undo" button."""
-    revisions = [{"id": r.id, "created_at": r.created_at, "actor": r.actor,
+    revisions = [{"id": r.id, "created_at": r.created_at, "actor": actor_label(r.actor),
                   "restorable": any(change.get("before") for change in r.changes.values()),
                   "changes": [_readable_change(field, change)
                               for field, change in r.changes.items()]}
@@ -576,7 +579,8 @@ def _translate(entry, target: str):
         target=target, original_language=entry.original_language, fields=fields, form=form,
         preview=preview, preview_languages=ui_languages() if is_offer else None,
         preview_lang=_preview_language(target),
-        target_dir=direction(target)), 400 if form.has_problems else 200
+        target_dir=direction(target), original_dir=direction(entry.original_language)
+    ), 400 if form.has_problems else 200
 
 
 PERMISSIONS["manage.translate_offer"] = may_edit_offer
@@ -657,6 +661,20 @@ AUDIT_DETAILS = {
     "unknown address": _l("address of no account (not kept)"),
 }
 AUDIT_PER_PAGE = 50
+# The details written by changes of accounts: "<e-mail> (<role>)" and "<role> → <role>".
+_ROLE_DETAIL = re.compile(r"^(?P<email>.*) \((?P<role>\w+)\)$")
+_ROLE_CHANGE = re.compile(r"^(?P<before>\w+) → (?P<after>\w+)$")
+
+
+def audit_detail(detail: str) -> str:
+    """An audit entry's detail in the page's language: the sign-in's way, an account's role."""
+    if detail in AUDIT_DETAILS:
+        return str(AUDIT_DETAILS[detail])
+    if (change := _ROLE_CHANGE.match(detail)) and change["after"] in ROLE_LABELS:
+        return f"{role_label(change['before'])} → {role_label(change['after'])}"
+    if (account := _ROLE_DETAIL.match(detail)) and account["role"] in ROLE_LABELS:
+        return f"{account['email']} ({role_label(account['role'])})"
+    return detail
 
 
 @bp.get("/manage/audit")
@@ -670,8 +688,7 @@ def audit_log():
     def page_url(number: int) -> str:
         return url_for("manage.audit_log", kind=kind, user=user_id, page=number)
 
-    entries = [{**vars(entry), "detail": str(AUDIT_DETAILS.get(entry.detail, entry.detail))}
-               for entry in entries]
+    entries = [{**vars(entry), "detail": audit_detail(entry.detail)} for entry in entries]
     return render_template(
         "manage/audit.html", entries=entries, total=total, kind=kind, user_id=user_id,
         kinds=[(k, str(AUDIT_LABELS[k])) for k in AUDIT_KINDS], labels=AUDIT_LABELS,
@@ -1037,7 +1054,53 @@ FIELD_LABELS = {
     "registration_contact": _l("Register with (e-mail address or phone)"),
     "registration_url": _l("Registration form (web address)"),
     "offer": _l("Belongs to the offer"),
+    "id": _l("Identifier (in the web address)"), "organisation": _l("Organisation"),
 }
+# The role of an account, as the accounts page and the audit log name it.
+ROLE_LABELS = {ADMIN: _l("Administrator"), MODERATOR: _l("Moderator"), EDITOR: _l("Editor")}
+# Record fields whose values are slugs or codes of a vocabulary (shown by their names).
+VOCABULARY_FIELDS = ("categories", "target_groups", "languages", "areas")
+
+
+def role_label(role: str) -> str:
+    return str(ROLE_LABELS.get(role, role))
+
+
+bp.add_app_template_filter(role_label, "role_label")
+
+
+def actor_label(stored: str | None) -> str:
+    """Who made a change (as the history stores it), in the page's language."""
+    parts = actors.parse(stored)
+    if parts.kind == actors.IMPORT:
+        who = _("Import (demo data)") if parts.name == actors.DEMO_SOURCE else \
+            _("Import (%(source)s)", source=parts.name)
+    elif parts.kind == actors.REMINDER:
+        who = _("Confirmed from the reminder e-mail")
+    else:
+        who = parts.name
+    if parts.proposed_by is not None:
+        return _("%(moderator)s (proposed by %(author)s)", moderator=who,
+                 author=parts.proposed_by)
+    if parts.join_request is not None:
+        return _("%(moderator)s (join request %(number)s)", moderator=who,
+                 number=parts.join_request)
+    return who
+
+
+def _vocabulary_names() -> dict[str, dict[str, str]]:
+    """Per vocabulary field of a record, its values' names in the page's language (loaded
+    once a request)."""
+    if "vocabulary_names" not in g:
+        vocab, lang = load_vocabularies(db.session()), g.lang
+        g.vocabulary_names = {
+            "categories": {c.slug: c.label(lang) for c in vocab.event_categories},
+            "target_groups": {t.slug: t.label(lang) for t in vocab.target_groups},
+            "languages": {item.code: presenters.language_name(item.code)
+                          for item in vocab.languages},
+            "areas": {a.slug: a.name for d in vocab.districts for a in (d, *d.children)},
+        }
+    return g.vocabulary_names
 
 
 def field_label(field: str) -> str:
@@ -1051,7 +1114,13 @@ def _readable_change(field: str, change: dict) -> dict:
 
 def readable(field: str, value):
     """A field's value as people write it: an address on one line, opening hours with the
-    names of the days; other values as they are."""
+    names of the days, categories, languages and parts of town by their names; other values
+    as they are."""
+    if field in VOCABULARY_FIELDS and isinstance(value, list):
+        names = _vocabulary_names()[field]
+        return [names.get(item, item) if isinstance(item, str) else item for item in value]
+    if field == "original_language" and isinstance(value, str):
+        return presenters.language_name(value)
     if field == "address" and isinstance(value, dict):
         place = " ".join(str(value[k]) for k in ("postal_code", "city") if value.get(k))
         return ", ".join(part for part in (value.get("street"), place) if part) or None

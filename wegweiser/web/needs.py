@@ -9,13 +9,13 @@ import logging
 
 from babel.lists import format_list
 from flask import Response, abort, current_app, g, render_template, request
-from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy.exc import SQLAlchemyError
 
 from .. import db
 from ..cities import current_city
-from ..i18n import direction, locale_name, ui_languages
+from ..i18n import direction, language_label, locale_name, ui_languages
 from ..search import SearchQuery, SearchResult
 from ..services import needs
 from ..services.coverage import (
@@ -94,7 +94,9 @@ class Labels:
         return item.name if dimension == "area" else item.label(self.lang)
 
     def page_language(self, code: str) -> str:
-        return get_locale().languages.get(code) or code
+        """A language's name as the rest of the site writes it (the languages data: Dari,
+        Kurmanji, Sorani), in the page's language."""
+        return language_label(code, self.lang)
 
     def areas(self, names: list[str]) -> str:
         return format_list(names, locale=locale_name(self.lang))

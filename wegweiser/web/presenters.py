@@ -14,7 +14,7 @@ from markupsafe import Markup, escape
 from .. import opening
 from ..cities import current_city
 from ..formatting import render_markdown, weekday_names
-from ..i18n import direction, in_language, locale_name
+from ..i18n import direction, in_language, join_list, locale_name
 from ..languages import all_languages, code_of_locale
 from ..models import ARCHIVED, Offer, Organisation
 from ..opening import Slot, open_state
@@ -93,7 +93,7 @@ def area_label(offer: Offer) -> str:
     for area in offer.areas:
         names.append(f"{area.name} ({area.parent.name})" if area.parent and area.parent.kind ==
                      "district" else area.name)
-    return ", ".join(names)
+    return join_list(names)
 
 
 def distance_text(km: float | None) -> str | None:
@@ -133,6 +133,9 @@ def opening_hours(offer: Offer) -> list[dict]:
             "opens": format_time(slot.opens, "short"),
             "closes": format_time(slot.closes, "short"),
             "note": slot.note,
+            # Written in the offer's original language, whatever the page's.
+            "note_lang": offer.original_language,
+            "note_dir": direction(offer.original_language),
         })
     # A slot's note ("only on the first Thursday of the month") is written in the offer's
     # language; the sheet and the text carry it too, or a client comes on the wrong day.
@@ -475,7 +478,7 @@ def help_call_card(call, locale: str) -> dict:
         "description": text_block(call, "description", locale),
         "when": text_block(call, "when", locale),
         "kind": kind.label(locale) if kind else call.kind,
-        "areas": ", ".join(a.name for a in call.areas) or None,
+        "areas": join_list(a.name for a in call.areas) or None,
         "languages": [lang.label(locale) for lang in call.languages],
         "end_date": call.end_date,
         "organisation": {"name": org.name, "email": org.email, "phone": org.phone,
