@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 import pytest
 from sqlalchemy import select
 
 from wegweiser import db
+from wegweiser.i18n import in_language
 from wegweiser.models import PUBLISHED, Offer
 
 
@@ -214,3 +216,28 @@ def test_every_public_page_has_a_plain_title_and_one_heading(demo_client, demo_a
         # The large-print card has a heading per language it shows (the reader's and German).
         headings = len(re.findall(r"<h1[ >]", html))
         assert headings == 1 or (name == "large print" and headings == 2), (name, url)
+
+
+@pytest.mark.parametrize("now, is_open", [
+    (datetime(2026, 12, 2, 10, 0), False),  # a Wednesday: "opens Thursday at 15:00"
+    (datetime(2026, 12, 3, 16, 0), True),  # a Thursday: "open now, until 18:00"
+])
+def test_open_now_names_the_note_of_its_hours(demo_app, monkeypatch, now, is_open):
+    """The hours say every Thursday, the note "only on the first Thursday of the month": the
+    status beside them must not send a reader on the wrong Thursday without the note."""
+    from wegweiser import opening
+    from wegweiser.web.presenters import open_now_text
+
+    monkeypatch.setattr(opening, "local_now", lambda timezone: now)
+    with demo_app.test_request_context("/ar/"), in_language("ar"):
+        offer = db.session().scalar(select(Offer).where(
+            Offer.external_id == "a-rechtskompass-duldung"))
+        state = open_now_text(offer, "Europe/Berlin")
+    assert state["open"] is is_open
+    assert (state["note"], state["note_lang"], state["note_dir"]) == (
+        "nur am ersten Donnerstag im Monat", "de", "ltr")
+    page = demo_app.test_client().get("/ar/offers/a-rechtskompass-duldung").get_data(
+        as_text=True)
+    assert re.search(r'class="open-state[^"]*"[^>]*><strong>[^<]+</strong> <bdi '
+                     r'class="slot-note" lang="de" dir="ltr">\(nur am ersten Donnerstag im '
+                     r'Monat\)</bdi>', page)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from datetime import date
+from datetime import date, timedelta
 
 from babel.lists import format_list
 from babel.units import format_unit
@@ -160,8 +160,12 @@ def open_now_text(offer: Offer, timezone: str) -> dict | None:
     now = opening.local_now(timezone)
     state = open_state((Slot(h.weekday, h.opens, h.closes) for h in offer.opening_hours), now)
     if state.is_open:
+        closes = state.closes_at
+        slot = next((h for h in offer.opening_hours if h.closes == closes.time() and h.weekday in (
+            closes.isoweekday(), (closes - timedelta(days=1)).isoweekday())), None)
         return {"open": True, "text": _("Open now, until %(time)s",
-                                        time=format_time(state.closes_at.time(), "short"))}
+                                        time=format_time(closes.time(), "short")),
+                **_slot_note(offer, slot)}
     if state.next_opening is None:
         return None
     when = state.next_opening
@@ -171,7 +175,18 @@ def open_now_text(offer: Offer, timezone: str) -> dict | None:
         day = weekday_names(get_locale())[when.isoweekday()]
         text = _("Closed now · opens %(day)s at %(time)s", day=day,
                  time=format_time(when.time(), "short"))
-    return {"open": False, "text": text}
+    slot = next((h for h in offer.opening_hours
+                 if h.weekday == when.isoweekday() and h.opens == when.time()), None)
+    return {"open": False, "text": text, **_slot_note(offer, slot)}
+
+
+def _slot_note(offer: Offer, slot) -> dict:
+    """The note of the slot "open now" speaks of ("only on the first Thursday of the month"):
+    the hours say every week, the note may say otherwise, so it stands beside the status."""
+    if slot is None or not slot.note:
+        return {}
+    return {"note": slot.note, "note_lang": offer.original_language,
+            "note_dir": direction(offer.original_language)}
 
 
 def osm_url(offer: Offer) -> str | None:
