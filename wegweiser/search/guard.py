@@ -117,6 +117,12 @@ class GuardedSearch:
             gc.collect()  # the files of the failed attempt sit in reference cycles
             return FAILED
 
+    def knows_word(self, word: str, session) -> bool:
+        """SearchService.knows_word; while the index cannot be read, the thesaurus's words."""
+        found = self._attempt(READ, self.engine.knows_word, word, session) \
+            if self._worth_reading() else FAILED
+        return self.engine.is_concept_word(word) if found is FAILED else found
+
     def wait_for_repair(self, timeout: float) -> bool:
         """For tests and drills: wait for a running rebuild; True when none is left running."""
         repair = self._repair

@@ -791,16 +791,33 @@ class SearchService:
             name: tokens for name, tokens in self._terms_of(word, inside_compounds=False).items()
             if self._field_language[name] in (None, *languages)}))
 
+    def knows_word(self, word: str, session) -> bool:
+        """Whether ``word`` is one of the directory's own words: of its offers' texts, its
+        vocabularies and area names, or its multilingual word list (the thesaurus). The public
+        needs report shows only such words: anything else a single person may have typed (a
+        name) reaches only the moderators."""
+        if self.is_concept_word(word):
+            return True
+        self._load_vocabularies(session)
+        with self._lock:
+            return self._current().is_known_word(spelling_key(word))
+
+    def is_concept_word(self, word: str) -> bool:
+        return self._thesaurus.knows(word)
+
+    def _load_vocabularies(self, session) -> None:
+        if self._vocabulary_words is None:
+            self._vocabulary_words = vocabulary_spelling_words(session)
+            self._vocabulary_terms = self._vocabulary_term_sources(session)
+            self._recogniser = FilterRecogniser.load(vocabulary_sources(session))
+
     def search(self, query: SearchQuery, session) -> SearchResult:
         self.catch_up(session)
         return self.search_current(query, session)
 
     def search_current(self, query: SearchQuery, session) -> SearchResult:
         """Search the current generation as it is, without applying the change log first."""
-        if self._vocabulary_words is None:
-            self._vocabulary_words = vocabulary_spelling_words(session)
-            self._vocabulary_terms = self._vocabulary_term_sources(session)
-            self._recogniser = FilterRecogniser.load(vocabulary_sources(session))
+        self._load_vocabularies(session)
         with self._lock:
             return self._search(self._current(), query)
 

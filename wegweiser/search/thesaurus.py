@@ -46,6 +46,10 @@ class Thesaurus:
             return cls([])
         return _read(path, path.stat().st_mtime_ns)
 
+    def knows(self, word: str) -> bool:
+        """Whether ``word`` is a word of some concept, in any language."""
+        return concept_key(word) in self._by_key
+
     def group(self, words: list[str], languages: tuple[str, ...] = ()
               ) -> list[tuple[str, list[tuple[str, str]]]]:
         """Join words that form a known phrase; each item: (text, (language, word) of the

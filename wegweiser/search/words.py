@@ -19,10 +19,18 @@ def _ignored(languages: tuple[str, ...]) -> frozenset[str]:
     return frozenset().union(function_words(), *(stopwords(lang) for lang in languages))
 
 
+def _without_addresses(text: str) -> str:
+    """``text`` without e-mail and web addresses: they name a person or a site, never a need
+    (split into words, "max@example.org" would count "max", "example" and "org")."""
+    return " ".join(chunk for chunk in text.split()
+                    if "@" not in chunk and "://" not in chunk
+                    and not chunk.casefold().startswith("www."))
+
+
 def counted_words(text: str) -> list[str]:
     """The distinct normalised words of ``text`` worth counting, in query order."""
     counted: list[str] = []
-    for word in query_words(text or "", MAX_QUERY_CHARS, MAX_QUERY_TOKENS):
+    for word in query_words(_without_addresses(text or ""), MAX_QUERY_CHARS, MAX_QUERY_TOKENS):
         if normalise(word) in _ignored(content_languages()) or any(char.isdigit() for char in word):
             continue
         # Letter forms unified (as the search matches them): مدرسة and مدرسه count as one.

@@ -10,7 +10,7 @@ whenever a count is written (and by ``wegweiser needs prune``).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -163,9 +163,12 @@ class UnmetSummary:
 
 
 def summary(session: Session, weeks: int = DEFAULT_PERIOD, today: date | None = None,
-            public: bool = False) -> UnmetSummary:
+            public: bool = False, known: Callable[[str], bool] | None = None) -> UnmetSummary:
     """The counts of the last ``weeks`` ISO weeks. Words (and, on the public page, every
-    other count too) are counted only in weeks in which at least K searches used them."""
+    other count too) are counted only in weeks in which at least K searches used them. The
+    public page shows only the words ``known`` says are the directory's own: the threshold
+    counts searches, not people (nothing records who searched), so one person could bring any
+    word they typed, a name, to it by searching three times."""
     today = today or date.today()
     first = iso_week(today - timedelta(weeks=weeks - 1))
     rows = session.execute(
@@ -199,8 +202,10 @@ def summary(session: Session, weeks: int = DEFAULT_PERIOD, today: date | None = 
     for (language, _week), count in by_language_week.items():
         if shown(count, SEARCHES):
             by_page_language[language] += count
-    words = sorted(((v, c) for (d, v), c in totals.items() if d == WORD),
+    words = sorted(((v, c) for (d, v), c in totals.items() if d == WORD
+                    and not (public and known is not None and not known(v))),
                    key=lambda item: (-item[1], item[0]))
+    hidden |= {v for (d, v), _ in totals.items() if d == WORD} - {w for w, _ in words}
     combos = sorted(((parse_combination(v), c) for (d, v), c in totals.items()
                      if d == COMBINATION), key=lambda item: -item[1])
     week_rows = [{"week": week, "none": counts[NO_RESULTS], "partial": counts[PARTIAL]}

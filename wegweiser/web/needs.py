@@ -16,7 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from .. import db
 from ..cities import current_city
 from ..i18n import direction, language_label, locale_name, ui_languages
-from ..search import SearchQuery, SearchResult
+from ..search import SearchQuery, SearchResult, search_service
 from ..services import needs
 from ..services.coverage import (
     Selection,
@@ -158,7 +158,8 @@ def report(lang: str, args, public: bool) -> dict:
         "%(num)d citywide offers besides, reachable from every district.", citywide)
     categories = [c.slug for c in vocab.categories]
     offered = coverage.values_offered("language")
-    unmet = needs.summary(session, weeks, public=public)
+    unmet = needs.summary(session, weeks, public=public, known=(
+        lambda word: search_service().knows_word(word, session)) if public else None)
     by_language = [(label.page_language(code), count)
                    for code, count in unmet.by_page_language.items()]
     by_category = [(label("category", slug), count)
