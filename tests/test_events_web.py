@@ -292,3 +292,23 @@ def test_a_cancelled_event_answers_410_and_is_listed_nowhere(events):
     assert b"Abgesagtes Treffen" not in client.get("/de/events.ics").data
     assert client.get("/api/v1/events/abgesagt").status_code == 404
     assert client.get("/de/events/abgesagt/calendar.ics").status_code == 404
+
+
+def test_paging_links_keep_the_number_per_page(events):
+    """/de/events?per_page=2 linked to ?page=2 without it: page 2 then had the default 40 per
+    page and, past the last page, showed the last one, skipping everything between."""
+    client = events.test_client()
+    html = page(client, "/de/events?per_page=2")
+    assert len(titles(html)) == 2
+    following = re.search(r'href="(/de/events\?[^"]*)" rel="next"', html).group(1)
+    assert "per_page=2" in following.replace("&amp;", "&")
+    second = titles(page(client, following.replace("&amp;", "&")))
+    assert len(second) == 2 and not set(second) & set(titles(html))
+    assert 'rel="next"' not in page(client, "/de/events") or \
+        "per_page" not in re.search(r'href="([^"]*)" rel="next"', page(client, "/de/events"))[1]
+
+
+def test_a_malformed_near_is_explained_once(events):
+    body = events.test_client().get("/api/v1/offers?near=abc").get_json()
+    message = str(body)
+    assert message.count("latitude,longitude in decimal degrees") == 1, message

@@ -57,8 +57,11 @@ def parse_near(args: MultiDict, vocab: Vocabularies,
     try:
         return geo.Place(*geo.parse_point(raw))
     except ValueError as error:
+        # geo's reason, unless it is the form this message already names.
+        reason = "" if str(error) == "must be latitude,longitude in decimal degrees" \
+            else f" ({error})"
         raise ParamError("near", "must be latitude,longitude in decimal degrees or the slug "
-                                 f"of an area ({error})") from None
+                                 f"of an area{reason}") from None
 
 
 def parse_search_args(args: MultiDict, vocab: Vocabularies, locale: str, per_page: int,
@@ -150,7 +153,7 @@ def parse_event_args(args: MultiDict, vocab: Vocabularies, per_page: int,
     return EventArgs(text=text.strip(), this_week=raw_week in TRUE_VALUES,
                      page=_integer(args, "page", 1, MAX_PAGE, strict),
                      per_page=_integer(args, "per_page", per_page, MAX_PER_PAGE, strict),
-                     **selected)
+                     per_page_asked="per_page" in args, **selected)
 
 
 @dataclass(frozen=True)
@@ -163,6 +166,7 @@ class EventArgs:
     this_week: bool = False
     page: int = 1
     per_page: int = 20
+    per_page_asked: bool = False  # given in the request: the paging links keep it
 
     def filters(self, ids: list[int] | None) -> EventFilters:
         """The listing's filters; ``ids``: what the text search found (None: no text)."""
@@ -173,6 +177,7 @@ class EventArgs:
         """The query string of these parameters (with ``changes``), for links."""
         args = {"q": self.text or None, "this_week": "1" if self.this_week else None,
                 "page": self.page if self.page > 1 else None,
+                "per_page": self.per_page if self.per_page_asked else None,
                 **{name: list(getattr(self, name)) or None
                    for name in ("area", "category", "target_group", "language")}}
         args.update(changes)
