@@ -491,3 +491,19 @@ def test_a_new_offer_is_written_in_the_language_chosen(directory):
     assert re.search(r'<option value="ar" selected>', page)  # as its offers are written
     assert 'name="original_language"' not in editor.get(
         f"/de/manage/offers/{OWN}/edit").get_data(as_text=True)
+
+
+def test_the_history_names_an_entrys_status_in_the_readers_language(directory):
+    editor = signed_in(directory, "ed@example.org", "editor", "a-sprachwerk-ost")
+    path, data = new_offer_form(editor)
+    assert editor.post(path, data=data).status_code == 303
+    decide_first_review(directory, "approve")
+    with directory.app_context():
+        new = db.session().scalar(select(Offer.external_id).where(
+            Offer.external_id.like("%cafe-am-samstag%")))
+    for lang, in_review, published in (("de", "in Prüfung", "veröffentlicht"),
+                                       ("ar", "قيد المراجعة", "منشور")):
+        history = editor.get(f"/{lang}/manage/offers/{new}/history").get_data(as_text=True)
+        assert "in_review" not in history, lang
+        cells = history[history.index("<main"):]
+        assert in_review in cells and published in cells, lang

@@ -27,7 +27,9 @@ from ..models import (
     ARCHIVED,
     AUDIT_KINDS,
     CLOSED,
+    DRAFT,
     EDITOR,
+    IN_REVIEW,
     MODERATOR,
     PENDING,
     PUBLISHED,
@@ -910,6 +912,9 @@ def _when(moment: datetime | None) -> str | None:
 
 
 REPETITION_LABELS = {choice.value: choice.label for choice in REPETITION_CHOICES}
+# An entry's status as the dashboard names it (the history showed "in_review").
+STATUS_LABELS = {DRAFT: _l("draft"), IN_REVIEW: _l("in review"), PUBLISHED: _l("published"),
+                 ARCHIVED: _l("archived")}
 
 
 def _dashboard_events(org: Organisation) -> list[dict]:
@@ -1121,6 +1126,8 @@ def readable(field: str, value):
         return [names.get(item, item) if isinstance(item, str) else item for item in value]
     if field == "original_language" and isinstance(value, str):
         return presenters.language_name(value)
+    if field == "status" and value in STATUS_LABELS:
+        return str(STATUS_LABELS[value])
     if field == "address" and isinstance(value, dict):
         place = " ".join(str(value[k]) for k in ("postal_code", "city") if value.get(k))
         return ", ".join(part for part in (value.get("street"), place) if part) or None
