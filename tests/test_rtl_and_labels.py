@@ -304,3 +304,15 @@ def test_the_dashboard_links_the_needs_report_for_moderators_and_admins_only(dir
         assert needs in client.get("/de/manage/").get_data(as_text=True), role
     editor = signed_in(directory, "ed@example.org", "editor", "a-sprachwerk-ost")
     assert needs not in editor.get("/de/manage/").get_data(as_text=True)
+
+
+def test_a_list_is_joined_in_the_language_it_is_written_in(app):
+    """A block written in another language than the page (a preview in Arabic from the German
+    editor, the client's column of a sheet) joins its lists as that language does."""
+    from wegweiser.i18n import in_language
+
+    with app.test_request_context("/de/"):
+        g.lang = "de"
+        assert join_list(["a", "b"]) == "a, b"
+        with in_language("ar"):
+            assert join_list(["a", "b"]) == "a، b"

@@ -4,11 +4,11 @@ from __future__ import annotations
 import unicodedata
 
 from flask import current_app, g, has_app_context, request
-from flask_babel import Babel, force_locale
+from flask_babel import Babel, force_locale, get_locale
 
 from .cities import city_info
 from .config import PROJECT_ROOT
-from .languages import all_languages, interface_languages, locale_name  # noqa: F401 (re-exported)
+from .languages import all_languages, code_of_locale, interface_languages, locale_name  # noqa: F401 (re-exported)
 
 
 def configured_languages(value: str | None) -> list[str]:
@@ -50,14 +50,21 @@ def join_list(items, lang: str | None = None) -> str:
     """The items of a plain list joined the way the language writes one, without "and"
     ("Deutsch, Englisch"; "الألمانية، الإنجليزية"): the page's language unless ``lang``
     (outside an application: ", ")."""
-    info = all_languages().get(lang or (current_language() if has_app_context() else ""))
+    info = all_languages().get(lang or (active_language() if has_app_context() else ""))
     return (info.list_separator if info else ", ").join(str(item) for item in items)
+
+
+def active_language() -> str:
+    """The language being written in: the page's, or the one ``in_language`` chose for a block
+    (a preview in Arabic, the client's column of a sheet)."""
+    locale = get_locale()
+    return code_of_locale(str(locale)) if locale is not None else current_language()
 
 
 def language_label(code: str, lang: str | None = None) -> str:
     """A language's name in the page's language (or ``lang``): the languages data, else Babel's
     name, else the code."""
-    reader = lang or current_language()
+    reader = lang or active_language()
     known = all_languages().get(code)
     if known is not None:
         return known.name_in(reader)

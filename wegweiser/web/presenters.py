@@ -14,8 +14,7 @@ from markupsafe import Markup, escape
 from .. import opening
 from ..cities import current_city
 from ..formatting import render_markdown, weekday_names
-from ..i18n import direction, in_language, join_list, locale_name
-from ..languages import all_languages, code_of_locale
+from ..i18n import direction, in_language, join_list, language_label, locale_name
 from ..models import ARCHIVED, Offer, Organisation
 from ..opening import Slot, open_state
 from ..qrcode import inline_svg
@@ -44,9 +43,7 @@ def text_block(owner, field: str, locale: str, terms=None, kind: str = "body") -
 
 def language_name(code: str) -> str:
     """A language's name in the page's language (the languages data, else Babel's CLDR data)."""
-    known = all_languages().get(code)
-    return known.name_in(code_of_locale(str(get_locale()))) if known else (
-        get_locale().languages.get(code) or code)
+    return language_label(code)
 
 
 def language_notice(owner, shown: str, locale: str) -> str | None:
