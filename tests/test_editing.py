@@ -378,14 +378,16 @@ def test_the_review_shows_addresses_and_opening_hours_as_people_write_them(direc
     editor = signed_in(directory, "ed@example.org", "editor", "a-sprachwerk-ost")
     data = form_of(editor, OWN)
     data.update({"address_street": "Neue Straße 1", "hours-2-weekday": "6",
-                 "hours-2-opens": "10:00", "hours-2-closes": "12:00", "hours-2-note": "Café"})
+                 "hours-2-opens": "10:00", "hours-2-closes": "12:00", "hours-2-note": "Café",
+                 "hours-2-week_of_month": "-1"})
     assert editor.post(f"/de/manage/offers/{OWN}/edit", data=data).status_code == 303
     moderator = signed_in(directory, "mod@example.org", "moderator")
     path = re.search(r'href="(/de/manage/review/\d+)"',
                      moderator.get("/de/manage/review/").get_data(as_text=True)).group(1)
     review = re.sub(r"</?(?:ins|del)>", "", moderator.get(path).get_data(as_text=True))
     assert "Neue Straße 1, 04318 Leipzig" in review
-    assert "Sa. 10:00–12:00 (Café)" in review and "street:" not in review
+    assert "Sa. 10:00–12:00 (nur am letzten Samstag im Monat) (Café)" in review
+    assert "street:" not in review
 
 
 def test_the_review_marks_the_words_that_changed_and_names_the_offer(directory):

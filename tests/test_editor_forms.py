@@ -113,11 +113,13 @@ def test_empty_rows_for_more_opening_hours_without_javascript(app):
 
 
 def _post_hours(editor, *rows):
-    """The offer form with its opening hours replaced by ``rows`` (day, opens, closes, note)."""
+    """The offer form with its opening hours replaced by ``rows`` (day, opens, closes, note,
+    and the week of the month if not every week)."""
     data = {k: v for k, v in form_of(editor, OWN).items() if not k.startswith("hours-")}
-    for i, (day, opens, closes, note) in enumerate(rows):
+    for i, (day, opens, closes, note, *week) in enumerate(rows):
         data.update({f"hours-{i}-weekday": day, f"hours-{i}-opens": opens,
-                     f"hours-{i}-closes": closes, f"hours-{i}-note": note})
+                     f"hours-{i}-closes": closes, f"hours-{i}-note": note,
+                     f"hours-{i}-week_of_month": week[0] if week else ""})
     return editor.post(f"/de/manage/offers/{OWN}/edit", data=data)
 
 
@@ -162,8 +164,8 @@ def test_opening_hours_are_refused_in_the_words_of_the_form(app, row, field, wor
     page = response.get_data(as_text=True)
     assert words in _error_at(page, f"hours-1-{field}")
     assert "HH:MM" not in page and "1 (Montag)" not in page, "the import's words"
-    assert [v for n, v in read_form(page).fields if n.startswith("hours-1-")][:3] == \
-        list(row[:3])
+    kept = dict(read_form(page).fields)
+    assert [kept[f"hours-1-{name}"] for name in ("weekday", "opens", "closes")] == list(row[:3])
     assert _nothing_waits(app)
 
 
@@ -175,6 +177,52 @@ def test_overlapping_rows_of_one_day_are_refused(app):
     page = response.get_data(as_text=True)
     assert "Überschneidet sich mit 09:00–17:00" in _error_at(page, "hours-2-opens")
     assert not _error_at(page, "hours-1-opens") and not _error_at(page, "hours-0-opens")
+    assert _nothing_waits(app)
+
+
+def test_hours_on_weekdays_of_the_month_are_saved_and_shown_again(app):
+    """The first and the third Friday afternoon beside every Friday morning: no overlap (the
+    first and the third never meet), saved with their weeks, and the form shows them again."""
+    editor = signed_in(app, "ed@example.org", "editor", "a-sprachwerk-ost")
+    response = _post_hours(editor, ("5", "09:00", "12:00", ""),
+                           ("5", "14:00", "17:00", "", "1"), ("5", "14:00", "17:00", "", "3"),
+                           ("3", "14:00", "16:00", "Café", "-1"))
+    assert response.status_code == 303
+    from sqlalchemy import select
+
+    from wegweiser.models import Proposal
+
+    with app.app_context():
+        hours = db.session().scalars(select(Proposal)).one().record["opening_hours"]
+    assert [(h["weekday"], h.get("week_of_month"), h["opens"]) for h in hours] == [
+        (3, -1, "14:00"), (5, None, "09:00"), (5, 1, "14:00"), (5, 3, "14:00")]
+    shown = dict(read_form(editor.get(f"/de/manage/offers/{OWN}/edit").get_data(
+        as_text=True)).fields)
+    weeks = sorted((shown[f"hours-{i}-weekday"], shown[f"hours-{i}-week_of_month"])
+                   for i in range(4))
+    assert weeks == [("3", "-1"), ("5", ""), ("5", "1"), ("5", "3")]
+
+
+@pytest.mark.parametrize(("rows", "overlaps"), [
+    ((("4", "09:00", "12:00", ""), ("4", "10:00", "11:00", "", "1")), True),  # weekly meets all
+    ((("4", "10:00", "12:00", "", "4"), ("4", "11:00", "13:00", "", "-1")), True),  # 4th = last
+    ((("4", "10:00", "12:00", "", "1"), ("4", "11:00", "13:00", "", "2")), False),
+])
+def test_overlaps_count_only_for_rows_that_can_fall_on_one_day(app, rows, overlaps):
+    editor = signed_in(app, "ed@example.org", "editor", "a-sprachwerk-ost")
+    response = _post_hours(editor, *rows)
+    assert response.status_code == (400 if overlaps else 303)
+    if overlaps:
+        assert "Überschneidet sich mit" in _error_at(response.get_data(as_text=True),
+                                                     "hours-1-opens")
+
+
+def test_a_week_of_the_month_without_day_and_times_is_refused_not_dropped(app):
+    editor = signed_in(app, "ed@example.org", "editor", "a-sprachwerk-ost")
+    response = _post_hours(editor, ("2", "09:30", "11:30", ""), ("", "", "", "", "1"))
+    assert response.status_code == 400
+    assert "wieder auf „jede Woche“" in _error_at(response.get_data(as_text=True),
+                                                  "hours-1-week_of_month")
     assert _nothing_waits(app)
 
 

@@ -178,6 +178,25 @@ def test_the_plain_database_search_agrees_with_the_index(demo_ctx, filters):
     assert plain.facets == indexed.facets
 
 
+@pytest.mark.parametrize("now, is_open", [
+    (datetime(2026, 12, 3, 16, 0), True),  # the first Thursday of December
+    (datetime(2026, 12, 10, 16, 0), False),  # the second
+    (datetime(2026, 12, 31, 16, 0), False),  # the fifth and last
+])
+def test_open_now_knows_the_first_thursday_of_the_month(demo_ctx, now, is_open):
+    """An offer open on the first Thursday of the month only is "open now" on that Thursday
+    and on no other, in the index and in the plain database search alike."""
+    session = db.session()
+    query = SearchQuery(per_page=200, now=now, open_now=True)
+    indexed = search_service().search(query, session)
+    plain = plain_search(session, query, "Europe/Berlin")
+    duldung = session.scalar(select(Offer.id).where(
+        Offer.external_id == "a-rechtskompass-duldung"))
+    assert (duldung in indexed.offer_ids) is is_open
+    assert sorted(plain.offer_ids) == sorted(indexed.offer_ids)
+    assert plain.facets == indexed.facets
+
+
 # ---- query understanding ------------------------------------------------------------------
 
 @pytest.fixture(scope="module")

@@ -67,22 +67,28 @@ def test_ids_are_uuid5_of_the_external_ids_and_link_up(exported):
 
 
 def test_schedules_name_the_right_weekdays(exported, published):
-    seen = 0
+    seen = monthly = 0
     for service in exported["services"]:
         record = published[service["x-wegweiser"]["id"]]
-        slots = sorted((BYDAY_TO_ISO[day], s["opens_at"][:5], s["closes_at"][:5],
-                        s.get("description"))
+        slots = sorted((BYDAY_TO_ISO[day[-2:]], int(day[:-2] or 0), s["opens_at"][:5],
+                        s["closes_at"][:5], s.get("description"))
                        for s in service["schedules"] for day in s["byday"].split(","))
-        assert all(s["freq"] == "WEEKLY" for s in service["schedules"])
-        assert slots == sorted((h["weekday"], h["opens"], h["closes"], h.get("note"))
-                               for h in record["opening_hours"])
+        # A slot on one weekday of the month is a MONTHLY schedule ("1TH", "-1WE").
+        assert all(s["freq"] == ("MONTHLY" if s["byday"][0] in "-1234" else "WEEKLY")
+                   for s in service["schedules"])
+        assert slots == sorted((h["weekday"], h.get("week_of_month", 0), h["opens"],
+                                h["closes"], h.get("note")) for h in record["opening_hours"])
         seen += len(slots)
-    assert seen > 200
+        monthly += sum(s["freq"] == "MONTHLY" for s in service["schedules"])
+    assert seen > 200 and monthly >= 3
     assert ISO_TO_BYDAY == {1: "MO", 2: "TU", 3: "WE", 4: "TH", 5: "FR", 6: "SA", 7: "SU"}
     # A known case: the demo's morning course, Monday, Wednesday and Friday.
     course = next(s for s in exported["services"]
                   if s["x-wegweiser"]["id"] == "a-sprachwerk-deutschkurs-a1")
     assert [(s["byday"], s["opens_at"]) for s in course["schedules"]] == [("MO,WE,FR", "09:00:00")]
+    children = next(s for s in exported["services"]
+                    if s["x-wegweiser"]["id"] == "a-lindenblatt-kindervorsorge")
+    assert [(s["freq"], s["byday"]) for s in children["schedules"]] == [("MONTHLY", "1FR,3FR")]
 
 
 def test_texts_vocabularies_and_places_are_all_exported(exported, published):

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from wegweiser import db
 from wegweiser.cli import main
 from wegweiser.models import ChangeLogEntry, Event, Offer, Organisation, Revision
+from wegweiser.services.records import offer_record
 from wegweiser.services.setup import import_files, import_records
 
 from .conftest import DATA
@@ -118,6 +119,51 @@ def test_a_file_with_invalid_records_changes_nothing_and_reports_each(ctx):
     assert _counts() == before
     assert db.session().scalar(select(Organisation).where(Organisation.external_id == "ok-org")) \
         is None
+
+
+def _with_hours(tmp_path, hours) -> object:
+    data = json.loads((DATA / "valid.json").read_text())
+    offer = next(o for o in data["offers"] if o["id"] == "sprachbruecke-deutschkurs")
+    offer["opening_hours"] = hours
+    path = tmp_path / "hours.json"
+    path.write_text(json.dumps(data))
+    return path
+
+
+def test_hours_on_one_weekday_of_the_month_are_kept(ctx, tmp_path):
+    """"The first and the third Friday, and every Monday": imported, stored, exported in the
+    same words, and imported again without a change."""
+    hours = [{"weekday": 1, "opens": "10:00", "closes": "12:00"},
+             {"weekday": 5, "week_of_month": 1, "opens": "14:00", "closes": "17:00"},
+             {"weekday": 5, "week_of_month": 3, "opens": "14:00", "closes": "17:00"},
+             {"weekday": 3, "week_of_month": -1, "opens": "14:00", "closes": "16:00"}]
+    path = _with_hours(tmp_path, hours)
+    assert import_files([path], "import:test").ok
+    offer = db.session().scalar(select(Offer).where(Offer.external_id ==
+                                                    "sprachbruecke-deutschkurs"))
+    assert sorted((h.weekday, h.week_of_month) for h in offer.opening_hours) == [
+        (1, None), (3, -1), (5, 1), (5, 3)]
+    assert sorted(offer_record(offer)["opening_hours"], key=str) == sorted(hours, key=str)
+    again = import_files([path], "import:again")
+    assert again.ok and again.updated == {"organisations": 0, "offers": 0}
+
+
+@pytest.mark.parametrize("slot, field", [
+    ({"weekday": 4, "week_of_month": 0, "opens": "15:00", "closes": "18:00"}, "week_of_month"),
+    ({"weekday": 4, "week_of_month": 5, "opens": "15:00", "closes": "18:00"}, "week_of_month"),
+    ({"weekday": 4, "week_of_month": "1", "opens": "15:00", "closes": "18:00"}, "week_of_month"),
+    ({"weekday": 4, "week_of_month": True, "opens": "15:00", "closes": "18:00"},
+     "week_of_month"),
+    # Past midnight the next day may be another week of the month: refused, not guessed.
+    ({"weekday": 6, "week_of_month": 1, "opens": "22:00", "closes": "01:00"}, "closes"),
+])
+def test_a_wrong_week_of_the_month_is_refused_and_changes_nothing(ctx, tmp_path, slot, field):
+    before = _counts()
+    report = import_files([_with_hours(tmp_path, [slot])], "import:bad")
+    assert not report.ok
+    assert [(p.record, p.field) for p in report.problems] == [
+        ("sprachbruecke-deutschkurs", f"opening_hours[0].{field}")]
+    assert _counts() == before
 
 
 def test_dry_run_validates_without_writing(ctx):

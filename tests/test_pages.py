@@ -219,25 +219,48 @@ def test_every_public_page_has_a_plain_title_and_one_heading(demo_client, demo_a
 
 
 @pytest.mark.parametrize("now, is_open", [
-    (datetime(2026, 12, 2, 10, 0), False),  # a Wednesday: "opens Thursday at 15:00"
-    (datetime(2026, 12, 3, 16, 0), True),  # a Thursday: "open now, until 18:00"
+    (datetime(2026, 12, 2, 10, 0), False),  # a Wednesday: "opens Thursday at 14:00"
+    (datetime(2026, 12, 3, 16, 0), True),  # a Thursday: "open now, until 17:00"
 ])
 def test_open_now_names_the_note_of_its_hours(demo_app, monkeypatch, now, is_open):
-    """The hours say every Thursday, the note "only on the first Thursday of the month": the
-    status beside them must not send a reader on the wrong Thursday without the note."""
+    """The note of the hours ("last admission 16:30") stands beside the status, in the offer's
+    language, or a reader comes at 16:45 for "open until 17:00"."""
     from wegweiser import opening
     from wegweiser.web.presenters import open_now_text
 
     monkeypatch.setattr(opening, "local_now", lambda timezone: now)
     with demo_app.test_request_context("/ar/"), in_language("ar"):
         offer = db.session().scalar(select(Offer).where(
-            Offer.external_id == "a-rechtskompass-duldung"))
+            Offer.external_id == "a-rechtskompass-sprechstunde"))
         state = open_now_text(offer, "Europe/Berlin")
     assert state["open"] is is_open
     assert (state["note"], state["note_lang"], state["note_dir"]) == (
-        "nur am ersten Donnerstag im Monat", "de", "ltr")
-    page = demo_app.test_client().get("/ar/offers/a-rechtskompass-duldung").get_data(
+        "letzter Einlass 16:30 Uhr", "de", "ltr")
+    page = demo_app.test_client().get("/ar/offers/a-rechtskompass-sprechstunde").get_data(
         as_text=True)
     assert re.search(r'class="open-state[^"]*"[^>]*><strong>[^<]+</strong> <bdi '
-                     r'class="slot-note" lang="de" dir="ltr">\(nur am ersten Donnerstag im '
-                     r'Monat\)</bdi>', page)
+                     r'class="slot-note" lang="de" dir="ltr">\(letzter Einlass 16:30 '
+                     r'Uhr\)</bdi>', page)
+
+
+@pytest.mark.parametrize("lang, now, expected", [
+    ("de", datetime(2026, 12, 2, 10, 0), "Jetzt geschlossen · öffnet am Donnerstag, 3. "
+                                         "Dezember 2026 um 15:00"),
+    ("de", datetime(2026, 12, 3, 16, 0), "Jetzt geöffnet, bis 18:00"),
+    # The second Thursday: not "opens Thursday", which would be tomorrow a week.
+    ("de", datetime(2026, 12, 10, 16, 0), "Jetzt geschlossen · öffnet am Donnerstag, 7. "
+                                          "Januar 2027 um 15:00"),
+    ("ar", datetime(2026, 12, 10, 16, 0),
+     "مغلق الآن · يفتح يوم الخميس، 7 يناير 2027 الساعة 3:00 م"),
+])
+def test_hours_on_the_first_thursday_of_the_month_say_so(demo_app, monkeypatch, lang, now,
+                                                          expected):
+    from wegweiser import opening
+
+    monkeypatch.setattr(opening, "local_now", lambda timezone: now)
+    page = demo_app.test_client().get(f"/{lang}/offers/a-rechtskompass-duldung").get_data(
+        as_text=True)
+    assert expected in page
+    rule = {"de": "(nur am ersten Donnerstag im Monat)",
+            "ar": "(فقط في الخميس الأول من كل شهر)"}[lang]
+    assert f'<span class="slot-rule">{rule}</span>' in page

@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from wegweiser import db
 from wegweiser.models import PUBLISHED, Area, Offer
-from wegweiser.opening import Slot, current_block, week_blocks
+from wegweiser.opening import open_state
 from wegweiser.search import FACET_FIELDS, SearchQuery, search_service
 
 FILTERS = ("area", "category", "target_group", "language")
@@ -34,8 +34,8 @@ def offer_values(offer: Offer) -> dict[str, set[str]]:
         "target_group": {t.slug for t in offer.target_groups},
         "language": {lang.code for lang in offer.languages},
         "free": {"free"} if offer.cost == "free" else set(),
-        "open_now": {"open"} if current_block(NOW) in week_blocks(
-            Slot(h.weekday, h.opens, h.closes) for h in offer.opening_hours) else set(),
+        "open_now": {"open"} if open_state([h.slot() for h in offer.opening_hours],
+                                           NOW).is_open else set(),
         "accessible": {"accessible"} if offer.accessible is True else set(),
         "no_appointment": {"no_appointment"} if offer.appointment_needed is False else set(),
     }

@@ -12,7 +12,12 @@ from flask_babel import force_locale
 from openpyxl import Workbook, load_workbook
 
 from wegweiser import cli, db
-from wegweiser.services.sheets.columns import parse_hours, record_to_row, row_to_record
+from wegweiser.services.sheets.columns import (
+    format_hours,
+    parse_hours,
+    record_to_row,
+    row_to_record,
+)
 from wegweiser.services.sheets.files import read_sheet
 from wegweiser.services.sheets.importing import check_sheet, import_sheet
 
@@ -75,10 +80,23 @@ def test_cells_as_people_type_them():
     ("Do 10:00-12:00\nFr 10:00-12:00", [{"weekday": 4, "opens": "10:00", "closes": "12:00"},
                                         {"weekday": 5, "opens": "10:00", "closes": "12:00"}]),
     ("7 08:00-09:00", [{"weekday": 7, "opens": "08:00", "closes": "09:00"}]),
+    ("Do[1] 15:00-18:00; Fr[-1] 10:00-12:00 (Frühstück)",
+     [{"weekday": 4, "week_of_month": 1, "opens": "15:00", "closes": "18:00"},
+      {"weekday": 5, "week_of_month": -1, "opens": "10:00", "closes": "12:00",
+       "note": "Frühstück"}]),
     ("Montag 10-12", None), ("Mo 10:00", None), ("Xy 10:00-12:00", None),
+    ("Do[erster] 15:00-18:00", None),
 ])
 def test_opening_hours_in_their_text_form(text, expected):
     assert parse_hours(text) == expected
+
+
+def test_hours_of_one_weekday_of_the_month_are_written_as_they_are_read():
+    slots = [{"weekday": 4, "week_of_month": 1, "opens": "15:00", "closes": "18:00"},
+             {"weekday": 3, "week_of_month": -1, "opens": "14:00", "closes": "16:00",
+              "note": "Café"}]
+    assert format_hours(slots) == "Do[1] 15:00-18:00; Mi[-1] 14:00-16:00 (Café)"
+    assert parse_hours(format_hours(slots)) == slots
 
 
 # -- the demo directory, exported and imported again ------------------------------------------

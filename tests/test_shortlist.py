@@ -181,13 +181,18 @@ def test_a_page_read_with_a_list_does_not_send_the_list_back(demo_client, demo_a
 def test_the_sheet_and_the_text_keep_the_notes_of_opening_hours(demo_client, demo_app,
                                                                  monkeypatch):
     """"Thursday 15:00–18:00" without "(only on the first Thursday of the month)" sends a
-    client on the wrong day three times out of four."""
+    client on the wrong day three times out of four; without "(last admission 16:30)" too
+    late. The rule in each column's language, the note in the offer's."""
     monkeypatch.setitem(demo_app.config, "WTF_CSRF_ENABLED", False)
-    demo_client.post("/de/list/add", data={"offer": "a-rechtskompass-duldung"})
+    for offer in ("a-rechtskompass-duldung", "a-rechtskompass-sprechstunde"):
+        demo_client.post("/de/list/add", data={"offer": offer})
     sheet = demo_client.get("/de/list/sheet?client=ar").get_data(as_text=True)
-    assert sheet.count('<bdi lang="de" dir="ltr">(nur am ersten Donnerstag im Monat)</bdi>') == 2
+    assert sheet.count('<bdi lang="de" dir="ltr">(letzter Einlass 16:30 Uhr)</bdi>') == 2
+    assert "<bdi>15:00–18:00</bdi> (nur am ersten Donnerstag im Monat)" in sheet
+    assert "(فقط في الخميس الأول من كل شهر)" in sheet
     text = demo_client.get("/de/list/text").get_data(as_text=True)
-    assert "(nur am ersten Donnerstag im Monat)" in text
+    assert "3:00 م–6:00 م (فقط في الخميس الأول من كل شهر)" in text  # the client's language
+    assert "(letzter Einlass 16:30 Uhr)" in text
     # The address in the Arabic footer is isolated left to right.
     footer = sheet[sheet.index('<footer class="sheet-footer">'):]
     assert re.search(r'lang="ar" dir="rtl">[^<]*<bdi dir="ltr">http://localhost/ar/</bdi>',

@@ -18,6 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
+from ..opening import Slot
 from .area import Area
 from .base import Base, utcnow
 from .organisation import Organisation
@@ -134,7 +135,8 @@ class OfferText(TranslationMixin, Base):
 
 
 class OpeningHours(Base):
-    """One opening slot: ISO weekday (1 = Monday … 7 = Sunday), opening and closing time."""
+    """One opening slot: ISO weekday (1 = Monday … 7 = Sunday), opening and closing time, every
+    week or on one weekday of the month (``week_of_month``: 1–4, or -1 for the last)."""
 
     __tablename__ = "opening_hours"
 
@@ -144,9 +146,9 @@ class OpeningHours(Base):
     opens: Mapped[time] = mapped_column(Time)
     closes: Mapped[time] = mapped_column(Time)
     note: Mapped[str | None] = mapped_column(Text)
+    week_of_month: Mapped[int | None] = mapped_column(SmallInteger)
 
     offer: Mapped[Offer] = relationship(back_populates="opening_hours")
 
-    def as_tuple(self) -> tuple:
-        return (self.weekday, self.opens.strftime("%H:%M"), self.closes.strftime("%H:%M"),
-                self.note or None)
+    def slot(self) -> Slot:
+        return Slot(self.weekday, self.opens, self.closes, self.week_of_month)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import Area, Category, Language, Offer, TargetGroup
-from ..opening import Slot, week_blocks
+from ..opening import week_blocks
 from .analysis import LABEL_SEPARATOR, TOKEN_PATTERN, spelling_key
 from .filters import DOCUMENT_FLAG_FILTERS
 from .schema import (
@@ -69,8 +69,7 @@ def offer_document(offer: Offer, today: date, stale_after_days: int) -> dict:
     if offer.verified_at and offer.verified_at >= today - timedelta(days=stale_after_days):
         flags.append("fresh")
     doc[FLAGS] = " ".join(flags)
-    doc[OPEN_BLOCKS] = " ".join(sorted(week_blocks(
-        Slot(h.weekday, h.opens, h.closes) for h in offer.opening_hours)))
+    doc[OPEN_BLOCKS] = " ".join(sorted(week_blocks(h.slot() for h in offer.opening_hours)))
 
     # No vocabulary fields: the search derives their documents from the filter values
     # (service._Snapshot.term_bitmap), so writing the labels and synonyms of every value into

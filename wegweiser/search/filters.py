@@ -34,7 +34,7 @@ from ..models.offer import (
     offer_languages,
     offer_target_groups,
 )
-from ..opening import Slot, current_block, week_blocks
+from ..opening import Slot, open_terms, week_blocks
 from .schema import CITYWIDE, EVERYONE, FLAGS, OPEN_BLOCKS
 
 TRUE_VALUES = ("1", "true", "yes", "on")
@@ -406,7 +406,11 @@ class OpenNowFilter(FlagFilter):
     meaning = "Only offers open at this moment (the city's local time, to the quarter-hour)."
 
     def value_sets(self, index):
-        return {self.value: index.fields[OPEN_BLOCKS].get(current_block(index.now), 0)}
+        postings = index.fields[OPEN_BLOCKS]
+        found = 0
+        for term in sorted(open_terms(index.now)):
+            found |= postings.get(term, 0)
+        return {self.value: found}
 
     def sql_condition(self, selected, ctx):
         open_ids = self._open_ids(ctx)
@@ -423,16 +427,16 @@ class OpenNowFilter(FlagFilter):
             now = ctx.now
             yesterday = (now.isoweekday() - 2) % 7 + 1  # a slot may run past midnight
             slots: dict[int, list[Slot]] = {}
-            for offer_id, weekday, opens, closes in ctx.session.execute(
+            for offer_id, weekday, opens, closes, week in ctx.session.execute(
                     select(OpeningHours.offer_id, OpeningHours.weekday, OpeningHours.opens,
-                           OpeningHours.closes)
+                           OpeningHours.closes, OpeningHours.week_of_month)
                     .join(Offer, Offer.id == OpeningHours.offer_id)
                     .where(Offer.status == PUBLISHED,
                            OpeningHours.weekday.in_((now.isoweekday(), yesterday)))):
-                slots.setdefault(offer_id, []).append(Slot(weekday, opens, closes))
-            block = current_block(now)
+                slots.setdefault(offer_id, []).append(Slot(weekday, opens, closes, week))
+            terms = open_terms(now)
             ctx.cache["open_ids"] = {offer_id for offer_id, found in slots.items()
-                                     if block in week_blocks(found)}
+                                     if terms & week_blocks(found)}
         return ctx.cache["open_ids"]
 
     def group_label(self):

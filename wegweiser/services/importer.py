@@ -41,6 +41,7 @@ from ..models import (
 )
 from ..models.changelog import log_changes
 from ..models.translation import text_origin
+from ..opening import WEEKS_OF_MONTH
 from .help_calls import help_call_record, kind_by_slug, latest_end_date
 from .lookups import Lookups
 from .records import (
@@ -370,10 +371,17 @@ class Importer:
                 check.fail(name, _l("must be an object"))
                 continue
             check.unknown_keys({f"{name}.{k}": v for k, v in slot.items()},
-                               {f"{name}.{k}" for k in ("weekday", "opens", "closes", "note")})
+                               {f"{name}.{k}" for k in ("weekday", "week_of_month", "opens",
+                                                        "closes", "note")})
             weekday = slot.get("weekday")
             if isinstance(weekday, bool) or weekday not in range(1, 8):
                 check.fail(f"{name}.weekday", _l("must be 1 (Monday) to 7 (Sunday)"))
+            week = slot.get("week_of_month")
+            if week is not None and (isinstance(week, bool) or week not in WEEKS_OF_MONTH):
+                check.fail(f"{name}.week_of_month", _l(
+                    "must be 1 to 4 (the first to the fourth such weekday of the month) or -1 "
+                    "(the last); leave it out for every week"))
+                week = None
             times = {}
             for key in ("opens", "closes"):
                 text = slot.get(key)
@@ -383,12 +391,18 @@ class Importer:
                     times[key] = text
             if times.get("opens") and times.get("opens") == times.get("closes"):
                 check.fail(f"{name}.closes", _l("must differ from opens"))
+            elif week is not None and times.get("opens") and times.get("closes") and \
+                    times["closes"] < times["opens"]:
+                check.fail(f"{name}.closes", _l(
+                    "must be after opens: hours on one weekday of the month end on that day"))
             note = check.string(slot.get("note"), f"{name}.note", 500)
-            slot_record = {"weekday": weekday, **times}
+            slot_record = {"weekday": weekday, **({"week_of_month": week} if week else {}),
+                           **times}
             if note:
                 slot_record["note"] = note
             slots.append(slot_record)
-        return sorted(slots, key=lambda s: (s.get("weekday") or 0, s.get("opens") or ""))
+        return sorted(slots, key=lambda s: (s.get("weekday") or 0, s.get("opens") or "",
+                                            s.get("week_of_month") or 0))
 
     def _date(self, check: _Checker, value, name: str) -> str | None:
         if value is None:
@@ -868,7 +882,8 @@ class Importer:
 
     @staticmethod
     def _opening_hours_rows(record: dict) -> list[dict]:
-        return [{"weekday": s["weekday"], "opens": time.fromisoformat(s["opens"]),
+        return [{"weekday": s["weekday"], "week_of_month": s.get("week_of_month"),
+                 "opens": time.fromisoformat(s["opens"]),
                  "closes": time.fromisoformat(s["closes"]), "note": s.get("note")}
                 for s in record["opening_hours"]]
 

@@ -39,9 +39,11 @@ def offer_record(offer: Offer) -> dict:
         "address": _compact({k: getattr(offer, k) for k in ADDRESS_KEYS}),
         "contact": _compact({k: getattr(offer, k) for k in CONTACT_KEYS}),
         "opening_hours": [
-            _compact({"weekday": h.weekday, "opens": h.opens.strftime("%H:%M"),
-                      "closes": h.closes.strftime("%H:%M"), "note": h.note})
-            for h in sorted(offer.opening_hours, key=lambda h: (h.weekday, h.opens))
+            _compact({"weekday": h.weekday, "week_of_month": h.week_of_month,
+                      "opens": h.opens.strftime("%H:%M"), "closes": h.closes.strftime("%H:%M"),
+                      "note": h.note})
+            for h in sorted(offer.opening_hours,
+                            key=lambda h: (h.weekday, h.opens, h.week_of_month or 0))
         ],
         "cost": offer.cost,
         "accessible": offer.accessible,

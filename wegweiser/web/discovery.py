@@ -68,7 +68,8 @@ def offer_json_ld(offer: Offer, lang: str) -> Markup:
                             "dayOfWeek": SCHEMA_DAYS[h.weekday],
                             "opens": h.opens.strftime("%H:%M"),
                             "closes": h.closes.strftime("%H:%M")}
-                           for h in offer.opening_hours],
+                           # schema.org has no "first Thursday of the month"
+                           for h in offer.opening_hours if h.week_of_month is None],
     }
     if summary:
         data["description"] = summary[0]

@@ -29,6 +29,7 @@ from wtforms.validators import InputRequired
 
 from ..formatting import weekday_names
 from ..models import EVENT_TEXT_FIELDS, HELP_TEXT_FIELDS, TEXT_FIELDS
+from ..opening import WEEKS_OF_MONTH
 from ..services.directory import Vocabularies
 from ..services.events import (
     BIWEEKLY,
@@ -64,6 +65,26 @@ def weekday_number(value) -> int | None:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
     return int(value) if isinstance(value, str) and value.isdigit() else None
+
+
+def week_of_month_choices() -> list[SelectChoice]:
+    """Every week, or one weekday of the month (opening.WEEKS_OF_MONTH), in the page's
+    language."""
+    labels = {1: _l("first in the month"), 2: _l("second in the month"),
+              3: _l("third in the month"), 4: _l("fourth in the month"),
+              -1: _l("last in the month")}
+    return [SelectChoice("", _l("every week")),
+            *(SelectChoice(week, labels[week]) for week in WEEKS_OF_MONTH)]
+
+
+def week_of_month_number(value) -> int | None:
+    """1–4 or -1 for a week of the month picked; None for every week (or nothing sent)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    try:
+        return int(value) if isinstance(value, str) and value.strip() else None
+    except ValueError:
+        return None
 
 
 def _text(field) -> str:
@@ -170,18 +191,22 @@ class HoursForm(Form):
     """One row of opening hours; a row left empty (a note too) is no opening hours."""
 
     weekday = SelectField(_l("Day"), coerce=weekday_number, choices=weekday_choices)
+    week_of_month = SelectField(_l("Weeks"), coerce=week_of_month_number,
+                                choices=week_of_month_choices)
     opens = StringField(_l("Opens"))
     closes = StringField(_l("Closes"))
     note = StringField(_l("Note"))
 
     def is_empty(self) -> bool:
-        return self.weekday.data is None and not _text(self.opens) \
-            and not _text(self.closes) and not _text(self.note)
+        return self.weekday.data is None and self.week_of_month.data is None \
+            and not _text(self.opens) and not _text(self.closes) and not _text(self.note)
 
     def slot(self) -> dict:
         """The row in the import format; times typed as 9:30 or 9.30 become 09:30."""
         slot = {"weekday": self.weekday.data, "opens": _hh_mm(self.opens),
                 "closes": _hh_mm(self.closes)}
+        if self.week_of_month.data is not None:
+            slot["week_of_month"] = self.week_of_month.data
         if _text(self.note):
             slot["note"] = _text(self.note)
         return slot
@@ -189,6 +214,10 @@ class HoursForm(Form):
     def problems(self) -> list[tuple[str, object]]:
         """What is wrong with the row, in the words of the form: (field, reason)."""
         if self.weekday.data is None and not _text(self.opens) and not _text(self.closes):
+            if not _text(self.note):
+                return [("week_of_month", _l(
+                    "Choose the day and enter when it opens and closes, or set the row back "
+                    "to every week."))]
             return [("note", _l("A note needs a day and times: choose the day and enter when "
                                 "it opens and closes, or empty the note."))]
         problems = []
@@ -226,13 +255,22 @@ def hours_problems(rows: list[HoursForm]) -> list[tuple[str, object]]:
             continue
         slot = row.slot()
         earlier = next((s for s in fine if s["weekday"] == slot["weekday"]
-                        and s["opens"] < slot["closes"] and slot["opens"] < s["closes"]), None)
+                        and s["opens"] < slot["closes"] and slot["opens"] < s["closes"]
+                        and _same_days(s, slot)), None)
         if earlier is not None:
             problems.append((f"opening_hours[{i}].opens", _l(
                 "Overlaps with %(opens)s–%(closes)s on the same day: change the times or "
                 "remove one of the rows.", opens=earlier["opens"], closes=earlier["closes"])))
         fine.append(slot)
     return problems
+
+
+def _same_days(one: dict, other: dict) -> bool:
+    """Whether two slots of one weekday can fall on the same day: every week meets every
+    week of the month, a month's fourth Thursday may be its last; the first and the third
+    never meet."""
+    weeks = {one.get("week_of_month"), other.get("week_of_month")}
+    return None in weeks or len(weeks) == 1 or weeks == {4, -1}
 
 
 def vocabulary_choices(form, vocab: Vocabularies, categories=None) -> None:

@@ -40,6 +40,7 @@ from ..models import (
     Proposal,
 )
 from ..models.audit import PERMISSION_REFUSED
+from ..opening import WEEKS_OF_MONTH
 from ..pdf import pdf_available
 from ..services import actors, audit, editing, operations, proposals
 from ..services.accounts import (
@@ -1140,6 +1141,8 @@ def readable(field: str, value):
         days = weekday_names(get_locale(), "abbreviated")
         return "; ".join(
             f"{days[slot['weekday']]} {slot.get('opens', '')}–{slot.get('closes', '')}"
+            + (f" ({presenters.week_of_month_text(slot['week_of_month'], slot['weekday'])})"
+               if slot.get("week_of_month") in WEEKS_OF_MONTH else "")
             + (f" ({slot['note']})" if slot.get("note") else "")
             for slot in value if isinstance(slot, dict) and slot.get("weekday") in range(1, 8))
     return value

@@ -16,7 +16,7 @@ from ..cities import current_city
 from ..formatting import render_markdown, weekday_names
 from ..i18n import direction, in_language, join_list, language_label, locale_name
 from ..models import ARCHIVED, Offer, Organisation
-from ..opening import Slot, open_state
+from ..opening import open_state
 from ..qrcode import inline_svg
 from ..search import FILTERS, SearchQuery, SearchResult, highlighted
 from ..search.filters import BY_NAME, CITYWIDE, AreaFilter, FlagFilter, VocabularyFilter
@@ -120,15 +120,31 @@ def offer_row(offer: Offer, locale: str, terms: dict | None = None,
     }
 
 
+def week_of_month_text(week: int, weekday: int) -> str:
+    """"only on the first Thursday of the month", in the page's language."""
+    day = weekday_names(get_locale())[weekday]
+    texts = {1: _("only on the first %(weekday)s of the month", weekday=day),
+             2: _("only on the second %(weekday)s of the month", weekday=day),
+             3: _("only on the third %(weekday)s of the month", weekday=day),
+             4: _("only on the fourth %(weekday)s of the month", weekday=day),
+             -1: _("only on the last %(weekday)s of the month", weekday=day)}
+    return texts[week]
+
+
 def opening_hours(offer: Offer) -> list[dict]:
     """Slots grouped by weekday, with weekday names and times in the page's locale."""
     day_names = weekday_names(get_locale())
     days: OrderedDict[int, dict] = OrderedDict()
-    for slot in sorted(offer.opening_hours, key=lambda h: (h.weekday, h.opens)):
+    for slot in sorted(offer.opening_hours,
+                       key=lambda h: (h.weekday, h.opens, h.week_of_month or 0)):
         day = days.setdefault(slot.weekday, {"day": day_names[slot.weekday], "slots": []})
+        span = f"{format_time(slot.opens, 'short')}–{format_time(slot.closes, 'short')}"
         day["slots"].append({
             "opens": format_time(slot.opens, "short"),
             "closes": format_time(slot.closes, "short"),
+            "span": span,
+            "rule": week_of_month_text(slot.week_of_month, slot.weekday)
+            if slot.week_of_month else None,
             "note": slot.note,
             # Written in the offer's original language, whatever the page's.
             "note_lang": offer.original_language,
@@ -138,15 +154,17 @@ def opening_hours(offer: Offer) -> list[dict]:
     # language; the sheet and the text carry it too, or a client comes on the wrong day.
     written_in = offer.original_language
     for day in days.values():
-        spans = [(f"{s['opens']}–{s['closes']}", s["note"]) for s in day["slots"]]
-        day["times"] = format_list([f"{span} ({note})" if note else span
-                                    for span, note in spans], locale=get_locale())
+        slots = day["slots"]
+        day["times"] = format_list([
+            s["span"] + (f" ({s['rule']})" if s["rule"] else "")
+            + (f" ({s['note']})" if s["note"] else "") for s in slots], locale=get_locale())
         # Each span isolated, so an RTL page does not reorder "9:00–12:00" into "12:00–9:00".
         day["times_html"] = Markup(format_list([str(
-            Markup("<bdi>{}</bdi>").format(span)
+            Markup("<bdi>{}</bdi>").format(s["span"])
+            + (Markup(" ({})").format(s["rule"]) if s["rule"] else "")
             + (Markup(' <bdi lang="{}" dir="{}">({})</bdi>').format(
-                written_in, direction(written_in), note) if note else ""))
-            for span, note in spans], locale=get_locale()))
+                written_in, direction(written_in), s["note"]) if s["note"] else ""))
+            for s in slots], locale=get_locale()))
     return list(days.values())
 
 
@@ -155,7 +173,7 @@ def open_now_text(offer: Offer, timezone: str) -> dict | None:
     if not offer.opening_hours:
         return None
     now = opening.local_now(timezone)
-    state = open_state((Slot(h.weekday, h.opens, h.closes) for h in offer.opening_hours), now)
+    state = open_state((h.slot() for h in offer.opening_hours), now)
     if state.is_open:
         closes = state.closes_at
         slot = next((h for h in offer.opening_hours if h.closes == closes.time() and h.weekday in (
@@ -168,12 +186,19 @@ def open_now_text(offer: Offer, timezone: str) -> dict | None:
     when = state.next_opening
     if when.date() == now.date():
         text = _("Closed now · opens today at %(time)s", time=format_time(when.time(), "short"))
+    elif when.date() - now.date() >= timedelta(days=7) or any(
+            h.week_of_month for h in offer.opening_hours):
+        # Not within the week, or hours not every week: "opens Thursday" would send a client
+        # on the wrong Thursday.
+        text = _("Closed now · opens on %(date)s at %(time)s",
+                 date=format_date(when.date(), "full"),
+                 time=format_time(when.time(), "short"))
     else:
         day = weekday_names(get_locale())[when.isoweekday()]
         text = _("Closed now · opens %(day)s at %(time)s", day=day,
                  time=format_time(when.time(), "short"))
     slot = next((h for h in offer.opening_hours
-                 if h.weekday == when.isoweekday() and h.opens == when.time()), None)
+                 if h.slot().occurs_on(when.date()) and h.opens == when.time()), None)
     return {"open": False, "text": text, **_slot_note(offer, slot)}
 
 

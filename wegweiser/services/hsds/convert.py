@@ -352,15 +352,14 @@ class Converter:
             if reason:
                 self.drop(where, "schedules", reason)
             for slot in found:
-                key = (slot["weekday"], slot["opens"])
-                if all((s["weekday"], s["opens"]) != key for s in slots):
+                if all(_slot_key(s) != _slot_key(slot) for s in slots):
                     slots.append(slot)
             for key in ("valid_from", "valid_to", "dtstart", "until", "count", "wkst",
                         "byweekno", "bymonthday", "byyearday", "schedule_link",
                         "attending_type", "notes", "timezone"):
                 if _filled(schedule.get(key)) and not reason:
                     self.drop(where, f"schedules.{key}", "only weekly opening hours are kept")
-        return sorted(slots, key=lambda s: (s["weekday"], s["opens"]))
+        return sorted(slots, key=_slot_key)
 
     def _cost(self, where: str, service: dict) -> str:
         options = _objects(service.get("cost_options"))
@@ -415,3 +414,7 @@ class Converter:
             self.drop(where, "assured_date", f"{value!r} is no date in the past")
             return None
         return day.isoformat()
+
+
+def _slot_key(slot: dict) -> tuple:
+    return slot["weekday"], slot["opens"], slot.get("week_of_month") or 0

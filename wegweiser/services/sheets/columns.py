@@ -2,7 +2,8 @@
 
 Text fields have a column per language (``title_de``, ``summary_ar`` …); vocabularies are
 slugs or labels separated by ``;``; yes/no columns take yes/no (ja/nein, true/false, 1/0);
-opening hours are written ``Mo 09:00-12:00; Mi 14:00-18:00 (nur mit Termin)``.
+opening hours are written ``Mo 09:00-12:00; Mi 14:00-18:00 (nur mit Termin); Do[1] 15:00-17:00``
+(the first Thursday of the month; ``Do[-1]`` the last).
 """
 from __future__ import annotations
 
@@ -32,8 +33,10 @@ WEEKDAYS = ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So")
 DAY_NAMES = {**{d.casefold(): i for i, d in enumerate(WEEKDAYS, 1)},
              **{d: i for i, d in enumerate(("mo", "tu", "we", "th", "fr", "sa", "su"), 1)},
              **{str(i): i for i in range(1, 8)}}
-SLOT = re.compile(r"^(?P<day>\w{1,3})\.?\s+(?P<opens>\d{1,2}[:.]\d{2})\s*[-–]\s*"
-                  r"(?P<closes>\d{1,2}[:.]\d{2})(?:\s*\((?P<note>.*)\))?$", re.S)
+# "Do[1]" is the first Thursday of the month, "Do[-1]" the last (as OpenStreetMap writes it).
+SLOT = re.compile(r"^(?P<day>\w{1,3})\.?(?:\[(?P<week>-?\d)\])?\s+"
+                  r"(?P<opens>\d{1,2}[:.]\d{2})\s*[-–]\s*(?P<closes>\d{1,2}[:.]\d{2})"
+                  r"(?:\s*\((?P<note>.*)\))?$", re.S)
 
 
 @dataclass(frozen=True)
@@ -57,7 +60,8 @@ def is_column(name: str) -> bool:
 def format_hours(slots: list[dict]) -> str:
     parts = []
     for slot in slots:
-        text = f"{WEEKDAYS[slot['weekday'] - 1]} {slot['opens']}-{slot['closes']}"
+        week = f"[{slot['week_of_month']}]" if slot.get("week_of_month") else ""
+        text = f"{WEEKDAYS[slot['weekday'] - 1]}{week} {slot['opens']}-{slot['closes']}"
         parts.append(text + (f" ({slot['note']})" if slot.get("note") else ""))
     return f"{SEPARATOR} ".join(parts)
 
@@ -147,6 +151,8 @@ def parse_hours(text: str) -> list[dict] | None:
             return None
         slot = {"weekday": day, "opens": _time(found.group("opens")),
                 "closes": _time(found.group("closes"))}
+        if found.group("week"):
+            slot["week_of_month"] = int(found.group("week"))
         if found.group("note") and found.group("note").strip():
             slot["note"] = found.group("note").strip()
         slots.append(slot)

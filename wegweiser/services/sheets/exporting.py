@@ -94,7 +94,9 @@ def explanations(columns: list[str], language_name) -> dict[str, str]:
         "street": _("Street and number"), "postal_code": _("Postal code"), "city": _("City"),
         "lat": _("Latitude"), "lon": _("Longitude"), "phone": _("Phone"),
         "email": _("E-mail address"), "website": _("Website"),
-        "opening_hours": _("Opening hours, e.g. Mo 09:00-12:00; We 14:00-18:00 (note)"),
+        "opening_hours": _("Opening hours, e.g. Mo 09:00-12:00; We 14:00-18:00 (note); "
+                           "Th[1] 15:00-17:00 for the first Thursday of the month, Th[-1] "
+                           "for the last"),
         "cost": f"{_('Cost')} – free, reduced, paid",
         "accessible": f"{_('Accessible for wheelchair users')} – {yes_no}",
         "appointment_needed": f"{_('Appointment needed')} – {yes_no}",
