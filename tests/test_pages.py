@@ -262,5 +262,5 @@ def test_hours_on_the_first_thursday_of_the_month_say_so(demo_app, monkeypatch, 
         as_text=True)
     assert expected in page
     rule = {"de": "(nur am ersten Donnerstag im Monat)",
-            "ar": "(فقط في الخميس الأول من كل شهر)"}[lang]
+            "ar": "(فقط في الخميس من الأسبوع الأول من الشهر)"}[lang]
     assert f'<span class="slot-rule">{rule}</span>' in page
