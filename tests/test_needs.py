@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 from datetime import date, timedelta
 
 import pytest
+from babel.dates import format_interval
 from sqlalchemy import inspect, select
 
 from wegweiser import cli, db
@@ -272,8 +273,14 @@ def test_moderators_see_the_weeks(app, client):
     moderator = signed_in(app, "mod@example.org", "moderator")
     page = moderator.get("/de/manage/needs").get_data(as_text=True)
     week = needs.iso_week(date.today())
-    assert re.search(rf'<th scope="row">{week}</th><td class="number">7</td>'
-                     r'<td class="number">1</td>', page)
+    monday = needs.week_start(week)
+    sunday = monday + timedelta(days=6)
+    # The week as the days it covers, in the page's language, not "2026-W49".
+    dates = format_interval(monday, sunday, "yMMMd", locale="de")
+    assert re.search(rf'<th scope="row"><time datetime="{week}">{re.escape(dates)}</time></th>'
+                     r'<td class="number">7</td><td class="number">1</td>', page)
+    shown = re.sub(r"<[^>]+>", " ", page.split('id="unmet-heading"')[1])
+    assert f"{sunday.day}. " in dates and not re.search(r"\d{4}-W\d", shown)
 
 
 def test_the_public_report_shows_only_the_directorys_own_words(app, client):

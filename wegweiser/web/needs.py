@@ -6,11 +6,13 @@ from __future__ import annotations
 import csv
 import io
 import logging
+from datetime import timedelta
 
+from babel.dates import format_interval
 from babel.lists import format_list
 from flask import Response, abort, current_app, g, render_template, request
+from flask_babel import format_date, get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy.exc import SQLAlchemyError
 
 from .. import db
@@ -138,6 +140,13 @@ def _range_label(low: int, high: int) -> str:
     return _("%(low)d to %(high)d offers", low=low, high=high)
 
 
+def _week_dates(week: str) -> str:
+    """An ISO week ("2026-W49") as the days it covers in the page's language ("30. Nov. –
+    6. Dez. 2026"); the CSV keeps the ISO form."""
+    monday = needs.week_start(week)
+    return format_interval(monday, monday + timedelta(days=6), "yMMMd", locale=get_locale())
+
+
 def report(lang: str, args, public: bool) -> dict:
     """Everything both pages show, as plain data and finished SVG pictures."""
     session = db.session()
@@ -191,6 +200,10 @@ def report(lang: str, args, public: bool) -> dict:
             coverage, categories, [t.slug for t in vocab.target_groups],
             [x.code for x in vocab.languages if x.code in offered])],
         "unmet": unmet,
+        "unmet_from": format_date(needs.week_start(unmet.first_week), "medium"),
+        "unmet_to": format_date(needs.week_start(unmet.last_week) + timedelta(days=6),
+                                "medium"),
+        "unmet_weeks": [{**row, "dates": _week_dates(row["week"])} for row in unmet.weeks],
         "by_language": by_language,
         "by_category": by_category,
         "language_chart": charts.bar_chart(
