@@ -85,7 +85,8 @@ def test_an_untrusted_organisations_call_is_public_only_after_approval(app):
     arabic = _take_part(anonymous, "ar")
     assert '<html lang="ar" dir="rtl">' in arabic
     # German text on the Arabic page: marked as German, with a notice in Arabic
-    assert 'lang="de" dir="ltr">Ehrenamtliche für das Erzählcafé' in arabic
+    assert re.search(r'lang="de" dir="ltr"><a href="/ar/take-part/[\w-]+">Ehrenamtliche für '
+                     r'das Erzählcafé</a>', arabic)
     assert "الألمانية" in arabic
     with app.app_context():
         history = db.session().scalars(select(Revision).where(
@@ -174,6 +175,43 @@ def test_expired_calls_vanish_from_page_api_and_organisation_by_date_alone(app):
     assert "Ein Raum für unser Sprachcafé" not in organisation
 
 
+def test_each_open_call_has_a_page_to_share_in_every_language(app):
+    """A call is shared by its address and read in the reader's language; the language
+    switch stays on it (on the list, it went to the top of "take part")."""
+    client = app.test_client()
+    listing = _take_part(client)
+    assert f'<a href="/de/take-part/{DEMO_CALL}">Ein Raum für unser Sprachcafé</a>' in listing
+    page = client.get(f"/de/take-part/{DEMO_CALL}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert re.search(r"<h1[^>]*>Ein Raum für unser Sprachcafé</h1>", html)
+    assert "<title>Ein Raum für unser Sprachcafé" in html and "Bis " in html
+    assert f'href="/ar/take-part/{DEMO_CALL}"' in html, "the language switch stays on it"
+    assert client.get(f"/ar/take-part/{DEMO_CALL}").status_code == 200
+    feed = ET.fromstring(client.get("/de/take-part.atom").data)
+    links = {link.get("href") for link in feed.iter(f"{ATOM}link")}
+    assert f"http://localhost/de/take-part/{DEMO_CALL}" in links
+
+
+def test_a_call_that_ended_or_was_taken_back_says_so(app):
+    client = app.test_client()
+    assert client.get("/de/take-part/no-such-call").status_code == 404
+    with app.app_context():
+        call = db.session().scalar(select(HelpCall).where(HelpCall.external_id == DEMO_CALL))
+        call.end_date = date.today() - timedelta(days=1)
+        db.session().commit()
+    gone = client.get(f"/de/take-part/{DEMO_CALL}")
+    assert gone.status_code == 410
+    html = gone.get_data(as_text=True)
+    assert "Dieser Aufruf ist nicht mehr aktuell" in html and "Sprachcafé" not in html
+    assert 'href="/de/take-part"' in html
+    with app.app_context():
+        call = db.session().scalar(select(HelpCall).where(HelpCall.external_id == DEMO_CALL))
+        call.end_date, call.status = date.today(), "archived"
+        db.session().commit()
+    assert client.get(f"/de/take-part/{DEMO_CALL}").status_code == 410
+
+
 def test_filled_remove_asks_first_then_takes_the_call_off(app):
     editor = signed_in(app, "ed@example.org", "editor", ORG)
     path = f"/de/manage/help-calls/{DEMO_CALL}/remove"
@@ -220,7 +258,7 @@ def test_the_api_lists_open_calls_with_their_organisations_contact(app):
     assert dari["title"] == "Interpreters for Dari" and dari["text_language"] == "en"
     assert dari["languages"] == ["de", "prs"] and dari["areas"] == []
     assert dari["organisation"]["email"] == "beratung@rechtskompass-asyl.example"
-    assert dari["url"].endswith("/en/take-part#a-rechtskompass-sprachmittlung-dari")
+    assert dari["url"].endswith("/en/take-part/a-rechtskompass-sprachmittlung-dari")
     south = client.get("/api/v1/help-calls?area=connewitz").get_json()["results"]
     assert {c["id"] for c in south} == {CONNEWITZ_CALL, "a-rechtskompass-sprachmittlung-dari"}
     for bad in ("kind=nonsense", "area=atlantis", "lang=xx"):

@@ -82,6 +82,8 @@ PUBLIC = {
     "event no longer held (410)": f"/{{lang}}/events/{GONE_EVENT}",
     "take part": "/{lang}/take-part",
     "take part filtered": "/{lang}/take-part?area=sued&kind=volunteers",
+    "call for help": "/{lang}/take-part/a-lernwerkstatt-connewitz-hausaufgaben",
+    "call for help no longer open (404)": "/{lang}/take-part/no-such-call",
     "join": "/{lang}/join",
     "network": "/{lang}/network",
     "network filtered": "/{lang}/network?category=asylum-legal-advice&language=prs&free=1",

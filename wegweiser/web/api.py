@@ -177,7 +177,8 @@ def _help_call(call, lang: str) -> dict:
                          "url": url_for("public.organisation", lang=lang,
                                         external_id=call.organisation.external_id,
                                         _external=True)},
-        "url": url_for("take_part.page", lang=lang, _anchor=call.external_id, _external=True),
+        "url": url_for("take_part.call", lang=lang, external_id=call.external_id,
+                       _external=True),
     }
 
 

@@ -511,6 +511,7 @@ def help_call_card(call, locale: str) -> dict:
     kind = kind_by_slug(call.kind)
     return {
         "id": call.external_id,
+        "url": url_for("take_part.call", lang=locale, external_id=call.external_id),
         "title": text_block(call, "title", locale),
         "description": text_block(call, "description", locale),
         "when": text_block(call, "when", locale),

@@ -3,18 +3,25 @@ donations, interpreters … — grouped by kind and filtered by part of town and
 feed; and the links of the reminder mails (extend, remove) that work without signing in."""
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Response, g, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 
 from .. import db
 from ..cities import current_city
-from ..models import QUARTER
+from ..models import PUBLISHED, QUARTER
 from ..services import help_call_operations as calls
 from ..services.accounts import AccountError
 from ..services.directory import load_vocabularies
 from ..services.freshness import read_help_call_token
-from ..services.help_calls import help_kinds, kind_by_slug, open_help_calls
+from ..services.help_calls import (
+    help_call_by_external_id,
+    help_kinds,
+    kind_by_slug,
+    open_help_calls,
+)
 from ..services.operations import REMINDER_LINK
 from . import presenters
 from .feed import FEED_SIZE, FeedEntry, atom_feed, site_feed_info
@@ -42,6 +49,19 @@ def page():
                    for d in vocab.districts])
 
 
+@bp.get("/take-part/<external_id>")
+def call(external_id: str):
+    """One open call for help on a page of its own, to share or to come back to; a call that
+    has ended or was taken back says so instead of a page without it."""
+    found = help_call_by_external_id(db.session(), external_id)
+    if found is None:
+        return render_template("take_part_call.html", call=None), 404
+    if found.status != PUBLISHED or found.end_date < date.today():
+        return render_template("take_part_call.html", call=None), 410
+    return render_template("take_part_call.html",
+                           call=presenters.help_call_card(found, g.lang))
+
+
 @bp.get("/take-part.atom")
 def feed():
     """The open calls for help in the page language, newest first."""
@@ -61,7 +81,7 @@ def _feed_entry(call, lang: str) -> FeedEntry:
     return FeedEntry(
         key=f"help-call:{call.external_id}", title=card["title"]["text"],
         summary=f"{until}. {description}".strip(),
-        url=url_for("take_part.page", lang=lang, _external=True, _anchor=call.external_id),
+        url=url_for("take_part.call", lang=lang, external_id=call.external_id, _external=True),
         organisation=call.organisation.name, categories=[(call.kind, card["kind"])],
         published=min(call.created_at, call.updated_at), updated=call.updated_at)
 
