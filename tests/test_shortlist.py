@@ -191,7 +191,8 @@ def test_the_sheet_and_the_text_keep_the_notes_of_opening_hours(demo_client, dem
     assert "<bdi>15:00–18:00</bdi> (nur am ersten Donnerstag im Monat)" in sheet
     assert "(فقط في الخميس من الأسبوع الأول من الشهر)" in sheet
     text = demo_client.get("/de/list/text").get_data(as_text=True)
-    assert "3:00 م–6:00 م (فقط في الخميس من الأسبوع الأول من الشهر)" in text  # the client's language
+    # in the client's language
+    assert "3:00 م–6:00 م (فقط في الخميس من الأسبوع الأول من الشهر)" in text
     assert "(letzter Einlass 16:30 Uhr)" in text
     # The address in the Arabic footer is isolated left to right.
     footer = sheet[sheet.index('<footer class="sheet-footer">'):]
