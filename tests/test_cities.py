@@ -18,7 +18,7 @@ from wegweiser.models import QUARTER, Area, Offer, Organisation
 from wegweiser.search import search_service
 from wegweiser.search.analysis import THESAURUS, function_words_by_language, normalise
 
-from .helpers import csrf, invitation_path, mails
+from .helpers import csrf, mails, signed_in
 
 # Per city: a Stadtbezirk with local offers, one of them and its organisation, a word to search.
 CITIES = {
@@ -132,7 +132,8 @@ def _dresden_texts(app):
                      "/organisations/dd-sprachbruecke", "/list", "/list/sheet?client=fa",
                      "/list/text", "/network", "/network/coverage-areas.csv", "/privacy",
                      "/login", "/manifest.webmanifest", "/opensearch.xml", "/feed.atom",
-                     "/near?q=Deutschkurs", "/search?near=neustadt"):
+                     "/near?q=Deutschkurs", "/search?near=neustadt", "/events", "/take-part",
+                     "/join"):
             yield f"/{lang}{path}", _get(client, f"/{lang}{path}").get_data(as_text=True)
     with app.app_context():
         others = [lang for lang in ui_languages() if lang not in PAGE_LANGUAGES]
@@ -149,7 +150,16 @@ def _dresden_texts(app):
 
     with app.test_request_context("/", base_url="http://localhost"):
         yield "booklet", render_booklet("neustadt", "ar")
-    invitation_path(app, "moderator@example.org", "moderator")
+    # What the network's moderators and the initiatives' editors read: the forms, a history,
+    # the spreadsheet template (its explanations row).
+    staff = signed_in(app, "moderator@example.org", "moderator")
+    for path in ("/manage/offers/dd-sprachbruecke-deutsch-a1/edit",
+                 "/manage/offers/dd-sprachbruecke-deutsch-a1/history",
+                 "/manage/organisations/dd-sprachbruecke/help-calls/new",
+                 "/manage/organisations/dd-sprachbruecke/events/new", "/manage/needs",
+                 "/manage/import/template.csv"):
+        for lang in ("de", "en"):
+            yield f"/{lang}{path}", _get(staff, f"/{lang}{path}").get_data(as_text=True)
     assert app.test_cli_runner().invoke(cli.main, ["remind"]).exit_code == 0
     for message in mails(app):
         yield f"mail {message['Subject']}", message.as_string() + "".join(
