@@ -17,6 +17,7 @@ from wegweiser.i18n import ui_languages
 from wegweiser.models import QUARTER, Area, Offer, Organisation
 from wegweiser.search import search_service
 from wegweiser.search.analysis import THESAURUS, function_words_by_language, normalise
+from wegweiser.search.thesaurus import Thesaurus
 
 from .helpers import csrf, mails, signed_in
 
@@ -287,3 +288,46 @@ def test_a_database_serves_one_city(app):
     result = runner.invoke(cli.main, ["demo"])
     assert result.exit_code == 1
     assert "holds the directory of Leipzig" in result.output
+
+
+def _found(app, query: str) -> list[str]:
+    answer = _get(app.test_client(), "/api/v1/offers?" + urlencode(
+        {"q": query, "per_page": 50})).get_json()
+    return sorted(result["id"] for result in answer["results"])
+
+
+def test_a_citys_own_words_are_its_own(demo_app, dresden_app):
+    """Names that mean something in one city only (its social pass, its transport company)
+    come from its <city>-concepts.toml: in Dresden "DVB" is the trams and "Dresden-Pass" the
+    social pass, and Leipzig's LVB and Leipzig-Pass mean nothing there."""
+    assert _found(dresden_app, "DVB") == _found(dresden_app, "Straßenbahn") != []
+    assert _found(demo_app, "LVB") == _found(demo_app, "Straßenbahn") != []
+    dresden, leipzig = Thesaurus.load(city="dresden"), Thesaurus.load(city="leipzig")
+
+    def words(thesaurus, word):
+        return {w for _, expansions in thesaurus.group([word]) for _, w in expansions}
+
+    assert {"Sozialpass", "Dresdenpass"} <= words(dresden, "Дрезден-пас")
+    assert {"Sozialpass", "Leipzigpass"} <= words(leipzig, "Лейпциг-пас")
+    assert "Straßenbahn" in words(dresden, "DVB") and "Straßenbahn" in words(leipzig, "LVB")
+    for word in ("LVB", "Leipzig-Pass", "Лейпциг-пас", "لايبزيغ باس"):
+        assert not dresden.knows(word), word
+    for word in ("DVB", "Dresden-Pass"):
+        assert not leipzig.knows(word), word
+    assert not LEIPZIG_WORDS.search(THESAURUS.read_text(encoding="utf-8"))
+
+
+def test_a_city_concept_file_is_checked(tmp_path, monkeypatch):
+    (tmp_path / "porto-areas.toml").write_text(
+        '[city]\nslug = "porto"\nname = "Porto"\n\n'
+        '[[stadtbezirk]]\ncode = "1"\nslug = "ribeira"\nname = "Ribeira"\nortsteile = []\n',
+        encoding="utf-8")
+    (tmp_path / "porto-concepts.toml").write_text(
+        '[[concept]]\nid = "public_transport"\nde = "STCP"\n', encoding="utf-8")
+    monkeypatch.setattr("wegweiser.cities.REFERENCE_DIR", tmp_path)
+    city_info.cache_clear()
+    try:
+        with pytest.raises(UnknownCity, match="public_transport.*must be a list"):
+            city_info("porto")
+    finally:
+        city_info.cache_clear()

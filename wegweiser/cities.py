@@ -43,6 +43,10 @@ class City:
     # too few for the search to hear them (search/soundalike.py): area or place name (the
     # first part several areas' names share, "Grünau") → spellings ("Грюнау", "غروناو").
     area_spellings: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # The city's own words for the search thesaurus (``<city>-concepts.toml`` beside the city
+    # file, concepts.toml's format): its social pass, its transport company… A concept with an
+    # id of concepts.toml gains the words, another id is a concept of the city's own.
+    concepts: tuple[dict, ...] = ()
 
     @property
     def site_name(self) -> str:
@@ -91,7 +95,8 @@ def city_info(slug: str) -> City:
                 map_url=table.get("map_url", OSM_MAP_URL),
                 quarter_term=table.get("quarter_term", "Ortsteil"),
                 streets=_streets_file(path, table.get("streets")),
-                area_spellings=_area_spellings(path, data))
+                area_spellings=_area_spellings(path, data),
+                concepts=_concepts(slug))
 
 
 def _area_spellings(city_file: Path, data: dict) -> dict[str, tuple[str, ...]]:
@@ -114,6 +119,27 @@ def _area_spellings(city_file: Path, data: dict) -> dict[str, tuple[str, ...]]:
                               "list of spellings")
         spellings[name] = tuple(written)
     return spellings
+
+
+CONCEPTS_SUFFIX = "-concepts.toml"
+
+
+def _concepts(slug: str) -> tuple[dict, ...]:
+    """The city's ``[[concept]]`` tables, checked: an ``id`` and lists of words per language."""
+    path = REFERENCE_DIR / f"{slug}{CONCEPTS_SUFFIX}"
+    if not path.is_file():
+        return ()
+    with open(path, "rb") as handle:
+        concepts = tomllib.load(handle).get("concept", [])
+    for concept in concepts:
+        if not isinstance(concept.get("id"), str) or not concept["id"]:
+            raise UnknownCity(f"{path.name}: every [[concept]] needs an id")
+        for lang, words in concept.items():
+            if lang != "id" and (not isinstance(words, list) or not all(
+                    isinstance(w, str) and w.strip() for w in words)):
+                raise UnknownCity(f"{path.name}: concept {concept['id']!r}, {lang}: must be a "
+                                  "list of words")
+    return tuple(concepts)
 
 
 def _streets_file(city_file: Path, name: str | None) -> str | None:
