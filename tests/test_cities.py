@@ -15,7 +15,7 @@ from wegweiser import cli, create_app, db
 from wegweiser.cities import UnknownCity, city_info
 from wegweiser.i18n import ui_languages
 from wegweiser.models import QUARTER, Area, Offer, Organisation
-from wegweiser.search import search_service
+from wegweiser.search import SearchQuery, search_service
 from wegweiser.search.analysis import THESAURUS, function_words_by_language, normalise
 from wegweiser.search.thesaurus import Thesaurus
 
@@ -261,11 +261,13 @@ def test_area_spellings_must_name_an_area_of_the_city(tmp_path, monkeypatch, tab
         city_info.cache_clear()
 
 
-def test_leipzigs_area_spellings_are_no_words_of_the_search_vocabulary():
+@pytest.mark.parametrize("slug, name, spelt", [("leipzig", "Grünau", "Грюнау"),
+                                               ("dresden", "Neustadt", "Нойштадт")])
+def test_area_spellings_are_no_words_of_the_search_vocabulary(slug, name, spelt):
     """A spelling that is also a word of the thesaurus or a function word would name a place
     where the reader meant the word."""
-    spellings = city_info("leipzig").area_spellings
-    assert "Грюнау" in spellings["Grünau"]
+    spellings = city_info(slug).area_spellings
+    assert spelt in spellings[name]
     words = {normalise(w) for lang in function_words_by_language().values() for w in lang}
     concepts = tomllib.loads(THESAURUS.read_text(encoding="utf-8"))["concept"]
     words |= {normalise(w) for concept in concepts for lang, entries in concept.items()
@@ -331,3 +333,21 @@ def test_a_city_concept_file_is_checked(tmp_path, monkeypatch):
             city_info("porto")
     finally:
         city_info.cache_clear()
+
+
+@pytest.mark.parametrize("spelt, lang, name", [
+    ("Нойштадт", "uk", "Neustadt"), ("نويشتات", "ar", "Neustadt"), ("Альтштадт", "ru", "Altstadt"),
+    ("يوهانشتات", "ar", "Johannstadt"), ("Лёбтау", "ru", "Löbtau"), ("Трахау", "uk", "Trachau")])
+def test_dresdens_areas_written_in_another_script(dresden_app, spelt, lang, name):
+    """German "-stadt" is "-штадт", "-شتات" in other scripts, and "eu"/"ö" are "ой"/"ё": such
+    names come from the city file's [city.area_spellings], as Leipzig's "Грюнау" does."""
+    with dresden_app.app_context():
+        session = db.session()
+        found = search_service().search(SearchQuery(text=spelt, locale=lang, per_page=500),
+                                        session)
+        there = search_service().search(SearchQuery(text=name, locale=lang, per_page=500),
+                                        session)
+    assert found.total == there.total > 0
+    assert set(found.offer_ids) == set(there.offer_ids)
+    areas = {f.value for f in found.recognised if f.facet == "area"}
+    assert areas and areas == {f.value for f in there.recognised if f.facet == "area"}
