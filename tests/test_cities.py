@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import tomllib
+from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
@@ -34,6 +35,7 @@ LEIPZIG_WORDS = re.compile(
     r"\bLeipzig\b|Лейпциг|لايبزيغ|لایپزیگ|لایپزیګ|ላይፕዚግ|Connewitz|Plagwitz|Lindenau|Gohlis"
     r"|Grünau|Reudnitz|Eutritzsch|Schönefeld|Stötteritz|Paunsdorf|Ortsteil")
 PAGE_LANGUAGES = ("de", "en", "ar", "uk")
+DRESDEN_DEMO = Path(__file__).resolve().parents[1] / "wegweiser/data/demo/dresden/part-a.json"
 
 
 @pytest.fixture(params=sorted(CITIES))
@@ -290,6 +292,21 @@ def test_a_database_serves_one_city(app):
     result = runner.invoke(cli.main, ["demo"])
     assert result.exit_code == 1
     assert "holds the directory of Leipzig" in result.output
+    # Nor does any other command or the site work on it: an operator who ran `init` before
+    # setting WEGWEISER_CITY learns it at once, not from a Dresden site with Leipzig's areas.
+    for command in (["reindex"], ["export", "--format", "json", "-"],
+                    ["import", str(DRESDEN_DEMO)], ["remind"]):
+        result = runner.invoke(cli.main, command)
+        assert result.exit_code == 1 and "holds the directory of Leipzig" in result.output, \
+            command
+    client = app.test_client()
+    health = client.get("/health")
+    assert health.status_code == 503 and "Leipzig" in health.get_json()["error"]
+    assert client.get("/de/").status_code == 500
+    assert client.get("/api/v1/offers").status_code == 500
+    app.config["WEGWEISER_CITY"] = "leipzig"
+    assert client.get("/de/").status_code == 200
+    assert client.get("/health").get_json() == {"status": "ok"}
 
 
 def _found(app, query: str) -> list[str]:

@@ -1,6 +1,7 @@
 """The ``wegweiser`` command line."""
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from pathlib import Path
@@ -17,6 +18,7 @@ from .search import rebuild_index, search_service
 from .services.importer import ImportReport
 from .services.setup import (
     OtherCitysDatabase,
+    check_city,
     demo_files,
     has_offers,
     import_demo,
@@ -80,6 +82,21 @@ def _initialise() -> dict[str, int]:
         raise click.ClickException(str(exc)) from exc
 
 
+def this_citys_database(command):
+    """Run ``command`` only on a database of the city WEGWEISER_CITY names: an import of
+    Dresden's offers into Leipzig's database would only report unknown areas, a reindex or an
+    export would quietly work on the other city's directory."""
+    @functools.wraps(command)
+    def checked(*args, **kwargs):
+        try:
+            check_city(db.session())
+        except OtherCitysDatabase as exc:
+            raise click.ClickException(str(exc)) from exc
+        return command(*args, **kwargs)
+
+    return checked
+
+
 def _print_report(report: ImportReport) -> None:
     with force_locale("en"):  # the command line speaks English
         for problem in report.problems:
@@ -115,6 +132,7 @@ def _print_report(report: ImportReport) -> None:
                    "\"Interkulturelle Vereine\" (repeatable).")
 @click.option("--dry-run", is_flag=True, help="Only validate and report; change nothing.")
 @with_appcontext
+@this_citys_database
 def import_command(files: tuple[Path, ...], fmt: str, mapping: Path | None,
                    report_file: Path | None, headings: tuple[str, ...],
                    dry_run: bool) -> None:
@@ -227,6 +245,7 @@ def _write(path: Path, text: str) -> None:
                    "offer spreadsheet, one row per offer.")
 @click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
 @with_appcontext
+@this_citys_database
 def export_command(fmt: str, file: Path) -> None:
     """Write every published offer and its organisation to FILE ("-": standard output), with
     the data licence (WEGWEISER_DATA_LICENCE) stated in the file."""
@@ -273,6 +292,7 @@ def _write_out(file: Path, data: bytes) -> None:
 
 @main.command("reindex")
 @with_appcontext
+@this_citys_database
 def reindex_command() -> None:
     """Rebuild the search index from the database and swap it in atomically."""
     count = rebuild_index(db.session(), progress=_progress("Indexing"), processes=_processes())
@@ -446,6 +466,7 @@ for _name, _run in (("archive", _archive), ("reactivate", _reactivate), ("confir
 @click.option("--base-url", default="http://127.0.0.1:5000", show_default=True,
               help="Address of the site, for the links in the mails.")
 @with_appcontext
+@this_citys_database
 def remind_command(base_url) -> None:
     """Mail every organisation the list of its stale offers, and of its calls for help ending
     within a week, with one-click links (for cron)."""
@@ -487,6 +508,7 @@ def needs_prune_command() -> None:
 @click.option("--base-url", default="http://127.0.0.1:5000", show_default=True,
               help="Address of the site, for the links and QR codes.")
 @with_appcontext
+@this_citys_database
 def booklet_command(area, lang, target_group, category, output, base_url) -> None:
     """Write a printable booklet of all published offers for an area, grouped by category.
 
