@@ -368,3 +368,25 @@ def test_dresdens_areas_written_in_another_script(dresden_app, spelt, lang, name
     assert set(found.offer_ids) == set(there.offer_ids)
     areas = {f.value for f in found.recognised if f.facet == "area"}
     assert areas and areas == {f.value for f in there.recognised if f.facet == "area"}
+
+
+@pytest.mark.parametrize("places, country", [
+    ('[dresden]\nstate_province = "Sachsen"\ncountry = "DE"\n', '"addressCountry": "DE"'),
+    ('[dresden]\nstate_province = "Niederösterreich"\ncountry = "AT"\n',
+     '"addressCountry": "AT"'),
+    ("[leipzig]\ncountry = \"DE\"\n", None)])
+def test_an_offers_schema_org_address_names_the_citys_country(dresden_app, tmp_path,
+                                                              monkeypatch, places, country):
+    """The country of the addresses in an offer's JSON-LD is the city's, as in the HSDS
+    export (data/hsds/places.toml), not always Germany; a city the file does not name gets
+    none rather than a wrong one."""
+    (tmp_path / "places.toml").write_text(places, encoding="utf-8")
+    monkeypatch.setattr("wegweiser.services.hsds.export.PLACES", tmp_path / "places.toml")
+    page = _get(dresden_app.test_client(), "/de/offers/dd-sprachbruecke-deutsch-a1")
+    data = re.search(r'<script type="application/ld\+json">(.*?)</script>',
+                     page.get_data(as_text=True), re.S).group(1)
+    assert '"PostalAddress"' in data
+    if country:
+        assert country in data
+    else:
+        assert "addressCountry" not in data
