@@ -390,3 +390,25 @@ def test_an_offers_schema_org_address_names_the_citys_country(dresden_app, tmp_p
         assert country in data
     else:
         assert "addressCountry" not in data
+
+
+def test_the_operator_of_the_site_is_a_setting(dresden_app, monkeypatch):
+    """Who runs a city's site is the operator's to say (WEGWEISER_OPERATOR): the footer names
+    it instead of "the network of refugee initiatives", and the privacy page names it as
+    responsible for the data, with its contact (WEGWEISER_OPERATOR_CONTACT)."""
+    client = dresden_app.test_client()
+    plain = _get(client, "/de/privacy").get_data(as_text=True)
+    assert "Netzwerk der Initiativen für Geflüchtete in Dresden" in plain
+    assert "Verantwortlich" not in plain
+    monkeypatch.setitem(dresden_app.config, "WEGWEISER_OPERATOR", "Ausländerrat Dresden e.V.")
+    monkeypatch.setitem(dresden_app.config, "WEGWEISER_OPERATOR_CONTACT",
+                        "Heinrich-Zille-Straße 6, 01219 Dresden, datenschutz@example.org")
+    privacy = _get(client, "/de/privacy").get_data(as_text=True)
+    assert "Der Wegweiser wird von Ausländerrat Dresden e.V. betrieben." in privacy
+    assert "Netzwerk der Initiativen" not in privacy
+    assert "Ausländerrat Dresden e.V. betreibt diese Website und ist für die Daten " \
+           "verantwortlich" in privacy
+    assert "Kontakt: Heinrich-Zille-Straße 6, 01219 Dresden, datenschutz@example.org" in privacy
+    arabic = _get(client, "/ar/privacy").get_data(as_text=True)
+    assert "الجهة المسؤولة عن هذا الموقع" in arabic and "datenschutz@example.org" in arabic
+    assert "Ausländerrat Dresden e.V." in _get(client, "/uk/").get_data(as_text=True)
