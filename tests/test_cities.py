@@ -245,13 +245,42 @@ def test_a_city_file_sets_the_time_zone(tmp_path, monkeypatch):
         city_info.cache_clear()  # before monkeypatch puts the real folder back
 
 
+# A city file's [city] table with what every city must give.
+PORTO = ('[city]\nslug = "porto"\nname = "Porto"\ntimezone = "Europe/Lisbon"\n'
+         'latitude = 41.15\nlongitude = -8.61\n')
+DISTRICT = '[[stadtbezirk]]\ncode = "1"\nslug = "ribeira"\nname = "Ribeira"\nortsteile = []\n'
+
+
+@pytest.mark.parametrize("drop, add, message", [
+    ("timezone", "", "the [city] table needs timezone"),
+    ("latitude", "", "the [city] table needs latitude"),
+    ("longitude", "", "the [city] table needs longitude"),
+    ("latitude", "latitude = 141.15\n", "latitude must be a number of degrees between -90"),
+    ("longitude", 'longitude = "-8.61"\n', "longitude must be a number of degrees"),
+])
+def test_a_city_file_gives_its_time_zone_and_position(tmp_path, monkeypatch, drop, add,
+                                                       message):
+    """No default fits another city: Europe/Berlin is Leipzig's clock, and an area without
+    located offers is placed for "near me" at the city's position (a city file without one
+    offered areas on the choice page that then answered 400)."""
+    table = "".join(line + "\n" for line in PORTO.splitlines() if not line.startswith(drop))
+    (tmp_path / "porto-areas.toml").write_text(f"{table}{add}\n{DISTRICT}", encoding="utf-8")
+    monkeypatch.setattr("wegweiser.cities.REFERENCE_DIR", tmp_path)
+    city_info.cache_clear()
+    try:
+        with pytest.raises(UnknownCity, match=re.escape(message)):
+            city_info("porto")
+    finally:
+        city_info.cache_clear()
+
+
 @pytest.mark.parametrize("table, message", [
     ('"Boavista" = ["Боавішта"]', "'Boavista', which is no area of the city"),
     ('"Ribeira" = "Рібейра"', "'Ribeira' must be a list of spellings"),
 ])
 def test_area_spellings_must_name_an_area_of_the_city(tmp_path, monkeypatch, table, message):
     (tmp_path / "porto-areas.toml").write_text(
-        f'[city]\nslug = "porto"\nname = "Porto"\n\n[city.area_spellings]\n{table}\n\n'
+        f'{PORTO}\n[city.area_spellings]\n{table}\n\n'
         '[[stadtbezirk]]\ncode = "1"\nslug = "ribeira"\nname = "Ribeira"\nortsteile = []\n',
         encoding="utf-8")
     monkeypatch.setattr("wegweiser.cities.REFERENCE_DIR", tmp_path)
@@ -338,7 +367,7 @@ def test_a_citys_own_words_are_its_own(demo_app, dresden_app):
 
 def test_a_city_concept_file_is_checked(tmp_path, monkeypatch):
     (tmp_path / "porto-areas.toml").write_text(
-        '[city]\nslug = "porto"\nname = "Porto"\n\n'
+        f'{PORTO}\n'
         '[[stadtbezirk]]\ncode = "1"\nslug = "ribeira"\nname = "Ribeira"\nortsteile = []\n',
         encoding="utf-8")
     (tmp_path / "porto-concepts.toml").write_text(

@@ -81,8 +81,20 @@ def city_info(slug: str) -> City:
     if not isinstance(table, dict) or not table.get("name") or not data.get("stadtbezirk"):
         raise UnknownCity(f"{path.name}: a city file needs a [city] table with a name and at "
                           "least one [[stadtbezirk]]")
+    # What no default can guess for another city: its clock ("open now", every date) and its
+    # place on a map ("near me" from an area without located offers, schema.org data).
+    for key, what in (("timezone", "its IANA time zone, e.g. \"Europe/Berlin\""),
+                      ("latitude", "the latitude of its centre in degrees"),
+                      ("longitude", "the longitude of its centre in degrees")):
+        if key not in table:
+            raise UnknownCity(f"{path.name}: the [city] table needs {key} ({what})")
+    for key, limit in (("latitude", 90), ("longitude", 180)):
+        if isinstance(table[key], bool) or not isinstance(table[key], int | float) \
+                or not -limit <= table[key] <= limit:
+            raise UnknownCity(f"{path.name}: {key} must be a number of degrees between "
+                              f"-{limit} and {limit}")
     try:
-        ZoneInfo(table.get("timezone", "Europe/Berlin"))
+        ZoneInfo(table["timezone"])
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise UnknownCity(f"{path.name}: unknown time zone {table.get('timezone')!r}") from exc
     if table.get("quarter_term", "Ortsteil") not in QUARTER_TERMS:
@@ -90,8 +102,8 @@ def city_info(slug: str) -> City:
     if table.get("slug", slug) != slug:
         raise UnknownCity(f"{path.name}: its [city] slug is {table['slug']!r}, not {slug!r}")
     return City(slug=slug, name=table["name"], names=dict(table.get("names", {})),
-                timezone=table.get("timezone", "Europe/Berlin"),
-                latitude=table.get("latitude"), longitude=table.get("longitude"),
+                timezone=table["timezone"],
+                latitude=float(table["latitude"]), longitude=float(table["longitude"]),
                 map_url=table.get("map_url", OSM_MAP_URL),
                 quarter_term=table.get("quarter_term", "Ortsteil"),
                 streets=_streets_file(path, table.get("streets")),
