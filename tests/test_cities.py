@@ -20,6 +20,7 @@ from wegweiser.search import SearchQuery, search_service
 from wegweiser.search.analysis import THESAURUS, function_words_by_language, normalise
 from wegweiser.search.thesaurus import Thesaurus
 
+from .conftest import _make_app
 from .helpers import csrf, mails, signed_in
 
 # Per city: a Stadtbezirk with local offers, one of them and its organisation, a word to search.
@@ -441,3 +442,43 @@ def test_the_operator_of_the_site_is_a_setting(dresden_app, monkeypatch):
     arabic = _get(client, "/ar/privacy").get_data(as_text=True)
     assert "الجهة المسؤولة عن هذا الموقع" in arabic and "datenschutz@example.org" in arabic
     assert "Ausländerrat Dresden e.V." in _get(client, "/uk/").get_data(as_text=True)
+
+
+def _empty_dresden(backend, root: Path):
+    app = _make_app(backend.empty(), root / "index", WEGWEISER_CITY="dresden",
+                    WEGWEISER_OUTBOX=str(root / "outbox"))
+    assert app.test_cli_runner().invoke(cli.main, ["init"]).exit_code == 0
+    return app
+
+
+def test_a_stadtbezirk_named_like_its_stadtteil_survives_an_hsds_round_trip(backend, tmp_path):
+    """Dresden's Stadtbezirk Blasewitz and its Stadtteil Blasewitz share a name: the HSDS
+    export wrote both "Blasewitz", and an import of it put an offer for the whole Stadtbezirk
+    in the Stadtteil. The Stadtbezirk is "Blasewitz (Stadtbezirk)" there now."""
+    source, target = (_empty_dresden(backend, tmp_path / name) for name in ("a", "b"))
+    record = {"organisations": [{"id": "dd-verein", "name": "Verein"}],
+              "offers": [{"id": "dd-bezirk", "organisation": "dd-verein",
+                          "original_language": "de", "title": {"de": "Beratung im Bezirk"},
+                          "categories": ["social-counselling"], "target_groups": ["everyone"],
+                          "languages": ["de"], "cost": "free",
+                          "areas": ["stadtbezirk-blasewitz", "leuben", "Plauen (Stadtbezirk)"]}]}
+    (tmp_path / "offers.json").write_text(json.dumps(record), encoding="utf-8")
+    exported = tmp_path / "hsds.json"
+    runner = source.test_cli_runner()
+    assert runner.invoke(cli.main, ["import", str(tmp_path / "offers.json")]).exit_code == 0
+    assert runner.invoke(cli.main, ["export", "--format", "hsds", str(exported)]).exit_code == 0
+    names = {area["name"] for area in json.loads(exported.read_text())["services"][0]
+             ["service_areas"]}
+    assert names == {"Blasewitz (Stadtbezirk)", "Leuben", "Plauen (Stadtbezirk)"}
+    result = target.test_cli_runner().invoke(cli.main, ["import", "--format", "hsds",
+                                                        str(exported)])
+    assert result.exit_code == 0, result.output
+    for app in (source, target):
+        with app.app_context():
+            offer = db.session().scalar(select(Offer).where(Offer.external_id == "dd-bezirk"))
+            assert sorted(a.slug for a in offer.areas) == [
+                "leuben", "stadtbezirk-blasewitz", "stadtbezirk-plauen"]
+        with app.app_context():
+            db.engine().dispose()
+    for app in (source, target):
+        backend.drop(app.config["SQLALCHEMY_DATABASE_URI"])
