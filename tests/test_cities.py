@@ -451,17 +451,17 @@ def _empty_dresden(backend, root: Path):
     return app
 
 
-def test_a_stadtbezirk_named_like_its_stadtteil_survives_an_hsds_round_trip(backend, tmp_path):
-    """Dresden's Stadtbezirk Blasewitz and its Stadtteil Blasewitz share a name: the HSDS
-    export wrote both "Blasewitz", and an import of it put an offer for the whole Stadtbezirk
-    in the Stadtteil. The Stadtbezirk is "Blasewitz (Stadtbezirk)" there now."""
+def test_a_stadtbezirk_keeps_its_place_through_an_hsds_round_trip(backend, tmp_path):
+    """Dresden's Stadtbezirk Blasewitz and its Stadtteil Blasewitz shared a name: the HSDS
+    export (service areas are names) wrote both "Blasewitz", and an import of it put an offer
+    for the whole Stadtbezirk in the Stadtteil. Every area's name is its own now."""
     source, target = (_empty_dresden(backend, tmp_path / name) for name in ("a", "b"))
     record = {"organisations": [{"id": "dd-verein", "name": "Verein"}],
               "offers": [{"id": "dd-bezirk", "organisation": "dd-verein",
                           "original_language": "de", "title": {"de": "Beratung im Bezirk"},
                           "categories": ["social-counselling"], "target_groups": ["everyone"],
                           "languages": ["de"], "cost": "free",
-                          "areas": ["stadtbezirk-blasewitz", "leuben", "Plauen (Stadtbezirk)"]}]}
+                          "areas": ["stadtbezirk-blasewitz", "leuben", "Stadtbezirk Plauen"]}]}
     (tmp_path / "offers.json").write_text(json.dumps(record), encoding="utf-8")
     exported = tmp_path / "hsds.json"
     runner = source.test_cli_runner()
@@ -469,7 +469,7 @@ def test_a_stadtbezirk_named_like_its_stadtteil_survives_an_hsds_round_trip(back
     assert runner.invoke(cli.main, ["export", "--format", "hsds", str(exported)]).exit_code == 0
     names = {area["name"] for area in json.loads(exported.read_text())["services"][0]
              ["service_areas"]}
-    assert names == {"Blasewitz (Stadtbezirk)", "Leuben", "Plauen (Stadtbezirk)"}
+    assert names == {"Stadtbezirk Blasewitz", "Leuben", "Stadtbezirk Plauen"}
     result = target.test_cli_runner().invoke(cli.main, ["import", "--format", "hsds",
                                                         str(exported)])
     assert result.exit_code == 0, result.output
@@ -478,7 +478,20 @@ def test_a_stadtbezirk_named_like_its_stadtteil_survives_an_hsds_round_trip(back
             offer = db.session().scalar(select(Offer).where(Offer.external_id == "dd-bezirk"))
             assert sorted(a.slug for a in offer.areas) == [
                 "leuben", "stadtbezirk-blasewitz", "stadtbezirk-plauen"]
-        with app.app_context():
+        with app.app_context():  # a new context: the session above has given back its connection
             db.engine().dispose()
-    for app in (source, target):
         backend.drop(app.config["SQLALCHEMY_DATABASE_URI"])
+
+
+def test_two_areas_of_a_city_file_may_not_share_a_name(tmp_path, monkeypatch):
+    (tmp_path / "porto-areas.toml").write_text(
+        f'{PORTO}\n[[stadtbezirk]]\ncode = "1"\nslug = "bezirk-ribeira"\nname = "Ribeira"\n'
+        'ortsteile = [{ code = "11", slug = "ribeira", name = "Ribeira" }]\n',
+        encoding="utf-8")
+    monkeypatch.setattr("wegweiser.cities.REFERENCE_DIR", tmp_path)
+    city_info.cache_clear()
+    try:
+        with pytest.raises(UnknownCity, match="two areas are named 'Ribeira'"):
+            city_info("porto")
+    finally:
+        city_info.cache_clear()

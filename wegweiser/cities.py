@@ -101,6 +101,7 @@ def city_info(slug: str) -> City:
         raise UnknownCity(f"{path.name}: quarter_term must be one of {', '.join(QUARTER_TERMS)}")
     if table.get("slug", slug) != slug:
         raise UnknownCity(f"{path.name}: its [city] slug is {table['slug']!r}, not {slug!r}")
+    _check_unique_names(path, data)
     return City(slug=slug, name=table["name"], names=dict(table.get("names", {})),
                 timezone=table["timezone"],
                 latitude=float(table["latitude"]), longitude=float(table["longitude"]),
@@ -111,11 +112,25 @@ def city_info(slug: str) -> City:
                 concepts=_concepts(slug))
 
 
+def _check_unique_names(city_file: Path, data: dict) -> None:
+    """Every area's name names one area: pages, filters and the needs report show areas by
+    name, and exports write them so (HSDS service areas), where an import reads a name that two
+    areas share as the one whose slug it also is."""
+    seen = {data["city"]["name"]}
+    for district in data["stadtbezirk"]:
+        for area in (district, *district.get("ortsteile", ())):
+            if area["name"] in seen:
+                raise UnknownCity(
+                    f"{city_file.name}: two areas are named {area['name']!r}; give the "
+                    f"Stadtbezirk a name of its own (Dresden's is 'Stadtbezirk Blasewitz')")
+            seen.add(area["name"])
+
+
 def _area_spellings(city_file: Path, data: dict) -> dict[str, tuple[str, ...]]:
     """The ``[city.area_spellings]`` table, checked: every key names an area of the file (or
     the place name that begins an area's name), every value is a list of words."""
     table = data["city"].get("area_spellings", {})
-    names = set()
+    names: set[str] = set()
     for district in data["stadtbezirk"]:
         for area in (district, *district.get("ortsteile", ())):
             names.add(area["name"])

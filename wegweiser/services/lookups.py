@@ -8,20 +8,13 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import DISTRICT, QUARTER, Area, Category, Language, TargetGroup
+from ..models import QUARTER, Area, Category, Language, TargetGroup
 
 
 def fold_key(text: str) -> str:
     text = unicodedata.normalize("NFKD", text.strip().casefold())
     text = "".join(c for c in text if unicodedata.category(c) != "Mn")
     return " ".join(text.replace("ß", "ss").split())
-
-
-def district_label(name: str) -> str:
-    """A Stadtbezirk's name that no Stadtteil shares: Dresden's Stadtbezirk Blasewitz is
-    "Blasewitz (Stadtbezirk)" beside its Stadtteil Blasewitz (exports write it so where a
-    Stadtteil has the same name; imports read it)."""
-    return f"{name} (Stadtbezirk)"
 
 
 @dataclass
@@ -94,8 +87,6 @@ class Lookups:
         for area in session.scalars(select(Area)):
             areas.add(area.slug, area, identifier=True)
             areas.add(area.name, area)
-            if area.kind == DISTRICT:
-                areas.add(district_label(area.name), area)
             if area.kind == QUARTER and area.code:
                 areas.add(area.code, area, identifier=True)
         return cls(areas=areas, languages=languages, **vocabularies)

@@ -7,7 +7,6 @@ is exported is exactly what an import of the same records would write.
 from __future__ import annotations
 
 import tomllib
-from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,23 +14,12 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ...models import (
-    CITY,
-    DISTRICT,
-    PUBLISHED,
-    Area,
-    Category,
-    Language,
-    Offer,
-    Organisation,
-    TargetGroup,
-)
+from ...models import CITY, PUBLISHED, Area, Category, Language, Offer, Organisation, TargetGroup
 from ..directory import (
     organisations_with_offers,
     published_offers,
     published_offers_by_external_ids,
 )
-from ..lookups import district_label
 from ..records import offer_record, organisation_record
 from . import EXTENSION
 from .ids import hsds_id
@@ -68,12 +56,7 @@ class Names:
         areas = list(session.scalars(select(Area)))
         city = next((a for a in areas if a.kind == CITY), None)
         place = city_place(city.slug if city else "")
-        # A Stadtbezirk named like one of its Stadtteile (Dresden's Blasewitz, Leuben, Plauen)
-        # is written "Blasewitz (Stadtbezirk)": by its bare name an import finds the Stadtteil.
-        shared = Counter(a.name for a in areas)
-        return cls(labels=labels, areas={
-                       a.slug: district_label(a.name) if a.kind == DISTRICT and shared[a.name] > 1
-                       else a.name for a in areas},
+        return cls(labels=labels, areas={a.slug: a.name for a in areas},
                    city=city.name if city else "", state_province=place.get("state_province", ""),
                    country=place.get("country", ""))
 
