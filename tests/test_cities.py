@@ -447,7 +447,10 @@ def test_the_operator_of_the_site_is_a_setting(dresden_app, monkeypatch):
 def _empty_dresden(backend, root: Path):
     app = _make_app(backend.empty(), root / "index", WEGWEISER_CITY="dresden",
                     WEGWEISER_OUTBOX=str(root / "outbox"))
-    assert app.test_cli_runner().invoke(cli.main, ["init"]).exit_code == 0
+    result = app.test_cli_runner().invoke(cli.main, ["init"])
+    # The operator sees which city the database now holds (WEGWEISER_CITY, else Leipzig).
+    assert result.exit_code == 0
+    assert result.output.startswith("Database ready for Dresden: 61 Stadtteile, "), result.output
     return app
 
 

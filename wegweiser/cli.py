@@ -40,8 +40,10 @@ def _create_app():
 def main() -> None:
     """Wegweiser: a multilingual directory of support offers for refugees.
 
-    Settings come from environment variables (DATABASE_URL, WEGWEISER_INDEX_DIR, SECRET_KEY,
-    …) over the embedded defaults: SQLite in instance/ and the index in index/.
+    Settings come from environment variables (WEGWEISER_CITY, DATABASE_URL,
+    WEGWEISER_INDEX_DIR, SECRET_KEY, …) over the embedded defaults: Leipzig, SQLite in
+    instance/ and the index in index/. Set WEGWEISER_CITY before the first `init`: a database
+    holds the directory of one city.
     """
 
 
@@ -70,9 +72,13 @@ def _processes() -> int:
 @main.command("init")
 @with_appcontext
 def init_command() -> None:
-    """Create or upgrade the database and load the reference data (safe to run again)."""
+    """Create or upgrade the database and load the reference data of the city WEGWEISER_CITY
+    names: its areas, the vocabularies (safe to run again)."""
     counts = _initialise()
-    click.echo("Database ready: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+    counts = {("Stadtteile" if current_city().quarter_term == "Stadtteil" else "Ortsteile")
+              if kind == "areas" else kind: n for kind, n in counts.items()}
+    click.echo(f"Database ready for {current_city().name}: "
+               + ", ".join(f"{n} {k}" for k, n in counts.items()))
 
 
 def _initialise() -> dict[str, int]:
