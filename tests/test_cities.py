@@ -498,3 +498,17 @@ def test_two_areas_of_a_city_file_may_not_share_a_name(tmp_path, monkeypatch):
             city_info("porto")
     finally:
         city_info.cache_clear()
+
+
+def test_leipzigs_open_data_makes_no_suggestions_to_dresden(dresden_app, tmp_path):
+    """LeipzigData's dumps describe Leipzig's associations: a Dresden directory refuses them
+    instead of filing 55 Leipzig associations in its moderators' queue."""
+    from .test_leipzigdata import SAMPLE
+
+    dump = tmp_path / "Vereine.ttl"
+    dump.write_text(SAMPLE, encoding="utf-8")
+    result = dresden_app.test_cli_runner().invoke(
+        cli.main, ["import", "--format", "leipzigdata", "--dry-run", str(dump)])
+    assert result.exit_code == 1
+    assert "LeipzigData describes the associations of Leipzig; this directory serves Dresden" \
+        in result.output

@@ -13,7 +13,7 @@ from flask_babel import force_locale
 from werkzeug.serving import run_simple
 
 from . import create_app, db
-from .cities import UnknownCity, current_city
+from .cities import UnknownCity, city_info, current_city
 from .search import rebuild_index, search_service
 from .services.importer import ImportReport
 from .services.setup import (
@@ -180,6 +180,11 @@ def _suggest_from_leipzigdata(files: tuple[Path, ...], headings: set[str] | None
                               dry_run: bool) -> None:
     from .services import leipzigdata
 
+    if current_city().slug != leipzigdata.SOURCE_CITY:
+        raise click.ClickException(
+            f"{leipzigdata.SOURCE} describes the associations of "
+            f"{city_info(leipzigdata.SOURCE_CITY).name}; this directory serves "
+            f"{current_city().name} (WEGWEISER_CITY={current_city().slug}).")
     session = db.session()
     try:
         found = leipzigdata.read_suggestions(list(files), headings,
