@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import tomllib
+from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
@@ -15,10 +16,12 @@ from wegweiser import cli, create_app, db
 from wegweiser.cities import UnknownCity, city_info
 from wegweiser.i18n import ui_languages
 from wegweiser.models import QUARTER, Area, Offer, Organisation
-from wegweiser.search import search_service
+from wegweiser.search import SearchQuery, search_service
 from wegweiser.search.analysis import THESAURUS, function_words_by_language, normalise
+from wegweiser.search.thesaurus import Thesaurus
 
-from .helpers import csrf, invitation_path, mails
+from .conftest import _make_app
+from .helpers import csrf, mails, signed_in
 
 # Per city: a Stadtbezirk with local offers, one of them and its organisation, a word to search.
 CITIES = {
@@ -33,6 +36,7 @@ LEIPZIG_WORDS = re.compile(
     r"\bLeipzig\b|Лейпциг|لايبزيغ|لایپزیگ|لایپزیګ|ላይፕዚግ|Connewitz|Plagwitz|Lindenau|Gohlis"
     r"|Grünau|Reudnitz|Eutritzsch|Schönefeld|Stötteritz|Paunsdorf|Ortsteil")
 PAGE_LANGUAGES = ("de", "en", "ar", "uk")
+DRESDEN_DEMO = Path(__file__).resolve().parents[1] / "wegweiser/data/demo/dresden/part-a.json"
 
 
 @pytest.fixture(params=sorted(CITIES))
@@ -132,7 +136,8 @@ def _dresden_texts(app):
                      "/organisations/dd-sprachbruecke", "/list", "/list/sheet?client=fa",
                      "/list/text", "/network", "/network/coverage-areas.csv", "/privacy",
                      "/login", "/manifest.webmanifest", "/opensearch.xml", "/feed.atom",
-                     "/near?q=Deutschkurs", "/search?near=neustadt"):
+                     "/near?q=Deutschkurs", "/search?near=neustadt", "/events", "/take-part",
+                     "/join"):
             yield f"/{lang}{path}", _get(client, f"/{lang}{path}").get_data(as_text=True)
     with app.app_context():
         others = [lang for lang in ui_languages() if lang not in PAGE_LANGUAGES]
@@ -149,7 +154,16 @@ def _dresden_texts(app):
 
     with app.test_request_context("/", base_url="http://localhost"):
         yield "booklet", render_booklet("neustadt", "ar")
-    invitation_path(app, "moderator@example.org", "moderator")
+    # What the network's moderators and the initiatives' editors read: the forms, a history,
+    # the spreadsheet template (its explanations row).
+    staff = signed_in(app, "moderator@example.org", "moderator")
+    for path in ("/manage/offers/dd-sprachbruecke-deutsch-a1/edit",
+                 "/manage/offers/dd-sprachbruecke-deutsch-a1/history",
+                 "/manage/organisations/dd-sprachbruecke/help-calls/new",
+                 "/manage/organisations/dd-sprachbruecke/events/new", "/manage/needs",
+                 "/manage/import/template.csv"):
+        for lang in ("de", "en"):
+            yield f"/{lang}{path}", _get(staff, f"/{lang}{path}").get_data(as_text=True)
     assert app.test_cli_runner().invoke(cli.main, ["remind"]).exit_code == 0
     for message in mails(app):
         yield f"mail {message['Subject']}", message.as_string() + "".join(
@@ -232,13 +246,42 @@ def test_a_city_file_sets_the_time_zone(tmp_path, monkeypatch):
         city_info.cache_clear()  # before monkeypatch puts the real folder back
 
 
+# A city file's [city] table with what every city must give.
+PORTO = ('[city]\nslug = "porto"\nname = "Porto"\ntimezone = "Europe/Lisbon"\n'
+         'latitude = 41.15\nlongitude = -8.61\n')
+DISTRICT = '[[stadtbezirk]]\ncode = "1"\nslug = "ribeira"\nname = "Ribeira"\nortsteile = []\n'
+
+
+@pytest.mark.parametrize("drop, add, message", [
+    ("timezone", "", "the [city] table needs timezone"),
+    ("latitude", "", "the [city] table needs latitude"),
+    ("longitude", "", "the [city] table needs longitude"),
+    ("latitude", "latitude = 141.15\n", "latitude must be a number of degrees between -90"),
+    ("longitude", 'longitude = "-8.61"\n', "longitude must be a number of degrees"),
+])
+def test_a_city_file_gives_its_time_zone_and_position(tmp_path, monkeypatch, drop, add,
+                                                       message):
+    """No default fits another city: Europe/Berlin is Leipzig's clock, and an area without
+    located offers is placed for "near me" at the city's position (a city file without one
+    offered areas on the choice page that then answered 400)."""
+    table = "".join(line + "\n" for line in PORTO.splitlines() if not line.startswith(drop))
+    (tmp_path / "porto-areas.toml").write_text(f"{table}{add}\n{DISTRICT}", encoding="utf-8")
+    monkeypatch.setattr("wegweiser.cities.REFERENCE_DIR", tmp_path)
+    city_info.cache_clear()
+    try:
+        with pytest.raises(UnknownCity, match=re.escape(message)):
+            city_info("porto")
+    finally:
+        city_info.cache_clear()
+
+
 @pytest.mark.parametrize("table, message", [
     ('"Boavista" = ["Боавішта"]', "'Boavista', which is no area of the city"),
     ('"Ribeira" = "Рібейра"', "'Ribeira' must be a list of spellings"),
 ])
 def test_area_spellings_must_name_an_area_of_the_city(tmp_path, monkeypatch, table, message):
     (tmp_path / "porto-areas.toml").write_text(
-        f'[city]\nslug = "porto"\nname = "Porto"\n\n[city.area_spellings]\n{table}\n\n'
+        f'{PORTO}\n[city.area_spellings]\n{table}\n\n'
         '[[stadtbezirk]]\ncode = "1"\nslug = "ribeira"\nname = "Ribeira"\nortsteile = []\n',
         encoding="utf-8")
     monkeypatch.setattr("wegweiser.cities.REFERENCE_DIR", tmp_path)
@@ -250,11 +293,13 @@ def test_area_spellings_must_name_an_area_of_the_city(tmp_path, monkeypatch, tab
         city_info.cache_clear()
 
 
-def test_leipzigs_area_spellings_are_no_words_of_the_search_vocabulary():
+@pytest.mark.parametrize("slug, name, spelt", [("leipzig", "Grünau", "Грюнау"),
+                                               ("dresden", "Neustadt", "Нойштадт")])
+def test_area_spellings_are_no_words_of_the_search_vocabulary(slug, name, spelt):
     """A spelling that is also a word of the thesaurus or a function word would name a place
     where the reader meant the word."""
-    spellings = city_info("leipzig").area_spellings
-    assert "Грюнау" in spellings["Grünau"]
+    spellings = city_info(slug).area_spellings
+    assert spelt in spellings[name]
     words = {normalise(w) for lang in function_words_by_language().values() for w in lang}
     concepts = tomllib.loads(THESAURUS.read_text(encoding="utf-8"))["concept"]
     words |= {normalise(w) for concept in concepts for lang, entries in concept.items()
@@ -277,3 +322,193 @@ def test_a_database_serves_one_city(app):
     result = runner.invoke(cli.main, ["demo"])
     assert result.exit_code == 1
     assert "holds the directory of Leipzig" in result.output
+    # Nor does any other command or the site work on it: an operator who ran `init` before
+    # setting WEGWEISER_CITY learns it at once, not from a Dresden site with Leipzig's areas.
+    for command in (["reindex"], ["export", "--format", "json", "-"],
+                    ["import", str(DRESDEN_DEMO)], ["remind"]):
+        result = runner.invoke(cli.main, command)
+        assert result.exit_code == 1 and "holds the directory of Leipzig" in result.output, \
+            command
+    client = app.test_client()
+    health = client.get("/health")
+    assert health.status_code == 503 and "Leipzig" in health.get_json()["error"]
+    assert client.get("/de/").status_code == 500
+    assert client.get("/api/v1/offers").status_code == 500
+    app.config["WEGWEISER_CITY"] = "leipzig"
+    assert client.get("/de/").status_code == 200
+    assert client.get("/health").get_json() == {"status": "ok"}
+
+
+def _found(app, query: str) -> list[str]:
+    answer = _get(app.test_client(), "/api/v1/offers?" + urlencode(
+        {"q": query, "per_page": 50})).get_json()
+    return sorted(result["id"] for result in answer["results"])
+
+
+def test_a_citys_own_words_are_its_own(demo_app, dresden_app):
+    """Names that mean something in one city only (its social pass, its transport company)
+    come from its <city>-concepts.toml: in Dresden "DVB" is the trams and "Dresden-Pass" the
+    social pass, and Leipzig's LVB and Leipzig-Pass mean nothing there."""
+    assert _found(dresden_app, "DVB") == _found(dresden_app, "Straßenbahn") != []
+    assert _found(demo_app, "LVB") == _found(demo_app, "Straßenbahn") != []
+    dresden, leipzig = Thesaurus.load(city="dresden"), Thesaurus.load(city="leipzig")
+
+    def words(thesaurus, word):
+        return {w for _, expansions in thesaurus.group([word]) for _, w in expansions}
+
+    assert {"Sozialpass", "Dresdenpass"} <= words(dresden, "Дрезден-пас")
+    assert {"Sozialpass", "Leipzigpass"} <= words(leipzig, "Лейпциг-пас")
+    assert "Straßenbahn" in words(dresden, "DVB") and "Straßenbahn" in words(leipzig, "LVB")
+    for word in ("LVB", "Leipzig-Pass", "Лейпциг-пас", "لايبزيغ باس"):
+        assert not dresden.knows(word), word
+    for word in ("DVB", "Dresden-Pass"):
+        assert not leipzig.knows(word), word
+    assert not LEIPZIG_WORDS.search(THESAURUS.read_text(encoding="utf-8"))
+
+
+def test_a_city_concept_file_is_checked(tmp_path, monkeypatch):
+    (tmp_path / "porto-areas.toml").write_text(
+        f'{PORTO}\n'
+        '[[stadtbezirk]]\ncode = "1"\nslug = "ribeira"\nname = "Ribeira"\nortsteile = []\n',
+        encoding="utf-8")
+    (tmp_path / "porto-concepts.toml").write_text(
+        '[[concept]]\nid = "public_transport"\nde = "STCP"\n', encoding="utf-8")
+    monkeypatch.setattr("wegweiser.cities.REFERENCE_DIR", tmp_path)
+    city_info.cache_clear()
+    try:
+        with pytest.raises(UnknownCity, match="public_transport.*must be a list"):
+            city_info("porto")
+    finally:
+        city_info.cache_clear()
+
+
+@pytest.mark.parametrize("spelt, lang, name", [
+    ("Нойштадт", "uk", "Neustadt"), ("نويشتات", "ar", "Neustadt"), ("Альтштадт", "ru", "Altstadt"),
+    ("يوهانشتات", "ar", "Johannstadt"), ("Лёбтау", "ru", "Löbtau"), ("Трахау", "uk", "Trachau")])
+def test_dresdens_areas_written_in_another_script(dresden_app, spelt, lang, name):
+    """German "-stadt" is "-штадт", "-شتات" in other scripts, and "eu"/"ö" are "ой"/"ё": such
+    names come from the city file's [city.area_spellings], as Leipzig's "Грюнау" does."""
+    with dresden_app.app_context():
+        session = db.session()
+        found = search_service().search(SearchQuery(text=spelt, locale=lang, per_page=500),
+                                        session)
+        there = search_service().search(SearchQuery(text=name, locale=lang, per_page=500),
+                                        session)
+    assert found.total == there.total > 0
+    assert set(found.offer_ids) == set(there.offer_ids)
+    areas = {f.value for f in found.recognised if f.facet == "area"}
+    assert areas and areas == {f.value for f in there.recognised if f.facet == "area"}
+
+
+@pytest.mark.parametrize("places, country", [
+    ('[dresden]\nstate_province = "Sachsen"\ncountry = "DE"\n', '"addressCountry": "DE"'),
+    ('[dresden]\nstate_province = "Niederösterreich"\ncountry = "AT"\n',
+     '"addressCountry": "AT"'),
+    ("[leipzig]\ncountry = \"DE\"\n", None)])
+def test_an_offers_schema_org_address_names_the_citys_country(dresden_app, tmp_path,
+                                                              monkeypatch, places, country):
+    """The country of the addresses in an offer's JSON-LD is the city's, as in the HSDS
+    export (data/hsds/places.toml), not always Germany; a city the file does not name gets
+    none rather than a wrong one."""
+    (tmp_path / "places.toml").write_text(places, encoding="utf-8")
+    monkeypatch.setattr("wegweiser.services.hsds.export.PLACES", tmp_path / "places.toml")
+    page = _get(dresden_app.test_client(), "/de/offers/dd-sprachbruecke-deutsch-a1")
+    data = re.search(r'<script type="application/ld\+json">(.*?)</script>',
+                     page.get_data(as_text=True), re.S).group(1)
+    assert '"PostalAddress"' in data
+    if country:
+        assert country in data
+    else:
+        assert "addressCountry" not in data
+
+
+def test_the_operator_of_the_site_is_a_setting(dresden_app, monkeypatch):
+    """Who runs a city's site is the operator's to say (WEGWEISER_OPERATOR): the footer names
+    it instead of "the network of refugee initiatives", and the privacy page names it as
+    responsible for the data, with its contact (WEGWEISER_OPERATOR_CONTACT)."""
+    client = dresden_app.test_client()
+    plain = _get(client, "/de/privacy").get_data(as_text=True)
+    assert "Netzwerk der Initiativen für Geflüchtete in Dresden" in plain
+    assert "Verantwortlich" not in plain
+    monkeypatch.setitem(dresden_app.config, "WEGWEISER_OPERATOR", "Ausländerrat Dresden e.V.")
+    monkeypatch.setitem(dresden_app.config, "WEGWEISER_OPERATOR_CONTACT",
+                        "Heinrich-Zille-Straße 6, 01219 Dresden, datenschutz@example.org")
+    privacy = _get(client, "/de/privacy").get_data(as_text=True)
+    assert "Der Wegweiser wird von Ausländerrat Dresden e.V. betrieben." in privacy
+    assert "Netzwerk der Initiativen" not in privacy
+    assert "Ausländerrat Dresden e.V. betreibt diese Website und ist für die Daten " \
+           "verantwortlich" in privacy
+    assert "Kontakt: Heinrich-Zille-Straße 6, 01219 Dresden, datenschutz@example.org" in privacy
+    arabic = _get(client, "/ar/privacy").get_data(as_text=True)
+    assert "الجهة المسؤولة عن هذا الموقع" in arabic and "datenschutz@example.org" in arabic
+    assert "Ausländerrat Dresden e.V." in _get(client, "/uk/").get_data(as_text=True)
+
+
+def _empty_dresden(backend, root: Path):
+    app = _make_app(backend.empty(), root / "index", WEGWEISER_CITY="dresden",
+                    WEGWEISER_OUTBOX=str(root / "outbox"))
+    result = app.test_cli_runner().invoke(cli.main, ["init"])
+    # The operator sees which city the database now holds (WEGWEISER_CITY, else Leipzig).
+    assert result.exit_code == 0
+    assert result.output.startswith("Database ready for Dresden: 61 Stadtteile, "), result.output
+    return app
+
+
+def test_a_stadtbezirk_keeps_its_place_through_an_hsds_round_trip(backend, tmp_path):
+    """Dresden's Stadtbezirk Blasewitz and its Stadtteil Blasewitz shared a name: the HSDS
+    export (service areas are names) wrote both "Blasewitz", and an import of it put an offer
+    for the whole Stadtbezirk in the Stadtteil. Every area's name is its own now."""
+    source, target = (_empty_dresden(backend, tmp_path / name) for name in ("a", "b"))
+    record = {"organisations": [{"id": "dd-verein", "name": "Verein"}],
+              "offers": [{"id": "dd-bezirk", "organisation": "dd-verein",
+                          "original_language": "de", "title": {"de": "Beratung im Bezirk"},
+                          "categories": ["social-counselling"], "target_groups": ["everyone"],
+                          "languages": ["de"], "cost": "free",
+                          "areas": ["stadtbezirk-blasewitz", "leuben", "Stadtbezirk Plauen"]}]}
+    (tmp_path / "offers.json").write_text(json.dumps(record), encoding="utf-8")
+    exported = tmp_path / "hsds.json"
+    runner = source.test_cli_runner()
+    assert runner.invoke(cli.main, ["import", str(tmp_path / "offers.json")]).exit_code == 0
+    assert runner.invoke(cli.main, ["export", "--format", "hsds", str(exported)]).exit_code == 0
+    names = {area["name"] for area in json.loads(exported.read_text())["services"][0]
+             ["service_areas"]}
+    assert names == {"Stadtbezirk Blasewitz", "Leuben", "Stadtbezirk Plauen"}
+    result = target.test_cli_runner().invoke(cli.main, ["import", "--format", "hsds",
+                                                        str(exported)])
+    assert result.exit_code == 0, result.output
+    for app in (source, target):
+        with app.app_context():
+            offer = db.session().scalar(select(Offer).where(Offer.external_id == "dd-bezirk"))
+            assert sorted(a.slug for a in offer.areas) == [
+                "leuben", "stadtbezirk-blasewitz", "stadtbezirk-plauen"]
+        with app.app_context():  # a new context: the session above has given back its connection
+            db.engine().dispose()
+        backend.drop(app.config["SQLALCHEMY_DATABASE_URI"])
+
+
+def test_two_areas_of_a_city_file_may_not_share_a_name(tmp_path, monkeypatch):
+    (tmp_path / "porto-areas.toml").write_text(
+        f'{PORTO}\n[[stadtbezirk]]\ncode = "1"\nslug = "bezirk-ribeira"\nname = "Ribeira"\n'
+        'ortsteile = [{ code = "11", slug = "ribeira", name = "Ribeira" }]\n',
+        encoding="utf-8")
+    monkeypatch.setattr("wegweiser.cities.REFERENCE_DIR", tmp_path)
+    city_info.cache_clear()
+    try:
+        with pytest.raises(UnknownCity, match="two areas are named 'Ribeira'"):
+            city_info("porto")
+    finally:
+        city_info.cache_clear()
+
+
+def test_leipzigs_open_data_makes_no_suggestions_to_dresden(dresden_app, tmp_path):
+    """LeipzigData's dumps describe Leipzig's associations: a Dresden directory refuses them
+    instead of filing 55 Leipzig associations in its moderators' queue."""
+    from .test_leipzigdata import SAMPLE
+
+    dump = tmp_path / "Vereine.ttl"
+    dump.write_text(SAMPLE, encoding="utf-8")
+    result = dresden_app.test_cli_runner().invoke(
+        cli.main, ["import", "--format", "leipzigdata", "--dry-run", str(dump)])
+    assert result.exit_code == 1
+    assert "LeipzigData describes the associations of Leipzig; this directory serves Dresden" \
+        in result.output

@@ -43,6 +43,10 @@ class City:
     # too few for the search to hear them (search/soundalike.py): area or place name (the
     # first part several areas' names share, "Grünau") → spellings ("Грюнау", "غروناو").
     area_spellings: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # The city's own words for the search thesaurus (``<city>-concepts.toml`` beside the city
+    # file, concepts.toml's format): its social pass, its transport company… A concept with an
+    # id of concepts.toml gains the words, another id is a concept of the city's own.
+    concepts: tuple[dict, ...] = ()
 
     @property
     def site_name(self) -> str:
@@ -77,28 +81,56 @@ def city_info(slug: str) -> City:
     if not isinstance(table, dict) or not table.get("name") or not data.get("stadtbezirk"):
         raise UnknownCity(f"{path.name}: a city file needs a [city] table with a name and at "
                           "least one [[stadtbezirk]]")
+    # What no default can guess for another city: its clock ("open now", every date) and its
+    # place on a map ("near me" from an area without located offers, schema.org data).
+    for key, what in (("timezone", "its IANA time zone, e.g. \"Europe/Berlin\""),
+                      ("latitude", "the latitude of its centre in degrees"),
+                      ("longitude", "the longitude of its centre in degrees")):
+        if key not in table:
+            raise UnknownCity(f"{path.name}: the [city] table needs {key} ({what})")
+    for key, limit in (("latitude", 90), ("longitude", 180)):
+        if isinstance(table[key], bool) or not isinstance(table[key], int | float) \
+                or not -limit <= table[key] <= limit:
+            raise UnknownCity(f"{path.name}: {key} must be a number of degrees between "
+                              f"-{limit} and {limit}")
     try:
-        ZoneInfo(table.get("timezone", "Europe/Berlin"))
+        ZoneInfo(table["timezone"])
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise UnknownCity(f"{path.name}: unknown time zone {table.get('timezone')!r}") from exc
     if table.get("quarter_term", "Ortsteil") not in QUARTER_TERMS:
         raise UnknownCity(f"{path.name}: quarter_term must be one of {', '.join(QUARTER_TERMS)}")
     if table.get("slug", slug) != slug:
         raise UnknownCity(f"{path.name}: its [city] slug is {table['slug']!r}, not {slug!r}")
+    _check_unique_names(path, data)
     return City(slug=slug, name=table["name"], names=dict(table.get("names", {})),
-                timezone=table.get("timezone", "Europe/Berlin"),
-                latitude=table.get("latitude"), longitude=table.get("longitude"),
+                timezone=table["timezone"],
+                latitude=float(table["latitude"]), longitude=float(table["longitude"]),
                 map_url=table.get("map_url", OSM_MAP_URL),
                 quarter_term=table.get("quarter_term", "Ortsteil"),
                 streets=_streets_file(path, table.get("streets")),
-                area_spellings=_area_spellings(path, data))
+                area_spellings=_area_spellings(path, data),
+                concepts=_concepts(slug))
+
+
+def _check_unique_names(city_file: Path, data: dict) -> None:
+    """Every area's name names one area: pages, filters and the needs report show areas by
+    name, and exports write them so (HSDS service areas), where an import reads a name that two
+    areas share as the one whose slug it also is."""
+    seen = {data["city"]["name"]}
+    for district in data["stadtbezirk"]:
+        for area in (district, *district.get("ortsteile", ())):
+            if area["name"] in seen:
+                raise UnknownCity(
+                    f"{city_file.name}: two areas are named {area['name']!r}; give the "
+                    f"Stadtbezirk a name of its own (Dresden's is 'Stadtbezirk Blasewitz')")
+            seen.add(area["name"])
 
 
 def _area_spellings(city_file: Path, data: dict) -> dict[str, tuple[str, ...]]:
     """The ``[city.area_spellings]`` table, checked: every key names an area of the file (or
     the place name that begins an area's name), every value is a list of words."""
     table = data["city"].get("area_spellings", {})
-    names = set()
+    names: set[str] = set()
     for district in data["stadtbezirk"]:
         for area in (district, *district.get("ortsteile", ())):
             names.add(area["name"])
@@ -114,6 +146,27 @@ def _area_spellings(city_file: Path, data: dict) -> dict[str, tuple[str, ...]]:
                               "list of spellings")
         spellings[name] = tuple(written)
     return spellings
+
+
+CONCEPTS_SUFFIX = "-concepts.toml"
+
+
+def _concepts(slug: str) -> tuple[dict, ...]:
+    """The city's ``[[concept]]`` tables, checked: an ``id`` and lists of words per language."""
+    path = REFERENCE_DIR / f"{slug}{CONCEPTS_SUFFIX}"
+    if not path.is_file():
+        return ()
+    with open(path, "rb") as handle:
+        concepts = tomllib.load(handle).get("concept", [])
+    for concept in concepts:
+        if not isinstance(concept.get("id"), str) or not concept["id"]:
+            raise UnknownCity(f"{path.name}: every [[concept]] needs an id")
+        for lang, words in concept.items():
+            if lang != "id" and (not isinstance(words, list) or not all(
+                    isinstance(w, str) and w.strip() for w in words)):
+                raise UnknownCity(f"{path.name}: concept {concept['id']!r}, {lang}: must be a "
+                                  "list of words")
+    return tuple(concepts)
 
 
 def _streets_file(city_file: Path, name: str | None) -> str | None:

@@ -1,6 +1,7 @@
 """The ``wegweiser`` command line."""
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from pathlib import Path
@@ -12,11 +13,12 @@ from flask_babel import force_locale
 from werkzeug.serving import run_simple
 
 from . import create_app, db
-from .cities import UnknownCity, current_city
+from .cities import UnknownCity, city_info, current_city
 from .search import rebuild_index, search_service
 from .services.importer import ImportReport
 from .services.setup import (
     OtherCitysDatabase,
+    check_city,
     demo_files,
     has_offers,
     import_demo,
@@ -38,8 +40,10 @@ def _create_app():
 def main() -> None:
     """Wegweiser: a multilingual directory of support offers for refugees.
 
-    Settings come from environment variables (DATABASE_URL, WEGWEISER_INDEX_DIR, SECRET_KEY,
-    …) over the embedded defaults: SQLite in instance/ and the index in index/.
+    Settings come from environment variables (WEGWEISER_CITY, DATABASE_URL,
+    WEGWEISER_INDEX_DIR, SECRET_KEY, …) over the embedded defaults: Leipzig, SQLite in
+    instance/ and the index in index/. Set WEGWEISER_CITY before the first `init`: a database
+    holds the directory of one city.
     """
 
 
@@ -68,9 +72,13 @@ def _processes() -> int:
 @main.command("init")
 @with_appcontext
 def init_command() -> None:
-    """Create or upgrade the database and load the reference data (safe to run again)."""
+    """Create or upgrade the database and load the reference data of the city WEGWEISER_CITY
+    names: its areas, the vocabularies (safe to run again)."""
     counts = _initialise()
-    click.echo("Database ready: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+    counts = {("Stadtteile" if current_city().quarter_term == "Stadtteil" else "Ortsteile")
+              if kind == "areas" else kind: n for kind, n in counts.items()}
+    click.echo(f"Database ready for {current_city().name}: "
+               + ", ".join(f"{n} {k}" for k, n in counts.items()))
 
 
 def _initialise() -> dict[str, int]:
@@ -78,6 +86,21 @@ def _initialise() -> dict[str, int]:
         return initialise_database()
     except OtherCitysDatabase as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+def this_citys_database(command):
+    """Run ``command`` only on a database of the city WEGWEISER_CITY names: an import of
+    Dresden's offers into Leipzig's database would only report unknown areas, a reindex or an
+    export would quietly work on the other city's directory."""
+    @functools.wraps(command)
+    def checked(*args, **kwargs):
+        try:
+            check_city(db.session())
+        except OtherCitysDatabase as exc:
+            raise click.ClickException(str(exc)) from exc
+        return command(*args, **kwargs)
+
+    return checked
 
 
 def _print_report(report: ImportReport) -> None:
@@ -115,6 +138,7 @@ def _print_report(report: ImportReport) -> None:
                    "\"Interkulturelle Vereine\" (repeatable).")
 @click.option("--dry-run", is_flag=True, help="Only validate and report; change nothing.")
 @with_appcontext
+@this_citys_database
 def import_command(files: tuple[Path, ...], fmt: str, mapping: Path | None,
                    report_file: Path | None, headings: tuple[str, ...],
                    dry_run: bool) -> None:
@@ -156,6 +180,11 @@ def _suggest_from_leipzigdata(files: tuple[Path, ...], headings: set[str] | None
                               dry_run: bool) -> None:
     from .services import leipzigdata
 
+    if current_city().slug != leipzigdata.SOURCE_CITY:
+        raise click.ClickException(
+            f"{leipzigdata.SOURCE} describes the associations of "
+            f"{city_info(leipzigdata.SOURCE_CITY).name}; this directory serves "
+            f"{current_city().name} (WEGWEISER_CITY={current_city().slug}).")
     session = db.session()
     try:
         found = leipzigdata.read_suggestions(list(files), headings,
@@ -227,6 +256,7 @@ def _write(path: Path, text: str) -> None:
                    "offer spreadsheet, one row per offer.")
 @click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
 @with_appcontext
+@this_citys_database
 def export_command(fmt: str, file: Path) -> None:
     """Write every published offer and its organisation to FILE ("-": standard output), with
     the data licence (WEGWEISER_DATA_LICENCE) stated in the file."""
@@ -273,6 +303,7 @@ def _write_out(file: Path, data: bytes) -> None:
 
 @main.command("reindex")
 @with_appcontext
+@this_citys_database
 def reindex_command() -> None:
     """Rebuild the search index from the database and swap it in atomically."""
     count = rebuild_index(db.session(), progress=_progress("Indexing"), processes=_processes())
@@ -446,6 +477,7 @@ for _name, _run in (("archive", _archive), ("reactivate", _reactivate), ("confir
 @click.option("--base-url", default="http://127.0.0.1:5000", show_default=True,
               help="Address of the site, for the links in the mails.")
 @with_appcontext
+@this_citys_database
 def remind_command(base_url) -> None:
     """Mail every organisation the list of its stale offers, and of its calls for help ending
     within a week, with one-click links (for cron)."""
@@ -487,6 +519,7 @@ def needs_prune_command() -> None:
 @click.option("--base-url", default="http://127.0.0.1:5000", show_default=True,
               help="Address of the site, for the links and QR codes.")
 @with_appcontext
+@this_citys_database
 def booklet_command(area, lang, target_group, category, output, base_url) -> None:
     """Write a printable booklet of all published offers for an area, grouped by category.
 

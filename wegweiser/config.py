@@ -62,6 +62,14 @@ SETTINGS: tuple[Setting, ...] = (
             env="WEGWEISER_SESSION_HOURS", kind=int),
     Setting("WEGWEISER_MAIL_FROM", "wegweiser@localhost", "Sender address of e-mails.",
             env="WEGWEISER_MAIL_FROM"),
+    Setting("WEGWEISER_OPERATOR", None,
+            "Who runs the site (an organisation's name): named in every page's footer and on "
+            "the privacy page as responsible for the data it keeps; unset: the footer names "
+            "'the network of refugee initiatives in <city>' and the privacy page no one.",
+            env="WEGWEISER_OPERATOR"),
+    Setting("WEGWEISER_OPERATOR_CONTACT", None,
+            "How to reach who runs the site (postal address, e-mail), on the privacy page.",
+            env="WEGWEISER_OPERATOR_CONTACT"),
     Setting("WEGWEISER_SMTP_HOST", None,
             "SMTP server; unset: mails go to instance/outbox/ and the log.",
             env="WEGWEISER_SMTP_HOST"),

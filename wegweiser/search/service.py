@@ -408,7 +408,7 @@ class SearchService:
                 self._own_text_fields[lang] = (*self._own_text_fields.get(lang, ()), name)
         self._word_terms_cache: dict[tuple[str, str | None, bool], frozenset[str]] = {}
         self._terms_cache: dict[tuple[str, bool, str | None], dict[str, frozenset[str]]] = {}
-        self._thesaurus = Thesaurus.load()
+        self._thesaurus = Thesaurus.load(city=settings.city)
         # The city's area names as people write them in other scripts (cities.py), by the
         # spelling key of each spelling: what no sound key can find ("Грюнау" → Grünau).
         self._area_spellings = {spelling_key(spelt): name for name, spellings in

@@ -39,12 +39,13 @@ class Thesaurus:
                     self._by_stem.setdefault((lang, stem), []).append(index)
 
     @classmethod
-    def load(cls, path: Path = THESAURUS) -> Thesaurus:
-        """The thesaurus in ``path``, read once per process while the file is unchanged (it
-        is never changed after it is built; every app of a process shares it)."""
+    def load(cls, path: Path = THESAURUS, city: str | None = None) -> Thesaurus:
+        """The thesaurus in ``path`` with the words of ``city``'s own concepts (cities.py),
+        read once per process and city while the file is unchanged (it is never changed after
+        it is built; every app of a process serving that city shares it)."""
         if not path.exists():
-            return cls([])
-        return _read(path, path.stat().st_mtime_ns)
+            return cls(list(_city_concepts(city)))
+        return _read(path, path.stat().st_mtime_ns, city)
 
     def knows(self, word: str) -> bool:
         """Whether ``word`` is a word of some concept, in any language."""
@@ -72,6 +73,25 @@ class Thesaurus:
 
 
 @functools.cache
-def _read(path: Path, modified: int) -> Thesaurus:  # noqa: ARG001 - the cache's key
+def _read(path: Path, modified: int, city: str | None) -> Thesaurus:  # noqa: ARG001 - key
     with open(path, "rb") as handle:
-        return Thesaurus(tomllib.load(handle).get("concept", []))
+        concepts = tomllib.load(handle).get("concept", [])
+    return Thesaurus(with_city_concepts(concepts, _city_concepts(city)))
+
+
+def _city_concepts(city: str | None) -> tuple[dict, ...]:
+    from ..cities import city_info
+
+    return city_info(city).concepts if city else ()
+
+
+def with_city_concepts(concepts: list[dict], own: tuple[dict, ...]) -> list[dict]:
+    """``concepts`` with a city's own: a concept of the same id gains its words (after its
+    own, each word once), any other is added."""
+    merged = {concept["id"]: dict(concept) for concept in concepts}
+    for concept in own:
+        into = merged.setdefault(concept["id"], {"id": concept["id"]})
+        for lang, words in concept.items():
+            if lang != "id":
+                into[lang] = list(dict.fromkeys([*into.get(lang, []), *words]))
+    return list(merged.values())

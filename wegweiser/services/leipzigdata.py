@@ -28,6 +28,9 @@ ADDRESS = re.compile(r"^http://leipzig-data\.de/Data/(?P<postal>\d{5})\.(?P<city
                      r"(?P<street>[^.]+)\.(?P<number>[^.]+)$")
 MAPPING = Path(__file__).resolve().parents[1] / "data" / "leipzigdata" / "categories.toml"
 SOURCE = "LeipzigData"
+# The city whose associations the dumps describe: only its directory takes suggestions from
+# them (a Dresden directory would get Leipzig's associations in its review queue).
+SOURCE_CITY = "leipzig"
 ORG = Namespace("http://www.w3.org/ns/org#")
 # What the dumps call an organisation; their offers (ld:Angebot) and meeting points without an
 # address (ld:Treffpunkt) are not organisations.

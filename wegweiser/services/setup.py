@@ -26,17 +26,23 @@ class OtherCitysDatabase(RuntimeError):
     """The database already holds the directory of another city."""
 
 
-def initialise_database() -> dict[str, int]:
-    """Create or upgrade the schema and load the reference data (idempotent)."""
-    migrate.upgrade(db.engine())
-    session = db.session()
+def check_city(session) -> None:
+    """Raise OtherCitysDatabase when the database holds another city's directory than the one
+    ``WEGWEISER_CITY`` names (one database holds one city; an empty one holds none yet)."""
     city = current_app.config["WEGWEISER_CITY"]
     others = session.scalars(select(Area.name).where(Area.kind == CITY, Area.slug != city)).all()
     if others:
         raise OtherCitysDatabase(
             f"The database holds the directory of {', '.join(others)}; WEGWEISER_CITY={city} "
             f"needs a database of its own (DATABASE_URL).")
-    counts = load_reference_data(session, city)
+
+
+def initialise_database() -> dict[str, int]:
+    """Create or upgrade the schema and load the reference data (idempotent)."""
+    migrate.upgrade(db.engine())
+    session = db.session()
+    check_city(session)
+    counts = load_reference_data(session, current_app.config["WEGWEISER_CITY"])
     session.commit()
     return counts
 

@@ -21,6 +21,7 @@ from ..i18n import (
     ui_languages,
 )
 from ..services.directory import database_ok
+from ..services.setup import OtherCitysDatabase, check_city
 from ..services.shortlist import MAX_OFFERS
 from . import (
     api,
@@ -73,6 +74,7 @@ def init_app(app) -> None:
     app.add_url_rule("/", "root", root)
     app.add_url_rule("/language", "switch_language", switch_language)
     app.add_url_rule("/health", "health", health)
+    app.before_request(refuse_another_citys_database)
     app.register_error_handler(HTTPException, http_error)
     app.register_error_handler(Exception, unexpected_error)
     app.context_processor(template_globals)
@@ -132,7 +134,22 @@ def root():
 
 def health():
     database_ok(db.session())
+    try:
+        check_city(db.session())
+    except OtherCitysDatabase as exc:
+        return jsonify({"status": "error", "error": str(exc)}), 503
     return jsonify({"status": "ok"})
+
+
+def refuse_another_citys_database():
+    """Serve nothing from a database that holds another city's directory than WEGWEISER_CITY
+    names (a Dresden site with Leipzig's areas and offers): the error page, the reason in the
+    log and in /health. Checked once per process and city, on its first request."""
+    city = current_app.config["WEGWEISER_CITY"]
+    if request.endpoint == "health" or current_app.extensions.get("wegweiser_city") == city:
+        return
+    check_city(db.session())
+    current_app.extensions["wegweiser_city"] = city
 
 
 def city_globals() -> dict:

@@ -13,6 +13,7 @@ from ..cities import current_city
 from ..i18n import direction, ui_languages
 from ..models import Offer, Organisation
 from ..services.directory import recently_changed_offers, sitemap_entries
+from ..services.hsds.export import city_place
 from .feed import FEED_SIZE, FeedEntry, atom_feed, site_feed_info
 from .language import language_blueprint
 
@@ -33,9 +34,10 @@ def _script(data: dict) -> Markup:
 def _address(item) -> dict | None:
     if not (item.street or item.city):
         return None
+    country = city_place(current_city().slug).get("country")
     return {"@type": "PostalAddress", "streetAddress": item.street,
             "postalCode": item.postal_code, "addressLocality": item.city,
-            "addressCountry": "DE"}
+            **({"addressCountry": country} if country else {})}
 
 
 def _city_served() -> dict:

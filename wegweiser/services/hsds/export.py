@@ -55,11 +55,16 @@ class Names:
                                       ("languages", Language))}
         areas = list(session.scalars(select(Area)))
         city = next((a for a in areas if a.kind == CITY), None)
-        places = tomllib.loads(PLACES.read_text(encoding="utf-8"))
-        place = places.get(city.slug if city else "", {})
+        place = city_place(city.slug if city else "")
         return cls(labels=labels, areas={a.slug: a.name for a in areas},
                    city=city.name if city else "", state_province=place.get("state_province", ""),
                    country=place.get("country", ""))
+
+
+def city_place(slug: str) -> dict[str, str]:
+    """The state and the ISO 3166-1 country code of a city (``places.toml``; empty when the
+    file does not name the city), for the addresses of exports and of schema.org data."""
+    return dict(tomllib.loads(PLACES.read_text(encoding="utf-8")).get(slug, {}))
 
 
 def _original(texts: dict[str, str], language: str) -> str | None:
