@@ -10,7 +10,8 @@ def test_init_is_idempotent(app):
     first = runner.invoke(cli.main, ["init"])
     second = runner.invoke(cli.main, ["init"])
     assert first.exit_code == second.exit_code == 0
-    assert "63 areas, 18 categories, 14 target_groups, 22 languages" in second.output
+    assert "Database ready for Leipzig: 63 Ortsteile, 18 categories, 14 target_groups, " \
+        "22 languages" in second.output
 
 
 def test_demo_creates_everything_then_serves(app, monkeypatch):
