@@ -7,9 +7,10 @@ each field winning. What holds neither (a lone location, a list of taxonomy term
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from ..importer import read_json
 
 
 @dataclass
@@ -87,9 +88,9 @@ def read_json_files(paths: list[Path], found: Collected | None = None) -> Collec
     found = found or Collected()
     for path in paths:
         try:
-            document = json.loads(Path(path).read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            found.unreadable.append((str(path), f"cannot be read as JSON: {exc}"))
+            document = read_json(Path(path))
+        except ValueError as exc:
+            found.unreadable.append((str(path), exc.args[0]))
             continue
         collect(document, Path(path).name, found)
     return found
