@@ -16,7 +16,7 @@ from ...models import TEXT_FIELDS, Organisation
 from ..importer import ImportReport, PlannedChange
 from ..setup import import_records
 from .columns import column_of, is_column, row_to_record
-from .files import Sheet
+from .files import Sheet, UnreadCell
 
 
 @dataclass(frozen=True)
@@ -101,6 +101,10 @@ class _Converted:
     def _row(self, number: int, cells: list, known: set[str]) -> None:
         values = {name: cells[i] if i < len(cells) else None
                   for i, name in enumerate(self.sheet.header) if is_column(name)}
+        for name, value in values.items():
+            if isinstance(value, UnreadCell):
+                self.problem(number, name, value.reason)
+                values[name] = None
         record, problems = row_to_record(values)
         for found in problems:
             self.problem(number, found.column, found.reason)
