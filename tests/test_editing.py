@@ -14,6 +14,7 @@ from wegweiser.search import SearchQuery, search_service
 
 from .helpers import (
     OWN,
+    PASSWORD,
     csrf,
     decide_first_review,
     form_of,
@@ -21,6 +22,7 @@ from .helpers import (
     notices_after,
     propose_title,
     public_title,
+    read_form,
     review_paths,
     signed_in,
     trust,
@@ -507,3 +509,78 @@ def test_the_history_names_an_entrys_status_in_the_readers_language(directory):
         assert "in_review" not in history, lang
         cells = history[history.index("<main"):]
         assert in_review in cells and published in cells, lang
+
+
+SAME_SITE = {"Origin": "http://localhost"}
+
+
+def _sign_in_again(client, email: str) -> None:
+    """Sign in in another tab: a new session, with a new CSRF token."""
+    response = client.post("/de/login", headers=SAME_SITE, data={
+        "csrf_token": csrf(client, "/de/login"), "email": email, "password": PASSWORD})
+    assert response.status_code == 303
+
+
+def _offer_title(app) -> str:
+    with app.app_context():
+        offer = db.session().scalar(select(Offer).where(Offer.external_id == OWN))
+        return offer.text_in("title", "de")[0]
+
+
+def test_a_form_opened_before_signing_in_again_comes_back_with_what_was_typed(directory):
+    """Its CSRF token is of the earlier session: instead of a 400 that loses a long text, the
+    form comes back as typed, with a fresh token, and nothing is saved until it is sent again."""
+    trust(directory, "a-sprachwerk-ost")
+    editor = signed_in(directory, "ed@example.org", "editor", "a-sprachwerk-ost")
+    typed = form_of(editor, OWN)
+    before = _offer_title(directory)
+    typed.update(title="Lange getippt", description="Zwei Stunden Arbeit\nin vielen Zeilen")
+    _sign_in_again(editor, "ed@example.org")
+    response = editor.post(f"/de/manage/offers/{OWN}/edit", data=typed, headers=SAME_SITE)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "bevor Sie sich erneut angemeldet haben" in page
+    assert 'value="Lange getippt"' in page and "Zwei Stunden Arbeit\nin vielen Zeilen" in page
+    assert _offer_title(directory) == before
+    again = {}
+    for name, value in read_form(page).fields:
+        again.setdefault(name, []).append(value)
+    saved = editor.post(f"/de/manage/offers/{OWN}/edit", data=again, headers=SAME_SITE)
+    assert saved.status_code == 303
+    assert _offer_title(directory) == "Lange getippt"
+
+
+def test_a_form_sent_after_the_session_ended_keeps_what_was_typed(directory):
+    """Signed out after a while without use: the text waits on a page until its author signed
+    in again (in another tab), then goes back into the form."""
+    trust(directory, "a-sprachwerk-ost")
+    editor = signed_in(directory, "ed@example.org", "editor", "a-sprachwerk-ost")
+    typed = form_of(editor, OWN)
+    typed.update(title="Nach der Pause", summary="Sorgfältig formuliert")
+    with editor.session_transaction() as session:
+        session["seen_at"] -= 24 * 3600
+    response = editor.post(f"/de/manage/offers/{OWN}/edit", data=typed, headers=SAME_SITE)
+    assert response.status_code == 401
+    page = response.get_data(as_text=True)
+    assert "Sie wurden abgemeldet" in page
+    kept = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', page))
+    assert kept["title"] == "Nach der Pause" and kept["summary"] == "Sorgfältig formuliert"
+    assert _offer_title(directory) != "Nach der Pause"
+    _sign_in_again(editor, "ed@example.org")
+    back = editor.post(f"/de/manage/offers/{OWN}/edit", data=kept, headers=SAME_SITE)
+    assert back.status_code == 400 and 'value="Nach der Pause"' in back.get_data(as_text=True)
+    assert _offer_title(directory) != "Nach der Pause"
+
+
+def test_a_form_sent_from_another_site_gets_nothing_back(directory):
+    """Only a form sent from this site is shown again: another site's cannot fill one in."""
+    editor = signed_in(directory, "ed@example.org", "editor", "a-sprachwerk-ost")
+    typed = form_of(editor, OWN)
+    typed["title"] = "Fremd"
+    _sign_in_again(editor, "ed@example.org")
+    other = {"Origin": "https://elsewhere.example"}
+    refused = editor.post(f"/de/manage/offers/{OWN}/edit", data=typed, headers=other)
+    assert refused.status_code == 400 and "Fremd" not in refused.get_data(as_text=True)
+    anonymous = directory.test_client()
+    gone = anonymous.post(f"/de/manage/offers/{OWN}/edit", data=typed, headers=other)
+    assert gone.status_code == 303 and "/login" in gone.headers["Location"]

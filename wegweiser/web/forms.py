@@ -70,11 +70,23 @@ def _text(field) -> str:
     return (field.data or "").replace("\r\n", "\n").strip()
 
 
+# A form sent with a token of an earlier session (signed in again meanwhile, in another tab):
+# shown again with what was typed, never saved (manage.check_permission sets g.stale_form).
+STALE_FORM = _l("This form was opened before you signed in again, so nothing was saved. What "
+                "you typed is kept below: check it and save again.")
+
+
 class ProblemsForm(FlaskForm):
     """A form that shows the importer's problems at the fields they concern."""
 
     has_problems = False
     text_language: str | None = None  # the language of the texts typed (set by texts_over)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if g.get("stale_form"):
+            self.form_errors.append(STALE_FORM)
+            self.has_problems = True
 
     def show_problems(self, problems) -> None:
         """Each problem of the importer at the field it concerns; the rest above the form."""
@@ -84,7 +96,7 @@ class ProblemsForm(FlaskForm):
                 target.form_errors.append(problem.reason)
             else:
                 target.errors = [*target.errors, problem.reason]
-        self.has_problems = bool(problems)
+        self.has_problems = bool(problems) or bool(g.get("stale_form"))
 
     def field_for(self, path: str):
         """Where an importer's problem (``title``, ``contact.email``, …) is shown: a field, a
