@@ -3,6 +3,7 @@ optimistic locking; validation next to the fields; nobody edits another organisa
 offers or publishes by adding form fields; attack strings come back escaped."""
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -11,6 +12,7 @@ from sqlalchemy import select
 from wegweiser import db
 from wegweiser.models import Offer, Proposal
 from wegweiser.search import SearchQuery, search_service
+from wegweiser.services.records import offer_record
 
 from .helpers import (
     OWN,
@@ -584,3 +586,41 @@ def test_a_form_sent_from_another_site_gets_nothing_back(directory):
     anonymous = directory.test_client()
     gone = anonymous.post(f"/de/manage/offers/{OWN}/edit", data=typed, headers=other)
     assert gone.status_code == 303 and "/login" in gone.headers["Location"]
+
+
+def test_text_pasted_with_control_characters_is_not_lost(directory):
+    """Word's line break (a vertical tab) and a page break become line breaks; any other
+    control character is named at its field, the form shown again as typed, nothing saved."""
+    trust(directory, "a-sprachwerk-ost")
+    editor = signed_in(directory, "ed@example.org", "editor", "a-sprachwerk-ost")
+    data = form_of(editor, OWN)
+    data.update(title="Aus Word", description="Zeile eins\vZeile zwei\fSeite zwei")
+    assert editor.post(f"/de/manage/offers/{OWN}/edit", data=data).status_code == 303
+    with directory.app_context():
+        offer = db.session().scalar(select(Offer).where(Offer.external_id == OWN))
+        assert offer.text_in("description", "de")[0] == "Zeile eins\nZeile zwei\nSeite zwei"
+    data.update(title="Mit Klingel\x07", summary="Lange Zusammenfassung, die bleibt")
+    response = editor.post(f"/de/manage/offers/{OWN}/edit", data=data)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "enthält das unsichtbare Zeichen U+0007" in page
+    assert "Lange Zusammenfassung, die bleibt" in page
+    assert _offer_title(directory) == "Aus Word"
+
+
+def test_nul_in_any_field_of_the_offer_form_is_answered_never_a_500(directory):
+    """The form's text is checked by the view (not refused at the edge): no field may carry a
+    NUL on to the database (PostgreSQL refuses it)."""
+    editor = signed_in(directory, "ed@example.org", "editor", "a-sprachwerk-ost")
+    data = form_of(editor, OWN)
+    for name in [n for n in data if n != "csrf_token"]:
+        value = data[name]
+        broken = {**data, name: [v + "\x00" for v in value] if isinstance(value, list)
+                  else value + "\x00"}
+        for action in ("save", "preview"):
+            response = editor.post(f"/de/manage/offers/{OWN}/edit",
+                                   data={**broken, "action": action})
+            assert response.status_code < 500, (name, action, response.status_code)
+    with directory.app_context():
+        offer = db.session().scalar(select(Offer).where(Offer.external_id == OWN))
+        assert "\\u0000" not in json.dumps(offer_record(offer))

@@ -66,8 +66,12 @@ def weekday_number(value) -> int | None:
     return int(value) if isinstance(value, str) and value.isdigit() else None
 
 
+# Line and page breaks as some programs copy them (Word's line break is a vertical tab).
+BREAKS = str.maketrans({"\v": "\n", "\f": "\n"})
+
+
 def _text(field) -> str:
-    return (field.data or "").replace("\r\n", "\n").strip()
+    return (field.data or "").replace("\r\n", "\n").translate(BREAKS).strip()
 
 
 # A form sent with a token of an earlier session (signed in again meanwhile, in another tab):
