@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from wegweiser import db
@@ -135,7 +136,8 @@ def test_unreadable_files_are_reported(ctx, tmp_path, content, reason):
     path = tmp_path / "broken.json"
     path.write_text(content)
     report = import_files([path], "import:broken")
-    assert not report.ok and reason in report.problems[0].reason
+    with force_locale("en"):
+        assert not report.ok and reason in str(report.problems[0].reason)
     assert _counts()["Offer"] == 0
 
 
@@ -161,7 +163,8 @@ def test_files_in_another_encoding_or_beyond_any_reason_are_reported(ctx, tmp_pa
     path.write_bytes(content)
     report = import_files([path], "import:strange")
     assert [p.field for p in report.problems] == ["(file)"]
-    assert str(report.problems[0].reason).startswith(reason)
+    with force_locale("en"):
+        assert str(report.problems[0].reason).startswith(reason)
 
 
 @pytest.mark.parametrize("text, code", [("Kurs\u0000", "U+0000"), ("Kurs\u001b[31m", "U+001B"),
@@ -175,7 +178,8 @@ def test_texts_with_characters_no_database_stores_are_refused(ctx, tmp_path, tex
     path = tmp_path / "controls.json"
     path.write_text(json.dumps(data), encoding="utf-8")
     report = import_files([path], "import:controls")
-    found = {(p.record, p.field): str(p.reason) for p in report.problems}
+    with force_locale("en"):
+        found = {(p.record, p.field): str(p.reason) for p in report.problems}
     assert found[("sprachbruecke-deutschkurs", "title.de")] == \
         f"contains the invisible character {code}, which cannot be stored"
     assert found[("telefon-ev", "name")].startswith("contains the invisible character")
@@ -196,3 +200,15 @@ def test_cli_import_reports_and_exits_non_zero(app):
     assert ok.exit_code == 0 and "dry run" in ok.output
     done = runner.invoke(main, args=["import", str(DATA / "valid.json")])
     assert done.exit_code == 0 and "offers: 3 new" in done.output
+
+
+def test_an_event_naming_an_offer_id_with_a_nul_is_reported(ctx, tmp_path):
+    """The offer an event belongs to is looked up only by a well-formed id (PostgreSQL refuses
+    a NUL in a query)."""
+    data = json.loads((DATA / "valid.json").read_text(encoding="utf-8"))
+    data["events"] = [{"id": "ev-1", "organisation": "sprachbruecke", "offer": "kurs\u0000"}]
+    path = tmp_path / "event.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    report = import_files([path], "import:event")
+    assert ("ev-1", "offer") in {(p.record, p.field) for p in report.problems}
+    assert _counts()["Offer"] == 0

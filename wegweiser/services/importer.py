@@ -786,7 +786,8 @@ class Importer:
         wanted = {r.get("offer") for r in records if isinstance(r, dict)} - {None}
         offer_organisations = dict(self.session.execute(
             select(Offer.external_id, Organisation.external_id).join(Offer.organisation)
-            .where(Offer.external_id.in_([w for w in wanted if isinstance(w, str)]))).all()) \
+            .where(Offer.external_id.in_([w for w in wanted if isinstance(w, str)
+                                          and ID_PATTERN.match(w)]))).all()) \
             if wanted else {}
         offer_organisations.update(offers_in_file)
         seen: set[str] = set()
