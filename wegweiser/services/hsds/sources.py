@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from flask_babel import lazy_gettext as _l
+
 from ..importer import read_json
 
 
@@ -65,14 +67,16 @@ def collect(document, where: str, found: Collected, kind: str | None = None) -> 
         collect(service, f"{where}.service", found)
         return
     if "name" not in document:
-        found.ignored.append((where, "is no HSDS service or organization"))
+        found.ignored.append((where, _l("has no name, which HSDS requires of every service and "
+                                        "organization") if kind or "id" in document
+                              else "is no HSDS service or organization"))
         return
     if kind == "organization" or not (kind == "service" or _is_service(document)
                                       or _is_other(document)):
-        for service in document.get("services") or []:
+        for i, service in enumerate(document.get("services") or []):
             if isinstance(service, dict):
                 collect({**service, "organization_id": service.get("organization_id")
-                         or document.get("id")}, f"{where}.services", found, "service")
+                         or document.get("id")}, f"{where}.services[{i}]", found, "service")
         found.add("organization", {k: v for k, v in document.items() if k != "services"})
     elif kind == "service" or _is_service(document):
         if isinstance(document.get("organization"), dict):
