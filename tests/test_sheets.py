@@ -286,3 +286,31 @@ def test_a_phone_number_a_spreadsheet_took_for_a_number_is_refused(app):
         assert [(p.cell, str(p.reason)) for p in check.problems] == [
             ("G2", "was read as a number, so a leading 0 or + is lost: format the column as "
                    "text and type the number again")]
+
+
+def test_merged_cells_are_shown_at_each_cell_they_cover(app):
+    """An organisation merged over three rows holds its value in the first cell only; titles
+    merged over the summary and description columns hid those cells' texts: each such cell is
+    refused, once, instead of read as empty."""
+    book, out = Workbook(), io.BytesIO()
+    sheet = book.active
+    sheet.append(["id", "organisation", "organisation_name", "title_de", "summary_de",
+                  "categories", "citywide"])
+    for number in (1, 2, 3):
+        sheet.append([f"m-{number}", "m-verein" if number == 1 else None, "M-Verein", "Kurs",
+                      "Kurz", "health", "yes"])
+    sheet.merge_cells("B2:B4")
+    sheet.merge_cells("D3:E3")
+    book.save(out)
+    with app.app_context(), force_locale("en"):
+        counts = directory_counts()
+        check = import_sheet(db.session(), read_sheet(out.getvalue(), "xlsx"), "test")
+        found = [(p.cell, str(p.reason)) for p in check.problems]
+        assert directory_counts() == counts
+    assert found == [
+        ("B3", "is part of the merged cells B2:B4, which hold one value for all: unmerge them "
+               "and fill in each cell"),
+        ("E3", "is part of the merged cells D3:E3, which hold one value for all: unmerge them "
+               "and fill in each cell"),
+        ("B4", "is part of the merged cells B2:B4, which hold one value for all: unmerge them "
+               "and fill in each cell")]

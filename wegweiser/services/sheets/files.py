@@ -9,6 +9,7 @@ import codecs
 import csv
 import io
 import itertools
+import re
 import zipfile
 from dataclasses import dataclass, field
 
@@ -16,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.utils import get_column_letter, quote_sheetname, range_boundaries
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -94,12 +95,34 @@ def _xlsx_lines(data: bytes):
                  for only in (True, False)]
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
         raise UnreadableSheet(_l("The file cannot be read as an XLSX spreadsheet.")) from exc
+    merged = _merged_cells(_offers_sheet(books[0]))
     values, formulas = (_offers_sheet(book).iter_rows() for book in books)
-    for row, formula_row in zip(values, formulas, strict=False):
-        yield [_cell_value(cell, formula) for cell, formula
-               in itertools.zip_longest(row, formula_row[:len(row)])]
+    for number, (row, formula_row) in enumerate(zip(values, formulas, strict=False), 1):
+        cells = [_cell_value(cell, formula) for cell, formula
+                 in itertools.zip_longest(row, formula_row[:len(row)])]
+        for column, ref in merged.get(number, {}).items():
+            cells += [None] * (column - len(cells))
+            cells[column - 1] = UnreadCell(_l(
+                "is part of the merged cells %(cells)s, which hold one value for all: unmerge "
+                "them and fill in each cell", cells=ref))
+        yield cells
     for book in books:
         book.close()
+
+
+def _merged_cells(sheet) -> dict[int, dict[int, str]]:
+    """Row → column → range of every merged cell but the first of its range (which holds the
+    value), below the header; read from the sheet's XML (a read-only sheet does not list them)."""
+    with sheet._get_source() as source:
+        refs = re.findall(rb'<(?:\w+:)?mergeCell ref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"', source.read())
+    merged: dict[int, dict[int, str]] = {}
+    for ref in refs:
+        first_col, first_row, last_col, last_row = range_boundaries(ref.decode())
+        for row in range(max(first_row, 2), last_row + 1):
+            for column in range(first_col, last_col + 1):
+                if (row, column) != (first_row, first_col):
+                    merged.setdefault(row, {})[column] = ref.decode()
+    return merged
 
 
 def _offers_sheet(book):

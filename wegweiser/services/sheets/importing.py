@@ -71,6 +71,9 @@ class _Converted:
         self.rows: list[int] = []  # row number of each offer record
         self.organisations: dict[str, dict] = {}
         self.organisation_rows: dict[str, int] = {}
+        # Cells whose value the file does not hold (already a problem): what the import says
+        # of them as empty (e.g. "is required") would only repeat it.
+        self.unread: set[tuple[int, str]] = set()
         self._header()
         known = set(session.scalars(select(Organisation.external_id)))
         for number, cells in sheet.rows:
@@ -104,6 +107,7 @@ class _Converted:
         for name, value in values.items():
             if isinstance(value, UnreadCell):
                 self.problem(number, name, value.reason)
+                self.unread.add((number, name))
                 values[name] = None
         record, problems = row_to_record(values)
         for found in problems:
@@ -145,8 +149,9 @@ class _Converted:
                 else:
                     row = rows[0]
                 record = self.offers[self.rows.index(row)] if row else {}
-            self.problem(row, column_of(problem.field, record.get("original_language")),
-                         problem.reason)
+            column = column_of(problem.field, record.get("original_language"))
+            if (row, column) not in self.unread:
+                self.problem(row, column, problem.reason)
         self.problems.sort(key=lambda p: (p.row or 0, self.sheet.header.index(p.column)
                                           if p.column in self.sheet.header else -1))
 
