@@ -69,6 +69,33 @@ def test_bad_parameters_get_a_400_with_a_json_error(demo_client, spec, query, pa
     assert body["error"]["parameter"] == parameter
 
 
+@pytest.mark.parametrize("path, query, parameter", [
+    ("/api/v1/offers", "q=sprache&q=arzt", "q"), ("/api/v1/offers", "page=1&page=2", "page"),
+    ("/api/v1/offers", "per_page=10&per_page=50", "per_page"),
+    ("/api/v1/offers", "lang=de&lang=en", "lang"), ("/api/v1/offers", "free=1&free=0", "free"),
+    ("/api/v1/offers/a-aljisr-elternberatung", "lang=de&lang=ar", "lang"),
+    ("/api/v1/events", "this_week=1&this_week=0", "this_week"),
+    ("/api/v1/help-calls", "area=connewitz&area=gohlis-nord", "area"),
+    ("/api/v1/hsds/services", "page=1&page=2", "page"),
+])
+def test_a_parameter_that_takes_one_value_given_twice_is_refused(demo_client, spec, path, query,
+                                                                 parameter):
+    """Answering with the first value would drop the second without a word."""
+    response = demo_client.get(f"{path}?{query}")
+    assert response.status_code == 400
+    body = response.get_json()
+    check(spec, "Error", body)
+    assert body["error"] == {"code": "invalid_parameter", "parameter": parameter,
+                             "message": f"{parameter} must be given once"}
+
+
+def test_the_filters_are_still_repeatable(demo_client):
+    response = demo_client.get("/api/v1/offers?area=connewitz&area=gohlis-nord&category=health"
+                               "&category=housing")
+    assert response.status_code == 200
+    assert demo_client.get("/api/v1/events?language=ar&language=fa").status_code == 200
+
+
 def test_unknown_offer_is_a_json_404(demo_client, spec):
     response = demo_client.get("/api/v1/offers/nope")
     assert response.status_code == 404

@@ -3,6 +3,7 @@ optimistic locking; validation next to the fields; nobody edits another organisa
 offers or publishes by adding form fields; attack strings come back escaped."""
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -11,9 +12,11 @@ from sqlalchemy import select
 from wegweiser import db
 from wegweiser.models import Offer, Proposal
 from wegweiser.search import SearchQuery, search_service
+from wegweiser.services.records import offer_record
 
 from .helpers import (
     OWN,
+    PASSWORD,
     csrf,
     decide_first_review,
     form_of,
@@ -21,6 +24,7 @@ from .helpers import (
     notices_after,
     propose_title,
     public_title,
+    read_form,
     review_paths,
     signed_in,
     trust,
@@ -509,3 +513,116 @@ def test_the_history_names_an_entrys_status_in_the_readers_language(directory):
         assert "in_review" not in history, lang
         cells = history[history.index("<main"):]
         assert in_review in cells and published in cells, lang
+
+
+SAME_SITE = {"Origin": "http://localhost"}
+
+
+def _sign_in_again(client, email: str) -> None:
+    """Sign in in another tab: a new session, with a new CSRF token."""
+    response = client.post("/de/login", headers=SAME_SITE, data={
+        "csrf_token": csrf(client, "/de/login"), "email": email, "password": PASSWORD})
+    assert response.status_code == 303
+
+
+def _offer_title(app) -> str:
+    with app.app_context():
+        offer = db.session().scalar(select(Offer).where(Offer.external_id == OWN))
+        return offer.text_in("title", "de")[0]
+
+
+def test_a_form_opened_before_signing_in_again_comes_back_with_what_was_typed(directory):
+    """Its CSRF token is of the earlier session: instead of a 400 that loses a long text, the
+    form comes back as typed, with a fresh token, and nothing is saved until it is sent again."""
+    trust(directory, "a-sprachwerk-ost")
+    editor = signed_in(directory, "ed@example.org", "editor", "a-sprachwerk-ost")
+    typed = form_of(editor, OWN)
+    before = _offer_title(directory)
+    typed.update(title="Lange getippt", description="Zwei Stunden Arbeit\nin vielen Zeilen")
+    _sign_in_again(editor, "ed@example.org")
+    response = editor.post(f"/de/manage/offers/{OWN}/edit", data=typed, headers=SAME_SITE)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "bevor Sie sich erneut angemeldet haben" in page
+    assert 'value="Lange getippt"' in page and "Zwei Stunden Arbeit\nin vielen Zeilen" in page
+    assert _offer_title(directory) == before
+    again = {}
+    for name, value in read_form(page).fields:
+        again.setdefault(name, []).append(value)
+    saved = editor.post(f"/de/manage/offers/{OWN}/edit", data=again, headers=SAME_SITE)
+    assert saved.status_code == 303
+    assert _offer_title(directory) == "Lange getippt"
+
+
+def test_a_form_sent_after_the_session_ended_keeps_what_was_typed(directory):
+    """Signed out after a while without use: the text waits on a page until its author signed
+    in again (in another tab), then goes back into the form."""
+    trust(directory, "a-sprachwerk-ost")
+    editor = signed_in(directory, "ed@example.org", "editor", "a-sprachwerk-ost")
+    typed = form_of(editor, OWN)
+    typed.update(title="Nach der Pause", summary="Sorgfältig formuliert")
+    with editor.session_transaction() as session:
+        session["seen_at"] -= 24 * 3600
+    response = editor.post(f"/de/manage/offers/{OWN}/edit", data=typed, headers=SAME_SITE)
+    assert response.status_code == 401
+    page = response.get_data(as_text=True)
+    assert "Sie wurden abgemeldet" in page
+    kept = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', page))
+    assert kept["title"] == "Nach der Pause" and kept["summary"] == "Sorgfältig formuliert"
+    assert _offer_title(directory) != "Nach der Pause"
+    _sign_in_again(editor, "ed@example.org")
+    back = editor.post(f"/de/manage/offers/{OWN}/edit", data=kept, headers=SAME_SITE)
+    assert back.status_code == 400 and 'value="Nach der Pause"' in back.get_data(as_text=True)
+    assert _offer_title(directory) != "Nach der Pause"
+
+
+def test_a_form_sent_from_another_site_gets_nothing_back(directory):
+    """Only a form sent from this site is shown again: another site's cannot fill one in."""
+    editor = signed_in(directory, "ed@example.org", "editor", "a-sprachwerk-ost")
+    typed = form_of(editor, OWN)
+    typed["title"] = "Fremd"
+    _sign_in_again(editor, "ed@example.org")
+    other = {"Origin": "https://elsewhere.example"}
+    refused = editor.post(f"/de/manage/offers/{OWN}/edit", data=typed, headers=other)
+    assert refused.status_code == 400 and "Fremd" not in refused.get_data(as_text=True)
+    anonymous = directory.test_client()
+    gone = anonymous.post(f"/de/manage/offers/{OWN}/edit", data=typed, headers=other)
+    assert gone.status_code == 303 and "/login" in gone.headers["Location"]
+
+
+def test_text_pasted_with_control_characters_is_not_lost(directory):
+    """Word's line break (a vertical tab) and a page break become line breaks; any other
+    control character is named at its field, the form shown again as typed, nothing saved."""
+    trust(directory, "a-sprachwerk-ost")
+    editor = signed_in(directory, "ed@example.org", "editor", "a-sprachwerk-ost")
+    data = form_of(editor, OWN)
+    data.update(title="Aus Word", description="Zeile eins\vZeile zwei\fSeite zwei")
+    assert editor.post(f"/de/manage/offers/{OWN}/edit", data=data).status_code == 303
+    with directory.app_context():
+        offer = db.session().scalar(select(Offer).where(Offer.external_id == OWN))
+        assert offer.text_in("description", "de")[0] == "Zeile eins\nZeile zwei\nSeite zwei"
+    data.update(title="Mit Klingel\x07", summary="Lange Zusammenfassung, die bleibt")
+    response = editor.post(f"/de/manage/offers/{OWN}/edit", data=data)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "enthält das unsichtbare Zeichen U+0007" in page
+    assert "Lange Zusammenfassung, die bleibt" in page
+    assert _offer_title(directory) == "Aus Word"
+
+
+def test_nul_in_any_field_of_the_offer_form_is_answered_never_a_500(directory):
+    """The form's text is checked by the view (not refused at the edge): no field may carry a
+    NUL on to the database (PostgreSQL refuses it)."""
+    editor = signed_in(directory, "ed@example.org", "editor", "a-sprachwerk-ost")
+    data = form_of(editor, OWN)
+    for name in [n for n in data if n != "csrf_token"]:
+        value = data[name]
+        broken = {**data, name: [v + "\x00" for v in value] if isinstance(value, list)
+                  else value + "\x00"}
+        for action in ("save", "preview"):
+            response = editor.post(f"/de/manage/offers/{OWN}/edit",
+                                   data={**broken, "action": action})
+            assert response.status_code < 500, (name, action, response.status_code)
+    with directory.app_context():
+        offer = db.session().scalar(select(Offer).where(Offer.external_id == OWN))
+        assert "\\u0000" not in json.dumps(offer_record(offer))

@@ -89,3 +89,14 @@ def test_the_api_refuses_empty_values_where_its_document_allows_none(demo_client
     response = demo_client.get(f"/api/v1/offers?{query}")
     assert response.status_code == 400
     assert response.get_json()["error"]["parameter"] == query.rstrip("=")
+
+
+def test_a_filter_value_the_directory_does_not_know_is_named_not_dropped_unseen(demo_client):
+    """A stale or mistyped link: the page still answers (the API would say 400), with what it
+    left out, so "156 offers" is not taken for the offers in Atlantis."""
+    page = demo_client.get("/en/search?area=atlantis&category=health&category=%3Cb%3Ex"
+                           "&target_group=").get_data(as_text=True)
+    assert "Not known in this directory (any more), so left out of the search: atlantis, " \
+        "&lt;b&gt;x</p>" in page
+    fine = demo_client.get("/en/search?area=connewitz&category=health").get_data(as_text=True)
+    assert "Not known in this directory" not in fine

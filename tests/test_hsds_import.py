@@ -261,3 +261,23 @@ def test_the_tabular_form_of_the_example_gives_the_same_offer(ctx):
     assert again.result.unchanged == {"organisations": 0, "offers": 1}
     assert again.result.updated == {"organisations": 1, "offers": 0}
     assert directory_records()[0] == offers_from_csv
+
+
+def test_a_record_without_its_required_name_is_named_with_the_reason(app, tmp_path):
+    """HSDS requires a name of every service and organization: a record without one is not
+    "no HSDS record" but one that lacks its name, in the listing and in the report file."""
+    path = tmp_path / "nameless.json"
+    path.write_text(json.dumps({"organizations": [{"id": "o-1", "name": "Verein",
+                                                   "services": [{"id": "s-1"}]}],
+                                "services": [{"id": "s-2", "organization_id": "o-1"}]}))
+    with app.app_context():
+        counts = directory_counts()
+    result = app.test_cli_runner().invoke(main, ["import", "--format", "hsds", "--report",
+                                                 str(tmp_path / "report.json"), str(path)])
+    reason = "has no name, which HSDS requires of every service and organization"
+    assert f"ignored: nameless.json.services[0]: {reason}" in result.output, result.output
+    assert f"ignored: nameless.json.organizations[0].services[0]: {reason}" in result.output
+    ignored = json.loads((tmp_path / "report.json").read_text())["ignored"]
+    assert {"where": "nameless.json.services[0]", "reason": reason} in ignored
+    with app.app_context():
+        assert directory_counts()["Offer"] == counts["Offer"]

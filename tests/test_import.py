@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from wegweiser import db
@@ -181,8 +182,58 @@ def test_unreadable_files_are_reported(ctx, tmp_path, content, reason):
     path = tmp_path / "broken.json"
     path.write_text(content)
     report = import_files([path], "import:broken")
-    assert not report.ok and reason in report.problems[0].reason
+    with force_locale("en"):
+        assert not report.ok and reason in str(report.problems[0].reason)
     assert _counts()["Offer"] == 0
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "utf-32"])
+def test_files_saved_with_a_byte_order_mark_or_as_utf_16_are_read(ctx, tmp_path, encoding):
+    """What Windows editors write ("UTF-8 with BOM", "Unicode") imports like plain UTF-8."""
+    path = tmp_path / "windows.json"
+    path.write_bytes((DATA / "valid.json").read_text(encoding="utf-8").encode(encoding))
+    report = import_files([path], "import:windows")
+    assert report.ok, [str(p) for p in report.problems]
+    assert _counts()["Offer"] == 3
+
+
+@pytest.mark.parametrize("content, reason", [
+    (b"{\n" + '"offers": [{"id": "café"}]}'.encode("latin-1"),
+     "is not UTF-8 text (byte 0xE9 in line 2): save it as UTF-8"),
+    (b'{"offers": [{"lat": 1' + b"0" * 5000 + b"}]}", "cannot be read as JSON: Exceeds the limit"),
+    (b'{"offers": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "cannot be read as JSON: nested too"),
+])
+def test_files_in_another_encoding_or_beyond_any_reason_are_reported(ctx, tmp_path, content,
+                                                                     reason):
+    path = tmp_path / "strange.json"
+    path.write_bytes(content)
+    report = import_files([path], "import:strange")
+    assert [p.field for p in report.problems] == ["(file)"]
+    with force_locale("en"):
+        assert str(report.problems[0].reason).startswith(reason)
+
+
+@pytest.mark.parametrize("text, code", [("Kurs\u0000", "U+0000"), ("Kurs\u001b[31m", "U+001B"),
+                                        ("Kurs \ud800", "U+D800"), ("Ku\u0085rs", "U+0085")])
+def test_texts_with_characters_no_database_stores_are_refused(ctx, tmp_path, text, code):
+    """NUL (PostgreSQL refuses it), escape sequences and half a surrogate pair (no UTF-8
+    encodes it) are named, and nothing is written, instead of failing in the middle."""
+    data = json.loads((DATA / "valid.json").read_text(encoding="utf-8"))
+    data["offers"][0]["title"]["de"] = text
+    data["organisations"][1]["name"] = "Telefon " + text
+    path = tmp_path / "controls.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    report = import_files([path], "import:controls")
+    with force_locale("en"):
+        found = {(p.record, p.field): str(p.reason) for p in report.problems}
+    assert found[("sprachbruecke-deutschkurs", "title.de")] == \
+        f"contains the invisible character {code}, which cannot be stored"
+    assert found[("telefon-ev", "name")].startswith("contains the invisible character")
+    assert _counts()["Offer"] == 0
+    tabs = json.loads((DATA / "valid.json").read_text(encoding="utf-8"))
+    tabs["offers"][0]["description"]["de"] = "Zeile 1\r\n\tZeile 2"
+    path.write_text(json.dumps(tabs), encoding="utf-8")
+    assert import_files([path], "import:tabs").ok
 
 
 def test_cli_import_reports_and_exits_non_zero(app):
@@ -195,3 +246,15 @@ def test_cli_import_reports_and_exits_non_zero(app):
     assert ok.exit_code == 0 and "dry run" in ok.output
     done = runner.invoke(main, args=["import", str(DATA / "valid.json")])
     assert done.exit_code == 0 and "offers: 3 new" in done.output
+
+
+def test_an_event_naming_an_offer_id_with_a_nul_is_reported(ctx, tmp_path):
+    """The offer an event belongs to is looked up only by a well-formed id (PostgreSQL refuses
+    a NUL in a query)."""
+    data = json.loads((DATA / "valid.json").read_text(encoding="utf-8"))
+    data["events"] = [{"id": "ev-1", "organisation": "sprachbruecke", "offer": "kurs\u0000"}]
+    path = tmp_path / "event.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    report = import_files([path], "import:event")
+    assert ("ev-1", "offer") in {(p.record, p.field) for p in report.problems}
+    assert _counts()["Offer"] == 0

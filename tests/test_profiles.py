@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from wegweiser import db
 from wegweiser.models import Organisation, Proposal
 
-from .helpers import csrf, notices_after, signed_in, trust
+from .helpers import PASSWORD, csrf, notices_after, signed_in, trust
 
 ORG = "a-sprachwerk-ost"
 PROFILE = f"/de/manage/organisations/{ORG}/profile"
@@ -154,3 +154,23 @@ def test_two_changes_of_only_the_description_are_noticed_too(directory):
                                            "Zweite Fassung.")
     assert conflict.status_code == 409
     assert "Erste Fassung." in public_profile(second)
+
+
+def test_a_profile_form_opened_before_signing_in_again_is_shown_again_not_saved(directory):
+    """As the offer form (test_editing.py): a token of the earlier session saves nothing and
+    the form comes back as typed, with a fresh token that saves."""
+    trust(directory, ORG)
+    editor = signed_in(directory, "ed@example.org", "editor", ORG)
+    data = profile_form(editor)
+    data["description"] = "Lange Beschreibung, vor der neuen Anmeldung getippt"
+    same_site = {"Origin": "http://localhost"}
+    assert editor.post("/de/login", headers=same_site, data={
+        "csrf_token": csrf(editor, "/de/login"), "email": "ed@example.org",
+        "password": PASSWORD}).status_code == 303
+    stale = editor.post(PROFILE, data=data, headers=same_site)
+    page = stale.get_data(as_text=True)
+    assert stale.status_code == 400 and "Lange Beschreibung, vor der neuen Anmeldung" in page
+    assert "Lange Beschreibung" not in public_profile(editor)
+    data["csrf_token"] = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    assert editor.post(PROFILE, data=data, headers=same_site).status_code == 303
+    assert "Lange Beschreibung, vor der neuen Anmeldung getippt" in public_profile(editor)

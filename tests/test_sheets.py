@@ -256,3 +256,79 @@ def test_an_xlsx_that_unpacks_to_too_much_is_refused(monkeypatch):
     monkeypatch.setattr(files, "MAX_UNPACKED_BYTES", 4000)
     with pytest.raises(files.UnreadableSheet):
         read_sheet(out.getvalue(), "xlsx")
+
+
+def test_excels_unicode_text_utf_16_with_tabs_is_read(app):
+    """Excel's "Unicode text (*.txt)": UTF-16 with a byte order mark, cells between tabs."""
+    text = "id\torganisation\torganisation_name\ttitle_de\tcategories\tcitywide\r\n" \
+           "u-1\tuni-verein\tВерein Üni\tКурс für alle\tGesundheit\tja\r\n"
+    with app.app_context():
+        check = check_sheet(db.session(), read_sheet(text.encode("utf-16"), "csv"), "test")
+        assert check.ok, [str(p) for p in check.problems]
+        assert [row.title for row in check.rows] == ["Курс für alle"]
+
+
+def _workbook(*rows) -> bytes:
+    book, out = Workbook(), io.BytesIO()
+    for row in rows:
+        book.active.append(row)
+    book.save(out)
+    return out.getvalue()
+
+
+def test_cells_whose_value_the_file_does_not_hold_are_shown_not_read_as_empty(app):
+    """A formula never computed (a file a program wrote) and a formula's error are refused at
+    their cell: read as empty they would lose the phone number without a word."""
+    data = _workbook(["id", "organisation", "organisation_name", "title_de", "categories",
+                      "citywide", "phone", "email"],
+                     ["f-1", "f-verein", "F-Verein", "Kurs", "health", "yes",
+                      '="0341 "&"555"', "#REF!"])
+    with app.app_context(), force_locale("en"):
+        counts = directory_counts()
+        check = import_sheet(db.session(), read_sheet(data, "xlsx"), "test")
+        found = {(p.cell, str(p.reason)) for p in check.problems}
+        assert directory_counts() == counts
+    assert found == {
+        ("G2", "holds a formula that was never computed: open and save the file in a "
+               "spreadsheet program, or type the value"),
+        ("H2", "holds the error #REF! of a formula: correct the formula or type the value")}
+
+
+def test_a_phone_number_a_spreadsheet_took_for_a_number_is_refused(app):
+    """0341 5550100 typed without a space becomes 3415550100: the lost 0 is not guessed."""
+    data = _workbook(["id", "organisation", "organisation_name", "title_de", "categories",
+                      "citywide", "phone"],
+                     ["p-1", "p-verein", "P-Verein", "Kurs", "health", "yes", 3415550100])
+    with app.app_context(), force_locale("en"):
+        check = check_sheet(db.session(), read_sheet(data, "xlsx"), "test")
+        assert [(p.cell, str(p.reason)) for p in check.problems] == [
+            ("G2", "was read as a number, so a leading 0 or + is lost: format the column as "
+                   "text and type the number again")]
+
+
+def test_merged_cells_are_shown_at_each_cell_they_cover(app):
+    """An organisation merged over three rows holds its value in the first cell only; titles
+    merged over the summary and description columns hid those cells' texts: each such cell is
+    refused, once, instead of read as empty."""
+    book, out = Workbook(), io.BytesIO()
+    sheet = book.active
+    sheet.append(["id", "organisation", "organisation_name", "title_de", "summary_de",
+                  "categories", "citywide"])
+    for number in (1, 2, 3):
+        sheet.append([f"m-{number}", "m-verein" if number == 1 else None, "M-Verein", "Kurs",
+                      "Kurz", "health", "yes"])
+    sheet.merge_cells("B2:B4")
+    sheet.merge_cells("D3:E3")
+    book.save(out)
+    with app.app_context(), force_locale("en"):
+        counts = directory_counts()
+        check = import_sheet(db.session(), read_sheet(out.getvalue(), "xlsx"), "test")
+        found = [(p.cell, str(p.reason)) for p in check.problems]
+        assert directory_counts() == counts
+    assert found == [
+        ("B3", "is part of the merged cells B2:B4, which hold one value for all: unmerge them "
+               "and fill in each cell"),
+        ("E3", "is part of the merged cells D3:E3, which hold one value for all: unmerge them "
+               "and fill in each cell"),
+        ("B4", "is part of the merged cells B2:B4, which hold one value for all: unmerge them "
+               "and fill in each cell")]

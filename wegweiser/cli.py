@@ -228,7 +228,9 @@ def _import_sheet(files: tuple[Path, ...], fmt: str, actor: str, dry_run: bool) 
 
 
 def _print_dropped(report, report_file: Path | None) -> None:
-    for where, why in report.ignored:
+    with force_locale("en"):  # the command line speaks English
+        ignored = [(where, str(why)) for where, why in report.ignored]
+    for where, why in ignored:
         click.echo(f"ignored: {where}: {why}", err=True)
     for (field, reason), records in report.dropped_by_field().items():
         click.echo(f"dropped: {field}: {reason} ({len(records)} record(s), e.g. {records[0]})",
@@ -239,7 +241,7 @@ def _print_dropped(report, report_file: Path | None) -> None:
         entries = [{"record": d.record, "field": d.field, "reason": d.reason}
                    for d in report.dropped]
         _write(report_file, json.dumps({"dropped": entries, "ignored": [
-            {"where": w, "reason": r} for w, r in report.ignored]}, ensure_ascii=False, indent=1))
+            {"where": w, "reason": r} for w, r in ignored]}, ensure_ascii=False, indent=1))
         click.echo(f"Wrote the report of {len(entries)} dropped field(s) to {report_file}",
                    err=True)
 

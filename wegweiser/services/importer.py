@@ -64,6 +64,9 @@ EXTERNAL_ID = r"[A-Za-z0-9][A-Za-z0-9._:-]{0,119}"
 ID_PATTERN = re.compile(f"^{EXTERNAL_ID}$")
 TIME_PATTERN = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# C0 controls but tab, line feed and carriage return, DEL, C1 controls, and the halves of a
+# surrogate pair alone (JSON's "\ud800"): no database stores them, no one can type them.
+CONTROL_IN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 URL_PATTERN = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 TEXT_LIMITS = {"title": 200, "summary": 1000, "description": 20000}
 OFFER_KEYS = {"id", "organisation", "original_language", *TEXT_FIELDS, "categories",
@@ -195,6 +198,11 @@ class _Checker:
             self.fail(name, _l("must be a text"))
             return None
         value = value.strip()
+        unusable = CONTROL_IN_TEXT.search(value)
+        if unusable:
+            self.fail(name, _l("contains the invisible character U+%(code)04X, which cannot be "
+                               "stored", code=ord(unusable.group())))
+            return None
         if len(value) > limit:
             self.fail(name, _l("is longer than %(limit)d characters", limit=limit))
         return value or None
@@ -210,15 +218,36 @@ class _Checker:
             self.fail(key, _l("is not a field of the import format"))
 
 
+def read_json(path: Path):
+    """A file's JSON: UTF-8 (with or without a byte order mark), UTF-16 or UTF-32, as a text
+    editor on Windows saves it. Raises ValueError with the reason, where it is known with the
+    line (a file in another encoding, a number too long, nesting too deep)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ValueError(_l("cannot be read as JSON: %(reason)s", reason=str(exc))) from exc
+    try:
+        return json.loads(data)  # detects UTF-8, -16 and -32 by the first bytes
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ValueError(_l("is not UTF-8 text (byte 0x%(byte)02X in line %(line)d): save it "
+                            "as UTF-8", byte=data[exc.start], line=line)) from exc
+    except RecursionError as exc:
+        raise ValueError(_l("cannot be read as JSON: %(reason)s",
+                            reason="nested too deeply")) from exc
+    except ValueError as exc:  # JSONDecodeError (with its line), or a number too long
+        raise ValueError(_l("cannot be read as JSON: %(reason)s", reason=str(exc))) from exc
+
+
 def read_files(paths: list[Path]) -> tuple[dict, list[Problem]]:
     """Merge several import files; unreadable files become problems."""
     merged: dict[str, list] = {key: [] for key in SECTIONS}
     problems: list[Problem] = []
     for path in paths:
         try:
-            data = json.loads(Path(path).read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            problems.append(Problem(str(path), "(file)", f"cannot be read as JSON: {exc}"))
+            data = read_json(Path(path))
+        except ValueError as exc:
+            problems.append(Problem(str(path), "(file)", exc.args[0]))
             continue
         if not isinstance(data, dict):
             problems.append(Problem(str(path), "(file)", "must be a JSON object"))
@@ -771,7 +800,8 @@ class Importer:
         wanted = {r.get("offer") for r in records if isinstance(r, dict)} - {None}
         offer_organisations = dict(self.session.execute(
             select(Offer.external_id, Organisation.external_id).join(Offer.organisation)
-            .where(Offer.external_id.in_([w for w in wanted if isinstance(w, str)]))).all()) \
+            .where(Offer.external_id.in_([w for w in wanted if isinstance(w, str)
+                                          and ID_PATTERN.match(w)]))).all()) \
             if wanted else {}
         offer_organisations.update(offers_in_file)
         seen: set[str] = set()

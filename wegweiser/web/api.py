@@ -1,7 +1,9 @@
 """The JSON API under ``/api/v1/`` (described by ``/api/v1/openapi.json``)."""
 from __future__ import annotations
 
+import functools
 import json
+import re
 from pathlib import Path
 
 from flask import Blueprint, current_app, jsonify, request, url_for
@@ -48,6 +50,30 @@ def error_response(status: int, code: str, message: str, parameter: str | None =
     response = jsonify(body)
     response.status_code = status
     return response
+
+
+@functools.cache
+def single_value_parameters() -> dict[str, frozenset[str]]:
+    """Per path of the OpenAPI document (``/offers/{id}``), its query parameters that take one
+    value (all but the lists: the vocabulary filters)."""
+    document = json.loads(OPENAPI.read_text(encoding="utf-8"))
+    return {path: frozenset(p["name"] for op in item.values() for p in op.get("parameters", [])
+                            if p["in"] == "query" and p["schema"].get("type") != "array")
+            for path, item in document["paths"].items()}
+
+
+def refuse_repeated_parameters():
+    """A parameter that takes one value, given twice (``page=1&page=2``, ``q=a&q=b``), is
+    refused: which one was meant is not known, and answering one would drop the other."""
+    if request.url_rule is None:
+        return
+    path = re.sub(r"<[^>]+>", "{id}", request.url_rule.rule.removeprefix(bp.url_prefix))
+    for name in single_value_parameters().get(path, ()):
+        if len(request.args.getlist(name)) > 1:
+            raise ParamError(name, "must be given once")
+
+
+bp.before_request(refuse_repeated_parameters)
 
 
 @bp.errorhandler(ParamError)

@@ -67,6 +67,7 @@ def weekday_number(value) -> int | None:
     return int(value) if isinstance(value, str) and value.isdigit() else None
 
 
+<<<<<<< HEAD
 def week_of_month_choices() -> list[SelectChoice]:
     """Every week, or one weekday of the month (opening.WEEKS_OF_MONTH), in the page's
     language."""
@@ -85,10 +86,20 @@ def week_of_month_number(value) -> int | None:
         return int(value) if isinstance(value, str) and value.strip() else None
     except ValueError:
         return None
+=======
+# Line and page breaks as some programs copy them (Word's line break is a vertical tab).
+BREAKS = str.maketrans({"\v": "\n", "\f": "\n"})
+>>>>>>> e3c7617ea70ae6a628001ccd1ed5af2901ff3f96
 
 
 def _text(field) -> str:
-    return (field.data or "").replace("\r\n", "\n").strip()
+    return (field.data or "").replace("\r\n", "\n").translate(BREAKS).strip()
+
+
+# A form sent with a token of an earlier session (signed in again meanwhile, in another tab):
+# shown again with what was typed, never saved (manage.check_permission sets g.stale_form).
+STALE_FORM = _l("This form was opened before you signed in again, so nothing was saved. What "
+                "you typed is kept below: check it and save again.")
 
 
 class ProblemsForm(FlaskForm):
@@ -96,6 +107,12 @@ class ProblemsForm(FlaskForm):
 
     has_problems = False
     text_language: str | None = None  # the language of the texts typed (set by texts_over)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if g.get("stale_form"):
+            self.form_errors.append(STALE_FORM)
+            self.has_problems = True
 
     def show_problems(self, problems) -> None:
         """Each problem of the importer at the field it concerns; the rest above the form."""
@@ -105,7 +122,7 @@ class ProblemsForm(FlaskForm):
                 target.form_errors.append(problem.reason)
             else:
                 target.errors = [*target.errors, problem.reason]
-        self.has_problems = bool(problems)
+        self.has_problems = bool(problems) or bool(g.get("stale_form"))
 
     def field_for(self, path: str):
         """Where an importer's problem (``title``, ``contact.email``, …) is shown: a field, a

@@ -11,11 +11,12 @@ from .. import db
 from ..services import directory
 from ..services.hsds import EXTENSION
 from ..services.hsds import export as hsds
-from .api import bad_parameter, error_response
+from .api import bad_parameter, error_response, refuse_repeated_parameters
 from .params import ParamError, parse_datetime_arg, parse_page_args
 
 bp = Blueprint("hsds_api", __name__, url_prefix="/api/v1/hsds")
 bp.register_error_handler(ParamError, bad_parameter)
+bp.before_request(refuse_repeated_parameters)
 DEFAULT_PER_PAGE = 20
 
 

@@ -9,6 +9,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from urllib.parse import urlsplit
 
 from babel.dates import format_skeleton, get_datetime_format
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
@@ -16,6 +17,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
 
 from .. import db
@@ -90,9 +92,35 @@ PERMISSIONS: dict[str, Callable] = {
 SET_UP_FIRST = {"manage.account", "manage.second_factor_setup"}
 
 
+# The long forms: what was typed survives a session that ended (signed out after a while without
+# use) or a form opened before signing in again (its CSRF token is of the earlier session). The
+# app's CSRF check leaves them to check_permission (web/__init__.py), which checks the token
+# itself and, for a form sent from this site, shows what was typed again instead of a 400.
+KEEPS_TYPED = {"manage.edit_offer", "manage.new_offer", "manage.translate_offer",
+               "manage.translate_event", "manage.organisation_profile", "manage.new_event",
+               "manage.edit_event", "manage.new_help_call", "manage.edit_help_call"}
+
+
+def _from_this_site() -> bool:
+    """The form was sent from a page of this site (a browser names the page's origin)."""
+    source = request.headers.get("Origin") or request.referrer or ""
+    return bool(source) and urlsplit(source).netloc == request.host
+
+
+def _signed_out_page():
+    """A long form sent after the session ended: nothing is saved, what was typed waits on this
+    page to be sent again once its author signed in (in another tab)."""
+    resubmit = [(k, v) for k, v in request.form.items(multi=True)
+                if k not in ("csrf_token", "action")]
+    return render_template("manage/signed_out.html", resubmit=resubmit), 401
+
+
 @bp.before_request
 def check_permission():
+    keeps_typed = request.method == "POST" and request.endpoint in KEEPS_TYPED
     if not current_user.is_authenticated:
+        if keeps_typed and _from_this_site():
+            return _signed_out_page()
         return redirect(url_for("auth.login", lang=g.lang, next=request.full_path), code=303)
     if current_user.user.is_staff and not current_user.user.has_second_factor and \
             request.endpoint not in SET_UP_FIRST:
@@ -103,6 +131,13 @@ def check_permission():
                      request.endpoint or "")
         db.session().commit()
         abort(403)
+    if keeps_typed and current_app.config["WTF_CSRF_ENABLED"]:
+        try:
+            current_app.extensions["csrf"].protect()
+        except CSRFError:
+            if not _from_this_site():
+                raise
+            g.stale_form = True  # the forms show it and refuse to save (forms.ProblemsForm)
     return None
 
 
@@ -568,7 +603,7 @@ def _translate(entry, target: str):
         else:
             checked, problems = editing.validate(session, entry.organisation, record, Event)
             form.show_problems(problems)
-        if checked is not None and preview is None:
+        if checked is not None and preview is None and not form.has_problems:
             return _save(session, entry, form.state(), record, checked)
     else:
         form = TranslationForm(formdata=None, data={
@@ -832,6 +867,7 @@ def organisation_profile(organisation_id: str):
         record = form.record(editing.organisation_form_record(org))
         checked, problems = editing.check_organisation(session, org, record)
         form.show_problems(problems)
+        checked = None if form.has_problems else checked  # a stale form is never saved
         if checked is not None and request.form.get("action") == "preview":
             preview = _organisation_preview(session, org, checked,
                                             _preview_language(org.original_language))

@@ -75,7 +75,7 @@ def _form_page(form: HelpCallForm, organisation, call=None):
 def _checked(session, organisation, form: HelpCallForm, base: dict):
     checked, problems = calls.validate(session, organisation, form.record(base))
     form.show_problems(problems)
-    return checked
+    return None if form.has_problems else checked  # a stale form is never saved
 
 
 @bp.route("/manage/organisations/<id:organisation_id>/help-calls/new", methods=["GET", "POST"])

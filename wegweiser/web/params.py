@@ -89,6 +89,13 @@ def parse_search_args(args: MultiDict, vocab: Vocabularies, locale: str, per_pag
     )
 
 
+def unknown_filter_values(args: MultiDict, vocab: Vocabularies) -> list[str]:
+    """Values of the vocabulary filters that name nothing in this directory (a link from before
+    an area or category was renamed, or mistyped): the pages leave them out and say so."""
+    return [value[:80] for f in VOCABULARY_FILTERS for value in args.getlist(f.name)
+            if value and value not in vocab.slugs(f.name)][:5]
+
+
 def query_args(query: SearchQuery, **changes) -> dict:
     """The query string of ``query`` (with ``changes``), for links that keep the search."""
     args: dict = {"q": query.text or None}

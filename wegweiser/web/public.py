@@ -25,7 +25,13 @@ from ..services.reports import file_report
 from . import discovery, event_presenters, needs, presenters
 from .auth import limiter
 from .language import language_blueprint
-from .params import ParamError, parse_near, parse_search_args, query_args
+from .params import (
+    ParamError,
+    parse_near,
+    parse_search_args,
+    query_args,
+    unknown_filter_values,
+)
 
 bp = language_blueprint("public", __name__)
 
@@ -64,6 +70,7 @@ def search():
               for o in offers],
         near=presenters.near_choice(query, vocab, g.lang),
         unknown_place=unknown_place,
+        unknown_filters=unknown_filter_values(request.args, vocab),
         facets=presenters.facet_groups(result, query, vocab, g.lang),
         chips=presenters.active_filters(query, vocab, g.lang),
         filter_suggestions=presenters.filter_suggestions(result, query, vocab, g.lang),

@@ -7,9 +7,12 @@ each field winning. What holds neither (a lone location, a list of taxonomy term
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from flask_babel import lazy_gettext as _l
+
+from ..importer import read_json
 
 
 @dataclass
@@ -64,14 +67,16 @@ def collect(document, where: str, found: Collected, kind: str | None = None) -> 
         collect(service, f"{where}.service", found)
         return
     if "name" not in document:
-        found.ignored.append((where, "is no HSDS service or organization"))
+        found.ignored.append((where, _l("has no name, which HSDS requires of every service and "
+                                        "organization") if kind or "id" in document
+                              else "is no HSDS service or organization"))
         return
     if kind == "organization" or not (kind == "service" or _is_service(document)
                                       or _is_other(document)):
-        for service in document.get("services") or []:
+        for i, service in enumerate(document.get("services") or []):
             if isinstance(service, dict):
                 collect({**service, "organization_id": service.get("organization_id")
-                         or document.get("id")}, f"{where}.services", found, "service")
+                         or document.get("id")}, f"{where}.services[{i}]", found, "service")
         found.add("organization", {k: v for k, v in document.items() if k != "services"})
     elif kind == "service" or _is_service(document):
         if isinstance(document.get("organization"), dict):
@@ -87,9 +92,9 @@ def read_json_files(paths: list[Path], found: Collected | None = None) -> Collec
     found = found or Collected()
     for path in paths:
         try:
-            document = json.loads(Path(path).read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            found.unreadable.append((str(path), f"cannot be read as JSON: {exc}"))
+            document = read_json(Path(path))
+        except ValueError as exc:
+            found.unreadable.append((str(path), exc.args[0]))
             continue
         collect(document, Path(path).name, found)
     return found

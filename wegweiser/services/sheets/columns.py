@@ -197,6 +197,11 @@ def row_to_record(cells: dict) -> tuple[dict, list[CellProblem]]:
                                            else raw[key]) for key in ("lat", "lon")
                               if key in text})
     record["contact"] = {key: text[key] for key in CONTACT_KEYS if key in text}
+    if isinstance(raw.get("phone"), int | float):
+        # 0341 1234567 typed without a space became 3411234567: what was lost is unknown.
+        problems.append(CellProblem("phone", _l(
+            "was read as a number, so a leading 0 or + is lost: format the column as text and "
+            "type the number again")))
     if "opening_hours" in text:
         hours = parse_hours(text["opening_hours"])
         if hours is None:

@@ -5,8 +5,11 @@ the licence line of a CSV export). Excel's CSV (semicolons, Windows-1252) is rea
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import itertools
+import re
 import zipfile
 from dataclasses import dataclass, field
 
@@ -14,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.utils import get_column_letter, quote_sheetname, range_boundaries
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -38,6 +41,15 @@ class UnreadableSheet(Exception):
         self.reason = reason
 
 
+@dataclass(frozen=True)
+class UnreadCell:
+    """A cell whose value the file does not hold: a formula never computed (a file written by
+    a program, not saved by a spreadsheet program) or one whose result is an error (``#REF!``).
+    Read as empty, it would lose what the cell stands for without a word."""
+
+    reason: object  # a lazy translation
+
+
 @dataclass
 class Sheet:
     header: list[str]
@@ -54,9 +66,9 @@ def read_sheet(data: bytes, kind: str) -> Sheet:
     first = next(lines, None)
     if first is None:
         raise UnreadableSheet(_l("The file is empty."))
-    sheet = Sheet([(cell_text(value) or "").casefold() for value in first])
+    sheet = Sheet([(_text(value) or "").casefold() for value in first])
     for number, cells in enumerate(lines, 2):
-        texts = [cell_text(c) for c in cells]
+        texts = [_text(c) for c in cells]
         if not any(texts) or (texts and (texts[0] or "").startswith(NOTE)):
             continue
         if len(sheet.rows) >= MAX_ROWS:
@@ -67,23 +79,71 @@ def read_sheet(data: bytes, kind: str) -> Sheet:
     return sheet
 
 
+def _text(value) -> str | None:
+    return str(value.reason) if isinstance(value, UnreadCell) else cell_text(value)
+
+
 def _xlsx_lines(data: bytes):
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(entry.file_size for entry in archive.infolist())
         if unpacked > MAX_UNPACKED_BYTES:
             raise UnreadableSheet(_l("What you sent is too large."))
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        # The values as last computed, and the formulas (to tell one never computed from an
+        # empty cell).
+        books = [load_workbook(io.BytesIO(data), read_only=True, data_only=only)
+                 for only in (True, False)]
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
         raise UnreadableSheet(_l("The file cannot be read as an XLSX spreadsheet.")) from exc
+    merged = _merged_cells(_offers_sheet(books[0]))
+    values, formulas = (_offers_sheet(book).iter_rows() for book in books)
+    for number, (row, formula_row) in enumerate(zip(values, formulas, strict=False), 1):
+        cells = [_cell_value(cell, formula) for cell, formula
+                 in itertools.zip_longest(row, formula_row[:len(row)])]
+        for column, ref in merged.get(number, {}).items():
+            cells += [None] * (column - len(cells))
+            cells[column - 1] = UnreadCell(_l(
+                "is part of the merged cells %(cells)s, which hold one value for all: unmerge "
+                "them and fill in each cell", cells=ref))
+        yield cells
+    for book in books:
+        book.close()
+
+
+def _merged_cells(sheet) -> dict[int, dict[int, str]]:
+    """Row → column → range of every merged cell but the first of its range (which holds the
+    value), below the header; read from the sheet's XML (a read-only sheet does not list them)."""
+    with sheet._get_source() as source:
+        refs = re.findall(rb'<(?:\w+:)?mergeCell ref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"', source.read())
+    merged: dict[int, dict[int, str]] = {}
+    for ref in refs:
+        first_col, first_row, last_col, last_row = range_boundaries(ref.decode())
+        for row in range(max(first_row, 2), last_row + 1):
+            for column in range(first_col, last_col + 1):
+                if (row, column) != (first_row, first_col):
+                    merged.setdefault(row, {})[column] = ref.decode()
+    return merged
+
+
+def _offers_sheet(book):
     by_name = {ws.title.casefold(): ws for ws in book.worksheets}
-    sheet = by_name.get(OFFERS_SHEET.casefold(), book.worksheets[0])
-    yield from sheet.iter_rows(values_only=True)
-    book.close()
+    return by_name.get(OFFERS_SHEET.casefold(), book.worksheets[0])
+
+
+def _cell_value(cell, formula):
+    if cell.data_type == "e":
+        return UnreadCell(_l("holds the error %(error)s of a formula: correct the formula or "
+                             "type the value", error=cell.value))
+    if cell.value is None and formula is not None and formula.data_type == "f":
+        return UnreadCell(_l("holds a formula that was never computed: open and save the file "
+                             "in a spreadsheet program, or type the value"))
+    return cell.value
 
 
 def _csv_lines(data: bytes):
-    for encoding in ("utf-8-sig", "cp1252"):
+    # Excel's "Unicode text" is UTF-16 with a byte order mark (and tabs between cells).
+    unicode = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    for encoding in ("utf-16",) if unicode else ("utf-8-sig", "cp1252"):
         try:
             text = data.decode(encoding)
             break

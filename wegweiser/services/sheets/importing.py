@@ -16,7 +16,7 @@ from ...models import TEXT_FIELDS, Organisation
 from ..importer import ImportReport, PlannedChange
 from ..setup import import_records
 from .columns import column_of, is_column, row_to_record
-from .files import Sheet
+from .files import Sheet, UnreadCell
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,9 @@ class _Converted:
         self.rows: list[int] = []  # row number of each offer record
         self.organisations: dict[str, dict] = {}
         self.organisation_rows: dict[str, int] = {}
+        # Cells whose value the file does not hold (already a problem): what the import says
+        # of them as empty (e.g. "is required") would only repeat it.
+        self.unread: set[tuple[int, str]] = set()
         self._header()
         known = set(session.scalars(select(Organisation.external_id)))
         for number, cells in sheet.rows:
@@ -101,6 +104,11 @@ class _Converted:
     def _row(self, number: int, cells: list, known: set[str]) -> None:
         values = {name: cells[i] if i < len(cells) else None
                   for i, name in enumerate(self.sheet.header) if is_column(name)}
+        for name, value in values.items():
+            if isinstance(value, UnreadCell):
+                self.problem(number, name, value.reason)
+                self.unread.add((number, name))
+                values[name] = None
         record, problems = row_to_record(values)
         for found in problems:
             self.problem(number, found.column, found.reason)
@@ -141,8 +149,9 @@ class _Converted:
                 else:
                     row = rows[0]
                 record = self.offers[self.rows.index(row)] if row else {}
-            self.problem(row, column_of(problem.field, record.get("original_language")),
-                         problem.reason)
+            column = column_of(problem.field, record.get("original_language"))
+            if (row, column) not in self.unread:
+                self.problem(row, column, problem.reason)
         self.problems.sort(key=lambda p: (p.row or 0, self.sheet.header.index(p.column)
                                           if p.column in self.sheet.header else -1))
 
