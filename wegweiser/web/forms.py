@@ -67,7 +67,6 @@ def weekday_number(value) -> int | None:
     return int(value) if isinstance(value, str) and value.isdigit() else None
 
 
-<<<<<<< HEAD
 def week_of_month_choices() -> list[SelectChoice]:
     """Every week, or one weekday of the month (opening.WEEKS_OF_MONTH), in the page's
     language."""
@@ -86,10 +85,10 @@ def week_of_month_number(value) -> int | None:
         return int(value) if isinstance(value, str) and value.strip() else None
     except ValueError:
         return None
-=======
+
+
 # Line and page breaks as some programs copy them (Word's line break is a vertical tab).
 BREAKS = str.maketrans({"\v": "\n", "\f": "\n"})
->>>>>>> e3c7617ea70ae6a628001ccd1ed5af2901ff3f96
 
 
 def _text(field) -> str:
