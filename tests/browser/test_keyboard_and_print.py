@@ -1,0 +1,57 @@
+"""What axe-core does not check: the focus ring seen against what lies around it while tabbing
+through a page (WCAG 2.4.7, 1.4.11), and what a page prints (no forms, nothing cut off)."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+pytestmark = [pytest.mark.browser,
+              pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
+
+# The focused element's ring and the colour it is drawn on: the first ancestor with a
+# background of its own (the ring lies outside the element, offset by a few pixels).
+FOCUS = """() => {
+  const el = document.activeElement, style = getComputedStyle(el);
+  let under = el.parentElement, background = 'rgb(255, 255, 255)';
+  for (; under; under = under.parentElement) {
+    const colour = getComputedStyle(under).backgroundColor;
+    if (colour !== 'rgba(0, 0, 0, 0)' && colour !== 'transparent') { background = colour; break; }
+  }
+  return {name: (el.innerText || el.name || el.tagName).trim().replace(/\\s+/g, ' '),
+          inHeader: !!el.closest('.site-header'), ring: style.outlineStyle,
+          width: parseFloat(style.outlineWidth), colour: style.outlineColor, background};
+}"""
+
+
+def _luminance(colour: str) -> float:
+    channels = [int(x) / 255 for x in re.findall(r"\d+", colour)[:3]]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(a: str, b: str) -> float:
+    light, dark = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+@pytest.mark.parametrize("lang", ["de", "ar", "fa"])
+def test_the_focus_ring_stands_out_in_the_header_and_below(chromium, live_server, lang):
+    """Tab from the top of a page through the header into the content: every control shows a
+    ring of at least 2 px with a contrast of 3:1 against the colour it is drawn on (the red
+    ring on the header's teal had 1.6:1)."""
+    context = chromium.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    page.goto(f"{live_server}/{lang}/search?q=Deutschkurs")
+    seen, faint = [], []
+    for _ in range(8):  # skip link, brand, my list, language, search box and button, ...
+        page.keyboard.press("Tab")
+        focus = page.evaluate(FOCUS)
+        seen.append(focus)
+        ratio = contrast(focus["colour"], focus["background"])
+        if focus["ring"] == "none" or focus["width"] < 2 or ratio < 3:
+            faint.append(f"{focus['name']}: {focus['ring']} {focus['colour']} on "
+                         f"{focus['background']} ({ratio:.2f}:1)")
+    context.close()
+    assert sum(focus["inHeader"] for focus in seen) >= 4, seen
+    assert not faint, faint
