@@ -55,3 +55,39 @@ def test_the_focus_ring_stands_out_in_the_header_and_below(chromium, live_server
     context.close()
     assert sum(focus["inHeader"] for focus in seen) >= 4, seen
     assert not faint, faint
+
+
+# Controls a printout shows (a form on paper is of no use) and text a box cuts off.
+PRINTED_CONTROLS = """() => [...document.querySelectorAll(
+    'input:not([type=hidden]), select, textarea, button, summary')]
+  .filter(el => el.getClientRects().length && getComputedStyle(el).visibility !== 'hidden')
+  .map(el => el.outerHTML.slice(0, 80))"""
+LISTED = ("a-sprachwerk-deutsch-eltern", "a-sprachwerk-deutschkurs-a1")
+
+
+@pytest.mark.parametrize("lang", ["de", "ar"])
+def test_the_list_events_and_calls_for_help_print_without_their_forms(chromium, live_server,
+                                                                       artifacts, lang):
+    """Printed from the browser (Ctrl+P), the list, the events and the calls for help show
+    what they list, not their forms (the list printed its note, sheet and share forms and the
+    link to share in a box that cut it off); the link to the list is printed whole."""
+    context = chromium.new_context(java_script_enabled=False, viewport={"width": 718,
+                                                                        "height": 1000})
+    page = context.new_page()
+    page.goto(f"{live_server}/{lang}/offers/{LISTED[0]}")
+    token = page.locator("input[name=csrf_token]").first.get_attribute("value")
+    for offer in LISTED:
+        assert context.request.post(f"{live_server}/{lang}/list/add",
+                                    form={"offer": offer, "csrf_token": token}).ok
+    page.emulate_media(media="print")
+    for path in ("list", "events", "take-part"):
+        page.goto(f"{live_server}/{lang}/{path}")
+        assert page.evaluate(PRINTED_CONTROLS) == [], path
+    page.goto(f"{live_server}/{lang}/list")
+    assert page.locator(".result-list .offer-card").count() == 2
+    share = page.locator(".share-url").get_attribute("value")
+    assert f"/{lang}/list/shared?ids=" in share
+    printed = page.locator("main").inner_text()
+    assert share in printed.replace("\n", "")
+    page.pdf(path=str(artifacts / f"list-printed-{lang}.pdf"), format="A4")
+    context.close()
