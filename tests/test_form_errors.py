@@ -3,6 +3,7 @@ message to it (``aria-describedby``), so that a screen reader reads the message 
 (WCAG 3.3.1, 1.3.1); the message is announced (``role="alert"``) and in the page's language."""
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -95,3 +96,17 @@ def test_an_invitation_to_an_address_that_is_none(app):
     response = admin.post(path, data={"csrf_token": csrf(admin, path), "email": "nobody",
                                       "role": "editor"})
     check(response, "gültige E-Mail-Adresse")
+
+
+@pytest.mark.parametrize("lang, mark", [("de", "(Pflichtfeld)"), ("ar", "(إلزامي)"),
+                                        ("fa", "(اجباری)")])
+def test_required_fields_say_so_before_anything_is_sent(client, lang, mark):
+    """The form to join marks its three required fields beside their labels (it said so only
+    after sending; two optional fields were marked "optional", the others nothing)."""
+    page = client.get(f"/{lang}/join").get_data(as_text=True)
+    required = re.findall(r'<label for="([^"]+)">[^<]*<span class="required-mark" '
+                          r'aria-hidden="true">([^<]*)</span></label>', page)
+    assert {field for field, _ in required} == {"f-name", "f-title", "f-contact_email"}
+    assert {shown for _, shown in required} == {mark}
+    for field, _ in required:
+        assert re.search(rf'id="{field}"[^>]* required aria-required="true"', page), field
