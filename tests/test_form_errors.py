@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from .helpers import csrf, signed_in
+from .helpers import PASSWORD, csrf, invitation_path, signed_in
 from .test_joining import claim, send
 
 pytestmark = [pytest.mark.demo_directory,
@@ -49,10 +49,10 @@ class Elements(HTMLParser):
                 self.text_by_id[open_id] += data
 
 
-def check(response, message: str) -> None:
+def check(response, message: str, status: int = 400) -> None:
     """At least one field is marked invalid; each one is described by elements that exist and
     together say ``message``; the problem is announced."""
-    assert response.status_code == 400
+    assert response.status_code == status
     page = Elements(response.get_data(as_text=True))
     assert page.invalid, "no field is marked as the one with the problem"
     for field in page.invalid:
@@ -110,3 +110,24 @@ def test_required_fields_say_so_before_anything_is_sent(client, lang, mark):
     assert {shown for _, shown in required} == {mark}
     for field, _ in required:
         assert re.search(rf'id="{field}"[^>]* required aria-required="true"', page), field
+
+
+@pytest.mark.parametrize("lang, message", [("de", "Dieses Feld wird benötigt"),
+                                           ("fa", "این فیلد اجباریست")])
+def test_a_forgotten_password_without_an_address(client, lang, message):
+    path = f"/{lang}/reset"
+    check(client.post(path, data={"csrf_token": csrf(client, path), "email": ""}), message,
+          status=200)
+
+
+def test_a_wrong_code_of_the_second_factor(app, client):
+    path = invitation_path(app, "moderator@example.org", "moderator")
+    client.post(path, data={"csrf_token": csrf(client, path), "password": PASSWORD,
+                            "confirm": PASSWORD})
+    response = client.post("/de/login", data={"csrf_token": csrf(client, "/de/login"),
+                                              "email": "moderator@example.org",
+                                              "password": PASSWORD})
+    setup = response.headers["Location"]
+    assert setup.endswith("/de/login/setup")
+    response = client.post(setup, data={"csrf_token": csrf(client, setup), "code": "000000"})
+    check(response, "Der Code stimmt nicht", status=response.status_code)
