@@ -91,3 +91,46 @@ def test_the_list_events_and_calls_for_help_print_without_their_forms(chromium, 
     assert share in printed.replace("\n", "")
     page.pdf(path=str(artifacts / f"list-printed-{lang}.pdf"), format="A4")
     context.close()
+
+
+# Texts of the pictures that run past the picture's edge (an SVG cuts them off), in the
+# picture's own units: the same at every width of the screen.
+CUT_OFF = """() => [...document.querySelectorAll('svg.chart')].flatMap(svg => {
+  const box = svg.viewBox.baseVal;
+  return [...svg.querySelectorAll('text')].filter(text => {
+    const b = text.getBBox();
+    return b.x < box.x - 2 || b.x + b.width > box.x + box.width + 2
+      || b.y < box.y - 2 || b.y + b.height > box.y + box.height + 2;
+  }).map(text => `${svg.getAttribute('aria-labelledby')}: ${text.textContent} ${JSON.stringify(
+    [text.getBBox().x, text.getBBox().y, text.getBBox().width, text.getBBox().height].map(Math.round))} in ${box.width}x${box.height}`);
+})"""
+
+
+def test_no_text_of_a_chart_is_cut_off_in_any_language(chromium, live_server, demo_app):
+    """The map of the network page and the bar charts of the needs report in all fourteen
+    languages: the map's legend cut off "от 17 до 22 предложений" (ru, uk); a bar's label as
+    long as "Повседневная помощь, сопровождение и устный перевод" ran out of its chart."""
+    from wegweiser import db
+    from wegweiser.i18n import direction
+    from wegweiser.languages import interface_languages
+    from wegweiser.services.directory import load_vocabularies
+    from wegweiser.web import charts
+
+    context = chromium.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    cut = []
+    with demo_app.app_context():
+        vocabularies = load_vocabularies(db.session())
+        for lang in interface_languages():
+            labels = [category.label(lang) for category in vocabularies.categories]
+            chart = charts.bar_chart(f"bars-{lang}", [(label, 7) for label in labels], "t",
+                                     "d", rtl=direction(lang) == "rtl")
+            page.set_content(f'<html lang="{lang}"><body style="margin:0">{chart}</body>'
+                             "</html>")
+            cut += page.evaluate(CUT_OFF)
+    for lang in interface_languages():
+        page.goto(f"{live_server}/{lang}/network")
+        assert page.locator("svg.chart").count() >= 1
+        cut += [f"{lang} {text}" for text in page.evaluate(CUT_OFF)]
+    context.close()
+    assert not cut, cut
