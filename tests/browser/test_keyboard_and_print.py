@@ -134,3 +134,31 @@ def test_no_text_of_a_chart_is_cut_off_in_any_language(chromium, live_server, de
         cut += [f"{lang} {text}" for text in page.evaluate(CUT_OFF)]
     context.close()
     assert not cut, cut
+
+
+@pytest.mark.parametrize("lang, added", [("de", "Auf meiner Liste – entfernen"),
+                                         ("ar", None)])
+@pytest.mark.parametrize("path", ["/{lang}/search?q=Deutschkurs",
+                                  "/{lang}/offers/a-sprachwerk-deutsch-eltern"])
+def test_with_javascript_the_list_button_keeps_the_keyboard_focus(chromium, live_server, lang,
+                                                                 added, path):
+    """"Add to my list" pressed from the keyboard changes in place: the focus stays on the
+    button (now "on my list – remove", which a screen reader reads out), not lost to the top
+    of the page; pressed again, the offer leaves the list and the focus still stays."""
+    context = chromium.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    page.goto(live_server + path.format(lang=lang))
+    button = page.locator(".list-button, .list-form button").first
+    offer = button.evaluate("b => b.value || b.form.querySelector('[name=offer]').value")
+    button.focus()
+    for count in ("1", "0"):
+        page.keyboard.press("Enter")
+        page.locator(".my-list .badge", has_text=count).wait_for()
+        focused = page.evaluate("""() => { const el = document.activeElement;
+          return {tag: el.tagName, text: el.innerText.trim(),
+                  offer: el.value || (el.form && el.form.querySelector('[name=offer]') || {}).value};
+        }""")
+        assert (focused["tag"], focused["offer"]) == ("BUTTON", offer), focused
+        if count == "1" and added:
+            assert focused["text"] == added
+    context.close()
