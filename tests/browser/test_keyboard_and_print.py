@@ -162,3 +162,25 @@ def test_with_javascript_the_list_button_keeps_the_keyboard_focus(chromium, live
         if count == "1" and added:
             assert focused["text"] == added
     context.close()
+
+
+@pytest.mark.parametrize("width", [320, 360, 390])
+def test_every_topic_tile_holds_its_label(chromium, live_server, width):
+    """The start page's topics on a phone in all fourteen languages: no label runs out of its
+    tile ("Fahrradwerkstatt" and "Rechtsberatung" ran off a 360 px screen, cut off)."""
+    from wegweiser.languages import interface_languages
+
+    context = chromium.new_context(viewport={"width": width, "height": 740},
+                                   java_script_enabled=False)
+    page = context.new_page()
+    out = []
+    for lang in interface_languages():
+        page.goto(f"{live_server}/{lang}/")
+        out += [f"{lang}: {label}" for label in page.evaluate("""() =>
+          [...document.querySelectorAll('.tile')].filter(tile => [...tile.children].some(
+            part => part.getBoundingClientRect().right > tile.getBoundingClientRect().right + 0.5
+              || part.getBoundingClientRect().left < tile.getBoundingClientRect().left - 0.5))
+          .map(tile => tile.querySelector('.tile-label').innerText)""")]
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, lang
+    context.close()
+    assert not out, out
