@@ -184,3 +184,25 @@ def test_every_topic_tile_holds_its_label(chromium, live_server, width):
         assert page.evaluate("document.documentElement.scrollWidth") <= width, lang
     context.close()
     assert not out, out
+
+
+@pytest.mark.parametrize("lang", ["ar", "fa"])
+def test_a_printed_web_address_reads_left_to_right_on_a_right_to_left_page(chromium,
+                                                                           live_server, lang):
+    """On paper an offer's links are followed by their address; on an Arabic or Persian page
+    the map's address came out jumbled ("https://www.openstreetmap.org/?)" above
+    "(mlat=…"): it is set apart and read left to right now."""
+    context = chromium.new_context(java_script_enabled=False, viewport={"width": 718,
+                                                                        "height": 1000})
+    page = context.new_page()
+    page.emulate_media(media="print")
+    page.goto(f"{live_server}/{lang}/offers/{LISTED[0]}")
+    printed = page.evaluate("""() => [...document.querySelectorAll('.offer-facts a[href^="http"]')]
+      .map(a => { const after = getComputedStyle(a, '::after');
+                  return [a.href, after.content, after.unicodeBidi, after.direction]; })""")
+    context.close()
+    assert any("openstreetmap.org" in href for href, *_ in printed), printed
+    for href, content, bidi, direction in printed:
+        assert content.startswith('" (http'), (href, content)
+        assert bidi in ("plaintext", "isolate") and (bidi == "plaintext" or direction == "ltr"), \
+            (href, bidi, direction)
