@@ -101,8 +101,12 @@ CUT_OFF = """() => [...document.querySelectorAll('svg.chart')].flatMap(svg => {
     const b = text.getBBox();
     return b.x < box.x - 2 || b.x + b.width > box.x + box.width + 2
       || b.y < box.y - 2 || b.y + b.height > box.y + box.height + 2;
-  }).map(text => `${svg.getAttribute('aria-labelledby')}: ${text.textContent} ${JSON.stringify(
-    [text.getBBox().x, text.getBBox().y, text.getBBox().width, text.getBBox().height].map(Math.round))} in ${box.width}x${box.height}`);
+  }).map(text => {
+    const b = text.getBBox();
+    return `${svg.getAttribute('aria-labelledby')}: ${text.textContent} ` +
+      `${JSON.stringify([b.x, b.y, b.width, b.height].map(Math.round))} in ` +
+      `${box.width}x${box.height}`;
+  });
 })"""
 
 
@@ -155,8 +159,8 @@ def test_with_javascript_the_list_button_keeps_the_keyboard_focus(chromium, live
         page.keyboard.press("Enter")
         page.locator(".my-list .badge", has_text=count).wait_for()
         focused = page.evaluate("""() => { const el = document.activeElement;
-          return {tag: el.tagName, text: el.innerText.trim(),
-                  offer: el.value || (el.form && el.form.querySelector('[name=offer]') || {}).value};
+          const own = el.form && el.form.querySelector('[name=offer]');
+          return {tag: el.tagName, text: el.innerText.trim(), offer: el.value || (own || {}).value};
         }""")
         assert (focused["tag"], focused["offer"]) == ("BUTTON", offer), focused
         if count == "1" and added:
