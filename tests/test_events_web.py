@@ -66,7 +66,7 @@ def test_the_events_page_lists_upcoming_dates_by_day_in_date_order(events):
     assert "18:00–20:00" in html
     assert "Eisenbahnstraße 1, 04103 Leipzig" in html
     assert "Online" in html and "Anmeldung" in html.replace("Registration", "Anmeldung")
-    assert '<form class="event-filters" method="get"' in html
+    assert '<form class="event-filters screen-only" method="get"' in html
 
 
 def test_the_page_in_arabic_is_right_to_left_with_times_by_babel_and_a_language_note(events):

@@ -52,7 +52,7 @@ def test_a_removal_can_be_undone_and_the_offer_returns_to_its_place(demo_client)
     assert response.status_code == 303
     page = demo_client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Von Ihrer Liste entfernt" in page and "Rückgängig machen" in page
-    undo = re.search(r'<form class="notice undo"[^>]*>(.*?)</form>', page, re.S).group(1)
+    undo = re.search(r'<form class="notice undo[^"]*"[^>]*>(.*?)</form>', page, re.S).group(1)
     assert f'name="offer" value="{ids[1]}"' in undo and 'name="at" value="1"' in undo
     demo_client.post("/de/list/restore", data={"csrf_token": csrf, "offer": ids[1], "at": "1"})
     page = demo_client.get("/de/list").get_data(as_text=True)

@@ -4,14 +4,19 @@
 (function () {
   "use strict";
   var queue = Promise.resolve();
-  function update(target, offer, response) {
+  // ``focused``: the button had the keyboard's focus when pressed; its replacement gets it, so
+  // that the focus is not lost to the top of the page and a screen reader reads the new state.
+  function update(target, offer, response, focused) {
     return response.text().then(function (html) {
       var page = new DOMParser().parseFromString(html, "text/html");
       var badge = page.querySelector(".my-list .badge");
       var current = document.querySelector(".my-list .badge");
       if (badge && current) { current.textContent = badge.textContent; }
       var fresh = page.querySelector("[name=offer][value='" + CSS.escape(offer) + "']");
-      if (fresh) { target.replaceWith(fresh.tagName === "BUTTON" ? fresh : fresh.closest("form")); }
+      if (!fresh) { return; }
+      var button = fresh.tagName === "BUTTON" ? fresh : fresh.form.querySelector("button");
+      target.replaceWith(fresh.form && fresh.tagName !== "BUTTON" ? fresh.form : fresh);
+      if (focused) { button.focus(); }
     });
   }
   document.addEventListener("submit", function (event) {
@@ -23,6 +28,7 @@
     var offer = own ? own.value : button.value;
     var data = new FormData(form);
     if (!own) { data.append("offer", offer); }
+    var focused = document.activeElement === button;
     button.disabled = true;
     // One change after the other: the list lives in a cookie, and a change sent before the
     // answer to the previous one arrived would carry the old list and undo that change.
@@ -30,7 +36,7 @@
       return fetch(form.action, { method: "POST", body: data, credentials: "same-origin" });
     }).then(function (response) {
       if (!response.ok) { throw new Error(response.status); }
-      return update(own ? form : button, offer, response);
+      return update(own ? form : button, offer, response, focused);
     }).catch(function () {
       if (!own) {
         var input = document.createElement("input");

@@ -10,12 +10,13 @@ from __future__ import annotations
 from markupsafe import Markup, escape
 
 TILE_WIDTH, TILE_HEIGHT, GAP = 124, 84, 6
-LEGEND_ROW, LEGEND_COLUMNS = 30, 2
+# One column: in two, "от 17 до 22 предложений" ran past the picture's edge and was cut off.
+LEGEND_ROW, LEGEND_COLUMNS = 30, 1
 DASHED = ' stroke-width="2" stroke-dasharray="6 4"'
 # Fills from no offer to many, each with a text colour of at least 4.5:1 contrast on it.
 LEVELS = (("#ffffff", "#1b1f23"), ("#d8ecef", "#1b1f23"), ("#7fbac4", "#1b1f23"),
           ("#0b5563", "#ffffff"))
-BAR_WIDTH, BAR_ROW, BAR_HEIGHT = 400, 56, 22
+BAR_WIDTH, BAR_ROW, BAR_HEIGHT, LINE = 400, 56, 22, 21
 
 
 def _svg(ident: str, width: int, height: int, title: str, desc: str, body: str,
@@ -108,13 +109,34 @@ def _halo(level: int) -> str:
     return ' stroke="#ffffff" stroke-width="4" paint-order="stroke"' if level == 0 else ""
 
 
+def _width(text: str, size: float) -> float:
+    """About how wide ``text`` is set at ``size`` (generously: Ethiopic syllables and capitals
+    are wider than the rest), for breaking a label before it runs out of its picture."""
+    return size * sum(0.95 if "\u1200" <= c <= "\u139f" else 0.72 if c.isupper() else 0.6
+                      for c in text)
+
+
+def _lines(label: str, width: float, size: float) -> list[str]:
+    """``label`` broken between words into lines of at most ``width``."""
+    lines: list[str] = []
+    for word in label.split():
+        if lines and _width(f"{lines[-1]} {word}", size) <= width:
+            lines[-1] += f" {word}"
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
 def bar_chart(ident: str, items: list[tuple[str, int]], title: str, desc: str,
               rtl: bool = False) -> Markup:
-    """One bar per item, its label above it and its number beside it."""
+    """One bar per item, its label above it (on more lines where it is long: a picture cuts
+    off what runs past its edge) and its number beside it."""
     maximum = max((value for _label, value in items), default=0) or 1
     parts = []
-    for index, (label, value) in enumerate(items):
-        top = index * BAR_ROW
+    top = 0
+    for label, value in items:
+        lines = _lines(label, BAR_WIDTH, 18)
+        extra = (len(lines) - 1) * LINE
         length = round((BAR_WIDTH - 60) * value / maximum) if value else 0
         if rtl:
             bar_x, label_x, anchor = BAR_WIDTH - length, BAR_WIDTH, "end"
@@ -122,13 +144,16 @@ def bar_chart(ident: str, items: list[tuple[str, int]], title: str, desc: str,
         else:
             bar_x, label_x, anchor = 0, 0, "start"
             number_x, number_anchor = length + 6, "start"
+        texts = "".join(
+            f'<text x="{label_x}" y="{top + 17 + number * LINE}" font-size="18" '
+            f'text-anchor="{anchor}" fill="#1b1f23">{escape(line)}</text>'
+            for number, line in enumerate(lines))
         parts.append(
-            f'<g class="bar"><title>{escape(label)}: {value}</title>'
-            f'<text x="{label_x}" y="{top + 17}" font-size="18" text-anchor="{anchor}" '
-            f'fill="#1b1f23">{escape(label)}</text>'
-            f'<rect x="{bar_x}" y="{top + 24}" width="{max(length, 2)}" height="{BAR_HEIGHT}" '
-            f'fill="#0b5563"/>'
-            f'<text x="{number_x}" y="{top + 41}" font-size="18" font-weight="700" '
+            f'<g class="bar"><title>{escape(label)}: {value}</title>{texts}'
+            f'<rect x="{bar_x}" y="{top + extra + 24}" width="{max(length, 2)}" '
+            f'height="{BAR_HEIGHT}" fill="#0b5563"/>'
+            f'<text x="{number_x}" y="{top + extra + 41}" font-size="18" font-weight="700" '
             f'text-anchor="{number_anchor}" fill="#1b1f23">{value}</text></g>')
-    return _svg(ident, BAR_WIDTH, max(1, len(items)) * BAR_ROW, title, desc, "".join(parts),
+        top += BAR_ROW + extra
+    return _svg(ident, BAR_WIDTH, max(top, BAR_ROW), title, desc, "".join(parts),
                 "chart bar-chart")
