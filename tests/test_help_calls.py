@@ -261,7 +261,7 @@ def test_the_api_lists_open_calls_with_their_organisations_contact(app):
     assert dari["url"].endswith("/en/take-part/a-rechtskompass-sprachmittlung-dari")
     south = client.get("/api/v1/help-calls?area=connewitz").get_json()["results"]
     assert {c["id"] for c in south} == {CONNEWITZ_CALL, "a-rechtskompass-sprachmittlung-dari"}
-    for bad in ("kind=nonsense", "area=atlantis", "lang=xx"):
+    for bad in ("kind=nonsense", "kind=", "area=atlantis", "area=", "lang=xx"):
         response = client.get(f"/api/v1/help-calls?{bad}")
         assert response.status_code == 400 and "error" in response.get_json(), bad
 
