@@ -55,26 +55,30 @@ class OpenState:
     is_open: bool
     closes_at: datetime | None = None
     next_opening: datetime | None = None
+    slot: Slot | None = None  # the slot open now, or the one that opens next
 
 
 def open_state(slots: Iterable[Slot], now: datetime) -> OpenState:
     """``now`` is local wall-clock time (naive, or aware in the local zone)."""
     now = now.replace(tzinfo=None)
     slots = list(slots)
-    upcoming = []
+    upcoming: list[tuple[datetime, int]] = []
     # A monthly slot may be five weeks away.
     days_ahead = 8 if all(s.week_of_month is None for s in slots) else 40
     for offset in range(-1, days_ahead):
         day = now.date() + timedelta(days=offset)
-        for slot in slots:
+        for position, slot in enumerate(slots):
             if not slot.occurs_on(day):
                 continue
             start, end = slot.on(day)
             if start <= now < end:
-                return OpenState(True, closes_at=end)
+                return OpenState(True, closes_at=end, slot=slot)
             if start > now:
-                upcoming.append(start)
-    return OpenState(False, next_opening=min(upcoming) if upcoming else None)
+                upcoming.append((start, position))
+    if not upcoming:
+        return OpenState(False)
+    start, position = min(upcoming)
+    return OpenState(False, next_opening=start, slot=slots[position])
 
 
 def week_blocks(slots: Iterable[Slot]) -> set[str]:

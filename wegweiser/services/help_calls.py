@@ -83,6 +83,11 @@ def help_call_by_external_id(session: Session, external_id: str) -> HelpCall | N
     return session.scalar(_loaded(select(HelpCall)).where(HelpCall.external_id == external_id))
 
 
+def is_open(call: HelpCall, today: date | None = None) -> bool:
+    """Whether the public sees ``call``: as open_help_calls selects them."""
+    return call.status == PUBLISHED and call.end_date >= (today or date.today())
+
+
 def open_help_calls(session: Session, today: date | None = None, kind: str | None = None,
                     area: Area | None = None,
                     organisation: Organisation | None = None) -> list[HelpCall]:

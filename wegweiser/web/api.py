@@ -179,7 +179,7 @@ def help_calls():
         if area is None:
             raise ParamError("area", "must be the slug of an area, or "
                                      "citywide")
-    kind = request.args.get("kind")  # given empty is no kind, as the document says
+    kind = request.args.get("kind")  # given empty ("kind=") is no kind of the document: a 400
     if kind is not None and kind_by_slug(kind) is None:
         raise ParamError("kind", f"must be one of {', '.join(k.slug for k in help_kinds())}")
     found = open_help_calls(session, kind=kind, area=area)

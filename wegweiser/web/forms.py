@@ -60,11 +60,15 @@ def weekday_choices() -> list[SelectChoice]:
     return [SelectChoice(day, name) for day, name in weekday_names(get_locale()).items()]
 
 
-def weekday_number(value) -> int | None:
-    """The ISO number of the day picked (``int``); None when no day was picked."""
+def chosen_number(value) -> int | None:
+    """The number picked in a list (a weekday, a week of the month: -1 the last); None when
+    nothing was picked ("every week") or what was sent is no number."""
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    return int(value) if isinstance(value, str) and value.isdigit() else None
+    try:
+        return int(value) if isinstance(value, str) and value.strip() else None
+    except ValueError:
+        return None
 
 
 def week_of_month_choices() -> list[SelectChoice]:
@@ -75,16 +79,6 @@ def week_of_month_choices() -> list[SelectChoice]:
               -1: _l("last in the month")}
     return [SelectChoice("", _l("every week")),
             *(SelectChoice(week, labels[week]) for week in WEEKS_OF_MONTH)]
-
-
-def week_of_month_number(value) -> int | None:
-    """1–4 or -1 for a week of the month picked; None for every week (or nothing sent)."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    try:
-        return int(value) if isinstance(value, str) and value.strip() else None
-    except ValueError:
-        return None
 
 
 # Line and page breaks as some programs copy them (Word's line break is a vertical tab).
@@ -206,8 +200,8 @@ class ContactForm(Form):
 class HoursForm(Form):
     """One row of opening hours; a row left empty (a note too) is no opening hours."""
 
-    weekday = SelectField(_l("Day"), coerce=weekday_number, choices=weekday_choices)
-    week_of_month = SelectField(_l("Weeks"), coerce=week_of_month_number,
+    weekday = SelectField(_l("Day"), coerce=chosen_number, choices=weekday_choices)
+    week_of_month = SelectField(_l("Weeks"), coerce=chosen_number,
                                 choices=week_of_month_choices)
     opens = StringField(_l("Opens"))
     closes = StringField(_l("Closes"))

@@ -140,8 +140,6 @@ def opening_hours(offer: Offer) -> list[dict]:
         day = days.setdefault(slot.weekday, {"day": day_names[slot.weekday], "slots": []})
         span = f"{format_time(slot.opens, 'short')}–{format_time(slot.closes, 'short')}"
         day["slots"].append({
-            "opens": format_time(slot.opens, "short"),
-            "closes": format_time(slot.closes, "short"),
             "span": span,
             "rule": week_of_month_text(slot.week_of_month, slot.weekday)
             if slot.week_of_month else None,
@@ -174,12 +172,11 @@ def open_now_text(offer: Offer, timezone: str) -> dict | None:
         return None
     now = opening.local_now(timezone)
     state = open_state((h.slot() for h in offer.opening_hours), now)
+    # The row of hours the status speaks of, for its note.
+    slot = next((h for h in offer.opening_hours if h.slot() == state.slot), None)
     if state.is_open:
-        closes = state.closes_at
-        slot = next((h for h in offer.opening_hours if h.closes == closes.time() and h.weekday in (
-            closes.isoweekday(), (closes - timedelta(days=1)).isoweekday())), None)
         return {"open": True, "text": _("Open now, until %(time)s",
-                                        time=format_time(closes.time(), "short")),
+                                        time=format_time(state.closes_at.time(), "short")),
                 **_slot_note(offer, slot)}
     if state.next_opening is None:
         return None
@@ -197,8 +194,6 @@ def open_now_text(offer: Offer, timezone: str) -> dict | None:
         day = weekday_names(get_locale())[when.isoweekday()]
         text = _("Closed now · opens %(day)s at %(time)s", day=day,
                  time=format_time(when.time(), "short"))
-    slot = next((h for h in offer.opening_hours
-                 if h.slot().occurs_on(when.date()) and h.opens == when.time()), None)
     return {"open": False, "text": text, **_slot_note(offer, slot)}
 
 

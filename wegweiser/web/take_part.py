@@ -3,15 +3,13 @@ donations, interpreters … — grouped by kind and filtered by part of town and
 feed; and the links of the reminder mails (extend, remove) that work without signing in."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Response, g, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 
 from .. import db
 from ..cities import current_city
-from ..models import PUBLISHED, QUARTER
+from ..models import QUARTER
 from ..services import help_call_operations as calls
 from ..services.accounts import AccountError
 from ..services.directory import load_vocabularies
@@ -19,6 +17,7 @@ from ..services.freshness import read_help_call_token
 from ..services.help_calls import (
     help_call_by_external_id,
     help_kinds,
+    is_open,
     kind_by_slug,
     open_help_calls,
 )
@@ -56,7 +55,7 @@ def call(external_id: str):
     found = help_call_by_external_id(db.session(), external_id)
     if found is None:
         return render_template("take_part_call.html", call=None), 404
-    if found.status != PUBLISHED or found.end_date < date.today():
+    if not is_open(found):
         return render_template("take_part_call.html", call=None), 410
     return render_template("take_part_call.html",
                            call=presenters.help_call_card(found, g.lang))
