@@ -400,6 +400,31 @@ def test_dresdens_areas_written_in_another_script(dresden_app, spelt, lang, name
     assert areas and areas == {f.value for f in there.recognised if f.facet == "area"}
 
 
+def test_an_area_is_found_by_the_short_names_people_write(dresden_app, tmp_path):
+    """Dresden's Stadtteil "Äußere Neustadt (Antonstadt)" is "Äußere Neustadt" or "Antonstadt"
+    in an initiative's file, in "near" and in a search, as people write it."""
+    record = {"organisations": [{"id": "dd-kiez", "name": "Kiezladen"}],
+              "offers": [{"id": f"dd-kiez-{n}", "organisation": "dd-kiez",
+                          "original_language": "de", "title": {"de": f"Kiezberatung {n}"},
+                          "categories": ["social-counselling"], "target_groups": ["everyone"],
+                          "languages": ["de"], "cost": "free", "areas": [written]}
+                         for n, written in enumerate(("Äußere Neustadt", "antonstadt"))]}
+    (tmp_path / "kiez.json").write_text(json.dumps(record), encoding="utf-8")
+    result = dresden_app.test_cli_runner().invoke(cli.main, ["import", str(tmp_path / "kiez.json")])
+    assert result.exit_code == 0, result.output
+    with dresden_app.app_context():
+        for n in range(2):
+            offer = db.session().scalar(select(Offer).where(Offer.external_id == f"dd-kiez-{n}"))
+            assert [a.slug for a in offer.areas] == ["aeussere-neustadt-antonstadt"]
+        found = search_service().search(SearchQuery(text="Kiezberatung Antonstadt", locale="de"),
+                                        db.session())
+    assert {(f.facet, f.value) for f in found.recognised} >= {
+        ("area", "aeussere-neustadt-antonstadt")}
+    near = _get(dresden_app.test_client(), "/de/search?q=Kiezberatung&near=Antonstadt")
+    assert "Äußere Neustadt (Antonstadt)" in near.get_data(as_text=True)
+    assert "near=aeussere-neustadt-antonstadt" in near.get_data(as_text=True)
+
+
 @pytest.mark.parametrize("places, country", [
     ('[dresden]\nstate_province = "Sachsen"\ncountry = "DE"\n', '"addressCountry": "DE"'),
     ('[dresden]\nstate_province = "Niederösterreich"\ncountry = "AT"\n',

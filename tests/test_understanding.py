@@ -9,6 +9,7 @@ from types import SimpleNamespace
 import pytest
 
 from wegweiser import db
+from wegweiser.models import Area
 from wegweiser.search import SearchQuery, search_service
 from wegweiser.search.documents import area_names, language_names, vocabulary_sources
 from wegweiser.search.understanding import (
@@ -397,12 +398,16 @@ def test_the_values_one_word_names_are_one_suggestion(demo_client, query, values
 
 
 def test_a_place_name_that_begins_several_areas_names_them_all():
-    areas = [SimpleNamespace(slug=slug, name=name) for slug, name in (
+    areas = [Area(slug=slug, name=name) for slug, name in (
         ("zentrum", "Zentrum"), ("zentrum-ost", "Zentrum-Ost"), ("gruenau-ost", "Grünau-Ost"),
         ("gruenau-nord", "Grünau-Nord"), ("lausen-gruenau", "Lausen-Grünau"),
         ("schoenau", "Schönau"), ("gohlis-sued", "Gohlis-Süd"))]
     extra = area_names(areas)[len(areas):]
     assert sorted(extra) == [("gruenau-nord", "Grünau"), ("gruenau-ost", "Grünau")]
+    # A name with another in brackets is each of the two as well.
+    antonstadt = Area(slug="aeussere-neustadt-antonstadt", name="Äußere Neustadt (Antonstadt)")
+    assert sorted(name for _, name in area_names([antonstadt])) == [
+        "Antonstadt", "Äußere Neustadt", "Äußere Neustadt (Antonstadt)"]
 
 
 @pytest.mark.parametrize("lang, expected", [

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base
 
 CITY, DISTRICT, QUARTER = "city", "district", "quarter"
+NAME_WITH_ALIAS = re.compile(r"^(?P<main>[^()]+?)\s*\((?P<alias>[^()]+)\)$")
 
 
 class Area(Base):
@@ -22,6 +25,13 @@ class Area(Base):
 
     parent: Mapped[Area | None] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list[Area]] = relationship(back_populates="parent", order_by="Area.name")
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Its name and the shorter names people write for it: Dresden's "Äußere Neustadt
+        (Antonstadt)" is also "Äußere Neustadt" and "Antonstadt"."""
+        alias = NAME_WITH_ALIAS.match(self.name)
+        return (self.name, alias["main"], alias["alias"]) if alias else (self.name,)
 
     def lineage(self) -> list[Area]:
         """This area and its ancestors up to (not including) the city."""

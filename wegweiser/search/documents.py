@@ -164,8 +164,9 @@ def vocabulary_sources(session: Session) -> dict[str, list[tuple[str, str, str]]
 def area_names(areas) -> list[tuple[str, str]]:
     """(slug, name) of every area, and the place name that begins the names of several areas:
     "Grünau" names Grünau-Ost, Grünau-Mitte, Grünau-Nord and Grünau-Siedlung, as people say.
-    Not a name an area has alone ("Zentrum"), nor a part after the first ("Nord", "West")."""
-    names = [(area.slug, area.name) for area in areas]
+    Not a name an area has alone ("Zentrum"), nor a part after the first ("Nord", "West").
+    A name with another in brackets is also each of the two ("Antonstadt")."""
+    names = [(area.slug, name) for area in areas for name in area.names]
     whole = {name.casefold() for _, name in names}
     having: dict[str, list[str]] = {}
     for slug, name in names:

@@ -86,7 +86,8 @@ class Lookups:
         areas = Vocabulary("areas")
         for area in session.scalars(select(Area)):
             areas.add(area.slug, area, identifier=True)
-            areas.add(area.name, area)
+            for name in area.names:
+                areas.add(name, area)
             if area.kind == QUARTER and area.code:
                 areas.add(area.code, area, identifier=True)
         return cls(areas=areas, languages=languages, **vocabularies)

@@ -50,7 +50,12 @@ def find_area(vocab: Vocabularies, text: str) -> Area | None:
     for area in areas:
         if area.slug == key:
             return area
-    return {fold_key(a.name): a for a in areas}.get(key)
+    named = {}
+    for area in areas:
+        for name in area.names:
+            named.setdefault(fold_key(name), []).append(area)
+    found = named.get(key, [])
+    return found[0] if len(found) == 1 else None
 
 
 HOUSE_NUMBER = re.compile(r"\s*\d+\s*[a-z]?(\s*[-–/]\s*\d+\s*[a-z]?)?$")
