@@ -55,6 +55,7 @@ def test_an_offer_form_becomes_a_plain_record_in_the_import_format(app):
         "opening_hours": [{"weekday": 1, "opens": "10:00", "closes": "12:00", "note": "Café"},
                           {"weekday": None, "opens": "", "closes": "", "note": "nur eine Notiz"},
                           {"weekday": 7, "opens": "09:00", "closes": ""}],
+        "open_on_public_holidays": False,
         "cost": "reduced", "accessible": False, "appointment_needed": None}
 
 

@@ -17,6 +17,7 @@ from wegweiser.models import PUBLISHED, Offer
 from wegweiser.search import FILTERS, SearchQuery, search_service
 from wegweiser.search.filters import FLAG_FILTERS
 from wegweiser.search.understanding import FilterRecogniser
+from wegweiser.search.updater import IndexSettings
 from wegweiser.services.plain_search import plain_search
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -172,7 +173,7 @@ def test_the_plain_database_search_agrees_with_the_index(demo_ctx, filters):
     session = db.session()
     query = SearchQuery(per_page=100, now=datetime(2026, 11, 24, 10, 20), **filters)
     indexed = search_service().search(query, session)
-    plain = plain_search(session, query, "Europe/Berlin")
+    plain = plain_search(session, query, IndexSettings(timezone="Europe/Berlin"))
     assert plain.total == indexed.total
     assert sorted(plain.offer_ids) == sorted(indexed.offer_ids)
     assert plain.facets == indexed.facets
@@ -189,7 +190,7 @@ def test_open_now_knows_the_first_thursday_of_the_month(demo_ctx, now, is_open):
     session = db.session()
     query = SearchQuery(per_page=200, now=now, open_now=True)
     indexed = search_service().search(query, session)
-    plain = plain_search(session, query, "Europe/Berlin")
+    plain = plain_search(session, query, IndexSettings(timezone="Europe/Berlin"))
     duldung = session.scalar(select(Offer.id).where(
         Offer.external_id == "a-rechtskompass-duldung"))
     assert (duldung in indexed.offer_ids) is is_open

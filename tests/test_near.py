@@ -12,6 +12,7 @@ from sqlalchemy import select
 from wegweiser import db, geo
 from wegweiser.models import PUBLISHED, Offer
 from wegweiser.search import SearchQuery, search_service
+from wegweiser.search.updater import IndexSettings
 from wegweiser.services.plain_search import plain_search
 
 pytestmark = pytest.mark.demo_directory
@@ -112,7 +113,8 @@ def test_pages_continue_the_order(demo_app, located):
 
 def test_the_plain_database_search_orders_by_distance_too(demo_app, located):
     with demo_app.app_context():
-        found = plain_search(db.session(), SearchQuery(per_page=30, near=HBF), "Europe/Berlin")
+        found = plain_search(db.session(), SearchQuery(per_page=30, near=HBF),
+                             IndexSettings(timezone="Europe/Berlin"))
         indexed = search_service().search(SearchQuery(per_page=30, near=HBF), db.session())
     km = [found.distances[i] for i in found.offer_ids]
     assert km == sorted(km) and len(km) == 30

@@ -36,7 +36,8 @@ RECORD = {
     "opening_hours": [{"weekday": 1, "opens": "10:00", "closes": "12:00"},
                       {"weekday": 3, "opens": "14:00", "closes": "18:00",
                        "note": "nur mit Termin, Raum 2 (Hof)"}],
-    "cost": "free", "accessible": True, "appointment_needed": None, "status": "published",
+    "open_on_public_holidays": True, "cost": "free", "accessible": True,
+    "appointment_needed": None, "status": "published",
     "verified_at": "2026-10-01",
 }
 

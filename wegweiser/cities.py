@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import current_app
 
+from .public_holidays import HolidayCalendar, UnknownHolidays
+
 REFERENCE_DIR = Path(__file__).resolve().parent / "data" / "reference"
 AREAS_SUFFIX = "-areas.toml"
 QUARTER_TERMS = ("Ortsteil", "Stadtteil")
@@ -47,6 +49,9 @@ class City:
     # file, concepts.toml's format): its social pass, its transport company… A concept with an
     # id of concepts.toml gains the words, another id is a concept of the city's own.
     concepts: tuple[dict, ...] = ()
+    # Its public holidays: ``public_holidays = { country = "DE", subdivision = "SN" }`` (the
+    # holidays package's codes); without it the city has none and weekly hours always hold.
+    holidays: HolidayCalendar | None = None
 
     @property
     def site_name(self) -> str:
@@ -109,7 +114,23 @@ def city_info(slug: str) -> City:
                 quarter_term=table.get("quarter_term", "Ortsteil"),
                 streets=_streets_file(path, table.get("streets")),
                 area_spellings=_area_spellings(path, data),
-                concepts=_concepts(slug))
+                concepts=_concepts(slug), holidays=_holidays(path, table))
+
+
+def _holidays(city_file: Path, table: dict) -> HolidayCalendar | None:
+    given = table.get("public_holidays")
+    if given is None:
+        return None
+    if not isinstance(given, dict) or not isinstance(given.get("country"), str) \
+            or not isinstance(given.get("subdivision", ""), str):
+        raise UnknownCity(f"{city_file.name}: public_holidays must be a table like "
+                          '{ country = "DE", subdivision = "SN" }')
+    calendar = HolidayCalendar(given["country"], given.get("subdivision"))
+    try:
+        calendar.check()
+    except UnknownHolidays as exc:
+        raise UnknownCity(f"{city_file.name}: public_holidays: {exc}") from exc
+    return calendar
 
 
 def _check_unique_names(city_file: Path, data: dict) -> None:

@@ -9,7 +9,7 @@ an offer "open 10:00–12:00" is open from ten to twelve on the clock on every d
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -58,27 +58,40 @@ class OpenState:
     slot: Slot | None = None  # the slot open now, or the one that opens next
 
 
-def open_state(slots: Iterable[Slot], now: datetime) -> OpenState:
-    """``now`` is local wall-clock time (naive, or aware in the local zone)."""
+def open_state(slots: Iterable[Slot], now: datetime,
+               closed: Callable[[date], bool] | None = None) -> OpenState:
+    """``now`` is local wall-clock time (naive, or aware in the local zone). ``closed`` names
+    the days on which no slot holds, as whole calendar days (public holidays): a slot past
+    midnight into such a day ends at midnight, one from such a day opens at midnight."""
     now = now.replace(tzinfo=None)
     slots = list(slots)
     upcoming: list[tuple[datetime, int]] = []
-    # A monthly slot may be five weeks away.
-    days_ahead = 8 if all(s.week_of_month is None for s in slots) else 40
+    # A monthly slot may be five weeks away, a weekly one a week after a closed day.
+    days_ahead = 8 if closed is None and all(s.week_of_month is None for s in slots) else 40
     for offset in range(-1, days_ahead):
         day = now.date() + timedelta(days=offset)
         for position, slot in enumerate(slots):
             if not slot.occurs_on(day):
                 continue
-            start, end = slot.on(day)
-            if start <= now < end:
-                return OpenState(True, closes_at=end, slot=slot)
-            if start > now:
-                upcoming.append((start, position))
+            for start, end in _open_parts(*slot.on(day), closed):
+                if start <= now < end:
+                    return OpenState(True, closes_at=end, slot=slot)
+                if start > now:
+                    upcoming.append((start, position))
     if not upcoming:
         return OpenState(False)
     start, position = min(upcoming)
     return OpenState(False, next_opening=start, slot=slots[position])
+
+
+def _open_parts(start: datetime, end: datetime, closed: Callable[[date], bool] | None):
+    """A slot's time on days that are not ``closed``: all of it, or its part before or after
+    midnight, or nothing."""
+    if closed is None:
+        return [(start, end)]
+    midnight = datetime.combine(start.date() + timedelta(days=1), time())
+    parts = [(start, min(end, midnight)), (midnight, end)] if end > midnight else [(start, end)]
+    return [(a, b) for a, b in parts if not closed(a.date())]
 
 
 def week_blocks(slots: Iterable[Slot]) -> set[str]:

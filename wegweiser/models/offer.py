@@ -96,6 +96,9 @@ class Offer(ClassifiedMixin, TranslatedMixin, Base):
     cost: Mapped[str] = mapped_column(String(10), default=FREE)
     accessible: Mapped[bool | None] = mapped_column(Boolean)
     appointment_needed: Mapped[bool | None] = mapped_column(Boolean)
+    # The weekly hours hold on the city's public holidays too (a crisis line); most offers close.
+    open_on_public_holidays: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                          server_default="0")
     status: Mapped[str] = mapped_column(String(12), default=PUBLISHED, index=True)
     verified_at: Mapped[date | None] = mapped_column(Date)
     version: Mapped[int] = mapped_column(Integer, default=1)

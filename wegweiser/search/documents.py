@@ -15,6 +15,7 @@ from .schema import (
     CITYWIDE,
     FLAGS,
     OPEN_BLOCKS,
+    OPEN_ON_PUBLIC_HOLIDAYS,
     ORIGINAL_LANGUAGE,
     OTHER,
     POINT,
@@ -68,6 +69,8 @@ def offer_document(offer: Offer, today: date, stale_after_days: int) -> dict:
     flags = [f.flag for f in DOCUMENT_FLAG_FILTERS if f.has_flag(offer)]
     if offer.verified_at and offer.verified_at >= today - timedelta(days=stale_after_days):
         flags.append("fresh")
+    if offer.open_on_public_holidays:
+        flags.append(OPEN_ON_PUBLIC_HOLIDAYS)
     doc[FLAGS] = " ".join(flags)
     doc[OPEN_BLOCKS] = " ".join(sorted(week_blocks(h.slot() for h in offer.opening_hours)))
 

@@ -35,7 +35,7 @@ from ..models.offer import (
     offer_target_groups,
 )
 from ..opening import Slot, open_terms, week_blocks
-from .schema import CITYWIDE, EVERYONE, FLAGS, OPEN_BLOCKS
+from .schema import CITYWIDE, EVERYONE, FLAGS, OPEN_BLOCKS, OPEN_ON_PUBLIC_HOLIDAYS
 
 TRUE_VALUES = ("1", "true", "yes", "on")
 FALSE_VALUES = ("0", "false", "no", "off", "")
@@ -48,6 +48,7 @@ class IndexValues:
     (as bitmaps, ``bitmaps.py``), and the moment "now" means."""
     fields: dict[str, dict[str, int]]
     now: datetime
+    public_holiday: bool = False  # today is one: only offers open on public holidays are open
 
 
 @dataclass
@@ -55,6 +56,7 @@ class SqlContext:
     """What a filter needs for the plain database search; filters cache what they compute."""
     session: Any
     now: datetime  # local wall-clock time
+    public_holiday: bool = False
     cache: dict = field(default_factory=dict)
 
 
@@ -410,6 +412,8 @@ class OpenNowFilter(FlagFilter):
         found = 0
         for term in sorted(open_terms(index.now)):
             found |= postings.get(term, 0)
+        if index.public_holiday:
+            found &= index.fields[FLAGS].get(OPEN_ON_PUBLIC_HOLIDAYS, 0)
         return {self.value: found}
 
     def sql_condition(self, selected, ctx):
@@ -427,11 +431,12 @@ class OpenNowFilter(FlagFilter):
             now = ctx.now
             yesterday = (now.isoweekday() - 2) % 7 + 1  # a slot may run past midnight
             slots: dict[int, list[Slot]] = {}
+            holiday = (Offer.open_on_public_holidays.is_(True),) if ctx.public_holiday else ()
             for offer_id, weekday, opens, closes, week in ctx.session.execute(
                     select(OpeningHours.offer_id, OpeningHours.weekday, OpeningHours.opens,
                            OpeningHours.closes, OpeningHours.week_of_month)
                     .join(Offer, Offer.id == OpeningHours.offer_id)
-                    .where(Offer.status == PUBLISHED,
+                    .where(Offer.status == PUBLISHED, *holiday,
                            OpeningHours.weekday.in_((now.isoweekday(), yesterday)))):
                 slots.setdefault(offer_id, []).append(Slot(weekday, opens, closes, week))
             terms = open_terms(now)

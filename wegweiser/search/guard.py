@@ -139,7 +139,7 @@ class GuardedSearch:
         # Imported here: the plain search reads the filters of this package (filters.py).
         from ..services.plain_search import plain_search
 
-        found = plain_search(session, query, self.settings.timezone)
+        found = plain_search(session, query, self.settings)
         return SearchResult(found.offer_ids, found.total, query.page, query.per_page,
                             found.facets, limited=True, distances=found.distances)
 

@@ -30,6 +30,8 @@ ORGANISATION_BOOST = 1.5
 
 FILTER_FIELDS = ("area", "category", "target_group", "language")
 FLAGS = "flags"  # the flags of the switch filters (filters.py: free, accessible, …), fresh
+# The flag of the offers whose hours hold on public holidays too (in FLAGS).
+OPEN_ON_PUBLIC_HOLIDAYS = "holidays"
 OPEN_BLOCKS = "open_blocks"  # quarter-hours of the week in which an offer is open
 ORIGINAL_LANGUAGE = "original_language"  # the language the offer was written in
 SPELLING = "spelling"  # the words of titles, summaries, names and vocabularies, for "did you mean"

@@ -985,7 +985,8 @@ class SearchService:
 
     def _index_values(self, snap: _Snapshot, now: datetime | None) -> IndexValues:
         """What the filters (filters.py) read of ``snap``, and the moment "now" means."""
-        return IndexValues(snap.values, now or opening.local_now(self.settings.timezone))
+        now = now or opening.local_now(self.settings.timezone)
+        return IndexValues(snap.values, now, self.settings.public_holiday(now.date()))
 
     @staticmethod
     def _filter_bitmap(view: IndexValues, facet: str, selected) -> int:

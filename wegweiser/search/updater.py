@@ -56,6 +56,12 @@ class IndexSettings:
         return cls(stale_after_days=config.get("WEGWEISER_STALE_AFTER_DAYS", 183),
                    timezone=timezone, city=city)
 
+    def public_holiday(self, day) -> bool:
+        """Whether ``day`` is a public holiday of the city (its hours then hold only for the
+        offers open on public holidays too)."""
+        holidays = city_info(self.city).holidays
+        return holidays is not None and holidays.is_holiday(day)
+
 
 def _attach_organisations(session: Session, offers: dict[int, Offer]) -> list[Organisation]:
     """Give each of ``offers`` its organisation (one query); returns the organisations."""

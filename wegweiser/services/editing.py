@@ -30,8 +30,8 @@ from .proposals import waiting_change
 from .records import entity_type, entry_record, organisation_record
 
 EDITABLE_BY_FORM = ("categories", "target_groups", "languages", "areas", "citywide", "address",
-                    "contact", "opening_hours", "cost", "accessible", "appointment_needed",
-                    *TEXT_FIELDS)
+                    "contact", "opening_hours", "open_on_public_holidays", "cost", "accessible",
+                    "appointment_needed", *TEXT_FIELDS)
 
 
 def validate(session: Session, organisation: Organisation, record: dict,
@@ -94,7 +94,8 @@ def blank_record(organisation: Organisation, original_language: str = "de") -> d
             "original_language": original_language, "title": {}, "summary": {},
             "description": {}, "categories": [], "target_groups": [], "languages": [],
             "areas": [], "citywide": False, "address": {}, "contact": {}, "opening_hours": [],
-            "cost": "free", "accessible": None, "appointment_needed": None, "status": DRAFT,
+            "open_on_public_holidays": False, "cost": "free", "accessible": None,
+            "appointment_needed": None, "status": DRAFT,
             "verified_at": date.today().isoformat()}
 
 

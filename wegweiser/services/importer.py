@@ -71,8 +71,8 @@ URL_PATTERN = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 TEXT_LIMITS = {"title": 200, "summary": 1000, "description": 20000}
 OFFER_KEYS = {"id", "organisation", "original_language", *TEXT_FIELDS, "categories",
               "target_groups", "languages", "areas", "citywide", "address", "contact",
-              "opening_hours", "cost", "accessible", "appointment_needed", "status",
-              "verified_at"}
+              "opening_hours", "open_on_public_holidays", "cost", "accessible",
+              "appointment_needed", "status", "verified_at"}
 ORGANISATION_RECORD_KEYS = {"id", *ORGANISATION_KEYS, "description", "original_language"}
 HELP_CALL_KEYS = {"id", "organisation", "original_language", "kind", *HELP_TEXT_FIELDS, "areas",
                   "languages", "end_date", "status"}
@@ -528,6 +528,8 @@ class Importer:
             "address": self._address(check, record.get("address")),
             "contact": self._contact(check, record.get("contact")),
             "opening_hours": self._opening_hours(check, record.get("opening_hours")),
+            "open_on_public_holidays": check.boolean(
+                record.get("open_on_public_holidays", False), "open_on_public_holidays") or False,
             "cost": terms["cost"],
             "accessible": check.boolean(record.get("accessible"), "accessible"),
             "appointment_needed": check.boolean(record.get("appointment_needed"),
@@ -896,6 +898,7 @@ class Importer:
             "cost": record["cost"],
             "accessible": record["accessible"],
             "appointment_needed": record["appointment_needed"],
+            "open_on_public_holidays": record["open_on_public_holidays"],
             "status": record["status"],
             "verified_at": date.fromisoformat(record["verified_at"])
             if record["verified_at"] else None,

@@ -31,10 +31,12 @@ class PlainResult:
     distances: dict[int, float] = field(default_factory=dict)
 
 
-def plain_search(session: Session, query, timezone: str) -> PlainResult:
+def plain_search(session: Session, query, settings) -> PlainResult:
     """``query`` is a SearchQuery (text, the filters, page, per_page, now); every registered
-    filter (search/filters.py) gives its condition and counts."""
-    ctx = SqlContext(session, query.now or opening.local_now(timezone))
+    filter (search/filters.py) gives its condition and counts. ``settings``: the index's
+    (search/updater.py IndexSettings: the city's time zone and public holidays)."""
+    now = query.now or opening.local_now(settings.timezone)
+    ctx = SqlContext(session, now, settings.public_holiday(now.date()))
     words = _text_condition(session, query.text)
     filters = {facet: BY_NAME[facet].sql_condition(query.selected(facet), ctx)
                for facet in FILTER_NAMES if query.selected(facet)}

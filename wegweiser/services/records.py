@@ -45,6 +45,7 @@ def offer_record(offer: Offer) -> dict:
             for h in sorted(offer.opening_hours,
                             key=lambda h: (h.weekday, h.opens, h.week_of_month or 0))
         ],
+        "open_on_public_holidays": offer.open_on_public_holidays,
         "cost": offer.cost,
         "accessible": offer.accessible,
         "appointment_needed": offer.appointment_needed,

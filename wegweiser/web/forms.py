@@ -314,6 +314,7 @@ class OfferForm(TextsForm):
     citywide = BooleanField(_l("For people from the whole city"))
     address = FormField(AddressForm, separator="_")
     hours = FieldList(FormField(HoursForm))
+    open_on_public_holidays = BooleanField(_l("Open on public holidays too"))
     contact = FormField(ContactForm, separator="_")
     cost = RadioField(_l("Cost"), choices=[SelectChoice("free", _l("free of charge")),
                                             SelectChoice("reduced", _l("reduced price")),
@@ -352,6 +353,7 @@ class OfferForm(TextsForm):
         record["contact"] = {key: value for key, value in contact.items() if value}
         self._rows = [row.form for row in self.hours if not row.form.is_empty()]
         record["opening_hours"] = [row.slot() for row in self._rows]
+        record["open_on_public_holidays"] = bool(self.open_on_public_holidays.data)
         self._problems = hours_problems(self._rows)
         record["cost"] = self.cost.data or ""
         for name in ("accessible", "appointment_needed"):
@@ -380,7 +382,8 @@ def offer_form_data(record: dict) -> dict:
     information for the tri-state answers."""
     lang = record["original_language"]
     data = {key: record.get(key) for key in ("categories", "target_groups", "languages",
-                                             "areas", "citywide", "address", "contact", "cost")}
+                                             "areas", "citywide", "address", "contact", "cost",
+                                             "open_on_public_holidays")}
     data.update({name: record.get(name, {}).get(lang, "") for name in TEXT_FIELDS})
     data["hours"] = list(record.get("opening_hours", []))
     for name in ("accessible", "appointment_needed"):

@@ -1083,6 +1083,7 @@ FIELD_LABELS = {
     "languages": _l("Staff speak"), "areas": _l("Part of town"),
     "citywide": _l("For people from the whole city"), "address": _l("Address"),
     "contact": _l("Contact"), "opening_hours": _l("Opening hours"), "cost": _l("Cost"),
+    "open_on_public_holidays": _l("Open on public holidays too"),
     "accessible": _l("Accessible for wheelchair users"),
     "appointment_needed": _l("Appointment needed"), "status": _l("Status"),
     "verified_at": _l("Last confirmed"), "reviewed": _l("Translation reviewed"),

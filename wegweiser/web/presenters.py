@@ -171,7 +171,7 @@ def open_now_text(offer: Offer, timezone: str) -> dict | None:
     if not offer.opening_hours:
         return None
     now = opening.local_now(timezone)
-    state = open_state((h.slot() for h in offer.opening_hours), now)
+    state = open_state((h.slot() for h in offer.opening_hours), now, closed_days(offer))
     # The row of hours the status speaks of, for its note.
     slot = next((h for h in offer.opening_hours if h.slot() == state.slot), None)
     if state.is_open:
@@ -195,6 +195,29 @@ def open_now_text(offer: Offer, timezone: str) -> dict | None:
         text = _("Closed now · opens %(day)s at %(time)s", day=day,
                  time=format_time(when.time(), "short"))
     return {"open": False, "text": text, **_slot_note(offer, slot)}
+
+
+def closed_days(offer: Offer):
+    """The days on which ``offer``'s hours do not hold: the city's public holidays, unless it
+    opens on them too."""
+    holidays = current_city().holidays
+    return None if holidays is None or offer.open_on_public_holidays else holidays.is_holiday
+
+
+def public_holiday_text(offer: Offer, timezone: str) -> dict | None:
+    """Whether the hours hold on public holidays, and that today is one (with its name where
+    the holidays package has it in the page's language)."""
+    holidays = current_city().holidays
+    if holidays is None or not offer.opening_hours:
+        return None
+    today = opening.local_now(timezone).date()
+    text = {"rule": _("Open on public holidays too.") if offer.open_on_public_holidays
+            else _("Closed on public holidays.")}
+    if holidays.is_holiday(today):
+        name = holidays.name_in(today, str(get_locale()))
+        text["today"] = _("Today is a public holiday: %(name)s.", name=name) if name \
+            else _("Today is a public holiday.")
+    return text
 
 
 def _slot_note(offer: Offer, slot) -> dict:
@@ -232,6 +255,7 @@ def offer_detail(offer: Offer, locale: str, stale_after_days: int, timezone: str
         "osm_url": osm_url(offer),
         "opening_hours": opening_hours(offer),
         "open_now": open_now_text(offer, timezone),
+        "public_holidays": public_holiday_text(offer, timezone),
         "phone": offer.phone,
         "email": offer.email,
         "website": offer.website,

@@ -257,6 +257,7 @@ class Converter:
             "areas": areas, "citywide": citywide, "address": address,
             "contact": self._contact(where, phones, service.get("email"), service.get("url")),
             "opening_hours": self._opening_hours(where, service, at_locations, location),
+            "open_on_public_holidays": extension.get("open_on_public_holidays") is True,
             "cost": self._cost(where, service),
             "accessible": extension["accessible"]
             if isinstance(extension.get("accessible"), bool | None) and "accessible" in extension

@@ -180,7 +180,8 @@ def _service_extension(record: dict) -> dict:
                  "translations": {name: record[name] for name in ("title", "summary",
                                                                   "description")},
                  "accessible": record["accessible"],
-                 "appointment_needed": record["appointment_needed"]}
+                 "appointment_needed": record["appointment_needed"],
+                 "open_on_public_holidays": record["open_on_public_holidays"]}
     partial = _partial_address(record["address"])
     if partial:
         extension["address"] = partial

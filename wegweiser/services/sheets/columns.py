@@ -18,8 +18,9 @@ from ..records import ADDRESS_KEYS, CONTACT_KEYS
 
 HEAD = ("id", "organisation", "organisation_name", "original_language")
 LISTS = ("categories", "target_groups", "languages", "areas")
-YES_NO = ("citywide", "accessible", "appointment_needed")
-TAIL = (*LISTS, "citywide", *ADDRESS_KEYS, *CONTACT_KEYS, "opening_hours", "cost",
+YES_NO = ("citywide", "open_on_public_holidays", "accessible", "appointment_needed")
+TAIL = (*LISTS, "citywide", *ADDRESS_KEYS, *CONTACT_KEYS, "opening_hours",
+        "open_on_public_holidays", "cost",
         "accessible", "appointment_needed", "status", "verified_at")
 TEXT_COLUMN = re.compile(r"^(title|summary|description)_([a-z]{2,3})$")
 SEPARATOR = ";"
@@ -84,6 +85,7 @@ def record_to_row(record: dict, organisation_name: str | None = None) -> dict:
     row.update({key: record["address"].get(key) for key in ADDRESS_KEYS})
     row.update({key: record["contact"].get(key) for key in CONTACT_KEYS})
     row["opening_hours"] = format_hours(record["opening_hours"]) or None
+    row["open_on_public_holidays"] = _yes_no(record["open_on_public_holidays"])
     row.update(cost=record["cost"], accessible=_yes_no(record["accessible"]),
                appointment_needed=_yes_no(record["appointment_needed"]),
                status=record["status"], verified_at=record["verified_at"])

@@ -97,6 +97,7 @@ def explanations(columns: list[str], language_name) -> dict[str, str]:
         "opening_hours": _("Opening hours, e.g. Mo 09:00-12:00; We 14:00-18:00 (note); "
                            "Th[1] 15:00-17:00 for the first Thursday of the month, Th[-1] "
                            "for the last"),
+        "open_on_public_holidays": f"{_('Open on public holidays too')} – {yes_no}",
         "cost": f"{_('Cost')} – free, reduced, paid",
         "accessible": f"{_('Accessible for wheelchair users')} – {yes_no}",
         "appointment_needed": f"{_('Appointment needed')} – {yes_no}",
