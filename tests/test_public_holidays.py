@@ -4,6 +4,7 @@ from its city file) unless its initiative says it is open then too — on the of
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime, time
 
 import pytest
@@ -112,7 +113,10 @@ def test_the_offer_page_says_so_on_a_holiday(demo_app, monkeypatch, lang, holida
     monkeypatch.setattr(opening, "local_now", lambda timezone: datetime(2026, 12, 25, 11, 0))
     client = demo_app.test_client()
     page = client.get(f"/{lang}/offers/{COURSE}").get_data(as_text=True)
-    assert f"<strong>{holiday}</strong> {rule}" in page
+    # Beside "closed now", so the reader knows why; whether it ever opens on them, under the hours.
+    assert re.search(r'class="open-state"[^>]*><strong>[^<]+</strong></p>\s*<p class="holiday-'
+                     rf'today" data-speak><strong>{re.escape(holiday)}</strong></p>', page)
+    assert re.search(rf"</table>\s*<p data-speak>{re.escape(rule)}</p>", page)
     # Christmas Day is a Friday, the 26th a Saturday: it opens again on Monday.
     assert {"de": "öffnet Montag um 09:00", "ar": "الاثنين", "uk": "понеділок"}[lang] in page
     crisis = client.get(f"/{lang}/offers/{CRISIS_LINE}").get_data(as_text=True)
