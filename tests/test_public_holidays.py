@@ -21,7 +21,7 @@ from wegweiser.services.plain_search import plain_search
 from wegweiser.services.records import offer_record
 from wegweiser.services.sheets.columns import record_to_row, row_to_record
 
-from .helpers import form_of, notices_after, signed_in, trust
+from .helpers import csrf, form_of, notices_after, signed_in, trust
 
 CHRISTMAS = {date(2026, 12, 25), date(2026, 12, 26)}
 MON, THU, FRI = 1, 4, 5
@@ -182,3 +182,15 @@ def test_an_editor_ticks_it(directory):
     with directory.app_context():
         offer = db.session().scalar(select(Offer).where(Offer.external_id == COURSE))
         assert offer.open_on_public_holidays is False
+
+
+def test_the_referral_sheet_says_it_in_both_languages(demo_client):
+    """A social worker prints the sheet before Christmas: the client reads in Arabic that the
+    course is closed on public holidays, the crisis line that it is not."""
+    csrf_token = csrf(demo_client, "/de/search?q=Beratung")
+    for offer_id in (COURSE, CRISIS_LINE):
+        demo_client.post("/de/list/add", data={"csrf_token": csrf_token, "offer": offer_id})
+    sheet = demo_client.get("/de/list/sheet?client=ar").get_data(as_text=True)
+    for text in ("An Feiertagen geschlossen.", "مغلق في العطل الرسمية.",
+                 "Auch an Feiertagen geöffnet.", "مفتوح أيضًا في العطل الرسمية."):
+        assert sheet.count(f"<br>{text}") == 1, text

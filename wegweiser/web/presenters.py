@@ -204,15 +204,24 @@ def closed_days(offer: Offer):
     return None if holidays is None or offer.open_on_public_holidays else holidays.is_holiday
 
 
+def public_holiday_rule(offer: Offer) -> str | None:
+    """Whether ``offer``'s hours hold on the city's public holidays (None: no hours, or the
+    city has no public holidays)."""
+    if current_city().holidays is None or not offer.opening_hours:
+        return None
+    return _("Open on public holidays too.") if offer.open_on_public_holidays \
+        else _("Closed on public holidays.")
+
+
 def public_holiday_text(offer: Offer, timezone: str) -> dict | None:
     """Whether the hours hold on public holidays, and that today is one (with its name where
     the holidays package has it in the page's language)."""
-    holidays = current_city().holidays
-    if holidays is None or not offer.opening_hours:
+    rule = public_holiday_rule(offer)
+    if rule is None:
         return None
+    holidays = current_city().holidays
     today = opening.local_now(timezone).date()
-    text = {"rule": _("Open on public holidays too.") if offer.open_on_public_holidays
-            else _("Closed on public holidays.")}
+    text = {"rule": rule}
     if holidays.is_holiday(today):
         name = holidays.name_in(today, str(get_locale()))
         text["today"] = _("Today is a public holiday: %(name)s.", name=name) if name \
@@ -495,6 +504,7 @@ def sheet_column(offer: Offer, lang: str) -> dict:
                 x for x in (offer.postal_code, offer.city) if x)) if p) or None,
             "citywide": _("For people from the whole city") if offer.citywide else None,
             "hours": opening_hours(offer),
+            "holidays": public_holiday_rule(offer),
             "no_hours": _("No fixed opening hours."),
             "appointment": _("Please make an appointment first.")
             if offer.appointment_needed else None,
