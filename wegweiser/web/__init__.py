@@ -69,7 +69,10 @@ def init_app(app) -> None:
     auth.init_app(app)
     for endpoint in manage.KEEPS_TYPED:  # their token is checked by manage.check_permission
         csrf.exempt(app.view_functions[endpoint])
-    edge.TEXT_CHECKED_BY_VIEW.update(manage.KEEPS_TYPED)
+    for endpoint in security.KEEPS_TYPED:  # theirs by security.check_kept_form
+        csrf.exempt(app.view_functions[endpoint])
+    app.before_request(security.check_kept_form)
+    edge.TEXT_CHECKED_BY_VIEW.update(manage.LONG_FORMS)
     app.register_blueprint(discovery.bp)
     app.register_blueprint(discovery.localised)
     app.register_blueprint(api.bp)
