@@ -72,19 +72,19 @@ def test_a_form_from_another_site_still_gets_the_bare_refusal(app, client):
     assert _count(app, JoinRequest) == 0
 
 
-@pytest.mark.parametrize("headers, kept", [
+@pytest.mark.parametrize("headers, shown", [
     # What Chromium sends under this site's "Referrer-Policy: no-referrer": no origin, but
     # the relation of the page that sent the form.
     ({"Origin": "null", "Sec-Fetch-Site": "same-origin"}, True),
     ({"Origin": "null", "Sec-Fetch-Site": "cross-site"}, False),
 ])
-def test_a_browser_that_names_no_origin_is_told_by_sec_fetch_site(app, client, headers, kept):
+def test_a_browser_that_names_no_origin_is_told_by_sec_fetch_site(app, client, headers, shown):
     token = csrf(client, "/de/join")
     _session_ended(client)
     response = client.post("/de/join", headers=headers, data={"csrf_token": token,
                                                                **join_form()})
     assert response.status_code == 400
-    assert ('value="Teestube Zwiebelturm"' in response.get_data(as_text=True)) is kept
+    assert ('value="Teestube Zwiebelturm"' in response.get_data(as_text=True)) is shown
     assert _count(app, JoinRequest) == 0
 
 
@@ -160,3 +160,14 @@ def test_an_invitation_survives_signing_in_again(app):
     assert MODERATOR_NOTE_DE in page and 'value="neu@example.org"' in page
     with app.app_context():
         assert db.session().scalar(select(User).where(User.email == "neu@example.org")) is None
+
+
+@pytest.mark.parametrize("path, field", [("/de/login", "email"), ("/de/reset", "email")])
+def test_the_sign_in_and_reset_forms_keep_the_address_never_the_password(app, client, path,
+                                                                        field):
+    token = csrf(client, path)
+    _session_ended(client)
+    page = _sent_back(client, path, {"csrf_token": token, field: "ed@example.org",
+                                     "password": "geheim-getippt"})
+    assert NOTE_DE in page and 'value="ed@example.org"' in page
+    assert "geheim-getippt" not in page

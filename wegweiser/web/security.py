@@ -25,7 +25,8 @@ def init_app(app) -> None:
 # overnight, cookies cleared, a second tab): the app's CSRF check leaves them to
 # check_kept_form, and their views show the form again as typed with a note, saving nothing.
 # The manage area's forms are in manage.KEEPS_TYPED (checked after the sign-in check).
-KEEPS_TYPED = {"joining.join", "joining.claim", "public.report_problem", "shortlist.note"}
+KEEPS_TYPED = {"joining.join", "joining.claim", "public.report_problem", "shortlist.note",
+               "auth.login", "auth.reset"}
 
 
 def from_this_site() -> bool:
