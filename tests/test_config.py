@@ -16,8 +16,10 @@ def test_environment_variables_override_defaults(monkeypatch, tmp_path):
     monkeypatch.setenv("WEGWEISER_INDEX_DIR", str(tmp_path / "idx"))
     monkeypatch.setenv("SECRET_KEY", "from-env")
     monkeypatch.setenv("WEGWEISER_PER_PAGE", "7")
+    monkeypatch.setenv("WEGWEISER_IMPORT_MAX_BYTES", "4096")
     app = create_app()
     assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("x.sqlite3")
     assert app.config["WEGWEISER_INDEX_DIR"] == str(tmp_path / "idx")
     assert app.config["SECRET_KEY"] == "from-env"
     assert app.config["WEGWEISER_PER_PAGE"] == 7
+    assert app.config["WEGWEISER_IMPORT_MAX_BYTES"] == 4096

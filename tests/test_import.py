@@ -258,3 +258,30 @@ def test_an_event_naming_an_offer_id_with_a_nul_is_reported(ctx, tmp_path):
     report = import_files([path], "import:event")
     assert ("ev-1", "offer") in {(p.record, p.field) for p in report.problems}
     assert _counts()["Offer"] == 0
+
+
+def test_an_import_file_larger_than_the_limit_is_refused_naming_the_limit(app, tmp_path):
+    """Refused before it is read into memory; the message names the limit and its setting."""
+    app.config["WEGWEISER_IMPORT_MAX_BYTES"] = 1000
+    assert (DATA / "valid.json").stat().st_size > 1000
+    runner = app.test_cli_runner()
+    result = runner.invoke(main, args=["import", str(DATA / "valid.json")])
+    assert result.exit_code == 1
+    assert "is larger than 1000 B, the limit for an import file" in result.output
+    assert "WEGWEISER_IMPORT_MAX_BYTES=1000" in result.output
+    with app.app_context():
+        assert _counts()["Offer"] == 0
+    small = tmp_path / "small.json"
+    small.write_text('{"organisations": [], "offers": []}')
+    assert runner.invoke(main, args=["import", str(small)]).exit_code == 0
+
+
+def test_an_endless_import_file_is_refused_after_the_limit(app):
+    """A file without a size (a device, a pipe) is read only up to the limit."""
+    app.config["WEGWEISER_IMPORT_MAX_BYTES"] = 1000
+    runner = app.test_cli_runner()
+    for fmt in ("json", "hsds", "csv"):
+        result = runner.invoke(main, args=["import", "--format", fmt, "/dev/zero"])
+        assert result.exit_code != 0, fmt
+        assert "is larger than 1000 B, the limit for an import file" in result.output, fmt
+

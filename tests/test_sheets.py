@@ -333,3 +333,44 @@ def test_merged_cells_are_shown_at_each_cell_they_cover(app):
                "and fill in each cell"),
         ("B4", "is part of the merged cells B2:B4, which hold one value for all: unmerge them "
                "and fill in each cell")]
+
+
+@pytest.mark.parametrize(("cell", "expected"), [
+    ("01.10.2026", "2026-10-01"), ("1.10.2026", "2026-10-01"), ("1.2.2026", "2026-02-01"),
+    (" 2026-10-01 ", "2026-10-01"), ("29.02.2024", "2024-02-29"),
+])
+def test_a_date_typed_as_text_the_german_way_or_iso_is_read(cell, expected):
+    record, problems = row_to_record({"id": "d-1", "verified_at": cell})
+    assert problems == [] and record["verified_at"] == expected
+
+
+@pytest.mark.parametrize(("cell", "reason"), [
+    ("31.02.2026", "31.02.2026 is not a day of the calendar"),
+    ("29.02.2026", "29.02.2026 is not a day of the calendar"),
+    ("2026-13-01", "2026-13-01 is not a day of the calendar"),
+    ("01/10/2026", "must be a date written 01.10.2026 (day.month.year) or 2026-10-01"),
+    ("1.10.26", "must be a date written 01.10.2026 (day.month.year) or 2026-10-01"),
+    ("Oktober 2026", "must be a date written 01.10.2026 (day.month.year) or 2026-10-01"),
+])
+def test_an_ambiguous_or_impossible_date_is_refused_at_its_cell(app, cell, reason):
+    data = _csv([["id", "organisation", "organisation_name", "title_de", "categories",
+                  "citywide", "verified_at"],
+                 ["d-1", "d-verein", "D-Verein", "Kurs", "health", "yes", cell]])
+    with app.app_context(), force_locale("en"):
+        counts = directory_counts()
+        check = import_sheet(db.session(), read_sheet(data, "csv"), "test")
+        assert [(p.cell, p.column, str(p.reason)) for p in check.problems] == [
+            ("G2", "verified_at", reason)]
+        assert directory_counts() == counts
+
+
+def test_a_german_date_in_a_text_cell_of_an_xlsx_is_imported(app):
+    data = _workbook(["id", "organisation", "organisation_name", "title_de", "categories",
+                      "citywide", "verified_at"],
+                     ["d-2", "d-verein", "D-Verein", "Kurs", "health", "yes", "01.10.2026"])
+    with app.app_context():
+        check = import_sheet(db.session(), read_sheet(data, "xlsx"), "test")
+        assert check.ok, [str(p) for p in check.problems]
+        db.session().commit()
+        offers, _orgs = directory_records()
+    assert offers["d-2"]["verified_at"] == "2026-10-01"

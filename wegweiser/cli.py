@@ -15,7 +15,7 @@ from werkzeug.serving import run_simple
 from . import create_app, db
 from .cities import UnknownCity, city_info, current_city
 from .search import rebuild_index, search_service
-from .services.importer import ImportReport
+from .services.importer import FileTooLarge, ImportReport, read_limited
 from .services.setup import (
     OtherCitysDatabase,
     check_city,
@@ -210,7 +210,10 @@ def _import_sheet(files: tuple[Path, ...], fmt: str, actor: str, dry_run: bool) 
     if len(files) != 1 or files[0].is_dir():
         raise click.BadParameter("one spreadsheet file", param_hint="FILES")
     try:
-        sheet = read_sheet(files[0].read_bytes(), fmt)
+        sheet = read_sheet(read_limited(files[0]), fmt)
+    except FileTooLarge as error:
+        with force_locale("en"):
+            raise click.ClickException(f"{files[0]}: {error.args[0]}") from error
     except UnreadableSheet as error:
         with force_locale("en"):
             raise click.ClickException(f"{files[0]}: {error.reason}") from error

@@ -88,6 +88,10 @@ SETTINGS: tuple[Setting, ...] = (
             env="WEGWEISER_DATA_LICENCE"),
     Setting("WEGWEISER_DATA_LICENCE_URL", "https://creativecommons.org/licenses/by/4.0/",
             "Address of the licence's text.", env="WEGWEISER_DATA_LICENCE_URL"),
+    Setting("WEGWEISER_IMPORT_MAX_BYTES", 100 * 1024 * 1024,
+            "Largest import file (`wegweiser import`: JSON, HSDS, a spreadsheet) in bytes; a "
+            "larger or endless one is refused, naming the limit, before it is read into memory.",
+            env="WEGWEISER_IMPORT_MAX_BYTES", kind=int),
     Setting("WEGWEISER_IMPORT_DIR", None,
             "Folder where an uploaded spreadsheet waits between its preview and the import "
             "(default: instance/imports; shared by all machines of a site).",

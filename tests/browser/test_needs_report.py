@@ -14,6 +14,22 @@ pytestmark = [pytest.mark.browser, pytest.mark.demo_directory,
 SEARCHES = ["/de/search?q=Quallenzucht", "/ar/search?q=quallenzucht",
             "/fa/search?q=Quallenzucht", "/de/search?q=Einzelwort"]
 
+# The words (a hyphen may end a line) of every cell of the report's tables that the browser laid
+# out on more than one line.
+BROKEN_WORDS = """[...document.querySelectorAll('.data-table th, .data-table td')].flatMap(cell => {
+    const broken = [], walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node; (node = walker.nextNode());) {
+        for (const word of node.data.matchAll(/[^\\s-]+/g)) {
+            const range = document.createRange();
+            range.setStart(node, word.index);
+            range.setEnd(node, word.index + word[0].length);
+            const lines = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+            if (lines.size > 1) broken.push(word[0]);
+        }
+    }
+    return broken;
+})"""
+
 
 def test_a_moderator_reads_and_prints_the_report(app, server, chromium, artifacts):
     runner = app.test_cli_runner()
@@ -36,7 +52,14 @@ def test_a_moderator_reads_and_prints_the_report(app, server, chromium, artifact
         assert page.evaluate("document.documentElement.scrollWidth") <= 360, wide
         words = page.locator("table.words").inner_text()
         assert "quallenzucht" in words and "einzelwort" not in words
+        # No word of a table is broken between letters ("Ver|öff|ent|lich|te"): headings and
+        # names wrap between words; what is then too wide scrolls in its region.
+        assert page.evaluate(BROKEN_WORDS) == [], lang
         page.screenshot(path=str(artifacts / f"needs-{lang}-360.png"), full_page=True)
+        page.locator("div.table-scroll:has(table.matrix)").screenshot(
+            path=str(artifacts / f"needs-{lang}-360-matrix.png"))
+        page.locator("div.table-scroll:has(#areas-caption)").screenshot(
+            path=str(artifacts / f"needs-{lang}-360-areas.png"))
         for viewport in ({"width": 360, "height": 740}, {"width": 1280, "height": 800}):
             page.set_viewport_size(viewport)
             assert_accessible(chromium, page, server + f"/{lang}/manage/needs")

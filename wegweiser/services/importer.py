@@ -14,6 +14,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.rrule import rrule, rrulestr
+from flask import current_app, has_app_context
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select
@@ -218,12 +219,52 @@ class _Checker:
             self.fail(key, _l("is not a field of the import format"))
 
 
-def read_json(path: Path):
+DEFAULT_MAX_BYTES = 100 * 1024 * 1024  # config.py's WEGWEISER_IMPORT_MAX_BYTES
+
+
+def import_limit() -> int:
+    """The largest import file in bytes (the app's setting; its default outside an app)."""
+    if has_app_context():
+        return int(current_app.config.get("WEGWEISER_IMPORT_MAX_BYTES") or DEFAULT_MAX_BYTES)
+    return DEFAULT_MAX_BYTES
+
+
+def file_size(size: int) -> str:
+    """A size as people read it: 100 MB, 64 KB, 900 B."""
+    for unit, factor in (("MB", 1024 * 1024), ("KB", 1024)):
+        if size >= factor:
+            return f"{size / factor:.3g} {unit}"
+    return f"{size} B"
+
+
+class FileTooLarge(ValueError):
+    """An import file larger than the limit (or without end): refused before it is read."""
+
+
+def read_limited(path: Path, limit: int | None = None) -> bytes:
+    """A file's bytes, refused with FileTooLarge (its reason names the limit) when it is larger
+    than ``limit``: checked by its size first, then by reading at most one byte more, so an
+    endless file (a device, a pipe) is never read into memory. OSError as ``read_bytes``."""
+    limit = import_limit() if limit is None else limit
+    reason = _l("is larger than %(limit)s, the limit for an import file (setting "
+                "WEGWEISER_IMPORT_MAX_BYTES=%(bytes)d): split it into several files or raise "
+                "the limit", limit=file_size(limit), bytes=limit)
+    if path.is_file() and path.stat().st_size > limit:
+        raise FileTooLarge(reason)
+    with path.open("rb") as file:
+        data = file.read(limit + 1)
+    if len(data) > limit:
+        raise FileTooLarge(reason)
+    return data
+
+
+def read_json(path: Path, limit: int | None = None):
     """A file's JSON: UTF-8 (with or without a byte order mark), UTF-16 or UTF-32, as a text
     editor on Windows saves it. Raises ValueError with the reason, where it is known with the
-    line (a file in another encoding, a number too long, nesting too deep)."""
+    line (a file in another encoding, a number too long, nesting too deep, a file larger than
+    the import limit)."""
     try:
-        data = path.read_bytes()
+        data = read_limited(path, limit)
     except OSError as exc:
         raise ValueError(_l("cannot be read as JSON: %(reason)s", reason=str(exc))) from exc
     try:

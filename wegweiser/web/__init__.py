@@ -42,6 +42,7 @@ from . import (
     shortlist,
     take_part,
 )
+from .errors import error_page
 from .presenters import language_name
 
 csrf = CSRFProtect()
@@ -69,7 +70,10 @@ def init_app(app) -> None:
     auth.init_app(app)
     for endpoint in manage.KEEPS_TYPED:  # their token is checked by manage.check_permission
         csrf.exempt(app.view_functions[endpoint])
-    edge.TEXT_CHECKED_BY_VIEW.update(manage.KEEPS_TYPED)
+    for endpoint in security.KEEPS_TYPED:  # theirs by security.check_kept_form
+        csrf.exempt(app.view_functions[endpoint])
+    app.before_request(security.check_kept_form)
+    edge.TEXT_CHECKED_BY_VIEW.update(manage.LONG_FORMS)
     app.register_blueprint(discovery.bp)
     app.register_blueprint(discovery.localised)
     app.register_blueprint(api.bp)
@@ -218,15 +222,21 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
+def _error_language() -> None:
+    """An error before a page's language was set (no route matched, a failure before the view):
+    the language of the address, else the browser's."""
+    if not g.get("lang"):
+        first = request.path.strip("/").split("/", 1)[0]
+        g.lang = first if first in ui_languages() else best_language_for_request()
+
+
 def http_error(error: HTTPException):
     if _wants_json():
         response = jsonify({"error": {"code": error.name.lower().replace(" ", "_"),
                                       "message": error.description}})
         response.status_code = error.code
         return response
-    if not g.get("lang"):  # no route matched: the language of the address, else the browser's
-        first = request.path.strip("/").split("/", 1)[0]
-        g.lang = first if first in ui_languages() else best_language_for_request()
+    _error_language()
     messages = {
         400: _("The form was out of date or incomplete, so nothing was changed. Please go back, "
                "reload the page and try again."),
@@ -236,10 +246,12 @@ def http_error(error: HTTPException):
         413: _("What you sent is too large."),
         403: _("You may not do this. Sign in with an account that may, or ask a moderator."),
         429: _("Too many attempts. Please wait a few minutes and try again."),
+        410: _("This page was removed. Perhaps the start page or the search helps."),
+        503: _("The directory is unavailable for a moment. Please try again in a few "
+               "minutes."),
     }
-    return render_template("error.html", code=error.code,
-                           message=messages.get(error.code, _("The request could not be "
-                                                              "handled."))), error.code
+    return error_page(error.code, messages.get(error.code, _("The request could not be "
+                                                             "handled.")))
 
 
 def unexpected_error(error: Exception):
@@ -253,8 +265,6 @@ def unexpected_error(error: Exception):
                                       "message": "An unexpected error occurred."}})
         response.status_code = 500
         return response
-    if not g.get("lang"):
-        g.lang = best_language_for_request()
-    return render_template("error.html", code=500, message=_(
-        "Something went wrong on our side. Please try again in a moment.")), \
-        InternalServerError.code
+    _error_language()
+    return error_page(InternalServerError.code, _(
+        "Something went wrong on our side. Please try again in a moment."))

@@ -44,6 +44,7 @@ from ..services.accounts import (
     user_for_invitation,
 )
 from ..services.notifications import send_password_reset
+from .forms import stale_note
 from .language import language_blueprint
 
 bp = language_blueprint("auth", __name__)
@@ -137,6 +138,9 @@ def _account_key() -> str:
 def login():
     form = LoginForm()
     failed = False
+    if stale_note():  # the session ended: the address comes back as typed, nobody signed in
+        return render_template("auth/login.html", form=form, failed=False,
+                               stale=stale_note()), 400
     if form.validate_on_submit():
         user = authenticate(db.session(), form.email.data, form.password.data)
         target = _safe_next(url_for("manage.dashboard"))
@@ -289,6 +293,9 @@ def logout():
 def reset():
     """Forgotten password: the same answer whether or not the address has an account."""
     form = ResetForm()
+    if stale_note():  # the session ended: the address comes back as typed, nothing sent
+        return render_template("auth/reset.html", form=form, sent=False,
+                               stale=stale_note()), 400
     if form.validate_on_submit():
         user = start_password_reset(db.session(), form.email.data)
         if user is not None:

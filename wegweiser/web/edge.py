@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import re
 
-from flask import g, jsonify, render_template, request
+from flask import g, jsonify, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest, NotFound
 from werkzeug.routing import BaseConverter, IntegerConverter, PathConverter, UnicodeConverter
 
 from ..i18n import best_language_for_request
 from ..services.importer import EXTERNAL_ID
+from .errors import error_page
 
 # C0 controls, DEL and C1 controls; form text may keep tab, line feed and carriage return.
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -103,6 +104,6 @@ def unusable_input(error: UnusableInput):
         return response
     if not g.get("lang"):
         g.lang = best_language_for_request()
-    return render_template("error.html", code=400, message=_(
+    return error_page(400, _(
         "What you sent contains invisible control characters that cannot be used, so nothing "
-        "was changed. Please type it again or copy it without them.")), 400
+        "was changed. Please type it again or copy it without them."))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import g
+from flask import g, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -95,6 +95,21 @@ STALE_FORM = _l("This form was opened before you signed in again, so nothing was
                 "you typed is kept below: check it and save again.")
 
 
+# A public form (or a moderator's decision) sent after its session ended: shown again as typed,
+# never sent (security.check_kept_form sets g.stale_form).
+OPEN_TOO_LONG = _l("Your form was open too long, so nothing was sent. What you typed is kept "
+                   "below: check it and send again.")
+
+
+def stale_note():
+    """Why a form sent with a stale token came back, or None when its token was good. In the
+    manage area a session that ended leads to the sign-in; a token that fails there is of a
+    session before the last sign-in."""
+    if not g.get("stale_form"):
+        return None
+    return STALE_FORM if request.blueprint == "manage" else OPEN_TOO_LONG
+
+
 class ProblemsForm(FlaskForm):
     """A form that shows the importer's problems at the fields they concern."""
 
@@ -104,7 +119,7 @@ class ProblemsForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if g.get("stale_form"):
-            self.form_errors.append(STALE_FORM)
+            self.form_errors.append(stale_note())
             self.has_problems = True
 
     def show_problems(self, problems) -> None:

@@ -18,7 +18,7 @@ from ..services.directory import load_vocabularies, organisation_with_offers
 from ..services.notifications import send_accepted, send_claim_verification, send_declined
 from . import manage
 from .auth import limiter
-from .forms import AddressFields, ProblemsForm, vocabulary_choices
+from .forms import AddressFields, ProblemsForm, stale_note, vocabulary_choices
 from .language import language_blueprint
 
 bp = language_blueprint("joining", __name__)
@@ -108,6 +108,9 @@ def claim(external_id: str):
     page = {"organisation": organisation.name, "external_id": external_id,
             "by_mail": bool(organisation.email)}
     if request.method == "POST":
+        if stale_note():  # the session ended: shown again as typed, nothing sent
+            return render_template("claim.html", **page, stale=stale_note(),
+                                   form=request.form), 400
         try:
             filed = joining.file_claim(session, organisation, request.form.get("name", ""),
                                        request.form.get("email", ""), g.lang)
@@ -188,11 +191,15 @@ def request_page(session, pending) -> dict:
 @manage.bp.route("/manage/requests/<int:request_id>", methods=["GET", "POST"])
 def decide_request(request_id: int):
     session = db.session()
-    if request.method == "POST":
+    if request.method == "POST" and not stale_note():
         return _decide(session, request_id)
     pending = joining.waiting_request(session, request_id)
     if pending is None:
         abort(404)
+    if request.method == "POST":  # a stale token: the page again with the reason as typed
+        return render_template("manage/request.html", request_=request_page(session, pending),
+                               error=None, stale=stale_note(),
+                               reason=request.form.get("reason", "")), 400
     return render_template("manage/request.html", request_=request_page(session, pending),
                            error=None)
 
@@ -217,7 +224,8 @@ def _decide(session, request_id: int):
         session.rollback()
         pending = joining.waiting_request(session, request_id)
         return render_template("manage/request.html", error="reason",
-                               request_=request_page(session, pending)), 400
+                               request_=request_page(session, pending),
+                               reason=request.form.get("reason", "")), 400
     session.commit()
     if decision.email is None:  # a suggestion from open data: nobody to tell
         flash(_("Accepted: “%(name)s” is now listed.", name=decision.organisation)

@@ -9,7 +9,6 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from urllib.parse import urlsplit
 
 from babel.dates import format_skeleton, get_datetime_format
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
@@ -17,7 +16,6 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
 
 from .. import db
@@ -70,10 +68,17 @@ from ..services.notifications import send_invitation, send_returned
 from ..services.records import changed_fields, entity_type, event_record, offer_record
 from ..services.reports import open_reports, resolve
 from ..services.second_factor import recovery_codes_left
-from . import presenters
+from . import presenters, security
 from .auth import enrolment, recovery_codes_page
 from .downloads import pdf_response
-from .forms import REPETITION_CHOICES, EventForm, OfferForm, ProfileForm, TranslationForm
+from .forms import (
+    REPETITION_CHOICES,
+    EventForm,
+    OfferForm,
+    ProfileForm,
+    TranslationForm,
+    stale_note,
+)
 from .language import language_blueprint
 
 bp = language_blueprint("manage", __name__)
@@ -96,15 +101,13 @@ SET_UP_FIRST = {"manage.account", "manage.second_factor_setup"}
 # use) or a form opened before signing in again (its CSRF token is of the earlier session). The
 # app's CSRF check leaves them to check_permission (web/__init__.py), which checks the token
 # itself and, for a form sent from this site, shows what was typed again instead of a 400.
-KEEPS_TYPED = {"manage.edit_offer", "manage.new_offer", "manage.translate_offer",
-               "manage.translate_event", "manage.organisation_profile", "manage.new_event",
-               "manage.edit_event", "manage.new_help_call", "manage.edit_help_call"}
-
-
-def _from_this_site() -> bool:
-    """The form was sent from a page of this site (a browser names the page's origin)."""
-    source = request.headers.get("Origin") or request.referrer or ""
-    return bool(source) and urlsplit(source).netloc == request.host
+# Their text is checked by the views (edge.TEXT_CHECKED_BY_VIEW); the moderators' decisions
+# (a comment, a reason) and the invitation keep what was typed the same way.
+LONG_FORMS = {"manage.edit_offer", "manage.new_offer", "manage.translate_offer",
+              "manage.translate_event", "manage.organisation_profile", "manage.new_event",
+              "manage.edit_event", "manage.new_help_call", "manage.edit_help_call"}
+KEEPS_TYPED = LONG_FORMS | {"manage.review", "manage.review_help_call",
+                            "manage.decide_request", "manage.users"}
 
 
 def _signed_out_page():
@@ -119,7 +122,7 @@ def _signed_out_page():
 def check_permission():
     keeps_typed = request.method == "POST" and request.endpoint in KEEPS_TYPED
     if not current_user.is_authenticated:
-        if keeps_typed and _from_this_site():
+        if keeps_typed and security.from_this_site():
             return _signed_out_page()
         return redirect(url_for("auth.login", lang=g.lang, next=request.full_path), code=303)
     if current_user.user.is_staff and not current_user.user.has_second_factor and \
@@ -131,13 +134,8 @@ def check_permission():
                      request.endpoint or "")
         db.session().commit()
         abort(403)
-    if keeps_typed and current_app.config["WTF_CSRF_ENABLED"]:
-        try:
-            current_app.extensions["csrf"].protect()
-        except CSRFError:
-            if not _from_this_site():
-                raise
-            g.stale_form = True  # the forms show it and refuse to save (forms.ProblemsForm)
+    if keeps_typed and security.token_is_stale():
+        g.stale_form = True  # the forms show it and refuse to save (forms.ProblemsForm)
     return None
 
 
@@ -527,6 +525,8 @@ def comment_problem(refused: operations.InvalidComment) -> str:
 @bp.route("/manage/review/<int:proposal_id>", methods=["GET", "POST"])
 def review(proposal_id: int):
     session = db.session()
+    if request.method == "POST" and stale_note():  # shown again as typed, nothing decided
+        return _review_page(session, proposal_id, comment=request.form.get("comment", "")), 400
     if request.method == "POST":
         approving = request.form.get("decision") == "approve"
         try:
@@ -570,7 +570,7 @@ def _review_page(session, proposal_id: int, comment_error: str | None = None,
                for field, change in proposals.proposal_changes(proposal).items()]
     return render_template("manage/review.html", proposal=proposal, changes=changes,
                            about=_what_changes(proposal), comment_error=comment_error,
-                           comment=comment)
+                           comment=comment, stale=stale_note())
 
 
 @bp.route("/manage/offers/<id:external_id>/translate/<target>", methods=["GET", "POST"])
@@ -633,7 +633,9 @@ def users():
     """Administrators invite moderators and editors; the invitation goes out by mail."""
     session = db.session()
     message, error, status = None, None, 200
-    if request.method == "POST":
+    if request.method == "POST" and stale_note():  # shown again as typed, nobody invited
+        status = 400
+    elif request.method == "POST":
         try:
             user = create_user(session, request.form.get("email", ""),
                                request.form.get("role", ""),
@@ -647,6 +649,7 @@ def users():
             message = user.email
     return render_template(
         "manage/users.html", message=message, error=error, form=request.form,
+        stale=stale_note(),
         users=all_users(session), organisations=all_organisations(session),
     ), status
 

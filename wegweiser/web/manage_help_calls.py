@@ -24,7 +24,7 @@ from ..services.help_calls import (
 from ..services.notifications import send_help_call_returned
 from ..services.operations import Actor, ChangeNotWaiting, EditConflict, InvalidComment
 from ..services.records import changed_fields
-from .forms import HelpCallForm
+from .forms import HelpCallForm, stale_note
 from .manage import (
     PERMISSIONS,
     _readable_change,
@@ -154,6 +154,8 @@ def help_call_history(call_id: str):
 def review_help_call(call_id: str):
     session = db.session()
     call = _call_or_404(call_id)
+    if request.method == "POST" and stale_note():  # shown again as typed, nothing decided
+        return _review_page(session, call_id, comment=request.form.get("comment", "")), 400
     if request.method == "POST":
         try:
             if request.form.get("decision") == "approve":
@@ -190,7 +192,7 @@ def _review_page(session, call_id: str, comment_error: str | None = None, commen
                if field not in ("id", "status", "organisation")]
     return render_template("manage/review_help_call.html", call=call, changes=changes,
                            new=call.pending is None, comment_error=comment_error,
-                           comment=comment)
+                           comment=comment, stale=stale_note())
 
 
 PERMISSIONS.update({

@@ -24,6 +24,7 @@ from ..services.notifications import send_problem_report
 from ..services.reports import file_report
 from . import discovery, event_presenters, needs, presenters
 from .auth import limiter
+from .forms import stale_note
 from .language import language_blueprint
 from .params import (
     ParamError,
@@ -184,6 +185,9 @@ def report_problem(external_id: str):
         abort(404)
     title = presenters.text_block(found, "title", g.lang)
     if request.method == "POST":
+        if stale_note():  # the session ended: shown again as typed, nothing sent
+            return render_template("report.html", offer_id=external_id, title=title,
+                                   stale=stale_note(), form=request.form), 400
         try:
             report = file_report(session, found, request.form.get("message", ""),
                                  request.form.get("contact", ""))

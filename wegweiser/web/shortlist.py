@@ -30,6 +30,7 @@ from ..services.directory import (
 from ..services.shortlist import MAX_NOTE, Shortlist
 from . import presenters
 from .downloads import pdf_response
+from .forms import stale_note
 from .language import language_blueprint
 
 bp = language_blueprint("shortlist", __name__)
@@ -97,6 +98,8 @@ def move():
 @bp.post("/list/note")
 def note():
     text = request.form.get("note", "")
+    if stale_note():  # the session ended: shown again as typed, not saved
+        return _list_page(typed_note=text, stale=stale_note()), 400
     if len(text.strip()) > MAX_NOTE:
         # Refused whole, and shown again as typed: never cut at the limit without a word.
         return _list_page(typed_note=text), 400
@@ -169,8 +172,9 @@ def show():
     return _list_page()
 
 
-def _list_page(typed_note: str | None = None):
-    """The list page; with ``typed_note``, a note too long to keep, shown as typed."""
+def _list_page(typed_note: str | None = None, stale: str | None = None):
+    """The list page; with ``typed_note``, a note not kept (too long, or sent with a ``stale``
+    token), shown as typed."""
     shortlist = current_list()
     offers = _offers(shortlist)
     removed = _removed(shortlist, g.lang)
@@ -181,7 +185,8 @@ def _list_page(typed_note: str | None = None):
         "shortlist.html",
         rows=[presenters.offer_row(o, g.lang) for o in offers],
         note=shortlist.note if typed_note is None else typed_note,
-        note_too_long=typed_note is not None,
+        note_too_long=typed_note is not None and not stale,
+        stale=stale,
         note_limit=MAX_NOTE,
         client=client,
         client_name=autonym(client),

@@ -3,7 +3,8 @@
 Text fields have a column per language (``title_de``, ``summary_ar`` …); vocabularies are
 slugs or labels separated by ``;``; yes/no columns take yes/no (ja/nein, true/false, 1/0);
 opening hours are written ``Mo 09:00-12:00; Mi 14:00-18:00 (nur mit Termin); Do[1] 15:00-17:00``
-(the first Thursday of the month; ``Do[-1]`` the last).
+(the first Thursday of the month; ``Do[-1]`` the last); a date (``verified_at``) is a date cell,
+or text written 2026-10-01, 1.10.2026 or 01.10.2026.
 """
 from __future__ import annotations
 
@@ -38,6 +39,12 @@ DAY_NAMES = {**{d.casefold(): i for i, d in enumerate(WEEKDAYS, 1)},
 SLOT = re.compile(r"^(?P<day>\w{1,3})\.?(?:\[(?P<week>-?\d)\])?\s+"
                   r"(?P<opens>\d{1,2}[:.]\d{2})\s*[-–]\s*(?P<closes>\d{1,2}[:.]\d{2})"
                   r"(?:\s*\((?P<note>.*)\))?$", re.S)
+
+
+# Dates as text cells: ISO (2026-10-01), or as written in German, day.month.year (1.10.2026,
+# 01.10.2026). Nothing else is guessed: 01/10/2026 is the 1st of October or the 10th of January.
+ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+DOTTED_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 
 
 @dataclass(frozen=True)
@@ -161,6 +168,19 @@ def parse_hours(text: str) -> list[dict] | None:
     return slots
 
 
+def parse_date(text: str) -> tuple[str | None, object | None]:
+    """A date cell's text as an ISO date, or None and why it cannot be one."""
+    text = text.strip()
+    iso, dotted = ISO_DATE.match(text), DOTTED_DATE.match(text)
+    if not iso and not dotted:
+        return None, _l("must be a date written 01.10.2026 (day.month.year) or 2026-10-01")
+    year, month, day = (iso.groups() if iso else reversed(dotted.groups()))
+    try:
+        return date(int(year), int(month), int(day)).isoformat(), None
+    except ValueError:
+        return None, _l("%(value)s is not a day of the calendar", value=text)
+
+
 def _time(text: str) -> str:
     hours, minutes = re.split(r"[:.]", text)
     return f"{int(hours):02d}:{minutes}"
@@ -211,7 +231,11 @@ def row_to_record(cells: dict) -> tuple[dict, list[CellProblem]]:
                 "must be written like “Mo 09:00-12:00; We 14:00-18:00 (note)”")))
         record["opening_hours"] = hours or []
     if "verified_at" in text:
-        record["verified_at"] = text["verified_at"]
+        day, problem = parse_date(text["verified_at"])
+        if problem is None:
+            record["verified_at"] = day
+        else:
+            problems.append(CellProblem("verified_at", problem))
     return record, problems
 
 
