@@ -166,7 +166,10 @@ def test_an_editor_ticks_it(directory):
     trust(directory, "a-sprachwerk-ost")
     editor = signed_in(directory, "ed@example.org", "editor", "a-sprachwerk-ost")
     page = editor.get(f"/de/manage/offers/{COURSE}/edit").get_data(as_text=True)
-    assert 'name="open_on_public_holidays"' in page and "Auch an Feiertagen geöffnet" in page
+    assert re.search(r'<input type="checkbox" name="open_on_public_holidays" value="1" '
+                     r'aria-describedby="public-holidays-hint"> Auch an Feiertagen geöffnet', page)
+    assert 'id="public-holidays-hint">Ohne dieses Häkchen wird das Angebot an Feiertagen als ' \
+        'geschlossen angezeigt.' in page
     data = form_of(editor, COURSE)
     assert "open_on_public_holidays" not in data
     data["open_on_public_holidays"] = "1"
