@@ -127,7 +127,13 @@ def test_the_offer_page_says_so_on_a_holiday(demo_app, monkeypatch, lang, holida
     assert holiday not in ordinary and rule in ordinary
 
 
-def test_the_import_and_the_export_carry_it(demo_ctx, tmp_path):
+def test_the_import_and_the_export_carry_it(directory, tmp_path):
+    """(A directory of its own: the demo directory is shared by the tests of a worker.)"""
+    with directory.app_context():
+        _import_and_export(tmp_path)
+
+
+def _import_and_export(tmp_path):
     from wegweiser.services.setup import import_files
 
     session = db.session()
