@@ -18,7 +18,7 @@ beside a value is what choosing it gives.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from flask_babel import gettext as _
@@ -26,7 +26,17 @@ from flask_babel import ngettext
 from sqlalchemy import and_, exists, false, func, select
 
 from ..geo import Place
-from ..models import CITY, PUBLISHED, Area, Category, Language, Offer, OpeningHours, TargetGroup
+from ..models import (
+    CITY,
+    PUBLISHED,
+    Area,
+    Category,
+    Language,
+    Offer,
+    OfferClosure,
+    OpeningHours,
+    TargetGroup,
+)
 from ..models.offer import (
     FREE,
     offer_areas,
@@ -34,7 +44,7 @@ from ..models.offer import (
     offer_languages,
     offer_target_groups,
 )
-from ..opening import Slot, open_terms, week_blocks
+from ..opening import Closure, Slot, closed_terms, is_open_by_terms, open_terms, week_blocks
 from .schema import CITYWIDE, EVERYONE, FLAGS, OPEN_BLOCKS
 
 TRUE_VALUES = ("1", "true", "yes", "on")
@@ -399,7 +409,8 @@ class FlagFilter(Filter):
 
 class OpenNowFilter(FlagFilter):
     """Open at this moment, to the quarter-hour (the index keeps each offer's open quarter-hours
-    of the week; no flag)."""
+    of the week and the days it is closed; no flag): an offer with a slot open now that opened
+    on a day not closed (opening.open_terms)."""
     name = "open_now"
     value = "open"
     flag = None
@@ -408,8 +419,11 @@ class OpenNowFilter(FlagFilter):
     def value_sets(self, index):
         postings = index.fields[OPEN_BLOCKS]
         found = 0
-        for term in sorted(open_terms(index.now)):
-            found |= postings.get(term, 0)
+        for closed, terms in sorted(open_terms(index.now).items()):
+            opened = 0
+            for term in sorted(terms):
+                opened |= postings.get(term, 0)
+            found |= opened & ~postings.get(closed, 0)
         return {self.value: found}
 
     def sql_condition(self, selected, ctx):
@@ -434,9 +448,17 @@ class OpenNowFilter(FlagFilter):
                     .where(Offer.status == PUBLISHED,
                            OpeningHours.weekday.in_((now.isoweekday(), yesterday)))):
                 slots.setdefault(offer_id, []).append(Slot(weekday, opens, closes, week))
-            terms = open_terms(now)
-            ctx.cache["open_ids"] = {offer_id for offer_id, found in slots.items()
-                                     if terms & week_blocks(found)}
+            since = now.date() - timedelta(days=1)
+            closures: dict[int, list[Closure]] = {}
+            for offer_id, first, last in ctx.session.execute(
+                    select(OfferClosure.offer_id, OfferClosure.first_day, OfferClosure.last_day)
+                    .where(OfferClosure.first_day <= now.date(),
+                           OfferClosure.last_day >= since)):
+                closures.setdefault(offer_id, []).append(Closure(first, last))
+            ctx.cache["open_ids"] = {
+                offer_id for offer_id, found in slots.items()
+                if is_open_by_terms(week_blocks(found) | closed_terms(
+                    closures.get(offer_id, ()), since), now)}
         return ctx.cache["open_ids"]
 
     def group_label(self):

@@ -93,7 +93,8 @@ def write_offers(writer, session: Session, offer_ids: Iterable[int], settings: I
         # committed; the index must get the state the database has now.
         offers = {o.id: o for o in session.scalars(
             select(Offer).where(Offer.id.in_(chunk))
-            .options(selectinload(Offer.texts), selectinload(Offer.opening_hours))
+            .options(selectinload(Offer.texts), selectinload(Offer.opening_hours),
+                     selectinload(Offer.closures))
             .execution_options(populate_existing=True))}
         links.attach(session, offers)
         organisations = _attach_organisations(session, offers)

@@ -45,12 +45,23 @@ def offer_record(offer: Offer) -> dict:
             for h in sorted(offer.opening_hours,
                             key=lambda h: (h.weekday, h.opens, h.week_of_month or 0))
         ],
+        "closures": [closure_record(c) for c in offer.closures],
         "cost": offer.cost,
         "accessible": offer.accessible,
         "appointment_needed": offer.appointment_needed,
         "status": offer.status,
         "verified_at": offer.verified_at.isoformat() if offer.verified_at else None,
     }
+
+
+def closure_record(closure) -> dict:
+    """A closure as the import format writes it: ``{"from", "until", "note": {lang: text}}``
+    (no note: no key)."""
+    record = {"from": closure.first_day.isoformat(), "until": closure.last_day.isoformat()}
+    note = closure.translations_of("note")
+    if note:
+        record["note"] = note
+    return record
 
 
 EVENT_KEYS = ("online", "online_url", "cost", "registration_needed", "registration_contact",
