@@ -52,6 +52,7 @@ def test_during_a_closure_the_page_says_closed_until_and_when_it_opens(app, clos
     assert "Geschlossen bis 2. Januar 2027 · öffnet am Dienstag, 5. Januar 2027 um 09:30" \
         in page
     assert '<bdi lang="de" dir="ltr">(Weihnachtsferien)</bdi>' in page
+    assert page.count("(Weihnachtsferien)") == 1, "the note once, beside the closure"
     assert "Jetzt geöffnet" not in page
     assert page.count("Vorübergehend geschlossen") == 1, "the past closure is not shown"
 
@@ -105,3 +106,18 @@ def test_the_api_gives_closures_not_yet_over_and_follows_its_document(app, close
                                  "note": {"ar": "عطلة الميلاد", "de": "Weihnachtsferien"}}]
     closed(datetime(2027, 1, 3, 10, 0))
     assert app.test_client().get(f"/api/v1/offers/{OWN}").get_json()["closures"] == []
+
+
+def test_the_pages_structured_data_names_the_closure(app, closed):
+    """schema.org's way: an OpeningHoursSpecification from 00:00 to 00:00 valid on those
+    days; a past closure is left out."""
+    import json
+
+    closed(datetime(2026, 12, 10, 10, 0))
+    page = app.test_client().get(f"/de/offers/{OWN}").get_data(as_text=True)
+    data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page,
+                                re.S).group(1))
+    closures = [h for h in data["hoursAvailable"] if "validFrom" in h]
+    assert closures == [{"@type": "OpeningHoursSpecification", "opens": "00:00",
+                         "closes": "00:00", "validFrom": "2026-12-22",
+                         "validThrough": "2027-01-02"}]

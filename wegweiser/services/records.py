@@ -5,7 +5,10 @@ revision history (which fields a change touched).
 """
 from __future__ import annotations
 
-from ..models import Event, Offer, Organisation
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from ..models import Event, Offer, OfferClosure, Organisation
 
 ADDRESS_KEYS = ("street", "postal_code", "city", "lat", "lon")
 CONTACT_KEYS = ("phone", "email", "website")
@@ -62,6 +65,21 @@ def closure_record(closure) -> dict:
     if note:
         record["note"] = note
     return record
+
+
+def keep_closures(session: Session, records: list[dict]) -> None:
+    """Offer records of a format without closures (a spreadsheet, HSDS 3.0) get the stored
+    offer's closures (none for a new one): importing them leaves closures as they are."""
+    ids = [r["id"] for r in records if isinstance(r, dict) and isinstance(r.get("id"), str)]
+    found: dict[str, list[dict]] = {}
+    for start in range(0, len(ids), 500):
+        for offer in session.scalars(
+                select(Offer).where(Offer.external_id.in_(ids[start:start + 500]))
+                .options(selectinload(Offer.closures).selectinload(OfferClosure.texts))):
+            found[offer.external_id] = [closure_record(c) for c in offer.closures]
+    for record in records:
+        if isinstance(record, dict):
+            record["closures"] = found.get(record.get("id"), [])
 
 
 EVENT_KEYS = ("online", "online_url", "cost", "registration_needed", "registration_contact",

@@ -201,11 +201,11 @@ def closure_notices(offer: Offer, timezone: str) -> list[dict]:
         notice = {"text": _("Temporarily closed: %(dates)s",
                             dates=closure_days(closure.first, closure.last, today)),
                   "current": closure.covers(today)}
-        notices.append({**notice, **_closure_note(rows[closure], offer.original_language)})
+        notices.append({**notice, **_closure_note(rows[closure])})
     return notices
 
 
-def _closure_note(row, original_language: str) -> dict:
+def _closure_note(row) -> dict:
     """A closure's note in the reader's language, else the best one there is."""
     found = row.text_in("note", str(get_locale()))
     if found is None:
@@ -216,8 +216,7 @@ def _closure_note(row, original_language: str) -> dict:
 
 def open_now_text(offer: Offer, timezone: str) -> dict | None:
     """"Open now, until 12:00" or "Closed · opens Monday at 10:00", in the page's language;
-    during a closure "Closed until 2 January · opens on Monday, 4 January at 10:00" with the
-    closure's note."""
+    during a closure "Closed until 2 January · opens on Monday, 4 January at 10:00"."""
     if not offer.opening_hours:
         return None
     now = opening.local_now(timezone)
@@ -238,9 +237,8 @@ def open_now_text(offer: Offer, timezone: str) -> dict | None:
             text = _("Closed until %(date)s · opens on %(next)s at %(time)s", date=until,
                      next=format_date(state.next_opening.date(), "full"),
                      time=format_time(state.next_opening.time(), "short"))
-        closure = next(row for key, row in closures.items() if key.covers(now.date()))
-        return {"open": False, "text": text,
-                **_closure_note(closure, offer.original_language)}
+        # The closure's note stands beside it in the closure's notice (closure_notices).
+        return {"open": False, "text": text}
     if state.next_opening is None:
         return None
     when = state.next_opening

@@ -164,8 +164,8 @@ def read_ohana_folder(folder: Path, found: Collected | None = None) -> Collected
         found.add("service", service)
     for name, why in (("contacts", "names of staff are not kept (people, not offers)"),
                       ("mail_addresses", "postal addresses for letters have no place"),
-                      ("holiday_schedules", "yearly holidays (year 0001) and other hours for a day have "
-                                            "no place: closures are dated days"),
+                      ("holiday_schedules", "yearly holidays (year 0001) and other hours "
+                                            "for a day have no place: closures are dated"),
                       ("programs", "programs have no place in our model")):
         count = len(_rows(folder, name))
         if count:

@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
 from openpyxl.utils import get_column_letter
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
-from ...models import TEXT_FIELDS, Offer, OfferClosure, Organisation
+from ...models import TEXT_FIELDS, Organisation
 from ..importer import ImportReport, PlannedChange
-from ..records import closure_record
+from ..records import keep_closures
 from ..setup import import_records
 from .columns import column_of, is_column, row_to_record
 from .files import Sheet, UnreadCell
@@ -62,17 +62,6 @@ class SheetCheck:
         return counted
 
 
-def closures_by_offer(session: Session, ids: list[str]) -> dict[str, list[dict]]:
-    """The closures of the offers with these external ids, as records, by id."""
-    found: dict[str, list[dict]] = {}
-    for start in range(0, len(ids), 500):
-        for offer in session.scalars(
-                select(Offer).where(Offer.external_id.in_(ids[start:start + 500]))
-                .options(selectinload(Offer.closures).selectinload(OfferClosure.texts))):
-            found[offer.external_id] = [closure_record(c) for c in offer.closures]
-    return found
-
-
 class _Converted:
     """The sheet's rows as records of the import format, and where each record came from."""
 
@@ -90,11 +79,7 @@ class _Converted:
         known = set(session.scalars(select(Organisation.external_id)))
         for number, cells in sheet.rows:
             self._row(number, cells, known)
-        # A sheet has no column for closures: an existing offer's stay as they are.
-        kept = closures_by_offer(session, [r["id"] for r in self.offers
-                                           if isinstance(r.get("id"), str)])
-        for record in self.offers:
-            record["closures"] = kept.get(record.get("id"), [])
+        keep_closures(session, self.offers)  # a sheet has no column for them
 
     def cell(self, column: str, row: int | None) -> str | None:
         if column not in self.sheet.header or row is None:
