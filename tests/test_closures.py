@@ -121,3 +121,25 @@ def test_the_pages_structured_data_names_the_closure(app, closed):
     assert closures == [{"@type": "OpeningHoursSpecification", "opens": "00:00",
                          "closes": "00:00", "validFrom": "2026-12-22",
                          "validThrough": "2027-01-02"}]
+
+
+def test_the_history_shows_a_closure_in_words(app):
+    """A closure added by an import: its revision in the offer's history names the field and
+    the days as people write them, with the note."""
+    from babel.dates import format_interval
+
+    from wegweiser.services.records import offer_record
+    from wegweiser.services.setup import import_records
+
+    from .helpers import signed_in
+
+    with app.app_context():
+        offer = db.session().scalar(select(Offer).where(Offer.external_id == OWN))
+        record = {**offer_record(offer), "closures": [
+            {"from": "2026-12-22", "until": "2027-01-02", "note": {"de": "Weihnachtsferien"}}]}
+        report = import_records({"organisations": [], "offers": [record]}, "import:test")
+        assert report.ok and report.updated["offers"] == 1, report.problems
+    editor = signed_in(app, "ed@example.org", "editor", "a-sprachwerk-ost")
+    page = editor.get(f"/de/manage/offers/{OWN}/history").get_data(as_text=True)
+    days = format_interval(*CHRISTMAS, "yMMMMd", locale="de")
+    assert "Schließzeiten" in page and f"{days} (Weihnachtsferien)" in page
