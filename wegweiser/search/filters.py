@@ -414,7 +414,8 @@ class OpenNowFilter(FlagFilter):
     name = "open_now"
     value = "open"
     flag = None
-    meaning = "Only offers open at this moment (the city's local time, to the quarter-hour)."
+    meaning = ("Only offers open at this moment (the city's local time, to the quarter-hour; "
+               "not on the days of a temporary closure).")
 
     def value_sets(self, index):
         postings = index.fields[OPEN_BLOCKS]
