@@ -43,3 +43,33 @@ def test_demo_data_uses_invented_contacts_only(demo_ctx):
         if offer.website:
             assert ".example" in offer.website, offer.website
     assert session.scalar(select(Area).where(Area.slug == "connewitz")) is not None
+
+
+def test_demo_closures_are_at_christmas_and_never_over():
+    """Whenever the demo is loaded, its Christmas holidays are this winter's (current or
+    coming), the next year's once they are over."""
+    from datetime import date
+
+    from wegweiser.services.setup import moved_closures
+
+    offers = [{"id": "x", "closures": [{"from": "2026-12-21", "until": "2027-01-03",
+                                        "note": {"de": "Weihnachtsferien"}}]}]
+    for today, expected in [(date(2026, 12, 6), ("2026-12-21", "2027-01-03")),
+                            (date(2027, 1, 3), ("2026-12-21", "2027-01-03")),
+                            (date(2027, 1, 4), ("2027-12-21", "2028-01-03")),
+                            (date(2031, 7, 1), ("2031-12-21", "2032-01-03")),
+                            (date(2032, 1, 2), ("2031-12-21", "2032-01-03"))]:
+        closure = moved_closures(offers, today)[0]["closures"][0]
+        assert (closure["from"], closure["until"]) == expected, today
+        assert closure["note"] == {"de": "Weihnachtsferien"}
+
+
+def test_demo_offers_have_a_closure_not_over(demo_ctx):
+    from datetime import date
+
+    from wegweiser.models import OfferClosure
+
+    closures = db.session().scalars(select(OfferClosure)).all()
+    assert len(closures) >= 2
+    assert all(c.last_day >= date.today() for c in closures)
+    assert any(c.translations_of("note").get("ar") for c in closures)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -539,12 +540,16 @@ def test_a_form_opened_before_signing_in_again_comes_back_with_what_was_typed(di
     typed = form_of(editor, OWN)
     before = _offer_title(directory)
     typed.update(title="Lange getippt", description="Zwei Stunden Arbeit\nin vielen Zeilen")
+    first, last = (date.today() + timedelta(days=n) for n in (30, 40))  # a closure too
+    typed.update({"closures-0-first_day": first.isoformat(),
+                  "closures-0-last_day": last.isoformat(), "closures-0-note": "Umbau"})
     _sign_in_again(editor, "ed@example.org")
     response = editor.post(f"/de/manage/offers/{OWN}/edit", data=typed, headers=SAME_SITE)
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert "bevor Sie sich erneut angemeldet haben" in page
     assert 'value="Lange getippt"' in page and "Zwei Stunden Arbeit\nin vielen Zeilen" in page
+    assert f'value="{first.isoformat()}"' in page and 'value="Umbau"' in page
     assert _offer_title(directory) == before
     again = {}
     for name, value in read_form(page).fields:
@@ -552,6 +557,10 @@ def test_a_form_opened_before_signing_in_again_comes_back_with_what_was_typed(di
     saved = editor.post(f"/de/manage/offers/{OWN}/edit", data=again, headers=SAME_SITE)
     assert saved.status_code == 303
     assert _offer_title(directory) == "Lange getippt"
+    with directory.app_context():
+        offer = db.session().scalar(select(Offer).where(Offer.external_id == OWN))
+        assert [(c.first_day, c.last_day, c.translations_of("note")) for c in offer.closures] \
+            == [(first, last, {"de": "Umbau"})]
 
 
 def test_a_form_sent_after_the_session_ended_keeps_what_was_typed(directory):

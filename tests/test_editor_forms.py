@@ -55,7 +55,7 @@ def test_an_offer_form_becomes_a_plain_record_in_the_import_format(app):
         "opening_hours": [{"weekday": 1, "opens": "10:00", "closes": "12:00", "note": "Café"},
                           {"weekday": None, "opens": "", "closes": "", "note": "nur eine Notiz"},
                           {"weekday": 7, "opens": "09:00", "closes": ""}],
-        "open_on_public_holidays": False,
+        "open_on_public_holidays": False, "closures": [],
         "cost": "reduced", "accessible": False, "appointment_needed": None}
 
 
@@ -241,3 +241,108 @@ def test_hours_past_midnight_in_two_rows_and_times_typed_by_hand_are_saved(app):
     assert [(h["weekday"], h["opens"], h["closes"]) for h in hours] == [
         (1, "09:30", "12:00"), (1, "12:00", "14:00"), (5, "20:00", "23:59"),
         (6, "00:00", "02:00")]
+
+
+# ---- temporary closures -----------------------------------------------------------------------
+
+def _days_ahead(n: int) -> str:
+    from datetime import date, timedelta
+
+    return (date.today() + timedelta(days=n)).isoformat()
+
+
+def _post_closures(editor, *rows, lang="de"):
+    """The offer form with its closures replaced by ``rows`` (first day, last day, note)."""
+    data = {k: v for k, v in form_of(editor, OWN, lang).items() if not k.startswith("closures-")}
+    for i, (first, last, note) in enumerate(rows):
+        data.update({f"closures-{i}-first_day": first, f"closures-{i}-last_day": last,
+                     f"closures-{i}-note": note})
+    return editor.post(f"/{lang}/manage/offers/{OWN}/edit", data=data)
+
+
+def _waiting_closures(app) -> list:
+    from sqlalchemy import select
+
+    from wegweiser.models import Proposal
+
+    with app.app_context():
+        return db.session().scalars(select(Proposal)).one().record["closures"]
+
+
+def test_a_closure_is_added_as_a_change_like_any_other_and_shown_again(app):
+    """Typed as 22.12.… or sent by a date field: saved in the import format, through the same
+    change (a proposal waiting for review, for this organisation) as every other edit; the
+    form shows it again, with an empty row for one more."""
+    editor = signed_in(app, "ed@example.org", "editor", "a-sprachwerk-ost")
+    first, last = _days_ahead(20), _days_ahead(31)
+    typed = ".".join(reversed(first.split("-")))
+    response = _post_closures(editor, (typed, last, " Weihnachtsferien "))
+    assert response.status_code == 303
+    assert _waiting_closures(app) == [{"from": first, "until": last,
+                                       "note": {"de": "Weihnachtsferien"}}]
+    shown = dict(read_form(editor.get(f"/de/manage/offers/{OWN}/edit").get_data(
+        as_text=True)).fields)
+    assert (shown["closures-0-first_day"], shown["closures-0-last_day"],
+            shown["closures-0-note"]) == (first, last, "Weihnachtsferien")
+    assert shown["closures-1-first_day"] == ""
+    # Emptied, the row is no closure any more.
+    assert _post_closures(editor, ("", "", "")).status_code == 303
+    assert _waiting_closures(app) == []
+
+
+@pytest.mark.parametrize("row, field, words", [
+    (("in drei Tagen", "", ""), "first_day", "Jahr-Monat-Tag"),
+    ((_days_ahead(9), _days_ahead(5), ""), "last_day", "vor dem ersten"),
+    ((_days_ahead(5), _days_ahead(500), ""), "last_day", "höchstens ein Jahr"),
+])
+def test_a_wrong_closure_is_refused_at_its_field_and_kept_as_typed(app, row, field, words):
+    editor = signed_in(app, "ed@example.org", "editor", "a-sprachwerk-ost")
+    response = _post_closures(editor, row)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert words in _error_at(page, f"f-closures-0-{field}")
+    assert f'aria-describedby="e-f-closures-0-{field}"' in tag(page, f"closures-0-{field}")
+    kept = dict(read_form(page).fields)
+    assert (kept["closures-0-first_day"], kept["closures-0-last_day"]) == row[:2]
+    assert _nothing_waits(app)
+
+
+def test_overlapping_closures_are_refused(app):
+    editor = signed_in(app, "ed@example.org", "editor", "a-sprachwerk-ost")
+    response = _post_closures(editor, (_days_ahead(5), _days_ahead(15), ""),
+                              (_days_ahead(10), _days_ahead(20), ""))
+    assert response.status_code == 400
+    assert "Überschneidet sich" in _error_at(response.get_data(as_text=True),
+                                             "f-closures-1-first_day")
+    assert _nothing_waits(app)
+
+
+def test_past_closures_are_not_in_the_form_but_kept_and_other_languages_notes_too(app):
+    """The history stays when a closure is added; the Arabic note of a closure edited in
+    German stays with it."""
+    from sqlalchemy import select
+
+    from wegweiser.models import Offer, OfferClosure, OfferClosureText
+
+    with app.app_context():
+        session = db.session()
+        offer = session.scalar(select(Offer).where(Offer.external_id == OWN))
+        past = OfferClosure(first_day=__import__("datetime").date(2020, 8, 1),
+                            last_day=__import__("datetime").date(2020, 8, 14))
+        coming = OfferClosure(first_day=__import__("datetime").date.fromisoformat(
+            _days_ahead(20)), last_day=__import__("datetime").date.fromisoformat(
+            _days_ahead(25)))
+        coming.texts = [OfferClosureText(field="note", locale="de", text="Umbau"),
+                        OfferClosureText(field="note", locale="ar", text="تجديد")]
+        offer.closures = [past, coming]
+        session.commit()
+    editor = signed_in(app, "ed@example.org", "editor", "a-sprachwerk-ost")
+    shown = dict(read_form(editor.get(f"/de/manage/offers/{OWN}/edit").get_data(
+        as_text=True)).fields)
+    assert shown["closures-0-first_day"] == _days_ahead(20), "the past one is not shown"
+    response = _post_closures(editor, (_days_ahead(20), _days_ahead(25), "Umbau der Räume"))
+    assert response.status_code == 303
+    assert _waiting_closures(app) == [
+        {"from": "2020-08-01", "until": "2020-08-14"},
+        {"from": _days_ahead(20), "until": _days_ahead(25),
+         "note": {"ar": "تجديد", "de": "Umbau der Räume"}}]

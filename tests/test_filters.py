@@ -242,3 +242,61 @@ def test_the_api_and_the_page_offer_a_recognised_switch(demo_client):
     assert 0 < count < body["total"]
     page = demo_client.get("/en/search?q=Beratung+ohne+Termin").get_data(as_text=True)
     assert f"Only the {count} offers without an appointment?" in page
+
+
+# ---- open now and temporary closures ---------------------------------------------------------
+
+def _a_monday_ahead():
+    """A Monday two to three weeks from today: the index is written before the closure, as it
+    would be (and the test holds next year)."""
+    from datetime import date, timedelta
+
+    day = date.today() + timedelta(days=14)
+    return day + timedelta(days=(7 - day.weekday()) % 7)
+
+
+@pytest.mark.parametrize("days, hour, is_open", [
+    (-2, 11, True),  # Saturday before the closure
+    (1, 1, True),  # Monday night's café, past midnight into the first closed day
+    (1, 11, False),  # Tuesday, the first closed day
+    (7, 21, False),  # Monday night, closed
+    (8, 1, False),  # … and so past midnight too
+    (12, 11, False),  # Saturday, the last closed day
+    (15, 1, True),  # Monday night after the closure, past midnight
+    (15, 11, True),  # Tuesday after
+])
+def test_open_now_leaves_out_a_closed_offer_in_the_index_and_the_database(ctx, tmp_path, days,
+                                                                           hour, is_open):
+    """The index (written once, before the closure: no reindex on its days), the plain
+    database search and open_state agree about an offer closed from a Tuesday to the
+    Saturday of the week after."""
+    from datetime import timedelta
+
+    from wegweiser.opening import open_state
+    from wegweiser.services.setup import import_files
+
+    from .conftest import DATA
+
+    monday = _a_monday_ahead()
+    now = datetime.combine(monday + timedelta(days=days), datetime.min.time()).replace(hour=hour)
+    data = json.loads((DATA / "valid.json").read_text())
+    offer = next(o for o in data["offers"] if o["id"] == "sprachbruecke-deutschkurs")
+    offer["opening_hours"] = [{"weekday": 2, "opens": "10:00", "closes": "12:00"},
+                              {"weekday": 6, "opens": "10:00", "closes": "14:00"},
+                              {"weekday": 1, "opens": "20:00", "closes": "02:00"}]
+    offer["closures"] = [{"from": (monday + timedelta(days=1)).isoformat(),
+                          "until": (monday + timedelta(days=12)).isoformat(),
+                          "note": {"de": "Ferien"}}]
+    path = tmp_path / "closed.json"
+    path.write_text(json.dumps(data))
+    assert import_files([path], "import:test").ok
+    session = db.session()
+    found = session.scalar(select(Offer).where(Offer.external_id == offer["id"]))
+    query = SearchQuery(per_page=50, now=now, open_now=True)
+    indexed = search_service().search(query, session)
+    plain = plain_search(session, query, "Europe/Berlin")
+    state = open_state([h.slot() for h in found.opening_hours], now,
+                       [c.closure() for c in found.closures])
+    assert state.is_open is is_open
+    assert (found.id in indexed.offer_ids) is is_open
+    assert (found.id in plain.offer_ids) is is_open

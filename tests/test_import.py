@@ -122,11 +122,12 @@ def test_a_file_with_invalid_records_changes_nothing_and_reports_each(ctx):
         is None
 
 
-def _with_hours(tmp_path, hours) -> object:
+def _with_hours(tmp_path, hours, key="opening_hours") -> object:
+    """valid.json with the ``key`` (opening hours, or closures) of an offer replaced."""
     data = json.loads((DATA / "valid.json").read_text())
     offer = next(o for o in data["offers"] if o["id"] == "sprachbruecke-deutschkurs")
-    offer["opening_hours"] = hours
-    path = tmp_path / "hours.json"
+    offer[key] = hours
+    path = tmp_path / f"{key}.json"
     path.write_text(json.dumps(data))
     return path
 
@@ -285,3 +286,69 @@ def test_an_endless_import_file_is_refused_after_the_limit(app):
         assert result.exit_code != 0, fmt
         assert "is larger than 1000 B, the limit for an import file" in result.output, fmt
 
+
+# ---- temporary closures -------------------------------------------------------------------
+
+CHRISTMAS = {"from": "2026-12-22", "until": "2027-01-02",
+             "note": {"de": "Weihnachtsferien", "ar": "عطلة عيد الميلاد"}}
+
+
+def _with_closures(tmp_path, closures) -> object:
+    return _with_hours(tmp_path, closures, "closures")
+
+
+def test_closures_are_imported_exported_and_imported_again_unchanged(ctx, tmp_path):
+    """Past closures too (the history an export writes back); a note per language."""
+    past = {"from": "2025-08-01", "until": "2025-08-15"}
+    path = _with_closures(tmp_path, [CHRISTMAS, past])
+    assert import_files([path], "import:test").ok
+    offer = db.session().scalar(select(Offer).where(Offer.external_id ==
+                                                    "sprachbruecke-deutschkurs"))
+    assert [(c.first_day.isoformat(), c.last_day.isoformat()) for c in offer.closures] == [
+        ("2025-08-01", "2025-08-15"), ("2026-12-22", "2027-01-02")]
+    assert offer.closures[1].translations_of("note") == CHRISTMAS["note"]
+    exported = offer_record(offer)["closures"]
+    assert exported == [past, CHRISTMAS], "earliest first, no empty note"
+    again = import_files([path], "import:again")
+    assert again.ok and again.updated == {"organisations": 0, "offers": 0}
+    # A changed note is a change of the offer (a revision), and the rows follow it.
+    changed = {**CHRISTMAS, "note": {"de": "Betriebsferien"}}
+    assert import_files([_with_closures(tmp_path, [changed])], "import:changed").updated[
+        "offers"] == 1
+    db.session().expire_all()
+    offer = db.session().scalar(select(Offer).where(Offer.external_id ==
+                                                    "sprachbruecke-deutschkurs"))
+    assert [c.translations_of("note") for c in offer.closures] == [{"de": "Betriebsferien"}]
+
+
+@pytest.mark.parametrize("closures, field", [
+    ([{"from": "2027-01-02", "until": "2026-12-22"}], "closures[0].until"),
+    ([{"from": "2026-12-22", "until": "2026-02-30"}], "closures[0].until"),
+    ([{"from": "22.12.2026", "until": "2027-01-02"}], "closures[0].from"),
+    ([{"from": 20261222, "until": "2027-01-02"}], "closures[0].from"),
+    ([{"until": "2027-01-02"}], "closures[0].from"),
+    ([{"from": "2026-01-01", "until": "2027-01-02"}], "closures[0].until"),  # over a year
+    ([{"from": "2026-12-22", "until": "2027-01-02", "reason": "x"}], "closures[0].reason"),
+    ([{"from": "2026-12-22", "until": "2027-01-02", "note": "Ferien"}], "closures[0].note"),
+    ([{"from": "2026-12-22", "until": "2027-01-02", "note": {"xx-nope": "Ferien"}}],
+     "closures[0].note.xx-nope"),
+    ([{"from": "2026-12-22", "until": "2027-01-02", "note": {"de": "x" * 201}}],
+     "closures[0].note.de"),
+    ([CHRISTMAS, {"from": "2026-12-01", "until": "2026-12-22"}], "closures[0].from"),
+    ("2026-12-22", "closures"),
+])
+def test_a_wrong_closure_is_refused_at_its_field_and_changes_nothing(ctx, tmp_path, closures,
+                                                                     field):
+    before = _counts()
+    report = import_files([_with_closures(tmp_path, closures)], "import:bad")
+    assert not report.ok
+    assert [(p.record, p.field) for p in report.problems] == [
+        ("sprachbruecke-deutschkurs", field)]
+    assert _counts() == before
+
+
+def test_closures_of_a_year_and_ones_that_meet_are_accepted(ctx, tmp_path):
+    closures = [{"from": "2027-01-03", "until": "2028-01-02"},  # 365 days
+                {"from": "2026-12-22", "until": "2027-01-02"}]  # meets the next one
+    report = import_files([_with_closures(tmp_path, closures)], "import:test")
+    assert report.ok, report.problems

@@ -5,10 +5,13 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from wegweiser.opening import (
+    Closure,
     Slot,
-    current_block,
+    closed_terms,
+    closed_until,
+    current_or_coming,
+    is_open_by_terms,
     open_state,
-    open_terms,
     week_blocks,
     weeks_of_month,
 )
@@ -65,7 +68,7 @@ def test_week_blocks_match_open_state_every_quarter_hour():
     start = datetime(2026, 11, 23, 0, 0)  # a Monday
     for quarter in range(7 * 24 * 4):
         moment = datetime.fromtimestamp(start.timestamp() + quarter * 900)
-        assert (current_block(moment) in blocks) == open_state(slots, moment).is_open, moment
+        assert is_open_by_terms(blocks, moment) == open_state(slots, moment).is_open, moment
 
 
 def test_weeks_of_the_month():
@@ -118,5 +121,89 @@ def test_week_blocks_match_open_state_every_quarter_hour_of_two_months():
     for start in (datetime(2026, 2, 23), datetime(2026, 12, 28)):  # Mondays; nine weeks each
         for quarter in range(9 * 7 * 24 * 4):
             moment = start + timedelta(minutes=15 * quarter)
-            assert bool(open_terms(moment) & blocks) == open_state(slots, moment).is_open, \
+            assert is_open_by_terms(blocks, moment) == open_state(slots, moment).is_open, \
                 moment
+
+
+# ---- temporary closures -----------------------------------------------------------------------
+
+HOLIDAYS = Closure(datetime(2026, 12, 22).date(), datetime(2027, 1, 2).date())
+# Tuesday 10–12, Saturday 10–14, and a night café Monday 20:00–02:00 (past midnight).
+WEEK = [Slot(TUE, time(10), time(12)), Slot(SAT, time(10), time(14)),
+        Slot(MON, time(20), time(2))]
+
+
+def test_closed_on_the_days_of_a_closure_and_opens_after_it():
+    """Tuesday 22 December is the first closed day: not open at 11:00 (its weekly hours), and
+    the next opening is the first slot after the last closed day (Saturday 2 January, whose
+    hours do not open either): Monday 4 January at 20:00."""
+    state = open_state(WEEK, at(2026, 12, 22, 11, 0), [HOLIDAYS])
+    assert not state.is_open
+    assert state.closed_until == datetime(2027, 1, 2).date()
+    assert state.next_opening == at(2027, 1, 4, 20, 0)
+    assert open_state(WEEK, at(2027, 1, 2, 11, 0), [HOLIDAYS]).next_opening == \
+        at(2027, 1, 4, 20, 0), "the last day is closed too"
+    assert open_state(WEEK, at(2027, 1, 5, 11, 0), [HOLIDAYS]).is_open, "the day after"
+    before = open_state(WEEK, at(2026, 12, 19, 11, 0), [HOLIDAYS])
+    assert before.is_open and before.closed_until is None, "the day before is not closed"
+
+
+def test_a_slot_past_midnight_belongs_to_the_day_it_opens():
+    """The night café opens Monday 21 December (not closed) and keeps its hours into Tuesday
+    22nd, the first closed day; it does not open on Monday 28th (closed), so it is shut in the
+    small hours of Tuesday 29th; Monday 4 January it opens again."""
+    assert open_state(WEEK, at(2026, 12, 22, 1, 0), [HOLIDAYS]).is_open
+    assert not open_state(WEEK, at(2026, 12, 28, 21, 0), [HOLIDAYS]).is_open
+    assert not open_state(WEEK, at(2026, 12, 29, 1, 0), [HOLIDAYS]).is_open
+    assert open_state(WEEK, at(2027, 1, 5, 1, 0), [HOLIDAYS]).is_open
+
+
+def test_a_past_closure_has_no_effect():
+    last_year = Closure(datetime(2025, 12, 22).date(), datetime(2026, 1, 2).date())
+    state = open_state(WEEK, at(2026, 12, 22, 11, 0), [last_year])
+    assert state.is_open and state.closed_until is None
+
+
+def test_closures_that_meet_are_closed_until_the_end_of_the_last():
+    renovation = Closure(datetime(2027, 1, 3).date(), datetime(2027, 1, 10).date())
+    assert closed_until([renovation, HOLIDAYS], datetime(2026, 12, 30).date()) == \
+        datetime(2027, 1, 10).date()
+    assert closed_until([HOLIDAYS], datetime(2027, 1, 3).date()) is None
+    state = open_state(WEEK, at(2026, 12, 30, 11, 0), [HOLIDAYS, renovation])
+    assert state.next_opening == at(2027, 1, 11, 20, 0)
+
+
+def test_a_long_closure_still_finds_the_next_opening():
+    """Closed for eleven months (renovation): "opens next" looks beyond it."""
+    long = Closure(datetime(2027, 1, 1).date(), datetime(2027, 11, 30).date())
+    assert open_state(WEEK, at(2027, 1, 1, 9, 0), [long]).next_opening == at(2027, 12, 4, 10, 0)
+
+
+def test_current_or_coming_closures_within_four_weeks():
+    today = datetime(2026, 11, 30).date()
+    assert current_or_coming([HOLIDAYS], today) == [HOLIDAYS]  # 22 days ahead
+    assert current_or_coming([HOLIDAYS], datetime(2026, 11, 20).date()) == []  # 32 days
+    assert current_or_coming([HOLIDAYS], datetime(2027, 1, 2).date()) == [HOLIDAYS]
+    assert current_or_coming([HOLIDAYS], datetime(2027, 1, 3).date()) == []
+
+
+def test_the_index_terms_agree_with_open_state_around_a_closure():
+    """The index's "open now" (week_blocks and the closed days' terms against open_terms)
+    says what open_state says at every quarter-hour from a week before the closure to a week
+    after it: the day before, the first day, a past-midnight slot into it and out of it, the
+    last day and the day after; monthly slots too."""
+    slots = [*WEEK, Slot(THU, time(15), time(18), week_of_month=1),
+             Slot(SAT, time(22), time(1), week_of_month=-1)]
+    closures = [HOLIDAYS, Closure(datetime(2027, 1, 7).date(), datetime(2027, 1, 7).date())]
+    start = datetime(2026, 12, 14)
+    terms = week_blocks(slots) | closed_terms(closures, start.date())
+    assert "c20261222" in terms and "c20270102" in terms and "c20270107" in terms
+    disagree = []
+    for quarter in range(4 * 7 * 24 * 4):
+        moment = start + timedelta(minutes=15 * quarter)
+        if is_open_by_terms(terms, moment) != open_state(slots, moment, closures).is_open:
+            disagree.append(moment)
+    assert disagree == []
+    assert is_open_by_terms(terms, at(2026, 12, 22, 1, 0)), "the night before, past midnight"
+    assert not is_open_by_terms(terms, at(2026, 12, 22, 11, 0)), "the first day"
+    assert not is_open_by_terms(terms, at(2027, 1, 7, 16, 0)), "the first Thursday, closed"

@@ -61,7 +61,7 @@ def test_a_city_file_names_known_holidays(tmp_path, monkeypatch, table, message)
         city_info.cache_clear()
 
 
-def test_a_holiday_closes_the_whole_day_and_opens_next_skips_it():
+def test_no_slot_opens_on_a_holiday_and_opens_next_skips_it():
     weekdays = [Slot(day, time(10), time(12)) for day in range(MON, FRI + 1)]
     closed = CHRISTMAS.__contains__
     christmas = open_state(weekdays, datetime(2026, 12, 25, 11), closed)
@@ -69,11 +69,14 @@ def test_a_holiday_closes_the_whole_day_and_opens_next_skips_it():
     assert open_state(weekdays, datetime(2026, 12, 25, 11)).is_open  # without holidays
     eve = open_state(weekdays, datetime(2026, 12, 24, 9), closed)
     assert eve.next_opening == datetime(2026, 12, 24, 10)
-    # A night slot: the part on the holiday is closed, the part on a working day is not.
-    night = [Slot(THU, time(22), time(2))]
+    # A slot belongs to the day it opens on, as with an initiative's own closures: the night
+    # café of Christmas Eve stays open past midnight, the one of Christmas Day does not open.
+    night = [Slot(THU, time(22), time(2)), Slot(FRI, time(22), time(2))]
     assert open_state(night, datetime(2026, 12, 24, 23), closed).closes_at == \
-        datetime(2026, 12, 25, 0, 0)
-    assert not open_state(night, datetime(2026, 12, 25, 1), closed).is_open
+        datetime(2026, 12, 25, 2, 0)
+    assert open_state(night, datetime(2026, 12, 25, 1), closed).is_open
+    assert not open_state(night, datetime(2026, 12, 25, 23), closed).is_open
+    assert not open_state(night, datetime(2026, 12, 26, 1), closed).is_open
     only_thursday = [Slot(THU, time(10), time(12))]
     assert open_state(only_thursday, datetime(2026, 1, 1, 9),
                       {date(2026, 1, 1)}.__contains__).next_opening == datetime(2026, 1, 8, 10)

@@ -25,6 +25,8 @@ from .offer import (
     STATUSES,
     TEXT_FIELDS,
     Offer,
+    OfferClosure,
+    OfferClosureText,
     OfferText,
     OpeningHours,
 )
@@ -44,7 +46,7 @@ __all__ = [
     "ADMIN", "ARCHIVED", "CITY", "COSTS", "DISTRICT", "DRAFT", "EDITOR", "IN_REVIEW", "MODERATOR",
     "PUBLISHED", "QUARTER", "ROLES", "STATUSES", "TEXT_FIELDS", "Area", "Base", "Category",
     "ChangeLogEntry", "EVENT_TEXT_FIELDS", "Event", "EventText", "Language", "Membership",
-    "Offer", "OfferText", "OpeningHours",
+    "Offer", "OfferClosure", "OfferClosureText", "OfferText", "OpeningHours",
     "Organisation", "OrganisationText", "Revision", "TargetGroup", "UnmetSearchCount", "User",
     "utcnow", "HELP_TEXT_FIELDS", "HelpCall", "HelpCallText",
 ]

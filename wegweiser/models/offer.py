@@ -18,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
-from ..opening import Slot
+from ..opening import Closure, Slot
 from .area import Area
 from .base import Base, utcnow
 from .organisation import Organisation
@@ -116,6 +116,12 @@ class Offer(ClassifiedMixin, TranslatedMixin, Base):
         cascade="all, delete-orphan",
         order_by="(OpeningHours.weekday, OpeningHours.opens)",
     )
+    # Temporary closures (holidays, renovation), past ones kept as history.
+    closures: Mapped[list[OfferClosure]] = relationship(
+        back_populates="offer",
+        cascade="all, delete-orphan",
+        order_by="(OfferClosure.first_day, OfferClosure.last_day)",
+    )
     # Events about this offer; deleting the offer keeps them (their offer_id is set to NULL).
     events: Mapped[list[Event]] = relationship(  # noqa: F821
         back_populates="offer", passive_deletes=True)
@@ -155,3 +161,37 @@ class OpeningHours(Base):
 
     def slot(self) -> Slot:
         return Slot(self.weekday, self.opens, self.closes, self.week_of_month)
+
+
+class OfferClosure(TranslatedMixin, Base):
+    """A temporary closure: closed from ``first_day`` to ``last_day`` (both included, dates in
+    the city's time zone), with an optional short note per language ("Weihnachtsferien") in
+    ``texts`` (field "note"). A closure whose last day has passed is kept but has no effect."""
+
+    __tablename__ = "offer_closures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    offer_id: Mapped[int] = mapped_column(ForeignKey("offers.id", ondelete="CASCADE"), index=True)
+    first_day: Mapped[date] = mapped_column(Date)
+    last_day: Mapped[date] = mapped_column(Date, index=True)
+
+    offer: Mapped[Offer] = relationship(back_populates="closures")
+    texts: Mapped[list[OfferClosureText]] = relationship(
+        back_populates="closure", cascade="all, delete-orphan")
+
+    @property
+    def original_language(self) -> str:
+        return self.offer.original_language
+
+    def closure(self) -> Closure:
+        return Closure(self.first_day, self.last_day)
+
+
+class OfferClosureText(TranslationMixin, Base):
+    __tablename__ = "offer_closure_texts"
+    __table_args__ = (UniqueConstraint("closure_id", "field", "locale"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    closure_id: Mapped[int] = mapped_column(ForeignKey("offer_closures.id", ondelete="CASCADE"),
+                                            index=True)
+    closure: Mapped[OfferClosure] = relationship(back_populates="texts")

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import Area, Category, Language, Offer, TargetGroup
-from ..opening import week_blocks
+from ..opening import closed_terms, week_blocks
 from .analysis import LABEL_SEPARATOR, TOKEN_PATTERN, spelling_key
 from .filters import DOCUMENT_FLAG_FILTERS
 from .schema import (
@@ -72,7 +72,12 @@ def offer_document(offer: Offer, today: date, stale_after_days: int) -> dict:
     if offer.open_on_public_holidays:
         flags.append(OPEN_ON_PUBLIC_HOLIDAYS)
     doc[FLAGS] = " ".join(flags)
-    doc[OPEN_BLOCKS] = " ".join(sorted(week_blocks(h.slot() for h in offer.opening_hours)))
+    # The open quarter-hours of the week, and the days of the offer's closures (the days
+    # before yesterday cannot matter: ``today`` may be a day off the city's): "open now"
+    # leaves out a closed day's offers without the index being written again that day.
+    doc[OPEN_BLOCKS] = " ".join(sorted(
+        week_blocks(h.slot() for h in offer.opening_hours)
+        | closed_terms((c.closure() for c in offer.closures), today - timedelta(days=2))))
 
     # No vocabulary fields: the search derives their documents from the filter values
     # (service._Snapshot.term_bitmap), so writing the labels and synonyms of every value into

@@ -18,7 +18,7 @@ beside a value is what choosing it gives.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any, ClassVar
 
 from flask_babel import gettext as _
@@ -26,7 +26,17 @@ from flask_babel import ngettext
 from sqlalchemy import and_, exists, false, func, select
 
 from ..geo import Place
-from ..models import CITY, PUBLISHED, Area, Category, Language, Offer, OpeningHours, TargetGroup
+from ..models import (
+    CITY,
+    PUBLISHED,
+    Area,
+    Category,
+    Language,
+    Offer,
+    OfferClosure,
+    OpeningHours,
+    TargetGroup,
+)
 from ..models.offer import (
     FREE,
     offer_areas,
@@ -34,7 +44,7 @@ from ..models.offer import (
     offer_languages,
     offer_target_groups,
 )
-from ..opening import Slot, open_terms, week_blocks
+from ..opening import Closure, Slot, closed_terms, is_open_by_terms, open_terms, week_blocks
 from .schema import CITYWIDE, EVERYONE, FLAGS, OPEN_BLOCKS, OPEN_ON_PUBLIC_HOLIDAYS
 
 TRUE_VALUES = ("1", "true", "yes", "on")
@@ -48,7 +58,9 @@ class IndexValues:
     (as bitmaps, ``bitmaps.py``), and the moment "now" means."""
     fields: dict[str, dict[str, int]]
     now: datetime
-    public_holiday: bool = False  # today is one: only offers open on public holidays are open
+    # The closed-day terms (opening.closed_term) of today and yesterday where they are public
+    # holidays: a slot that opens on one is open only if its offer is open on public holidays.
+    holiday_terms: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -56,7 +68,7 @@ class SqlContext:
     """What a filter needs for the plain database search; filters cache what they compute."""
     session: Any
     now: datetime  # local wall-clock time
-    public_holiday: bool = False
+    holidays: tuple[date, ...] = ()  # today and yesterday where they are public holidays
     cache: dict = field(default_factory=dict)
 
 
@@ -401,19 +413,24 @@ class FlagFilter(Filter):
 
 class OpenNowFilter(FlagFilter):
     """Open at this moment, to the quarter-hour (the index keeps each offer's open quarter-hours
-    of the week; no flag)."""
+    of the week and the days it is closed; no flag): an offer with a slot open now that opened
+    on a day not closed (opening.open_terms)."""
     name = "open_now"
     value = "open"
     flag = None
-    meaning = "Only offers open at this moment (the city's local time, to the quarter-hour)."
+    meaning = ("Only offers open at this moment (the city's local time, to the quarter-hour; "
+               "not on the days of a temporary closure).")
 
     def value_sets(self, index):
         postings = index.fields[OPEN_BLOCKS]
         found = 0
-        for term in sorted(open_terms(index.now)):
-            found |= postings.get(term, 0)
-        if index.public_holiday:
-            found &= index.fields[FLAGS].get(OPEN_ON_PUBLIC_HOLIDAYS, 0)
+        for closed, terms in sorted(open_terms(index.now).items()):
+            opened = 0
+            for term in sorted(terms):
+                opened |= postings.get(term, 0)
+            if closed in index.holiday_terms:  # a slot opening on a public holiday
+                opened &= index.fields[FLAGS].get(OPEN_ON_PUBLIC_HOLIDAYS, 0)
+            found |= opened & ~postings.get(closed, 0)
         return {self.value: found}
 
     def sql_condition(self, selected, ctx):
@@ -431,17 +448,31 @@ class OpenNowFilter(FlagFilter):
             now = ctx.now
             yesterday = (now.isoweekday() - 2) % 7 + 1  # a slot may run past midnight
             slots: dict[int, list[Slot]] = {}
-            holiday = (Offer.open_on_public_holidays.is_(True),) if ctx.public_holiday else ()
-            for offer_id, weekday, opens, closes, week in ctx.session.execute(
+            on_holidays: set[int] = set()
+            for offer_id, weekday, opens, closes, week, on_holiday in ctx.session.execute(
                     select(OpeningHours.offer_id, OpeningHours.weekday, OpeningHours.opens,
-                           OpeningHours.closes, OpeningHours.week_of_month)
+                           OpeningHours.closes, OpeningHours.week_of_month,
+                           Offer.open_on_public_holidays)
                     .join(Offer, Offer.id == OpeningHours.offer_id)
-                    .where(Offer.status == PUBLISHED, *holiday,
+                    .where(Offer.status == PUBLISHED,
                            OpeningHours.weekday.in_((now.isoweekday(), yesterday)))):
                 slots.setdefault(offer_id, []).append(Slot(weekday, opens, closes, week))
-            terms = open_terms(now)
-            ctx.cache["open_ids"] = {offer_id for offer_id, found in slots.items()
-                                     if terms & week_blocks(found)}
+                if on_holiday:
+                    on_holidays.add(offer_id)
+            since = now.date() - timedelta(days=1)
+            closures: dict[int, list[Closure]] = {}
+            for offer_id, first, last in ctx.session.execute(
+                    select(OfferClosure.offer_id, OfferClosure.first_day, OfferClosure.last_day)
+                    .where(OfferClosure.first_day <= now.date(),
+                           OfferClosure.last_day >= since)):
+                closures.setdefault(offer_id, []).append(Closure(first, last))
+            holidays = [Closure(day, day) for day in ctx.holidays]  # closed unless open then
+            for offer_id in set(slots) - on_holidays:
+                closures.setdefault(offer_id, []).extend(holidays)
+            ctx.cache["open_ids"] = {
+                offer_id for offer_id, found in slots.items()
+                if is_open_by_terms(week_blocks(found) | closed_terms(
+                    closures.get(offer_id, ()), since), now)}
         return ctx.cache["open_ids"]
 
     def group_label(self):

@@ -986,7 +986,8 @@ class SearchService:
     def _index_values(self, snap: _Snapshot, now: datetime | None) -> IndexValues:
         """What the filters (filters.py) read of ``snap``, and the moment "now" means."""
         now = now or opening.local_now(self.settings.timezone)
-        return IndexValues(snap.values, now, self.settings.public_holiday(now.date()))
+        return IndexValues(snap.values, now, frozenset(
+            opening.closed_term(day) for day in self.settings.public_holidays(now)))
 
     @staticmethod
     def _filter_bitmap(view: IndexValues, facet: str, selected) -> int:

@@ -35,8 +35,9 @@ DOCUMENT_FLAGS = "document-flags"
 # spelling vocabulary keeps letters as written; 6: Ukrainian genitive plurals in -ів as nouns,
 # Turkish stemmed with its dotless ı; 7: Turkish stemmed until stable (search.passes), a Persian
 # word's ‌ای or ‌ی after its silent ه kept off the stemmer; 8: Kurdish lemmas (KLPT); 9: Pashto
-# and Somali noun endings removed (languages.toml, suffix_steps).
-INDEX_FORMAT = 9
+# and Somali noun endings removed (languages.toml, suffix_steps); 10: open quarter-hours past
+# midnight as +w…, and the closed days of closures (c20261222).
+INDEX_FORMAT = 10
 LOCK = "write.lock"
 # The earliest moment (Unix seconds) at which an event document of a generation expires
 # (search/events.py); 0 or missing: none will.

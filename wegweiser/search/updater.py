@@ -56,11 +56,13 @@ class IndexSettings:
         return cls(stale_after_days=config.get("WEGWEISER_STALE_AFTER_DAYS", 183),
                    timezone=timezone, city=city)
 
-    def public_holiday(self, day) -> bool:
-        """Whether ``day`` is a public holiday of the city (its hours then hold only for the
-        offers open on public holidays too)."""
+    def public_holidays(self, now) -> tuple:
+        """Of the two days whose slots can be open at ``now`` (today, and yesterday for a slot
+        past midnight), those that are public holidays of the city: their slots open only for
+        the offers open on public holidays too."""
         holidays = city_info(self.city).holidays
-        return holidays is not None and holidays.is_holiday(day)
+        days = (now.date(), now.date() - timedelta(days=1))
+        return tuple(d for d in days if holidays is not None and holidays.is_holiday(d))
 
 
 def _attach_organisations(session: Session, offers: dict[int, Offer]) -> list[Organisation]:
@@ -99,7 +101,8 @@ def write_offers(writer, session: Session, offer_ids: Iterable[int], settings: I
         # committed; the index must get the state the database has now.
         offers = {o.id: o for o in session.scalars(
             select(Offer).where(Offer.id.in_(chunk))
-            .options(selectinload(Offer.texts), selectinload(Offer.opening_hours))
+            .options(selectinload(Offer.texts), selectinload(Offer.opening_hours),
+                     selectinload(Offer.closures))
             .execution_options(populate_existing=True))}
         links.attach(session, offers)
         organisations = _attach_organisations(session, offers)

@@ -33,6 +33,8 @@ from ..models import (
     HelpCall,
     HelpCallText,
     Offer,
+    OfferClosure,
+    OfferClosureText,
     OfferText,
     OpeningHours,
     Organisation,
@@ -42,7 +44,7 @@ from ..models import (
 )
 from ..models.changelog import log_changes
 from ..models.translation import text_origin
-from ..opening import WEEKS_OF_MONTH
+from ..opening import MAX_CLOSURE_DAYS, WEEKS_OF_MONTH
 from .help_calls import help_call_record, kind_by_slug, latest_end_date
 from .lookups import Lookups
 from .records import (
@@ -70,9 +72,11 @@ EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 CONTROL_IN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 URL_PATTERN = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 TEXT_LIMITS = {"title": 200, "summary": 1000, "description": 20000}
+CLOSURE_NOTE_LIMIT = 200  # "Weihnachtsferien", "Umbau der Räume": a few words
+MAX_CLOSURES = 100
 OFFER_KEYS = {"id", "organisation", "original_language", *TEXT_FIELDS, "categories",
               "target_groups", "languages", "areas", "citywide", "address", "contact",
-              "opening_hours", "open_on_public_holidays", "cost", "accessible",
+              "opening_hours", "open_on_public_holidays", "closures", "cost", "accessible",
               "appointment_needed", "status", "verified_at"}
 ORGANISATION_RECORD_KEYS = {"id", *ORGANISATION_KEYS, "description", "original_language"}
 HELP_CALL_KEYS = {"id", "organisation", "original_language", "kind", *HELP_TEXT_FIELDS, "areas",
@@ -428,21 +432,29 @@ class Importer:
             contact["website"] = website
         return contact
 
-    def _opening_hours(self, check: _Checker, value) -> list[dict]:
+    @staticmethod
+    def _objects(check: _Checker, value, field_name: str, keys: tuple[str, ...]):
+        """The objects of a list field (``opening_hours``), each with its index and name
+        (``opening_hours[1]``); what is not a list of objects with these ``keys`` is a
+        problem."""
         if value is None:
-            return []
+            return
         if not isinstance(value, list):
-            check.fail("opening_hours", _l("must be a list"))
-            return []
-        slots = []
-        for i, slot in enumerate(value):
-            name = f"opening_hours[{i}]"
-            if not isinstance(slot, dict):
+            check.fail(field_name, _l("must be a list"))
+            return
+        for i, item in enumerate(value):
+            name = f"{field_name}[{i}]"
+            if not isinstance(item, dict):
                 check.fail(name, _l("must be an object"))
                 continue
-            check.unknown_keys({f"{name}.{k}": v for k, v in slot.items()},
-                               {f"{name}.{k}" for k in ("weekday", "week_of_month", "opens",
-                                                        "closes", "note")})
+            check.unknown_keys({f"{name}.{k}": v for k, v in item.items()},
+                               {f"{name}.{k}" for k in keys})
+            yield i, name, item
+
+    def _opening_hours(self, check: _Checker, value) -> list[dict]:
+        slots = []
+        for _i, name, slot in self._objects(check, value, "opening_hours", (
+                "weekday", "week_of_month", "opens", "closes", "note")):
             weekday = slot.get("weekday")
             if isinstance(weekday, bool) or weekday not in range(1, 8):
                 check.fail(f"{name}.weekday", _l("must be 1 (Monday) to 7 (Sunday)"))
@@ -473,6 +485,49 @@ class Importer:
             slots.append(slot_record)
         return sorted(slots, key=lambda s: (s.get("weekday") or 0, s.get("opens") or "",
                                             s.get("week_of_month") or 0))
+
+    def _closures(self, check: _Checker, value) -> list[dict]:
+        """Temporary closures: ``from`` and ``until`` (both days included, ISO dates, at most
+        a year: longer is an archived offer), an optional note per language; none overlap.
+        Past closures are accepted (the history an export writes back)."""
+        if isinstance(value, list) and len(value) > MAX_CLOSURES:
+            check.fail("closures", _l("may hold at most %(limit)d closures", limit=MAX_CLOSURES))
+            return []
+        closures = []
+        for i, name, closure in self._objects(check, value, "closures",
+                                              ("from", "until", "note")):
+            days = {}
+            for key in ("from", "until"):
+                text = closure.get(key)
+                try:
+                    days[key] = date.fromisoformat(text) if isinstance(text, str) \
+                        and len(text) == 10 else None
+                except ValueError:
+                    days[key] = None
+                if days[key] is None:
+                    check.fail(f"{name}.{key}", _l("must be a date YYYY-MM-DD"))
+            first, last = days["from"], days["until"]
+            if first and last and last < first:
+                check.fail(f"{name}.until", _l("must not be before from (%(date)s)",
+                                               date=first.isoformat()))
+            elif first and last and (last - first).days + 1 > MAX_CLOSURE_DAYS:
+                check.fail(f"{name}.until", _l(
+                    "is more than a year after from: an offer closed for longer is archived"))
+            note = self._translations(check, closure.get("note"), f"{name}.note", None,
+                                      {f"{name}.note": CLOSURE_NOTE_LIMIT})
+            if first and last and first <= last:
+                closures.append((first, last, i, note))
+        closures.sort()
+        reach = None  # the closure reaching furthest so far
+        for first, last, i, _note in closures:
+            if reach is not None and first <= reach[1]:
+                check.fail(f"closures[{i}].from", _l(
+                    "overlaps with the closure %(first)s to %(last)s: join them into one",
+                    first=reach[0].isoformat(), last=reach[1].isoformat()))
+            if reach is None or last > reach[1]:
+                reach = (first, last)
+        return [{"from": first.isoformat(), "until": last.isoformat(),
+                 **({"note": note} if note else {})} for first, last, _i, note in closures]
 
     def _date(self, check: _Checker, value, name: str) -> str | None:
         if value is None:
@@ -571,6 +626,7 @@ class Importer:
             "opening_hours": self._opening_hours(check, record.get("opening_hours")),
             "open_on_public_holidays": check.boolean(
                 record.get("open_on_public_holidays", False), "open_on_public_holidays") or False,
+            "closures": self._closures(check, record.get("closures")),
             "cost": terms["cost"],
             "accessible": check.boolean(record.get("accessible"), "accessible"),
             "appointment_needed": check.boolean(record.get("appointment_needed"),
@@ -865,6 +921,8 @@ class Importer:
             for offer in self.session.scalars(select(Offer).where(Offer.external_id.in_(chunk))
                                               .options(selectinload(Offer.texts),
                                                        selectinload(Offer.opening_hours),
+                                                       selectinload(Offer.closures)
+                                                       .selectinload(OfferClosure.texts),
                                                        selectinload(Offer.categories),
                                                        selectinload(Offer.target_groups),
                                                        selectinload(Offer.languages),
@@ -923,6 +981,13 @@ class Importer:
                             *((table, rows) for table, _column, rows in links.values())):
             if rows:
                 self.session.execute(insert(table), rows)
+        for offer in new:
+            # Rare (holidays of a new offer): through the ORM, whose rows need the offer's id.
+            for closure in self._closures_of(offer.record["original_language"], offer.record):
+                closure.offer_id = offer.id
+                self.session.add(closure)
+        if any(offer.record.get("closures") for offer in new):
+            self.session.flush()
         log_changes(self.session, ids)
         for organisation in {id(n.organisation): n.organisation for n in new}.values():
             # An organisation's offers, if loaded, are read again (as the ORM would add them).
@@ -960,6 +1025,18 @@ class Importer:
                  "opens": time.fromisoformat(s["opens"]),
                  "closes": time.fromisoformat(s["closes"]), "note": s.get("note")}
                 for s in record["opening_hours"]]
+
+    @staticmethod
+    def _closures_of(original_language: str, record: dict) -> list[OfferClosure]:
+        closures = []
+        for item in record.get("closures", []):
+            closure = OfferClosure(first_day=date.fromisoformat(item["from"]),
+                                   last_day=date.fromisoformat(item["until"]))
+            closure.texts = [OfferClosureText(field="note", locale=locale, text=text,
+                                              origin=text_origin(locale, original_language))
+                             for locale, text in item.get("note", {}).items()]
+            closures.append(closure)
+        return closures
 
     def write_organisation(self, org: Organisation | None,
                             record: dict) -> tuple[Organisation, bool]:
@@ -1028,6 +1105,8 @@ class Importer:
             setattr(offer, name, terms)
         if changes.get("opening_hours"):
             offer.opening_hours = [OpeningHours(**row) for row in self._opening_hours_rows(record)]
+        if changes.get("closures"):
+            offer.closures = self._closures_of(offer.original_language, record)
         self._revised("offer", offer, changes)
         return True
 

@@ -36,7 +36,7 @@ def plain_search(session: Session, query, settings) -> PlainResult:
     filter (search/filters.py) gives its condition and counts. ``settings``: the index's
     (search/updater.py IndexSettings: the city's time zone and public holidays)."""
     now = query.now or opening.local_now(settings.timezone)
-    ctx = SqlContext(session, now, settings.public_holiday(now.date()))
+    ctx = SqlContext(session, now, settings.public_holidays(now))
     words = _text_condition(session, query.text)
     filters = {facet: BY_NAME[facet].sql_condition(query.selected(facet), ctx)
                for facet in FILTER_NAMES if query.selected(facet)}

@@ -5,7 +5,10 @@ revision history (which fields a change touched).
 """
 from __future__ import annotations
 
-from ..models import Event, Offer, Organisation
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from ..models import Event, Offer, OfferClosure, Organisation
 
 ADDRESS_KEYS = ("street", "postal_code", "city", "lat", "lon")
 CONTACT_KEYS = ("phone", "email", "website")
@@ -46,12 +49,38 @@ def offer_record(offer: Offer) -> dict:
                             key=lambda h: (h.weekday, h.opens, h.week_of_month or 0))
         ],
         "open_on_public_holidays": offer.open_on_public_holidays,
+        "closures": [closure_record(c) for c in offer.closures],
         "cost": offer.cost,
         "accessible": offer.accessible,
         "appointment_needed": offer.appointment_needed,
         "status": offer.status,
         "verified_at": offer.verified_at.isoformat() if offer.verified_at else None,
     }
+
+
+def closure_record(closure) -> dict:
+    """A closure as the import format writes it: ``{"from", "until", "note": {lang: text}}``
+    (no note: no key)."""
+    record = {"from": closure.first_day.isoformat(), "until": closure.last_day.isoformat()}
+    note = closure.translations_of("note")
+    if note:
+        record["note"] = note
+    return record
+
+
+def keep_closures(session: Session, records: list[dict]) -> None:
+    """Offer records of a format without closures (a spreadsheet, HSDS 3.0) get the stored
+    offer's closures (none for a new one): importing them leaves closures as they are."""
+    ids = [r["id"] for r in records if isinstance(r, dict) and isinstance(r.get("id"), str)]
+    found: dict[str, list[dict]] = {}
+    for start in range(0, len(ids), 500):
+        for offer in session.scalars(
+                select(Offer).where(Offer.external_id.in_(ids[start:start + 500]))
+                .options(selectinload(Offer.closures).selectinload(OfferClosure.texts))):
+            found[offer.external_id] = [closure_record(c) for c in offer.closures]
+    for record in records:
+        if isinstance(record, dict):
+            record["closures"] = found.get(record.get("id"), [])
 
 
 EVENT_KEYS = ("online", "online_url", "cost", "registration_needed", "registration_contact",

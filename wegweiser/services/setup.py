@@ -84,13 +84,43 @@ def moved_events(events: list, today: date | None = None) -> list:
     return moved
 
 
+def moved_closures(offers: list, today: date | None = None) -> list:
+    """The demo offers with their closures (written for the winter of ``DEMO_EVENTS_WEEK``)
+    moved by whole years to the first such season not over on ``today``: the Christmas
+    holidays stay at Christmas and are never past. Records not well-formed are left to the
+    validation."""
+    today = today or date.today()
+    moved = []
+    for offer in offers:
+        closures = offer.get("closures") if isinstance(offer, dict) else None
+        if not isinstance(closures, list):
+            moved.append(offer)
+            continue
+        shifted = []
+        for closure in closures:
+            try:
+                first, last = (date.fromisoformat(closure[k]) for k in ("from", "until"))
+            except (KeyError, TypeError, ValueError):
+                shifted.append(closure)
+                continue
+            years = max(0, today.year - last.year)
+            if last.replace(year=last.year + years) < today:
+                years += 1
+            shifted.append({**closure, "from": first.replace(year=first.year + years).isoformat(),
+                            "until": last.replace(year=last.year + years).isoformat()})
+        moved.append({**offer, "closures": shifted})
+    return moved
+
+
 def import_demo(city: str | None = None, actor: str = "import:demo", progress=None,
                 today: date | None = None) -> ImportReport:
-    """Import a city's demo data set, its events moved to the current week."""
+    """Import a city's demo data set, its events moved to the current week and its closures
+    to the coming season."""
     data, problems = read_files(demo_files(city))
     if problems:
         return ImportReport(problems=problems)
     data["events"] = moved_events(data["events"], today)
+    data["offers"] = moved_closures(data["offers"], today)
     return import_records(data, actor, progress=progress)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from flask import Blueprint, current_app, jsonify, request, url_for
 
-from .. import db
+from .. import db, opening
 from ..cities import current_city
 from ..i18n import in_language, ui_languages
 from ..search import FACET_FIELDS, search_service
@@ -160,6 +160,10 @@ def offer(external_id: str):
     if found is None:
         return error_response(404, "not_found", f"no published offer with id {external_id!r}")
     record = offer_record(found)
+    # Closures that still matter (the past ones are the editors' history, in the export).
+    today = opening.local_now(current_city().timezone).date()
+    record["closures"] = [closure for closure in record["closures"]
+                          if closure["until"] >= today.isoformat()]
     record["organisation"] = {"id": found.organisation.external_id,
                               "name": found.organisation.name}
     record["url"] = url_for("public.offer", lang=lang, external_id=found.external_id,

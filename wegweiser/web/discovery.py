@@ -8,7 +8,7 @@ from flask import Blueprint, Response, g, render_template, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from .. import db
+from .. import db, opening
 from ..cities import current_city
 from ..i18n import direction, ui_languages
 from ..models import Offer, Organisation
@@ -71,7 +71,12 @@ def offer_json_ld(offer: Offer, lang: str) -> Markup:
                             "opens": h.opens.strftime("%H:%M"),
                             "closes": h.closes.strftime("%H:%M")}
                            # schema.org has no "first Thursday of the month"
-                           for h in offer.opening_hours if h.week_of_month is None],
+                           for h in offer.opening_hours if h.week_of_month is None]
+        # A closure as schema.org writes one: open from 00:00 to 00:00 on those days.
+        + [{"@type": "OpeningHoursSpecification", "opens": "00:00", "closes": "00:00",
+            "validFrom": c.first_day.isoformat(), "validThrough": c.last_day.isoformat()}
+           for c in offer.closures
+           if c.last_day >= opening.local_now(current_city().timezone).date()],
     }
     if summary:
         data["description"] = summary[0]

@@ -6,8 +6,9 @@ fields they concern. Validation itself is the importer's, the same as for import
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
+from babel.dates import format_interval
 from flask import g, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -29,7 +30,7 @@ from wtforms.validators import InputRequired
 
 from ..formatting import weekday_names
 from ..models import EVENT_TEXT_FIELDS, HELP_TEXT_FIELDS, TEXT_FIELDS
-from ..opening import WEEKS_OF_MONTH
+from ..opening import MAX_CLOSURE_DAYS, WEEKS_OF_MONTH, local_now
 from ..services.directory import Vocabularies
 from ..services.events import (
     BIWEEKLY,
@@ -47,6 +48,7 @@ from ..services.occurrences import Schedule, last_end
 from ..services.records import ADDRESS_KEYS, CONTACT_KEYS, ORGANISATION_KEYS
 
 HOUR_ROWS_EXTRA = 3  # empty rows for adding opening hours without JavaScript
+CLOSURE_ROWS_EXTRA = 1  # an empty row for adding a closure
 TRI_STATE = {"yes": True, "no": False, "": None}
 TRI_STATE_CHOICES = [SelectChoice("yes", _l("yes")), SelectChoice("no", _l("no")),
                      SelectChoice("", _l("No information"))]
@@ -83,6 +85,13 @@ def week_of_month_choices() -> list[SelectChoice]:
 
 # Line and page breaks as some programs copy them (Word's line break is a vertical tab).
 BREAKS = str.maketrans({"\v": "\n", "\f": "\n"})
+
+
+def local_today() -> date:
+    """Today in the city's time zone (closures are days there)."""
+    from ..cities import current_city
+
+    return local_now(current_city().timezone).date()
 
 
 def _text(field) -> str:
@@ -263,6 +272,66 @@ class HoursForm(Form):
         return problems
 
 
+class ClosureForm(Form):
+    """One temporary closure: its first and last closed day, and a note in the offer's
+    language; a row left empty is no closure (emptying one removes it)."""
+
+    first_day = StringField(_l("First closed day"))
+    last_day = StringField(_l("Last closed day"))
+    note = StringField(_l("Note"))
+
+    def is_empty(self) -> bool:
+        return not _text(self.first_day) and not _text(self.last_day) and not _text(self.note)
+
+    def closure(self, lang: str, notes: dict[str, str]) -> dict:
+        """The row in the import format, its note in ``lang`` over ``notes`` (the closure's
+        notes in other languages, kept); days as a date field sends them or typed as 22.12.2026
+        become 2026-12-22."""
+        closure = {"from": _iso_day(self.first_day), "until": _iso_day(self.last_day)}
+        notes = {k: v for k, v in notes.items() if k != lang}
+        if _text(self.note):
+            notes[lang] = _text(self.note)
+        if notes:
+            closure["note"] = notes
+        return closure
+
+    def problems(self) -> list[tuple[str, object]]:
+        """What is wrong with the row, in the words of the form: (field, reason)."""
+        first, last = _date(_text(self.first_day)), _date(_text(self.last_day))
+        problems = [(name, _l("Enter a date as year-month-day, e.g. 2026-12-22."))
+                    for name, day in (("first_day", first), ("last_day", last)) if day is None]
+        if first and last and last < first:
+            problems.append(("last_day", _l("The last closed day is before the first.")))
+        elif first and last and (last - first).days + 1 > MAX_CLOSURE_DAYS:
+            problems.append(("last_day", _l(
+                "A closure lasts at most a year; for longer, archive the offer.")))
+        return problems
+
+
+def _iso_day(field) -> str:
+    day = _date(_text(field))
+    return day.isoformat() if day else _text(field)
+
+
+def closure_problems(rows: list[ClosureForm], first_index: int) -> list[tuple[str, object]]:
+    """The problems of the rows of closures (``closures[first_index + i].field``, reason): each
+    row's own, and rows whose days overlap."""
+    problems, fine = [], []
+    for i, row in enumerate(rows, first_index):
+        own = row.problems()
+        problems += [(f"closures[{i}].{name}", reason) for name, reason in own]
+        if own:
+            continue
+        first, last = _date(_text(row.first_day)), _date(_text(row.last_day))
+        earlier = next(((f, t) for f, t in fine if f <= last and first <= t), None)
+        if earlier is not None:
+            problems.append((f"closures[{i}].first_day", _l(
+                "Overlaps with the closure %(days)s: change the days or empty one of the rows.",
+                days=format_interval(earlier[0], earlier[1], "yMMMMd", locale=get_locale()))))
+        fine.append((first, last))
+    return problems
+
+
 def _hh_mm(field) -> str:
     """A time as the import format writes it (09:30); what is not a time stays as typed."""
     moment = _time(_text(field))
@@ -330,6 +399,7 @@ class OfferForm(TextsForm):
     address = FormField(AddressForm, separator="_")
     hours = FieldList(FormField(HoursForm))
     open_on_public_holidays = BooleanField(_l("Open on public holidays too"))
+    closures = FieldList(FormField(ClosureForm))
     contact = FormField(ContactForm, separator="_")
     cost = RadioField(_l("Cost"), choices=[SelectChoice("free", _l("free of charge")),
                                             SelectChoice("reduced", _l("reduced price")),
@@ -340,6 +410,8 @@ class OfferForm(TextsForm):
     # a problem by the record's index (``opening_hours[1].closes``), shown at that row.
     _rows: tuple | list = ()
     _problems: list = []  # the form's own problems of the opening hours: (field, reason)
+    _closure_rows: tuple | list = ()  # the closures' rows in the record, after the past ones
+    _past_closures = 0  # closures over before today: not in the form, kept as they are
 
     @classmethod
     def build(cls, vocab: Vocabularies, record: dict | None = None,
@@ -352,6 +424,8 @@ class OfferForm(TextsForm):
         vocabulary_choices(form, vocab, vocab.categories)
         while sum(row.form.is_empty() for row in form.hours) < HOUR_ROWS_EXTRA:
             form.hours.append_entry()
+        while sum(row.form.is_empty() for row in form.closures) < CLOSURE_ROWS_EXTRA:
+            form.closures.append_entry()
         return form
 
     def record(self, base: dict) -> dict:
@@ -370,15 +444,31 @@ class OfferForm(TextsForm):
         record["opening_hours"] = [row.slot() for row in self._rows]
         record["open_on_public_holidays"] = bool(self.open_on_public_holidays.data)
         self._problems = hours_problems(self._rows)
+        self._closures_record(record, base)
         record["cost"] = self.cost.data or ""
         for name in ("accessible", "appointment_needed"):
             record[name] = TRI_STATE.get(self[name].data or "")
         return record
 
+    def _closures_record(self, record: dict, base: dict) -> None:
+        """The closures over before today kept from ``base`` (history, not in the form), then
+        the rows; a row's notes in other languages are kept from the closure of ``base`` that
+        began on the same day."""
+        lang, today = base["original_language"], local_today()
+        kept = [c for c in base.get("closures", []) if c.get("until", "") < today.isoformat()]
+        notes = {c.get("from"): c.get("note", {}) for c in base.get("closures", [])}
+        self._closure_rows = [row.form for row in self.closures if not row.form.is_empty()]
+        self._past_closures = len(kept)
+        record["closures"] = kept + [
+            row.closure(lang, notes.get(_iso_day(row.first_day), {}))
+            for row in self._closure_rows]
+        self._problems = [*self._problems,
+                          *closure_problems(self._closure_rows, self._past_closures)]
+
     def show_problems(self, problems) -> None:
-        """The form's own problems of the opening hours, then the importer's, except those
-        of rows the form has found wrong already (in the import's words: "must be a time
-        HH:MM")."""
+        """The form's own problems of the opening hours and closures, then the importer's,
+        except those of rows the form has found wrong already (in the import's words: "must
+        be a time HH:MM")."""
         own = [Problem("", name, reason) for name, reason in self._problems]
         rows = {name.partition(".")[0] for name, _reason in self._problems}
         super().show_problems([*own, *(p for p in problems
@@ -389,6 +479,11 @@ class OfferForm(TextsForm):
         if name.startswith("opening_hours[") and rest:
             row = int(name[len("opening_hours["):-1])
             return self._rows[row]._fields.get(rest) if row < len(self._rows) else None
+        if name.startswith("closures[") and rest:
+            row = int(name[len("closures["):-1]) - self._past_closures
+            rest = {"from": "first_day", "until": "last_day"}.get(rest.partition(".")[0], rest)
+            return self._closure_rows[row]._fields.get(rest) \
+                if 0 <= row < len(self._closure_rows) else None
         return super().field_for(path)
 
 
@@ -401,6 +496,10 @@ def offer_form_data(record: dict) -> dict:
                                              "open_on_public_holidays")}
     data.update({name: record.get(name, {}).get(lang, "") for name in TEXT_FIELDS})
     data["hours"] = list(record.get("opening_hours", []))
+    today = local_today().isoformat()
+    data["closures"] = [{"first_day": c["from"], "last_day": c["until"],
+                         "note": c.get("note", {}).get(lang, "")}
+                        for c in record.get("closures", []) if c["until"] >= today]
     for name in ("accessible", "appointment_needed"):
         data[name] = next(k for k, v in TRI_STATE.items() if v is record.get(name))
     return data

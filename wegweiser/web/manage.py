@@ -1085,8 +1085,8 @@ FIELD_LABELS = {
     "categories": _l("Categories"), "target_groups": _l("For whom"),
     "languages": _l("Staff speak"), "areas": _l("Part of town"),
     "citywide": _l("For people from the whole city"), "address": _l("Address"),
-    "contact": _l("Contact"), "opening_hours": _l("Opening hours"), "cost": _l("Cost"),
-    "open_on_public_holidays": _l("Open on public holidays too"),
+    "contact": _l("Contact"), "opening_hours": _l("Opening hours"), "closures": _l("Closures"),
+    "open_on_public_holidays": _l("Open on public holidays too"), "cost": _l("Cost"),
     "accessible": _l("Accessible for wheelchair users"),
     "appointment_needed": _l("Appointment needed"), "status": _l("Status"),
     "verified_at": _l("Last confirmed"), "reviewed": _l("Translation reviewed"),
@@ -1185,4 +1185,7 @@ def readable(field: str, value):
                if slot.get("week_of_month") in WEEKS_OF_MONTH else "")
             + (f" ({slot['note']})" if slot.get("note") else "")
             for slot in value if isinstance(slot, dict) and slot.get("weekday") in range(1, 8))
+    if field == "closures" and isinstance(value, list):
+        return "; ".join(presenters.closure_record_text(closure) for closure in value
+                         if isinstance(closure, dict))
     return value

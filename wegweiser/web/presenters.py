@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from datetime import date, timedelta
 
+from babel.dates import format_interval, format_skeleton
 from babel.lists import format_list
 from babel.units import format_unit
 from flask import url_for
@@ -16,7 +17,7 @@ from ..cities import current_city
 from ..formatting import render_markdown, weekday_names
 from ..i18n import direction, in_language, join_list, language_label, locale_name
 from ..models import ARCHIVED, Offer, Organisation
-from ..opening import open_state
+from ..opening import current_or_coming, open_state
 from ..qrcode import inline_svg
 from ..search import FILTERS, SearchQuery, SearchResult, highlighted
 from ..search.filters import BY_NAME, CITYWIDE, AreaFilter, FlagFilter, VocabularyFilter
@@ -166,27 +167,89 @@ def opening_hours(offer: Offer) -> list[dict]:
     return list(days.values())
 
 
+def _day_skeleton(today: date, *days: date) -> str:
+    """Day and month, and the year when one of ``days`` is not in this year."""
+    return "MMMMd" if all(day.year == today.year for day in days) else "yMMMMd"
+
+
+def closure_days(first: date, last: date, today: date) -> str:
+    """"22 December – 2 January" in the page's language (Babel's interval, year only when
+    needed); one day alone is that day."""
+    return format_interval(first, last, _day_skeleton(today, first, last), locale=get_locale())
+
+
+def closure_record_text(closure: dict) -> str:
+    """A closure of a record (a revision's before or after) as people write it: "22 December
+    2026 – 2 January 2027 (Weihnachtsferien)"."""
+    try:
+        first, last = (date.fromisoformat(closure[key]) for key in ("from", "until"))
+    except (KeyError, TypeError, ValueError):
+        return f"{closure.get('from')} – {closure.get('until')}"
+    text = format_interval(first, last, "yMMMMd", locale=get_locale())
+    notes = closure.get("note") or {}
+    note = notes.get(str(get_locale())) or next(iter(sorted(notes.items())), (None, None))[1]
+    return f"{text} ({note})" if note else text
+
+
+def closure_notices(offer: Offer, timezone: str) -> list[dict]:
+    """The closures now or within four weeks, in the page's language: "Temporarily closed:
+    22 December – 2 January", with the note in the reader's language where there is one."""
+    today = opening.local_now(timezone).date()
+    rows = {c.closure(): c for c in offer.closures}
+    notices = []
+    for closure in current_or_coming(rows, today):
+        notice = {"text": _("Temporarily closed: %(dates)s",
+                            dates=closure_days(closure.first, closure.last, today)),
+                  "current": closure.covers(today)}
+        notices.append({**notice, **_closure_note(rows[closure])})
+    return notices
+
+
+def _closure_note(row) -> dict:
+    """A closure's note in the reader's language, else the best one there is."""
+    found = row.text_in("note", str(get_locale()))
+    if found is None:
+        return {}
+    text, lang = found
+    return {"note": text, "note_lang": lang, "note_dir": direction(lang)}
+
+
 def open_now_text(offer: Offer, timezone: str) -> dict | None:
-    """"Open now, until 12:00" or "Closed · opens Monday at 10:00", in the page's language."""
+    """"Open now, until 12:00" or "Closed · opens Monday at 10:00", in the page's language;
+    during a closure "Closed until 2 January · opens on Monday, 4 January at 10:00"."""
     if not offer.opening_hours:
         return None
     now = opening.local_now(timezone)
-    state = open_state((h.slot() for h in offer.opening_hours), now, closed_days(offer))
+    closures = {c.closure(): c for c in offer.closures}
+    state = open_state((h.slot() for h in offer.opening_hours), now, closures,
+                       closed_days(offer))
     # The row of hours the status speaks of, for its note.
     slot = next((h for h in offer.opening_hours if h.slot() == state.slot), None)
     if state.is_open:
         return {"open": True, "text": _("Open now, until %(time)s",
                                         time=format_time(state.closes_at.time(), "short")),
                 **_slot_note(offer, slot)}
+    if state.closed_until is not None:
+        until = format_skeleton(_day_skeleton(now.date(), state.closed_until),
+                                state.closed_until, locale=get_locale())
+        if state.next_opening is None:
+            text = _("Closed until %(date)s", date=until)
+        else:
+            text = _("Closed until %(date)s · opens on %(next)s at %(time)s", date=until,
+                     next=format_date(state.next_opening.date(), "full"),
+                     time=format_time(state.next_opening.time(), "short"))
+        # The closure's note stands beside it in the closure's notice (closure_notices).
+        return {"open": False, "text": text}
     if state.next_opening is None:
         return None
     when = state.next_opening
     if when.date() == now.date():
         text = _("Closed now · opens today at %(time)s", time=format_time(when.time(), "short"))
     elif when.date() - now.date() >= timedelta(days=7) or any(
-            h.week_of_month for h in offer.opening_hours):
-        # Not within the week, or hours not every week: "opens Thursday" would send a client
-        # on the wrong Thursday.
+            h.week_of_month for h in offer.opening_hours) or any(
+            c.first <= when.date() and c.last >= now.date() for c in closures):
+        # Not within the week, hours not every week, or a closure in between: "opens
+        # Thursday" would send a client on the wrong Thursday.
         text = _("Closed now · opens on %(date)s at %(time)s",
                  date=format_date(when.date(), "full"),
                  time=format_time(when.time(), "short"))
@@ -265,6 +328,7 @@ def offer_detail(offer: Offer, locale: str, stale_after_days: int, timezone: str
         "opening_hours": opening_hours(offer),
         "open_now": open_now_text(offer, timezone),
         "public_holidays": public_holiday_text(offer, timezone),
+        "closures": closure_notices(offer, timezone),
         "phone": offer.phone,
         "email": offer.email,
         "website": offer.website,
@@ -505,6 +569,7 @@ def sheet_column(offer: Offer, lang: str) -> dict:
             "citywide": _("For people from the whole city") if offer.citywide else None,
             "hours": opening_hours(offer),
             "holidays": public_holiday_rule(offer),
+            "closures": closure_notices(offer, current_city().timezone),
             "no_hours": _("No fixed opening hours."),
             "appointment": _("Please make an appointment first.")
             if offer.appointment_needed else None,
@@ -522,6 +587,9 @@ def list_as_text(offers: list[Offer], lang: str) -> str:
             lines = [f"{number}. {column['title']['text']}"]
             if column["address"]:
                 lines.append(f"{column['labels']['where']}: {column['address']}")
+            for closure in column["closures"]:
+                lines.append(closure["text"] + (f" ({closure['note']})" if closure.get("note")
+                                                else ""))
             for day in column["hours"]:
                 lines.append(f"{day['day']}: {day['times']}")
             if column["appointment"]:

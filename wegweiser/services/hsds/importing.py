@@ -10,6 +10,7 @@ from pathlib import Path
 from ... import db
 from ..importer import ImportReport, Problem
 from ..lookups import Lookups
+from ..records import keep_closures
 from ..setup import import_records
 from .convert import Converter, Dropped
 from .export import Names
@@ -105,5 +106,6 @@ def import_hsds(paths: list[Path], actor: str, mapping_path: Path | None = None,
     if problems:
         return HsdsImportReport(ImportReport(problems=problems, dry_run=dry_run),
                                 converter.dropped, found.ignored)
+    keep_closures(session, data["offers"])  # HSDS 3.0 has no place for them
     result = import_records(data, actor, dry_run=dry_run, progress=progress)
     return HsdsImportReport(result, converter.dropped, found.ignored)

@@ -4,7 +4,9 @@ Each service becomes one HSDS service at its location, with the location's addre
 accessibility and languages; keywords and Open Eligibility taxonomy ids become taxonomy terms
 (taxonomies ``ohana-keywords`` and ``open-eligibility``) for the mapping file to translate.
 Contacts (names of staff) and mail addresses are not carried over; holiday schedules have no
-place in our model. Both are named in ``ignored``.
+place in our model: the sample's recur every year (dated 0001, which Wegweiser's dated
+closures cannot say) or give other hours for a day (not a closure). Both are named in
+``ignored``.
 """
 from __future__ import annotations
 
@@ -162,7 +164,8 @@ def read_ohana_folder(folder: Path, found: Collected | None = None) -> Collected
         found.add("service", service)
     for name, why in (("contacts", "names of staff are not kept (people, not offers)"),
                       ("mail_addresses", "postal addresses for letters have no place"),
-                      ("holiday_schedules", "holiday closures have no place in opening hours"),
+                      ("holiday_schedules", "yearly holidays (year 0001) and other hours "
+                                            "for a day have no place: closures are dated"),
                       ("programs", "programs have no place in our model")):
         count = len(_rows(folder, name))
         if count:

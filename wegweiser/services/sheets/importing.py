@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from ...models import TEXT_FIELDS, Organisation
 from ..importer import ImportReport, PlannedChange
+from ..records import keep_closures
 from ..setup import import_records
 from .columns import column_of, is_column, row_to_record
 from .files import Sheet, UnreadCell
@@ -78,6 +79,7 @@ class _Converted:
         known = set(session.scalars(select(Organisation.external_id)))
         for number, cells in sheet.rows:
             self._row(number, cells, known)
+        keep_closures(session, self.offers)  # a sheet has no column for them
 
     def cell(self, column: str, row: int | None) -> str | None:
         if column not in self.sheet.header or row is None:

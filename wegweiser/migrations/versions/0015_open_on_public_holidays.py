@@ -1,15 +1,15 @@
 """offers: whether the weekly hours hold on public holidays too (a crisis line) or not (most)
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-12-06 21:00:00.000000
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0014'
-down_revision = '0013'
+revision = '0015'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 

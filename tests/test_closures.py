@@ -1,0 +1,145 @@
+"""Temporary closures of an offer ("closed 22 December – 2 January"): the offer page, the
+referral sheet and text, the API and the history show a current or coming closure in the
+reader's language; "open now" says "closed until"."""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+import pytest
+from sqlalchemy import select
+
+from wegweiser import db, opening
+from wegweiser.models import Offer, OfferClosure, OfferClosureText
+
+from .helpers import OWN, csrf
+from .test_api import check
+
+pytestmark = pytest.mark.demo_directory
+
+CHRISTMAS = (date(2026, 12, 22), date(2027, 1, 2))  # OWN: Tuesday and Thursday 09:30–11:30
+
+
+@pytest.fixture
+def closed(app, monkeypatch):
+    """OWN closed over Christmas (notes in German and Arabic), a past closure, and "now"."""
+    with app.app_context():
+        session = db.session()
+        offer = session.scalar(select(Offer).where(Offer.external_id == OWN))
+        christmas = OfferClosure(first_day=CHRISTMAS[0], last_day=CHRISTMAS[1])
+        christmas.texts = [OfferClosureText(field="note", locale="de", text="Weihnachtsferien"),
+                           OfferClosureText(field="note", locale="ar", text="عطلة الميلاد")]
+        offer.closures = [OfferClosure(first_day=date(2025, 8, 1), last_day=date(2025, 8, 15)),
+                          christmas]
+        session.commit()
+
+    def at(moment: datetime) -> None:
+        monkeypatch.setattr(opening, "local_now", lambda timezone: moment)
+    return at
+
+
+def _days(locale: str) -> str:
+    """The closure's days as Babel writes an interval in ``locale`` (thin spaces and all)."""
+    from babel.dates import format_interval
+
+    return format_interval(*CHRISTMAS, "yMMMMd", locale=locale)
+
+
+def test_during_a_closure_the_page_says_closed_until_and_when_it_opens(app, closed):
+    closed(datetime(2026, 12, 23, 10, 0))
+    page = app.test_client().get(f"/de/offers/{OWN}").get_data(as_text=True)
+    assert f"Vorübergehend geschlossen: {_days('de')}" in page
+    assert "Geschlossen bis 2. Januar 2027 · öffnet am Dienstag, 5. Januar 2027 um 09:30" \
+        in page
+    assert '<bdi lang="de" dir="ltr">(Weihnachtsferien)</bdi>' in page
+    assert page.count("(Weihnachtsferien)") == 1, "the note once, beside the closure"
+    assert "Jetzt geöffnet" not in page
+    assert page.count("Vorübergehend geschlossen") == 1, "the past closure is not shown"
+
+
+def test_in_arabic_with_babels_dates_and_the_arabic_note(app, closed):
+    from babel.dates import format_date, format_skeleton
+
+    closed(datetime(2026, 12, 23, 10, 0))
+    page = app.test_client().get(f"/ar/offers/{OWN}").get_data(as_text=True)
+    assert f"مغلق مؤقتًا: {_days('ar')}" in page
+    until = format_skeleton("yMMMMd", CHRISTMAS[1], locale="ar")
+    opens = format_date(date(2027, 1, 5), "full", locale="ar")
+    assert f"مغلق حتى {until} · يفتح يوم {opens}" in page
+    assert '<bdi lang="ar" dir="rtl">(عطلة الميلاد)</bdi>' in page
+
+
+@pytest.mark.parametrize("now, shown", [
+    (datetime(2026, 11, 20, 10, 0), False),  # 32 days before: not yet
+    (datetime(2026, 11, 26, 10, 0), True),  # within four weeks: announced
+    (datetime(2027, 1, 2, 18, 0), True),  # the last day
+    (datetime(2027, 1, 3, 10, 0), False),  # over
+])
+def test_a_coming_closure_is_announced_four_weeks_ahead(app, closed, now, shown):
+    closed(now)
+    page = app.test_client().get(f"/de/offers/{OWN}").get_data(as_text=True)
+    assert ("Vorübergehend geschlossen" in page) is shown
+    if now.date() < CHRISTMAS[0]:
+        assert "Geschlossen bis" not in page, "not closed yet"
+
+
+def test_the_referral_sheet_and_the_text_carry_the_closure(app, closed):
+    closed(datetime(2026, 12, 10, 10, 0))
+    client = app.test_client()
+    token = csrf(client, "/de/search?q=Deutsch")
+    response = client.post("/de/list/add", data={"csrf_token": token, "offer": OWN,
+                                                 "next": "/de/list"})
+    assert response.status_code == 303
+    sheet = client.get("/de/list/sheet?client=ar").get_data(as_text=True)
+    assert f"Vorübergehend geschlossen: {_days('de')}" in sheet
+    assert "مغلق مؤقتًا" in sheet and "(عطلة الميلاد)" in sheet
+    text = client.get("/de/list/text?client=ar").get_data(as_text=True)
+    assert re.search(r"^مغلق مؤقتًا: .+ \(عطلة الميلاد\)$", text, re.M), text
+
+
+def test_the_api_gives_closures_not_yet_over_and_follows_its_document(app, closed):
+    closed(datetime(2026, 12, 10, 10, 0))
+    spec = app.test_client().get("/api/v1/openapi.json").get_json()
+    body = app.test_client().get(f"/api/v1/offers/{OWN}").get_json()
+    check(spec, "Offer", body)
+    assert body["closures"] == [{"from": "2026-12-22", "until": "2027-01-02",
+                                 "note": {"ar": "عطلة الميلاد", "de": "Weihnachtsferien"}}]
+    closed(datetime(2027, 1, 3, 10, 0))
+    assert app.test_client().get(f"/api/v1/offers/{OWN}").get_json()["closures"] == []
+
+
+def test_the_pages_structured_data_names_the_closure(app, closed):
+    """schema.org's way: an OpeningHoursSpecification from 00:00 to 00:00 valid on those
+    days; a past closure is left out."""
+    import json
+
+    closed(datetime(2026, 12, 10, 10, 0))
+    page = app.test_client().get(f"/de/offers/{OWN}").get_data(as_text=True)
+    data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page,
+                                re.S).group(1))
+    closures = [h for h in data["hoursAvailable"] if "validFrom" in h]
+    assert closures == [{"@type": "OpeningHoursSpecification", "opens": "00:00",
+                         "closes": "00:00", "validFrom": "2026-12-22",
+                         "validThrough": "2027-01-02"}]
+
+
+def test_the_history_shows_a_closure_in_words(app):
+    """A closure added by an import: its revision in the offer's history names the field and
+    the days as people write them, with the note."""
+    from babel.dates import format_interval
+
+    from wegweiser.services.records import offer_record
+    from wegweiser.services.setup import import_records
+
+    from .helpers import signed_in
+
+    with app.app_context():
+        offer = db.session().scalar(select(Offer).where(Offer.external_id == OWN))
+        record = {**offer_record(offer), "closures": [
+            {"from": "2026-12-22", "until": "2027-01-02", "note": {"de": "Weihnachtsferien"}}]}
+        report = import_records({"organisations": [], "offers": [record]}, "import:test")
+        assert report.ok and report.updated["offers"] == 1, report.problems
+    editor = signed_in(app, "ed@example.org", "editor", "a-sprachwerk-ost")
+    page = editor.get(f"/de/manage/offers/{OWN}/history").get_data(as_text=True)
+    days = format_interval(*CHRISTMAS, "yMMMMd", locale="de")
+    assert "Schließzeiten" in page and f"{days} (Weihnachtsferien)" in page
