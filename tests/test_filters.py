@@ -294,7 +294,7 @@ def test_open_now_leaves_out_a_closed_offer_in_the_index_and_the_database(ctx, t
     found = session.scalar(select(Offer).where(Offer.external_id == offer["id"]))
     query = SearchQuery(per_page=50, now=now, open_now=True)
     indexed = search_service().search(query, session)
-    plain = plain_search(session, query, "Europe/Berlin")
+    plain = plain_search(session, query, IndexSettings(timezone="Europe/Berlin"))
     state = open_state([h.slot() for h in found.opening_hours], now,
                        [c.closure() for c in found.closures])
     assert state.is_open is is_open

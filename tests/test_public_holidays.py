@@ -64,22 +64,23 @@ def test_a_city_file_names_known_holidays(tmp_path, monkeypatch, table, message)
 def test_no_slot_opens_on_a_holiday_and_opens_next_skips_it():
     weekdays = [Slot(day, time(10), time(12)) for day in range(MON, FRI + 1)]
     closed = CHRISTMAS.__contains__
-    christmas = open_state(weekdays, datetime(2026, 12, 25, 11), closed)
+    christmas = open_state(weekdays, datetime(2026, 12, 25, 11), closed=closed)
     assert not christmas.is_open and christmas.next_opening == datetime(2026, 12, 28, 10)
     assert open_state(weekdays, datetime(2026, 12, 25, 11)).is_open  # without holidays
-    eve = open_state(weekdays, datetime(2026, 12, 24, 9), closed)
+    eve = open_state(weekdays, datetime(2026, 12, 24, 9), closed=closed)
     assert eve.next_opening == datetime(2026, 12, 24, 10)
     # A slot belongs to the day it opens on, as with an initiative's own closures: the night
     # café of Christmas Eve stays open past midnight, the one of Christmas Day does not open.
     night = [Slot(THU, time(22), time(2)), Slot(FRI, time(22), time(2))]
-    assert open_state(night, datetime(2026, 12, 24, 23), closed).closes_at == \
+    assert open_state(night, datetime(2026, 12, 24, 23), closed=closed).closes_at == \
         datetime(2026, 12, 25, 2, 0)
-    assert open_state(night, datetime(2026, 12, 25, 1), closed).is_open
-    assert not open_state(night, datetime(2026, 12, 25, 23), closed).is_open
-    assert not open_state(night, datetime(2026, 12, 26, 1), closed).is_open
+    assert open_state(night, datetime(2026, 12, 25, 1), closed=closed).is_open
+    assert not open_state(night, datetime(2026, 12, 25, 23), closed=closed).is_open
+    assert not open_state(night, datetime(2026, 12, 26, 1), closed=closed).is_open
     only_thursday = [Slot(THU, time(10), time(12))]
-    assert open_state(only_thursday, datetime(2026, 1, 1, 9),
-                      {date(2026, 1, 1)}.__contains__).next_opening == datetime(2026, 1, 8, 10)
+    new_year = {date(2026, 1, 1)}.__contains__
+    assert open_state(only_thursday, datetime(2026, 1, 1, 9), closed=new_year).next_opening == \
+        datetime(2026, 1, 8, 10)
 
 
 @pytest.mark.parametrize("now", [
@@ -96,7 +97,7 @@ def test_open_now_on_a_holiday_in_the_index_and_the_database(demo_ctx, now):
     saxony = city_info("leipzig").holidays
     offers = session.scalars(select(Offer).where(Offer.status == "published")).all()
     expected = {o.id for o in offers if open_state(
-        (h.slot() for h in o.opening_hours), now,
+        (h.slot() for h in o.opening_hours), now, [c.closure() for c in o.closures],
         None if o.open_on_public_holidays else saxony.is_holiday).is_open}
     assert set(indexed.offer_ids) == expected
     crisis_line = session.scalar(select(Offer).where(Offer.external_id == CRISIS_LINE))
