@@ -29,10 +29,6 @@ from .nearby import street_position
 from .proposals import waiting_change
 from .records import entity_type, entry_record, organisation_record
 
-EDITABLE_BY_FORM = ("categories", "target_groups", "languages", "areas", "citywide", "address",
-                    "contact", "opening_hours", "open_on_public_holidays", "closures", "cost",
-                    "accessible", "appointment_needed", *TEXT_FIELDS)
-
 
 def validate(session: Session, organisation: Organisation, record: dict,
              model: type[Offer | Event] = Offer) -> tuple[dict | None, list[Problem]]:
