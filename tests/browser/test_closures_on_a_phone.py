@@ -11,6 +11,7 @@ from sqlalchemy import select
 from wegweiser import cli, db, opening
 from wegweiser.models import Offer, OfferClosure, OfferClosureText
 
+from .screenshots import screenshot
 from .test_editor_flow import accept, latest_invitation, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.demo_directory,
@@ -57,9 +58,9 @@ def test_closures_fit_a_phone(app, server, chromium, artifacts, monkeypatch, lan
             "e-f-closures-1-last_day"
         fits(page)
         error.scroll_into_view_if_needed()
-        page.locator("fieldset.closures-editor").screenshot(
+        screenshot(page.locator("fieldset.closures-editor"), 
             path=str(artifacts / f"closures-edit-form-{lang}-360.png"))
-        page.screenshot(path=str(artifacts / f"closures-edit-form-full-{lang}-360.png"),
+        screenshot(page, path=str(artifacts / f"closures-edit-form-full-{lang}-360.png"),
                         full_page=True)
         # The public page during the closure.
         during = datetime.combine(first + timedelta(days=1), datetime.min.time()).replace(
@@ -69,6 +70,6 @@ def test_closures_fit_a_phone(app, server, chromium, artifacts, monkeypatch, lan
         fits(page)
         assert page.locator(".closure-notice").is_visible()
         page.locator(".closure-notice").scroll_into_view_if_needed()
-        page.screenshot(path=str(artifacts / f"closures-offer-page-{lang}-360.png"))
+        screenshot(page, path=str(artifacts / f"closures-offer-page-{lang}-360.png"))
     finally:
         context.close()

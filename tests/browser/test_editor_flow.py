@@ -14,6 +14,7 @@ from wegweiser import cli
 from wegweiser.mail import outbox_dir
 
 from ..helpers import browser_second_step
+from .screenshots import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.demo_directory,
               pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
@@ -87,7 +88,7 @@ def test_invite_edit_translate_approve_and_find(app, server, chromium, artifacts
     admin.select_option("#invite-org", "a-sprachwerk-ost")
     admin.click("form.edit-form button[type=submit]")
     assert "editor@example.org" in admin.locator("p.notice").inner_text()
-    admin.screenshot(path=str(artifacts / "flow-1-admin-invites.png"), full_page=True)
+    screenshot(admin, path=str(artifacts / "flow-1-admin-invites.png"), full_page=True)
 
     editor = new_page()
     accept(editor, latest_invitation(app, "editor@example.org"), server)
@@ -101,14 +102,14 @@ def test_invite_edit_translate_approve_and_find(app, server, chromium, artifacts
     assert "prüft Ihre Änderungen" in editor.locator("div.notices[role=status]").inner_text()
     editor.goto(server + f"/de/manage/offers/{OFFER}/translate/ar")
     editor.fill("#t-title", "دورة للأهالي مع ركن ألعاب مريح")
-    editor.screenshot(path=str(artifacts / "flow-2-editor-translates.png"), full_page=True)
+    screenshot(editor, path=str(artifacts / "flow-2-editor-translates.png"), full_page=True)
     # The preview shows the Arabic public page, right to left, before anything is submitted.
     editor.get_by_role("button", name="Vorschau", exact=True).click()
     frame = editor.locator(".preview-frame")
     assert frame.locator("h2").first.inner_text() == "دورة للأهالي مع ركن ألعاب مريح"
     assert frame.get_attribute("dir") == "rtl" and frame.get_attribute("lang") == "ar"
     assert editor.locator("#t-title").input_value() == "دورة للأهالي مع ركن ألعاب مريح"
-    editor.screenshot(path=str(artifacts / "flow-2b-editor-previews-arabic.png"), full_page=True)
+    screenshot(editor, path=str(artifacts / "flow-2b-editor-previews-arabic.png"), full_page=True)
     assert_accessible(chromium, editor, server + f"/de/manage/offers/{OFFER}/translate/ar",
                       preview=True)
     # The save button beside the preview submits the form below it (no JavaScript).
@@ -129,7 +130,7 @@ def test_invite_edit_translate_approve_and_find(app, server, chromium, artifacts
     moderator.goto(server + "/de/manage/review/")
     moderator.locator(".result-list a").first.click()
     assert "ركن ألعاب" in moderator.locator("table.diff").inner_text()
-    moderator.screenshot(path=str(artifacts / "flow-3-moderator-reviews.png"), full_page=True)
+    screenshot(moderator, path=str(artifacts / "flow-3-moderator-reviews.png"), full_page=True)
     assert_accessible(chromium, moderator, moderator.url)
     moderator.get_by_role("button", name="Freigeben und veröffentlichen").click()
     moderator.wait_for_url("**/de/manage/review/")
@@ -137,7 +138,7 @@ def test_invite_edit_translate_approve_and_find(app, server, chromium, artifacts
     public.goto(server + "/ar/search?q=ركن ألعاب")
     card = public.locator(".offer-card").first
     assert "دورة للأهالي مع ركن ألعاب مريح" in card.inner_text()
-    public.screenshot(path=str(artifacts / "flow-4-arabic-search-finds-it.png"), full_page=True)
+    screenshot(public, path=str(artifacts / "flow-4-arabic-search-finds-it.png"), full_page=True)
     public.goto(server + f"/de/offers/{OFFER}")
     assert public.locator("h1").inner_text() == "Elternkurs mit Kinderbetreuung und Spielecke"
 
@@ -161,14 +162,14 @@ def test_the_editors_dashboard_fits_a_phone(app, server, chromium, artifacts, la
         page.locator("details.confirm summary").first.click()
         assert page.locator("details.confirm[open] button[type=submit]").first.is_visible()
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
-        page.screenshot(path=str(artifacts / f"dashboard-{lang}-360.png"), full_page=True)
+        screenshot(page, path=str(artifacts / f"dashboard-{lang}-360.png"), full_page=True)
         # The edit form on the phone: the opening hours' weekday picker readable, the note
         # that coordinates come from the street.
         page.goto(server + f"/{lang}/manage/offers/a-sprachwerk-deutsch-eltern/edit")
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
         picker = page.locator("td[data-label] select").first
         assert picker.is_visible() and picker.bounding_box()["width"] >= 120, "readable"
-        page.screenshot(path=str(artifacts / f"issue11-edit-form-{lang}-360.png"),
+        screenshot(page, path=str(artifacts / f"issue11-edit-form-{lang}-360.png"),
                         full_page=True)
     finally:
         context.close()

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from wegweiser import cli, db
 from wegweiser.models import Event
 
+from .screenshots import screenshot
 from .test_editor_flow import accept, assert_accessible, latest_invitation, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.demo_directory,
@@ -72,7 +73,7 @@ def test_an_editor_creates_an_event_and_a_moderator_approves_it(app, server, chr
     assert editor.locator("#f-title").input_value() == TITLE, "nothing typed is lost"
     assert editor.locator("input[name=repetition][value=monthly_weekday]").is_checked()
     _fits(editor)
-    editor.screenshot(path=str(artifacts / f"event-1-form-error-{lang}-360.png"),
+    screenshot(editor, path=str(artifacts / f"event-1-form-error-{lang}-360.png"),
                       full_page=True)
     editor.fill("#f-start_time", "16:00")
     editor.locator("form.edit-form button[type=submit]").click()
@@ -83,7 +84,7 @@ def test_an_editor_creates_an_event_and_a_moderator_approves_it(app, server, chr
     row = editor.locator("table.manage-table tr", has_text=TITLE)
     assert row.count() == 1
     _fits(editor)
-    editor.screenshot(path=str(artifacts / f"event-2-dashboard-{lang}-360.png"), full_page=True)
+    screenshot(editor, path=str(artifacts / f"event-2-dashboard-{lang}-360.png"), full_page=True)
     assert_accessible(chromium, editor, form_url)
 
     moderator = phone()
@@ -94,7 +95,7 @@ def test_an_editor_creates_an_event_and_a_moderator_approves_it(app, server, chr
     link.click()
     assert TITLE in moderator.locator("table.diff").inner_text()
     _fits(moderator)
-    moderator.screenshot(path=str(artifacts / f"event-3-review-{lang}-360.png"), full_page=True)
+    screenshot(moderator, path=str(artifacts / f"event-3-review-{lang}-360.png"), full_page=True)
     assert_accessible(chromium, moderator, moderator.url)
     moderator.locator("button[name=decision][value=approve]").click()
     moderator.wait_for_url(f"**/{lang}/manage/review/")
@@ -110,6 +111,6 @@ def test_an_editor_creates_an_event_and_a_moderator_approves_it(app, server, chr
         td => getComputedStyle(td, '::before').content)""")
     assert labels and all(label not in ("none", "normal", '""') for label in labels)
     assert any(TEXTS[lang]["before"] in label for label in labels)
-    editor.screenshot(path=str(artifacts / f"event-4-history-{lang}-360.png"), full_page=True)
+    screenshot(editor, path=str(artifacts / f"event-4-history-{lang}-360.png"), full_page=True)
     editor.context.close()
     moderator.context.close()

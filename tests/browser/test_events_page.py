@@ -11,6 +11,7 @@ from wegweiser import db
 from wegweiser.search import rebuild_index
 
 from ..event_factory import add_event, days_ahead
+from .screenshots import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.demo_directory,
               pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
@@ -60,10 +61,10 @@ def test_the_events_page_on_a_phone(chromium, events_server, artifacts, lang, di
     assert page.locator(".event-day h2").count() >= 3
     assert page.locator(".event-card").count() >= 5
     no_sideways_scroll(page)
-    page.screenshot(path=str(artifacts / f"events-{lang}-360.png"), full_page=True)
-    page.screenshot(path=str(artifacts / f"events-{lang}-360-top.png"))
+    screenshot(page, path=str(artifacts / f"events-{lang}-360.png"), full_page=True)
+    screenshot(page, path=str(artifacts / f"events-{lang}-360-top.png"))
     page.locator(".event-day").first.scroll_into_view_if_needed()
-    page.screenshot(path=str(artifacts / f"events-{lang}-360-first-day.png"))
+    screenshot(page, path=str(artifacts / f"events-{lang}-360-first-day.png"))
     assert all(url.startswith(events_server) for url in requests), "nothing from elsewhere"
 
     # Filter by a category without JavaScript: the form is sent as a GET request.
@@ -78,13 +79,13 @@ def test_the_events_page_on_a_phone(chromium, events_server, artifacts, lang, di
                 "أمسية معلومات عبر الإنترنت: الإقامة والعمل"} & set(titles)
     assert page.locator("#filter-category").input_value() == "network-meeting"
     assert page.locator(".event-filter-more").get_attribute("open") is not None
-    page.screenshot(path=str(artifacts / f"events-{lang}-360-filtered.png"), full_page=True)
+    screenshot(page, path=str(artifacts / f"events-{lang}-360-filtered.png"), full_page=True)
 
     page.locator(".event-card-title a[href$='/events/netzwerktreffen']").first.click()
     page.wait_for_url("**/events/netzwerktreffen")
     assert page.locator(".event-dates li").count() == 10
     no_sideways_scroll(page)
-    page.screenshot(path=str(artifacts / f"event-{lang}-360.png"), full_page=True)
+    screenshot(page, path=str(artifacts / f"event-{lang}-360.png"), full_page=True)
     with page.expect_download() as download:
         page.locator("a[href$='/calendar.ics']").click()
     assert download.value.suggested_filename == "netzwerktreffen.ics"

@@ -15,6 +15,7 @@ from wegweiser import cli
 from wegweiser.mail import outbox_dir
 
 from ..helpers import browser_second_step
+from .screenshots import screenshot
 from .test_editor_flow import assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.demo_directory,
@@ -64,7 +65,7 @@ def test_join_accept_and_set_a_password_on_a_phone(app, server, chromium, expect
         visitor.wait_for_url(f"**/{lang}/join")
         assert visitor.locator("html").get_attribute("dir") == ("rtl" if lang == "ar" else "ltr")
         fits(visitor)
-        visitor.screenshot(path=str(artifacts / f"join-form-{lang}-360.png"), full_page=True)
+        screenshot(visitor, path=str(artifacts / f"join-form-{lang}-360.png"), full_page=True)
 
         visitor.fill("#f-name", name)
         visitor.fill("#f-summary", title)
@@ -77,11 +78,11 @@ def test_join_accept_and_set_a_password_on_a_phone(app, server, chromium, expect
         assert visitor.locator("#f-name").input_value() == name, "what was typed is kept"
         assert visitor.locator("input[name=categories][value=language-courses]").is_checked()
         fits(visitor)
-        visitor.screenshot(path=str(artifacts / f"join-problems-{lang}-360.png"), full_page=True)
+        screenshot(visitor, path=str(artifacts / f"join-problems-{lang}-360.png"), full_page=True)
         visitor.fill("#f-title", title)
         visitor.click("#join-form button[type=submit]")
         expect(visitor.locator("main p.notice[role=status]")).to_be_visible()
-        visitor.screenshot(path=str(artifacts / f"join-sent-{lang}-360.png"), full_page=True)
+        screenshot(visitor, path=str(artifacts / f"join-sent-{lang}-360.png"), full_page=True)
         visitor.goto(f"{server}/{lang}/search?q={title}")
         assert visitor.locator(".offer-card", has_text=title).count() == 0, \
             "nothing is public before a moderator accepts"
@@ -99,7 +100,7 @@ def test_join_accept_and_set_a_password_on_a_phone(app, server, chromium, expect
         moderator.wait_for_url("**/manage/requests/**")
         assert name in moderator.locator("main").inner_text()
         fits(moderator)
-        moderator.screenshot(path=str(artifacts / f"join-moderator-{lang}-360.png"),
+        screenshot(moderator, path=str(artifacts / f"join-moderator-{lang}-360.png"),
                              full_page=True)
         assert_accessible(chromium, moderator, moderator.url)
         moderator.click("button[name=decision][value=accept]")
@@ -112,13 +113,13 @@ def test_join_accept_and_set_a_password_on_a_phone(app, server, chromium, expect
         link = newest_link(app, contact, r"http://\S+?(/\w+/invitation/\S+)")
         assert link.startswith(f"/{lang}/invitation/"), "the invitation speaks the form's language"
         editor.goto(server + link)
-        editor.screenshot(path=str(artifacts / f"join-invitation-{lang}-360.png"),
+        screenshot(editor, path=str(artifacts / f"join-invitation-{lang}-360.png"),
                           full_page=True)
         set_password_and_sign_in(editor, app, server, link, lang, contact)
         dashboard = editor.locator("main").inner_text()
         assert name in dashboard and title in dashboard
         fits(editor)
-        editor.screenshot(path=str(artifacts / f"join-editor-dashboard-{lang}-360.png"),
+        screenshot(editor, path=str(artifacts / f"join-editor-dashboard-{lang}-360.png"),
                           full_page=True)
         editor.context.close()
 
@@ -132,12 +133,12 @@ def test_join_accept_and_set_a_password_on_a_phone(app, server, chromium, expect
         visitor.fill("#claim-name", "Ada")
         visitor.fill("#claim-email", "ada@example.org")
         fits(visitor)
-        visitor.screenshot(path=str(artifacts / f"claim-form-{lang}-360.png"), full_page=True)
+        screenshot(visitor, path=str(artifacts / f"claim-form-{lang}-360.png"), full_page=True)
         visitor.click("#claim-form button[type=submit]")
         expect(visitor.locator("main p.notice[role=status]")).to_be_visible()
         link = newest_link(app, "kontakt@sprachwerk-ost.example", r"http://\S+?(/\w+/claims/\S+)")
         visitor.goto(server + link)
         fits(visitor)
-        visitor.screenshot(path=str(artifacts / f"claim-verify-{lang}-360.png"), full_page=True)
+        screenshot(visitor, path=str(artifacts / f"claim-verify-{lang}-360.png"), full_page=True)
     finally:
         context.close()

@@ -14,6 +14,7 @@ from wegweiser.i18n import direction
 from wegweiser.services.shortlist import Shortlist
 
 from ..helpers import csrf, form_of, review_paths, signed_in
+from .screenshots import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.demo_directory,
               pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
@@ -25,7 +26,7 @@ GERMAN_DESCRIPTION = "a-sprachwerk-deutschkurs-a1"  # described in German only
 
 def shot(page, artifacts, name: str, lang: str) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], page.url
-    page.screenshot(path=str(artifacts / f"{name}-{lang}-360.png"), full_page=True)
+    screenshot(page, path=str(artifacts / f"{name}-{lang}-360.png"), full_page=True)
 
 
 @pytest.mark.parametrize("lang", ["de", "ar"])

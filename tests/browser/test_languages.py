@@ -12,6 +12,7 @@ from wegweiser.search import rebuild_index
 from wegweiser.services.setup import import_files
 
 from ..conftest import DATA
+from .screenshots import screenshot
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
@@ -32,7 +33,7 @@ def test_arabic_results_page_is_right_to_left(chromium, live_server, artifacts):
     assert chip["x"] + chip["width"] > 1000, "chips start at the right"
     direction = page.locator("ol.result-list").evaluate("e => getComputedStyle(e).direction")
     assert direction == "rtl"
-    page.screenshot(path=str(artifacts / "arabic-results-rtl.png"), full_page=True)
+    screenshot(page, path=str(artifacts / "arabic-results-rtl.png"), full_page=True)
     context.close()
 
 
@@ -69,7 +70,7 @@ def test_a_german_only_offer_in_farsi_shows_the_notice(chromium, german_only_ser
     assert "آلمانی" in notice.inner_text(), "names the language, in Persian"
     title = page.locator("h1")
     assert title.get_attribute("lang") == "de" and title.get_attribute("dir") == "ltr"
-    page.screenshot(path=str(artifacts / "farsi-german-only-offer.png"), full_page=True)
+    screenshot(page, path=str(artifacts / "farsi-german-only-offer.png"), full_page=True)
     context.close()
 
 
@@ -91,7 +92,7 @@ def test_the_new_languages_on_a_phone(chromium, live_server, artifacts, lang, di
         assert page.evaluate("document.fonts.check('16px \"Noto Sans Ethiopic\"', 'ትግርኛ')")
         heading = page.locator("h1").first.inner_text()
         assert any("\u1200" <= char <= "\u137f" for char in heading), heading
-    page.screenshot(path=str(artifacts / f"results-{lang}-phone.png"), full_page=False)
+    screenshot(page, path=str(artifacts / f"results-{lang}-phone.png"), full_page=False)
     page.locator("a.languages").click()
     page.wait_for_url("**/language?**")
     assert page.locator(".language-choice button").count() == 14

@@ -11,6 +11,8 @@ import re
 
 import pytest
 
+from .screenshots import screenshot
+
 pytestmark = [pytest.mark.browser,
               pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
 
@@ -63,7 +65,7 @@ def test_my_position_orders_results_and_only_a_rounded_one_is_sent(chromium, liv
     button = page.get_by_role("button", name=USE_POSITION[lang])
     button.wait_for(state="visible")
     _check_width(page)
-    page.screenshot(path=str(artifacts / f"near-choice-{lang}-360.png"), full_page=True)
+    screenshot(page, path=str(artifacts / f"near-choice-{lang}-360.png"), full_page=True)
     with page.expect_navigation():
         button.click()
     assert ROUNDED in page.url and "q=Beratung" in page.url
@@ -76,7 +78,7 @@ def test_my_position_orders_results_and_only_a_rounded_one_is_sent(chromium, liv
     assert not [url for url in sent if "51.3417" in url or "12.3771" in url], sent
     assert [url for url in sent if ROUNDED in url]
     _check_width(page)
-    page.screenshot(path=str(artifacts / f"near-results-{lang}-360.png"), full_page=False)
+    screenshot(page, path=str(artifacts / f"near-results-{lang}-360.png"), full_page=False)
     context.close()
 
 
@@ -99,7 +101,7 @@ def test_without_javascript_the_part_of_town_is_chosen_from_a_list(page, live_se
     assert not page.get_by_role("button", name=USE_POSITION[lang]).is_visible()
     page.locator("select[name=near]").select_option("connewitz")
     _check_width(page)
-    page.screenshot(path=str(artifacts / f"near-choice-no-js-{lang}-360.png"), full_page=True)
+    screenshot(page, path=str(artifacts / f"near-choice-no-js-{lang}-360.png"), full_page=True)
     page.get_by_role("button", name=SORT[lang]).click()
     page.wait_for_load_state()
     assert "near=connewitz" in page.url and "q=Beratung" in page.url
@@ -132,7 +134,7 @@ def test_read_aloud_reads_the_essentials_where_a_voice_exists(chromium, live_ser
     button = page.get_by_role("button", name=READ_ALOUD[lang])
     button.wait_for(state="visible")
     _check_width(page)
-    page.screenshot(path=str(artifacts / f"read-aloud-{lang}-360.png"), full_page=False)
+    screenshot(page, path=str(artifacts / f"read-aloud-{lang}-360.png"), full_page=False)
     button.click()  # fetches js/speak.js, which then reads
     for _ in range(100):  # (wait_for_function evaluates a string: the security policy says no)
         spoken = page.evaluate("window.spoken")

@@ -7,6 +7,7 @@ import pytest
 
 from wegweiser import cli
 
+from .screenshots import screenshot
 from .test_editor_flow import accept, assert_accessible, latest_invitation, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.demo_directory,
@@ -55,10 +56,10 @@ def test_a_moderator_reads_and_prints_the_report(app, server, chromium, artifact
         # No word of a table is broken between letters ("Ver|öff|ent|lich|te"): headings and
         # names wrap between words; what is then too wide scrolls in its region.
         assert page.evaluate(BROKEN_WORDS) == [], lang
-        page.screenshot(path=str(artifacts / f"needs-{lang}-360.png"), full_page=True)
-        page.locator("div.table-scroll:has(table.matrix)").screenshot(
+        screenshot(page, path=str(artifacts / f"needs-{lang}-360.png"), full_page=True)
+        screenshot(page.locator("div.table-scroll:has(table.matrix)"), 
             path=str(artifacts / f"needs-{lang}-360-matrix.png"))
-        page.locator("div.table-scroll:has(#areas-caption)").screenshot(
+        screenshot(page.locator("div.table-scroll:has(#areas-caption)"), 
             path=str(artifacts / f"needs-{lang}-360-areas.png"))
         for viewport in ({"width": 360, "height": 740}, {"width": 1280, "height": 800}):
             page.set_viewport_size(viewport)

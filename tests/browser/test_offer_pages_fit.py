@@ -11,6 +11,8 @@ from sqlalchemy import select
 from wegweiser import db
 from wegweiser.models import PUBLISHED, Offer
 
+from .screenshots import screenshot
+
 pytestmark = [pytest.mark.browser, pytest.mark.demo_directory,
               pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
 PHONE = {"width": 360, "height": 740}
@@ -41,7 +43,7 @@ def test_the_offers_with_the_longest_addresses_fit_a_phone(demo_app, live_server
             if width > PHONE["width"]:
                 too_wide.append((offer, width))
         page.goto(f"{live_server}/{lang}/offers/{chosen[0]}")
-        page.screenshot(path=str(artifacts / f"offer-longest-{lang}-360.png"), full_page=True)
+        screenshot(page, path=str(artifacts / f"offer-longest-{lang}-360.png"), full_page=True)
     finally:
         context.close()
     assert not too_wide, too_wide

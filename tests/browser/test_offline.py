@@ -13,6 +13,8 @@ import time
 import pytest
 from werkzeug.serving import make_server
 
+from .screenshots import screenshot
+
 pytestmark = [pytest.mark.browser,
               pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
 
@@ -105,7 +107,7 @@ def test_saved_pages_open_without_a_network(chromium, own_server, artifacts, lan
         assert note.is_visible()
         assert OFFLINE_NOTE[lang] in note.inner_text()
         assert any(char.isdigit() for char in note.inner_text()), "when it was saved"
-        page.screenshot(path=str(artifacts / f"offline-list-{lang}-360.png"), full_page=True)
+        screenshot(page, path=str(artifacts / f"offline-list-{lang}-360.png"), full_page=True)
 
         page.goto(f"{base}{offer_url}")
         assert page.locator("h1").inner_text() == title
@@ -118,7 +120,7 @@ def test_saved_pages_open_without_a_network(chromium, own_server, artifacts, lan
         page.goto(never)
         assert NOT_SAVED[lang] in page.locator(".offline-note").inner_text()
         assert page.locator(".offline-note").is_visible()
-        page.screenshot(path=str(artifacts / f"offline-missing-{lang}-360.png"))
+        screenshot(page, path=str(artifacts / f"offline-missing-{lang}-360.png"))
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 360
     finally:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import pytest
 
+from .screenshots import screenshot
+
 pytestmark = [pytest.mark.browser,
               pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
 
@@ -23,7 +25,7 @@ def test_search_filter_by_district_and_open_an_offer(page, live_server, artifact
     page.wait_for_url("**area=connewitz**")
     chip = page.locator(".chips a.chip", has_text="Connewitz")
     assert chip.count() == 1
-    page.screenshot(path=str(artifacts / "search-deutschkurs-connewitz.png"), full_page=True)
+    screenshot(page, path=str(artifacts / "search-deutschkurs-connewitz.png"), full_page=True)
 
     first = page.locator(".result-list .offer-card-title a").first
     title = first.inner_text()
@@ -34,7 +36,7 @@ def test_search_filter_by_district_and_open_an_offer(page, live_server, artifact
     for label in ("Für wen", "Wo", "Wann", "Kosten"):
         assert label in facts
     assert page.locator("a[href^='https://www.openstreetmap.org/']").count() == 1
-    page.screenshot(path=str(artifacts / "offer-page.png"), full_page=True)
+    screenshot(page, path=str(artifacts / "offer-page.png"), full_page=True)
 
     assert all(url.startswith(live_server) for url in page.requests), \
         "the site requests nothing from other sites"

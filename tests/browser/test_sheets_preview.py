@@ -7,6 +7,7 @@ import pytest
 
 from wegweiser import cli
 
+from .screenshots import screenshot
 from .test_editor_flow import accept, assert_accessible, latest_invitation, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.demo_directory,
@@ -49,7 +50,7 @@ def test_the_preview_lists_every_error_on_a_phone(app, server, chromium, artifac
             e => e.getBoundingClientRect().right > 361 || e.getBoundingClientRect().left < -1)
             .map(e => e.tagName + '.' + e.className).slice(0, 8)""")
         assert page.evaluate("document.documentElement.scrollWidth") <= 360, wide
-        page.screenshot(path=str(artifacts / f"sheets-preview-{lang}-360.png"), full_page=True)
+        screenshot(page, path=str(artifacts / f"sheets-preview-{lang}-360.png"), full_page=True)
     assert page.locator("html").get_attribute("dir") == "rtl"
     for viewport in ({"width": 360, "height": 740}, {"width": 1280, "height": 800}):
         page.set_viewport_size(viewport)

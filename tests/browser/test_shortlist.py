@@ -6,6 +6,8 @@ import re
 
 import pytest
 
+from .screenshots import screenshot
+
 pytestmark = [pytest.mark.browser,
               pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
 
@@ -43,7 +45,7 @@ def test_collect_print_and_share_a_list(chromium, page, live_server, artifacts):
     assert first.locator(".sheet-qr svg").count() == 1
     page.emulate_media(media="print")
     assert not page.locator(".site-header").is_visible()
-    page.screenshot(path=str(artifacts / "sheet-ar-de-print.png"), full_page=False)
+    screenshot(page, path=str(artifacts / "sheet-ar-de-print.png"), full_page=False)
     pdf = page.pdf(path=str(artifacts / "sheet-ar-de.pdf"), format="A4",
                    print_background=True)
     assert pdf.startswith(b"%PDF")
@@ -90,7 +92,7 @@ def test_with_javascript_the_sheet_has_a_print_button(chromium, live_server, art
     page.evaluate("window.print = () => { window.printed = true; }")
     button.click()
     assert page.evaluate("window.printed === true")
-    page.screenshot(path=str(artifacts / "sheet-ar-phone.png"), full_page=False)
+    screenshot(page, path=str(artifacts / "sheet-ar-phone.png"), full_page=False)
     context.close()
 
 

@@ -9,6 +9,7 @@ import pytest
 from wegweiser import cli
 
 from ..helpers import totp_code
+from .screenshots import screenshot
 from .test_editor_flow import PASSWORD, accept, latest_invitation
 
 pytestmark = [pytest.mark.browser, pytest.mark.demo_directory,
@@ -22,7 +23,7 @@ def check(chromium, page, artifacts, name: str) -> None:
     from axe_playwright_python.sync_playwright import Axe
 
     assert page.evaluate("document.documentElement.scrollWidth") <= 360, name
-    page.screenshot(path=str(artifacts / f"{name}.png"), full_page=True)
+    screenshot(page, path=str(artifacts / f"{name}.png"), full_page=True)
     context = chromium.new_context(storage_state=page.context.storage_state(),
                                    viewport={"width": 360, "height": 740})
     copy = context.new_page()

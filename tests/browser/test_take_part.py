@@ -12,6 +12,7 @@ from babel.dates import format_date
 
 from wegweiser import cli
 
+from .screenshots import screenshot
 from .test_editor_flow import accept, assert_accessible, latest_invitation, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.demo_directory,
@@ -55,7 +56,7 @@ def test_an_editor_posts_a_call_a_moderator_approves_it_and_it_shows_in_de_and_a
     editor.check("input[name=areas][value=volkmarsdorf]")
     editor.locator("summary", has_text="Sprachen auswählen").click()
     editor.check("input[name=languages][value=prs]")
-    editor.screenshot(path=str(artifacts / "take-part-1-editor-posts-de-360.png"),
+    screenshot(editor, path=str(artifacts / "take-part-1-editor-posts-de-360.png"),
                       full_page=True)
     assert_accessible(chromium, editor, editor.url)
     editor.get_by_role("button", name="Aufruf absenden").click()
@@ -76,7 +77,7 @@ def test_an_editor_posts_a_call_a_moderator_approves_it_and_it_shows_in_de_and_a
     moderator.wait_for_url("**/review/help-calls/*")
     assert TITLE in moderator.locator("table.diff").inner_text()
     _fits(moderator)
-    moderator.screenshot(path=str(artifacts / "take-part-2-moderator-reviews-360.png"),
+    screenshot(moderator, path=str(artifacts / "take-part-2-moderator-reviews-360.png"),
                          full_page=True)
     assert_accessible(chromium, moderator, moderator.url)
     moderator.get_by_role("button", name="Freigeben und veröffentlichen").click()
@@ -92,7 +93,7 @@ def test_an_editor_posts_a_call_a_moderator_approves_it_and_it_shows_in_de_and_a
         assert kind in public.locator("section", has=call).locator("h2").inner_text()
         assert public.locator("html").get_attribute("dir") == ("rtl" if lang == "ar" else "ltr")
         _fits(public)
-        public.screenshot(path=str(artifacts / f"take-part-3-public-{lang}-360.png"),
+        screenshot(public, path=str(artifacts / f"take-part-3-public-{lang}-360.png"),
                           full_page=True)
     public.goto(server + "/ar/organisations/a-sprachwerk-ost")
     assert TITLE in public.locator("main").inner_text()
