@@ -112,7 +112,8 @@ class PostgresDatabases:
         self._create(self.template)
 
     def _url(self, name: str) -> str:
-        return POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+        return (POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+                + "?options=-c%20synchronous_commit%3Doff")
 
     def _create(self, name: str, template: str | None = None) -> None:
         with self.admin.connect() as conn:
@@ -144,11 +145,11 @@ class PostgresDatabases:
     def keep_as_template(self, url: str, name: str) -> None:
         with self.admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{self.prefix}_{name}" TEMPLATE '
-                              f'"{url.rsplit("/", 1)[1]}"'))
+                              f'"{url.rsplit("/", 1)[1].split("?")[0]}"'))
         self.created.append(f"{self.prefix}_{name}")
 
     def drop(self, url: str) -> None:
-        name = url.rsplit("/", 1)[1]
+        name = url.rsplit("/", 1)[1].split("?")[0]
         with self.admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         if name in self.created:
