@@ -171,3 +171,71 @@ def test_the_sign_in_and_reset_forms_keep_the_address_never_the_password(app, cl
                                      "password": "geheim-getippt"})
     assert NOTE_DE in page and 'value="ed@example.org"' in page
     assert "geheim-getippt" not in page
+
+
+# Control characters pasted into a form (a vertical tab from a word processor, a NUL from a
+# broken copy): the form comes back with the text, those characters taken out, and a note.
+CONTROLS_DE = "Sie wurden aus dem Text unten entfernt"
+CONTROLS_AR = "أُزيلت هذه الأحرف من النص أدناه"
+
+
+@pytest.mark.parametrize("lang, note", [("de", CONTROLS_DE), ("ar", CONTROLS_AR)])
+def test_a_report_with_pasted_control_characters_comes_back_cleaned(app, client, lang, note):
+    path = f"/{lang}/offers/{OFFER}/report"
+    response = client.post(path, data={
+        "csrf_token": csrf(client, path), "contact": "0341\x00 99",
+        "message": "Die Telefonnummer\x0b stimmt\x1b nicht mehr.\r\nNeue: 0341 12"})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert note in page
+    assert "Die Telefonnummer stimmt nicht mehr.\r\nNeue: 0341 12</textarea>" in page
+    assert 'value="0341 99"' in page
+    assert _count(app, ProblemReport) == 0
+    fresh = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    sent = client.post(path, data={"csrf_token": fresh, "contact": "0341 99",
+                                   "message": "Die Telefonnummer stimmt nicht mehr."})
+    assert sent.status_code == 200 and _count(app, ProblemReport) == 1
+
+
+def test_a_join_request_with_pasted_control_characters_comes_back_cleaned(app, client):
+    typed = join_form(description="Zwei Stunden\x0c getippt\nin vielen Zeilen")
+    response = client.post("/de/join", data={"csrf_token": csrf(client, "/de/join"), **typed})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert CONTROLS_DE in page and "Zwei Stunden getippt\nin vielen Zeilen" in page
+    assert 'value="Teestube Zwiebelturm"' in page
+    assert _count(app, JoinRequest) == 0
+
+
+def test_a_claim_and_a_list_note_with_control_characters_come_back_cleaned(app, client):
+    path = "/de/organisations/a-sprachwerk-ost/claim"
+    page = client.post(path, data={"csrf_token": csrf(client, path), "name": "Ada\x08 Beispiel",
+                                   "email": "ada@example.org"}).get_data(as_text=True)
+    assert CONTROLS_DE in page and 'value="Ada Beispiel"' in page
+    assert _count(app, JoinRequest) == 0
+    client.post("/de/list/add", data={"csrf_token": csrf(client, f"/de/offers/{OFFER}"),
+                                      "offer": OFFER})
+    page = client.post("/de/list/note", data={
+        "csrf_token": csrf(client, "/de/list"), "note": "Termin\x07 am Montag"}
+    ).get_data(as_text=True)
+    assert CONTROLS_DE in page and "Termin am Montag</textarea>" in page
+    assert "Termin am Montag" not in client.get("/de/list").get_data(as_text=True)
+
+
+def test_a_moderators_comment_with_control_characters_decides_nothing(app):
+    propose_title(app, "Neuer Titel zur Prüfung")
+    moderator = signed_in(app, "mod@example.org", "moderator")
+    path = review_paths(moderator)[0]
+    response = moderator.post(path, data={
+        "csrf_token": csrf(moderator, path), "decision": "return",
+        "comment": "Bitte die Öffnungszeiten\x0b ergänzen."})
+    page = response.get_data(as_text=True)
+    assert CONTROLS_DE in page and "Bitte die Öffnungszeiten ergänzen.</textarea>" in page
+    with app.app_context():
+        assert db.session().scalars(select(Proposal.status)).all() == ["pending"]
+
+
+def test_a_control_character_in_a_field_name_is_still_refused(app, client):
+    path = f"/de/offers/{OFFER}/report"
+    response = client.post(path, data={"csrf_token": csrf(client, path), "mess\x00age": "x"})
+    assert response.status_code == 400 and CONTROLS_DE not in response.get_data(as_text=True)

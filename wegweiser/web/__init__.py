@@ -74,6 +74,8 @@ def init_app(app) -> None:
         csrf.exempt(app.view_functions[endpoint])
     app.before_request(security.check_kept_form)
     edge.TEXT_CHECKED_BY_VIEW.update(manage.LONG_FORMS)
+    edge.SHOWN_AGAIN_WITHOUT_CONTROLS.update(
+        security.KEEPS_TYPED | (manage.KEEPS_TYPED - manage.LONG_FORMS))
     app.register_blueprint(discovery.bp)
     app.register_blueprint(discovery.localised)
     app.register_blueprint(api.bp)

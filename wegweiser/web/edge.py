@@ -5,7 +5,8 @@
   is not a route, so a 404.
 - No other path part, query parameter or form field may hold NUL or other control characters
   (a form's text may hold tabs and line breaks): a 404 for the path, a 400 naming the
-  parameter for the rest, as a page or, under ``/api/``, as JSON.
+  parameter for the rest, as a page or, under ``/api/``, as JSON. The forms that keep what was
+  typed come back with the text, its control characters taken out, and a note; nothing is sent.
 """
 from __future__ import annotations
 
@@ -13,12 +14,14 @@ import re
 
 from flask import g, jsonify, request
 from flask_babel import gettext as _
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import BadRequest, NotFound
 from werkzeug.routing import BaseConverter, IntegerConverter, PathConverter, UnicodeConverter
 
 from ..i18n import best_language_for_request
 from ..services.importer import EXTERNAL_ID
 from .errors import error_page
+from .forms import CONTROLS_REMOVED
 
 # C0 controls, DEL and C1 controls; form text may keep tab, line feed and carriage return.
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -79,6 +82,10 @@ def init_app(app) -> None:
 # its field with the form shown again as typed (manage.KEEPS_TYPED, added by web/__init__.py):
 # a long text pasted from another program is not lost to a 400 here.
 TEXT_CHECKED_BY_VIEW: set[str] = set()
+# Forms that are shown again as typed when they cannot be sent (security.KEEPS_TYPED, the
+# moderators' decisions; added by web/__init__.py): a control character pasted into them is
+# taken out and the form comes back with a note (forms.stale_note), nothing sent.
+SHOWN_AGAIN_WITHOUT_CONTROLS: set[str] = set()
 
 
 def refuse_control_characters():
@@ -89,10 +96,17 @@ def refuse_control_characters():
             raise UnusableInput(name)
     if request.endpoint in TEXT_CHECKED_BY_VIEW:
         return
-    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        for name, value in request.form.items(multi=True):
-            if CONTROL.search(name) or CONTROL_IN_TEXT.search(value):
-                raise UnusableInput(name)
+    if request.mimetype not in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        return
+    kept = request.endpoint in SHOWN_AGAIN_WITHOUT_CONTROLS
+    for name, value in request.form.items(multi=True):
+        if CONTROL.search(name) or (CONTROL_IN_TEXT.search(value) and not kept):
+            raise UnusableInput(name)
+    if kept and any(CONTROL_IN_TEXT.search(value) for value in request.form.values()):
+        request.form = ImmutableMultiDict(
+            [(name, CONTROL_IN_TEXT.sub("", value))
+             for name, value in request.form.items(multi=True)])
+        g.stale_form, g.kept_form_note = True, CONTROLS_REMOVED
 
 
 def unusable_input(error: UnusableInput):

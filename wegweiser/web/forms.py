@@ -110,13 +110,20 @@ OPEN_TOO_LONG = _l("Your form was open too long, so nothing was sent. What you t
                    "below: check it and send again.")
 
 
+# A form with invisible control characters pasted into it (edge.refuse_control_characters).
+CONTROLS_REMOVED = _l("What you typed contained invisible control characters (copied from "
+                      "another program, perhaps), so nothing was sent. They have been taken out "
+                      "of the text below: check it and send again.")
+
+
 def stale_note():
-    """Why a form sent with a stale token came back, or None when its token was good. In the
-    manage area a session that ended leads to the sign-in; a token that fails there is of a
-    session before the last sign-in."""
+    """Why a form that keeps what was typed came back, or None when it can be sent: its token
+    was stale or it held control characters (edge.py). In the manage area a session that ended
+    leads to the sign-in; a token that fails there is of a session before the last sign-in."""
     if not g.get("stale_form"):
         return None
-    return STALE_FORM if request.blueprint == "manage" else OPEN_TOO_LONG
+    return g.get("kept_form_note") or (
+        STALE_FORM if request.blueprint == "manage" else OPEN_TOO_LONG)
 
 
 class ProblemsForm(FlaskForm):
