@@ -141,3 +141,18 @@ def test_a_forced_restore_replaces_a_database_in_use(backend, source, tmp_path):
     assert forced.exit_code == 0, forced.output
     after = every_row(source)
     assert all(after[table] == rows for table, rows in before.items())
+
+
+def test_pg_dump_gets_the_connection_options_of_the_database_address():
+    """A production address may carry libpq options (``?options=-c%20statement_timeout%3D5s``);
+    libpq reads "+" as a plus, so the address handed to pg_dump keeps spaces as %20."""
+    from sqlalchemy import create_engine
+
+    from wegweiser.services.backup import _libpq
+
+    engine = create_engine("postgresql+psycopg://ww:secret@db.internal:5433/wegweiser"
+                           "?options=-c%20statement_timeout%3D5s&sslmode=require")
+    address, env = _libpq(engine)
+    assert address == ("postgresql://ww@db.internal:5433/wegweiser"
+                       "?options=-c%20statement_timeout%3D5s&sslmode=require")
+    assert env["PGPASSWORD"] == "secret" and "secret" not in address

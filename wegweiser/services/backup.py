@@ -16,9 +16,10 @@ import sqlite3
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote, urlencode
 
 from sqlalchemy import func, inspect, select, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine
 
 from ..models import Offer, Revision, User, utcnow
 
@@ -68,8 +69,13 @@ def _libpq(engine: Engine) -> tuple[str, dict]:
     env = dict(os.environ)
     if url.password:
         env["PGPASSWORD"] = url.password
-    plain = make_url(str(url.set(drivername="postgresql", password=None)))
-    return plain.render_as_string(hide_password=False), env
+    # URL.set(password=None) keeps the password (None means "unchanged"), and str() of a URL
+    # writes it as "***", which libpq then prefers to PGPASSWORD: the namedtuple's _replace.
+    plain = url._replace(password=None).set(drivername="postgresql")
+    address = plain.set(query={}).render_as_string(hide_password=False)
+    if plain.query:  # libpq reads %20 as a space but "+" as a plus (SQLAlchemy writes "+")
+        address += "?" + urlencode(plain.query, doseq=True, quote_via=quote)
+    return address, env
 
 
 def _run(command: list[str], env: dict) -> None:
