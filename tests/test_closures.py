@@ -143,3 +143,44 @@ def test_the_history_shows_a_closure_in_words(app):
     page = editor.get(f"/de/manage/offers/{OWN}/history").get_data(as_text=True)
     days = format_interval(*CHRISTMAS, "yMMMMd", locale="de")
     assert "Schließzeiten" in page and f"{days} (Weihnachtsferien)" in page
+
+
+def test_an_editor_translates_a_closures_note_beside_the_original(app, closed):
+    """The translation form has the note of each closure now or to come, the original beside;
+    what is typed goes through the same change as the other texts, and the Ukrainian page then
+    gives the note in Ukrainian. The past closure (no note) is not offered."""
+    from .helpers import propose_title, read_form, review_paths, signed_in
+
+    editor = propose_title(app, "Deutschkurs für Eltern")  # a change waiting: untrusted
+    page = editor.get(f"/de/manage/offers/{OWN}/translate/uk").get_data(as_text=True)
+    assert "Weihnachtsferien" in page and "2025" not in page.split("edit-form")[1]
+    data = dict(read_form(page).fields)
+    field = "closure_note-2026-12-22"
+    assert data[field] == ""
+    assert re.search(rf'<label for="t-{field}">.*? · <strong>fehlt</strong>', page)
+    data[field] = "  Різдвяні   канікули "
+    assert editor.post(f"/de/manage/offers/{OWN}/translate/uk", data=data).status_code == 303
+    moderator = signed_in(app, "mod@example.org", "moderator")
+    path = review_paths(moderator)[0]
+    assert moderator.post(path, data={"csrf_token": csrf(moderator, path),
+                                      "decision": "approve"}).status_code == 303
+    closed(datetime(2026, 12, 23, 10, 0))
+    ukrainian = app.test_client().get(f"/uk/offers/{OWN}").get_data(as_text=True)
+    assert "(Різдвяні канікули)" in ukrainian and "Weihnachtsferien" not in ukrainian
+    with app.app_context():
+        offer = db.session().scalar(select(Offer).where(Offer.external_id == OWN))
+        christmas = next(c for c in offer.closures if c.first_day == CHRISTMAS[0])
+        assert {t.locale: t.text for t in christmas.texts} == {
+            "de": "Weihnachtsferien", "ar": "عطلة الميلاد", "uk": "Різдвяні канікули"}
+    # Emptying the field removes that translation, the others stay.
+    page = editor.get(f"/de/manage/offers/{OWN}/translate/ar").get_data(as_text=True)
+    data = dict(read_form(page).fields)
+    assert data[field] == "عطلة الميلاد"
+    data[field] = ""
+    assert editor.post(f"/de/manage/offers/{OWN}/translate/ar", data=data).status_code == 303
+    with app.app_context():
+        from wegweiser.models import Proposal
+
+        record = db.session().scalars(select(Proposal).order_by(Proposal.id.desc())).first().record
+        christmas = next(c for c in record["closures"] if c["from"] == "2026-12-22")
+        assert christmas["note"] == {"de": "Weihnachtsferien", "uk": "Різдвяні канікули"}

@@ -209,6 +209,43 @@ class TranslationForm(TextsForm):
     title = StringField(_l("Title"))
 
 
+CLOSURE_NOTE_FIELD = "closure_note-"  # + the closure's first day: its note in the translation
+
+
+def closures_to_translate(record: dict, target: str, today: date) -> list[dict]:
+    """The closures now or to come whose note is written in the original language: its days,
+    that note and the note in ``target`` (empty when missing), for the translation form."""
+    original, found = record["original_language"], []
+    for closure in record.get("closures", []):
+        notes = closure.get("note") or {}
+        if closure.get("until", "") < today.isoformat() or not notes.get(original):
+            continue
+        found.append({"field": CLOSURE_NOTE_FIELD + closure["from"],
+                      "first": date.fromisoformat(closure["from"]),
+                      "last": date.fromisoformat(closure["until"]),
+                      "original": notes[original], "typed": notes.get(target, "")})
+    return found
+
+
+def closure_notes_over(record: dict, target: str, typed) -> dict:
+    """``record`` with the closures' notes in ``target`` as typed (``typed``: the form's data,
+    one field per closure, named by its first day); an emptied field removes that note."""
+    closures = []
+    for closure in record.get("closures", []):
+        field = CLOSURE_NOTE_FIELD + str(closure.get("from"))
+        if field in typed:
+            notes, value = dict(closure.get("note") or {}), " ".join(typed[field].split())
+            if value:
+                notes[target] = value
+            else:
+                notes.pop(target, None)
+            closure = {key: v for key, v in closure.items() if key != "note"}
+            if notes:
+                closure["note"] = notes
+        closures.append(closure)
+    return {**record, "closures": closures}
+
+
 class AddressFields:
     """Street, postal code and city: of an offer, an organisation's profile, the join form."""
 

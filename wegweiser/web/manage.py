@@ -63,6 +63,7 @@ from ..services.directory import (
 from ..services.events import event_by_external_id, next_start, repetition_kind
 from ..services.freshness import stale_offers
 from ..services.help_calls import calls_of_organisation, waiting_help_calls
+from ..services.importer import CLOSURE_NOTE_LIMIT
 from ..services.joining import waiting_requests
 from ..services.notifications import send_invitation, send_returned
 from ..services.records import changed_fields, entity_type, event_record, offer_record
@@ -77,6 +78,9 @@ from .forms import (
     OfferForm,
     ProfileForm,
     TranslationForm,
+    closure_notes_over,
+    closures_to_translate,
+    local_today,
     stale_note,
 )
 from .language import language_blueprint
@@ -594,10 +598,12 @@ def _translate(entry, target: str):
     proposal = proposals.latest_change(session, entry)
     base = _working_record(proposal, offer_record(entry) if is_offer else event_record(entry))
     preview = None
+    record = base
     if request.method == "POST":
         form = TranslationForm()
         record = form.texts_record(base, target, fields_of)
         if is_offer:
+            record = closure_notes_over(record, target, request.form)
             checked, preview = _check_offer_form(session, entry.organisation, entry, form,
                                                  record, target)
         else:
@@ -612,9 +618,14 @@ def _translate(entry, target: str):
     fields = [{"name": name, "state": state,
                "original": base.get(name, {}).get(entry.original_language, "")}
               for name, state in editing.translation_state(entry, target).items()]
+    today = local_today()
+    closures = [{**closure, "days": presenters.closure_days(closure["first"], closure["last"],
+                                                            today)}
+                for closure in closures_to_translate(record, target, today)] if is_offer else []
     return render_template(
         "manage/translate.html", offer_id=entry.external_id if is_offer else None,
         target=target, original_language=entry.original_language, fields=fields, form=form,
+        closures=closures, closure_note_limit=CLOSURE_NOTE_LIMIT,
         preview=preview, preview_languages=ui_languages() if is_offer else None,
         preview_lang=_preview_language(target),
         target_dir=direction(target), original_dir=direction(entry.original_language)
