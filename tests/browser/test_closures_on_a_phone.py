@@ -12,7 +12,7 @@ from wegweiser import cli, db, opening
 from wegweiser.models import Offer, OfferClosure, OfferClosureText
 
 from .screenshots import screenshot
-from .test_editor_flow import accept, latest_invitation, sign_in
+from .test_editor_flow import accept, assert_accessible, latest_invitation, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.demo_directory,
               pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
@@ -58,10 +58,20 @@ def test_closures_fit_a_phone(app, server, chromium, artifacts, monkeypatch, lan
             "e-f-closures-1-last_day"
         fits(page)
         error.scroll_into_view_if_needed()
-        screenshot(page.locator("fieldset.closures-editor"), 
-            path=str(artifacts / f"closures-edit-form-{lang}-360.png"))
+        screenshot(page.locator("fieldset.closures-editor"),
+                   path=str(artifacts / f"closures-edit-form-{lang}-360.png"))
         screenshot(page, path=str(artifacts / f"closures-edit-form-full-{lang}-360.png"),
-                        full_page=True)
+                   full_page=True)
+        # The translation form: the closure's note beside the original, in Ukrainian.
+        page.goto(server + f"/{lang}/manage/offers/{OFFER}/translate/uk")
+        fits(page)
+        note = page.locator(f"#t-closure_note-{first.isoformat()}")
+        assert note.get_attribute("dir") == "ltr" and note.get_attribute("lang") == "uk"
+        note.fill("Різдвяні канікули")
+        assert "Weihnachtsferien" in page.locator("fieldset.translate-closures").inner_text()
+        screenshot(page.locator("fieldset.translate-closures"),
+                   path=str(artifacts / f"closures-translate-{lang}-360.png"))
+        assert_accessible(chromium, page, server + f"/{lang}/manage/offers/{OFFER}/translate/uk")
         # The public page during the closure.
         during = datetime.combine(first + timedelta(days=1), datetime.min.time()).replace(
             hour=10)

@@ -170,6 +170,6 @@ def test_the_editors_dashboard_fits_a_phone(app, server, chromium, artifacts, la
         picker = page.locator("td[data-label] select").first
         assert picker.is_visible() and picker.bounding_box()["width"] >= 120, "readable"
         screenshot(page, path=str(artifacts / f"issue11-edit-form-{lang}-360.png"),
-                        full_page=True)
+                   full_page=True)
     finally:
         context.close()

@@ -74,7 +74,7 @@ def test_an_editor_creates_an_event_and_a_moderator_approves_it(app, server, chr
     assert editor.locator("input[name=repetition][value=monthly_weekday]").is_checked()
     _fits(editor)
     screenshot(editor, path=str(artifacts / f"event-1-form-error-{lang}-360.png"),
-                      full_page=True)
+               full_page=True)
     editor.fill("#f-start_time", "16:00")
     editor.locator("form.edit-form button[type=submit]").click()
     editor.wait_for_url(f"**/{lang}/manage/")

@@ -101,7 +101,7 @@ def test_join_accept_and_set_a_password_on_a_phone(app, server, chromium, expect
         assert name in moderator.locator("main").inner_text()
         fits(moderator)
         screenshot(moderator, path=str(artifacts / f"join-moderator-{lang}-360.png"),
-                             full_page=True)
+                   full_page=True)
         assert_accessible(chromium, moderator, moderator.url)
         moderator.click("button[name=decision][value=accept]")
         moderator.wait_for_url(f"**/{lang}/manage/review/")
@@ -114,13 +114,13 @@ def test_join_accept_and_set_a_password_on_a_phone(app, server, chromium, expect
         assert link.startswith(f"/{lang}/invitation/"), "the invitation speaks the form's language"
         editor.goto(server + link)
         screenshot(editor, path=str(artifacts / f"join-invitation-{lang}-360.png"),
-                          full_page=True)
+                   full_page=True)
         set_password_and_sign_in(editor, app, server, link, lang, contact)
         dashboard = editor.locator("main").inner_text()
         assert name in dashboard and title in dashboard
         fits(editor)
         screenshot(editor, path=str(artifacts / f"join-editor-dashboard-{lang}-360.png"),
-                          full_page=True)
+                   full_page=True)
         editor.context.close()
 
         visitor.goto(f"{server}/{lang}/search?q={title}")

@@ -57,10 +57,10 @@ def test_a_moderator_reads_and_prints_the_report(app, server, chromium, artifact
         # names wrap between words; what is then too wide scrolls in its region.
         assert page.evaluate(BROKEN_WORDS) == [], lang
         screenshot(page, path=str(artifacts / f"needs-{lang}-360.png"), full_page=True)
-        screenshot(page.locator("div.table-scroll:has(table.matrix)"), 
-            path=str(artifacts / f"needs-{lang}-360-matrix.png"))
-        screenshot(page.locator("div.table-scroll:has(#areas-caption)"), 
-            path=str(artifacts / f"needs-{lang}-360-areas.png"))
+        screenshot(page.locator("div.table-scroll:has(table.matrix)"),
+                   path=str(artifacts / f"needs-{lang}-360-matrix.png"))
+        screenshot(page.locator("div.table-scroll:has(#areas-caption)"),
+                   path=str(artifacts / f"needs-{lang}-360-areas.png"))
         for viewport in ({"width": 360, "height": 740}, {"width": 1280, "height": 800}):
             page.set_viewport_size(viewport)
             assert_accessible(chromium, page, server + f"/{lang}/manage/needs")

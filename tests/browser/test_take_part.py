@@ -57,7 +57,7 @@ def test_an_editor_posts_a_call_a_moderator_approves_it_and_it_shows_in_de_and_a
     editor.locator("summary", has_text="Sprachen auswählen").click()
     editor.check("input[name=languages][value=prs]")
     screenshot(editor, path=str(artifacts / "take-part-1-editor-posts-de-360.png"),
-                      full_page=True)
+               full_page=True)
     assert_accessible(chromium, editor, editor.url)
     editor.get_by_role("button", name="Aufruf absenden").click()
     editor.wait_for_url("**/de/manage/")
@@ -78,7 +78,7 @@ def test_an_editor_posts_a_call_a_moderator_approves_it_and_it_shows_in_de_and_a
     assert TITLE in moderator.locator("table.diff").inner_text()
     _fits(moderator)
     screenshot(moderator, path=str(artifacts / "take-part-2-moderator-reviews-360.png"),
-                         full_page=True)
+               full_page=True)
     assert_accessible(chromium, moderator, moderator.url)
     moderator.get_by_role("button", name="Freigeben und veröffentlichen").click()
     moderator.wait_for_url("**/de/manage/review/")
@@ -94,7 +94,7 @@ def test_an_editor_posts_a_call_a_moderator_approves_it_and_it_shows_in_de_and_a
         assert public.locator("html").get_attribute("dir") == ("rtl" if lang == "ar" else "ltr")
         _fits(public)
         screenshot(public, path=str(artifacts / f"take-part-3-public-{lang}-360.png"),
-                          full_page=True)
+                   full_page=True)
     public.goto(server + "/ar/organisations/a-sprachwerk-ost")
     assert TITLE in public.locator("main").inner_text()
     _fits(public)
