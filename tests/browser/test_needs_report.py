@@ -10,6 +10,13 @@ from wegweiser import cli
 from .screenshots import screenshot
 from .test_editor_flow import accept, assert_accessible, latest_invitation, sign_in
 
+# Captions of tables in a scrolling region that reach past the region's edges.
+CAPTIONS_CUT = """[...document.querySelectorAll('.table-scroll caption')].filter(caption => {
+    const box = caption.getBoundingClientRect(),
+          region = caption.closest('.table-scroll').getBoundingClientRect();
+    return box.left < region.left - 1 || box.right > region.right + 1;
+}).map(caption => caption.id)"""
+
 pytestmark = [pytest.mark.browser, pytest.mark.demo_directory,
               pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
 SEARCHES = ["/de/search?q=Quallenzucht", "/ar/search?q=quallenzucht",
@@ -56,6 +63,12 @@ def test_a_moderator_reads_and_prints_the_report(app, server, chromium, artifact
         # No word of a table is broken between letters ("Ver|öff|ent|lich|te"): headings and
         # names wrap between words; what is then too wide scrolls in its region.
         assert page.evaluate(BROKEN_WORDS) == [], lang
+        # Every table's caption is readable whole in its region, scrolled or not.
+        assert page.evaluate(CAPTIONS_CUT) == [], lang
+        page.locator("div.table-scroll:has(table.matrix)").evaluate(
+            "region => region.scrollBy({left: region.scrollWidth * (region.closest('[dir=rtl]')"
+            " ? -1 : 1)})")
+        assert page.evaluate(CAPTIONS_CUT) == [], lang
         screenshot(page, path=str(artifacts / f"needs-{lang}-360.png"), full_page=True)
         screenshot(page.locator("div.table-scroll:has(table.matrix)"),
                    path=str(artifacts / f"needs-{lang}-360-matrix.png"))
