@@ -44,7 +44,7 @@ def test_the_public_forms_boxes_follow_what_is_typed(app, client, lang):
         "csrf_token": csrf(client, f"/{lang}/offers/{OFFER}"), "offer": OFFER})
     for path in (f"/{lang}/", f"/{lang}/search?q=Deutschkurs", f"/{lang}/offers/{OFFER}/report",
                  f"/{lang}/organisations/a-sprachwerk-ost/claim", f"/{lang}/join",
-                 f"/{lang}/list", f"/{lang}/events"):
+                 f"/{lang}/list", f"/{lang}/events", f"/{lang}/login", f"/{lang}/reset"):
         response = client.get(path)
         assert response.status_code == 200, path
         assert boxes_without_direction(response.get_data(as_text=True)) == [], path

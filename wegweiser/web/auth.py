@@ -53,7 +53,8 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Length(max=320)])
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Length(max=320)],
+                       render_kw={"dir": "ltr"})
     password = PasswordField(_l("Password"), validators=[DataRequired(),
                                                         Length(max=PASSWORD_MAX)])
 
@@ -63,7 +64,8 @@ class CodeForm(FlaskForm):
 
 
 class ResetForm(FlaskForm):
-    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Length(max=320)])
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Length(max=320)],
+                       render_kw={"dir": "ltr"})
 
 
 class SetPasswordForm(FlaskForm):
