@@ -123,6 +123,9 @@ def test_the_template_has_drop_downs_from_the_vocabularies(moderator):
     assert header[:3] == ["id", "organisation", "organisation_name"] and "title_ar" in header
     assert sheet["A2"].value.startswith("#") and "Titel" in sheet.cell(
         row=2, column=header.index("title_de") + 1).value
+    # The date column explains the forms the reader takes (1.10.2026 as well as ISO).
+    assert sheet.cell(row=2, column=header.index("verified_at") + 1).value == \
+        "Zuletzt geprüft: ein Datum, z. B. 1.10.2026 oder 2026-10-01"
     validated = {}
     for check in sheet.data_validations.dataValidation:
         for cells in check.sqref.ranges:

@@ -102,7 +102,9 @@ def explanations(columns: list[str], language_name) -> dict[str, str]:
         "accessible": f"{_('Accessible for wheelchair users')} – {yes_no}",
         "appointment_needed": f"{_('Appointment needed')} – {yes_no}",
         "status": _("published or draft (published if empty)"),
-        "verified_at": _("Last checked (YYYY-MM-DD)"),
+        # The reader takes a date cell, 2026-10-01 and 1.10.2026 (never 01/10/2026: ambiguous).
+        "verified_at": _("Last checked: a date, e.g. %(dotted)s or %(iso)s",
+                         dotted="1.10.2026", iso="2026-10-01"),
     }
     texts = {"title": _("Title"), "summary": _("Summary (one or two sentences)"),
              "description": _("Description")}
