@@ -282,3 +282,25 @@ def test_a_new_event_or_a_changed_date_that_is_over_is_refused(directory):
     assert editor.post(edit, data=data).status_code == 400
     with directory.app_context():
         assert _event(OWN_EVENT).starts_at.date() != yesterday
+
+
+def test_the_review_page_names_an_events_values_in_the_page_language(directory):
+    """Yes or no, the cost and the dates as a moderator reads them, not as stored
+    ("True", "free", "2027-01-05T16:00")."""
+    editor = signed_in(directory, "ed@example.org", "editor", ORG)
+    path, data = _new_event(editor, registration_needed="y",
+                            registration_contact="anmeldung@example.org")
+    editor.post(path, data=data)
+    moderator = signed_in(directory, "mod@example.org", "moderator")
+    queue = moderator.get("/de/manage/review/").get_data(as_text=True)
+    review = re.search(r'href="/de(/manage/review/\d+)"[^>]*><bdi>Lesecafé', queue).group(1)
+    day = date.today() + timedelta(days=10)
+    for lang, yes, free, no in (("de", "ja", "kostenlos", "nein"),
+                                ("ar", "نعم", "مجاني", "لا")):
+        page = moderator.get(f"/{lang}{review}").get_data(as_text=True)
+        values = {re.sub(r"<[^>]+>", "", after).strip() for after in re.findall(
+            r'<td data-label="[^"]*" dir="[^"]*"><code>(.*?)</code></td>', page)}
+        assert {"True", "False", "free", f"{day.isoformat()}T16:00"}.isdisjoint(values), lang
+        assert {yes, free, no} <= values, (lang, values)
+        assert any(str(day.year) in v and "16" in v and day.isoformat() not in v
+                   for v in values), lang

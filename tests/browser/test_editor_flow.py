@@ -42,6 +42,16 @@ def assert_accessible(chromium, signed_in_page, url: str, preview: bool = False)
     assert not violations, (url, violations)
 
 
+def assert_typing_boxes_fill_their_column(page) -> None:
+    """Every box for a longer text (a comment, a reason, a note) is as wide as the column it
+    stands in, not the browser's default of about 20 characters (half a phone's width)."""
+    narrow = page.evaluate("""[...document.querySelectorAll('main textarea')].filter(box => {
+        const room = box.parentElement.getBoundingClientRect().width;
+        return box.getBoundingClientRect().width < 0.95 * room;
+    }).map(box => box.id || box.name)""")
+    assert not narrow, (page.url, narrow)
+
+
 def latest_invitation(app, to: str) -> str:
     with app.app_context():
         for path in sorted(outbox_dir().glob("*.eml"), reverse=True):

@@ -13,7 +13,13 @@ from wegweiser import cli, db
 from wegweiser.models import Event
 
 from .screenshots import screenshot
-from .test_editor_flow import accept, assert_accessible, latest_invitation, sign_in
+from .test_editor_flow import (
+    accept,
+    assert_accessible,
+    assert_typing_boxes_fill_their_column,
+    latest_invitation,
+    sign_in,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.demo_directory,
               pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
@@ -95,6 +101,7 @@ def test_an_editor_creates_an_event_and_a_moderator_approves_it(app, server, chr
     link.click()
     assert TITLE in moderator.locator("table.diff").inner_text()
     _fits(moderator)
+    assert_typing_boxes_fill_their_column(moderator)
     screenshot(moderator, path=str(artifacts / f"event-3-review-{lang}-360.png"), full_page=True)
     assert_accessible(chromium, moderator, moderator.url)
     moderator.locator("button[name=decision][value=approve]").click()

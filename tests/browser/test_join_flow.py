@@ -16,7 +16,7 @@ from wegweiser.mail import outbox_dir
 
 from ..helpers import browser_second_step
 from .screenshots import screenshot
-from .test_editor_flow import assert_accessible
+from .test_editor_flow import assert_accessible, assert_typing_boxes_fill_their_column
 
 pytestmark = [pytest.mark.browser, pytest.mark.demo_directory,
               pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
@@ -100,6 +100,7 @@ def test_join_accept_and_set_a_password_on_a_phone(app, server, chromium, expect
         moderator.wait_for_url("**/manage/requests/**")
         assert name in moderator.locator("main").inner_text()
         fits(moderator)
+        assert_typing_boxes_fill_their_column(moderator)
         screenshot(moderator, path=str(artifacts / f"join-moderator-{lang}-360.png"),
                    full_page=True)
         assert_accessible(chromium, moderator, moderator.url)

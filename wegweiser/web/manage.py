@@ -1164,15 +1164,37 @@ def field_label(field: str) -> str:
     return str(FIELD_LABELS.get(field, field))
 
 
+def _readable_moment(value: str, with_time: bool) -> str:
+    """A stored date (``2027-01-05``) or local date and time (``2027-01-05T18:00``) in the
+    page's language; a value that is neither stays as it is."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    return _when(moment) if with_time else format_skeleton("yMMMEd", moment,
+                                                           locale=get_locale())
+
+
 def _readable_change(field: str, change: dict) -> dict:
     return {"label": field_label(field), "before": readable(field, change.get("before")),
             "after": readable(field, change.get("after"))}
 
 
+# Record fields holding a date, or a local date and time (as the import format writes them).
+DATE_FIELDS = ("verified_at", "end_date")
+DATE_TIME_FIELDS = ("starts_at", "ends_at")
+
+
 def readable(field: str, value):
-    """A field's value as people write it: an address on one line, opening hours with the
-    names of the days, categories, languages and parts of town by their names; other values
-    as they are."""
+    """A field's value as people write it: yes or no, dates and the cost in the page's
+    language, an address on one line, opening hours with the names of the days, categories,
+    languages and parts of town by their names; other values as they are."""
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if field == "cost" and isinstance(value, str):
+        return presenters.cost_label(value)
+    if field in DATE_FIELDS + DATE_TIME_FIELDS and isinstance(value, str):
+        return _readable_moment(value, with_time=field in DATE_TIME_FIELDS)
     if field in VOCABULARY_FIELDS and isinstance(value, list):
         names = _vocabulary_names()[field]
         return [names.get(item, item) if isinstance(item, str) else item for item in value]
