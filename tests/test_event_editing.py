@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from wegweiser import db
+from wegweiser.languages import language
 from wegweiser.models import Event, Proposal, Revision
 
 from .helpers import csrf, mails, notices_after, read_form, signed_in, trust
@@ -302,5 +303,7 @@ def test_the_review_page_names_an_events_values_in_the_page_language(directory):
             r'<td data-label="[^"]*" dir="[^"]*"><code>(.*?)</code></td>', page)}
         assert {"True", "False", "free", f"{day.isoformat()}T16:00"}.isdisjoint(values), lang
         assert {yes, free, no} <= values, (lang, values)
+        assert f"{language('de').name_in(lang)}: Lesecafé für Eltern" in values, lang
+        assert "de: Lesecafé für Eltern" not in values
         assert any(str(day.year) in v and "16" in v and day.isoformat() not in v
                    for v in values), lang

@@ -29,11 +29,14 @@ from ..models import (
     CLOSED,
     DRAFT,
     EDITOR,
+    EVENT_TEXT_FIELDS,
+    HELP_TEXT_FIELDS,
     IN_REVIEW,
     MODERATOR,
     PENDING,
     PUBLISHED,
     STATUSES,
+    TEXT_FIELDS,
     Event,
     Offer,
     Organisation,
@@ -1183,12 +1186,17 @@ def _readable_change(field: str, change: dict) -> dict:
 # Record fields holding a date, or a local date and time (as the import format writes them).
 DATE_FIELDS = ("verified_at", "end_date")
 DATE_TIME_FIELDS = ("starts_at", "ends_at")
+# Record fields holding a text per language ({"de": …, "ar": …}).
+TRANSLATED_FIELDS = frozenset(TEXT_FIELDS + EVENT_TEXT_FIELDS + HELP_TEXT_FIELDS)
 
 
 def readable(field: str, value):
     """A field's value as people write it: yes or no, dates and the cost in the page's
     language, an address on one line, opening hours with the names of the days, categories,
-    languages and parts of town by their names; other values as they are."""
+    languages and parts of town by their names, texts under their languages' names; other
+    values as they are."""
+    if field in TRANSLATED_FIELDS and isinstance(value, dict):
+        return {presenters.language_name(code): text for code, text in value.items()}
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if field == "cost" and isinstance(value, str):
