@@ -6,12 +6,15 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import date, datetime
 
 import pytest
 from flask_babel import force_locale
 from openpyxl import Workbook, load_workbook
+from sqlalchemy import select
 
-from wegweiser import cli, db
+from wegweiser import cli, db, opening
+from wegweiser.models import Offer, OfferClosure, OfferClosureText
 from wegweiser.services.sheets.columns import (
     format_hours,
     parse_hours,
@@ -21,7 +24,7 @@ from wegweiser.services.sheets.columns import (
 from wegweiser.services.sheets.files import read_sheet
 from wegweiser.services.sheets.importing import check_sheet, import_sheet
 
-from .helpers import directory_counts, directory_records
+from .helpers import OWN, directory_counts, directory_records
 
 RECORD = {
     "id": "verein-x-sprachcafe", "organisation": "verein-x", "original_language": "de",
@@ -36,7 +39,10 @@ RECORD = {
     "opening_hours": [{"weekday": 1, "opens": "10:00", "closes": "12:00"},
                       {"weekday": 3, "opens": "14:00", "closes": "18:00",
                        "note": "nur mit Termin, Raum 2 (Hof)"}],
-    "open_on_public_holidays": True, "cost": "free", "accessible": True,
+    "open_on_public_holidays": True,
+    "closures": [{"from": "2026-12-22", "until": "2027-01-02", "note": {"de": "Winterpause"}},
+                 {"from": "2027-05-01", "until": "2027-05-01"}],
+    "cost": "free", "accessible": True,
     "appointment_needed": None, "status": "published",
     "verified_at": "2026-10-01",
 }
@@ -55,6 +61,7 @@ def test_a_record_becomes_a_row_and_the_row_the_same_record():
     assert row["title_ar"] == "مقهى اللغة" and row["categories"] == "language-courses; health"
     assert row["opening_hours"] == "Mo 10:00-12:00; Mi 14:00-18:00 (nur mit Termin, Raum 2 (Hof))"
     assert row["accessible"] == "yes" and row["appointment_needed"] is None
+    assert row["closures"] == "2026-12-22 – 2027-01-02 (Winterpause); 2027-05-01"
     back, problems = row_to_record(row)
     assert problems == []
     assert back == {k: v for k, v in RECORD.items() if k != "appointment_needed"}
@@ -100,6 +107,41 @@ def test_hours_of_one_weekday_of_the_month_are_written_as_they_are_read():
     assert parse_hours(format_hours(slots)) == slots
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("22.12.2026-2.1.2027 (Weihnachtsferien); 1.5.2027",
+     [{"from": "2026-12-22", "until": "2027-01-02", "note": {"de": "Weihnachtsferien"}},
+      {"from": "2027-05-01", "until": "2027-05-01"}]),
+    ("2026-12-22 – 2027-01-02\n01.05.2027 (Tag der Arbeit; geschlossen)",
+     [{"from": "2026-12-22", "until": "2027-01-02"},
+      {"from": "2027-05-01", "until": "2027-05-01",
+       "note": {"de": "Tag der Arbeit; geschlossen"}}]),
+    ("", []),
+])
+def test_closures_in_their_text_form(text, expected):
+    record, problems = row_to_record({"id": "x1", "original_language": "de", "closures": text})
+    assert problems == [] and record["closures"] == expected
+
+
+@pytest.mark.parametrize(("text", "reason"), [
+    ("22.12.2026 bis 2.1.2027", "must be written like “22.12.2026-2.1.2027 (note); 1.5.2027”: "
+                                "the first and last closed day, or a single day"),
+    ("Weihnachten", "must be written like “22.12.2026-2.1.2027 (note); 1.5.2027”: "
+                    "the first and last closed day, or a single day"),
+    ("22.12.2026-31.2.2027", "31.2.2027 is not a day of the calendar"),
+])
+def test_closures_that_cannot_be_read_are_named_at_their_cell(text, reason):
+    with force_locale("en"):
+        record, problems = row_to_record({"id": "x1", "original_language": "de",
+                                          "closures": text})
+        assert [(p.column, str(p.reason)) for p in problems] == [("closures", reason)]
+    assert record["closures"] == []
+
+
+def test_a_sheet_without_the_closures_column_leaves_closures_alone():
+    record, problems = row_to_record({"id": "x1", "original_language": "de"})
+    assert problems == [] and "closures" not in record
+
+
 # -- the demo directory, exported and imported again ------------------------------------------
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "json"])
@@ -115,6 +157,63 @@ def test_export_then_import_of_the_demo_directory_changes_nothing(directory, tmp
     assert "offers: 0 new, 0 changed, 156 unchanged" in result.output
     with directory.app_context():
         assert directory_records() == before and directory_counts() == counts
+
+
+def _csv_rows(path) -> list[list[str]]:
+    lines = path.read_text(encoding="utf-8-sig").splitlines(keepends=True)
+    return list(csv.reader(line for line in lines if not line.startswith("#")))
+
+
+def test_closures_are_exported_and_changed_through_their_column(directory, tmp_path,
+                                                               monkeypatch):
+    """The cell shows the closures now or to come (the note in the offer's language); what is
+    typed there replaces them, keeping the closures that are over and the notes in other
+    languages of a closure that begins on the same day; an emptied cell removes them."""
+    monkeypatch.setattr(opening, "local_now", lambda timezone: datetime(2026, 12, 7, 10, 0))
+    with directory.app_context():
+        session = db.session()
+        offer = session.scalar(select(Offer).where(Offer.external_id == OWN))
+        christmas = OfferClosure(first_day=date(2026, 12, 22), last_day=date(2027, 1, 2))
+        christmas.texts = [OfferClosureText(field="note", locale="de", text="Weihnachtsferien"),
+                           OfferClosureText(field="note", locale="ar", text="عطلة الميلاد")]
+        offer.closures = [OfferClosure(first_day=date(2025, 8, 1), last_day=date(2025, 8, 15)),
+                          christmas]
+        session.commit()
+    runner, path = directory.test_cli_runner(), tmp_path / "d.csv"
+    assert runner.invoke(cli.main, ["export", "--format", "csv", str(path)]).exit_code == 0
+    rows = _csv_rows(path)
+    column, row = rows[0].index("closures"), next(r for r in rows if r[0] == OWN)
+    assert row[column] == "2026-12-22 – 2027-01-02 (Weihnachtsferien)"
+
+    def imported(cell: str) -> list[tuple[str, str, dict]]:
+        row[column] = cell
+        with path.open("w", encoding="utf-8", newline="") as out:
+            csv.writer(out).writerows(rows)
+        result = runner.invoke(cli.main, ["import", "--format", "csv", str(path)])
+        assert result.exit_code == 0, result.output
+        with directory.app_context():
+            offer = db.session().scalar(select(Offer).where(Offer.external_id == OWN))
+            return [(c.first_day.isoformat(), c.last_day.isoformat(), c.translations_of("note"))
+                    for c in sorted(offer.closures, key=lambda c: c.first_day)]
+
+    assert imported("22.12.2026-3.1.2027 (Winterpause); 1.5.2027") == [
+        ("2025-08-01", "2025-08-15", {}),
+        ("2026-12-22", "2027-01-03", {"de": "Winterpause", "ar": "عطلة الميلاد"}),
+        ("2027-05-01", "2027-05-01", {})]
+    assert imported("") == [("2025-08-01", "2025-08-15", {})]
+
+
+def test_a_closures_cell_that_cannot_be_read_changes_nothing(directory):
+    with directory.app_context(), force_locale("en"):
+        before = directory_records()
+        data = _csv([["id", "organisation", "original_language", "title_de", "categories",
+                      "citywide", "closures"],
+                     [OWN, "a-sprachwerk-ost", "de", "Kurs", "health", "yes",
+                      "2.1.2027-22.12.2026"]])
+        check = import_sheet(db.session(), read_sheet(data, "csv"), "test")
+        assert [(p.cell, p.column) for p in check.problems] == [("G2", "closures")]
+        assert "2027-01-02" in str(check.problems[0].reason)
+        assert directory_records() == before
 
 
 def test_exports_state_the_licence(directory, tmp_path):

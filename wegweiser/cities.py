@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import current_app
 
+from . import opening
 from .public_holidays import HolidayCalendar, UnknownHolidays
 
 REFERENCE_DIR = Path(__file__).resolve().parent / "data" / "reference"
@@ -202,3 +204,8 @@ def _streets_file(city_file: Path, name: str | None) -> str | None:
 
 def current_city() -> City:
     return city_info(current_app.config["WEGWEISER_CITY"])
+
+
+def city_today() -> date:
+    """Today in the city's time zone (closures, for instance, are days there)."""
+    return opening.local_now(current_city().timezone).date()

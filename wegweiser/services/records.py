@@ -5,6 +5,8 @@ revision history (which fields a change touched).
 """
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -68,9 +70,8 @@ def closure_record(closure) -> dict:
     return record
 
 
-def keep_closures(session: Session, records: list[dict]) -> None:
-    """Offer records of a format without closures (a spreadsheet, HSDS 3.0) get the stored
-    offer's closures (none for a new one): importing them leaves closures as they are."""
+def stored_closures(session: Session, records: list[dict]) -> dict[str, list[dict]]:
+    """The closures of the stored offers that ``records`` name by id (a new offer: none)."""
     ids = [r["id"] for r in records if isinstance(r, dict) and isinstance(r.get("id"), str)]
     found: dict[str, list[dict]] = {}
     for start in range(0, len(ids), 500):
@@ -78,9 +79,37 @@ def keep_closures(session: Session, records: list[dict]) -> None:
                 select(Offer).where(Offer.external_id.in_(ids[start:start + 500]))
                 .options(selectinload(Offer.closures).selectinload(OfferClosure.texts))):
             found[offer.external_id] = [closure_record(c) for c in offer.closures]
+    return found
+
+
+def keep_closures(session: Session, records: list[dict]) -> None:
+    """Offer records of a format without closures (HSDS 3.0, a spreadsheet without the
+    column) get the stored offer's closures: importing them leaves closures as they are."""
+    found = stored_closures(session, records)
     for record in records:
         if isinstance(record, dict):
             record["closures"] = found.get(record.get("id"), [])
+
+
+def is_over(closure: dict, today: date) -> bool:
+    """Whether a closure's last day is before ``today`` (history, not shown for editing)."""
+    return str(closure.get("until", "")) < today.isoformat()
+
+
+def closures_typed_over(stored: list[dict], typed: list[dict], lang: str,
+                        today: date) -> list[dict]:
+    """What an offer's closures become when someone types its closures now or to come (the
+    edit form's rows, a spreadsheet's cell) with their notes in ``lang``: the stored closures
+    that are over stay as they are, then the typed ones in their order; a typed closure keeps
+    the notes in other languages of the stored one that began on the same day."""
+    others = {c.get("from"): {k: v for k, v in (c.get("note") or {}).items() if k != lang}
+              for c in stored}
+    closures = [c for c in stored if is_over(c, today)]
+    for closure in typed:
+        notes = {**others.get(closure.get("from"), {}), **(closure.get("note") or {})}
+        closure = {k: v for k, v in closure.items() if k != "note"}
+        closures.append({**closure, "note": notes} if notes else closure)
+    return closures
 
 
 EVENT_KEYS = ("online", "online_url", "cost", "registration_needed", "registration_contact",

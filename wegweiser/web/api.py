@@ -8,8 +8,8 @@ from pathlib import Path
 
 from flask import Blueprint, current_app, jsonify, request, url_for
 
-from .. import db, opening
-from ..cities import current_city
+from .. import db
+from ..cities import city_today, current_city
 from ..i18n import in_language, ui_languages
 from ..search import FACET_FIELDS, search_service
 from ..search.filters import VOCABULARY_FILTERS
@@ -161,7 +161,7 @@ def offer(external_id: str):
         return error_response(404, "not_found", f"no published offer with id {external_id!r}")
     record = offer_record(found)
     # Closures that still matter (the past ones are the editors' history, in the export).
-    today = opening.local_now(current_city().timezone).date()
+    today = city_today()
     record["closures"] = [closure for closure in record["closures"]
                           if closure["until"] >= today.isoformat()]
     record["organisation"] = {"id": found.organisation.external_id,

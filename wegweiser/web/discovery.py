@@ -8,8 +8,8 @@ from flask import Blueprint, Response, g, render_template, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from .. import db, opening
-from ..cities import current_city
+from .. import db
+from ..cities import city_today, current_city
 from ..i18n import direction, ui_languages
 from ..models import Offer, Organisation
 from ..services.directory import recently_changed_offers, sitemap_entries
@@ -76,7 +76,7 @@ def offer_json_ld(offer: Offer, lang: str) -> Markup:
         + [{"@type": "OpeningHoursSpecification", "opens": "00:00", "closes": "00:00",
             "validFrom": c.first_day.isoformat(), "validThrough": c.last_day.isoformat()}
            for c in offer.closures
-           if c.last_day >= opening.local_now(current_city().timezone).date()],
+           if c.last_day >= city_today()],
     }
     if summary:
         data["description"] = summary[0]

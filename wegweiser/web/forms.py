@@ -28,9 +28,10 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired
 
+from ..cities import city_today
 from ..formatting import weekday_names
 from ..models import EVENT_TEXT_FIELDS, HELP_TEXT_FIELDS, TEXT_FIELDS
-from ..opening import MAX_CLOSURE_DAYS, WEEKS_OF_MONTH, local_now
+from ..opening import MAX_CLOSURE_DAYS, WEEKS_OF_MONTH
 from ..services.directory import Vocabularies
 from ..services.events import (
     BIWEEKLY,
@@ -45,7 +46,13 @@ from ..services.events import (
 )
 from ..services.importer import Problem
 from ..services.occurrences import Schedule, last_end
-from ..services.records import ADDRESS_KEYS, CONTACT_KEYS, ORGANISATION_KEYS
+from ..services.records import (
+    ADDRESS_KEYS,
+    CONTACT_KEYS,
+    ORGANISATION_KEYS,
+    closures_typed_over,
+    is_over,
+)
 
 HOUR_ROWS_EXTRA = 3  # empty rows for adding opening hours without JavaScript
 CLOSURE_ROWS_EXTRA = 1  # an empty row for adding a closure
@@ -85,13 +92,6 @@ def week_of_month_choices() -> list[SelectChoice]:
 
 # Line and page breaks as some programs copy them (Word's line break is a vertical tab).
 BREAKS = str.maketrans({"\v": "\n", "\f": "\n"})
-
-
-def local_today() -> date:
-    """Today in the city's time zone (closures are days there)."""
-    from ..cities import current_city
-
-    return local_now(current_city().timezone).date()
 
 
 def _text(field) -> str:
@@ -218,7 +218,7 @@ def closures_to_translate(record: dict, target: str, today: date) -> list[dict]:
     original, found = record["original_language"], []
     for closure in record.get("closures", []):
         notes = closure.get("note") or {}
-        if closure.get("until", "") < today.isoformat() or not notes.get(original):
+        if is_over(closure, today) or not notes.get(original):
             continue
         found.append({"field": CLOSURE_NOTE_FIELD + closure["from"],
                       "first": date.fromisoformat(closure["from"]),
@@ -327,16 +327,12 @@ class ClosureForm(Form):
     def is_empty(self) -> bool:
         return not _text(self.first_day) and not _text(self.last_day) and not _text(self.note)
 
-    def closure(self, lang: str, notes: dict[str, str]) -> dict:
-        """The row in the import format, its note in ``lang`` over ``notes`` (the closure's
-        notes in other languages, kept); days as a date field sends them or typed as 22.12.2026
-        become 2026-12-22."""
+    def closure(self, lang: str) -> dict:
+        """The row in the import format, its note in ``lang``; days as a date field sends them
+        or typed as 22.12.2026 become 2026-12-22."""
         closure = {"from": _iso_day(self.first_day), "until": _iso_day(self.last_day)}
-        notes = {k: v for k, v in notes.items() if k != lang}
         if _text(self.note):
-            notes[lang] = _text(self.note)
-        if notes:
-            closure["note"] = notes
+            closure["note"] = {lang: _text(self.note)}
         return closure
 
     def problems(self) -> list[tuple[str, object]]:
@@ -498,14 +494,11 @@ class OfferForm(TextsForm):
         """The closures over before today kept from ``base`` (history, not in the form), then
         the rows; a row's notes in other languages are kept from the closure of ``base`` that
         began on the same day."""
-        lang, today = base["original_language"], local_today()
-        kept = [c for c in base.get("closures", []) if c.get("until", "") < today.isoformat()]
-        notes = {c.get("from"): c.get("note", {}) for c in base.get("closures", [])}
+        lang, today, stored = base["original_language"], city_today(), base.get("closures", [])
         self._closure_rows = [row.form for row in self.closures if not row.form.is_empty()]
-        self._past_closures = len(kept)
-        record["closures"] = kept + [
-            row.closure(lang, notes.get(_iso_day(row.first_day), {}))
-            for row in self._closure_rows]
+        self._past_closures = sum(is_over(c, today) for c in stored)
+        record["closures"] = closures_typed_over(
+            stored, [row.closure(lang) for row in self._closure_rows], lang, today)
         self._problems = [*self._problems,
                           *closure_problems(self._closure_rows, self._past_closures)]
 
@@ -540,10 +533,10 @@ def offer_form_data(record: dict) -> dict:
                                              "open_on_public_holidays")}
     data.update({name: record.get(name, {}).get(lang, "") for name in TEXT_FIELDS})
     data["hours"] = list(record.get("opening_hours", []))
-    today = local_today().isoformat()
+    today = city_today()
     data["closures"] = [{"first_day": c["from"], "last_day": c["until"],
                          "note": c.get("note", {}).get(lang, "")}
-                        for c in record.get("closures", []) if c["until"] >= today]
+                        for c in record.get("closures", []) if not is_over(c, today)]
     for name in ("accessible", "appointment_needed"):
         data[name] = next(k for k, v in TRI_STATE.items() if v is record.get(name))
     return data

@@ -19,7 +19,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from .. import db
-from ..cities import current_city
+from ..cities import city_today, current_city
 from ..formatting import weekday_names
 from ..i18n import direction, in_language, ui_languages
 from ..models import (
@@ -83,7 +83,6 @@ from .forms import (
     TranslationForm,
     closure_notes_over,
     closures_to_translate,
-    local_today,
     stale_note,
 )
 from .language import language_blueprint
@@ -621,7 +620,7 @@ def _translate(entry, target: str):
     fields = [{"name": name, "state": state,
                "original": base.get(name, {}).get(entry.original_language, "")}
               for name, state in editing.translation_state(entry, target).items()]
-    today = local_today()
+    today = city_today()
     closures = [{**closure, "days": presenters.closure_days(closure["first"], closure["last"],
                                                             today)}
                 for closure in closures_to_translate(record, target, today)] if is_offer else []

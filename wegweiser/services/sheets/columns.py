@@ -4,7 +4,9 @@ Text fields have a column per language (``title_de``, ``summary_ar`` …); vocab
 slugs or labels separated by ``;``; yes/no columns take yes/no (ja/nein, true/false, 1/0);
 opening hours are written ``Mo 09:00-12:00; Mi 14:00-18:00 (nur mit Termin); Do[1] 15:00-17:00``
 (the first Thursday of the month; ``Do[-1]`` the last); a date (``verified_at``) is a date cell,
-or text written 2026-10-01, 1.10.2026 or 01.10.2026.
+or text written 2026-10-01, 1.10.2026 or 01.10.2026; closures are written
+``22.12.2026-2.1.2027 (Weihnachtsferien); 1.5.2027`` (first and last closed day, or one day; the
+note in the offer's original language).
 """
 from __future__ import annotations
 
@@ -15,13 +17,13 @@ from datetime import date, datetime
 from flask_babel import lazy_gettext as _l
 
 from ...models import TEXT_FIELDS
-from ..records import ADDRESS_KEYS, CONTACT_KEYS
+from ..records import ADDRESS_KEYS, CONTACT_KEYS, is_over
 
 HEAD = ("id", "organisation", "organisation_name", "original_language")
 LISTS = ("categories", "target_groups", "languages", "areas")
 YES_NO = ("citywide", "open_on_public_holidays", "accessible", "appointment_needed")
 TAIL = (*LISTS, "citywide", *ADDRESS_KEYS, *CONTACT_KEYS, "opening_hours",
-        "open_on_public_holidays", "cost",
+        "open_on_public_holidays", "closures", "cost",
         "accessible", "appointment_needed", "status", "verified_at")
 TEXT_COLUMN = re.compile(r"^(title|summary|description)_([a-z]{2,3})$")
 SEPARATOR = ";"
@@ -45,6 +47,9 @@ SLOT = re.compile(r"^(?P<day>\w{1,3})\.?(?:\[(?P<week>-?\d)\])?\s+"
 # 01.10.2026). Nothing else is guessed: 01/10/2026 is the 1st of October or the 10th of January.
 ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 DOTTED_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
+_DAY = r"\d{4}-\d{2}-\d{2}|\d{1,2}\.\d{1,2}\.\d{4}"
+CLOSURE = re.compile(rf"^(?P<first>{_DAY})(?:\s*[-–]\s*(?P<last>{_DAY}))?"
+                     r"(?:\s*\((?P<note>.*)\))?$", re.S)
 
 
 @dataclass(frozen=True)
@@ -74,12 +79,28 @@ def format_hours(slots: list[dict]) -> str:
     return f"{SEPARATOR} ".join(parts)
 
 
+def format_closures(closures: list[dict], lang: str, today: date | None = None) -> str:
+    """Closures as the column writes them (``2026-12-22 – 2027-01-02 (note)``), the note in
+    ``lang``; with ``today``, only those not over."""
+    parts = []
+    for closure in closures:
+        if today is not None and is_over(closure, today):
+            continue
+        days = closure["from"] if closure["from"] == closure["until"] else \
+            f"{closure['from']} – {closure['until']}"
+        note = (closure.get("note") or {}).get(lang)
+        parts.append(f"{days} ({note})" if note else days)
+    return f"{SEPARATOR} ".join(parts)
+
+
 def _yes_no(value: bool | None) -> str | None:
     return None if value is None else "yes" if value else "no"
 
 
-def record_to_row(record: dict, organisation_name: str | None = None) -> dict:
-    """An offer record of the import format as cells (column → value)."""
+def record_to_row(record: dict, organisation_name: str | None = None,
+                  today: date | None = None) -> dict:
+    """An offer record of the import format as cells (column → value); with ``today``, the
+    closures over before it are left out (reading the sheet keeps them)."""
     row = {"id": record["id"], "organisation": record["organisation"],
            "organisation_name": organisation_name,
            "original_language": record["original_language"]}
@@ -93,6 +114,8 @@ def record_to_row(record: dict, organisation_name: str | None = None) -> dict:
     row.update({key: record["contact"].get(key) for key in CONTACT_KEYS})
     row["opening_hours"] = format_hours(record["opening_hours"]) or None
     row["open_on_public_holidays"] = _yes_no(record["open_on_public_holidays"])
+    row["closures"] = format_closures(record.get("closures", []),
+                                      record["original_language"], today) or None
     row.update(cost=record["cost"], accessible=_yes_no(record["accessible"]),
                appointment_needed=_yes_no(record["appointment_needed"]),
                status=record["status"], verified_at=record["verified_at"])
@@ -181,6 +204,27 @@ def parse_date(text: str) -> tuple[str | None, object | None]:
         return None, _l("%(value)s is not a day of the calendar", value=text)
 
 
+def parse_closures(text: str, lang: str | None) -> tuple[list[dict], list]:
+    """``22.12.2026-2.1.2027 (note); 1.5.2027`` as closures of the import format (the note in
+    ``lang``; without a language, none), and why a part cannot be read (whether the days are in
+    order or overlap is for the import to say)."""
+    closures, problems = [], []
+    for part in _split(text):
+        found = CLOSURE.match(part)
+        if not found:
+            return [], [_l("must be written like “22.12.2026-2.1.2027 (note); 1.5.2027”: the "
+                           "first and last closed day, or a single day")]
+        first, problem = parse_date(found.group("first"))
+        last, last_problem = parse_date(found.group("last") or found.group("first"))
+        problems += [p for p in (problem, last_problem) if p is not None]
+        closure = {"from": first, "until": last}
+        note = " ".join((found.group("note") or "").split())
+        if note and lang:
+            closure["note"] = {lang: note}
+        closures.append(closure)
+    return ([] if problems else closures), problems
+
+
 def _time(text: str) -> str:
     hours, minutes = re.split(r"[:.]", text)
     return f"{int(hours):02d}:{minutes}"
@@ -230,6 +274,10 @@ def row_to_record(cells: dict) -> tuple[dict, list[CellProblem]]:
             problems.append(CellProblem("opening_hours", _l(
                 "must be written like “Mo 09:00-12:00; We 14:00-18:00 (note)”")))
         record["opening_hours"] = hours or []
+    if "closures" in cells:  # the column is there: what it holds (an empty cell: none)
+        record["closures"], reasons = parse_closures(text.get("closures", ""),
+                                                     record.get("original_language"))
+        problems += [CellProblem("closures", reason) for reason in reasons]
     if "verified_at" in text:
         day, problem = parse_date(text["verified_at"])
         if problem is None:

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ...cities import city_today
 from ...models import COSTS, DRAFT, PUBLISHED, TEXT_FIELDS, Area, Category, Language, TargetGroup
 from ..directory import organisations_with_offers, published_offers
 from ..importer import ABOUT
@@ -45,8 +46,9 @@ def directory_sheet(session: Session, languages: list[str], licence: dict,
     names = {org["id"]: org["name"] for org in data["organisations"]}
     extra = sorted({lang for offer in data["offers"] for name in TEXT_FIELDS
                     for lang in offer[name]} - set(languages))
+    today = city_today()
     return SheetContent(columns=columns_for([*languages, *extra]),
-                        rows=[record_to_row(offer, names.get(offer["organisation"]))
+                        rows=[record_to_row(offer, names.get(offer["organisation"]), today)
                               for offer in data["offers"]],
                         about=_about(licence, source))
 
@@ -98,6 +100,9 @@ def explanations(columns: list[str], language_name) -> dict[str, str]:
                            "Th[1] 15:00-17:00 for the first Thursday of the month, Th[-1] "
                            "for the last"),
         "open_on_public_holidays": f"{_('Open on public holidays too')} – {yes_no}",
+        "closures": _("Closed (holidays, for instance): first and last closed day, e.g. "
+                      "%(days)s (note); %(day)s for a single day", days="22.12.2026-2.1.2027",
+                      day="1.5.2027"),
         "cost": f"{_('Cost')} – free, reduced, paid",
         "accessible": f"{_('Accessible for wheelchair users')} – {yes_no}",
         "appointment_needed": f"{_('Appointment needed')} – {yes_no}",

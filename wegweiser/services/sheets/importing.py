@@ -12,9 +12,10 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ...cities import city_today
 from ...models import TEXT_FIELDS, Organisation
 from ..importer import ImportReport, PlannedChange
-from ..records import keep_closures
+from ..records import closures_typed_over, keep_closures, stored_closures
 from ..setup import import_records
 from .columns import column_of, is_column, row_to_record
 from .files import Sheet, UnreadCell
@@ -79,7 +80,20 @@ class _Converted:
         known = set(session.scalars(select(Organisation.external_id)))
         for number, cells in sheet.rows:
             self._row(number, cells, known)
-        keep_closures(session, self.offers)  # a sheet has no column for them
+        self._closures(session)
+
+    def _closures(self, session: Session) -> None:
+        """Without a closures column (a sheet from before it) an offer's closures stay as they
+        are; with it, its cell says which closures are now or to come (empty: none), and
+        those that are over stay as they are."""
+        if "closures" not in self.sheet.header:
+            keep_closures(session, self.offers)
+            return
+        stored, today = stored_closures(session, self.offers), city_today()
+        for record in self.offers:
+            record["closures"] = closures_typed_over(
+                stored.get(record.get("id"), []), record.get("closures", []),
+                record.get("original_language"), today)
 
     def cell(self, column: str, row: int | None) -> str | None:
         if column not in self.sheet.header or row is None:
