@@ -184,3 +184,19 @@ def test_an_editor_translates_a_closures_note_beside_the_original(app, closed):
         record = db.session().scalars(select(Proposal).order_by(Proposal.id.desc())).first().record
         christmas = next(c for c in record["closures"] if c["from"] == "2026-12-22")
         assert christmas["note"] == {"de": "Weihnachtsferien", "uk": "Різдвяні канікули"}
+
+
+def test_a_closures_note_is_kept_on_one_line_as_in_the_other_forms(app):
+    """The offer form keeps a note as the translation form and a spreadsheet do: runs of
+    spaces and line breaks become one space."""
+    from .helpers import form_of, signed_in, trust
+
+    trust(app, "a-sprachwerk-ost")
+    editor = signed_in(app, "ed@example.org", "editor", "a-sprachwerk-ost")
+    typed = form_of(editor, OWN)
+    typed.update({"closures-0-first_day": "2026-12-22", "closures-0-last_day": "2027-01-02",
+                  "closures-0-note": "  Umbau   im\r\nHaus "})
+    assert editor.post(f"/de/manage/offers/{OWN}/edit", data=typed).status_code == 303
+    with app.app_context():
+        offer = db.session().scalar(select(Offer).where(Offer.external_id == OWN))
+        assert [c.translations_of("note") for c in offer.closures] == [{"de": "Umbau im Haus"}]

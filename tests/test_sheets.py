@@ -111,7 +111,7 @@ def test_hours_of_one_weekday_of_the_month_are_written_as_they_are_read():
     ("22.12.2026-2.1.2027 (Weihnachtsferien); 1.5.2027",
      [{"from": "2026-12-22", "until": "2027-01-02", "note": {"de": "Weihnachtsferien"}},
       {"from": "2027-05-01", "until": "2027-05-01"}]),
-    ("2026-12-22 – 2027-01-02\n01.05.2027 (Tag der Arbeit; geschlossen)",
+    ("2026-12-22 – 2027-01-02\n01.05.2027 ( Tag der Arbeit;  geschlossen )",
      [{"from": "2026-12-22", "until": "2027-01-02"},
       {"from": "2027-05-01", "until": "2027-05-01",
        "note": {"de": "Tag der Arbeit; geschlossen"}}]),

@@ -91,6 +91,12 @@ def keep_closures(session: Session, records: list[dict]) -> None:
             record["closures"] = found.get(record.get("id"), [])
 
 
+def closure_note(typed: str) -> str:
+    """A closure's note as typed, on one line (the edit form, the translation form and a
+    spreadsheet's cell keep the same)."""
+    return " ".join(typed.split())
+
+
 def is_over(closure: dict, today: date) -> bool:
     """Whether a closure's last day is before ``today`` (history, not shown for editing)."""
     return str(closure.get("until", "")) < today.isoformat()

@@ -50,6 +50,7 @@ from ..services.records import (
     ADDRESS_KEYS,
     CONTACT_KEYS,
     ORGANISATION_KEYS,
+    closure_note,
     closures_typed_over,
     is_over,
 )
@@ -234,7 +235,7 @@ def closure_notes_over(record: dict, target: str, typed) -> dict:
     for closure in record.get("closures", []):
         field = CLOSURE_NOTE_FIELD + str(closure.get("from"))
         if field in typed:
-            notes, value = dict(closure.get("note") or {}), " ".join(typed[field].split())
+            notes, value = dict(closure.get("note") or {}), closure_note(typed[field])
             if value:
                 notes[target] = value
             else:
@@ -331,8 +332,8 @@ class ClosureForm(Form):
         """The row in the import format, its note in ``lang``; days as a date field sends them
         or typed as 22.12.2026 become 2026-12-22."""
         closure = {"from": _iso_day(self.first_day), "until": _iso_day(self.last_day)}
-        if _text(self.note):
-            closure["note"] = {lang: _text(self.note)}
+        if closure_note(self.note.data or ""):
+            closure["note"] = {lang: closure_note(self.note.data)}
         return closure
 
     def problems(self) -> list[tuple[str, object]]:

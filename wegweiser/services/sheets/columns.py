@@ -17,7 +17,7 @@ from datetime import date, datetime
 from flask_babel import lazy_gettext as _l
 
 from ...models import TEXT_FIELDS
-from ..records import ADDRESS_KEYS, CONTACT_KEYS, is_over
+from ..records import ADDRESS_KEYS, CONTACT_KEYS, closure_note, is_over
 
 HEAD = ("id", "organisation", "organisation_name", "original_language")
 LISTS = ("categories", "target_groups", "languages", "areas")
@@ -218,7 +218,7 @@ def parse_closures(text: str, lang: str | None) -> tuple[list[dict], list]:
         last, last_problem = parse_date(found.group("last") or found.group("first"))
         problems += [p for p in (problem, last_problem) if p is not None]
         closure = {"from": first, "until": last}
-        note = " ".join((found.group("note") or "").split())
+        note = closure_note(found.group("note") or "")
         if note and lang:
             closure["note"] = {lang: note}
         closures.append(closure)
