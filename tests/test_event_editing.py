@@ -10,13 +10,14 @@ from sqlalchemy import select
 
 from wegweiser import db
 from wegweiser.languages import language
-from wegweiser.models import Event, Proposal, Revision
+from wegweiser.models import Event, Offer, Proposal, Revision
 
 from .helpers import csrf, mails, notices_after, read_form, signed_in, trust
 
 pytestmark = pytest.mark.demo_directory
 ORG = "a-sprachwerk-ost"
 OWN_EVENT = "e-sprachwerk-einstufungstag"  # a demo event of a-sprachwerk-ost
+OWN_OFFER = "a-sprachwerk-deutsch-eltern"  # a demo offer of a-sprachwerk-ost
 
 
 def _form(client, path: str) -> dict:
@@ -290,12 +291,15 @@ def test_the_review_page_names_an_events_values_in_the_page_language(directory):
     ("True", "free", "2027-01-05T16:00")."""
     editor = signed_in(directory, "ed@example.org", "editor", ORG)
     path, data = _new_event(editor, registration_needed="y",
-                            registration_contact="anmeldung@example.org")
+                            registration_contact="anmeldung@example.org", offer=OWN_OFFER)
     editor.post(path, data=data)
     moderator = signed_in(directory, "mod@example.org", "moderator")
     queue = moderator.get("/de/manage/review/").get_data(as_text=True)
     review = re.search(r'href="/de(/manage/review/\d+)"[^>]*><bdi>Lesecafé', queue).group(1)
     day = date.today() + timedelta(days=10)
+    with directory.app_context():
+        offer = db.session().scalar(select(Offer).where(Offer.external_id == OWN_OFFER))
+        offer_titles = {lang: offer.text_in("title", lang)[0] for lang in ("de", "ar")}
     for lang, yes, free, no in (("de", "ja", "kostenlos", "nein"),
                                 ("ar", "نعم", "مجاني", "لا")):
         page = moderator.get(f"/{lang}{review}").get_data(as_text=True)
@@ -305,5 +309,6 @@ def test_the_review_page_names_an_events_values_in_the_page_language(directory):
         assert {yes, free, no} <= values, (lang, values)
         assert f"{language('de').name_in(lang)}: Lesecafé für Eltern" in values, lang
         assert "de: Lesecafé für Eltern" not in values
+        assert offer_titles[lang] in values and OWN_OFFER not in values, lang
         assert any(str(day.year) in v and "16" in v and day.isoformat() not in v
                    for v in values), lang

@@ -1166,6 +1166,14 @@ def field_label(field: str) -> str:
     return str(FIELD_LABELS.get(field, field))
 
 
+def _offer_title(external_id: str) -> str:
+    """The offer an event belongs to by its title in the page's language (else its original;
+    its id where the offer is gone)."""
+    found = offer_by_external_id(db.session(), external_id)
+    title = found.text_in("title", g.lang) if found else None
+    return title[0] if title else external_id
+
+
 def _readable_moment(value: str, with_time: bool) -> str:
     """A stored date (``2027-01-05``) or local date and time (``2027-01-05T18:00``) in the
     page's language; a value that is neither stays as it is."""
@@ -1196,6 +1204,8 @@ def readable(field: str, value):
     values as they are."""
     if field in TRANSLATED_FIELDS and isinstance(value, dict):
         return {presenters.language_name(code): text for code, text in value.items()}
+    if field == "offer" and isinstance(value, str):
+        return _offer_title(value)
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if field == "cost" and isinstance(value, str):
