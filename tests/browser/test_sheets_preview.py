@@ -13,14 +13,14 @@ from .test_editor_flow import accept, assert_accessible, latest_invitation, sign
 pytestmark = [pytest.mark.browser, pytest.mark.demo_directory,
               pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
 SHEET = ("id,organisation,organisation_name,title_de,title_ar,categories,email,website,"
-         "opening_hours,cost,accessible\n"
+         "opening_hours,cost,accessible,closures\n"
          "neu-1,neuer-verein,Neuer Verein,Nähcafé,مقهى الخياطة,Gesundheit,"
-         "a@neu.example,,Di 10:00-12:00,free,ja\n"
+         "a@neu.example,,Di 10:00-12:00,free,ja,22.12.2026-2.1.2027 (Winterpause)\n"
          "neu-2,neuer-verein,,,مقهى,Zauberei; Kochkunst,"
          "sehr-lange-adresse-ohne-at-zeichen.beispiel.example,ftp://x.example,"
-         "Montags vormittags,teuer,vielleicht\n"
+         "Montags vormittags,teuer,vielleicht,Weihnachten bis Neujahr\n"
          "a-sprachwerk-deutsch-eltern,a-sprachwerk-ost,,Deutsch,,Deutschkurse & Sprachcafés,"
-         ",,Mo 25:00-26:00,,\n").encode()
+         ",,Mo 25:00-26:00,,,\n").encode()
 
 
 def _upload(page, server: str, lang: str) -> None:
@@ -44,7 +44,7 @@ def test_the_preview_lists_every_error_on_a_phone(app, server, chromium, artifac
     for lang in ("de", "ar"):
         _upload(page, server, lang)
         text = page.locator("main").inner_text()
-        for cell in ("D3", "F3", "G3", "H3", "I3", "J3", "K3", "I4"):
+        for cell in ("D3", "F3", "G3", "H3", "I3", "J3", "K3", "L3", "I4"):
             assert cell in text, (lang, cell)
         wide = page.evaluate("""[...document.querySelectorAll('body *')].filter(
             e => e.getBoundingClientRect().right > 361 || e.getBoundingClientRect().left < -1)
