@@ -332,3 +332,18 @@ def check_every_page(app, server, capsys, viewport: str) -> None:
 
 def test_every_page_type_in_every_language_has_no_violation_on_a_phone(app, server, capsys):
     check_every_page(app, server, capsys, "phone")
+
+
+def test_a_page_that_answers_a_post_is_checked_as_it_is_shown(chromium, live_server):
+    """The check of a form shown with its errors or a conflict (tests of the flows): axe reads
+    the page as the browser shows it, here with a nameless button added."""
+    from .test_editor_flow import assert_shown_page_accessible
+
+    context = chromium.new_context(java_script_enabled=False, viewport=PHONE)
+    page = context.new_page()
+    page.goto(live_server + "/de/")
+    assert_shown_page_accessible(chromium, page)
+    page.evaluate("document.querySelector('main').append(document.createElement('button'))")
+    with pytest.raises(AssertionError, match="button-name"):
+        assert_shown_page_accessible(chromium, page)
+    context.close()

@@ -12,7 +12,13 @@ from wegweiser import cli, db, opening
 from wegweiser.models import Offer, OfferClosure, OfferClosureText
 
 from .screenshots import screenshot
-from .test_editor_flow import accept, assert_accessible, latest_invitation, sign_in
+from .test_editor_flow import (
+    accept,
+    assert_accessible,
+    assert_shown_page_accessible,
+    latest_invitation,
+    sign_in,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.demo_directory,
               pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
@@ -62,6 +68,7 @@ def test_closures_fit_a_phone(app, server, chromium, artifacts, monkeypatch, lan
                    path=str(artifacts / f"closures-edit-form-{lang}-360.png"))
         screenshot(page, path=str(artifacts / f"closures-edit-form-full-{lang}-360.png"),
                    full_page=True)
+        assert_shown_page_accessible(chromium, page)
         # The translation form: the closure's note beside the original, in Ukrainian.
         page.goto(server + f"/{lang}/manage/offers/{OFFER}/translate/uk")
         fits(page)

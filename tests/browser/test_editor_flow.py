@@ -22,24 +22,51 @@ PASSWORD = "a long enough password"
 OFFER = "a-sprachwerk-deutsch-eltern"
 
 
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def assert_no_violation(page, what: str) -> None:
+    """axe-core finds no WCAG 2.2 A/AA violation on ``page`` as it is now."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    result = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+    violations = [(v["id"], [n["target"] for n in v["nodes"][:3]])
+                  for v in result.response["violations"]]
+    assert not violations, (what, violations)
+
+
 def assert_accessible(chromium, signed_in_page, url: str, preview: bool = False) -> None:
     """axe-core finds no WCAG 2.2 A/AA violation on ``url`` (after pressing "preview"), seen
     with the session of ``signed_in_page``; axe needs JavaScript, the flow itself runs
     without."""
-    from axe_playwright_python.sync_playwright import Axe
-
     context = chromium.new_context(storage_state=signed_in_page.context.storage_state())
     page = context.new_page()
-    page.goto(url)
-    if preview:
-        page.get_by_role("button", name="Vorschau", exact=True).click()
-        page.wait_for_selector(".preview-frame")
-    result = Axe().run(page, options={"runOnly": {"type": "tag", "values": [
-        "wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}})
-    context.close()
-    violations = [(v["id"], [n["target"] for n in v["nodes"][:3]])
-                  for v in result.response["violations"]]
-    assert not violations, (url, violations)
+    try:
+        page.goto(url)
+        if preview:
+            page.get_by_role("button", name="Vorschau", exact=True).click()
+            page.wait_for_selector(".preview-frame")
+        assert_no_violation(page, url)
+    finally:
+        context.close()
+
+
+def assert_shown_page_accessible(chromium, shown) -> None:
+    """axe-core finds no WCAG 2.2 A/AA violation on the page ``shown`` shows now, the answer to
+    a POST (a form with its errors, a conflict) that a second visit would not give: its HTML is
+    served again at its address, with its stylesheets, in a context where axe can run."""
+    html, url = shown.content(), shown.url
+    context = chromium.new_context(storage_state=shown.context.storage_state(),
+                                   viewport=shown.viewport_size)
+    page = context.new_page()
+    try:
+        page.route(lambda address: address == url, lambda route: route.fulfill(
+            status=200, content_type="text/html; charset=utf-8", body=html))
+        page.goto(url)
+        assert page.content().count("<form") == html.count("<form")
+        assert_no_violation(page, url)
+    finally:
+        context.close()
 
 
 def assert_typing_boxes_fill_their_column(page) -> None:
@@ -181,5 +208,47 @@ def test_the_editors_dashboard_fits_a_phone(app, server, chromium, artifacts, la
         assert picker.is_visible() and picker.bounding_box()["width"] >= 120, "readable"
         screenshot(page, path=str(artifacts / f"issue11-edit-form-{lang}-360.png"),
                    full_page=True)
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("lang", ["de", "ar"])
+def test_an_edit_conflict_on_a_phone(app, server, chromium, artifacts, lang):
+    """Someone else saves the offer while the editor types: the editor's save answers with both
+    versions side by side, which fit 360 px, name each value's column and pass axe; "save my
+    version instead" then saves what was typed."""
+    from ..helpers import form_of, signed_in, trust
+
+    address = f"conflict-{lang}@example.org"
+    assert app.test_cli_runner().invoke(cli.main, [
+        "user", "create", address, "--role", "editor",
+        "--organisation", "a-sprachwerk-ost"]).exit_code == 0
+    trust(app, "a-sprachwerk-ost")
+    context = chromium.new_context(java_script_enabled=False, locale="de-DE",
+                                   viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    try:
+        accept(page, latest_invitation(app, address), server)
+        sign_in(page, server, address)
+        page.goto(server + f"/{lang}/manage/offers/{OFFER}/edit")
+        other = signed_in(app, f"other-{lang}@example.org", "editor", "a-sprachwerk-ost")
+        theirs = {**form_of(other, OFFER), "title": "Elterncafé am Vormittag"}
+        assert other.post(f"/de/manage/offers/{OFFER}/edit", data=theirs).status_code == 303
+        page.fill("#f-title", "Deutsch für Eltern, mit Kinderbetreuung im Nebenraum")
+        page.locator("form#edit-form button[value=save]").click()
+        table = page.locator("table.compare-table")
+        assert "Elterncafé am Vormittag" in table.inner_text()
+        assert "Kinderbetreuung im Nebenraum" in table.inner_text()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        labels = page.evaluate("""[...document.querySelectorAll('.compare-table td')].map(
+            td => getComputedStyle(td, '::before').content)""")
+        assert labels and all(label not in ("none", "normal", '""') for label in labels)
+        screenshot(page, path=str(artifacts / f"edit-conflict-{lang}-360.png"), full_page=True)
+        assert_shown_page_accessible(chromium, page)
+        page.locator("main form button[value=save]").click()
+        page.wait_for_url(f"**/{lang}/manage/")
+        page.goto(server + f"/de/offers/{OFFER}")
+        assert page.locator("h1").inner_text() == \
+            "Deutsch für Eltern, mit Kinderbetreuung im Nebenraum"
     finally:
         context.close()

@@ -16,6 +16,7 @@ from .screenshots import screenshot
 from .test_editor_flow import (
     accept,
     assert_accessible,
+    assert_shown_page_accessible,
     assert_typing_boxes_fill_their_column,
     latest_invitation,
     sign_in,
@@ -81,6 +82,7 @@ def test_an_editor_creates_an_event_and_a_moderator_approves_it(app, server, chr
     _fits(editor)
     screenshot(editor, path=str(artifacts / f"event-1-form-error-{lang}-360.png"),
                full_page=True)
+    assert_shown_page_accessible(chromium, editor)
     editor.fill("#f-start_time", "16:00")
     editor.locator("form.edit-form button[type=submit]").click()
     editor.wait_for_url(f"**/{lang}/manage/")

@@ -16,7 +16,11 @@ from wegweiser.mail import outbox_dir
 
 from ..helpers import browser_second_step
 from .screenshots import screenshot
-from .test_editor_flow import assert_accessible, assert_typing_boxes_fill_their_column
+from .test_editor_flow import (
+    assert_accessible,
+    assert_shown_page_accessible,
+    assert_typing_boxes_fill_their_column,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.demo_directory,
               pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
@@ -79,6 +83,7 @@ def test_join_accept_and_set_a_password_on_a_phone(app, server, chromium, expect
         assert visitor.locator("input[name=categories][value=language-courses]").is_checked()
         fits(visitor)
         screenshot(visitor, path=str(artifacts / f"join-problems-{lang}-360.png"), full_page=True)
+        assert_shown_page_accessible(chromium, visitor)
         visitor.fill("#f-title", title)
         visitor.click("#join-form button[type=submit]")
         expect(visitor.locator("main p.notice[role=status]")).to_be_visible()
