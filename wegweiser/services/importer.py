@@ -508,11 +508,12 @@ class Importer:
                     check.fail(f"{name}.{key}", _l("must be a date YYYY-MM-DD"))
             first, last = days["from"], days["until"]
             if first and last and last < first:
-                check.fail(f"{name}.until", _l("must not be before from (%(date)s)",
-                                               date=first.isoformat()))
+                check.fail(f"{name}.until", _l(
+                    "the last closed day is before the first (%(date)s)",
+                    date=first.isoformat()))
             elif first and last and (last - first).days + 1 > MAX_CLOSURE_DAYS:
                 check.fail(f"{name}.until", _l(
-                    "is more than a year after from: an offer closed for longer is archived"))
+                    "lasts more than a year: an offer closed for longer is archived"))
             note = self._translations(check, closure.get("note"), f"{name}.note", None,
                                       {f"{name}.note": CLOSURE_NOTE_LIMIT})
             if first and last and first <= last:
