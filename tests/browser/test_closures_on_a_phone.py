@@ -8,16 +8,14 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from wegweiser import cli, db, opening
+from wegweiser import db, opening
 from wegweiser.models import Offer, OfferClosure, OfferClosureText
 
 from .screenshots import screenshot
 from .test_editor_flow import (
-    accept,
     assert_accessible,
     assert_shown_page_accessible,
-    latest_invitation,
-    sign_in,
+    editor_on_a_phone,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.demo_directory,
@@ -42,15 +40,8 @@ def test_closures_fit_a_phone(app, server, chromium, artifacts, monkeypatch, lan
                          OfferClosureText(field="note", locale="ar", text="عطلة عيد الميلاد")]
         offer.closures = [closure]
         session.commit()
-    address = f"closures-{lang}@example.org"
-    assert app.test_cli_runner().invoke(cli.main, [
-        "user", "create", address, "--role", "editor",
-        "--organisation", "a-sprachwerk-ost"]).exit_code == 0
-    context = chromium.new_context(java_script_enabled=False, locale="de-DE", viewport=PHONE)
-    page = context.new_page()
+    page = editor_on_a_phone(app, server, chromium, f"closures-{lang}@example.org")
     try:
-        accept(page, latest_invitation(app, address), server)
-        sign_in(page, server, address)
         page.goto(server + f"/{lang}/manage/offers/{OFFER}/edit")
         fits(page)
         assert page.locator("#f-closures-0-first_day").input_value() == first.isoformat()
@@ -89,4 +80,4 @@ def test_closures_fit_a_phone(app, server, chromium, artifacts, monkeypatch, lan
         page.locator(".closure-notice").scroll_into_view_if_needed()
         screenshot(page, path=str(artifacts / f"closures-offer-page-{lang}-360.png"))
     finally:
-        context.close()
+        page.context.close()

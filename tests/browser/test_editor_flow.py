@@ -79,6 +79,21 @@ def assert_typing_boxes_fill_their_column(page) -> None:
     assert not narrow, (page.url, narrow)
 
 
+def editor_on_a_phone(app, server: str, chromium, address: str,
+                      organisation: str = "a-sprachwerk-ost"):
+    """A new editor of ``organisation``, signed in on a 360 px phone without JavaScript: the
+    page (close its context when done)."""
+    assert app.test_cli_runner().invoke(cli.main, [
+        "user", "create", address, "--role", "editor",
+        "--organisation", organisation]).exit_code == 0
+    context = chromium.new_context(java_script_enabled=False, locale="de-DE",
+                                   viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    accept(page, latest_invitation(app, address), server)
+    sign_in(page, server, address)
+    return page
+
+
 def latest_invitation(app, to: str) -> str:
     with app.app_context():
         for path in sorted(outbox_dir().glob("*.eml"), reverse=True):
@@ -182,16 +197,8 @@ def test_invite_edit_translate_approve_and_find(app, server, chromium, artifacts
 
 @pytest.mark.parametrize("lang", ["de", "ar"])
 def test_the_editors_dashboard_fits_a_phone(app, server, chromium, artifacts, lang):
-    address = f"phone-{lang}@example.org"
-    runner = app.test_cli_runner()
-    assert runner.invoke(cli.main, ["user", "create", address, "--role", "editor",
-                                    "--organisation", "a-sprachwerk-ost"]).exit_code == 0
-    context = chromium.new_context(java_script_enabled=False, locale="de-DE",
-                                   viewport={"width": 360, "height": 740})
-    page = context.new_page()
+    page = editor_on_a_phone(app, server, chromium, f"phone-{lang}@example.org")
     try:
-        accept(page, latest_invitation(app, address), server)
-        sign_in(page, server, address)
         page.goto(server + f"/{lang}/manage/")
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
         assert page.locator("header form[action$='/logout'] button").is_visible(), \
@@ -209,7 +216,7 @@ def test_the_editors_dashboard_fits_a_phone(app, server, chromium, artifacts, la
         screenshot(page, path=str(artifacts / f"issue11-edit-form-{lang}-360.png"),
                    full_page=True)
     finally:
-        context.close()
+        page.context.close()
 
 
 @pytest.mark.parametrize("lang", ["de", "ar"])
@@ -219,17 +226,9 @@ def test_an_edit_conflict_on_a_phone(app, server, chromium, artifacts, lang):
     version instead" then saves what was typed."""
     from ..helpers import form_of, signed_in, trust
 
-    address = f"conflict-{lang}@example.org"
-    assert app.test_cli_runner().invoke(cli.main, [
-        "user", "create", address, "--role", "editor",
-        "--organisation", "a-sprachwerk-ost"]).exit_code == 0
     trust(app, "a-sprachwerk-ost")
-    context = chromium.new_context(java_script_enabled=False, locale="de-DE",
-                                   viewport={"width": 360, "height": 740})
-    page = context.new_page()
+    page = editor_on_a_phone(app, server, chromium, f"conflict-{lang}@example.org")
     try:
-        accept(page, latest_invitation(app, address), server)
-        sign_in(page, server, address)
         page.goto(server + f"/{lang}/manage/offers/{OFFER}/edit")
         other = signed_in(app, f"other-{lang}@example.org", "editor", "a-sprachwerk-ost")
         theirs = {**form_of(other, OFFER), "title": "Elterncafé am Vormittag"}
@@ -251,4 +250,4 @@ def test_an_edit_conflict_on_a_phone(app, server, chromium, artifacts, lang):
         assert page.locator("h1").inner_text() == \
             "Deutsch für Eltern, mit Kinderbetreuung im Nebenraum"
     finally:
-        context.close()
+        page.context.close()
