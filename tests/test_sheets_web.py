@@ -126,6 +126,9 @@ def test_the_template_has_drop_downs_from_the_vocabularies(moderator):
     # The date column explains the forms the reader takes (1.10.2026 as well as ISO).
     assert sheet.cell(row=2, column=header.index("verified_at") + 1).value == \
         "Zuletzt geprüft: ein Datum, z. B. 1.10.2026 oder 2026-10-01"
+    assert sheet.cell(row=2, column=header.index("closures") + 1).value == (
+        "Geschlossen (etwa in den Ferien): erster und letzter geschlossener Tag, z. B. "
+        "22.12.2026-2.1.2027 (Hinweis); 1.5.2027 für einen einzelnen Tag")
     validated = {}
     for check in sheet.data_validations.dataValidation:
         for cells in check.sqref.ranges:
@@ -167,6 +170,7 @@ def test_the_template_filled_in_with_its_drop_down_values_imports(app, moderator
     assert _upload(moderator, _saved(book), "empty.xlsx").status_code == 400, "no offer rows"
     row = {"id": "vorlage-1", "organisation": "a-sprachwerk-ost", "title_ar": "درس",
            "original_language": "ar", "cost": "free", "citywide": "no",
+           "closures": "22.12.2026-2.1.2027 (عطلة الميلاد)",
            **{name: choices[name] for name in ("categories", "target_groups", "languages",
                                                "areas")}}
     for name, value in row.items():
@@ -178,6 +182,8 @@ def test_the_template_filled_in_with_its_drop_down_values_imports(app, moderator
         offer = db.session().scalar(select(Offer).where(Offer.external_id == "vorlage-1"))
         assert offer.translations_of("title") == {"ar": "درس"}
         assert len(offer.categories) == len(offer.target_groups) == len(offer.areas) == 1
+        assert [(c.first_day.isoformat(), c.last_day.isoformat(), c.translations_of("note"))
+                for c in offer.closures] == [("2026-12-22", "2027-01-02", {"ar": "عطلة الميلاد"})]
 
 
 def _saved(book) -> bytes:
