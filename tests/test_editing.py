@@ -413,6 +413,16 @@ def test_the_review_marks_the_words_that_changed_and_names_the_offer(directory):
         "the offer is named by its title, not its id"
 
 
+def test_word_diff_leaves_the_marks_around_a_translation_unmarked():
+    """A text isolated in its own direction (the review names its language before it): the
+    closing mark stays outside the changed word, so the isolate is never cut by <del>."""
+    from wegweiser.web import word_diff
+
+    assert word_diff("Deutsch: \u2068Kurs für Eltern\u2069",
+                     "Deutsch: \u2068Kurs für Großeltern\u2069")[1] == [
+        ("Deutsch: \u2068Kurs für ", False), ("Großeltern", True), ("\u2069", False)]
+
+
 def test_word_diff_marks_runs_of_changed_words():
     from wegweiser.web import word_diff
 

@@ -1203,7 +1203,10 @@ def readable(field: str, value):
     languages and parts of town by their names, texts under their languages' names; other
     values as they are."""
     if field in TRANSLATED_FIELDS and isinstance(value, dict):
-        return {presenters.language_name(code): text for code, text in value.items()}
+        # Each text in its own direction (first strong isolate): German on an Arabic page, or
+        # Arabic on a German one, keeps its full stop at its end.
+        return {presenters.language_name(code): f"\u2068{text}\u2069"
+                for code, text in value.items()}
     if field == "offer" and isinstance(value, str):
         return _offer_title(value)
     if isinstance(value, bool):
