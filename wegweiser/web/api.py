@@ -31,7 +31,7 @@ from ..services.event_listing import (
 from ..services.help_calls import help_kinds, kind_by_slug, open_help_calls
 from ..services.nearby import area_centre
 from ..services.occurrences import occurrences, schedule_of
-from ..services.records import offer_record
+from ..services.records import is_over, offer_record
 from .event_presenters import event_summary
 from .events import found_event_ids
 from .params import ParamError, event_categories, parse_event_args, parse_near, parse_search_args
@@ -163,7 +163,7 @@ def offer(external_id: str):
     # Closures that still matter (the past ones are the editors' history, in the export).
     today = city_today()
     record["closures"] = [closure for closure in record["closures"]
-                          if closure["until"] >= today.isoformat()]
+                          if not is_over(closure, today)]
     record["organisation"] = {"id": found.organisation.external_id,
                               "name": found.organisation.name}
     record["url"] = url_for("public.offer", lang=lang, external_id=found.external_id,
