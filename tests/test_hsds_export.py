@@ -97,6 +97,7 @@ def test_texts_vocabularies_and_places_are_all_exported(exported, published):
         extension = service["x-wegweiser"]
         assert extension["translations"] == {k: record[k] for k in ("title", "summary",
                                                                     "description")}
+        assert extension["closures"] == record["closures"]
         assert service["name"] == record["title"][record["original_language"]]
         terms = [a["taxonomy_term"] for a in service["attributes"]]
         assert [t["code"] for t in terms if t["taxonomy"] == "wegweiser-categories"] == \

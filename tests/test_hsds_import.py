@@ -51,6 +51,22 @@ def test_export_then_import_of_the_demo_directory_changes_nothing(directory, tmp
         assert directory_records() == before and directory_counts() == counts
 
 
+def test_closures_travel_in_the_extension_to_another_directory(directory, app, tmp_path):
+    """HSDS 3.0 has no place for closed days: our extension carries them (past ones too), so a
+    directory that imports our export has the demo's holidays with their notes."""
+    with directory.app_context():
+        originals, _orgs = directory_records()
+        _export(tmp_path / "hsds.json")
+    closed = {key: record["closures"] for key, record in originals.items() if record["closures"]}
+    assert closed, "the demo has closures"
+    with app.app_context():
+        report = import_hsds([tmp_path / "hsds.json"], "import:other")
+        assert report.ok, report.result.problems[:5]
+        imported, _orgs = directory_records()
+    assert {key: record["closures"] for key, record in imported.items()
+            if record["closures"]} == closed
+
+
 def test_standard_hsds_fields_alone_carry_what_our_model_holds(directory, tmp_path):
     """Without the extension (as another directory would send it back) every offer comes in
     as a new one under its HSDS id, with the same vocabularies, places, hours and contact."""

@@ -267,6 +267,8 @@ class Converter:
             "status": self._status(where, service.get("status")),
             "verified_at": self._verified(where, service.get("assured_date")),
         }
+        if isinstance(extension.get("closures"), list):  # checked by the import, as JSON's
+            record["closures"] = extension["closures"]
         self._leftovers(where, service, {
             "name", "description", "status", "url", "email", "phones", "schedules",
             "service_areas", "languages", "cost_options", "attributes", "assured_date",

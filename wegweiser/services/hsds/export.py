@@ -181,7 +181,8 @@ def _service_extension(record: dict) -> dict:
                                                                   "description")},
                  "accessible": record["accessible"],
                  "appointment_needed": record["appointment_needed"],
-                 "open_on_public_holidays": record["open_on_public_holidays"]}
+                 "open_on_public_holidays": record["open_on_public_holidays"],
+                 "closures": record["closures"]}
     partial = _partial_address(record["address"])
     if partial:
         extension["address"] = partial

@@ -106,6 +106,7 @@ def import_hsds(paths: list[Path], actor: str, mapping_path: Path | None = None,
     if problems:
         return HsdsImportReport(ImportReport(problems=problems, dry_run=dry_run),
                                 converter.dropped, found.ignored)
-    keep_closures(session, data["offers"])  # HSDS 3.0 has no place for them
+    # HSDS 3.0 has no place for closures: only our extension carries them
+    keep_closures(session, [offer for offer in data["offers"] if "closures" not in offer])
     result = import_records(data, actor, dry_run=dry_run, progress=progress)
     return HsdsImportReport(result, converter.dropped, found.ignored)
