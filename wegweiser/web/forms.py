@@ -332,8 +332,9 @@ class ClosureForm(Form):
         """The row in the import format, its note in ``lang``; days as a date field sends them
         or typed as 22.12.2026 become 2026-12-22."""
         closure = {"from": _iso_day(self.first_day), "until": _iso_day(self.last_day)}
-        if closure_note(self.note.data or ""):
-            closure["note"] = {lang: closure_note(self.note.data)}
+        note = closure_note(self.note.data or "")
+        if note:
+            closure["note"] = {lang: note}
         return closure
 
     def problems(self) -> list[tuple[str, object]]:
